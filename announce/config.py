@@ -1,0 +1,344 @@
+"""Load and validate ``announce.toml`` into a frozen :class:`Settings`.
+
+Every problem names the file and the key (``announce.toml: [smtp] port: expected an
+integer, got 'abc'``). Relative paths are relative to the config file's folder; with no
+config file, to the current directory. Secrets never live here: the SMTP password is read
+from the environment variable that ``[smtp] password_env`` names, when it is needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = [
+    "DEFAULT_CONFIG_NAME",
+    "ContentSettings",
+    "LedgerSettings",
+    "MailSettings",
+    "OutboxSettings",
+    "ScheduleSettings",
+    "Settings",
+    "SiteSettings",
+    "SmtpSettings",
+    "load_settings",
+    "resolve_config_path",
+]
+
+DEFAULT_CONFIG_NAME = "announce.toml"
+
+DEFAULT_SUBJECTS = {
+    "announcement": "{{ site_name }}: {{ title }} ({{ short_date }})",
+    "reminder": "Reminder: {{ title }} is {{ relative_day }}",
+    "cancellation": "Cancelled: {{ title }} ({{ short_date }})",
+}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    name: str = "Our meetup"
+    url: str = ""
+    timezone: str = "UTC"
+    # Jekyll-style pattern for an event's page, e.g. "/events/:year/:month/:title".
+    permalink: str = ""
+    language: str = "en"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    events: Path = Path("content/events")
+    locations: Path = Path("content/locations")
+    # Event types that are announced; empty means every type.
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    default_duration_minutes: int = 120
+    announce_days_before: int = 10
+    reminder_days_before: int = 2
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str = "Our meetup <announce@localhost>"
+    to: tuple[str, ...] = ()
+    recipients: Path | None = None
+    reply_to: str = ""
+    list_id: str = ""
+    unsubscribe: tuple[str, ...] = ()
+    subject_announcement: str = DEFAULT_SUBJECTS["announcement"]
+    subject_reminder: str = DEFAULT_SUBJECTS["reminder"]
+    subject_cancellation: str = DEFAULT_SUBJECTS["cancellation"]
+
+    def subject_template(self, kind: str) -> str:
+        return str(getattr(self, f"subject_{kind}"))
+
+
+@dataclass(frozen=True)
+class RsvpSettings:
+    meetup_group: str = ""
+
+
+@dataclass(frozen=True)
+class LightningTalkSettings:
+    propose_url: str = ""
+
+
+@dataclass(frozen=True)
+class TemplateSettings:
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = "ANNOUNCE_SMTP_PASSWORD"
+    concurrency: int = 4
+    rate_per_minute: int = 0
+    timeout: float = 30.0
+    max_attempts: int = 5
+
+    def password(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The password from the environment, or None when the variable is unset."""
+        env = os.environ if environ is None else environ
+        return env.get(self.password_env) or None
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    path: Path = Path("outbox")
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    path: Path = Path(".announce/ledger.sqlite3")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything announce reads from its config file, with defaults filled in."""
+
+    source: Path | None = None
+    site: SiteSettings = field(default_factory=SiteSettings)
+    content: ContentSettings = field(default_factory=ContentSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    rsvp: RsvpSettings = field(default_factory=RsvpSettings)
+    lightning_talks: LightningTalkSettings = field(default_factory=LightningTalkSettings)
+    templates: TemplateSettings = field(default_factory=TemplateSettings)
+    smtp: SmtpSettings | None = None
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent if self.source else Path.cwd()
+
+
+# What each key may hold. "path" is a string resolved against the config's folder;
+# "strings" accepts one string or a list of them.
+_SCHEMA: dict[str, dict[str, str]] = {
+    "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
+             "language": "str"},
+    "content": {"events": "path", "locations": "path", "types": "strings"},
+    "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",
+                 "reminder_days_before": "int"},
+    "mail": {"from": "str", "to": "strings", "recipients": "path", "reply_to": "str",
+             "list_id": "str", "unsubscribe": "strings", "subject_announcement": "str",
+             "subject_reminder": "str", "subject_cancellation": "str"},
+    "rsvp": {"meetup_group": "str"},
+    "lightning_talks": {"propose_url": "str"},
+    "templates": {"path": "path"},
+    "smtp": {"host": "str", "port": "int", "security": "str", "username": "str",
+             "password_env": "str", "concurrency": "int", "rate_per_minute": "int",
+             "timeout": "number", "max_attempts": "int"},
+    "outbox": {"path": "path"},
+    "ledger": {"path": "path"},
+}
+
+_SECTION_CLASSES: dict[str, type[Any]] = {
+    "site": SiteSettings, "content": ContentSettings, "schedule": ScheduleSettings,
+    "mail": MailSettings, "rsvp": RsvpSettings, "lightning_talks": LightningTalkSettings,
+    "templates": TemplateSettings, "smtp": SmtpSettings, "outbox": OutboxSettings,
+    "ledger": LedgerSettings,
+}
+
+# TOML names that are Python keywords or read better otherwise.
+_FIELD_NAMES = {("mail", "from"): "sender"}
+
+_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def resolve_config_path(option: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path | None:
+    """The config file to read: the one given, else ./announce.toml if it exists."""
+    if option is not None:
+        return Path(option)
+    default = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
+    return default if default.is_file() else None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read and validate the config file; ``None`` gives the built-in defaults."""
+    if path is None:
+        return _build({}, source=None, base=Path.cwd(), where="defaults")
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    return _build(data, source=path.resolve(), base=path.resolve().parent, where=where)
+
+
+def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str) -> Settings:
+    problems: list[str] = []
+    sections: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in _SCHEMA:
+            known = ", ".join(f"[{s}]" for s in _SCHEMA)
+            problems.append(f"{where}: [{name}]: unknown section (known: {known})")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{where}: {name}: expected a [{name}] table")
+            continue
+        values: dict[str, Any] = {}
+        for key, item in value.items():
+            kind = _SCHEMA[name].get(key)
+            label = f"{where}: [{name}] {key}"
+            if kind is None:
+                problems.append(f"{label}: unknown key (known: {', '.join(_SCHEMA[name])})")
+                continue
+            try:
+                values[_FIELD_NAMES.get((name, key), key)] = _coerce(kind, item, base)
+            except ValueError as exc:
+                problems.append(f"{label}: {exc}")
+        sections[name] = values
+
+    built: dict[str, Any] = {}
+    for name, values in sections.items():
+        try:
+            built[name] = _section(name, values, where)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+    settings = Settings(source=source, **built)
+    # Defaults are relative paths too: anchor them to the same folder.
+    return _anchor_defaults(settings, base)
+
+
+def _section(name: str, values: dict[str, Any], where: str) -> Any:
+    cls = _SECTION_CLASSES[name]
+    if name == "site" and "timezone" in values:
+        try:
+            zoneinfo.ZoneInfo(values["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{where}: [site] timezone: unknown timezone {values['timezone']!r} "
+                "(use an IANA name such as 'America/New_York')"
+            ) from None
+    if name == "site" and values.get("url"):
+        url = values["url"].rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
+        values["url"] = url
+    if name == "schedule":
+        for key, minimum in (("default_duration_minutes", 1), ("announce_days_before", 0),
+                             ("reminder_days_before", 0)):
+            if key in values and values[key] < minimum:
+                raise ConfigError(f"{where}: [schedule] {key}: must be at least {minimum}")
+    if name == "smtp":
+        if not values.get("host"):
+            raise ConfigError(f"{where}: [smtp] host: required when [smtp] is present")
+        security = values.get("security", "starttls")
+        if security not in _SECURITY_PORTS:
+            raise ConfigError(
+                f"{where}: [smtp] security: expected 'starttls', 'tls' or 'none', got {security!r}"
+            )
+        values.setdefault("port", _SECURITY_PORTS[security])
+        for key in ("concurrency", "max_attempts"):
+            if key in values and values[key] < 1:
+                raise ConfigError(f"{where}: [smtp] {key}: must be at least 1")
+        if values.get("rate_per_minute", 0) < 0:
+            raise ConfigError(f"{where}: [smtp] rate_per_minute: must be 0 (unlimited) or more")
+        if values.get("timeout", 1) <= 0:
+            raise ConfigError(f"{where}: [smtp] timeout: must be more than 0 seconds")
+    if name == "mail":
+        for key in ("from", "reply_to"):
+            attr = _FIELD_NAMES.get(("mail", key), key)
+            if "\r" in values.get(attr, "") or "\n" in values.get(attr, ""):
+                raise ConfigError(f"{where}: [mail] {key}: must be a single line")
+    return cls(**values)
+
+
+def _coerce(kind: str, value: Any, base: Path) -> Any:
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {_show(value)}")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {_show(value)}")
+        return value
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number, got {_show(value)}")
+        return float(value)
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected a path string, got {_show(value)}")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+    if kind == "strings":
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ValueError(f"expected a string or a list of strings, got {_show(value)}")
+    raise AssertionError(kind)  # pragma: no cover - the schema only names the kinds above
+
+
+def _show(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})"
+
+
+def _anchor_defaults(settings: Settings, base: Path) -> Settings:
+    def anchor(path: Path) -> Path:
+        return path if path.is_absolute() else base / path
+
+    return dataclasses.replace(
+        settings,
+        content=dataclasses.replace(
+            settings.content,
+            events=anchor(settings.content.events),
+            locations=anchor(settings.content.locations),
+        ),
+        outbox=dataclasses.replace(settings.outbox, path=anchor(settings.outbox.path)),
+        ledger=dataclasses.replace(settings.ledger, path=anchor(settings.ledger.path)),
+    )

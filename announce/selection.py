@@ -1,0 +1,122 @@
+"""What is next, and what is due: pure functions of (events, now, what was sent).
+
+The rules, for one event that has not started yet:
+
+- announcement: from ``start - announce_days_before`` until the start, until it is sent;
+- reminder (off when ``reminder_days_before`` is 0): from ``start - reminder_days_before``
+  until the start, once the announcement went out at least 24 hours earlier;
+- cancellation: for a cancelled event whose announcement went out, until the start.
+  A cancelled event that was never announced is skipped: nobody needs to hear of it.
+
+A kind whose sending started but did not reach every recipient is still due, so that a
+rerun resumes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .config import ScheduleSettings
+from .content import Event
+
+__all__ = [
+    "KINDS",
+    "NO_SENDS",
+    "SentRecord",
+    "Sent",
+    "announced_types",
+    "due_kinds",
+    "next_due_at",
+    "next_event",
+    "upcoming",
+]
+
+KINDS = ("announcement", "reminder", "cancellation")
+REMINDER_GAP = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """What the ledger says about one kind of message for one event."""
+
+    first_at: datetime
+    complete: bool = True
+
+
+# event id -> kind -> record
+Sent = Mapping[str, Mapping[str, SentRecord]]
+NO_SENDS: Sent = {}
+
+
+def announced_types(event: Event, types: Sequence[str]) -> bool:
+    """Whether ``event`` is of a type that is announced (every type when none are set)."""
+    return not types or event.type in types
+
+
+def upcoming(events: Iterable[Event], now: datetime, types: Sequence[str] = ()) -> list[Event]:
+    """Events of announced types that start after ``now``, oldest first."""
+    return sorted(
+        (e for e in events if e.start > now and announced_types(e, types)),
+        key=lambda e: (e.start, e.id),
+    )
+
+
+def due_kinds(
+    event: Event, now: datetime, schedule: ScheduleSettings, sent: Sent = NO_SENDS
+) -> list[str]:
+    """The message kinds due for ``event`` at ``now``: at most one, in practice."""
+    if now >= event.start:
+        return []
+    records = sent.get(event.id, {})
+    announcement = records.get("announcement")
+    if event.cancelled:
+        cancellation = records.get("cancellation")
+        if announcement is not None and (cancellation is None or not cancellation.complete):
+            return ["cancellation"]
+        return []
+    if announcement is None or not announcement.complete:
+        if now >= event.start - timedelta(days=schedule.announce_days_before):
+            return ["announcement"]
+        return []
+    reminder = records.get("reminder")
+    if (
+        schedule.reminder_days_before > 0
+        and (reminder is None or not reminder.complete)
+        and now >= event.start - timedelta(days=schedule.reminder_days_before)
+        and announcement.first_at <= now - REMINDER_GAP
+    ):
+        return ["reminder"]
+    return []
+
+
+def next_due_at(event: Event, schedule: ScheduleSettings, sent: Sent = NO_SENDS) -> datetime | None:
+    """When the next message for ``event`` becomes due, or None if nothing will be."""
+    records = sent.get(event.id, {})
+    announcement = records.get("announcement")
+    if event.cancelled:
+        return None
+    if announcement is None:
+        return event.start - timedelta(days=schedule.announce_days_before)
+    if schedule.reminder_days_before > 0 and "reminder" not in records:
+        return max(
+            event.start - timedelta(days=schedule.reminder_days_before),
+            announcement.first_at + REMINDER_GAP,
+        ) if announcement.first_at + REMINDER_GAP < event.start else None
+    return None
+
+
+def next_event(
+    events: Iterable[Event], now: datetime, types: Sequence[str] = (), sent: Sent = NO_SENDS
+) -> Event | None:
+    """The earliest upcoming event of an announced type.
+
+    A cancelled event that was never announced is passed over: there is nothing to send
+    for it, and the talk after it is the one people need to hear about.
+    """
+    for event in upcoming(events, now, types):
+        if event.cancelled and "announcement" not in sent.get(event.id, {}):
+            continue
+        return event
+    return None

@@ -1,0 +1,51 @@
+"""Shared fixtures: the repository's sample season and the real HV Open corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from announce.config import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = REPO / "config.example.toml"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "hvopen-website"
+SERVICE_MESH = SHARED / "examples" / "service-mesh-talk.md"
+
+
+@pytest.fixture
+def sample_settings() -> Settings:
+    """The settings of `make demo`: config.example.toml over the sample content."""
+    return load_settings(EXAMPLE_CONFIG)
+
+
+@pytest.fixture
+def corpus_config(tmp_path: Path) -> Path:
+    """An announce.toml that reads the HV Open Jekyll site as it is."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"the shared corpus is missing: {CORPUS}")
+    path = tmp_path / "announce.toml"
+    path.write_text(
+        f"""
+[site]
+name = "HV Open"
+url = "https://hvopen.org"
+timezone = "America/New_York"
+permalink = "/events/:year/:month/:title"
+
+[content]
+events = "{CORPUS / '_events'}"
+locations = "{CORPUS / '_locations'}"
+
+[mail]
+from = "HV Open <announce@hvopen.org>"
+to = ["members@hvopen.org"]
+
+[rsvp]
+meetup_group = "hvopen"
+""",
+        encoding="utf-8",
+    )
+    return path
