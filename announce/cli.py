@@ -91,7 +91,9 @@ def _parse_now(text: str | None, settings: Settings) -> datetime:
     epilog="Example: announce list --now 2027-01-28   (what is coming up, and what is due)",
 )
 @click.version_option(__version__, prog_name="announce")
-@click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: the SMTP conversation).")
+@click.option(
+    "-v", "--verbose", count=True, help="Say more on stderr (-vv: the SMTP conversation)."
+)
 def cli(verbose: int) -> None:
     """Turn a meetup's talk files into announcement emails, and send each one once.
 

@@ -108,7 +108,8 @@ class SmtpSettings:
     port: int
     security: str = "starttls"
     username: str = ""
-    password_env: str = "ANNOUNCE_SMTP_PASSWORD"
+    # The name of the variable, not a password.
+    password_env: str = "ANNOUNCE_SMTP_PASSWORD"  # noqa: S105
     concurrency: int = 4
     rate_per_minute: int = 0
     timeout: float = 30.0
@@ -180,12 +181,14 @@ _SECTION_CLASSES: dict[str, type[Any]] = {
 }
 
 # TOML names that are Python keywords or read better otherwise.
-_FIELD_NAMES = {("mail", "from"): "sender"}
+_FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
 
 _SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
-def resolve_config_path(option: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path | None:
+def resolve_config_path(
+    option: str | os.PathLike[str] | None, cwd: Path | None = None
+) -> Path | None:
     """The config file to read: the one given, else ./announce.toml if it exists."""
     if option is not None:
         return Path(option)
@@ -232,7 +235,8 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str)
                 problems.append(f"{label}: unknown key (known: {', '.join(_SCHEMA[name])})")
                 continue
             try:
-                values[_FIELD_NAMES.get((name, key), key)] = _coerce(kind, item, base)
+                attr = _FIELD_NAMES.get((name, key), str(key))
+                values[attr] = _coerce(kind, item, base)
             except ValueError as exc:
                 problems.append(f"{label}: {exc}")
         sections[name] = values

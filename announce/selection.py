@@ -24,8 +24,8 @@ from .content import Event
 __all__ = [
     "KINDS",
     "NO_SENDS",
-    "SentRecord",
     "Sent",
+    "SentRecord",
     "announced_types",
     "due_kinds",
     "next_due_at",
@@ -92,19 +92,21 @@ def due_kinds(
 
 
 def next_due_at(event: Event, schedule: ScheduleSettings, sent: Sent = NO_SENDS) -> datetime | None:
-    """When the next message for ``event`` becomes due, or None if nothing will be."""
-    records = sent.get(event.id, {})
-    announcement = records.get("announcement")
+    """When the next message for ``event`` becomes due, or None if none will be."""
     if event.cancelled:
         return None
-    if announcement is None:
+    records = sent.get(event.id, {})
+    announcement = records.get("announcement")
+    if announcement is None or not announcement.complete:
         return event.start - timedelta(days=schedule.announce_days_before)
-    if schedule.reminder_days_before > 0 and "reminder" not in records:
-        return max(
-            event.start - timedelta(days=schedule.reminder_days_before),
-            announcement.first_at + REMINDER_GAP,
-        ) if announcement.first_at + REMINDER_GAP < event.start else None
-    return None
+    reminder = records.get("reminder")
+    if schedule.reminder_days_before == 0 or (reminder is not None and reminder.complete):
+        return None
+    at = max(
+        event.start - timedelta(days=schedule.reminder_days_before),
+        announcement.first_at + REMINDER_GAP,
+    )
+    return at if at < event.start else None
 
 
 def next_event(
