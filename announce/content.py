@@ -11,13 +11,13 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 
-import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from .config import Settings
 from .errors import ContentError
@@ -36,7 +36,7 @@ __all__ = [
 
 Severity = Literal["error", "warning"]
 SUFFIXES = (".md", ".markdown")
-_YAML = frontmatter.YAMLHandler()
+_YAML = YAMLHandler()
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{_display(self.path)}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def parse_datetime(value: Any, tz: tzinfo, *, require_time: bool = True) -> date
     zone: tzinfo = tz
     if offset:
         if offset.upper() == "Z":
-            zone = timezone.utc
+            zone = UTC
         else:
             digits = offset[1:].replace(":", "")
             delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
@@ -372,7 +374,8 @@ def _read_source(path: Path) -> _Source:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise fail(line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+        reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        raise fail(line, reason) from None
     if not text.strip():
         raise fail(1, "empty file (expected front matter between '---' lines)")
     if not _YAML.detect(text):
@@ -500,7 +503,9 @@ def _load_event(
 
     if problems:
         raise _FileProblems(problems)
-    assert title is not None and start is not None and end is not None
+    assert title is not None
+    assert start is not None
+    assert end is not None
 
     sections = split_sections(src.body)
     stem = path.stem
