@@ -193,7 +193,10 @@ def resolve_config_path(
     if option is not None:
         return Path(option)
     default = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
-    return default if default.is_file() else None
+    if not default.is_file():
+        return None
+    # Relative when it is the current folder's: messages then say "announce.toml: ...".
+    return default if cwd is not None else Path(DEFAULT_CONFIG_NAME)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -260,7 +263,8 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
     if name == "site" and "timezone" in values:
         try:
             zoneinfo.ZoneInfo(values["timezone"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # OSError: a folder of the database ("America") is no zone either.
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             raise ConfigError(
                 f"{where}: [site] timezone: unknown timezone {values['timezone']!r} "
                 "(use an IANA name such as 'America/New_York')"

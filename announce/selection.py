@@ -9,7 +9,9 @@ The rules, for one event that has not started yet:
   A cancelled event that was never announced is skipped: nobody needs to hear of it.
 
 A kind whose sending started but did not reach every recipient is still due, so that a
-rerun resumes it.
+rerun resumes it. Days count on the site's clock (content.py gives every event its start
+in the site's timezone): ten days before 18:00 is 18:00, across a change of daylight
+saving time too; the 24 hours are 24 real hours.
 """
 
 from __future__ import annotations

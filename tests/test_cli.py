@@ -1,0 +1,411 @@
+"""The command line, end to end: `list`, `check`, --help, --version, --now, --config.
+
+Other commands are tested with their own modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from announce import __version__
+from announce.cli import cli
+
+from .conftest import EXAMPLE_CONFIG, REPO
+
+DEMO_NOW = "2027-01-28T09:00"
+HEAVY = ("markdown", "premailer", "jinja2", "aiosmtplib")
+ANNOUNCE = Path(sys.executable).with_name("announce")  # the installed console script
+
+UPCOMING = """\
+Wed 2027-02-03 18:00 EST  meeting    Observability with OpenTelemetry  @ Jitsi  [due: announcement]
+Wed 2027-03-03 18:00 EST  meeting    Home Automation with Home Assistant (cancelled)  @ Foundry Makerspace
+Wed 2027-04-07 18:00 EDT  meeting    Postgres Internals for the Curious  @ Riverside Library Auditorium
+Wed 2027-05-05 18:00 EDT  meeting    Rust on Microcontrollers  @ Foundry Makerspace
+Wed 2027-06-02 18:00 EDT  meeting    Mad Science Fair  @ Riverside Library Auditorium
+"""  # noqa: E501 - the command's real lines
+
+PAST = """\
+Wed 2027-01-06 18:00 EST  meeting    Reproducible Builds with Nix  @ Riverside Library Auditorium
+Thu 2027-01-21 12:00 EST  lunch      River City Open Tech Lunch  @ Foundry Makerspace
+"""
+
+JSON_KEYS = ["id", "title", "type", "start", "end", "location", "cancelled", "due", "path"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The output must not depend on the shell or the CI system the tests run in.
+    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def sample_config(tmp_path: Path) -> Path:
+    """config.example.toml over the sample content, with its ledger in a fresh folder.
+
+    (The real example keeps its ledger in the repository, where `make demo` records
+    what it sent; that must not change what these tests see.)
+    """
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    for key in ("events", "locations"):
+        line = f'{key} = "content/{key}"'
+        assert line in text, f"config.example.toml no longer has {line}"
+        text = text.replace(line, f'{key} = "{REPO / "content" / key}"')
+    path = tmp_path / "announce.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False,
+                              prog_name="announce")
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+# --- --help, --version -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_help(option: str) -> None:
+    result = run(option)
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: announce [OPTIONS] COMMAND [ARGS]...")
+    assert "  list " in result.output
+    assert "  check " in result.output
+    assert "Example: announce list --now 2027-01-28" in result.output
+
+
+@pytest.mark.parametrize("command", ["list", "check"])
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_command_help(command: str, option: str) -> None:
+    result = run(command, option)
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: announce {command} [OPTIONS]")
+    assert "Example" in result.output
+    assert "--config FILE" in result.output
+    assert "[env var: ANNOUNCE_CONFIG]" in result.output
+    assert "[env var: ANNOUNCE_NOW]" in result.output
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"announce, version {__version__}\n"
+
+
+def test_an_unknown_command_is_a_usage_error() -> None:
+    result = run("lsit")
+    assert result.exit_code == 2
+    assert "Error: No such command 'lsit'." in result.output
+
+
+# --- list ------------------------------------------------------------------------------
+
+
+def test_list_shows_upcoming_events_and_what_is_due(sample_config: Path) -> None:
+    result = run("list", "--config", str(sample_config), "--now", DEMO_NOW)
+    assert result.exit_code == 0
+    assert result.stdout == UPCOMING
+    assert result.stderr == ""
+
+
+def test_list_all_shows_past_events_too(sample_config: Path) -> None:
+    result = run("list", "--all", "--config", str(sample_config), "--now", DEMO_NOW)
+    assert result.exit_code == 0
+    assert result.stdout == PAST + UPCOMING
+
+
+def test_list_json(sample_config: Path) -> None:
+    result = run("list", "--all", "--json", "--config", str(sample_config), "--now", DEMO_NOW)
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert len(rows) == 7
+    assert all(list(row) == JSON_KEYS for row in rows)
+    assert rows[2] == {
+        "id": "2027/2027-02-03-observability-with-opentelemetry",
+        "title": "Observability with OpenTelemetry",
+        "type": "meeting",
+        "start": "2027-02-03T18:00:00-05:00",
+        "end": "2027-02-03T19:30:00-05:00",
+        "location": "Jitsi",
+        "cancelled": False,
+        "due": ["announcement"],
+        "path": str(REPO / "content/events/2027/2027-02-03-observability-with-opentelemetry.md"),
+    }
+    cancelled = rows[3]
+    assert (cancelled["title"], cancelled["cancelled"], cancelled["due"]) == (
+        "Home Automation with Home Assistant", True, [])
+    # Summer time after March 14: the offset follows the site's timezone.
+    assert rows[4]["start"] == "2027-04-07T18:00:00-04:00"
+    assert rows[4]["end"] == "2027-04-07T20:00:00-04:00"  # no dtend: 120 minutes
+    assert [row["start"] for row in rows] == sorted(row["start"] for row in rows)
+
+
+def test_list_json_of_upcoming_events(sample_config: Path) -> None:
+    result = run("list", "--json", "--config", str(sample_config), "--now", DEMO_NOW)
+    assert [row["title"] for row in json.loads(result.stdout)] == [
+        "Observability with OpenTelemetry", "Home Automation with Home Assistant",
+        "Postgres Internals for the Curious", "Rust on Microcontrollers", "Mad Science Fair"]
+
+
+def test_list_with_nothing_upcoming(sample_config: Path, tmp_path: Path) -> None:
+    result = run("list", "--config", str(sample_config), "--now", "2028-01-01")
+    assert (result.exit_code, result.output) == (0, "No upcoming events.\n")
+    result = run("list", "--json", "--config", str(sample_config), "--now", "2028-01-01")
+    assert (result.exit_code, result.output) == (0, "[]\n")
+    empty = tmp_path / "empty"
+    (empty / "content" / "events").mkdir(parents=True)
+    (empty / "announce.toml").write_text("")
+    result = run("list", "--all", "--config", str(empty / "announce.toml"))
+    assert (result.exit_code, result.output) == (0, "No events.\n")
+
+
+def test_events_of_types_not_announced_are_listed_but_never_due(tmp_path: Path) -> None:
+    config = tmp_path / "announce.toml"
+    config.write_text(f'[content]\nevents = "{REPO / "content/events"}"\n'
+                      f'locations = "{REPO / "content/locations"}"\ntypes = ["lunch"]\n'
+                      '[site]\ntimezone = "America/New_York"\n')
+    result = run("list", "--json", "--config", str(config), "--now", "2027-01-12")
+    due = {row["title"]: row["due"] for row in json.loads(result.stdout)}
+    assert due["River City Open Tech Lunch"] == ["announcement"]
+    assert due["Observability with OpenTelemetry"] == []
+
+
+# --- --now and --config ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "first_due"),
+    [
+        ("2027-01-28", "announcement"),  # a date: midnight in the site's timezone
+        ("2027-01-24T18:00", "announcement"),  # the window opens: 10 days before, to the minute
+        ("2027-01-24T17:59:59", None),
+        ("2027-01-24 23:00:00Z", "announcement"),  # with an offset, in UTC
+        ("2027-01-24T22:59:59+00:00", None),
+    ],
+)
+def test_now_sets_the_clock(sample_config: Path, now: str, first_due: str | None) -> None:
+    result = run("list", "--json", "--config", str(sample_config), "--now", now)
+    assert result.exit_code == 0
+    first = json.loads(result.stdout)[0]
+    assert first["title"] == "Observability with OpenTelemetry"
+    assert first["due"] == ([first_due] if first_due else [])
+
+
+def test_now_and_config_from_the_environment(sample_config: Path) -> None:
+    env = {"ANNOUNCE_CONFIG": str(sample_config), "ANNOUNCE_NOW": DEMO_NOW}
+    result = run("list", env=env)
+    assert (result.exit_code, result.stdout) == (0, UPCOMING)
+    # The option wins over the variable.
+    result = run("list", "--now", "2027-06-01", env=env)
+    assert result.stdout == (
+        "Wed 2027-06-02 18:00 EDT  meeting    Mad Science Fair  @ Riverside Library Auditorium"
+        "  [due: announcement]\n")
+
+
+def test_a_bad_now_is_a_usage_error(sample_config: Path) -> None:
+    result = run("list", "--config", str(sample_config), "--now", "soon")
+    assert result.exit_code == 2
+    assert lines(result.stderr)[-1] == (
+        "Error: Invalid value for '--now': 'soon' is not a date and time "
+        "(expected e.g. '2027-01-06 18:00')")
+
+
+def test_announce_toml_in_the_current_folder_is_the_default(
+    sample_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(sample_config.parent)
+    result = run("list", "--now", DEMO_NOW)
+    assert (result.exit_code, result.stdout) == (0, UPCOMING)
+
+
+def test_without_a_config_the_defaults_read_content_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content" / "events").mkdir(parents=True)
+    (tmp_path / "content" / "events" / "t.md").write_text(
+        "---\ntitle: T\ndtstart: 2027-01-06 18:00\n---\n")
+    result = run("list", "--now", "2027-01-01")
+    assert result.exit_code == 0
+    assert result.stdout == "Wed 2027-01-06 18:00 UTC  meeting    T  @ -  [due: announcement]\n"
+
+
+def test_a_missing_config_file(tmp_path: Path) -> None:
+    result = run("list", "--config", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 1
+    assert result.stderr == f"announce: error: {tmp_path / 'nope.toml'}: no such config file\n"
+    assert result.stdout == ""
+
+
+def test_config_mistakes_are_each_printed(tmp_path: Path) -> None:
+    config = tmp_path / "announce.toml"
+    config.write_text('[site]\ntimezone = "Mars/Olympus"\n[schedule]\nannounce_days_before = "x"\n')
+    result = run("check", "--config", str(config))
+    assert result.exit_code == 1
+    assert lines(result.stderr) == [
+        f"announce: error: {config}: [schedule] announce_days_before: "
+        "expected an integer, got a string ('x')",
+        f"announce: error: {config}: [site] timezone: unknown timezone 'Mars/Olympus' "
+        "(use an IANA name such as 'America/New_York')",
+    ]
+
+
+def test_mistakes_in_the_default_config_name_it_as_it_is_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "announce.toml").write_text('[site]\ntimezone = "America/NewYork"\n')
+    result = run("list")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "announce: error: announce.toml: [site] timezone: unknown timezone 'America/NewYork' "
+        "(use an IANA name such as 'America/New_York')\n")
+
+
+def test_a_missing_events_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in ("list", "check"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "announce: error: content/events: events folder not found "
+            '(set [content] events in announce.toml, e.g. events = "_events")\n')
+
+
+# --- bad files -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site_with_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    events = tmp_path / "content" / "events"
+    events.mkdir(parents=True)
+    (tmp_path / "content" / "locations").mkdir()
+    (tmp_path / "content" / "locations" / "hall.md").write_text("---\ntitle: Hall\n---\n")
+    (events / "good.md").write_text(
+        "---\ntitle: Good\ndtstart: 2027-01-06 18:00\nlocation: Hall\n---\n")
+    (events / "bad.md").write_text(
+        "---\ntitle: Bad\ndtstart: 2027-01-06 18:00\ndtend: 2027-01-06 17:00\n"
+        "location: Barn\n---\n")
+    (events / "no-front-matter.md").write_text("# Just Markdown\n")
+    (events / "lunch.md").write_text("---\ntitle: Lunch\ndtstart: 2027-01-20 12:00\n---\n")
+    return tmp_path
+
+
+def test_list_leaves_bad_files_out_with_a_warning(site_with_problems: Path) -> None:
+    result = run("list", "--now", "2027-01-01")
+    assert result.exit_code == 0
+    assert lines(result.stdout) == [
+        "Wed 2027-01-06 18:00 UTC  meeting    Good  @ Hall  [due: announcement]",
+        "Wed 2027-01-20 12:00 UTC  meeting    Lunch  @ -",
+    ]
+    assert lines(result.stderr) == [
+        "announce: warning: content/events/bad.md:4: dtend: 2027-01-06 17:00 is before "
+        "dtstart (2027-01-06 18:00) (file left out)",
+        "announce: warning: content/events/bad.md:5: location: unknown location 'Barn' "
+        "(known: 'Hall') (file left out)",
+        "announce: warning: content/events/no-front-matter.md:1: no front matter "
+        "(the file must start with a '---' line) (file left out)",
+    ]
+
+
+def test_check_prints_every_problem_and_fails(site_with_problems: Path) -> None:
+    result = run("check")
+    assert result.exit_code == 1
+    assert lines(result.stdout) == [
+        "error: content/events/bad.md:4: dtend: 2027-01-06 17:00 is before dtstart "
+        "(2027-01-06 18:00)",
+        "error: content/events/bad.md:5: location: unknown location 'Barn' (known: 'Hall')",
+        "warning: content/events/lunch.md:1: location: no location: the email will not say where",
+        "error: content/events/no-front-matter.md:1: no front matter "
+        "(the file must start with a '---' line)",
+        "Checked 4 event files and 1 location: 3 errors, 1 warning.",
+    ]
+
+
+def test_check_passes_with_warnings_unless_strict(site_with_problems: Path) -> None:
+    (site_with_problems / "content/events/bad.md").unlink()
+    (site_with_problems / "content/events/no-front-matter.md").unlink()
+    result = run("check")
+    assert result.exit_code == 0
+    assert lines(result.stdout)[-1] == "Checked 2 event files and 1 location: 0 errors, 1 warning."
+    strict = run("check", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stdout == result.stdout
+
+
+def test_check_on_the_sample_season(sample_config: Path) -> None:
+    result = run("check", "--strict", "--config", str(sample_config))
+    assert result.exit_code == 0
+    assert result.stdout == "Checked 7 event files and 3 locations: 0 errors, 0 warnings.\n"
+
+
+# --- real processes --------------------------------------------------------------------
+
+
+def run_process(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS")}
+    return subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
+                          check=False)
+
+
+def test_the_installed_command(sample_config: Path) -> None:
+    result = run_process(str(ANNOUNCE), "list", "--config", str(sample_config), "--now", DEMO_NOW)
+    assert (result.returncode, result.stdout, result.stderr) == (0, UPCOMING, "")
+
+
+def test_python_dash_m_announce(sample_config: Path, tmp_path: Path) -> None:
+    result = run_process(sys.executable, "-m", "announce", "--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"announce, version {__version__}\n")
+    result = run_process(sys.executable, "-m", "announce", "list", "--config",
+                         str(sample_config), "--now", DEMO_NOW, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, UPCOMING)
+
+
+def test_a_user_mistake_in_a_real_process_has_no_traceback(site_with_problems: Path) -> None:
+    result = run_process(str(ANNOUNCE), "check", cwd=site_with_problems)
+    assert result.returncode == 1
+    assert "Checked 4 event files and 1 location: 3 errors, 1 warning." in result.stdout
+    result = run_process(str(ANNOUNCE), "list", "--config", "nope.toml", cwd=site_with_problems)
+    assert result.returncode == 1
+    assert result.stderr == "announce: error: nope.toml: no such config file\n"
+    result = run_process(str(ANNOUNCE), "list", "--now", "tomorrow", cwd=site_with_problems)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+IMPORTED = """
+import sys
+from announce.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY))
+print("heavy:", ",".join(heavy), file=sys.stderr)
+""".replace("HEAVY", repr(HEAVY))
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["list", "--help"], ["list", "--config", "{config}", "--now", DEMO_NOW]])
+def test_help_and_list_do_not_import_the_heavy_libraries(
+    args: list[str], sample_config: Path
+) -> None:
+    # Start-up time: Markdown, premailer, Jinja2 and aiosmtplib load only where they are used.
+    args = [arg.format(config=sample_config) for arg in args]
+    result = run_process(sys.executable, "-c", IMPORTED, *args)
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stderr)[-1] == "heavy: "
+    assert result.stdout.startswith("Usage: announce" if "--help" in args else UPCOMING)

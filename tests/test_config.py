@@ -1,0 +1,221 @@
+"""announce.toml: defaults, the example, paths, and every kind of mistake named by key and file."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from announce.config import (
+    _SCHEMA,
+    Settings,
+    load_settings,
+    resolve_config_path,
+)
+from announce.errors import ConfigError
+
+from .conftest import EXAMPLE_CONFIG, REPO
+
+
+def write_config(folder: Path, text: str, name: str = "announce.toml") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def config_error(path: Path) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    return str(info.value)
+
+
+def test_defaults_without_a_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(None)
+    assert settings.source is None
+    assert settings.site.timezone == "UTC"
+    assert settings.content.events == tmp_path / "content" / "events"
+    assert settings.content.locations == tmp_path / "content" / "locations"
+    assert settings.content.types == ()
+    assert (settings.schedule.default_duration_minutes, settings.schedule.announce_days_before,
+            settings.schedule.reminder_days_before) == (120, 10, 2)
+    assert settings.smtp is None
+    assert settings.ledger.path == tmp_path / ".announce" / "ledger.sqlite3"
+
+
+def test_the_example_config_loads(sample_settings: Settings) -> None:
+    assert sample_settings.source == EXAMPLE_CONFIG
+    assert sample_settings.site.timezone == "America/New_York"
+    assert sample_settings.site.url == "https://example.org"
+    assert sample_settings.content.events == REPO / "content" / "events"
+    assert sample_settings.content.types == ("meeting", "lunch")
+    assert sample_settings.mail.sender == "River City Open Tech <announce@example.org>"
+    assert sample_settings.mail.to == ("members@example.org",)
+
+
+def test_the_example_config_shows_every_key() -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    sections = re.split(r"^#? ?\[(\w+)\]\s*$", text, flags=re.MULTILINE)
+    shown = {name: body for name, body in zip(sections[1::2], sections[2::2], strict=True)}
+    for section, keys in _SCHEMA.items():
+        assert section in shown, f"[{section}] is missing from config.example.toml"
+        for key in keys:
+            assert re.search(rf"^(# )?{key} = ", shown[section], re.MULTILINE), (
+                f"[{section}] {key} is missing from config.example.toml")
+
+
+def test_relative_paths_are_relative_to_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(tmp_path / "site", """
+[content]
+events = "_events"
+locations = "../shared/_locations"
+[templates]
+path = "email"
+[ledger]
+path = "/var/lib/announce/ledger.sqlite3"
+""")
+    monkeypatch.chdir(tmp_path)  # not the config's folder
+    settings = load_settings(Path("site/announce.toml"))
+    site = (tmp_path / "site").resolve()
+    assert settings.base_dir == site
+    assert settings.content.events == site / "_events"
+    assert settings.content.locations == site / "../shared/_locations"
+    assert settings.templates.path == site / "email"
+    assert settings.ledger.path == Path("/var/lib/announce/ledger.sqlite3")
+    # Paths left at their defaults are anchored the same way.
+    assert settings.outbox.path == site / "outbox"
+
+
+def test_settings_are_frozen(sample_settings: Settings) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sample_settings.site.timezone = "UTC"  # type: ignore[misc]
+
+
+def test_types_and_to_accept_one_string_or_a_list(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, """
+[content]
+types = "meeting"
+[mail]
+to = ["a@example.org", "b@example.org"]
+"""))
+    assert settings.content.types == ("meeting",)
+    assert settings.mail.to == ("a@example.org", "b@example.org")
+
+
+def test_smtp_port_follows_security(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, '[smtp]\nhost = "mail.example.org"\n'
+                                                    'security = "tls"\n'))
+    assert settings.smtp is not None
+    assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == (
+        "mail.example.org", 465, "tls")
+    assert settings.smtp.password({"ANNOUNCE_SMTP_PASSWORD": "s3cret"}) == "s3cret"
+    assert settings.smtp.password({}) is None
+
+
+def test_resolve_config_path(tmp_path: Path) -> None:
+    assert resolve_config_path(None, cwd=tmp_path) is None
+    write_config(tmp_path, "")
+    assert resolve_config_path(None, cwd=tmp_path) == tmp_path / "announce.toml"
+    assert resolve_config_path("other.toml", cwd=tmp_path) == Path("other.toml")
+
+
+def test_an_empty_config_file_means_defaults(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, ""))
+    assert settings.site.timezone == "UTC"
+    assert settings.content.events == tmp_path.resolve() / "content" / "events"
+
+
+# --- mistakes --------------------------------------------------------------------------
+
+SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[sites]\nname = 'x'\n", f"[sites]: unknown section (known: {SECTIONS})"),
+        ("[site]\ntimezon = 'UTC'\n",
+         "[site] timezon: unknown key (known: name, url, timezone, permalink, language)"),
+        ("[schedule]\nannounce_days_before = 'ten'\n",
+         "[schedule] announce_days_before: expected an integer, got a string ('ten')"),
+        ("[schedule]\nreminder_days_before = true\n",
+         "[schedule] reminder_days_before: expected an integer, got a boolean (True)"),
+        ("[schedule]\ndefault_duration_minutes = 1.5\n",
+         "[schedule] default_duration_minutes: expected an integer, got a number (1.5)"),
+        ("[schedule]\nreminder_days_before = -1\n",
+         "[schedule] reminder_days_before: must be at least 0"),
+        ("[schedule]\ndefault_duration_minutes = 0\n",
+         "[schedule] default_duration_minutes: must be at least 1"),
+        ("[site]\nname = 42\n", "[site] name: expected a string, got an integer (42)"),
+        ("[content]\ntypes = ['meeting', 3]\n",
+         "[content] types: expected a string or a list of strings, got a list (['meeting', 3])"),
+        ("[content]\nevents = ''\n", "[content] events: expected a path string, got a string ('')"),
+        ("[content]\nevents = ['a']\n",
+         "[content] events: expected a path string, got a list (['a'])"),
+        ("[smtp]\nhost = 'x'\ntimeout = 'soon'\n",
+         "[smtp] timeout: expected a number, got a string ('soon')"),
+        ("site = 'x'\n", "site: expected a [site] table"),
+        ("[site]\ntimezone = 'Mars/Olympus'\n",
+         "[site] timezone: unknown timezone 'Mars/Olympus' "
+         "(use an IANA name such as 'America/New_York')"),
+        ("[site]\ntimezone = 'America'\n",
+         "[site] timezone: unknown timezone 'America' "
+         "(use an IANA name such as 'America/New_York')"),
+        ("[site]\ntimezone = '../../etc/passwd'\n",
+         "[site] timezone: unknown timezone '../../etc/passwd' "
+         "(use an IANA name such as 'America/New_York')"),
+        ("[site]\nurl = 'example.org'\n",
+         "[site] url: expected an absolute http(s) URL, got 'example.org'"),
+        ("[smtp]\nport = 25\n", "[smtp] host: required when [smtp] is present"),
+        ("[smtp]\nhost = 'x'\nsecurity = 'ssl'\n",
+         "[smtp] security: expected 'starttls', 'tls' or 'none', got 'ssl'"),
+        ("[mail]\nfrom = \"a@example.org\\nBcc: victim@example.org\"\n",
+         "[mail] from: must be a single line"),
+    ],
+)
+def test_a_mistake_names_the_file_and_the_key(tmp_path: Path, toml: str, message: str) -> None:
+    path = write_config(tmp_path, toml)
+    assert config_error(path) == f"{path}: {message}"
+
+
+def test_every_mistake_is_reported_at_once(tmp_path: Path) -> None:
+    path = write_config(tmp_path, """
+[site]
+name = 1
+colour = "blue"
+[schedule]
+announce_days_before = "soon"
+[extras]
+""")
+    assert config_error(path).splitlines() == [
+        f"{path}: [site] name: expected a string, got an integer (1)",
+        f"{path}: [site] colour: unknown key (known: name, url, timezone, permalink, language)",
+        f"{path}: [schedule] announce_days_before: expected an integer, got a string ('soon')",
+        f"{path}: [extras]: unknown section (known: {SECTIONS})",
+    ]
+
+
+def test_a_file_that_is_not_toml(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "[site]\nname = River City\n")
+    assert config_error(path) == (
+        f"{path}: not valid TOML: Invalid value (at line 2, column 8)")
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "announce.toml"
+    path.write_bytes(b"[site]\nname = 'Caf\xe9'\n")
+    assert config_error(path) == f"{path}: not UTF-8 text"
+
+
+def test_a_missing_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+    assert config_error(path) == f"{path}: no such config file"
+
+
+def test_a_folder_given_as_config_file(tmp_path: Path) -> None:
+    assert config_error(tmp_path).startswith(f"{tmp_path}: cannot read: ")
