@@ -1,0 +1,247 @@
+"""Turn a :class:`~announce.render.Rendered` into RFC 5322 mail, once per (event, kind).
+
+:func:`prepare` builds the MIME tree and serializes it once; per recipient,
+:meth:`Prepared.to_bytes` only writes the ``To`` and ``Message-ID`` lines, folded and
+encoded by the ``email`` package's own policy, so sending to thousands costs a
+concatenation each. Addresses with line breaks are refused: no header injection.
+
+The message::
+
+    multipart/mixed
+      multipart/alternative
+        text/plain; charset=utf-8        (quoted-printable)
+        text/html; charset=utf-8         (quoted-printable)
+      text/calendar; method=PUBLISH      (the .ics, base64)
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.errors import HeaderParseError
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+from .config import Settings
+from .content import Catalog, Event
+from .errors import ConfigError, SendError
+from .render import Rendered, render_event, sender_domain
+
+__all__ = [
+    "GMAIL_CLIP_BYTES",
+    "AddressError",
+    "Prepared",
+    "make_message_id",
+    "prepare",
+    "render_eml",
+]
+
+log = logging.getLogger(__name__)
+
+# Gmail cuts a message's HTML off behind "[Message clipped]" above this size.
+GMAIL_CLIP_BYTES = 102 * 1024
+_SMTP = policy.SMTP
+_PLACEHOLDER_TO = "to@placeholder.invalid"
+_PLACEHOLDER_ID = "<id@placeholder.invalid>"
+_MESSAGE_ID = re.compile(r"^<[\x21-\x3b\x3d\x3f\x41-\x7e]+@[\x21-\x3b\x3d\x3f\x41-\x7e]+>$")
+# A bare ASCII address the generator writes as it is: no need to parse it per recipient.
+_PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$")
+
+
+class AddressError(SendError, ValueError):
+    """A recipient address that cannot go into a ``To`` header."""
+
+
+def make_message_id(settings: Settings, *parts: str) -> str:
+    """A Message-ID at the domain of ``[mail] from``: ``<token@domain>``.
+
+    With ``parts`` (say event id, kind, recipient and a digest of the body) the token is
+    a hash of them, so a resumed send repeats the same id and the same mail is
+    recognised as one; without, it is random.
+    """
+    token = (hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+             if parts else uuid.uuid4().hex)
+    return f"<{token}@{sender_domain(settings)}>"
+
+
+def _header_line(name: str, value: str) -> bytes:
+    """One header, folded and encoded exactly as the generator would write it."""
+    if "\r" in value or "\n" in value:
+        raise AddressError(f"{name}: {value!r}: a line break is not allowed in a header",
+                           recipient=value if name == "To" else None)
+    if len(value) < 200 and (
+        (name == "To" and _PLAIN_ADDRESS.match(value)) or name == "Message-ID"
+    ):
+        # Fast path, byte for byte what the generator writes (a test holds it to that).
+        return f"{name}: {value}\r\n".encode("ascii")
+    try:
+        header = _SMTP.header_factory(name, value)
+    except (HeaderParseError, IndexError, ValueError):
+        # The parser gives up on some garbage ("a@") with an exception, not a defect.
+        header = None
+    if name == "To" or header is None:
+        addresses: tuple[Any, ...] = getattr(header, "addresses", ())
+        if header is None or not addresses or header.defects or any(
+            not a.username or not a.domain or not a.addr_spec.isascii() for a in addresses
+        ):
+            raise AddressError(f"To: {value!r}: not an email address (expected e.g. "
+                               "'Ada <ada@example.org>' or 'ada@example.org')", recipient=value)
+    assert header is not None
+    return str(header.fold(policy=_SMTP)).encode("ascii")
+
+
+def _check_message_id(message_id: str) -> str:
+    if not _MESSAGE_ID.match(message_id):
+        raise ValueError(f"Message-ID: {message_id!r}: expected '<token@domain>'")
+    return message_id
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A rendered message with its MIME tree built and serialized once.
+
+    Per recipient only the ``To`` and ``Message-ID`` headers change.
+    """
+
+    rendered: Rendered
+    settings: Settings = field(repr=False, compare=False)
+    # The whole message with placeholder To and Message-ID; message() copies it.
+    _template: EmailMessage = field(repr=False, compare=False)
+    # The serialized template cut around its To and Message-ID lines.
+    _before_to: bytes = field(repr=False)
+    _between: bytes = field(repr=False)
+    _after: bytes = field(repr=False)
+    digest: str = ""
+
+    @property
+    def size(self) -> int:
+        """Bytes of one message, give or take the length of an address."""
+        return len(self._before_to) + len(self._between) + len(self._after) + 100
+
+    def message_id_for(self, to: str) -> str:
+        """The default Message-ID for ``to``: the same for the same mail to the same
+        person (a resumed send), different when the content changed."""
+        address = parseaddr(to)[1] or to
+        return make_message_id(self.settings, self.rendered.event.id, self.rendered.kind,
+                               address.strip().lower(), self.digest)
+
+    def message(self, to: str, *, message_id: str | None = None) -> EmailMessage:
+        """The message for ``to`` as an ``EmailMessage`` (the preview uses this)."""
+        _header_line("To", to)  # the same checks as to_bytes
+        msg = copy.deepcopy(self._template)
+        msg.replace_header("To", to)
+        msg.replace_header("Message-ID", _check_message_id(message_id or self.message_id_for(to)))
+        return msg
+
+    def to_bytes(self, to: str, *, message_id: str) -> bytes:
+        """The complete message for ``to`` (RFC 5322, CRLF line ends), ready for SMTP."""
+        return b"".join((
+            self._before_to,
+            _header_line("To", to),
+            self._between,
+            _header_line("Message-ID", _check_message_id(message_id)),
+            self._after,
+        ))
+
+
+def _sender(settings: Settings) -> str:
+    where = f"{settings.source or 'config'}: [mail] from"
+    header = _SMTP.header_factory("From", settings.mail.sender)
+    addresses: tuple[Any, ...] = getattr(header, "addresses", ())
+    if len(addresses) != 1 or header.defects or not addresses[0].domain:
+        raise ConfigError(f"{where}: {settings.mail.sender!r}: expected one address, "
+                          "e.g. 'Our meetup <announce@example.org>'")
+    if not addresses[0].addr_spec.isascii():
+        raise ConfigError(f"{where}: {settings.mail.sender!r}: the address itself must be "
+                          "ASCII (the name may be anything)")
+    return settings.mail.sender
+
+
+def _boundary(seed: bytes, body: bytes, name: str) -> str:
+    base = f"=_{name}_{hashlib.sha256(seed).hexdigest()[:24]}"
+    candidate, n = base, 0
+    while candidate.encode() in body:  # pragma: no cover - a hash in the text itself
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepared:
+    """Build the MIME message once; address it per recipient with the result.
+
+    ``date`` goes into the ``Date`` header (in the site's timezone).
+    """
+    if date.tzinfo is None:
+        raise ValueError("date must be timezone-aware")
+    msg = EmailMessage(policy=policy.default)
+    msg["From"] = _sender(settings)
+    msg["To"] = _PLACEHOLDER_TO
+    msg["Subject"] = rendered.subject
+    msg["Date"] = format_datetime(date.astimezone(settings.site.tz))
+    msg["Message-ID"] = _PLACEHOLDER_ID
+    mail = settings.mail
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    if mail.list_id:
+        msg["List-Id"] = mail.list_id
+    if mail.unsubscribe:
+        msg["List-Unsubscribe"] = ", ".join(f"<{target}>" for target in mail.unsubscribe)
+        if any(t.startswith("https://") for t in mail.unsubscribe):
+            # RFC 8058 one-click: Gmail and Yahoo want it from bulk senders.
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.add_attachment(rendered.ics, maintype="text", subtype="calendar",
+                       filename=rendered.ics_filename,
+                       params={"method": "PUBLISH", "charset": "utf-8"})
+
+    # Boundaries from the content, not random: the same input gives the same bytes.
+    seed = rendered.html.encode() + rendered.text.encode() + rendered.ics
+    # What the reader sees, not the .ics: its DTSTAMP is the clock of each run, and a
+    # resumed run should repeat the Message-IDs of unchanged mail.
+    digest = hashlib.sha256(f"{rendered.subject}\0{rendered.text}\0{rendered.html}".encode()
+                            ).hexdigest()[:16]
+    alternative = msg.get_payload(0)
+    assert isinstance(alternative, EmailMessage)
+    payload = seed + rendered.subject.encode()
+    msg.set_boundary(_boundary(seed + b"mixed", payload, "mixed"))
+    alternative.set_boundary(_boundary(seed + b"alt", payload, "alt"))
+
+    try:
+        whole = msg.as_bytes(policy=_SMTP)
+    except (UnicodeError, ValueError) as exc:  # pragma: no cover - checked above
+        raise ConfigError(f"{settings.source or 'config'}: [mail]: cannot encode a header: "
+                          f"{exc}") from None
+    head, _, body = whole.partition(b"\r\n\r\n")
+    lines = [line + b"\r\n" for line in head.split(b"\r\n")]
+    # The placeholders are short: each is one whole line, never folded.
+    at_to = lines.index(_header_line("To", _PLACEHOLDER_TO))
+    at_id = lines.index(_header_line("Message-ID", _PLACEHOLDER_ID))
+    before_to, between, after = (b"".join(lines[:at_to]), b"".join(lines[at_to + 1:at_id]),
+                                 b"".join(lines[at_id + 1:]))
+    size = len(whole)
+    if size > GMAIL_CLIP_BYTES:
+        log.warning("%s (%s): the message is %d KB; Gmail clips messages over %d KB",
+                    rendered.event.id, rendered.kind, size // 1024, GMAIL_CLIP_BYTES // 1024)
+    return Prepared(rendered=rendered, settings=settings, _template=msg,
+                    _before_to=before_to, _between=between, _after=after + b"\r\n" + body,
+                    digest=digest)
+
+
+
+def render_eml(settings: Settings, catalog: Catalog, event: Event, kind: str, now: datetime,
+               *, to: str, message_id: str | None = None) -> bytes:
+    """The message ``send`` would send to ``to`` at ``now``: ``announce render``'s output.
+
+    Without ``message_id``, the default one of :meth:`Prepared.message_id_for`.
+    """
+    prepared = prepare(settings, render_event(settings, catalog, event, kind, now), date=now)
+    return prepared.to_bytes(to, message_id=message_id or prepared.message_id_for(to))

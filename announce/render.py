@@ -1,0 +1,774 @@
+"""Render one event as one kind of message: subject, HTML (CSS inlined), plain text, .ics.
+
+Everything here runs once per (event, kind), never per recipient: Markdown, the
+sanitizer, Jinja and the CSS inliner are the slow parts, and :mod:`announce.message`
+only changes the addressing afterwards.
+
+The HTML and the plain text come from one context and two templates (``KIND.html``,
+``KIND.txt``), looked up in the user's ``[templates] path`` first and in the packaged
+``templates/email/`` second; a user template can also extend a packaged one by the name
+``packaged/KIND.html`` to change a single block.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import textwrap
+import threading
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from email.utils import parseaddr
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import html2text
+import jinja2
+import markdown
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markupsafe import Markup
+
+from .config import Settings
+from .content import Catalog, Event, Problem
+from .errors import ContentError, TemplateError
+from .selection import KINDS, announced_types
+from .urls import event_page_url, is_absolute, map_url, meetup_url, resolve
+
+__all__ = [
+    "KINDS",
+    "Rendered",
+    "environment",
+    "format_when",
+    "html_to_text",
+    "inline_css",
+    "markdown_to_html",
+    "packaged_templates",
+    "relative_url_problems",
+    "render_event",
+    "render_subject",
+    "sender_domain",
+]
+
+log = logging.getLogger(__name__)
+
+TEXT_WIDTH = 78
+UPCOMING_COUNT = 3
+# Lightning talks happen before a meeting; a lunch or a leadership meeting has none, so
+# the configured call for proposals ([lightning_talks] propose_url) goes on meetings only.
+LIGHTNING_TYPE = "meeting"
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One event rendered as one kind of message, ready to be addressed."""
+
+    event: Event
+    kind: str            # "announcement" | "reminder" | "cancellation"
+    subject: str
+    html: str            # complete HTML document, CSS inlined
+    text: str            # plain-text twin
+    ics: bytes           # the .ics (text/calendar; method=PUBLISH)
+
+    @property
+    def ics_filename(self) -> str:
+        return f"{self.event.slug or 'event'}.ics"
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def _clock(moment: datetime) -> tuple[str, str]:
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d}", "AM" if moment.hour < 12 else "PM"
+
+
+def _long_date(moment: datetime) -> str:
+    return f"{_WEEKDAYS[moment.weekday()]}, {_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def short_date(moment: datetime) -> str:
+    """``Wed, Jan 6``: a date in a subject line."""
+    return f"{_WEEKDAYS[moment.weekday()][:3]}, {_MONTHS[moment.month - 1][:3]} {moment.day}"
+
+
+def format_when(start: datetime, end: datetime, tz: tzinfo) -> str:
+    """``Wednesday, January 8, 2020, 6:00–8:00 PM EST``, in the site's timezone."""
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    (s_time, s_half), (e_time, e_half) = _clock(s), _clock(e)
+    if s.date() != e.date():
+        return (f"{_long_date(s)}, {s_time} {s_half} {s.tzname()} – "
+                f"{_long_date(e)}, {e_time} {e_half} {e.tzname()}")
+    if s.tzname() != e.tzname():  # the night the clocks change
+        times = f"{s_time} {s_half} {s.tzname()}–{e_time} {e_half} {e.tzname()}"
+    elif s_half == e_half:
+        times = f"{s_time}–{e_time} {e_half} {e.tzname()}"
+    else:
+        times = f"{s_time} {s_half}–{e_time} {e_half} {e.tzname()}"
+    return f"{_long_date(s)}, {times}"
+
+
+def relative_day(start: datetime, now: datetime, tz: tzinfo) -> str:
+    """``today``, ``tomorrow``, ``this Wednesday`` (within a week), else ``on Wed, Jan 6``."""
+    day, today = start.astimezone(tz).date(), now.astimezone(tz).date()
+    days = (day - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if 1 < days < 7:
+        return f"this {_WEEKDAYS[day.weekday()]}"
+    return f"on {short_date(start.astimezone(tz))}"
+
+
+# --- Markdown, sanitizing, plain text --------------------------------------------------
+
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|1[.)])[ \t]+\S")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+class _ListsInterruptParagraphs(Preprocessor):
+    """Let a list start right below a paragraph line, as on GitHub (CommonMark).
+
+    Talk files are written that way ("...mesh capabilities:" then "* Istio"), and
+    Python-Markdown would otherwise run the items into the paragraph.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        fence: str | None = None
+        in_list = prev_blank = True
+        for line in lines:
+            match = _FENCE.match(line)
+            if fence is not None:
+                if match and match[1] == fence:
+                    fence = None
+                out.append(line)
+                continue
+            if match:
+                fence = match[1]
+            if not line.strip():
+                in_list = prev_blank = True
+                out.append(line)
+                continue
+            item = bool(_LIST_ITEM.match(line))
+            if item and not prev_blank and not in_list:
+                out.append("")
+            in_list = item or (in_list and not prev_blank)
+            prev_blank = False
+            out.append(line)
+        return out
+
+
+class _ListExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # Markdown's name for it
+        # Before the HTML-block and fenced-code preprocessors (20, 25): plain lines only.
+        md.preprocessors.register(_ListsInterruptParagraphs(md), "announce_lists", 27)
+
+
+_local = threading.local()
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown (with raw HTML, as in Jekyll) to an HTML fragment; not yet sanitized."""
+    md: markdown.Markdown | None = getattr(_local, "markdown", None)
+    if md is None:
+        # One converter per thread: building one costs more than converting a talk.
+        md = markdown.Markdown(extensions=["extra", "sane_lists", _ListExtension()],
+                               output_format="html")
+        _local.markdown = md
+    md.reset()
+    return md.convert(text)
+
+
+# Raw HTML in talks is kept, minus anything active. ``class`` goes too: the site's
+# classes mean nothing in mail, and must not pick up this theme's styles.
+_TAGS = set(nh3.ALLOWED_TAGS) | {"font", "tfoot"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+_ATTRIBUTES["*"] = {"title", "lang", "dir", "style"}
+_ATTRIBUTES["font"] = {"color", "face", "size"}
+_ATTRIBUTES["a"] = {"href", "hreflang", "name"}
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "form", "object", "embed", "noscript",
+                      "template", "applet", "frameset", "select", "textarea"}
+_STYLE_PROPERTIES = {
+    "color", "background-color", "font-weight", "font-style", "font-size", "font-family",
+    "text-align", "text-decoration", "vertical-align", "width", "height", "max-width",
+    "margin", "margin-top", "margin-right", "margin-bottom", "margin-left", "padding",
+    "padding-top", "padding-right", "padding-bottom", "padding-left", "border",
+    "border-collapse", "float", "line-height", "white-space", "list-style-type",
+}
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+
+
+def sanitize(fragment: str, site_url: str, unresolved: list[str] | None = None) -> str:
+    """``fragment`` without active content, every URL made absolute against ``site_url``.
+
+    URLs that cannot be made absolute (no site url) are kept as they are and appended to
+    ``unresolved``, for the caller to report with the file's name and line.
+    """
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute not in _URL_ATTRIBUTES:
+            return value
+        absolute = resolve(value, site_url)
+        if absolute is None:
+            if unresolved is not None:
+                unresolved.append(value)
+            return value
+        return absolute
+
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        clean_content_tags=_DROP_WITH_CONTENT,
+        attributes=_ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        link_rel=None,
+        filter_style_properties=_STYLE_PROPERTIES,
+    )
+
+
+class _PlainText(html2text.HTML2Text):
+    """html2text for people, not for a Markdown parser: nothing gets backslash-escaped."""
+
+    def handle_data(self, data: str, entity_char: bool = False) -> None:
+        super().handle_data(data, entity_char=True)
+
+
+def html_to_text(fragment: str, width: int = TEXT_WIDTH) -> str:
+    """Readable plain text of an HTML fragment: links become ``text (URL)``, wrapped."""
+    fragment = _links_inline(fragment)
+    converter = _PlainText(bodywidth=width)
+    converter.ignore_links = True
+    converter.ignore_images = False
+    converter.images_to_alt = True
+    converter.unicode_snob = True
+    converter.wrap_list_items = True
+    converter.emphasis_mark = "*"
+    converter.ul_item_mark = "*"
+    text = converter.handle(fragment)
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _links_inline(fragment: str) -> str:
+    """Write each link's URL after its text, so the plain text keeps the target."""
+    if "<a" not in fragment:
+        return fragment
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href:
+            continue
+        text = " ".join(anchor.text_content().split())
+        shown = href.removeprefix("mailto:") if href.startswith("mailto:") else href
+        if text in (href, shown) or not text:
+            anchor.text, anchor[:] = shown, []
+            continue
+        anchor.tail = f" ({shown})" + (anchor.tail or "")
+    # Serialized as the wrapping <div> ... </div>: cut the wrapper off.
+    return str(etree.tostring(root, encoding="unicode", method="html"))[len("<div>"):-len("</div>")]
+
+
+def _tidy(text: str) -> str:
+    """No trailing blanks, never two empty lines in a row, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def _first_sentence(text: str, limit: int = 150) -> str:
+    flat = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(?:\s|$)", flat)
+    sentence = match[1] if match else flat
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+class _LoneLink(HTMLParser):
+    """Whether an HTML fragment is one link and nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.outside = False
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href") or "")
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._depth = max(0, self._depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self._depth == 0 and data.strip():
+            self.outside = True
+
+
+def _without_trailing_call(section: str, propose_url: str | None) -> str:
+    """The lightning-talk section minus its last paragraph when that is only the
+    "propose" link: the email shows its own button for it, and once is enough."""
+    if not propose_url or not section.strip():
+        return section
+    blocks = re.split(r"\n[ \t]*\n", section.strip())
+    parser = _LoneLink()
+    parser.feed(markdown_to_html(blocks[-1]))
+    parser.close()
+    if parser.hrefs == [propose_url] and not parser.outside:
+        return "\n\n".join(blocks[:-1])
+    return section
+
+
+# --- templates -------------------------------------------------------------------------
+
+
+def packaged_templates() -> Path:
+    """The packaged templates: inside the installed package (a wheel carries them
+    there), else at the top of the source tree (an editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates" / "email", here.parent / "templates" / "email"):
+        if candidate.is_dir():
+            return candidate
+    raise TemplateError(f"{here / 'templates' / 'email'}: packaged templates not found "
+                        "(reinstall announce)")
+
+
+def _autoescape(name: str | None) -> bool:
+    # Plain-text templates are not HTML: escaping "&" there would print "&amp;".
+    return not (name or "").endswith(".txt")
+
+
+def _wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
+    """Wrap each paragraph of ``text``; long words (URLs) are never broken."""
+    out = []
+    for line in str(text).splitlines() or [""]:
+        out.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False) if line.strip() else "")
+    return "\n".join(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(user_path: Path | None, packaged: Path) -> jinja2.Environment:
+    packaged_loader = jinja2.FileSystemLoader(str(packaged))
+    loaders: list[jinja2.BaseLoader] = []
+    if user_path is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_path)))
+    loaders += [packaged_loader, jinja2.PrefixLoader({"packaged": packaged_loader})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape,  # noqa: S701 - on for everything but .txt templates
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["wrap"] = _wrap
+    return env
+
+
+def environment(settings: Settings) -> jinja2.Environment:
+    """The Jinja2 environment for these settings (cached: templates compile once)."""
+    user = settings.templates.path
+    if user is not None and not user.is_dir():
+        raise TemplateError(f"{user}: [templates] path: folder not found")
+    return _environment(user, packaged_templates())
+
+
+def _template_error(exc: Exception, name: str) -> TemplateError:
+    """A TemplateError that says which template file and line went wrong."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or name
+        return TemplateError(f"{where}:{exc.lineno}: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"{exc.name}: template not found")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith((".html", ".txt"))]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else name
+    return TemplateError(f"{where}: {exc}")
+
+
+def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise _template_error(exc, name) from None
+
+
+@functools.lru_cache(maxsize=32)
+def _subject_template(source: str) -> jinja2.Template:
+    env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)  # noqa: S701 - a subject is text, not HTML
+    return env.from_string(source)
+
+
+def render_subject(settings: Settings, event: Event, kind: str, now: datetime) -> str:
+    """The subject line for ``kind`` from ``[mail] subject_KIND``, on one line."""
+    tz = settings.site.tz
+    local = event.start.astimezone(tz)
+    source = settings.mail.subject_template(kind)
+    variables = {
+        "site_name": settings.site.name,
+        "title": event.title,
+        "short_date": short_date(local),
+        "weekday": _WEEKDAYS[local.weekday()],
+        "relative_day": relative_day(event.start, now, tz),
+    }
+    where = f"{settings.source or 'config'}: [mail] subject_{kind}"
+    try:
+        subject = _subject_template(source).render(variables)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{where}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        known = ", ".join(variables)
+        raise TemplateError(f"{where}: {exc} (variables: {known})") from None
+    # A title may hold a line break; a header line must not.
+    return " ".join(subject.split())
+
+
+# --- CSS inlining ----------------------------------------------------------------------
+
+
+def inline_css(html: str) -> str:
+    """Move the ``<style>`` rules into ``style`` attributes (mail clients drop
+    stylesheets); rules that cannot be inlined, such as ``@media``, stay in a ``<style>``.
+
+    The only place that knows the inliner (premailer), so that it can be swapped.
+    """
+    import premailer  # here, not at the top: it imports requests, and only this needs it
+
+    inliner = premailer.Premailer(
+        html,
+        allow_network=False,
+        disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+        strip_important=False,
+        remove_classes=False,
+        keep_style_tags=False,
+        disable_link_rewrites=True,
+    )
+    result: str = inliner.transform(pretty_print=False)
+    return result
+
+
+def _check_document(document: str, where: str) -> str:
+    """The document, checked: every link and image absolute (else ``TemplateError``),
+    and every image with alt text (an image a talk gave none gets ``alt=""``)."""
+    root = lxml_html.document_fromstring(document)
+    for element, attribute in (("a", "href"), ("img", "src"), ("link", "href")):
+        for node in root.iter(element):
+            value = node.get(attribute)
+            if value is not None and not is_absolute(value):
+                raise TemplateError(f"{where}: <{element} {attribute}={value!r}>: not an "
+                                    "absolute URL (use the url, rsvp_url... variables)")
+    bare = [node for node in root.iter("img") if node.get("alt") is None]
+    if not bare:
+        return document
+    for node in bare:
+        node.set("alt", "")  # decorative, for screen readers; better than the file name
+    return str(etree.tostring(root.getroottree(), encoding="unicode", method="html"))
+
+
+# --- the context -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fragments:
+    """The talk's Markdown parts as sanitized HTML and as plain text."""
+
+    description_html: str
+    speaker_html: str
+    lightning_html: str
+    unresolved: tuple[str, ...]
+
+
+def _fragments(settings: Settings, event: Event) -> _Fragments:
+    unresolved: list[str] = []
+    site = settings.site.url
+
+    def convert(source: str | None) -> str:
+        if not source:
+            return ""
+        return sanitize(markdown_to_html(source), site, unresolved).strip()
+
+    lightning = event.lightning_talks
+    if lightning is not None:
+        lightning = _without_trailing_call(lightning, event.propose_url)
+    return _Fragments(convert(event.description), convert(event.speaker), convert(lightning),
+                      tuple(unresolved))
+
+
+def _line_of(path: Path, needle: str, default: int) -> int:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        return default
+    for candidate in (needle, needle.replace("&", "&amp;")):
+        index = text.find(candidate)
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return default
+
+
+def _front_line(path: Path, keys: Sequence[str]) -> tuple[str, int]:
+    """The first of ``keys`` found in the file's front matter, and its line."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        lines = []
+    for key in keys:
+        for number, line in enumerate(lines, 1):
+            if re.match(rf"{re.escape(key)}\s*:", line):
+                return key, number
+    return keys[0], 1
+
+
+_WHY_RELATIVE = "relative URL: set [site] url in the config so that it can be made absolute"
+
+
+def relative_url_problems(settings: Settings, event: Event,
+                          parts: _Fragments | None = None) -> list[Problem]:
+    """The relative URLs of ``event`` that cannot be made absolute (no ``[site] url``),
+    each with its file and line; nothing when ``[site] url`` is set."""
+    if settings.site.url:
+        return []
+    problems: list[Problem] = []
+    for keys, value in ((("image", "title_image"), event.image), (("rsvp_url",), event.rsvp_url)):
+        if value and resolve(value, "") is None:
+            key, line = _front_line(event.path, keys)
+            problems.append(Problem(event.path, line, key, f"{value!r}: {_WHY_RELATIVE}"))
+    location = event.location
+    if location and location.url and resolve(location.url, "") is None and location.path:
+        _key, line = _front_line(location.path, ("url",))
+        problems.append(Problem(location.path, line, "url", f"{location.url!r}: {_WHY_RELATIVE}"))
+    if parts is None:
+        parts = _fragments(settings, event)
+    for url in dict.fromkeys(parts.unresolved):
+        line = _line_of(event.path, url, event.body_line)
+        problems.append(Problem(event.path, line, "body", f"{url!r}: {_WHY_RELATIVE}"))
+    return problems
+
+
+def _sanitized(html: str) -> Markup:
+    """HTML that went through :func:`sanitize`, so the templates need not escape it."""
+    return Markup(html)  # noqa: S704 - sanitized by nh3 in _fragments
+
+
+def _absolute(settings: Settings, url: str | None) -> str | None:
+    return resolve(url, settings.site.url) if url else None
+
+
+def _where(settings: Settings, event: Event) -> dict[str, Any] | None:
+    location = event.location
+    if location is None:
+        return None
+    return {
+        "title": location.title,
+        "subtitle": location.subtitle,
+        "online": location.online,
+        "lines": list(location.address_lines),
+        "full_address": location.full_address,
+        "map_url": None if location.online else map_url(
+            location.lat, location.lon, ", ".join(location.address_lines)),
+        "url": _absolute(settings, location.url),
+    }
+
+
+def _calendar_location(event: Event, where: dict[str, Any] | None) -> str:
+    if where is None:
+        return ""
+    if where["online"]:
+        parts = [where["title"], where["subtitle"], where["url"] or ""]
+        return ", ".join(p for p in parts if p)
+    return str(where["full_address"])
+
+
+def _google_calendar_url(event: Event, summary: str, details: str, location: str) -> str:
+    def stamp(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    query = {"action": "TEMPLATE", "text": summary,
+             "dates": f"{stamp(event.start)}/{stamp(event.end)}", "details": details,
+             "location": location}
+    return "https://calendar.google.com/calendar/render?" + urlencode(
+        {k: v for k, v in query.items() if v})
+
+
+def _upcoming(settings: Settings, catalog: Catalog, event: Event) -> list[dict[str, Any]]:
+    later = [e for e in catalog.events
+             if e.start > event.start and e.id != event.id and not e.cancelled
+             and announced_types(e, settings.content.types)]
+    later.sort(key=lambda e: (e.start, e.id))
+    tz = settings.site.tz
+    rows = []
+    for other in later[:UPCOMING_COUNT]:
+        local = other.start.astimezone(tz)
+        rows.append({"title": other.title, "date": short_date(local),
+                     "time": "{} {}".format(*_clock(local)),
+                     "url": event_page_url(settings, other), "event": other})
+    return rows
+
+
+def _unsubscribe(settings: Settings) -> str | None:
+    targets = settings.mail.unsubscribe
+    https = [t for t in targets if t.startswith("https://")]
+    ordered = https or list(targets)
+    return ordered[0] if ordered else None
+
+
+def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now: datetime,
+             subject: str, parts: _Fragments) -> dict[str, Any]:
+    tz = settings.site.tz
+    local = event.start.astimezone(tz)
+    where = _where(settings, event)
+    page_url = event_page_url(settings, event)
+    rsvp_url = _absolute(settings, event.rsvp_url) or meetup_url(settings, event)
+    description_text = html_to_text(parts.description_html)
+    when = format_when(event.start, event.end, tz)
+
+    propose_url = event.propose_url or (
+        settings.lightning_talks.propose_url if event.type == LIGHTNING_TYPE else "") or None
+    propose_url = _absolute(settings, propose_url)
+    lightning = None
+    if event.lightning_talks is not None or propose_url:
+        lightning = {"html": _sanitized(parts.lightning_html),
+                     "text": html_to_text(parts.lightning_html),
+                     "propose_url": propose_url}
+    speaker = None
+    if event.presenter or parts.speaker_html:
+        speaker = {"name": event.presenter or "", "bio_html": _sanitized(parts.speaker_html),
+                   "bio_text": html_to_text(parts.speaker_html)}
+    image = None
+    if event.image:
+        image = {"src": _absolute(settings, event.image), "alt": event.image_alt or event.title}
+
+    location_text = _calendar_location(event, where)
+    details = "\n\n".join(p for p in (_first_sentence(description_text, 300), page_url or rsvp_url)
+                          if p)
+    first = _first_sentence(description_text)
+    preheader = {
+        "announcement": first or when,
+        "reminder": f"{relative_day(event.start, now, tz).capitalize()}, {when}",
+        "cancellation": f"{event.title} on {short_date(local)} will not take place.",
+    }[kind]
+    return {
+        "kind": kind,
+        "subject": subject,
+        "language": settings.site.language,
+        "site": {"name": settings.site.name, "url": settings.site.url or None},
+        "event": event,
+        "title": event.title,
+        "when": when,
+        "long_date": _long_date(local),
+        "short_date": short_date(local),
+        "weekday": _WEEKDAYS[local.weekday()],
+        "relative_day": relative_day(event.start, now, tz),
+        "where": where,
+        "page_url": page_url,
+        "rsvp_url": rsvp_url,
+        "image": image,
+        "preheader": preheader,
+        "description_html": _sanitized(parts.description_html),
+        "description_text": description_text,
+        "speaker": speaker,
+        "lightning": lightning,
+        "calendar": {"google_url": _google_calendar_url(event, event.title, details,
+                                                        location_text),
+                     "ics_filename": f"{event.slug or 'event'}.ics",
+                     "location": location_text},
+        "upcoming": _upcoming(settings, catalog, event),
+        "unsubscribe_url": _unsubscribe(settings),
+        "reply_to": settings.mail.reply_to or None,
+    }
+
+
+# --- iCalendar -------------------------------------------------------------------------
+
+
+def sender_domain(settings: Settings) -> str:
+    """The domain of ``[mail] from``: Message-IDs and calendar UIDs live there."""
+    address = parseaddr(settings.mail.sender)[1]
+    domain = address.rpartition("@")[2].strip().lower()
+    return domain or "localhost"
+
+
+def event_uid(settings: Settings, event: Event) -> str:
+    """The calendar UID of ``event``: the same in every kind, so calendars update it."""
+    return f"{event.id.replace('/', '.')}@{sender_domain(settings)}"
+
+
+def _ics(settings: Settings, event: Event, kind: str, now: datetime,
+         context: dict[str, Any]) -> bytes:
+    import icalendar  # here: only rendering needs it, and it is slow to import
+
+    tz = settings.site.tz
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//announce//announce//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    item = icalendar.Event()
+    item.add("uid", event_uid(settings, event))
+    item.add("dtstamp", now.astimezone(UTC))
+    item.add("dtstart", event.start.astimezone(tz))
+    item.add("dtend", event.end.astimezone(tz))
+    item.add("summary", event.title)
+    if context["calendar"]["location"]:
+        item.add("location", context["calendar"]["location"])
+    description = context["description_text"]
+    link = context["page_url"] or context["rsvp_url"]
+    if kind == "cancellation":
+        description = f"CANCELLED. {description}"
+    item.add("description", description + (f"\n\n{link}" if link else ""))
+    if link:
+        item.add("url", link)
+    item.add("status", "CANCELLED" if kind == "cancellation" else "CONFIRMED")
+    # Calendars apply a change only when the sequence grows.
+    item.add("sequence", 1 if kind == "cancellation" else 0)
+    calendar.add_component(item)
+    # A VTIMEZONE spanning the event only: the default (1970-2038) is 4 KB of rules.
+    calendar.add_missing_timezones(first_date=event.start.date() - timedelta(days=366),
+                                   last_date=event.end.date() + timedelta(days=366))
+    ics: bytes = calendar.to_ical()
+    return ics
+
+
+# --- the whole thing -------------------------------------------------------------------
+
+
+def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
+                 now: datetime) -> Rendered:
+    """Render ``event`` as a message of ``kind``: subject, inlined HTML, text and .ics.
+
+    Raises ``ContentError`` for a relative URL without ``[site] url`` and
+    ``TemplateError`` for a template that fails.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+    parts = _fragments(settings, event)
+    problems = relative_url_problems(settings, event, parts)
+    if problems:
+        raise ContentError("\n".join(str(p) for p in problems))
+    subject = render_subject(settings, event, kind, now)
+    context = _context(settings, catalog, event, kind, now, subject, parts)
+    env = environment(settings)
+    document = _render_template(env, f"{kind}.html", context)
+    # Ends with a newline, as the MIME part will: what is rendered is what is sent.
+    html = inline_css(_check_document(document, f"{kind}.html")).rstrip("\n") + "\n"
+    text = _tidy(_render_template(env, f"{kind}.txt", context))
+    ics = _ics(settings, event, kind, now, context)
+    return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics)
+
