@@ -1,0 +1,182 @@
+"""Who gets a message: the list address(es) of ``[mail] to``, or the subscribers of a CSV.
+
+``[mail] to`` names one or more list addresses: each gets one message, addressed to it.
+``[mail] recipients`` names a CSV file with an ``email`` column and an optional ``name``
+column: each subscriber gets one message, addressed to them by name.
+
+An invalid address or a duplicate (addresses compare case-insensitively) is reported
+and skipped; the others still get their message. The CSV is streamed, never held in
+memory whole: only the set of addresses already seen is kept, to find duplicates.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import formataddr
+from pathlib import Path
+from typing import Literal
+
+from .config import Settings
+from .errors import ConfigError
+
+__all__ = ["Recipient", "RecipientScan", "Recipients", "is_valid_address", "load_recipients"]
+
+# Deliberately plain: an ASCII dot-atom local part and a dotted host name. Quoted local
+# parts and non-ASCII addresses (SMTPUTF8) are legal but so rare in a subscriber list
+# that one is far more likely a typo; they are reported rather than sent.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
+_SPACE = re.compile(r"\s+")
+
+
+def is_valid_address(address: str) -> bool:
+    """Whether ``address`` is a plain ``local@host.domain`` address announce can send to."""
+    return len(address) <= 254 and _ADDRESS.fullmatch(address) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One addressee: the envelope address and, for a subscriber, a display name."""
+
+    address: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """How the ledger knows this recipient: the address, lower-cased."""
+        return self.address.lower()
+
+    @property
+    def header(self) -> str:
+        """The ``To:`` header value: ``Name <address>``, encoded when needed."""
+        return formataddr((self.name, self.address)) if self.name else self.address
+
+
+@dataclass(frozen=True)
+class RecipientScan:
+    """The result of reading the recipients once: how many will get mail, what was wrong."""
+
+    count: int
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """A re-iterable source of recipients; iterating yields the valid, distinct ones."""
+
+    mode: Literal["list", "subscribers"]
+    where: str
+    to: tuple[str, ...] = ()
+    csv_path: Path | None = None
+
+    def __iter__(self) -> Iterator[Recipient]:
+        for recipient, _problem in self._read():
+            if recipient is not None:
+                yield recipient
+
+    def scan(self) -> RecipientScan:
+        """Read everything once: the count of recipients, and every problem found."""
+        count = 0
+        problems: list[str] = []
+        for recipient, problem in self._read():
+            if recipient is not None:
+                count += 1
+            if problem:
+                problems.append(problem)
+        return RecipientScan(count, tuple(problems))
+
+    def describe(self) -> str:
+        """Where the recipients come from, for the summary of a run."""
+        if self.mode == "list":
+            return f"{self.where}: " + ", ".join(self.to)
+        return f"subscribers in {self.where}"
+
+    def _read(self) -> Iterator[tuple[Recipient | None, str]]:
+        # address -> its line (or place in the list): an int, as this holds every address
+        seen: dict[str, int] = {}
+        for where, place, address, name in self._rows():
+            address = address.strip()
+            if not address:
+                yield None, f"{where}: email: empty (skipped)"
+                continue
+            if not is_valid_address(address):
+                yield None, f"{where}: email: {address!r} is not a valid address (skipped)"
+                continue
+            key = address.lower()
+            if key in seen:
+                first = f"line {seen[key]}" if self.mode == "subscribers" else \
+                    repr(self.to[seen[key]].strip())
+                yield None, f"{where}: email: {address!r} is a duplicate of {first} (skipped)"
+                continue
+            seen[key] = place
+            yield Recipient(address, _SPACE.sub(" ", name).strip()), ""
+
+    def _rows(self) -> Iterator[tuple[str, int, str, str]]:
+        """(where, line or index, address, name) for every entry."""
+        if self.mode == "list":
+            for index, address in enumerate(self.to):
+                yield self.where, index, address, ""
+            return
+        assert self.csv_path is not None
+        try:
+            handle = self.csv_path.open(newline="", encoding="utf-8-sig")
+        except OSError as exc:
+            raise ConfigError(f"{self.where}: cannot read the recipients: {exc.strerror}") from None
+        with handle:
+            reader = csv.reader(handle)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise ConfigError(
+                        f"{self.where}: empty file: expected a header row naming 'email'"
+                    )
+                columns = [c.strip().lower() for c in header]
+                if "email" not in columns:
+                    found = ", ".join(repr(c) for c in header) or "none"
+                    raise ConfigError(
+                        f"{self.where}:1: no 'email' column (columns: {found}); the first row "
+                        "names the columns: email and, optionally, name"
+                    )
+                email_at = columns.index("email")
+                name_at = columns.index("name") if "name" in columns else None
+                for row in reader:
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    address = row[email_at] if email_at < len(row) else ""
+                    name = row[name_at] if name_at is not None and name_at < len(row) else ""
+                    line = reader.line_num
+                    yield f"{self.where}:{line}", line, address, name
+            except UnicodeDecodeError:
+                raise ConfigError(f"{self.where}: not UTF-8 text") from None
+            except csv.Error as exc:
+                raise ConfigError(f"{self.where}:{reader.line_num}: not valid CSV: {exc}") from None
+
+
+def load_recipients(settings: Settings) -> Recipients:
+    """The recipients the settings name; ``ConfigError`` when there are none or both kinds."""
+    mail = settings.mail
+    config = str(settings.source) if settings.source else "the configuration"
+    if mail.to and mail.recipients:
+        raise ConfigError(
+            f"{config}: [mail]: set either 'to' (list addresses) or 'recipients' (a CSV of "
+            "subscribers), not both"
+        )
+    if mail.recipients is not None:
+        return Recipients("subscribers", _display(mail.recipients), csv_path=mail.recipients)
+    if mail.to:
+        return Recipients("list", f"{config}: [mail] to", to=mail.to)
+    raise ConfigError(
+        f"{config}: [mail] to: nobody to send to: set 'to' (the list address) or "
+        "'recipients' (a CSV file of subscribers)"
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

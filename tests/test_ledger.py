@@ -1,0 +1,217 @@
+"""The ledger: a real SQLite file, claims and confirmations, the run lock, history."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from announce.errors import SendError
+from announce.ledger import Claim, Ledger, Outcome, read_sent, run_lock
+from announce.selection import NO_SENDS, SentRecord
+
+EVENT = "2027/2027-02-03-observability-with-opentelemetry"
+T0 = datetime(2027, 1, 28, 14, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, clock: Clock) -> Ledger:
+    return Ledger.open(tmp_path / "state" / "ledger.sqlite3", clock=clock)
+
+
+def claim(ledger: Ledger, *recipients: str, kind: str = "announcement") -> None:
+    ledger.claim(EVENT, kind, [Claim(r, f"<{r}@id>") for r in recipients], "outbox")
+
+
+def test_a_missing_ledger_reads_as_nothing_sent_and_is_not_created(tmp_path: Path) -> None:
+    path = tmp_path / ".announce" / "ledger.sqlite3"
+    assert read_sent(path) == NO_SENDS
+    assert not path.parent.exists()
+
+
+def test_all_confirmed_is_complete_from_the_first_send(ledger: Ledger, clock: Clock) -> None:
+    claim(ledger, "a@example.org", "b@example.org")
+    clock.now = T0 + timedelta(minutes=1)
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    clock.now = T0 + timedelta(minutes=2)
+    ledger.confirm(EVENT, "announcement", [Outcome("b@example.org", "sent")])
+    assert read_sent(ledger.path) == {
+        EVENT: {"announcement": SentRecord(T0 + timedelta(minutes=1), complete=True)}
+    }
+
+
+def test_a_claimed_row_is_on_disk_before_sending_and_keeps_the_kind_open(ledger: Ledger) -> None:
+    claim(ledger, "a@example.org", "b@example.org")
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    # A second connection (another process, after a crash) sees b as still claimed.
+    record = read_sent(ledger.path)[EVENT]["announcement"]
+    assert record == SentRecord(T0, complete=False)
+    rows = ledger.lookup(EVENT, "announcement", ["a@example.org", "b@example.org", "c@x.org"])
+    assert {r: row.status for r, row in rows.items()} == {
+        "a@example.org": "sent", "b@example.org": "claimed"}
+    assert rows["b@example.org"].message_id == "<b@example.org@id>"
+
+
+def test_a_permanent_refusal_does_not_hold_the_kind_open(ledger: Ledger) -> None:
+    claim(ledger, "a@example.org", "gone@example.org")
+    ledger.confirm(EVENT, "announcement", [
+        Outcome("a@example.org", "sent"),
+        Outcome("gone@example.org", "failed", 1, 550, "550 5.1.1 no such user"),
+    ])
+    assert read_sent(ledger.path)[EVENT]["announcement"].complete
+
+
+@pytest.mark.parametrize(("outcome", "why"), [
+    (Outcome("b@example.org", "failed", 5, 451, "451 try later (gave up after 5 attempts)"),
+     "a temporary failure"),
+    (Outcome("b@example.org", "not_sent", 0, None, "not sent: the run stopped"),
+     "a recipient never tried"),
+    (Outcome("b@example.org", "uncertain", 1, None, "connection lost"), "an uncertain one"),
+])
+def test_temporary_and_unknown_outcomes_keep_the_kind_open(ledger: Ledger, outcome: Outcome,
+                                                           why: str) -> None:
+    claim(ledger, "a@example.org", "b@example.org")
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent"), outcome])
+    assert not read_sent(ledger.path)[EVENT]["announcement"].complete, why
+
+
+def test_nothing_confirmed_is_incomplete_from_the_first_claim(ledger: Ledger,
+                                                             clock: Clock) -> None:
+    claim(ledger, "gone@example.org")
+    clock.now = T0 + timedelta(seconds=5)
+    ledger.confirm(EVENT, "announcement", [Outcome("gone@example.org", "failed", 1, 550, "550")])
+    assert read_sent(ledger.path) == {EVENT: {"announcement": SentRecord(T0, complete=False)}}
+
+
+def test_a_stopped_resend_leaves_an_earlier_send_standing(ledger: Ledger) -> None:
+    claim(ledger, "a@example.org")
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    claim(ledger, "a@example.org")  # --resend claims it again, then the run stops
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "not_sent", 0)])
+    assert ledger.lookup(EVENT, "announcement", ["a@example.org"])["a@example.org"].status == \
+        "sent"
+
+
+def test_history_counts_and_lists_failures(ledger: Ledger, clock: Clock) -> None:
+    ledger.record_subject(EVENT, "announcement", "Observability (Wed, Feb 3)")
+    claim(ledger, "a@example.org", "b@example.org", "c@example.org", "d@example.org")
+    ledger.confirm(EVENT, "announcement", [
+        Outcome("a@example.org", "sent"), Outcome("b@example.org", "sent", 3),
+        Outcome("c@example.org", "failed", 1, 550, "550 5.1.1 no such user"),
+    ])
+    clock.now = T0 + timedelta(days=4)
+    claim(ledger, "a@example.org", kind="reminder")
+    ledger.confirm(EVENT, "reminder", [Outcome("a@example.org", "sent")])
+    announcement, reminder = ledger.history()
+    assert (announcement.kind, announcement.subject, announcement.transports) == (
+        "announcement", "Observability (Wed, Feb 3)", ("outbox",))
+    assert (announcement.sent, announcement.failed, announcement.uncertain) == (2, 1, 1)
+    assert announcement.first_sent == T0
+    assert [(f.recipient, f.status, f.code, f.error) for f in announcement.failures] == [
+        ("c@example.org", "failed", 550, "550 5.1.1 no such user"),
+        ("d@example.org", "uncertain", None, ""),
+    ]
+    assert (reminder.kind, reminder.sent, reminder.first_sent) == (
+        "reminder", 1, T0 + timedelta(days=4))
+
+
+def test_a_file_that_is_not_a_ledger_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    path.write_text("not a database, just text that is long enough " * 40)
+    with pytest.raises(SendError, match=r"ledger\.sqlite3: not a usable ledger: "):
+        read_sent(path)
+
+
+def test_a_ledger_from_a_newer_announce_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(SendError, match="written by a newer announce"):
+        Ledger.open(path, clock=Clock())
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from announce.ledger import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_run_lock_stops_a_second_run_and_dies_with_its_holder(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(SendError) as caught, run_lock(path):
+            pass
+        assert str(caught.value) == (
+            f"{path}: another 'announce send' is running with this ledger "
+            f"(pid {holder.pid}); let it finish, then run again"
+        )
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    deadline = time.monotonic() + 10
+    while True:  # the kernel frees a killed holder's lock at once; allow for a slow reaper
+        try:
+            with run_lock(path):
+                break
+        except SendError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+KILLED_MID_COMMIT = """
+import os, signal, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 1")  # spill pages into the file before the commit
+conn.execute("BEGIN IMMEDIATE")
+for i in range(5000):
+    conn.execute("INSERT INTO deliveries (event, kind, recipient, status, message_id, "
+                 "transport, claimed_at, updated_at) VALUES ('e', 'announcement', ?, "
+                 "'claimed', '<x@y>', 'outbox', 't', 't')", (f"r{i}@example.org",))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_run_killed_in_the_middle_of_a_commit_leaves_a_readable_ledger(
+        ledger: Ledger) -> None:
+    claim(ledger, "a@example.org")
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    ledger.close()
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_COMMIT, str(ledger.path)],
+                            check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert ledger.path.with_name(ledger.path.name + "-journal").exists()  # a hot journal
+    # The half-written transaction is rolled back; what was committed is all there.
+    assert read_sent(ledger.path) == {EVENT: {"announcement": SentRecord(T0, complete=True)}}
