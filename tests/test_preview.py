@@ -1,0 +1,595 @@
+"""``announce preview``: a real server in a subprocess, driven by a real headless Chromium.
+
+The browser is Debian's chromium (``make system-deps`` installs it), launched by
+Playwright through ``executable_path``; Playwright's own browser download is never used.
+Without it the browser tests skip, except in CI (``CI=true``), where they fail.
+The browser may only talk to 127.0.0.1: every other request is aborted.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import http.client
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from announce.preview import (
+    SpamChecker,
+    check_html,
+    fingerprint,
+    is_loopback,
+    parse_spamassassin,
+)
+
+from .conftest import EXAMPLE_CONFIG, REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
+DEMO_NOW = "2027-01-28T09:00"
+OBSERVABILITY = "2027/2027-02-03-observability-with-opentelemetry"
+POSTGRES = "2027/2027-04-07-postgres-internals"
+# Long enough for a loaded two-core CI machine; the page polls every 0.4 s.
+RELOAD_TIMEOUT_MS = 8000
+
+
+# --- the server ----------------------------------------------------------------------------
+
+class Preview:
+    """``announce preview --port 0`` in a subprocess; its first stdout line gives the URL."""
+
+    def __init__(self, config: Path, *args: str) -> None:
+        self.stderr_path = config.parent / "preview.stderr"
+        self._stderr = self.stderr_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from announce.cli import main; main()", "preview",
+             "--no-open", "--port", "0", "--config", str(config), "--now", DEMO_NOW, *args],
+            stdout=subprocess.PIPE, stderr=self._stderr, cwd=config.parent,
+        )
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], 30)
+        self.first_line = self.process.stdout.readline().decode() if ready else ""
+        match = re.fullmatch(r"Preview at (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C to stop\)\n",
+                             self.first_line)
+        if match is None:
+            self.process.kill()
+            raise AssertionError(f"no URL on stdout: {self.first_line!r}; "
+                                 f"stderr: {self.stderr_path.read_text()}")
+        self.url = match[1]
+        self.port = int(match[2])
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C, as a user would; the exit code and everything on stderr."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        self._stderr.close()
+        return self.process.returncode, self.stderr_path.read_text()
+
+    def get(self, path: str, *, method: str = "GET",
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """A raw request: http.client sends the path as it is, ``../`` and all."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+
+def make_site(folder: Path) -> Path:
+    """The sample season in a folder of its own: content/ and the example config."""
+    shutil.copytree(REPO / "content", folder / "content")
+    config = folder / "announce.toml"
+    shutil.copy(EXAMPLE_CONFIG, config)
+    return config
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[Preview]:
+    preview = Preview(site)
+    yield preview
+    code, stderr = preview.stop()
+    assert code == 0, stderr
+    # Read-only: looking at every page did not create the ledger (nor anything else).
+    assert not (site.parent / ".announce").exists()
+    assert not (site.parent / "outbox").exists()
+
+
+@pytest.fixture
+def live_site(tmp_path: Path) -> Iterator[tuple[Path, Preview]]:
+    """A site of its own, to be edited while its preview is open."""
+    config = make_site(tmp_path / "site")
+    preview = Preview(config)
+    yield config.parent, preview
+    code, stderr = preview.stop()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+
+
+# --- the browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (make system-deps installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _local_only(route: Any) -> None:
+    if urlsplit(route.request.url).hostname == "127.0.0.1":
+        route.continue_()
+    else:  # the email's remote images: tests talk to 127.0.0.1 only
+        route.abort()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def make(width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.route("**/*", _local_only)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def email_body(page: Any) -> Any:
+    """The email's body inside the sandboxed iframe; waits for it, across reloads."""
+    return page.frame_locator("iframe#email").locator("body")
+
+
+def email_frame(page: Any) -> Any:
+    """The frame of the sandboxed iframe that shows the email's HTML."""
+    page.wait_for_load_state("load")
+    frame = page.frame(url=re.compile(r"/email/"))
+    assert frame is not None
+    return frame
+
+
+def message_url(server: Preview, kind: str, event_id: str, **query: str) -> str:
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"{server.url}message/{kind}/{event_id}" + (f"?{params}" if params else "")
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def test_index_lists_the_upcoming_sample_talks(server: Preview, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    response = page.goto(server.url)
+    assert response.status == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    rows = page.locator("tr.event")
+    expect(rows).to_have_count(5)
+    for title in ("Observability with OpenTelemetry", "Postgres Internals for the Curious",
+                  "Rust on Microcontrollers", "Mad Science Fair"):
+        expect(page.locator("tr.event", has_text=title)).to_be_visible()
+    observability = page.locator(f'tr[data-event-id="{OBSERVABILITY}"]')
+    expect(observability.locator("td.due")).to_have_text("announcement")
+    expect(observability.locator("td.sent")).to_have_text("nothing")
+    cancelled = page.locator("tr.event", has_text="Home Automation")
+    expect(cancelled).to_contain_text("cancelled")
+    expect(cancelled.locator("td.due")).to_have_text("never announced: nothing to send")
+    expect(page.locator("#next")).to_contain_text("would send the announcement")
+    # Past events only with the toggle.
+    expect(page.get_by_text("Reproducible Builds with Nix")).to_have_count(0)
+    page.click("#toggle-all")
+    expect(page.locator("tr.event", has_text="Reproducible Builds with Nix")).to_be_visible()
+    expect(rows).to_have_count(7)
+
+
+def test_as_of_date_shows_what_would_be_due_that_day(server: Preview, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(server.url)
+    page.fill("#asof", "2027-03-30T09:00")
+    page.click("form.asof button")
+    expect(page.locator("#next")).to_contain_text("Postgres Internals for the Curious")
+    expect(page.locator(f'tr[data-event-id="{POSTGRES}"] td.due')).to_have_text("announcement")
+    # The chosen day sticks to the links.
+    page.click(f'tr[data-event-id="{POSTGRES}"] a:text("announcement")')
+    expect(page.locator(".meta")).to_contain_text("due now")
+    assert "now=2027-03-30T09%3A00" in page.url
+
+
+def test_html_tab_shows_the_talk_in_a_sandboxed_iframe(
+        server: Preview, new_page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(server.url)
+    page.click(f'tr[data-event-id="{OBSERVABILITY}"] a:text("announcement")')
+    expect(page.locator("h1.subject")).to_have_text(
+        "River City Open Tech: Observability with OpenTelemetry (Wed, Feb 3)")
+    iframe = page.locator("iframe#email")
+    sandbox = iframe.get_attribute("sandbox")
+    assert sandbox is not None
+    assert "allow-scripts" not in sandbox
+    assert "allow-same-origin" not in sandbox
+    body = email_body(page)
+    expect(body).to_contain_text("Observability with OpenTelemetry")
+    expect(body).to_contain_text("Priya Raman is a site reliability engineer")
+    for width, pixels in (("desktop", 640), ("mobile", 375)):
+        page.click(f"#width-{width}")
+        expect(page.locator(f"#width-{width}")).to_have_attribute("aria-current", "page")
+        box = page.locator("iframe#email").bounding_box()
+        assert box is not None
+        assert round(box["width"]) == pixels
+        expect(email_body(page)).to_contain_text("Priya Raman")
+        shot = tmp_path / f"message-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_mobile_width_has_no_horizontal_scroll(server: Preview, new_page: Any) -> None:
+    page = new_page(width=375, height=812)
+    page.goto(message_url(server, "announcement", OBSERVABILITY, w="mobile"))
+    no_scroll = ("() => document.scrollingElement.scrollWidth"
+                 " <= document.scrollingElement.clientWidth")
+    assert page.evaluate(no_scroll), "the preview page scrolls sideways at 375 px"
+    frame = email_frame(page)
+    assert frame.evaluate("() => document.scrollingElement.clientWidth") >= 340
+    assert frame.evaluate(no_scroll), "the email scrolls sideways at 375 px"
+    for tab in ("text", "headers", "source", "ics"):
+        page.goto(message_url(server, "announcement", OBSERVABILITY, tab=tab))
+        assert page.evaluate(no_scroll), f"the {tab} tab scrolls sideways at 375 px"
+
+
+def test_text_headers_source_and_ics_tabs(server: Preview, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(message_url(server, "announcement", OBSERVABILITY))
+    page.click("#tab-text")
+    expect(page.locator("#text")).to_contain_text("Observability with OpenTelemetry")
+    expect(page.locator("#text")).to_contain_text("Priya Raman is a site reliability engineer")
+    page.click("#tab-headers")
+    headers = page.locator("#headers")
+    for name, value in (
+        ("subject", "River City Open Tech: Observability with OpenTelemetry (Wed, Feb 3)"),
+        ("from", "River City Open Tech <announce@example.org>"),
+        ("to", "members@example.org"),
+        ("reply-to", "organizers@example.org"),
+        ("date", "Thu, 28 Jan 2027 09:00:00 -0500"),
+        ("list-unsubscribe", "<mailto:leave@example.org?subject=unsubscribe>, "
+                             "<https://example.org/unsubscribe>"),
+    ):
+        expect(headers.locator(f'tr[data-header="{name}"] td')).to_have_text(value)
+    expect(page.locator(".parts")).to_contain_text("text/calendar")
+    page.click("#tab-ics")
+    expect(page.locator("#ics")).to_contain_text("BEGIN:VCALENDAR")
+    page.click("#tab-source")
+    expect(page.locator("#source")).to_contain_text("Content-Type: multipart/mixed")
+    with page.expect_download() as download_info:
+        page.click("#download-eml")
+    download = download_info.value
+    assert download.suggested_filename.endswith("-announcement.eml")
+    message = email.message_from_bytes(Path(download.path()).read_bytes(),
+                                       policy=email.policy.default)
+    assert message["Subject"] == (
+        "River City Open Tech: Observability with OpenTelemetry (Wed, Feb 3)")
+
+
+def test_checks_beside_the_message(server: Preview, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.goto(message_url(server, "announcement", OBSERVABILITY))
+    expect(page.locator("#check-size")).to_contain_text("of 102 KB")
+    expect(page.locator("#check-size")).to_have_class(re.compile(r"\bok\b"))
+    expect(page.locator("#check-urls")).to_contain_text("none")
+    expect(page.locator("#check-alt")).to_contain_text("none")
+    if shutil.which("spamassassin") is None:
+        if IN_CI:
+            pytest.fail("spamassassin is missing (make system-deps installs it)")
+        expect(page.locator("#spam")).to_contain_text("not installed")
+        return
+    # SpamAssassin runs in the background; the score replaces "scoring…" when it is in.
+    expect(page.locator("#spam .spam-score")).to_have_text(re.compile(r"^-?\d+\.\d$"),
+                                                           timeout=30_000)
+    score = float(page.locator("#spam .spam-score").inner_text())
+    assert score < 5.0, "the sample announcement looks like spam to SpamAssassin"
+
+
+# --- safety --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/../pyproject.toml",
+    "/../../../../etc/passwd",
+    "/_static/../../pyproject.toml",
+    "/_static/..%2f..%2fpyproject.toml",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/_static/%2e%2e/preview.py",
+    "/message/announcement/../../../../etc/passwd",
+    "/email/announcement/..%2F..%2Fannouncement.toml",
+    "/eml/announcement/%2e%2e%2f%2e%2e%2fannounce.toml",
+    "/_static/..%5c..%5cpyproject.toml",
+    "/content/events/2027/2027-02-03-observability-with-opentelemetry.md",
+    "/announce.toml",
+    "/_static/",
+])
+def test_only_its_own_routes_are_served(server: Preview, path: str) -> None:
+    status, _, body = server.get(path)
+    assert status == 404
+    for secret in (b"[project]", b"root:", b"[site]", b"dtstart"):
+        assert secret not in body
+
+
+def test_headers_methods_and_host(server: Preview) -> None:
+    status, headers, body = server.get("/")
+    assert status == 200
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    status, headers, body = server.get(f"/email/announcement/{OBSERVABILITY}")
+    assert status == 200
+    assert b"Observability with OpenTelemetry" in body
+    csp = headers["Content-Security-Policy"]
+    assert csp.startswith("sandbox")
+    assert "allow-scripts" not in csp
+    assert "script-src" not in csp
+    # Read-only.
+    assert server.get("/", method="POST")[0] == 405
+    # Another site's page cannot reach the preview through DNS rebinding.
+    assert server.get("/", headers={"Host": "attacker.example:80"})[0] == 421
+    # An unknown event or kind is a 404, not an error page.
+    assert server.get("/message/announcement/2027/no-such-talk")[0] == 404
+    assert server.get(f"/message/newsletter/{OBSERVABILITY}")[0] == 404
+
+
+def test_content_is_escaped(tmp_path: Path, new_page: Any) -> None:
+    config = make_site(tmp_path / "site")
+    talk = config.parent / "content" / "events" / "2027" / "2027-05-05-rust-on-microcontrollers.md"
+    text = talk.read_text(encoding="utf-8")
+    talk.write_text(re.sub(r"(?m)^title: .*$",
+                           'title: "<script>window.pwned=1</script><b>Rust</b>"', text, count=1),
+                    encoding="utf-8")
+    preview = Preview(config)
+    try:
+        _, _, body = preview.get("/?all=1")
+        assert b"<script>window.pwned" not in body
+        assert b"&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;b&gt;Rust&lt;/b&gt;" in body
+        page = new_page()
+        page.goto(preview.url)
+        assert page.evaluate("() => window.pwned") is None
+    finally:
+        assert preview.stop()[0] == 0
+
+
+# --- live reload ---------------------------------------------------------------------------
+
+def test_editing_a_title_refreshes_the_open_page(
+        live_site: tuple[Path, Preview], new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    folder, preview = live_site
+    page = new_page()
+    page.goto(message_url(preview, "announcement", OBSERVABILITY))
+    expect(email_body(page)).to_contain_text("Observability with OpenTelemetry")
+    talk = folder / "content" / "events" / f"{OBSERVABILITY}.md"
+    talk.write_text(talk.read_text(encoding="utf-8").replace(
+        "title: Observability with OpenTelemetry", "title: Tracing Everything"),
+        encoding="utf-8")
+    # No page.reload(): the page notices by itself.
+    expect(page.locator("h1.subject")).to_contain_text("Tracing Everything",
+                                                       timeout=RELOAD_TIMEOUT_MS)
+    expect(email_body(page)).to_contain_text("Tracing Everything")
+
+
+def test_broken_file_shows_its_error_and_other_pages_work(
+        live_site: tuple[Path, Preview], new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    folder, preview = live_site
+    index, message = new_page(), new_page()
+    index.goto(preview.url)
+    message.goto(message_url(preview, "announcement", OBSERVABILITY))
+    expect(index.locator("#problems")).to_have_count(0)
+    talk = folder / "content" / "events" / f"{OBSERVABILITY}.md"
+    good = talk.read_text(encoding="utf-8")
+    talk.write_text(good.replace("dtstart: 2027-02-03 18:00:00 -0500",
+                                 "dtstart: 2027-02-30 18:00"), encoding="utf-8")
+
+    problem = "2027-02-03-observability-with-opentelemetry.md:3: dtstart"
+    expect(index.locator("#problems")).to_contain_text(problem, timeout=RELOAD_TIMEOUT_MS)
+    expect(index.locator("#problems")).to_contain_text("no such day")
+    expect(index.locator("tr.event", has_text="Postgres Internals")).to_be_visible()
+    expect(message.locator("#problems")).to_contain_text(problem, timeout=RELOAD_TIMEOUT_MS)
+    # The other talks still render.
+    other = new_page()
+    other.goto(message_url(preview, "announcement", POSTGRES))
+    expect(email_body(other)).to_contain_text(
+        "Postgres Internals for the Curious")
+
+    # A broken template: the message page says which file and line.
+    templates = folder / "email-templates"
+    templates.mkdir()
+    (templates / "announcement.html").write_text(
+        '{% extends "packaged/announcement.html" %}\n{% block nope %}{{ oops( }}{% endblock %}\n',
+        encoding="utf-8")
+    config = folder / "announce.toml"
+    config_text = config.read_text(encoding="utf-8")
+    config.write_text(config_text.replace('# path = "email-templates"',
+                                          'path = "email-templates"'), encoding="utf-8")
+    expect(other.locator("#render-error")).to_contain_text("announcement.html:2",
+                                                           timeout=RELOAD_TIMEOUT_MS)
+    expect(index.locator("tr.event", has_text="Postgres Internals")).to_be_visible()
+
+    # A broken config: every page says so, and the server keeps running.
+    config.write_text(config_text.replace("[schedule]", "[schedule"), encoding="utf-8")
+    expect(index.locator(".error")).to_contain_text("not valid TOML", timeout=RELOAD_TIMEOUT_MS)
+
+    # Everything fixed: the pages come back by themselves.
+    config.write_text(config_text, encoding="utf-8")
+    talk.write_text(good, encoding="utf-8")
+    expect(message.locator("h1.subject")).to_contain_text("Observability with OpenTelemetry",
+                                                          timeout=RELOAD_TIMEOUT_MS)
+    expect(email_body(other)).to_contain_text(
+        "Postgres Internals for the Curious", timeout=RELOAD_TIMEOUT_MS)
+    expect(index.locator("#problems")).to_have_count(0)
+
+
+# --- with the ledger -----------------------------------------------------------------------
+
+def test_shows_what_send_sent_and_the_same_bytes(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    folder = config.parent
+    sent = subprocess.run(
+        [sys.executable, "-c", "from announce.cli import main; main()", "send", "--next",
+         "--config", str(config), "--now", "2027-01-25T09:00"],
+        capture_output=True, text=True, timeout=60, cwd=folder,
+    )
+    assert sent.returncode == 0, sent.stderr
+    ledger = folder / ".announce" / "ledger.sqlite3"
+    ledger_before = ledger.read_bytes()
+    (written,) = (folder / "outbox" / "new").iterdir()
+
+    preview = Preview(config)
+    try:
+        _, _, index = preview.get("/")
+        row = index.decode().split(f'data-event-id="{OBSERVABILITY}"', 1)[1].split("</tr>")[0]
+        assert "announcement: Mon 2027-01-25 09:00 EST" in row
+        assert "next from Mon 2027-02-01 18:00 EST" in row  # the reminder
+        # The .eml of that day is the message send wrote (the Maildir stores LF line ends).
+        status, _, eml = preview.get(
+            f"/eml/announcement/{OBSERVABILITY}?now=2027-01-25T09%3A00")
+        assert status == 200
+        assert eml.replace(b"\r\n", b"\n") == written.read_bytes()
+    finally:
+        assert preview.stop()[0] == 0
+    assert ledger.read_bytes() == ledger_before
+
+
+# --- the process ---------------------------------------------------------------------------
+
+def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+    preview = Preview(make_site(tmp_path / "site"))
+    assert preview.get("/")[0] == 200
+    code, stderr = preview.stop()
+    assert code == 0
+    assert "Traceback" not in stderr
+    assert "KeyboardInterrupt" not in stderr
+
+
+def test_busy_port_is_an_error_without_traceback(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    preview = Preview(config)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", "from announce.cli import main; main()", "preview",
+             "--no-open", "--port", str(preview.port), "--config", str(config)],
+            capture_output=True, text=True, timeout=30,
+        )
+    finally:
+        preview.stop()
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"announce: error: 127.0.0.1:{preview.port}: cannot listen")
+    assert "Traceback" not in result.stderr
+
+
+# --- the parts -----------------------------------------------------------------------------
+
+def test_check_html_finds_relative_urls_and_images_without_alt() -> None:
+    checks = check_html(
+        '<a href="/talks/x.html">x</a><a href="#top">top</a><a href="mailto:a@b.org">m</a>'
+        '<img src="https://example.org/a.png" alt=""><img src="logo.png">'
+        '<td background="bg.gif" style="background: url(\'/img/b.png\')"></td>'
+    )
+    assert [url for _, url in checks.relative_urls] == [
+        "/talks/x.html", "logo.png", "bg.gif", "/img/b.png"]
+    assert checks.images_without_alt == ("logo.png",)
+    assert not checks.clipped
+    assert check_html("x" * (102 * 1024 + 1)).clipped
+
+
+def test_parse_spamassassin_output() -> None:
+    output = (
+        b"X-Spam-Checker-Version: SpamAssassin 4.0.1\n"
+        b"X-Spam-Status: No, score=2.4 required=5.0 tests=HTML_MESSAGE,\n"
+        b"\tMISSING_MID autolearn=disabled version=4.0.1\n"
+        b"Subject: hi\n\n"
+        b"Content analysis details:   (2.4 points, 5.0 required)\n\n"
+        b" pts rule name              description\n"
+        b"---- ---------------------- ------------------------------------------\n"
+        b" 0.0 HTML_MESSAGE           BODY: HTML included in message\n"
+        b" 2.4 MISSING_MID            Missing Message-Id: header, and a long\n"
+        b"                            description\n"
+    )
+    result = parse_spamassassin(output)
+    assert (result.state, result.score, result.required) == ("done", 2.4, 5.0)
+    assert result.rules[1] == (2.4, "MISSING_MID",
+                               "Missing Message-Id: header, and a long description")
+    assert parse_spamassassin(b"Subject: x\n\nbody").state == "error"
+
+
+def test_spam_cache_key_ignores_the_date() -> None:
+    one = b"Date: Thu, 28 Jan 2027 09:00:00 -0500\r\nSubject: x\r\n\r\nbody"
+    two = b"Date: Fri, 29 Jan 2027 10:00:00 -0500\r\nSubject: x\r\n\r\nbody"
+    assert SpamChecker.key(one) == SpamChecker.key(two)
+    assert SpamChecker.key(one) != SpamChecker.key(one.replace(b"body", b"other"))
+
+
+def test_fingerprint_moves_with_edits_new_files_and_deletions(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("one")
+    before = fingerprint([tmp_path])
+    assert fingerprint([tmp_path]) == before
+    (tmp_path / "a.md").write_text("one!")
+    edited = fingerprint([tmp_path])
+    assert edited != before
+    (tmp_path / ".a.md.swp").write_text("editor state")
+    assert fingerprint([tmp_path]) == edited
+    (tmp_path / "b.md").write_text("two")
+    added = fingerprint([tmp_path])
+    assert added != edited
+    (tmp_path / "b.md").unlink()
+    assert fingerprint([tmp_path]) == edited
+    assert fingerprint([tmp_path / "missing"]) != fingerprint([tmp_path])
+
+
+def test_is_loopback() -> None:
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"):
+        assert is_loopback(host), host
+    for host in ("0.0.0.0", "::", "192.0.2.10", "10.0.0.1"):
+        assert not is_loopback(host), host
