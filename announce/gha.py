@@ -1,0 +1,315 @@
+"""GitHub Actions: workflow command lines, step outputs and the step summary.
+
+The first part is plain functions of plain values. The second, :func:`before_send` and
+:func:`after_send`, is what ``announce send`` adds on a runner: the step outputs the
+workflow reads (``ledger``: the file to commit back; ``sent``: what went out, for the
+commit message), ``::notice::`` and ``::error::`` lines, and the step summary (for a dry
+run: subject, when, where and the text part). Command lines are returned, not printed:
+only ``cli.py`` prints. The files (``$GITHUB_STEP_SUMMARY``, ``$GITHUB_OUTPUT``) are only
+written when Actions set them.
+
+Spec: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import Settings
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .content import Catalog, Event
+    from .sending import KindReport, SendReport
+
+__all__ = [
+    "SUMMARY_LIMIT",
+    "after_send",
+    "annotation",
+    "before_send",
+    "code_block",
+    "error",
+    "escape_data",
+    "escape_property",
+    "in_github_actions",
+    "markdown_text",
+    "message_summary",
+    "notice",
+    "warning",
+    "write_output",
+    "write_step_summary",
+]
+
+# GitHub refuses a step summary over 1 MiB (and then shows none of it).
+SUMMARY_LIMIT = 1024 * 1024
+
+
+def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+def in_github_actions(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this process runs in a GitHub Actions job (``GITHUB_ACTIONS=true``)."""
+    return _env(environ).get("GITHUB_ACTIONS") == "true"
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message: a newline must not end the command early."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a command's property value (``file=``, ``title=``), where ``:`` and ``,`` end it."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(name: str, message: str, properties: Mapping[str, str | int | None]) -> str:
+    props = ",".join(
+        f"{key}={escape_property(str(value))}" for key, value in properties.items()
+        if value is not None and value != ""
+    )
+    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def notice(message: str, *, title: str | None = None) -> str:
+    """A ``::notice::`` line: shown on the run's page and in its annotations."""
+    return _command("notice", message, {"title": title})
+
+
+def warning(
+    message: str, *, file: str | None = None, line: int | None = None, title: str | None = None
+) -> str:
+    """A ``::warning::`` line, attached to ``file`` (and ``line``) when given."""
+    return _command("warning", message, {"file": file, "line": line, "title": title})
+
+
+def error(
+    message: str, *, file: str | None = None, line: int | None = None, title: str | None = None
+) -> str:
+    """An ``::error::`` line, attached to ``file`` (and ``line``) when given."""
+    return _command("error", message, {"file": file, "line": line, "title": title})
+
+
+def annotation(severity: str, message: str, path: Path, line: int | None = None) -> str:
+    """An ``::error::`` (or ``::warning::``) line shown on ``path`` in the pull request."""
+    command = warning if severity == "warning" else error
+    return command(message, file=_display(path), line=line)
+
+
+def write_output(name: str, value: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Set step output ``name`` through ``$GITHUB_OUTPUT``; False when it is not set.
+
+    The multi-line form with a random delimiter, so that no value can end it early.
+    """
+    path = _env(environ).get("GITHUB_OUTPUT")
+    if not path:
+        return False
+    delimiter = f"announce_{secrets.token_hex(8)}"
+    with Path(path).open("a", encoding="utf-8", newline="\n") as out:
+        out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    return True
+
+
+def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Append ``markdown`` to the job's summary page; False when not in a step.
+
+    Cut at :data:`SUMMARY_LIMIT` (with a note), because GitHub drops a longer summary whole.
+    """
+    path = _env(environ).get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return False
+    target = Path(path)
+    used = target.stat().st_size if target.exists() else 0
+    data = markdown.rstrip("\n").encode("utf-8") + b"\n\n"
+    room = SUMMARY_LIMIT - used
+    if len(data) > room:
+        note = b"\n\n*(cut: GitHub shows at most 1 MiB of summary)*\n"
+        data = data[: max(0, room - len(note))].decode("utf-8", "ignore").encode("utf-8")
+        data += note if room > len(note) else b""
+    with target.open("ab") as out:
+        out.write(data)
+    return True
+
+
+# Enough for text that sits inline after a label or in a table cell (never at a line's
+# start): emphasis, code, links, tables, strike-through; HTML is turned into entities.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` shown as itself in Markdown: no emphasis, links, tables or HTML from it."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def code_block(text: str, language: str = "text") -> str:
+    """``text`` in a fenced block whose fence no line of it can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def message_summary(heading: str, fields: Sequence[tuple[str, str]], text: str | None = None,
+                    text_label: str = "Text part") -> str:
+    """One message on the summary page: a heading, ``label: value`` lines, the text part."""
+    lines = [f"### {markdown_text(heading)}", ""]
+    lines += [f"- **{label}:** {markdown_text(value)}" for label, value in fields]
+    if text is not None:
+        lines += ["", f"<details open><summary>{text_label}</summary>", "", code_block(text),
+                  "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+# --- announce send on a runner -----------------------------------------------------------
+
+
+def before_send(settings: Settings, *, dry_run: bool,
+                environ: Mapping[str, str] | None = None) -> None:
+    """On a runner: tell the workflow which file is the ledger; refuse to send to the outbox.
+
+    The ``ledger`` output is written before anything is sent, so that the workflow still
+    commits what went out when the send stops half-way.
+    """
+    if not in_github_actions(environ):
+        return
+    write_output("ledger", _display(settings.ledger.path), environ)
+    if settings.smtp is None and not dry_run:
+        where = _display(settings.source) if settings.source else "configuration"
+        raise ConfigError(
+            f"{where}: [smtp]: not set, and on GitHub Actions the outbox folder is thrown "
+            "away with the runner while the ledger, committed back, would say the messages "
+            "went out; add an [smtp] section (or use --dry-run)"
+        )
+
+
+def after_send(settings: Settings, catalog: Catalog, now: datetime, report: SendReport, *,
+               dry_run: bool, preview_next: bool = False,
+               environ: Mapping[str, str] | None = None) -> list[str]:
+    """On a runner: the ``sent`` output, the step summary, and the command lines to print.
+
+    With ``preview_next`` (``send --next``), a dry run that finds nothing due previews the
+    next message all the same, marked as not due: a pull request that adds the next talk
+    shows its announcement.
+    """
+    if not in_github_actions(environ):
+        return []
+    lines: list[str] = []
+    sent: list[str] = []
+    parts: list[str] = []
+    if report.nothing_due:
+        parts.append(markdown_text(report.nothing_due) + "\n")
+    for item in report.items:
+        what = _what(item.kind, item.event, settings)
+        if item.dry_run:
+            counts = f"{item.recipients} ({item.audience})" + (
+                f"; {item.skipped} already sent" if item.skipped else "")
+            parts.append(_preview(settings, catalog, now, item.event, item.kind,
+                                  f"Dry run: the {what}", [("Recipients", counts),
+                                                           ("Transport", item.transport)]))
+            continue
+        if item.sent:
+            line = f"{what} to {item.sent} recipient{'s' * (item.sent != 1)}"
+            sent.append(line)
+            lines.append(notice(f"Sent the {line} via {item.transport}.", title="announce"))
+        for address, problem in item.failures:
+            lines.append(error(f"The {what}: not sent to {address}: {problem}"))
+        more = item.failed + item.invalid - len(item.failures)
+        if more > 0:
+            lines.append(error(f"The {what}: {more} more recipients failed "
+                               "(see 'announce history')."))
+        if item.uncertain:
+            lines.append(error(
+                f"The {what}: {item.uncertain} recipients uncertain (a run stopped before the "
+                "server confirmed them). Check, then: announce send "
+                f"{item.event.id} --kind {item.kind} --resend-uncertain"))
+        if item.aborted:
+            lines.append(error(f"The {what} stopped early: {item.aborted}"))
+        parts.append(message_summary(f"Sent: the {what}", [
+            ("Subject", item.subject),
+            ("When", _when(item.event, settings)),
+            ("Where", _where(item.event)),
+            ("Recipients", _counts(item)),
+            ("Transport", item.transport),
+        ]))
+    if dry_run and preview_next and not report.items:
+        upcoming = _upcoming_preview(settings, catalog, now, report)
+        if upcoming:
+            parts.append(upcoming)
+    write_output("sent", "\n".join(sent), environ)
+    if parts:
+        write_step_summary("\n".join(parts), environ)
+    return lines
+
+
+def _what(kind: str, event: Event, settings: Settings) -> str:
+    day = event.start.astimezone(settings.site.tz)
+    return f"{kind} of \u201c{event.title}\u201d ({day:%a %Y-%m-%d})"
+
+
+def _when(event: Event, settings: Settings) -> str:
+    from .render import format_when
+
+    return format_when(event.start, event.end, settings.site.tz)
+
+
+def _where(event: Event) -> str:
+    if event.location is not None:
+        return event.location.full_address
+    return event.location_name or "-"
+
+
+def _counts(item: KindReport) -> str:
+    counts = (f"{item.sent} sent, {item.failed + item.invalid} failed, "
+              f"{item.skipped} skipped, {item.uncertain} uncertain")
+    return f"{counts} ({item.audience})" if item.audience else counts
+
+
+def _preview(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
+             heading: str, extra: Sequence[tuple[str, str]]) -> str:
+    from .render import render_event
+
+    rendered = render_event(settings, catalog, event, kind, now)
+    fields = [("Subject", rendered.subject), ("When", _when(event, settings)),
+              ("Where", _where(event)), *extra]
+    return message_summary(heading, fields, rendered.text)
+
+
+def _upcoming_preview(settings: Settings, catalog: Catalog, now: datetime,
+                      report: SendReport) -> str | None:
+    """The next message of the next event, though it is not due yet."""
+    from .ledger import read_sent
+    from .selection import next_due_at, next_event
+
+    sent = read_sent(settings.ledger.path)
+    event = next_event(catalog.events, now, settings.content.types, sent)
+    if event is None:
+        return None
+    records = sent.get(event.id, {})
+    if event.cancelled:
+        kind = "cancellation"
+    elif "announcement" not in records:
+        kind = "announcement"
+    elif settings.schedule.reminder_days_before and "reminder" not in records:
+        kind = "reminder"
+    else:
+        return None
+    due = next_due_at(event, settings.schedule, sent)
+    when = due.astimezone(settings.site.tz) if due else None
+    note = f"not due yet (due {when:%a %Y-%m-%d %H:%M %Z})" if when else "not due yet"
+    return _preview(settings, catalog, now, event, kind,
+                    f"Preview: the {_what(kind, event, settings)}", [("Status", note)])
+
+
+def _display(path: Path) -> str:
+    # Relative to the workspace (the current directory), as git and annotations want it.
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

