@@ -93,7 +93,9 @@ def main() -> None:
             else:
                 print(f"save -> new title in the open page: skipped ({CHROMIUM} missing)")
         finally:
-            process.send_signal(signal.SIGINT)
+            # SIGTERM, not SIGINT: a shell that runs this in the background ignores SIGINT
+            # for its children, and Python keeps an inherited SIG_IGN.
+            process.send_signal(signal.SIGTERM)
             process.wait(timeout=10)
 
 

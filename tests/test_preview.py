@@ -60,6 +60,9 @@ class Preview:
             [sys.executable, "-c", "from announce.cli import main; main()", "preview",
              "--no-open", "--port", "0", "--config", str(config), "--now", DEMO_NOW, *args],
             stdout=subprocess.PIPE, stderr=self._stderr, cwd=config.parent,
+            # A shell that runs the tests in the background hands its children SIGINT
+            # ignored, and Python keeps that: give the preview Ctrl-C back, as a terminal would.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         assert self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], 30)
