@@ -234,7 +234,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     """
     from .message import render_eml
     from .recipients import load_recipients
-    from .selection import next_event
+    from .selection import next_due, next_event
 
     if use_next == (event_ref is not None):
         raise click.UsageError("give either EVENT or --next")
@@ -243,7 +243,11 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     _report_left_out(catalog)
     sent = _sent_records(settings)
     if use_next:
-        event = next_event(catalog.events, run.now, settings.content.types, sent)
+        # What `send --next` would send now; else the next event, as it will look.
+        found = next_due(catalog.events, run.now, settings.schedule, settings.content.types,
+                         sent, kind=kind)
+        event = found[0] if found else next_event(
+            catalog.events, run.now, settings.content.types, sent)
         if event is None:
             when = run.now.astimezone(settings.site.tz)
             raise ContentError(f"no upcoming event after {when:%Y-%m-%d %H:%M} "

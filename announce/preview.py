@@ -60,7 +60,15 @@ from .config import Settings, load_settings
 from .content import Catalog, Event, Problem, load_catalog, parse_datetime
 from .errors import AnnounceError, ConfigError
 from .message import GMAIL_CLIP_BYTES
-from .selection import KINDS, Sent, announced_types, due_kinds, next_due_at, next_event
+from .selection import (
+    KINDS,
+    Sent,
+    announced_types,
+    due_kinds,
+    next_due,
+    next_due_at,
+    next_event,
+)
 from .urls import is_absolute
 
 __all__ = [
@@ -688,11 +696,13 @@ class PreviewApp:
                 "silent": event.cancelled and "announcement" not in sent.get(event.id, {}),
                 "where": event.location.title if event.location else (event.location_name or ""),
             })
-        upcoming = next_event(catalog.events, request.now, types, sent)
+        # The same choice as `send --next`: the earliest event with a message due.
+        found = next_due(catalog.events, request.now, settings.schedule, types, sent)
+        upcoming = found[0] if found else next_event(catalog.events, request.now, types, sent)
         next_up = None
         if upcoming is not None:
             next_up = {"event": upcoming, "when": _when(upcoming.start, settings),
-                       "due": due_kinds(upcoming, request.now, settings.schedule, sent)}
+                       "due": [found[1]] if found else []}
         return self._page("index.html", request, rows=rows, show_all=show_all,
                           next_up=next_up, ledger_error=ledger_error)
 

@@ -30,6 +30,7 @@ __all__ = [
     "SentRecord",
     "announced_types",
     "due_kinds",
+    "next_due",
     "next_due_at",
     "next_event",
     "upcoming",
@@ -123,4 +124,26 @@ def next_event(
         if event.cancelled and "announcement" not in sent.get(event.id, {}):
             continue
         return event
+    return None
+
+
+def next_due(
+    events: Iterable[Event],
+    now: datetime,
+    schedule: ScheduleSettings,
+    types: Sequence[str] = (),
+    sent: Sent = NO_SENDS,
+    *,
+    kind: str | None = None,
+) -> tuple[Event, str] | None:
+    """What ``send --next`` sends: the earliest upcoming event with a message due, and which.
+
+    Looking past the very next event matters when events are close together: a lunch's
+    reminder must not hold back the announcement of the talk the week after. ``kind``
+    keeps only that kind of message.
+    """
+    for event in upcoming(events, now, types):
+        due = [k for k in due_kinds(event, now, schedule, sent) if kind in (None, k)]
+        if due:
+            return event, due[0]
     return None

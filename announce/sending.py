@@ -37,7 +37,7 @@ from .content import Catalog, Event
 from .errors import ContentError, SendError
 from .ledger import Claim, Ledger, Outcome, read_sent, run_lock
 from .recipients import Recipient, Recipients, load_recipients
-from .selection import Sent, announced_types, due_kinds, next_due_at, upcoming
+from .selection import Sent, announced_types, due_kinds, next_due, next_due_at, upcoming
 
 if TYPE_CHECKING:
     from .mailer import Outgoing
@@ -218,12 +218,9 @@ def _plan(settings: Settings, catalog: Catalog, now: datetime, options: SendOpti
                 return []
             _check_kind(events[0], kind)
             return [(events[0], kind)]
-        for event in events:
-            due = due_kinds(event, now, schedule, sent)
-            if kind is not None:
-                due = [k for k in due if k == kind]
-            if due:
-                return [(event, due[0])]
+        found = next_due(events, now, schedule, types, sent, kind=kind)
+        if found is not None:
+            return [found]
         report.nothing_due = _nothing_due(settings, events, sent, kind)
         return []
     plan: list[tuple[Event, str]] = []

@@ -13,6 +13,7 @@ from announce.selection import (
     SentRecord,
     announced_types,
     due_kinds,
+    next_due,
     next_due_at,
     next_event,
     upcoming,
@@ -257,3 +258,38 @@ def test_windows_across_the_start_of_daylight_saving(new_york_site: Path) -> Non
     opens = datetime(2027, 3, 4, 23, tzinfo=UTC)  # 18:00 EST ten days earlier
     assert due_kinds(talk, opens - US, DEFAULT) == []
     assert due_kinds(talk, opens, DEFAULT) == ["announcement"]
+
+
+# --- what `send --next` sends ------------------------------------------------------------
+
+
+def test_next_due_looks_past_an_event_that_has_nothing_due() -> None:
+    # A lunch two days out whose reminder went already, then a talk whose announcement is
+    # due: the lunch must not hold the talk's announcement back until it is over.
+    lunch = event("2027/2027-02-01-lunch", START - 2 * DAY, type="lunch")
+    talk = event()
+    now = START - 3 * DAY
+    ledger = {lunch.id: {"announcement": SentRecord(now - 9 * DAY),
+                         "reminder": SentRecord(now - DAY)}}
+    assert next_event([talk, lunch], now, sent=ledger) == lunch
+    assert next_due([talk, lunch], now, DEFAULT, sent=ledger) == (talk, "announcement")
+
+
+def test_next_due_takes_the_earliest_event_with_a_message_due() -> None:
+    first, second = event("a", START), event("b", START + DAY)
+    assert next_due([second, first], START - 5 * DAY, DEFAULT) == (first, "announcement")
+
+
+def test_next_due_keeps_only_the_kind_asked_for() -> None:
+    ledger = {event().id: {"announcement": SentRecord(START - 9 * DAY)}}
+    now = START - DAY
+    assert next_due([event()], now, DEFAULT, sent=ledger) == (event(), "reminder")
+    assert next_due([event()], now, DEFAULT, sent=ledger, kind="announcement") is None
+
+
+def test_next_due_is_none_for_a_cancelled_talk_nobody_heard_of() -> None:
+    assert next_due([event(cancelled=True)], START - DAY, DEFAULT) is None
+    ledger = {event().id: {"announcement": SentRecord(START - 9 * DAY)}}
+    assert next_due([event(cancelled=True)], START - DAY, DEFAULT, sent=ledger) == (
+        event(cancelled=True), "cancellation")
+
