@@ -624,6 +624,9 @@ def _load_event(
     title = _optional_str(src, "title", problems)
     if not title:
         problems.append(src.problem("title", "required"))
+    elif "\n" in title or "\r" in title or "\t" in title:
+        # A title is one line everywhere it goes: a subject, a heading, a calendar entry.
+        title = " ".join(title.split())
 
     start = end = None
     if data.get("dtstart") in (None, ""):

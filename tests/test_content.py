@@ -429,6 +429,12 @@ def test_presenter_html_entities_are_decoded(site: Path, presenter: str) -> None
     assert only_event(site).presenter == 'Michael "Porkchop" Kaegler'
 
 
+def test_a_title_on_several_lines_becomes_one_line(site: Path) -> None:
+    # It ends up in a Subject header: a line break there would start a new header.
+    write_event(site, "a.md", talk(title='"Evil\\r\\nBcc: victim@example.com"'))
+    assert only_event(site).title == "Evil Bcc: victim@example.com"
+
+
 def test_presenter_apostrophes_and_ampersands(site: Path) -> None:
     write_event(site, "a.md", talk(presenter="Frank Wallingford &amp; Sean O&#039;Connor"))
     assert only_event(site).presenter == "Frank Wallingford & Sean O'Connor"
