@@ -254,7 +254,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
                                "(see 'announce list --all')")
     else:
         assert event_ref is not None
-        event = catalog.find(event_ref)
+        event = catalog.find(event_ref, settings.content.events)
     if kind is None:
         due = due_kinds(event, run.now, settings.schedule, sent)
         kind = due[0] if due else "cancellation" if event.cancelled else "announcement"

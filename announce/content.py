@@ -270,6 +270,11 @@ class Catalog:
             bad = [str(p) for p in self.errors if p.path.resolve() == resolved]
             if bad:
                 raise ContentError("\n".join(bad))
+            if events_dir is not None and not resolved.is_relative_to(events_dir.resolve()):
+                raise ContentError(
+                    f"{ref}: not in the events folder {_display(events_dir)}: announce sends "
+                    "only talks from there ([content] events), so that each has one id"
+                )
         raise ContentError(f"{ref}: no such event (see 'announce list --all' for event ids)")
 
 

@@ -266,9 +266,7 @@ def _where(event: Event) -> str:
 
 
 def _counts(item: KindReport) -> str:
-    counts = (f"{item.sent} sent, {item.failed + item.invalid} failed, "
-              f"{item.skipped} skipped, {item.uncertain} uncertain")
-    return f"{counts} ({item.audience})" if item.audience else counts
+    return f"{item.counts} ({item.audience})" if item.audience else item.counts
 
 
 def _preview(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,

@@ -18,7 +18,9 @@ What selection learns from the ledger (:meth:`Ledger.sent_records`), per event a
   trying). A permanent refusal (5xx: no such user, mailbox disabled) does not hold the
   kind open: a rerun would be refused again, and the reminder must still go out. Those
   failures stay listed in ``announce history``; ``announce send EVENT --kind K --force``
-  tries them again.
+  tries them again;
+- ``delivered``: at least one recipient confirmed. An unfinished announcement that
+  reached people gives way to its reminder when that is due (see :mod:`.selection`).
 
 The file uses SQLite's default rollback journal (no ``-wal`` side files), so that it can
 be committed to a site repository as one file. A run lock (``flock`` on
@@ -273,8 +275,9 @@ class Ledger:
         for event, kind, first_sent, first_claimed, claimed, temporary in rows:
             first = _parse(first_sent) or _parse(first_claimed)
             assert first is not None  # claimed_at is NOT NULL
-            complete = first_sent is not None and not claimed and not temporary
-            records.setdefault(event, {})[kind] = SentRecord(first, complete)
+            delivered = first_sent is not None
+            complete = delivered and not claimed and not temporary
+            records.setdefault(event, {})[kind] = SentRecord(first, complete, delivered)
         return records
 
     # --- one run's claims and confirmations -----------------------------------------

@@ -120,11 +120,6 @@ class Prepared:
     _after: bytes = field(repr=False)
     digest: str = ""
 
-    @property
-    def size(self) -> int:
-        """Bytes of one message, give or take the length of an address."""
-        return len(self._before_to) + len(self._between) + len(self._after) + 100
-
     def message_id_for(self, to: str) -> str:
         """The default Message-ID for ``to``: the same for the same mail to the same
         person (a resumed send), different when the content changed."""
@@ -133,7 +128,8 @@ class Prepared:
                                address.strip().lower(), self.digest)
 
     def message(self, to: str, *, message_id: str | None = None) -> EmailMessage:
-        """The message for ``to`` as an ``EmailMessage`` (the preview uses this)."""
+        """The message for ``to`` as an ``EmailMessage``, built by the ``email`` package
+        itself: what :meth:`to_bytes` must equal, byte for byte (the tests hold it to that)."""
         _header_line("To", to)  # the same checks as to_bytes
         msg = copy.deepcopy(self._template)
         msg.replace_header("To", to)

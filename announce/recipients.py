@@ -15,7 +15,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +31,8 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
 _SPACE = re.compile(r"\s+")
+# Control characters mean nothing in a name, and the email package refuses some of them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def is_valid_address(address: str) -> bool:
@@ -52,8 +54,14 @@ class Recipient:
 
     @property
     def header(self) -> str:
-        """The ``To:`` header value: ``Name <address>``, encoded when needed."""
-        return formataddr((self.name, self.address)) if self.name else self.address
+        """The ``To:`` header value: ``Name <address>``, the name quoted when needed.
+
+        Not ``formataddr``: it hides a non-ASCII name in an encoded word, which the
+        ``email`` package decodes when it folds the header, without quoting it again:
+        the name ``Zoë, "x" <a@b.c>`` then became a second address.
+        """
+        return str(Address(display_name=self.name, addr_spec=self.address)) if self.name \
+            else self.address
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ class Recipients:
                 yield None, f"{where}: email: {address!r} is a duplicate of {first} (skipped)"
                 continue
             seen[key] = place
-            yield Recipient(address, _SPACE.sub(" ", name).strip()), ""
+            yield Recipient(address, _SPACE.sub(" ", _CONTROL.sub(" ", name)).strip()), ""
 
     def _rows(self) -> Iterator[tuple[str, int, str, str]]:
         """(where, line or index, address, name) for every entry."""

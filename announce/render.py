@@ -18,7 +18,6 @@ import re
 import textwrap
 import threading
 import traceback
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parseaddr
@@ -41,7 +40,16 @@ from .config import Settings
 from .content import Catalog, Event, Problem
 from .errors import ContentError, TemplateError
 from .selection import KINDS, announced_types
-from .urls import event_page_url, is_absolute, map_url, meetup_url, resolve
+from .urls import (
+    event_page_url,
+    front_matter_line,
+    is_absolute,
+    line_of,
+    map_url,
+    meetup_url,
+    resolve,
+    unsafe_url_problems,
+)
 
 __all__ = [
     "KINDS",
@@ -403,11 +411,35 @@ def _template_error(exc: Exception, name: str) -> TemplateError:
     return TemplateError(f"{where}: {exc}")
 
 
-def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+_EXTENDS = re.compile(r"""\{%-?\s*extends\s+(["'])(.+?)\1""")
+
+
+def _endless(user: Path | None, name: str) -> TemplateError:
+    """Jinja recursed until Python gave up: most likely a user template that extends its
+    own name (``base.html`` extending "base.html", meant as the packaged one)."""
+    endless = TemplateError(f"{name}: templates extend or include each other without end")
+    if user is None:
+        return endless
+    for path in sorted(user.rglob("*")):
+        own = path.relative_to(user).as_posix()
+        try:
+            match = _EXTENDS.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeError):  # a folder, or not a template
+            continue
+        if match and match[2] == own:
+            return TemplateError(f"{path}: extends itself; to change blocks of the packaged "
+                                 f'one, extend "packaged/{own}"')
+    return endless
+
+
+def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any],
+                     user: Path | None) -> str:
     try:
         return env.get_template(name).render(context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         raise _template_error(exc, name) from None
+    except RecursionError:
+        raise _endless(user, name) from None
 
 
 @functools.lru_cache(maxsize=32)
@@ -512,31 +544,6 @@ def _fragments(settings: Settings, event: Event) -> _Fragments:
                       tuple(unresolved))
 
 
-def _line_of(path: Path, needle: str, default: int) -> int:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        return default
-    for candidate in (needle, needle.replace("&", "&amp;")):
-        index = text.find(candidate)
-        if index >= 0:
-            return text.count("\n", 0, index) + 1
-    return default
-
-
-def _front_line(path: Path, keys: Sequence[str]) -> tuple[str, int]:
-    """The first of ``keys`` found in the file's front matter, and its line."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError:
-        lines = []
-    for key in keys:
-        for number, line in enumerate(lines, 1):
-            if re.match(rf"{re.escape(key)}\s*:", line):
-                return key, number
-    return keys[0], 1
-
-
 _WHY_RELATIVE = "relative URL: set [site] url in the config so that it can be made absolute"
 
 
@@ -549,16 +556,16 @@ def relative_url_problems(settings: Settings, event: Event,
     problems: list[Problem] = []
     for keys, value in ((("image", "title_image"), event.image), (("rsvp_url",), event.rsvp_url)):
         if value and resolve(value, "") is None:
-            key, line = _front_line(event.path, keys)
+            key, line = front_matter_line(event.path, keys)
             problems.append(Problem(event.path, line, key, f"{value!r}: {_WHY_RELATIVE}"))
     location = event.location
     if location and location.url and resolve(location.url, "") is None and location.path:
-        _key, line = _front_line(location.path, ("url",))
+        _key, line = front_matter_line(location.path, ("url",))
         problems.append(Problem(location.path, line, "url", f"{location.url!r}: {_WHY_RELATIVE}"))
     if parts is None:
         parts = _fragments(settings, event)
     for url in dict.fromkeys(parts.unresolved):
-        line = _line_of(event.path, url, event.body_line)
+        line = line_of(event.path, url, event.body_line)
         problems.append(Problem(event.path, line, "body", f"{url!r}: {_WHY_RELATIVE}"))
     return problems
 
@@ -608,9 +615,12 @@ def _google_calendar_url(event: Event, summary: str, details: str, location: str
         {k: v for k, v in query.items() if v})
 
 
-def _upcoming(settings: Settings, catalog: Catalog, event: Event) -> list[dict[str, Any]]:
+def _upcoming(settings: Settings, catalog: Catalog, event: Event,
+              now: datetime) -> list[dict[str, Any]]:
+    # After this event, and still ahead when the mail goes out.
+    after = max(event.start, now)
     later = [e for e in catalog.events
-             if e.start > event.start and e.id != event.id and not e.cancelled
+             if e.start > after and e.id != event.id and not e.cancelled
              and announced_types(e, settings.content.types)]
     later.sort(key=lambda e: (e.start, e.id))
     tz = settings.site.tz
@@ -662,7 +672,8 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
     first = _first_sentence(description_text)
     preheader = {
         "announcement": first or when,
-        "reminder": f"{relative_day(event.start, now, tz).capitalize()}, {when}",
+        # The subject says "is this Wednesday"; the inbox line adds the time and place.
+        "reminder": f"{when} · {where['title']}" if where else when,
         "cancellation": f"{event.title} on {short_date(local)} will not take place.",
     }[kind]
     return {
@@ -690,7 +701,7 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
                                                         location_text),
                      "ics_filename": f"{event.slug or 'event'}.ics",
                      "location": location_text},
-        "upcoming": _upcoming(settings, catalog, event),
+        "upcoming": _upcoming(settings, catalog, event, now),
         "unsubscribe_url": _unsubscribe(settings),
         "reply_to": settings.mail.reply_to or None,
     }
@@ -712,7 +723,8 @@ def event_uid(settings: Settings, event: Event) -> str:
 
 
 def _ics(settings: Settings, event: Event, kind: str, now: datetime,
-         context: dict[str, Any]) -> bytes:
+         context: dict[str, Any], description: str) -> bytes:
+    """The .ics; ``description`` is the plain text unwrapped (calendars wrap it)."""
     import icalendar  # here: only rendering needs it, and it is slow to import
 
     tz = settings.site.tz
@@ -728,7 +740,6 @@ def _ics(settings: Settings, event: Event, kind: str, now: datetime,
     item.add("summary", event.title)
     if context["calendar"]["location"]:
         item.add("location", context["calendar"]["location"])
-    description = context["description_text"]
     link = context["page_url"] or context["rsvp_url"]
     if kind == "cancellation":
         description = f"CANCELLED. {description}"
@@ -753,22 +764,24 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
                  now: datetime) -> Rendered:
     """Render ``event`` as a message of ``kind``: subject, inlined HTML, text and .ics.
 
-    Raises ``ContentError`` for a relative URL without ``[site] url`` and
-    ``TemplateError`` for a template that fails.
+    Raises ``ContentError`` for a URL no email may carry (``javascript:``, or relative
+    without ``[site] url``) and ``TemplateError`` for a template that fails.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
     parts = _fragments(settings, event)
-    problems = relative_url_problems(settings, event, parts)
+    problems = unsafe_url_problems(event) + relative_url_problems(settings, event, parts)
     if problems:
         raise ContentError("\n".join(str(p) for p in problems))
     subject = render_subject(settings, event, kind, now)
     context = _context(settings, catalog, event, kind, now, subject, parts)
     env = environment(settings)
-    document = _render_template(env, f"{kind}.html", context)
+    user = settings.templates.path
+    document = _render_template(env, f"{kind}.html", context, user)
     # Ends with a newline, as the MIME part will: what is rendered is what is sent.
     html = inline_css(_check_document(document, f"{kind}.html")).rstrip("\n") + "\n"
-    text = _tidy(_render_template(env, f"{kind}.txt", context))
-    ics = _ics(settings, event, kind, now, context)
+    text = _tidy(_render_template(env, f"{kind}.txt", context, user))
+    ics = _ics(settings, event, kind, now, context,
+               html_to_text(parts.description_html, width=0))
     return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics)
 

@@ -9,9 +9,11 @@ The rules, for one event that has not started yet:
   A cancelled event that was never announced is skipped: nobody needs to hear of it.
 
 A kind whose sending started but did not reach every recipient is still due, so that a
-rerun resumes it. Days count on the site's clock (content.py gives every event its start
-in the site's timezone): ten days before 18:00 is 18:00, across a change of daylight
-saving time too; the 24 hours are 24 real hours.
+rerun resumes it; an announcement, only until its reminder is due (then the reminder goes
+out, to everyone: one full mailbox must not hold it back for the whole list). Days count
+on the site's clock (content.py gives every event its start in the site's timezone): ten
+days before 18:00 is 18:00, across a change of daylight saving time too; the 24 hours are
+24 real hours.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class SentRecord:
 
     first_at: datetime
     complete: bool = True
+    # At least one recipient's copy was confirmed sent (not only claimed, failed or lost).
+    delivered: bool = True
 
 
 # event id -> kind -> record
@@ -79,18 +83,23 @@ def due_kinds(
         if announcement is not None and (cancellation is None or not cancellation.complete):
             return ["cancellation"]
         return []
-    if announcement is None or not announcement.complete:
-        if now >= event.start - timedelta(days=schedule.announce_days_before):
-            return ["announcement"]
-        return []
     reminder = records.get("reminder")
     if (
-        schedule.reminder_days_before > 0
+        announcement is not None
+        and announcement.delivered
+        and schedule.reminder_days_before > 0
         and (reminder is None or not reminder.complete)
         and now >= event.start - timedelta(days=schedule.reminder_days_before)
         and announcement.first_at <= now - REMINDER_GAP
     ):
+        # Also when the announcement is unfinished: a recipient who keeps failing (or one
+        # left uncertain, or since removed from the list) would otherwise hold the
+        # announcement open, and the reminder back, until the talk.
         return ["reminder"]
+    if (announcement is None or not announcement.complete) and (
+        now >= event.start - timedelta(days=schedule.announce_days_before)
+    ):
+        return ["announcement"]
     return []
 
 

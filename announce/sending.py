@@ -104,6 +104,13 @@ class KindReport:
     def ok(self) -> bool:
         return not (self.failed or self.uncertain or self.not_sent or self.aborted)
 
+    @property
+    def counts(self) -> str:
+        """``N sent, N failed, N skipped, N uncertain`` (and ``N not sent``), for summaries."""
+        counts = (f"{self.sent} sent, {self.failed + self.invalid} failed, "
+                  f"{self.skipped + self.left_out} skipped, {self.uncertain} uncertain")
+        return counts + (f", {self.not_sent} not sent" if self.not_sent else "")
+
 
 @dataclass
 class SendReport:
@@ -364,13 +371,14 @@ def _chunks(items: Iterator[Recipient], size: int) -> Iterator[list[Recipient]]:
 def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients: Recipients,
              options: SendOptions, item: KindReport, *, progress: Progress | None,
              ssl_context: ssl.SSLContext | None, backoff: float | None) -> None:
-    from .mailer import Outgoing
+    from .mailer import Outgoing, SmtpTarget, send_all
     from .message import AddressError, make_message_id
+    from .outbox import Outbox
 
     event_id, kind = item.event.id, item.kind
     ledger.record_subject(event_id, kind, item.subject)
-    transport_name = "outbox" if settings.smtp is None else \
-        f"smtp://{settings.smtp.host}:{settings.smtp.port}"
+    transport: SmtpTarget | Outbox = Outbox(settings.outbox.path) if settings.smtp is None \
+        else SmtpTarget.from_settings(settings.smtp, where=_config_name(settings))
     label = f"{kind} of {event_id}"
     batch_size = max(BATCH_MIN, 2 * settings.smtp.concurrency if settings.smtp else 0)
     bar = progress(item.recipients, label) if progress else contextlib.nullcontext(_no_progress)
@@ -401,7 +409,7 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
                     else:
                         message_id = prepared.message_id_for(recipient.address)
                     try:
-                        data = prepared.to_bytes(recipient.header, message_id=message_id)
+                        data = _addressed(prepared, recipient, message_id)
                     except AddressError as exc:
                         item.invalid += 1
                         _note(item.failures, (recipient.address, str(exc)))
@@ -411,7 +419,7 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
                     items.append(Outgoing(recipient.key, recipient.address, data))
                 if passed:
                     advance(passed)
-                ledger.claim(event_id, kind, claims, transport_name)
+                ledger.claim(event_id, kind, claims, transport.name)
                 if items:
                     yield items
 
@@ -430,19 +438,26 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
                     item.not_sent += 1
             advance(len(outcomes))
 
-        if settings.smtp is None:
-            from .outbox import Outbox
-
-            outbox = Outbox(settings.outbox.path)
-            item.outbox = outbox.path
-            item.files = outbox.deliver(batches(), on_outcomes)
+        if isinstance(transport, Outbox):
+            item.outbox = transport.path
+            item.files = transport.deliver(batches(), on_outcomes)
             return
-        from .mailer import SmtpTarget, send_all
-
-        target = SmtpTarget.from_settings(settings.smtp, where=_config_name(settings))
         sender = parseaddr(settings.mail.sender)[1]
-        item.aborted = send_all(target, sender, batches(), on_outcomes,
+        item.aborted = send_all(transport, sender, batches(), on_outcomes,
                                 ssl_context=ssl_context, backoff=backoff)
+
+
+def _addressed(prepared: Prepared, recipient: Recipient, message_id: str) -> bytes:
+    """The message for ``recipient``; with a name the email package will not write (say,
+    one holding ``=?...?=``), addressed to the bare address: the mail still goes."""
+    from .message import AddressError
+
+    try:
+        return prepared.to_bytes(recipient.header, message_id=message_id)
+    except AddressError:
+        if not recipient.name:
+            raise
+        return prepared.to_bytes(recipient.address, message_id=message_id)
 
 
 def _no_progress(n: int) -> None:
@@ -496,11 +511,7 @@ def format_report(report: SendReport, settings: Settings) -> list[str]:
         if item.uncertain > len(item.uncertain_recipients):
             lines.append(f"  ... and {item.uncertain - len(item.uncertain_recipients)} more "
                          "uncertain (see 'announce history')")
-        summary = (f"{item.sent} sent, {item.failed + item.invalid} failed, "
-                   f"{item.skipped + item.left_out} skipped, {item.uncertain} uncertain")
-        if item.not_sent:
-            summary += f", {item.not_sent} not sent"
-        lines.append(f"Summary: {summary}.")
+        lines.append(f"Summary: {item.counts}.")
         if item.aborted:
             lines.append(f"Stopped early: {item.aborted}")
         if item.uncertain:

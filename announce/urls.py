@@ -2,12 +2,15 @@
 
 A mail client has no page to resolve ``/images/x.png`` against, so every site-relative
 URL is resolved against ``[site] url``; without one, a relative URL is a content error
-(``announce check`` reports it). Plain string work only: this module is cheap to import.
+(``announce check`` reports it), and so is a link that could run code (``javascript:``)
+where no sanitizer sees it. Plain string work only: this module is cheap to import.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from .config import Settings
@@ -16,14 +19,22 @@ from .content import Catalog, Event, Problem
 __all__ = [
     "event_page_url",
     "find_url_problems",
+    "front_matter_line",
     "is_absolute",
+    "line_of",
     "map_url",
     "meetup_url",
     "resolve",
+    "unsafe_url_problems",
 ]
 
 # "mailto:", "https:", "tel:"... A scheme is letters first (RFC 3986 section 3.1).
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# The URLs a talk gives outside its body (rsvp_url, image, a venue's url, the "propose"
+# link) become buttons and images without passing the body's sanitizer: they must not
+# run code (javascript:, vbscript:) or carry a document of their own (data:).
+_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_IMAGE_SCHEMES = frozenset({"http", "https"})
 
 
 def is_absolute(url: str) -> bool:
@@ -86,19 +97,83 @@ def map_url(lat: float | None, lon: float | None, address: str) -> str | None:
     return None
 
 
-def find_url_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
-    """Every relative URL in the events that cannot be made absolute, as content errors
-    with file and line (``announce check``); none when ``[site] url`` is set."""
-    if settings.site.url:
-        return []
-    from .render import relative_url_problems  # here: Markdown only when needed
+def front_matter_line(path: Path, keys: Sequence[str]) -> tuple[str, int]:
+    """The first of ``keys`` found in the file's front matter, and its line."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        lines = []
+    for key in keys:
+        for number, line in enumerate(lines, 1):
+            if re.match(rf"{re.escape(key)}\s*:", line):
+                return key, number
+    return keys[0], 1
 
+
+def line_of(path: Path, needle: str, default: int) -> int:
+    """The line of the file where ``needle`` (or its HTML-escaped form) first appears."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        return default
+    for candidate in (needle, needle.replace("&", "&amp;")):
+        index = text.find(candidate)
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return default
+
+
+def _scheme_allowed(url: str, schemes: frozenset[str]) -> bool:
+    match = _SCHEME.match(url.strip())
+    # No scheme: a site-relative URL, made absolute against [site] url.
+    return match is None or match[0][:-1].lower() in schemes
+
+
+def unsafe_url_problems(event: Event) -> list[Problem]:
+    """The URLs of ``event`` that no email may carry (``javascript:``, ``data:``...),
+    each with its file and line. The body's own links go through the sanitizer instead."""
+    problems: list[Problem] = []
+    web = "not a web link (use an http, https or mailto URL)"
+    for keys, value, schemes, why in (
+        (("image", "title_image"), event.image, _IMAGE_SCHEMES,
+         "not an image on the web (use an http or https URL)"),
+        (("rsvp_url",), event.rsvp_url, _LINK_SCHEMES, web),
+    ):
+        if value and not _scheme_allowed(value, schemes):
+            key, line = front_matter_line(event.path, keys)
+            problems.append(Problem(event.path, line, key, f"{value!r}: {why}"))
+    location = event.location
+    if location and location.url and location.path and not _scheme_allowed(
+            location.url, _LINK_SCHEMES):
+        _key, line = front_matter_line(location.path, ("url",))
+        problems.append(Problem(location.path, line, "url", f"{location.url!r}: {web}"))
+    propose = event.propose_url
+    if propose and not _scheme_allowed(propose, _LINK_SCHEMES):
+        line = line_of(event.path, propose, event.body_line)
+        problems.append(Problem(event.path, line, "body", f"{propose!r}: {web}"))
+    return problems
+
+
+def find_url_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
+    """Every URL of the events that mail cannot carry, as content errors with file and
+    line (``announce check``): links that could run code, and relative URLs when there is
+    no ``[site] url`` to resolve them against."""
     problems: list[Problem] = []
     seen: set[tuple[str, int, str]] = set()
-    for event in catalog.events:
-        for problem in relative_url_problems(settings, event):
+
+    def add(found: Iterable[Problem]) -> None:
+        for problem in found:
             key = (str(problem.path), problem.line, problem.message)
             if key not in seen:  # one location file serves many events
                 seen.add(key)
                 problems.append(problem)
+
+    for event in catalog.events:
+        add(unsafe_url_problems(event))
+    if settings.site.url:
+        return problems
+    from .render import relative_url_problems  # here: Markdown only when needed
+
+    for event in catalog.events:
+        add(relative_url_problems(settings, event))
     return problems

@@ -100,7 +100,8 @@ def test_nothing_confirmed_is_incomplete_from_the_first_claim(ledger: Ledger,
     claim(ledger, "gone@example.org")
     clock.now = T0 + timedelta(seconds=5)
     ledger.confirm(EVENT, "announcement", [Outcome("gone@example.org", "failed", 1, 550, "550")])
-    assert read_sent(ledger.path) == {EVENT: {"announcement": SentRecord(T0, complete=False)}}
+    assert read_sent(ledger.path) == {
+        EVENT: {"announcement": SentRecord(T0, complete=False, delivered=False)}}
 
 
 def test_a_stopped_resend_leaves_an_earlier_send_standing(ledger: Ledger) -> None:

@@ -352,6 +352,15 @@ def test_also_coming_up_lists_the_next_three_live_events(sample_settings: Settin
         "  https://example.org/events/2027/01/lunch" in rendered.text
 
 
+def test_also_coming_up_leaves_out_what_is_over_by_now(sample_settings: Settings) -> None:
+    # The Nix talk's messages looked at on Jan 25: the Jan 21 lunch is no longer coming up.
+    rendered = render(sample_settings, NIX, "cancellation", "2027-01-25T09:00")
+    titles = [title for _, title in upcoming_links(rendered.html)]
+    assert titles == ["Observability with OpenTelemetry", "Postgres Internals for the Curious",
+                      "Rust on Microcontrollers"]
+    assert "Lunch" not in rendered.text
+
+
 def test_without_a_permalink_upcoming_events_are_not_links(sample_settings: Settings) -> None:
     settings = dataclasses.replace(sample_settings, site=dataclasses.replace(
         sample_settings.site, permalink=""))
@@ -487,6 +496,22 @@ def test_the_reminder_is_short(sample_settings: Settings) -> None:
     assert "Also coming up" not in short.text
 
 
+def preheader(html: str) -> str:
+    (hidden,) = lxml.html.document_fromstring(html).find_class("preheader")
+    return str(hidden.text_content())
+
+
+def test_each_kind_has_a_preheader_worth_reading(sample_settings: Settings) -> None:
+    """The line an inbox shows after the subject."""
+    nix = {k: render(sample_settings, NIX, k, "2027-01-04T09:00") for k in KINDS}
+    assert preheader(nix["announcement"].html) == \
+        '"It works on my machine" stops being an excuse when every build input is pinned.'
+    assert preheader(nix["reminder"].html) == \
+        "Wednesday, January 6, 2027, 6:00–8:00 PM EST · Riverside Library Auditorium"
+    assert preheader(nix["cancellation"].html) == \
+        "Reproducible Builds with Nix on Wed, Jan 6 will not take place."
+
+
 def test_the_cancellation_says_so_first_and_repeats_when_and_where(
         sample_settings: Settings) -> None:
     rendered = render(sample_settings, "2027/2027-03-03-home-assistant", "cancellation",
@@ -572,6 +597,44 @@ def test_a_user_template_overrides_one_block(tmp_path: Path, sample_settings: Se
     assert "You get this email because" in rendered.text  # the text twin was not overridden
 
 
+def test_a_user_base_template_changes_the_footer_of_every_kind(
+        tmp_path: Path, sample_settings: Settings) -> None:
+    """The README's promise: one block of base.html replaced, nothing else copied."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "base.html").write_text(
+        '{% extends "packaged/base.html" %}\n'
+        "{% block footer %}<p>See you there, {{ site.name }}</p>{{ super() }}{% endblock %}\n")
+    (folder / "base.txt").write_text(
+        '{% extends "packaged/base.txt" %}\n'
+        "{% block footer %}See you there!\n{{ super() }}{% endblock %}\n")
+    settings = dataclasses.replace(sample_settings, templates=dataclasses.replace(
+        sample_settings.templates, path=folder))
+    for kind in KINDS:
+        rendered = render(settings, NIX, kind, "2027-01-04T09:00")
+        (footer,) = lxml.html.document_fromstring(rendered.html).find_class("footer")
+        assert "See you there, River City Open Tech" in footer.text_content(), kind
+        assert "You get this email because" in footer.text_content(), kind  # super()
+        assert "Reproducible Builds with Nix" in rendered.html
+        assert "\n--\nSee you there!\nYou get this email because" in rendered.text, kind
+
+
+def test_a_user_template_extending_itself_is_an_error(tmp_path: Path,
+                                                      sample_settings: Settings) -> None:
+    # An easy slip: "base.html" is the user's own file, the packaged one is
+    # "packaged/base.html". Jinja recurses until Python gives up.
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "base.html").write_text('{% extends "base.html" %}\n'
+                                      "{% block footer %}Ours{% endblock %}\n")
+    settings = dataclasses.replace(sample_settings, templates=dataclasses.replace(
+        sample_settings.templates, path=folder))
+    with pytest.raises(TemplateError) as caught:
+        render(settings, NIX, "announcement", "2027-01-01T09:00")
+    assert str(caught.value) == (f'{folder / "base.html"}: extends itself; to change blocks '
+                                 'of the packaged one, extend "packaged/base.html"')
+
+
 def test_template_mistakes_name_file_and_line(tmp_path: Path, sample_settings: Settings) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
@@ -608,6 +671,36 @@ def test_a_relative_url_without_site_url_is_an_error_with_its_line(tmp_path: Pat
         str(caught.value).splitlines()
 
 
+def test_links_that_could_run_code_are_errors(tmp_path: Path) -> None:
+    """Front-matter URLs and the "propose" link become buttons and images without going
+    through the body's sanitizer: a javascript: or data: URL there is refused."""
+    settings, catalog, event = settings_over(tmp_path, """
+        Intro.
+
+        ### Lightning Talks ###
+
+        * None yet
+
+        <a href="javascript:alert(1)">Propose a talk</a>
+        """, front='rsvp_url: " JavaScript:alert(2)"\n'
+                 '        image: "data:image/svg+xml,<svg onload=alert(3)>"')
+    with pytest.raises(ContentError) as caught:
+        render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    expected = [
+        f"{event.path}:6: image: 'data:image/svg+xml,<svg onload=alert(3)>': not an image on "
+        "the web (use an http or https URL)",
+        f"{event.path}:5: rsvp_url: 'JavaScript:alert(2)': not a web link (use an http, "
+        "https or mailto URL)",
+        f"{event.path}:15: body: 'javascript:alert(1)': not a web link (use an http, https "
+        "or mailto URL)",
+    ]
+    assert str(caught.value).splitlines() == expected
+    result = CliRunner().invoke(cli, ["check", "--config", str(tmp_path / "announce.toml")])
+    assert result.exit_code == 1
+    for line in expected:
+        assert line.replace(str(tmp_path), "").lstrip("/").split(":", 1)[1] in result.output
+
+
 def test_check_reports_relative_urls(tmp_path: Path) -> None:
     settings_over(tmp_path, "See [the rules](/rules.html).\n", site_url="")
     result = CliRunner().invoke(cli, ["check", "--config", str(tmp_path / "announce.toml")])
@@ -640,6 +733,11 @@ def test_ics_is_one_stable_event_and_cancels(mesh_config: Path) -> None:
     assert str(announcement["URL"]) == "https://hvopen.org/events/2020/01/service-mesh"
     assert "<" not in str(announcement["DESCRIPTION"])
     assert str(announcement["DESCRIPTION"]).startswith("Now that the first generations")
+    # Calendars wrap text themselves: no line break inside a paragraph.
+    assert "have deployed, some of the difficulties with developing" in \
+        str(announcement["DESCRIPTION"])
+    assert "\n\n  * Configurable interconnect of services via Istio\n" in \
+        str(announcement["DESCRIPTION"])
     assert str(announcement["STATUS"]) == "CONFIRMED"
     assert str(events["cancellation"][0]["STATUS"]) == "CANCELLED"
     assert int(events["cancellation"][0].decoded("SEQUENCE")) > \
@@ -765,3 +863,13 @@ def test_an_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
     assert html is not None
     assert "Observability with OpenTelemetry" in html.get_content()
 
+
+
+def test_render_takes_a_talk_file_by_path_but_only_from_the_events_folder() -> None:
+    inside = REPO / "content" / "events" / "2027" / "2027-01-21-lunch.md"
+    eml = cli_render(EXAMPLE_CONFIG, str(inside), "--now", "2027-01-15T09:00")
+    assert b"Subject: River City Open Tech: River City Open Tech Lunch (Thu, Jan 21)" in eml
+
+    result = CliRunner().invoke(cli, ["render", "--config", str(EXAMPLE_CONFIG), str(SERVICE_MESH)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"announce: error: {SERVICE_MESH}: not in the events folder ")

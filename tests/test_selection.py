@@ -75,8 +75,13 @@ def test_an_announcement_that_went_out_is_not_due_again() -> None:
 
 def test_an_announcement_that_reached_only_some_recipients_is_due_until_finished() -> None:
     ledger = sent(announcement=(START - 10 * DAY, False))
-    # even inside the reminder window: the rerun resumes the announcement first
-    assert due_kinds(event(), START - DAY, DEFAULT, ledger) == ["announcement"]
+    assert due_kinds(event(), START - 5 * DAY, DEFAULT, ledger) == ["announcement"]
+    # ...until the reminder is due: then it goes out, or one address that keeps failing
+    # (or is left uncertain) would keep the reminder from everyone.
+    assert due_kinds(event(), START - DAY, DEFAULT, ledger) == ["reminder"]
+    # An announcement that reached nobody yet is still what goes out first.
+    unsent = {event().id: {"announcement": SentRecord(START - 10 * DAY, False, delivered=False)}}
+    assert due_kinds(event(), START - DAY, DEFAULT, unsent) == ["announcement"]
 
 
 # --- the reminder ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import json
 import mailbox
 import os
@@ -224,6 +225,46 @@ def test_subscribers_each_get_their_own_copy_and_bad_rows_are_skipped(
         assert received.data.count(b"\n") == received.data.count(b"\r\n")
 
 
+def test_a_name_in_the_csv_cannot_add_an_address_to_the_to_header(site: Path) -> None:
+    names = {
+        "zoe@example.org": ('"Zoë, ""x"" <evil@example.net>"', 'Zoë, "x" <evil@example.net>'),
+        "jo@example.org": ('"Jo, Ünal, cc@example.net"', "Jo, Ünal, cc@example.net"),
+        "al@example.org": ('"Al \x1b[31mRed\x00 \x7fBot"', "Al [31mRed Bot"),
+        # A name the email package will not write: the mail goes to the bare address.
+        "li@example.org": ('"=?utf-8?q?Li?= (x) Wu; Bcc: b@example.net"', ""),
+    }
+    config = write_site(site, rows=[f"{a},{cell}" for a, (cell, _) in names.items()])
+    result = send(config, "--next")
+    assert result.exit_code == 0, result.output
+    assert "Summary: 4 sent, 0 failed, 0 skipped, 0 uncertain." in result.stdout
+    box = mailbox.Maildir(site / "outbox", create=False)
+    received = {}
+    for key in box.iterkeys():
+        parsed = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+        received[parsed["To"].addresses[0].addr_spec] = parsed
+    assert set(received) == set(names)
+    for address, (_, name) in names.items():
+        [to] = received[address]["To"].addresses  # one address: the subscriber's own
+        assert (to.addr_spec, to.display_name) == (address, name)
+        assert received[address].get_all("Cc") is None
+        assert received[address].get_all("Bcc") is None
+
+
+def test_on_a_runner_the_step_summary_counts_as_the_output_does(
+        site: Path, smtp_server: Server) -> None:
+    rows = ["ada@example.org,Ada", "ADA@example.org,Ada again", "bob@example.org,Bob"]
+    config = write_site(site, server=smtp_server, rows=rows)
+    smtp_server.handler.rcpt_faults = {"bob@example.org": ["550 5.1.1 no such user"]}
+    summary = site / "summary.md"
+    result = announce("send", "--config", str(config), "--now", NOW, "--next",
+                      env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 3
+    counts = "1 sent, 1 failed, 1 skipped, 0 uncertain"
+    assert f"Summary: {counts}." in result.stdout.splitlines()
+    assert f"- **Recipients:** {counts} (subscribers in subscribers.csv)" in \
+        summary.read_text(encoding="utf-8").splitlines()
+
+
 def test_recipients_config_problems_are_errors_with_their_place(site: Path) -> None:
     (site / "people.csv").write_text("mail,name\nx@example.org,X\n", encoding="utf-8")
     config = site / "announce.toml"
@@ -296,6 +337,23 @@ def test_temporary_failures_that_outlast_the_retries_are_resumed_by_a_rerun(
     assert rerun.exit_code == 0, rerun.output
     assert "Summary: 1 sent, 0 failed, 4 skipped, 0 uncertain." in rerun.stdout
     assert smtp_server.handler.per_recipient() == {f"s00{i}@example.org": 1 for i in range(5)}
+
+
+def test_one_mailbox_full_all_week_does_not_hold_back_the_reminder(
+        site: Path, smtp_server: Server) -> None:
+    config = write_site(site, server=smtp_server, subscribers=5)
+    smtp_server.handler.rcpt_faults = {"s001@example.org": ["452 4.2.2 mailbox full"] * 99}
+    assert send(config, "--next").exit_code == 3  # the announcement, all but s001
+    # The next day the announcement is resumed (for s001, who is still full)...
+    resumed = send(config, "--next", now="2027-01-29T09:00")
+    assert "The announcement of" in resumed.stdout
+    assert "Summary: 0 sent, 1 failed, 4 skipped, 0 uncertain." in resumed.stdout
+    # ...but on the reminder's day, the reminder goes out to everyone.
+    reminder = send(config, "--next", now="2027-02-02T09:00")
+    assert reminder.stdout.startswith(f"The reminder of {NAME}"), reminder.stdout
+    assert "Summary: 4 sent, 1 failed, 0 skipped, 0 uncertain." in reminder.stdout
+    subjects = [m.message()["Subject"] for m in smtp_server.handler.messages]
+    assert subjects.count("Reminder: Observability with OpenTelemetry is tomorrow") == 4
 
 
 def test_dropped_connection_mid_run_finishes_without_duplicates(
