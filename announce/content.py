@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml: same results, 
 
 from .config import Settings
 from .errors import ContentError
+from .paths import display_path
 
 __all__ = [
     "Catalog",
@@ -102,7 +103,7 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = f"{_display(self.path)}:{self.line}"
+        where = f"{display_path(self.path)}:{self.line}"
         if self.field:
             return f"{where}: {self.field}: {self.message}"
         return f"{where}: {self.message}"
@@ -272,7 +273,7 @@ class Catalog:
                 raise ContentError("\n".join(bad))
             if events_dir is not None and not resolved.is_relative_to(events_dir.resolve()):
                 raise ContentError(
-                    f"{ref}: not in the events folder {_display(events_dir)}: announce sends "
+                    f"{ref}: not in the events folder {display_path(events_dir)}: announce sends "
                     "only talks from there ([content] events), so that each has one id"
                 )
         raise ContentError(f"{ref}: no such event (see 'announce list --all' for event ids)")
@@ -666,7 +667,7 @@ def _load_event(
         location = _match_location(location_name, locations)
         if location is None:
             known = ", ".join(sorted(repr(t) for t in locations)) or (
-                f"none: no location files in {_display(settings.content.locations)}")
+                f"none: no location files in {display_path(settings.content.locations)}")
             problems.append(src.problem(
                 "location", f"unknown location {location_name!r} (known: {known})"))
     else:
@@ -785,7 +786,7 @@ def load_locations(folder: Path) -> tuple[dict[str, Location], list[Problem]]:
         if location.title in locations:
             other = locations[location.title].path
             problems.append(Problem(path, 1, "title", f"{location.title!r} is also the title of "
-                                    f"{_display(other) if other else 'another location'}"))
+                                    f"{display_path(other) if other else 'another location'}"))
             continue
         locations[location.title] = location
     return locations, problems
@@ -800,7 +801,7 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
     events_dir = settings.content.events
     if not events_dir.is_dir():
         raise ContentError(
-            f"{_display(events_dir)}: events folder not found "
+            f"{display_path(events_dir)}: events folder not found "
             "(set [content] events in announce.toml, e.g. events = \"_events\")"
         )
     locations, problems = load_locations(settings.content.locations)
@@ -816,17 +817,10 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
             continue
         if event.id in seen:
             problems.append(Problem(path, 1, "", f"same event id {event.id!r} as "
-                                    f"{_display(seen[event.id])}: rename one of them"))
+                                    f"{display_path(seen[event.id])}: rename one of them"))
             continue
         seen[event.id] = path
         problems.extend(warnings)
         events.append(event)
     events.sort(key=lambda e: (e.start, e.id))
     return Catalog(tuple(events), locations, tuple(problems), count)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .config import Settings
 from .errors import ConfigError
+from .paths import display_path
 
 if TYPE_CHECKING:
     from .content import Catalog, Event
@@ -99,7 +100,7 @@ def error(
 def annotation(severity: str, message: str, path: Path, line: int | None = None) -> str:
     """An ``::error::`` (or ``::warning::``) line shown on ``path`` in the pull request."""
     command = warning if severity == "warning" else error
-    return command(message, file=_display(path), line=line)
+    return command(message, file=display_path(path), line=line)
 
 
 def write_output(name: str, value: str, environ: Mapping[str, str] | None = None) -> bool:
@@ -179,9 +180,9 @@ def before_send(settings: Settings, *, dry_run: bool,
     """
     if not in_github_actions(environ):
         return
-    write_output("ledger", _display(settings.ledger.path), environ)
+    write_output("ledger", display_path(settings.ledger.path), environ)
     if settings.smtp is None and not dry_run:
-        where = _display(settings.source) if settings.source else "configuration"
+        where = display_path(settings.source) if settings.source else "configuration"
         raise ConfigError(
             f"{where}: [smtp]: not set, and on GitHub Actions the outbox folder is thrown "
             "away with the runner while the ledger, committed back, would say the messages "
@@ -303,11 +304,3 @@ def _upcoming_preview(settings: Settings, catalog: Catalog, now: datetime,
     note = f"not due yet (due {when:%a %Y-%m-%d %H:%M %Z})" if when else "not due yet"
     return _preview(settings, catalog, now, event, kind,
                     f"Preview: the {_what(kind, event, settings)}", [("Status", note)])
-
-
-def _display(path: Path) -> str:
-    # Relative to the workspace (the current directory), as git and annotations want it.
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import SendError
 from .ledger import Outcome
 from .mailer import Outgoing
+from .paths import display_path
 
 __all__ = ["Outbox"]
 
@@ -38,7 +39,7 @@ class Outbox:
 
     def describe(self) -> str:
         """A human description, for the summary and ``--dry-run``."""
-        return f"the outbox folder {_display(self.path)}/ (Maildir)"
+        return f"the outbox folder {display_path(self.path)}/ (Maildir)"
 
     def deliver(
         self, batches: Iterable[Sequence[Outgoing]], on_outcomes: Callable[[list[Outcome]], None]
@@ -47,7 +48,7 @@ class Outbox:
         try:
             box = mailbox.Maildir(self.path, create=True)
         except OSError as exc:
-            raise SendError(f"{_display(self.path)}: cannot create the outbox: {exc}") from None
+            raise SendError(f"{display_path(self.path)}: cannot create the outbox: {exc}") from None
         written: list[Path] = []
         pending: list[Outcome] = []
         try:
@@ -60,7 +61,7 @@ class Outbox:
                         # Claimed but certainly not written: back to "not sent".
                         pending.extend(Outcome(rest.recipient, "not_sent", 0, None, problem)
                                        for rest in batch[index:])
-                        raise SendError(f"{_display(self.path)}: {problem}") from None
+                        raise SendError(f"{display_path(self.path)}: {problem}") from None
                     pending.append(Outcome(item.recipient, "sent"))
                     if len(written) < _SHOWN:
                         written.append(self.path / "new" / key)
@@ -71,10 +72,3 @@ class Outbox:
             if pending:
                 on_outcomes(pending)
         return written
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -60,6 +60,7 @@ from .config import Settings, load_settings
 from .content import Catalog, Event, Problem, load_catalog, parse_datetime
 from .errors import AnnounceError, ConfigError
 from .message import GMAIL_CLIP_BYTES
+from .paths import display_path
 from .selection import (
     KINDS,
     Sent,
@@ -527,12 +528,6 @@ def is_loopback(host: str) -> bool:
                                for info in infos)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
 
 def _when(moment: datetime, settings: Settings) -> str:
     local = moment.astimezone(settings.site.tz)
@@ -652,7 +647,7 @@ class PreviewApp:
             now_text=_when(request.now, settings) if settings else request.now.isoformat(),
             now_value=request.now.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
             pinned=self.pinned_now is not None,
-            display=_display,
+            display=display_path,
             **context,
         )
         return 200, "text/html; charset=utf-8", body.encode("utf-8"), {}

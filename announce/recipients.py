@@ -21,6 +21,7 @@ from typing import Literal
 
 from .config import Settings
 from .errors import ConfigError
+from .paths import display_path
 
 __all__ = ["Recipient", "RecipientScan", "Recipients", "is_valid_address", "load_recipients"]
 
@@ -174,17 +175,10 @@ def load_recipients(settings: Settings) -> Recipients:
             "subscribers), not both"
         )
     if mail.recipients is not None:
-        return Recipients("subscribers", _display(mail.recipients), csv_path=mail.recipients)
+        return Recipients("subscribers", display_path(mail.recipients), csv_path=mail.recipients)
     if mail.to:
         return Recipients("list", f"{config}: [mail] to", to=mail.to)
     raise ConfigError(
         f"{config}: [mail] to: nobody to send to: set 'to' (the list address) or "
         "'recipients' (a CSV file of subscribers)"
     )
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -36,6 +36,7 @@ from .config import Settings
 from .content import Catalog, Event
 from .errors import ContentError, SendError
 from .ledger import Claim, Ledger, Outcome, read_sent, run_lock
+from .paths import display_path
 from .recipients import Recipient, Recipients, load_recipients
 from .selection import Sent, announced_types, due_kinds, next_due, next_due_at, upcoming
 
@@ -530,20 +531,11 @@ def format_report(report: SendReport, settings: Settings) -> list[str]:
 
 def _outbox_lines(item: KindReport) -> list[str]:
     assert item.outbox is not None
-    folder = _display(item.outbox)
+    folder = display_path(item.outbox)
     lines = [f"Written to the outbox {folder}/ (a Maildir):"]
-    lines += [f"  {_display(path)}" for path in item.files]
+    lines += [f"  {display_path(path)}" for path in item.files]
     if item.sent > len(item.files):
         lines.append(f"  ... and {item.sent - len(item.files)} more in {folder}/new/")
     lines.append(f"Open it with any mail client that reads Maildir (e.g. 'mutt -f {folder}'), "
                  "or read the file: it is the message as sent.")
     return lines
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
