@@ -56,6 +56,7 @@ golden: $(VENV)/.installed-test
 	ANNOUNCE_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_render.py -k golden
 
 bench: $(VENV)/.installed-test
+	@bash .ci/system-deps bench
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
