@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_error  TEXT NOT NULL DEFAULT '',
     transport   TEXT NOT NULL,
     claimed_at  TEXT NOT NULL,
-    sent_at     TEXT,
+    sent_at     TEXT,                     -- the first confirmed send (a resend keeps it)
     updated_at  TEXT NOT NULL,
     PRIMARY KEY (event, kind, recipient)
 ) WITHOUT ROWID;
@@ -344,7 +344,10 @@ class Ledger:
                 not_sent.append((o.attempts, o.error, now, *key))
         with self._transaction():
             self._conn.executemany(
-                "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + ?, "
+                # The first send stays the first: the reminder counts its 24 hours from
+                # it, and `history` tells first and last apart (updated_at is the last).
+                "UPDATE deliveries SET status = 'sent', sent_at = COALESCE(sent_at, ?), "
+                "attempts = attempts + ?, "
                 "code = NULL, last_error = '', updated_at = ? "
                 "WHERE event = ? AND kind = ? AND recipient = ?",
                 sent,
@@ -386,7 +389,8 @@ class Ledger:
             """
             SELECT d.event, d.kind, COALESCE(m.subject, ''),
                    GROUP_CONCAT(DISTINCT d.transport),
-                   MIN(d.sent_at), MAX(d.sent_at), MIN(d.claimed_at),
+                   MIN(d.sent_at), MAX(CASE WHEN d.status = 'sent' THEN d.updated_at END),
+                   MIN(d.claimed_at),
                    SUM(d.status = 'sent'), SUM(d.status = 'failed'), SUM(d.status = 'claimed')
             FROM deliveries AS d LEFT JOIN messages AS m USING (event, kind)
             GROUP BY d.event, d.kind

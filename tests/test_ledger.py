@@ -113,6 +113,18 @@ def test_a_stopped_resend_leaves_an_earlier_send_standing(ledger: Ledger) -> Non
         "sent"
 
 
+def test_a_resend_keeps_the_first_send_time(ledger: Ledger, clock: Clock) -> None:
+    # The reminder's 24 hours count from the first announcement, not from a resend.
+    claim(ledger, "a@example.org")
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    clock.now = T0 + timedelta(days=2)
+    claim(ledger, "a@example.org")  # --resend
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    assert read_sent(ledger.path)[EVENT]["announcement"].first_at == T0
+    (entry,) = ledger.history()
+    assert (entry.first_sent, entry.last_sent) == (T0, T0 + timedelta(days=2))
+
+
 def test_history_counts_and_lists_failures(ledger: Ledger, clock: Clock) -> None:
     ledger.record_subject(EVENT, "announcement", "Observability (Wed, Feb 3)")
     claim(ledger, "a@example.org", "b@example.org", "c@example.org", "d@example.org")
