@@ -91,6 +91,12 @@ class Row:
     recipient: str
     status: Status
     message_id: str
+    code: int | None = None  # the server's reply code of the last failure
+
+    @property
+    def refused(self) -> bool:
+        """The server refused this recipient for good (a 5xx reply)."""
+        return self.status == "failed" and self.code is not None and self.code >= 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,12 +295,12 @@ class Ledger:
         for start in range(0, len(recipients), 500):
             chunk = recipients[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for recipient, status, message_id in self._conn.execute(
-                "SELECT recipient, status, message_id FROM deliveries "  # noqa: S608 - only '?' marks
+            for recipient, status, message_id, code in self._conn.execute(
+                "SELECT recipient, status, message_id, code FROM deliveries "  # noqa: S608 - only '?' marks
                 f"WHERE event = ? AND kind = ? AND recipient IN ({marks})",
                 (event, kind, *chunk),
             ):
-                found[recipient] = Row(recipient, status, message_id)
+                found[recipient] = Row(recipient, status, message_id, code)
         return found
 
     def record_subject(self, event: str, kind: str, subject: str) -> None:

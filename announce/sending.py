@@ -93,6 +93,7 @@ class KindReport:
     uncertain: int = 0        # claimed by a run that stopped, or lost after the final dot
     not_sent: int = 0         # claimed, never tried: the run stopped early
     invalid: int = 0          # could not be addressed
+    refused: int = 0          # refused for good (5xx) by an earlier run: not tried again
     audience: str = ""        # where the recipients come from
     dry_run: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -110,6 +111,7 @@ class KindReport:
         """``N sent, N failed, N skipped, N uncertain`` (and ``N not sent``), for summaries."""
         counts = (f"{self.sent} sent, {self.failed + self.invalid} failed, "
                   f"{self.skipped + self.left_out} skipped, {self.uncertain} uncertain")
+        counts += f", {self.refused} refused earlier" if self.refused else ""
         return counts + (f", {self.not_sent} not sent" if self.not_sent else "")
 
 
@@ -397,6 +399,12 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
                         item.skipped += 1
                         passed += 1
                         continue
+                    if row is not None and row.refused and not options.force:
+                        # A 5xx is permanent: asking again daily would only annoy the
+                        # server. --force tries them again.
+                        item.refused += 1
+                        passed += 1
+                        continue
                     if row is not None and row.status == "claimed" and not (
                             options.resend_uncertain or options.resend):
                         item.uncertain += 1
@@ -524,6 +532,9 @@ def format_report(report: SendReport, settings: Settings) -> list[str]:
         if item.failed and not item.aborted:
             lines.append("A rerun tries the temporary failures again; "
                          f"'announce send {event.id} --kind {item.kind} --force' retries all.")
+        elif item.refused:
+            lines.append(f"'announce send {event.id} --kind {item.kind} --force' tries the "
+                         "refused recipients again (see 'announce history').")
         if item.files:
             lines += _outbox_lines(item)
     return lines

@@ -339,6 +339,22 @@ def test_temporary_failures_that_outlast_the_retries_are_resumed_by_a_rerun(
     assert smtp_server.handler.per_recipient() == {f"s00{i}@example.org": 1 for i in range(5)}
 
 
+def test_a_rerun_leaves_recipients_refused_for_good_alone(
+        site: Path, smtp_server: Server) -> None:
+    config = write_site(site, server=smtp_server, subscribers=4)
+    smtp_server.handler.rcpt_faults = {"s001@example.org": ["452 4.2.2 mailbox full"] * 3,
+                                       "s002@example.org": ["550 5.1.1 no such user"] * 9}
+    assert send(config, "--next").exit_code == 3
+    rerun = send(config, "--next")
+    assert rerun.exit_code == 0, rerun.output
+    assert "Summary: 1 sent, 0 failed, 2 skipped, 0 uncertain, 1 refused earlier." in \
+        rerun.stdout.splitlines()
+    assert smtp_server.handler.per_recipient() == {
+        "s000@example.org": 1, "s001@example.org": 1, "s003@example.org": 1}
+    # A rejected RCPT is tried once per run that asks: the first run, and no other.
+    assert smtp_server.handler.rcpt_faults["s002@example.org"] == ["550 5.1.1 no such user"] * 8
+
+
 def test_one_mailbox_full_all_week_does_not_hold_back_the_reminder(
         site: Path, smtp_server: Server) -> None:
     config = write_site(site, server=smtp_server, subscribers=5)
