@@ -51,7 +51,7 @@ def test_the_example_config_loads(sample_settings: Settings) -> None:
     assert sample_settings.site.timezone == "America/New_York"
     assert sample_settings.site.url == "https://example.org"
     assert sample_settings.content.events == REPO / "content" / "events"
-    assert sample_settings.content.types == ("meeting", "lunch")
+    assert sample_settings.content.types == ()  # every type
     assert sample_settings.mail.sender == "River City Open Tech <announce@example.org>"
     assert sample_settings.mail.to == ("members@example.org",)
 
