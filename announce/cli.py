@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .config import Settings, load_settings, resolve_config_path
+from .config import DEFAULT_CONFIG_NAME, Settings, load_settings, resolve_config_path
 from .content import Catalog, Event, load_catalog, parse_datetime
 from .errors import AnnounceError, ConfigError, ContentError
+from .paths import display_path
 from .selection import KINDS, Sent, announced_types, due_kinds
 
 __all__ = ["cli", "main"]
@@ -152,6 +153,12 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
                 "start": e.start.astimezone(tz).isoformat(),
                 "end": e.end.astimezone(tz).isoformat(),
                 "location": e.location.title if e.location else e.location_name,
+                "address": (", ".join(e.location.address_lines)
+                            if e.location and e.location.address_lines else None),
+                "online": e.location.online if e.location else None,
+                "speakers": [s.name for s in e.speakers],
+                "rsvp_url": e.rsvp_url,
+                "group": e.group_name or e.group,
                 "cancelled": e.cancelled,
                 "due": due(e),
                 "path": str(e.path),
@@ -177,32 +184,48 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
 def check_command(run: Run, strict: bool) -> None:
     """Check the config and every content file; print every problem.
 
-    Exits 1 when there is an error (with --strict, also a warning), else 0.
+    Files that are no events (section pages, drafts, templates, pages without front
+    matter) are listed once as notes. Exits 1 when there is an error (with --strict, also
+    a warning), or when no event file loads; else 0.
 
     \b
     Example:
       announce check --strict
     """
+    from .sources.catalog import check_problems
     from .urls import find_url_problems
 
     catalog = run.catalog()
     url_problems = find_url_problems(run.settings, catalog)
-    problems = sorted([*catalog.problems, *url_problems], key=lambda p: (str(p.path), p.line))
+    extra = check_problems(run.settings, catalog, run.now)
+    problems = sorted([*catalog.problems, *url_problems, *extra],
+                      key=lambda p: (str(p.path), p.line))
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}")
+    for note in catalog.left_out:
+        click.echo(f"note: {note}")
     from . import gha
 
     if gha.in_github_actions():  # shown on the file's line in the pull request
         for problem in problems:
             what = f"{problem.field}: {problem.message}" if problem.field else problem.message
             click.echo(gha.annotation(problem.severity, what, problem.path, problem.line))
-    errors, warnings = len(catalog.errors) + len(url_problems), len(catalog.warnings)
+    errors = len(catalog.errors) + len(url_problems)
+    warnings = len(catalog.warnings) + len(extra)
     files, locations = catalog.files_read, len(catalog.locations)
+    skipped = len(catalog.left_out)
     click.echo(
         f"Checked {files} event file{'s' * (files != 1)} and "
         f"{locations} location{'s' * (locations != 1)}: "
-        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        + (f", {skipped} file{'s' * (skipped != 1)} left out as no events" if skipped else "")
+        + "."
     )
+    if not catalog.events:
+        where = display_path(run.settings.content.events)
+        click.echo(f"No event loaded from {where}: announce would send nothing. "
+                   "Map the site's keys in [content.keys] ('announce init' infers them).")
+        sys.exit(1)
     if errors or (strict and warnings):
         sys.exit(1)
 
@@ -243,6 +266,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     _report_left_out(catalog)
     sent = _sent_records(settings)
     if use_next:
+        catalog.require_events()
         # What `send --next` would send now; else the next event, as it will look.
         found = next_due(catalog.events, run.now, settings.schedule, settings.content.types,
                          sent, kind=kind)
@@ -444,14 +468,25 @@ def init_command(github: bool, force: bool) -> None:
         click.echo(f"Kept {path} (it exists; --force overwrites it).")
     for path in result.written:
         click.echo(f"Wrote {path}.")
-    layout = "a Jekyll site" if facts.jekyll else "a content/ folder"
-    found = [f"{layout}: events in {facts.events}/, locations in {facts.locations}/"]
+    article = "an" if facts.generator_label[:1] in "AEIOU" else "a"
+    layout = f"{article} {facts.generator_label} site" if facts.generator != "generic" \
+        else "a content/ folder"
+    places = f"events in {facts.events}/"
+    if facts.generator == "generic" or (Path.cwd() / facts.locations).is_dir():
+        places += f", locations in {facts.locations}/"
+    found = [f"{layout}: {places}"]
     found += [f"{key} {value}" for key, value in (
         ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone),
         ("permalink", facts.permalink)) if value]
     click.echo("Found " + "; ".join(found) + ".")
+    for name, paths in facts.keys.items():
+        click.echo(f"  {name:<13} <- {' or '.join(paths)}")
+    for name, spec in facts.lookups.items():
+        click.echo(f"  {name:<13} ids -> {spec}")
     for note in facts.notes:
         click.echo(f"announce: warning: {note}", err=True)
+    if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
+        _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME)
     steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
              "over SMTP.",
              "Run 'announce check' and 'announce list' to see what it reads."]
@@ -462,6 +497,28 @@ def init_command(github: bool, force: bool) -> None:
     click.echo("Next:")
     for number, step in enumerate(steps, 1):
         click.echo(f"  {number}. {step}")
+
+
+def _show_next_events(config: Path) -> None:
+    """How the next three events read with the config init wrote: check before sending."""
+    settings = load_settings(config)
+    try:
+        catalog = load_catalog(settings)
+    except ContentError:
+        return
+    now = datetime.now(UTC)
+    coming = [e for e in catalog.events if e.start > now][:3] or list(catalog.events[-3:])
+    label = "The next events read as" if any(e.start > now for e in coming) \
+        else "The latest events read as"
+    click.echo(f"{label} (correct announce.toml if one is wrong):")
+    for event in coming:
+        where = event.location.title if event.location else "-"
+        who = ", ".join(s.name for s in event.speakers) or "-"
+        click.echo(f"  {_format_when(event, settings)}  {event.title}  @ {where}  "
+                   f"(speakers: {who})")
+    errors = len({p.path for p in catalog.errors})
+    click.echo(f"{len(catalog.events)} events load, {errors} files have errors, "
+               f"{len(catalog.left_out)} are no events: 'announce check' says more.")
 
 
 @cli.command("preview")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
@@ -62,6 +63,24 @@ class ContentSettings:
     locations: Path = Path("content/locations")
     # Event types that are announced; empty means every type.
     types: tuple[str, ...] = ()
+    # The site's generator ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs" or
+    # "generic"); empty: found from the files next to announce.toml.
+    generator: str = ""
+    # The start time of events whose start is only a date, e.g. "18:30"; empty: an error.
+    default_time: str = ""
+    # How a timestamp without offset is meant: "local" (the site's timezone), "utc", or
+    # empty for the generator's own habit.
+    naive_times: str = ""
+    # Files below the events folder that are no events (glob patterns, e.g. "about.md").
+    exclude: tuple[str, ...] = ()
+    # On a site that lists several groups' events: only this group's (its id).
+    group: str = ""
+    # Field -> key paths ([content.keys]); fields not named keep the defaults.
+    keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "venue", "speakers", "group" -> where the records by id live ([content.lookup]).
+    lookup: Mapping[str, str] = field(default_factory=dict)
+    # Shortcode or include name -> a Jinja snippet for email ([content.shortcodes]).
+    shortcodes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,7 +176,10 @@ class Settings:
 _SCHEMA: dict[str, dict[str, str]] = {
     "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
              "language": "str"},
-    "content": {"events": "path", "locations": "path", "types": "strings"},
+    "content": {"events": "path", "locations": "path", "types": "strings", "generator": "str",
+                "default_time": "str", "naive_times": "str", "exclude": "strings",
+                "group": "str", "keys": "keymap", "lookup": "lookup",
+                "shortcodes": "snippets"},
     "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",
                  "reminder_days_before": "int"},
     "mail": {"from": "str", "to": "strings", "recipients": "path", "reply_to": "str",
@@ -274,6 +296,8 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
         if not url.startswith(("https://", "http://")):
             raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
         values["url"] = url
+    if name == "content":
+        _check_content(values, where)
     if name == "schedule":
         for key, minimum in (("default_duration_minutes", 1), ("announce_days_before", 0),
                              ("reminder_days_before", 0)):
@@ -303,6 +327,25 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
     return cls(**values)
 
 
+_GENERATOR_NAMES = ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs", "generic")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _check_content(values: dict[str, Any], where: str) -> None:
+    generator = values.get("generator", "")
+    if generator and generator not in _GENERATOR_NAMES:
+        raise ConfigError(f"{where}: [content] generator: expected one of "
+                          f"{', '.join(_GENERATOR_NAMES)}, got {generator!r}")
+    default_time = values.get("default_time", "")
+    if default_time and not _TIME.match(default_time):
+        raise ConfigError(f"{where}: [content] default_time: expected a 24-hour time such as "
+                          f"'18:30', got {default_time!r}")
+    naive = values.get("naive_times", "")
+    if naive not in ("", "local", "utc"):
+        raise ConfigError(f"{where}: [content] naive_times: expected 'local' or 'utc', got "
+                          f"{naive!r}")
+
+
 def _coerce(kind: str, value: Any, base: Path) -> Any:
     if kind == "str":
         if not isinstance(value, str):
@@ -321,6 +364,16 @@ def _coerce(kind: str, value: Any, base: Path) -> Any:
             raise ValueError(f"expected a path string, got {_show(value)}")
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
+    if kind == "keymap":
+        return _keymap(value)
+    if kind in ("lookup", "snippets"):
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError(f"expected a table of strings, got {_show(value)}")
+        if kind == "lookup":
+            unknown = sorted(set(value) - set(_LOOKUPS))
+            if unknown:
+                raise ValueError(f"unknown lookup {unknown[0]!r} (known: {', '.join(_LOOKUPS)})")
+        return dict(value)
     if kind == "strings":
         if isinstance(value, str):
             return (value,)
@@ -328,6 +381,30 @@ def _coerce(kind: str, value: Any, base: Path) -> Any:
             return tuple(value)
         raise ValueError(f"expected a string or a list of strings, got {_show(value)}")
     raise AssertionError(kind)  # pragma: no cover - the schema only names the kinds above
+
+
+_LOOKUPS = ("venue", "speakers", "group")
+
+
+def _keymap(value: Any) -> dict[str, tuple[str, ...]]:
+    # Imported here: the key map's defaults are only needed when a config names keys.
+    from .sources.keymap import DEFAULT_KEYS, validate_path
+
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a [content.keys] table, got {_show(value)}")
+    keys: dict[str, tuple[str, ...]] = {}
+    for name, paths in value.items():
+        if name not in DEFAULT_KEYS:
+            raise ValueError(f"{name}: unknown field (known: {', '.join(DEFAULT_KEYS)})")
+        items = [paths] if isinstance(paths, str) else paths
+        if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
+            raise ValueError(f"{name}: expected a key path or a list of them, got {_show(paths)}")
+        for path in items:
+            problem = validate_path(path)
+            if problem:
+                raise ValueError(f"{name}: {problem}")
+        keys[name] = tuple(items)
+    return keys
 
 
 def _show(value: Any) -> str:

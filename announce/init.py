@@ -1,8 +1,9 @@
 """``announce init``: write ``announce.toml`` (and the GitHub workflow) for a site repository.
 
 The config is ``config.example.toml`` itself, with the facts found in the site filled in:
-the content folders (a Jekyll ``_events``/``_locations``, else ``content/``) and, from a
-Jekyll ``_config.yml``, the site's name, url, timezone and event permalink. Example values
+the generator, the events folder and the key map its event files use (inferred by
+:mod:`announce.sources.infer`), and from the generator's config the site's name, url,
+timezone, language and event permalink. Example values
 that would otherwise end up in real mail (reply address, unsubscribe links, RSVP group,
 call for lightning talks) are written commented out. There is one hand-maintained copy of
 each text: ``config.example.toml`` and ``examples/github/announce.yml`` at the top of the
@@ -12,6 +13,7 @@ repository, which the wheel carries as ``announce/data/`` (see pyproject.toml).
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 import zoneinfo
@@ -71,6 +73,17 @@ class SiteFacts:
     timezone: str | None = None
     permalink: str | None = None
     notes: tuple[str, ...] = ()
+    generator: str = "generic"
+    generator_label: str = "a content/ folder"
+    language: str | None = None
+    # The key map, lookups and other [content] settings inferred from the event files.
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lookups: dict[str, str] = field(default_factory=dict)
+    default_time: str | None = None
+    exclude: tuple[str, ...] = ()
+    # The timezone is the machine's, not the site's: said so.
+    timezone_guessed: bool = False
+    events_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,19 +109,113 @@ def workflow_text() -> str:
     return packaged_text("workflow.yml")
 
 
+# A typical evening meetup; init says so, loudly, when it has to use it.
+GUESSED_START = "18:30"
+
+
 def detect_site(root: Path) -> SiteFacts:
-    """Find the content folders and, in a Jekyll ``_config.yml``, the site's facts."""
+    """Find the generator, the events and the keys they use, and the site's facts."""
+    from .sources.infer import infer_site
+
+    inference = infer_site(root)
+    generator = inference.generator
+    notes: list[str] = []
+    if generator.name == "jekyll":
+        facts = _jekyll_facts(root, notes)
+    else:
+        facts = _config_facts(inference.config, generator.label, notes)
+    events = inference.events or facts["events"]
+    if not inference.events and not (root / events).is_dir():
+        notes.append(f"no event files found: put talks in {events}/")
+    locations = inference.locations or facts["locations"]
+    if generator.name in ("hugo", "zola", "mkdocs") and inference.events:
+        facts["permalink"] = _page_permalink(inference, events)
+    if not facts["url"]:
+        notes.append("the site's config gives no url: set [site] url in announce.toml "
+                     "(links and images in talks are made absolute against it)")
+    timezone, guessed = facts["timezone"], False
+    if not timezone:
+        timezone, guessed = _machine_timezone(), True
+        notes.append(f"the site's config names no timezone: using this machine's ({timezone}); "
+                     "set [site] timezone if the group meets elsewhere")
+    default_time = None
+    if inference.date_only:
+        default_time = GUESSED_START
+        notes.append(f"{inference.date_only} events give only a date: they start at "
+                     f"{GUESSED_START} ([content] default_time); correct it in announce.toml")
+    notes.extend(inference.notes)
+    return SiteFacts(
+        jekyll=generator.name == "jekyll", events=events, locations=locations,
+        name=facts["name"] or None, url=facts["url"] or None, timezone=timezone,
+        permalink=facts["permalink"], notes=tuple(notes), generator=generator.name,
+        generator_label=generator.label if generator.name != "generic" else "a content/ folder",
+        language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
+        default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
+        events_count=inference.events_count,
+    )
+
+
+def _language(code: str) -> str | None:
+    # "en-us", "fr-FR", "de": the HTML lang attribute takes these as they are.
+    code = code.strip().replace("_", "-")
+    return code if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", code) else None
+
+
+def _machine_timezone() -> str:
+    """This machine's IANA timezone: $TZ, else /etc/localtime's link, else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[-1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and _valid_zone(name):
+            return name
+    return "UTC"
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _page_permalink(inference: Any, events: str) -> str:
+    """The event page's path: the events folder below the content root, then the page."""
+    for root in inference.config.content_dirs or inference.generator.content_roots:
+        prefix = root.strip("/") + "/"
+        if events.startswith(prefix):
+            section = events[len(prefix):]
+            # Hugo puts a language folder's pages at the site's root (content/de/x -> /x).
+            head, _sep, rest = section.partition("/")
+            if rest and re.fullmatch(r"[a-z]{2}", head):
+                section = rest
+            return f"/{section}/:path/"
+    return ""
+
+
+def _config_facts(config: Any, label: str, notes: list[str]) -> dict[str, Any]:
+    url = config.url.rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        notes.append(f"{label} config: url: {url!r} is not an http(s) URL; left out")
+        url = ""
+    name = config.name
+    name = _TAGLINE.split(" ".join(name.split()), maxsplit=1)[0] if name else ""
+    return {"name": name, "url": url, "timezone": config.timezone, "permalink": "",
+            "language": config.language, "events": "content/events",
+            "locations": "content/locations"}
+
+
+def _jekyll_facts(root: Path, notes: list[str]) -> dict[str, Any]:
+    """Name, url, timezone and permalink from a Jekyll ``_config.yml``."""
     jekyll_config = root / "_config.yml"
     data = _read_yaml(jekyll_config) if jekyll_config.is_file() else {}
     collections_dir = _text(data.get("collections_dir")).strip("/")
     base = f"{collections_dir}/" if collections_dir else ""
-    notes: list[str] = []
-    if (root / f"{base}_events").is_dir():
-        jekyll, events, locations = True, f"{base}_events", f"{base}_locations"
-    else:
-        jekyll, events, locations = False, "content/events", "content/locations"
-        if not (root / events).is_dir():
-            notes.append(f"no _events/ or content/events/ folder here: put talks in {events}/")
+    events, locations = f"{base}_events", f"{base}_locations"
 
     name = _text(data.get("title")) or _text(data.get("name"))
     name = _TAGLINE.split(" ".join(name.split()), maxsplit=1)[0] if name else ""
@@ -122,50 +229,103 @@ def detect_site(root: Path) -> SiteFacts:
         url = f"{url}/{baseurl}"
 
     timezone = _text(data.get("timezone"))
-    if timezone:
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            notes.append(f"_config.yml: timezone: unknown timezone {timezone!r}; left out")
-            timezone = ""
+    if timezone and not _valid_zone(timezone):
+        notes.append(f"_config.yml: timezone: unknown timezone {timezone!r}; left out")
+        timezone = ""
 
-    permalink: str | None = None
-    if jekyll:
-        collections = data.get("collections")
-        events_collection = collections.get("events") if isinstance(collections, dict) else None
-        if isinstance(events_collection, dict):
-            permalink = _text(events_collection.get("permalink"))
-        if not permalink:
-            # Jekyll's default (/:collection/:path:output_ext) has no equivalent here.
-            permalink = ""
-            notes.append("no events permalink in _config.yml: mails will not link to event "
-                         "pages until [site] permalink is set")
-    return SiteFacts(
-        jekyll=jekyll, events=events, locations=locations, name=name or None,
-        url=url or None, timezone=timezone or None, permalink=permalink, notes=tuple(notes),
-    )
+    permalink = ""
+    collections = data.get("collections")
+    events_collection = collections.get("events") if isinstance(collections, dict) else None
+    if isinstance(events_collection, dict):
+        permalink = _text(events_collection.get("permalink"))
+    if not permalink:
+        # Jekyll's default (/:collection/:path:output_ext) has no equivalent here.
+        notes.append("no events permalink in _config.yml: mails will not link to event "
+                     "pages until [site] permalink is set")
+    return {"name": name, "url": url, "timezone": timezone, "permalink": permalink,
+            "language": _text(data.get("lang")) or _text(data.get("locale")),
+            "events": events, "locations": locations}
 
 
-def config_text(facts: SiteFacts) -> str:
-    """``config.example.toml`` with the site's facts filled in and demo values commented out."""
+def config_text(facts: SiteFacts, folder_name: str = "") -> str:
+    """``config.example.toml`` with the site's facts filled in and demo values commented out.
+
+    Nothing of the sample group stays as if it were the site's: without a name, the
+    folder's name is used; without a url, the example's is commented out.
+    """
     text = packaged_text("config.example.toml")
-    if facts.name is not None:
-        old_name = _value(text, "site", "name")
-        text = _set(text, "site", "name", facts.name)
-        display, address = parseaddr(_value(text, "mail", "from"))
-        if display == old_name:
-            # The sender's address stays the example's: only the user can know theirs.
-            sender = Address(display_name=facts.name, addr_spec=address)
-            text = _set(text, "mail", "from", str(sender))
+    old_name = _value(text, "site", "name")
+    name = facts.name or _name_from_folder(folder_name) or "Our meetup"
+    text = _set(text, "site", "name", name)
+    display, address = parseaddr(_value(text, "mail", "from"))
+    if display == old_name:
+        # The sender's address stays the example's: only the user can know theirs.
+        sender = Address(display_name=name, addr_spec=address)
+        text = _set(text, "mail", "from", str(sender))
     for key, value in (("url", facts.url), ("timezone", facts.timezone),
-                       ("permalink", facts.permalink)):
+                       ("permalink", facts.permalink), ("language", facts.language)):
         if value is not None:
             text = _set(text, "site", key, value)
+    if facts.url is None:
+        text = _comment_out(text, "site", "url")
     text = _set(text, "content", "events", facts.events)
     text = _set(text, "content", "locations", facts.locations)
     for section, key in _COMMENTED_OUT:
         text = _comment_out(text, section, key)
-    return text
+    return _with_content_map(text, facts)
+
+
+def _name_from_folder(folder: str) -> str:
+    words = re.split(r"[-_.\s]+", folder)
+    return " ".join(w[:1].upper() + w[1:] for w in words if w and w.lower() not in (
+        "github", "io", "website", "site", "www"))
+
+
+def _with_content_map(text: str, facts: SiteFacts) -> str:
+    """The [content] settings and [content.keys] / [content.lookup] tables init inferred."""
+    from .sources.keymap import FIELD_HELP
+
+    if facts.generator != "generic":
+        text = _uncomment(text, "content", "generator", facts.generator)
+    if facts.default_time:
+        text = _uncomment(text, "content", "default_time", facts.default_time)
+    if facts.exclude:
+        text = _uncomment(text, "content", "exclude", list(facts.exclude))
+    tables = []
+    if facts.keys:
+        lines = ["[content.keys]",
+                 f"# Inferred by announce init from {facts.events_count} event files: which "
+                 "front-matter key",
+                 "# holds what. Each is a key path or a list of them, the first a file has "
+                 "wins."]
+        for name, paths in facts.keys.items():
+            lines.append(f"# {FIELD_HELP[name]}")
+            value = json.dumps(paths[0], ensure_ascii=False) if len(paths) == 1 else \
+                json.dumps(list(paths), ensure_ascii=False)
+            lines.append(f"{name} = {value}")
+        tables.append("\n".join(lines))
+    if facts.lookups:
+        lines = ["[content.lookup]",
+                 "# Where the records live that events name by id."]
+        lines += [f"{name} = {json.dumps(spec, ensure_ascii=False)}"
+                  for name, spec in facts.lookups.items()]
+        tables.append("\n".join(lines))
+    if not tables:
+        return text
+    marker = "\n[schedule]\n"
+    head, _sep, tail = text.partition(marker)
+    return head + "\n\n".join(tables) + "\n\n" + marker.lstrip("\n") + tail
+
+
+def _uncomment(text: str, section: str, key: str, value: Any) -> str:
+    """Replace ``# key = ...`` in ``[section]`` with ``key = value``."""
+    pattern = re.compile(rf"^# {re.escape(key)} = .*$", re.MULTILINE)
+    rendered = json.dumps(value, ensure_ascii=False)
+    start = text.index(f"[{section}]\n")
+    match = pattern.search(text, start)
+    if match is None:  # config.example.toml lost the commented example
+        raise AssertionError(f"config.example.toml: [{section}] # {key} = ... is missing")
+    return text[:match.start()] + f"{key} = {rendered}" + text[match.end():]
 
 
 def init_site(root: Path, *, github: bool = False, force: bool = False) -> InitResult:
@@ -189,7 +349,8 @@ def init_site(root: Path, *, github: bool = False, force: bool = False) -> InitR
                     f"{path.relative_to(root)}: already exists; nothing was written "
                     "(--force overwrites it)"
                 )
-    contents = {config_path: config_text(facts), workflow_path: workflow_text()}
+    contents = {config_path: config_text(facts, root.resolve().name),
+                workflow_path: workflow_text()}
     if not keep_config:
         _check_config(contents[config_path], config_path)
     for path in targets:

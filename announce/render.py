@@ -531,6 +531,10 @@ class _Fragments:
 def _fragments(settings: Settings, event: Event) -> _Fragments:
     unresolved: list[str] = []
     site = settings.site.url
+    page = event_page_url(settings, event) if event.path.stem == "index" else None
+    if page:
+        # A page bundle's "hero.png" is next to its page, not at the site's root.
+        site = page.rstrip("/") + "/"
 
     def convert(source: str | None) -> str:
         if not source:

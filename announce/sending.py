@@ -219,6 +219,7 @@ def _plan(settings: Settings, catalog: Catalog, now: datetime, options: SendOpti
     if options.force and kind is None:
         raise SendError("--force needs --kind: which message should go out?")
     if not options.refs:
+        catalog.require_events()
         events = [e for e in upcoming(catalog.events, now, types)
                   if not (e.cancelled and "announcement" not in sent.get(e.id, {}))]
         if options.force:

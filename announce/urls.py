@@ -55,7 +55,8 @@ def resolve(url: str, site_url: str) -> str | None:
         return "https:" + url
     if not site_url:
         return None
-    return urljoin(site_url.rstrip("/") + "/", url)
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return urljoin(base, url)
 
 
 def event_page_url(settings: Settings, event: Event) -> str | None:
@@ -63,7 +64,8 @@ def event_page_url(settings: Settings, event: Event) -> str | None:
 
     Jekyll's tokens: ``:year``, ``:month``, ``:day`` (of the start, in the site's
     timezone), ``:title`` (the file name without its date), ``:collection`` (the events
-    folder's name without a leading underscore).
+    folder's name without a leading underscore); and ``:path``, the event's id (its path
+    below the events folder: a Hugo or MkDocs page bundle's folder).
     """
     pattern = settings.site.permalink
     if not pattern or not settings.site.url:
@@ -75,8 +77,9 @@ def event_page_url(settings: Settings, event: Event) -> str | None:
         "day": f"{local.day:02d}",
         "title": event.slug,
         "collection": settings.content.events.name.lstrip("_"),
+        "path": event.id,
     }
-    path = re.sub(r":(year|month|day|title|collection)\b", lambda m: tokens[m[1]], pattern)
+    path = re.sub(r":(year|month|day|title|collection|path)\b", lambda m: tokens[m[1]], pattern)
     return resolve("/" + quote(path.lstrip("/"), safe="/:._-~%"), settings.site.url)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,17 @@ CORPUS = SHARED / "corpus" / "hvopen-website"
 SERVICE_MESH = SHARED / "examples" / "service-mesh-talk.md"
 
 
+def shared(path: Path) -> Path:
+    """``path`` in ../shared (the real sites), or skip: a clone of the project alone still
+    passes ``make test``. With CI=true the corpus must be there, so its absence fails."""
+    if not path.exists():
+        message = f"needs the shared corpus, which is missing: {path}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture
 def sample_settings() -> Settings:
     """The settings of `make demo`: config.example.toml over the sample content."""
@@ -27,8 +39,7 @@ def sample_settings() -> Settings:
 @pytest.fixture
 def corpus_config(tmp_path: Path) -> Path:
     """An announce.toml that reads the HV Open Jekyll site as it is."""
-    if not CORPUS.is_dir():
-        pytest.fail(f"the shared corpus is missing: {CORPUS}")
+    shared(CORPUS)
     path = tmp_path / "announce.toml"
     path.write_text(
         f"""

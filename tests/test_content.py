@@ -22,7 +22,7 @@ from announce.content import (
 )
 from announce.errors import ContentError
 
-from .conftest import SERVICE_MESH
+from .conftest import SERVICE_MESH, shared
 
 NEW_YORK = ZoneInfo("America/New_York")
 EXPECTED = "(expected e.g. '2027-01-06 18:00')"
@@ -117,7 +117,8 @@ def only_event(site: Path) -> Event:
         ("2027-07-04 22:30:00Z", utc(2027, 7, 4, 22, 30)),
         ("2027-07-04 22:30:00 z", utc(2027, 7, 4, 22, 30)),
         ("2027-07-04 18:30:00 +0530", utc(2027, 7, 4, 13)),
-        ("2027-07-04 18:30:15.250 -0400", utc(2027, 7, 4, 22, 30, 15)),
+        ("2027-07-04 18:30:15.250 -0400",
+         utc(2027, 7, 4, 22, 30, 15) + timedelta(milliseconds=250)),
         # no offset: the site's timezone (New York), winter and summer
         ("2027-01-06 18:00", utc(2027, 1, 6, 23)),
         ("2027-1-6 18:00:00", utc(2027, 1, 6, 23)),
@@ -139,31 +140,36 @@ def test_a_time_without_offset_in_a_utc_site_is_utc() -> None:
     assert parse_datetime("2027-01-06 18:00", UTC) == utc(2027, 1, 6, 18)
 
 
+NO_TIME = r"^'2027-01-28' has no time of day \(set \[content\] default_time"
+
+
 def test_a_date_alone_is_midnight_where_a_day_is_enough() -> None:
     # --now accepts a bare date; a talk's dtstart does not.
     assert parse_datetime("2027-01-28", NEW_YORK, require_time=False) == utc(2027, 1, 28, 5)
     assert parse_datetime(date(2027, 1, 28), NEW_YORK, require_time=False) == utc(2027, 1, 28, 5)
-    with pytest.raises(ValueError, match=r"^'2027-01-28' has no time of day$"):
+    with pytest.raises(ValueError, match=NO_TIME):
         parse_datetime("2027-01-28", NEW_YORK)
-    with pytest.raises(ValueError, match=r"^'2027-01-28' has no time of day$"):
+    with pytest.raises(ValueError, match=NO_TIME):
         parse_datetime(date(2027, 1, 28), NEW_YORK)
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2027-13-01 18:00", "'2027-13-01 18:00' is not a date (no such day or time)"),
-        ("2027-02-30 18:00", "'2027-02-30 18:00' is not a date (no such day or time)"),
-        ("2027-01-06 25:00", "'2027-01-06 25:00' is not a date (no such day or time)"),
-        ("2027-01-06 18:00 +2500", "'2027-01-06 18:00 +2500' is not a date (no such day or time)"),
-        ("next Wednesday", f"'next Wednesday' is not a date and time {EXPECTED}"),
-        ("06/01/2027 18:00", f"'06/01/2027 18:00' is not a date and time {EXPECTED}"),
-        (20270106, "20270106 is not a date and time"),
-        (True, "True is not a date and time"),
+        ("2027-13-01 18:00", "'2027-13-01 18:00' is not a date (there is no month 13)"),
+        ("2027-02-30 18:00", "'2027-02-30 18:00' is not a date (2027-02 has 28 days)"),
+        ("2027-01-06 25:00", "'2027-01-06 25:00' is not a date (there is no time of day 25:00)"),
+        ("2027-01-06 18:00 +2500",
+         "'2027-01-06 18:00 +2500' is not a date (there is no UTC offset +2500)"),
+        ("next Wednesday", f"'next Wednesday' is not a date {EXPECTED}"),
+        ("06/01/2027 18:00", "'06/01/2027 18:00' is ambiguous (write it as '2027-01-06' if the "
+         "day comes first, or '2027-06-01' if the month does)"),
+        (20270106, f"20270106 is not a date {EXPECTED}"),
+        (True, f"True is not a date {EXPECTED}"),
     ],
 )
 def test_unparseable_dates_say_what_is_wrong(value: object, message: str) -> None:
-    with pytest.raises(ValueError, match=r"is not a date") as info:
+    with pytest.raises(ValueError, match=r"is not a date|is ambiguous") as info:
         parse_datetime(value, NEW_YORK)
     assert str(info.value) == message
 
@@ -361,7 +367,7 @@ def test_the_contents_own_call_for_lightning_talks(section: str | None, url: str
 
 
 def test_the_service_mesh_example_loads_whole(site: Path) -> None:
-    shutil.copy(SERVICE_MESH, write_event(site, "2020/2020-01-08-service-mesh.md", ""))
+    shutil.copy(shared(SERVICE_MESH), write_event(site, "2020/2020-01-08-service-mesh.md", ""))
     (site / "_locations" / "rock.md").write_text("---\ntitle: 300 Rockefeller Hall\n---\n")
     event = only_event(site)
     assert event.id == "2020/2020-01-08-service-mesh"
@@ -545,11 +551,6 @@ def test_a_missing_location_is_a_warning(site: Path) -> None:
 # --- bad input -------------------------------------------------------------------------
 
 BAD_FILES: list[tuple[str, str | bytes, str]] = [
-    ("no-front-matter.md", "# A talk\n\ndtstart: 2027-01-06\n",
-     "_events/no-front-matter.md:1: no front matter (the file must start with a '---' line)"),
-    ("empty.md", "", "_events/empty.md:1: empty file (expected front matter between '---' lines)"),
-    ("blank.md", "\n  \n",
-     "_events/blank.md:1: empty file (expected front matter between '---' lines)"),
     ("unclosed.md", "---\ntitle: X\ndtstart: 2027-01-06 18:00\nBody\n",
      "_events/unclosed.md:1: front matter is not closed (expected a second '---' line)"),
     ("bad-yaml.md", "---\ntitle: X\ndtstart: 2027-01-06 18:00\nlocation: a: b\n---\nBody\n",
@@ -565,13 +566,14 @@ BAD_FILES: list[tuple[str, str | bytes, str]] = [
     ("empty-dtstart.md", "---\ntitle: X\ndtstart:\nlocation: Riverside Hall\n---\n",
      "_events/empty-dtstart.md:3: dtstart: required: when the event starts"),
     ("bad-dtstart.md", "---\ntitle: X\nlocation: Riverside Hall\ndtstart: 2027-13-01 18:00\n---\n",
-     "_events/bad-dtstart.md:4: dtstart: '2027-13-01 18:00' is not a date (no such day or time)"),
+     "_events/bad-dtstart.md:4: dtstart: '2027-13-01 18:00' is not a date (there is no month 13)"),
     ("feb-30.md", "---\ntitle: X\nlocation: Riverside Hall\ndtstart: 2027-02-30 18:00:00\n---\n",
-     "_events/feb-30.md:4: dtstart: '2027-02-30 18:00:00' is not a date (no such day or time)"),
+     "_events/feb-30.md:4: dtstart: '2027-02-30 18:00:00' is not a date (2027-02 has 28 days)"),
     ("date-only.md", "---\ntitle: X\nlocation: Riverside Hall\ndtstart: 2027-01-06\n---\n",
-     "_events/date-only.md:4: dtstart: '2027-01-06' has no time of day"),
+     "_events/date-only.md:4: dtstart: '2027-01-06' has no time of day "
+     '(set [content] default_time, e.g. default_time = "18:30")'),
     ("words.md", "---\ntitle: X\nlocation: Riverside Hall\ndtstart: first Wednesday\n---\n",
-     "_events/words.md:4: dtstart: 'first Wednesday' is not a date and time "
+     "_events/words.md:4: dtstart: 'first Wednesday' is not a date "
      "(expected e.g. '2027-01-06 18:00')"),
     ("backwards.md", "---\ntitle: X\nlocation: Riverside Hall\ndtstart: 2027-01-06 18:00:00 -0500\n"
      "dtend: 2027-01-06 16:00:00 -0500\n---\n",
@@ -606,8 +608,8 @@ def test_every_problem_of_a_file_is_reported_at_once(site: Path) -> None:
     write_event(site, "a.md", "---\ntitle:\ndtstart: soon\ndtend: later\nlocation: Mars\n---\n")
     assert [str(p) for p in load(site).errors] == [
         "_events/a.md:2: title: required",
-        "_events/a.md:3: dtstart: 'soon' is not a date and time (expected e.g. '2027-01-06 18:00')",
-        "_events/a.md:4: dtend: 'later' is not a date and time (expected e.g. '2027-01-06 18:00')",
+        "_events/a.md:3: dtstart: 'soon' is not a date (expected e.g. '2027-01-06 18:00')",
+        "_events/a.md:4: dtend: 'later' is not a date (expected e.g. '2027-01-06 18:00')",
         "_events/a.md:5: location: unknown location 'Mars' (known: 'Riverside Hall', 'Zoom')",
     ]
 
@@ -617,17 +619,63 @@ def test_line_numbers_count_from_the_top_of_the_file(site: Path) -> None:
     write_event(site, "a.md", "---\n\n# a comment\ntitle: X\ndtstart: never\n---\n")
     write_event(site, "b.md", b"\xef\xbb\xbf---\r\ntitle: X\r\n\r\ndtstart: never\r\n---\r\n")
     assert [str(p) for p in load(site).errors] == [
-        f"_events/a.md:5: dtstart: 'never' is not a date and time {EXPECTED}",
-        f"_events/b.md:4: dtstart: 'never' is not a date and time {EXPECTED}",
+        f"_events/a.md:5: dtstart: 'never' is not a date {EXPECTED}",
+        f"_events/b.md:4: dtstart: 'never' is not a date {EXPECTED}",
     ]
 
 
-def test_unknown_location_when_there_are_no_location_files(site: Path) -> None:
+def test_without_location_files_a_location_is_the_venue_name(site: Path) -> None:
+    # Most sites write the venue as text; only a locations folder makes names checkable.
     shutil.rmtree(site / "_locations")
     write_event(site, "a.md", talk())
-    assert [str(p) for p in load(site).errors] == [
-        "_events/a.md:4: location: unknown location 'Riverside Hall' "
-        "(known: none: no location files in _locations)"]
+    write_event(site, "b.md", talk(location="Online"))
+    a, b = load(site).events
+    assert a.location is not None
+    assert a.location.title == "Riverside Hall"
+    assert not a.location.online  # a named place without an address is still a place
+    assert b.location is not None
+    assert b.location.online
+
+
+NOT_EVENTS: list[tuple[str, str, str]] = [
+    ("no-front-matter.md", "# A talk\n\ndtstart: 2027-01-06\n",
+     "_events/no-front-matter.md:1: not an event: no front matter "
+     "(the file must start with a '---' line)"),
+    ("empty.md", "", "_events/empty.md:1: not an event: empty file "
+     "(expected front matter between '---' lines)"),
+    ("blank.md", "\n  \n", "_events/blank.md:1: not an event: empty file "
+     "(expected front matter between '---' lines)"),
+    ("_index.md", "---\ntitle: Events\n---\n",
+     "_events/_index.md:1: not an event: a section page (the events list, not an event)"),
+    ("_template.md", "---\ntitle: X\ndtstart: 2027-01-06 18:00\n---\n",
+     "_events/_template.md:1: not an event: a template (its name starts with '_')"),
+    ("draft.md", "---\ntitle: X\ndtstart: 2027-01-06 18:00\ndraft: true\n---\n",
+     "_events/draft.md:1: not an event: a draft (draft: true)"),
+    ("unpublished.md", "---\ntitle: X\ndtstart: 2027-01-06 18:00\npublished: false\n---\n",
+     "_events/unpublished.md:1: not an event: a draft (published: false)"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), NOT_EVENTS, ids=[n[0] for n in NOT_EVENTS])
+def test_files_that_are_no_events_are_left_out_without_an_error(
+    site: Path, name: str, text: str, message: str
+) -> None:
+    write_event(site, "good.md", talk())
+    write_event(site, name, text)
+    catalog = load(site)
+    assert [str(p) for p in catalog.errors] == []
+    assert [str(p) for p in catalog.left_out] == [message]
+    assert [e.id for e in catalog.events] == ["good"]
+
+
+def test_a_bundle_is_known_by_its_folder_and_its_other_files_are_resources(site: Path) -> None:
+    write_event(site, "2027-01-06-mesh/index.md", talk())
+    write_event(site, "2027-01-06-mesh/notes.md", "---\ntitle: Notes\n---\n")
+    catalog = load(site)
+    assert [(e.id, e.slug) for e in catalog.events] == [("2027-01-06-mesh", "mesh")]
+    assert [str(p) for p in catalog.left_out] == [
+        "_events/2027-01-06-mesh/notes.md:1: not an event: a resource of the page bundle "
+        "_events/2027-01-06-mesh/index.md"]
 
 
 def test_a_missing_events_folder_is_an_error(site: Path) -> None:
@@ -669,7 +717,7 @@ def test_find_a_bad_file_says_why(site: Path) -> None:
     with pytest.raises(ContentError) as info:
         load(site).find("_events/a.md")
     assert str(info.value) == (
-        "_events/a.md:3: dtstart: 'soon' is not a date and time (expected e.g. '2027-01-06 18:00')")
+        "_events/a.md:3: dtstart: 'soon' is not a date (expected e.g. '2027-01-06 18:00')")
 
 
 # --- the sample season -----------------------------------------------------------------

@@ -17,7 +17,8 @@ from announce.content import Catalog, Event, load_catalog
 from .conftest import CORPUS
 
 EVENTS = CORPUS / "_events"
-JSON_KEYS = ["id", "title", "type", "start", "end", "location", "cancelled", "due", "path"]
+JSON_KEYS = ["id", "title", "type", "start", "end", "location", "address", "online", "speakers",
+             "rsvp_url", "group", "cancelled", "due", "path"]
 
 
 @pytest.fixture

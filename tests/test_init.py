@@ -16,9 +16,9 @@ from click.testing import CliRunner, Result
 
 from announce.cli import cli
 from announce.config import load_settings
-from announce.init import WORKFLOW_PATH
+from announce.init import WORKFLOW_PATH, _machine_timezone
 
-from .conftest import CORPUS, EXAMPLE_CONFIG, REPO
+from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, shared
 
 EXAMPLE_WORKFLOW = REPO / "examples" / "github" / "announce.yml"
 DEMO_ONLY = [
@@ -48,8 +48,7 @@ def content_site(tmp_path: Path) -> Path:
 @pytest.fixture
 def jekyll_site(tmp_path: Path) -> Path:
     """A copy of the HV Open Jekyll site, made now (never written into the repository)."""
-    if not CORPUS.is_dir():
-        pytest.fail(f"the shared corpus is missing: {CORPUS}")
+    shared(CORPUS)
     site = tmp_path / "hvopen-website"
     shutil.copytree(CORPUS, site)
     return site
@@ -61,16 +60,26 @@ def test_plain_site_gets_config_example_with_demo_values_commented_out(
     result = _announce(content_site, monkeypatch, "init")
     assert result.exit_code == 0, result.output
     written = (content_site / "announce.toml").read_text(encoding="utf-8")
-    diff = [line for line in difflib.ndiff(
+    removed = [line[2:] for line in difflib.ndiff(
         EXAMPLE_CONFIG.read_text(encoding="utf-8").splitlines(), written.splitlines())
-        if line[:1] in "+-"]
-    assert diff == [f"{sign} {'# ' * (sign == '+')}{line}" for line in DEMO_ONLY
-                    for sign in "-+"]
+        if line.startswith("- ")]
+    for line in DEMO_ONLY:
+        assert line in removed
+        assert f"# {line}" in written
+    # Nothing of the sample group passes for the site's: the folder names it, no url.
+    assert 'name = "Our meetup"' in written
+    assert "\n# url = \"https://example.org\"" in written
     assert not (content_site / WORKFLOW_PATH).exists()
     assert result.stdout.splitlines()[:2] == [
         "Wrote announce.toml.",
-        "Found a content/ folder: events in content/events/, locations in content/locations/.",
+        "Found a content/ folder: events in content/events/, locations in content/locations/; "
+        "timezone " + load_settings(content_site / "announce.toml").site.timezone
+        + ".",
     ]
+    # The keys the sample talks use are written down, for the organizer to see.
+    assert '[content.keys]\n' in written
+    assert '\nstart = "dtstart"\n' in written
+    assert "The latest events read as" in result.stdout or "The next events" in result.stdout
 
     settings = load_settings(content_site / "announce.toml")
     assert settings.rsvp.meetup_group == ""
@@ -92,6 +101,7 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
         "url https://hvopen.org; timezone America/New_York; "
         "permalink /:collection/:year/:month/:title.",
     ]
+    assert "  start         <- dtstart" in result.stdout
     assert "ANNOUNCE_SMTP_PASSWORD" in result.stdout  # the next steps name the secret
     assert result.stderr == ""
     workflow = (jekyll_site / WORKFLOW_PATH).read_bytes()
@@ -163,7 +173,7 @@ def test_init_never_overwrites_without_force(
             "", id="title-baseurl-collections_dir"),
         pytest.param(
             "name: Makers\ntimezone: Mars/Olympus\nurl: example.net\n",
-            {"name": "Makers", "url": "https://example.org", "timezone": "America/New_York",
+            {"name": "Makers", "url": "", "timezone": "machine's",
              "events": "_events", "permalink": ""},
             "announce: warning: _config.yml: url: 'example.net' is not an http(s) URL; left out\n"
             "announce: warning: _config.yml: timezone: unknown timezone 'Mars/Olympus'; "
@@ -186,8 +196,11 @@ def test_what_init_reads_from_config_yml(
     assert settings.site.permalink == expected["permalink"]
     assert settings.content.events == tmp_path / expected["events"]
     if "timezone" in expected:
-        assert settings.site.timezone == expected["timezone"]
-    assert result.stderr == warning
+        # No timezone of the site's own: the machine's, and init says so.
+        assert settings.site.timezone == _machine_timezone()
+        assert "the site's config names no timezone: using this machine's" in result.stderr
+    for line in warning.splitlines():
+        assert line in result.stderr.splitlines()
 
 
 def test_broken_config_yml_is_reported_with_its_line(

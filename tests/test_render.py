@@ -40,7 +40,7 @@ from announce.render import (
 )
 from announce.urls import find_url_problems
 
-from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, SERVICE_MESH
+from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, SERVICE_MESH, shared
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ANNOUNCE_UPDATE_GOLDEN") == "1"
@@ -57,7 +57,7 @@ def write_service_mesh_config(folder: Path, extra: str = "") -> Path:
     """A config over a copy of the service-mesh talk and the corpus's locations."""
     events = folder / "events"
     events.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SERVICE_MESH, events / f"{MESH}.md")
+    shutil.copy(shared(SERVICE_MESH), events / f"{MESH}.md")
     config = folder / "announce.toml"
     config.write_text(textwrap.dedent(f"""\
         [site]
@@ -870,6 +870,6 @@ def test_render_takes_a_talk_file_by_path_but_only_from_the_events_folder() -> N
     eml = cli_render(EXAMPLE_CONFIG, str(inside), "--now", "2027-01-15T09:00")
     assert b"Subject: River City Open Tech: River City Open Tech Lunch (Thu, Jan 21)" in eml
 
-    result = CliRunner().invoke(cli, ["render", "--config", str(EXAMPLE_CONFIG), str(SERVICE_MESH)])
+    result = CliRunner().invoke(cli, ["render", "--config", str(EXAMPLE_CONFIG), str(shared(SERVICE_MESH))])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"announce: error: {SERVICE_MESH}: not in the events folder ")

@@ -157,7 +157,12 @@ def site(tmp_path: Path, smtp_server: Server) -> Site:
     subprocess.run([str(Path(sys.executable).parent / "announce"), "init", "--github"],
                    cwd=work, check=True, capture_output=True, timeout=60)
     config = work / "announce.toml"
-    config.write_text(config.read_text(encoding="utf-8") + (
+    # What the organizer fills in after init: the group's name, site and timezone.
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^name = ".*"$', 'name = "River City Open Tech"', text, count=1)
+    text = re.sub(r'(?m)^# url = ', 'url = ', text, count=1)
+    text = re.sub(r'(?m)^timezone = ".*"$', 'timezone = "America/New_York"', text, count=1)
+    config.write_text(text + (
         f'\n[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\n'
         'security = "none"\n'), encoding="utf-8")
     _git(work, "init", "--quiet", "--initial-branch=main")

@@ -1,0 +1,1 @@
+"""Reading a site's content: front matter, key maps, generator habits."""

@@ -1,0 +1,319 @@
+"""The events folder, read whole into a :class:`Catalog`: every file loads or is reported.
+
+Files that are no events by rule (section pages, templates, drafts, bundle resources,
+pages without front matter) are left out and listed in ``Catalog.left_out``, never as
+errors; a file that is meant to be an event but cannot be read is an error, with its line,
+and the others keep loading.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..content import Catalog, Event, Location, Problem
+from ..errors import ContentError
+from ..paths import display_path
+from .events import EventContext, LeftOut, read_event, slug_of
+from .frontmatter import FrontMatterError, NoFrontMatter, YamlDialect, read_document
+from .keymap import KeyMap
+from .lookup import Lookup, load_lookup, location_of, text_of
+from .profiles import Generator, detect_generator, generator_named
+
+__all__ = [
+    "body_notes", "check_problems", "content_files", "event_id_for", "load_catalog",
+    "site_generator",
+]
+
+EVENT_SUFFIXES = (".md", ".markdown", ".mdx")
+_INDEX_STEMS = ("index", "_index")
+
+
+def event_id_for(path: Path, events_dir: Path) -> str:
+    """The stable id of an event: its path below the events folder, without extension.
+
+    A page bundle (``2026-01-27/index.md``) is known by its folder: ``2026-01-27``.
+    """
+    text, base = str(path), str(events_dir)
+    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep:
+        # String slicing: pathlib's relative_to costs more than the rest of the id.
+        relative = text[len(base) + 1:]
+    else:
+        relative = str(path.relative_to(events_dir))
+    stem, _ext = os.path.splitext(relative)
+    head, _sep, last = stem.rpartition(os.sep)
+    if last in _INDEX_STEMS and head:
+        stem = head
+    return stem.replace(os.sep, "/")
+
+
+def site_generator(settings: Settings) -> Generator:
+    """The generator named in ``[content] generator``, else the one found at the site."""
+    named = generator_named(settings.content.generator) if settings.content.generator else None
+    return named or detect_generator(settings.base_dir)
+
+
+def content_files(folder: Path) -> Iterator[Path]:
+    """The Markdown files below ``folder``, in path order, skipping hidden ones.
+
+    os.scandir rather than Path.rglob: a site of 20,000 talks is listed and sorted in a
+    tenth of the time (symlinked folders are not followed, as with rglob).
+    """
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(directory) as entries:
+                listing = list(entries)
+        except OSError:
+            return  # unreadable: as rglob, skip it
+        for entry in listing:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, (*parts, entry.name))
+                elif os.path.splitext(entry.name)[1].lower() in EVENT_SUFFIXES \
+                        and entry.is_file():
+                    found.append(((*parts, entry.name), entry.path))
+            except OSError:
+                continue
+
+    walk(os.fspath(folder), ())
+    found.sort()  # by path components: the order of sorted(Path)
+    for _parts, path in found:
+        yield Path(path)
+
+
+def _rule_out(path: Path, events_dir: Path, bundles: set[str], exclude: tuple[str, ...]
+              ) -> str | None:
+    """Why ``path`` is no event by its name and place alone, or None."""
+    name = path.name
+    stem = os.path.splitext(name)[0]
+    parent = str(path.parent)
+    if stem == "_index" or (stem == "index" and path.parent == events_dir):
+        return "a section page (the events list, not an event)"
+    if stem.startswith("_") or stem.lower() in ("template", "_template", "archetype"):
+        return "a template (its name starts with '_')"
+    if stem != "index" and parent in bundles:
+        return f"a resource of the page bundle {display_path(path.parent)}/index.md"
+    if exclude:
+        relative = event_id_for(path, events_dir) + os.path.splitext(name)[1]
+        if any(fnmatch.fnmatchcase(relative, pattern) for pattern in exclude):
+            return "excluded ([content] exclude)"
+    return None
+
+
+def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Catalog:
+    """Read every event file the settings point at.
+
+    Raises ``ContentError`` only when the events folder itself is missing; a bad file is
+    reported in ``Catalog.problems`` and left out.
+    """
+    events_dir = settings.content.events
+    if not events_dir.is_dir():
+        raise ContentError(
+            f"{display_path(events_dir)}: events folder not found "
+            "(set [content] events in announce.toml, e.g. events = \"_events\")"
+        )
+    generator = site_generator(settings)
+    context, locations, problems = _context(settings, generator)
+    files = list(paths if paths is not None else content_files(events_dir))
+    bundles = {str(p.parent) for p in files if p.stem == "index" and p.parent != events_dir} \
+        if generator.bundles or any(p.stem == "index" for p in files) else set()
+    events: list[Event] = []
+    left_out: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        reason = _rule_out(path, events_dir, bundles, settings.content.exclude)
+        if reason:
+            left_out.append(Problem(path, 1, "", f"not an event: {reason}", "warning"))
+            continue
+        try:
+            document = read_document(path, generator.yaml)
+            event_id = event_id_for(path, events_dir)
+            event, errors, warnings = read_event(document, event_id, slug_of(path), context)
+        except NoFrontMatter as exc:
+            left_out.append(Problem(path, exc.line, "", f"not an event: {exc.message}",
+                                    "warning"))
+            continue
+        except FrontMatterError as exc:
+            problems.append(Problem(path, exc.line, "", exc.message))
+            continue
+        except LeftOut as exc:
+            left_out.append(Problem(path, 1, "", f"not an event: {exc.reason}", "warning"))
+            continue
+        if event is None:
+            problems.extend(errors)
+            continue
+        if event.id in seen:
+            problems.append(Problem(path, 1, "", f"same event id {event.id!r} as "
+                                    f"{display_path(seen[event.id])}: rename one of them"))
+            continue
+        seen[event.id] = path
+        problems.extend(warnings)
+        events.append(event)
+    events.sort(key=lambda e: (e.start, e.id))
+    return Catalog(tuple(events), locations, tuple(problems), len(files), tuple(left_out),
+                   generator.name)
+
+
+def _context(settings: Settings, generator: Generator
+             ) -> tuple[EventContext, dict[str, Location], list[Problem]]:
+    content = settings.content
+    base = settings.base_dir
+    dialect = generator.yaml
+    problems: list[Problem] = []
+    venue_spec = content.lookup.get("venue")
+    strict = False
+    if venue_spec:
+        venues: Lookup | None = load_lookup(venue_spec, base, dialect)
+    elif content.locations.is_dir():
+        venues, strict = _location_files(content.locations, dialect), True
+    else:
+        venues = None
+    locations: dict[str, Location] = {}
+    if venues is not None:
+        problems.extend(venues.problems)
+        for record in venues.records.values():
+            location = location_of(record.data, record.path)
+            if location is not None:
+                locations.setdefault(location.title, location)
+    lookups = {name: load_lookup(spec, base, dialect)
+               for name, spec in content.lookup.items() if name != "venue"}
+    for lookup in lookups.values():
+        problems.extend(lookup.problems)
+    naive = content.naive_times or ("utc" if generator.naive_utc else "local")
+    default_time = time.fromisoformat(content.default_time.zfill(5)) \
+        if content.default_time else None
+    context = EventContext(
+        settings=settings, keys=KeyMap.with_overrides(content.keys), naive_utc=naive == "utc",
+        default_time=default_time, venues=venues, strict_venues=strict,
+        speakers=lookups.get("speakers"), groups=lookups.get("group"), group=content.group,
+        body_transform=_body_transform(settings),
+    )
+    return context, locations, problems
+
+
+def _location_files(folder: Path, dialect: YamlDialect) -> Lookup:
+    """HV Open's locations folder: one file per venue, matched by title or file name."""
+    lookup = load_lookup(str(folder), folder.parent, dialect)
+    titles: dict[str, Path | None] = {}
+    for record_id, record in list(lookup.records.items()):
+        problems = _location_problems(record.data, record.path, record.document)
+        if not problems:
+            title = text_of(record.data.get("title"))
+            if title in titles:
+                other = titles[title]
+                problems.append(Problem(
+                    record.path or folder, 1, "title", f"{title!r} is also the title of "
+                    f"{display_path(other) if other else 'another location'}"))
+            titles.setdefault(title, record.path)
+        if problems:
+            lookup.problems.extend(problems)
+            del lookup.records[record_id]
+    rebuilt = Lookup(lookup.source, problems=lookup.problems)
+    for record in lookup.records.values():
+        rebuilt.add(record)
+    return rebuilt
+
+
+def _location_problems(data: Mapping[str, Any], path: Path | None, document: Any
+                       ) -> list[Problem]:
+    where = path or Path("?")
+    problems: list[Problem] = []
+
+    def line(key: str) -> int:
+        return int(document.line_of(key)) if document is not None and key in data else 1
+
+    if not (text_of(data.get("title")) or text_of(data.get("name"))):
+        problems.append(Problem(where, line("title"), "title",
+                                "required: the name events use in 'location:'"))
+    for key in ("lat", "lon"):
+        value = data.get(key)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(Problem(where, line(key), key, f"expected a number, got {value!r}"))
+    return problems
+
+
+def _site_variables(settings: Settings) -> dict[str, Any]:
+    return {"url": settings.site.url, "baseurl": "", "title": settings.site.name,
+            "name": settings.site.name, "lang": settings.site.language}
+
+
+def _body_transform(settings: Settings) -> Any:
+    snippets = dict(settings.content.shortcodes)
+    site = _site_variables(settings)
+
+    def transform(event: Event) -> str:
+        body = event.body
+        if "{" not in body and ":" not in body and "!!!" not in body and "???" not in body:
+            return body
+        from .body import body_for_email
+
+        page = {**event.front_matter, "title": event.title}
+        text, _notes = body_for_email(body, body_line=event.body_line,
+                                      variables={"site": site, "page": page},
+                                      snippets=snippets)
+        return text
+
+    return transform
+
+
+def body_notes(settings: Settings, event: Event) -> list[Problem]:
+    """What of ``event``'s body the email shows differently (unknown shortcodes...)."""
+    from .body import body_for_email
+
+    page = {**event.front_matter, "title": event.title}
+    _text, notes = body_for_email(event.body, body_line=event.body_line,
+                                  variables={"site": _site_variables(settings), "page": page},
+                                  snippets=dict(settings.content.shortcodes))
+    return [Problem(event.path, note.line, "body", note.message, "warning") for note in notes]
+
+
+# A start this far from now is more likely a typo (2062 for 2026) than a plan.
+_FAR = timedelta(days=5 * 365)
+_LONG_AGO = timedelta(days=60 * 365)
+
+
+def check_problems(settings: Settings, catalog: Catalog, now: datetime) -> list[Problem]:
+    """What ``check`` adds to loading: bodies the email shows differently, odd starts."""
+    problems: list[Problem] = []
+    for event in catalog.events:
+        if event.start - now > _FAR or now - event.start > _LONG_AGO:
+            key = _start_key(settings, event)
+            problems.append(Problem(
+                event.path, _line_of_key(event, key), key,
+                f"starts {event.start:%Y-%m-%d}, more than "
+                f"{'5 years ahead' if event.start > now else '60 years ago'}: a typo?",
+                "warning"))
+        if "{" in event.body or ":" in event.body or "!!!" in event.body:
+            problems.extend(body_notes(settings, event))
+    return problems
+
+
+def _start_key(settings: Settings, event: Event) -> str:
+    from .keymap import MISSING, get_path
+
+    data = {**event.extra}
+    for path in KeyMap.with_overrides(settings.content.keys).candidates("start"):
+        top = path.split(".", 1)[0]
+        if top not in data:
+            return path
+        if get_path(data, path) is not MISSING:
+            return path
+    return "start"
+
+
+def _line_of_key(event: Event, key: str) -> int:
+    try:
+        return read_document(event.path).line_of(key)
+    except FrontMatterError:
+        return 1

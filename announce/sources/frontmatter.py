@@ -1,0 +1,315 @@
+"""Front matter in its three syntaxes, read as the site's generator reads it.
+
+A file opens with ``---`` (YAML), ``+++`` (TOML) or ``{`` (JSON). YAML comes in two
+dialects: Jekyll (Ruby) and MkDocs (PyYAML) read YAML 1.1, where an unquoted ``17:00`` is
+the integer 1020 and ``no`` is false; Hugo, Eleventy and Astro read YAML 1.2, where both
+are strings. Leading blank lines, CRLF line ends and a byte-order mark are tolerated.
+
+Every problem carries the file's line: :meth:`Document.line_of` finds a key path
+(``event.date``, ``extra.start``) in the front matter as written, whatever the syntax.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml: same results, slower
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+__all__ = [
+    "Document",
+    "FrontMatterError",
+    "NoFrontMatter",
+    "Syntax",
+    "YamlDialect",
+    "read_document",
+    "read_yaml_file",
+]
+
+Syntax = Literal["yaml", "toml", "json"]
+YamlDialect = Literal["1.1", "1.2"]
+
+_STR_TAG: Final = "tag:yaml.org,2002:str"
+
+
+class FrontMatterError(Exception):
+    """A file whose front matter cannot be read: ``line`` and a message for the user."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class NoFrontMatter(FrontMatterError):
+    """A file without front matter: not an event (a page, a note), left out by rule."""
+
+
+# --- YAML ------------------------------------------------------------------------------
+
+
+def _timestamp_or_text(loader: Any, node: yaml.ScalarNode) -> Any:
+    # ``dtstart: 2027-02-30 18:00:00`` would otherwise raise a bare ValueError from inside
+    # PyYAML; as text, the field's own check reports it with its key and line.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+class _Yaml11(_BaseLoader):
+    """libyaml's safe loader, YAML 1.1 as Ruby's Psych and PyYAML read it."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Most nodes of front matter are plain strings (every key, most values); for them
+        # PyYAML's bookkeeping (anchors, recursion) only returns node.value in the end.
+        if node.__class__ is yaml.ScalarNode and node.tag == _STR_TAG:
+            return node.value
+        return super().construct_object(node, deep)
+
+
+_Yaml11.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+class _Yaml12(_Yaml11):
+    """YAML 1.2's core schema, as js-yaml (Eleventy, Astro) and Go's yaml (Hugo) read it.
+
+    Booleans are only true/false, integers have no sexagesimal (``17:00`` stays text) or
+    ``0b``/``_`` forms, and ``yes``/``no``/``on``/``off`` are strings. Timestamps are kept:
+    js-yaml and Hugo both read an unquoted ``2027-01-06 18:00:00`` as a date.
+    """
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                           "tag:yaml.org,2002:float")]
+    for first, resolvers in _Yaml11.yaml_implicit_resolvers.items()
+}
+_Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+_Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"))
+_Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"))
+
+
+def _construct_int12(loader: Any, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    return int(text, 0) if text.startswith("0x") else int(text)
+
+
+_Yaml12.add_constructor("tag:yaml.org,2002:int", _construct_int12)
+
+_LOADERS: dict[str, type[Any]] = {"1.1": _Yaml11, "1.2": _Yaml12}
+
+
+def _load_yaml(text: str, dialect: YamlDialect, first_line: int) -> Any:
+    try:
+        return yaml.load(text, Loader=_LOADERS[dialect])  # noqa: S506 - safe loaders only
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(*_yaml_problem(exc, text, first_line)) from None
+    except RecursionError:
+        raise FrontMatterError(first_line, "front matter is nested too deeply") from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, front: str, front_line: int) -> tuple[int, str]:
+    """The file line and message for a YAML error in front matter that begins at front_line."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    mark = problem_mark
+    # "found unexpected end of stream" points past the last line; where the unclosed
+    # thing began (a quote, a bracket) is where the user has to look.
+    if context_mark is not None and (mark is None or mark.index >= len(front.rstrip())):
+        mark = context_mark
+    line = front_line + (mark.line if mark is not None else 1)
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if context and context_mark is not None:
+        reason += f" ({context.removeprefix('while ')} from line {front_line + context_mark.line})"
+    return line, f"front matter is not valid YAML: {reason}"
+
+
+def read_yaml_file(path: Path, dialect: YamlDialect = "1.1") -> Any:
+    """A whole YAML data file (``_data/speakers.yml``, ``mkdocs.yml``), or FrontMatterError.
+
+    MkDocs configs carry ``!!python/name:`` and ``!ENV`` tags: unknown tags read as their
+    plain value instead of failing the file.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrontMatterError(1, f"cannot read: {exc}") from None
+    return _load_yaml(text, dialect, 1) if "!" not in text else _load_tolerant(text, dialect)
+
+
+class _Tolerant(_Yaml11):
+    pass
+
+
+def _unknown_tag(loader: Any, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)
+
+
+_Tolerant.add_multi_constructor("", _unknown_tag)
+
+
+def _load_tolerant(text: str, dialect: YamlDialect) -> Any:
+    try:
+        return yaml.load(text, Loader=_Tolerant)  # noqa: S506 - a safe loader subclass
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(*_yaml_problem(exc, text, 1)) from None
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    """A file's front matter (parsed) and body, with the lines each begins on."""
+
+    path: Path
+    syntax: Syntax
+    front: str
+    front_line: int
+    body: str
+    body_line: int
+    data: dict[str, Any]
+
+    def line_of(self, key_path: str) -> int:
+        """The file line of ``key_path`` (``title``, ``event.date``, ``talks[].speaker``).
+
+        The keys are looked for in order, each below the previous one's line: exact enough
+        for messages, and only run when there is a problem to report.
+        """
+        position = 0
+        found_line = self.front_line
+        for key in _path_keys(key_path):
+            match = _key_pattern(self.syntax, key).search(self.front, position)
+            if match is None:
+                break
+            position = match.end()
+            found_line = self.front_line + self.front.count("\n", 0, match.start())
+        return found_line if key_path else self.front_line
+
+
+def _path_keys(key_path: str) -> list[str]:
+    return [part.split("[", 1)[0] for part in key_path.split(".") if part.split("[", 1)[0]]
+
+
+def _key_pattern(syntax: Syntax, key: str) -> re.Pattern[str]:
+    name = re.escape(key)
+    if syntax == "json":
+        return re.compile(rf'"{name}"\s*:')
+    if syntax == "toml":
+        key = rf"""["']?{name}["']?[ \t]*="""
+        table = rf"""\[+[ \t]*(?:[\w."'-]+\.)?{name}[ \t]*\]+"""
+        return re.compile(rf"^[ \t]*(?:{key}|{table})", re.MULTILINE)
+    return re.compile(rf"""^[ \t]*(?:-[ \t]+)?["']?{name}["']?[ \t]*:""", re.MULTILINE)
+
+
+_YAML_OPEN = re.compile(r"---[ \t]*\n")
+# python-frontmatter's own boundary, so that a file splits as it does there.
+_YAML_CLOSE = YAMLHandler.FM_BOUNDARY
+_TOML_OPEN = re.compile(r"\+\+\+[ \t]*\n")
+_TOML_CLOSE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
+
+
+def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
+    """Read ``path`` into a :class:`Document`; raise FrontMatterError (or NoFrontMatter)."""
+    try:
+        with open(path, "rb", buffering=0) as file:  # unbuffered: one read of the whole file
+            raw = file.readall()
+    except OSError as exc:
+        raise FrontMatterError(1, f"cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        raise FrontMatterError(line, reason) from None
+    if "\r" in text:
+        # Windows and old Mac line ends: one convention, so that line numbers agree.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return parse_document(path, text, dialect)
+
+
+def parse_document(path: Path, text: str, dialect: YamlDialect = "1.1") -> Document:
+    """Split ``text`` (LF line ends) into front matter and body, and parse the front matter."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise NoFrontMatter(1, "empty file (expected front matter between '---' lines)")
+    start = len(text) - len(stripped)
+    # The opening line's own line number: blank lines before it are tolerated.
+    open_line = text.count("\n", 0, start) + 1
+    for opener, closer, syntax in ((_YAML_OPEN, _YAML_CLOSE, "yaml"),
+                                   (_TOML_OPEN, _TOML_CLOSE, "toml")):
+        opening = opener.match(text, start)
+        if opening is None:
+            continue
+        closing = closer.search(text, opening.end())
+        if closing is None:
+            raise FrontMatterError(open_line, "front matter is not closed (expected a second "
+                                   f"'{text[start:start + 3]}' line)")
+        front = text[opening.end():closing.start()]
+        body_start = closing.end() + (1 if text[closing.end():closing.end() + 1] == "\n" else 0)
+        return _document(path, syntax, front, open_line + 1, text, body_start, dialect)  # type: ignore[arg-type]
+    if stripped.startswith("{"):
+        try:
+            _value, end = json.JSONDecoder().raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            raise FrontMatterError(exc.lineno, f"front matter is not valid JSON: {exc.msg}") \
+                from None
+        body_start = end + (1 if text[end:end + 1] == "\n" else 0)
+        return _document(path, "json", text[start:end], open_line, text, body_start, dialect)
+    raise NoFrontMatter(open_line, "no front matter (the file must start with a '---' line)")
+
+
+_PARSERS: dict[str, Callable[[str, YamlDialect, int], Any]] = {
+    "yaml": _load_yaml,
+    "toml": lambda text, _dialect, line: _load_toml(text, line),
+    "json": lambda text, _dialect, line: json.loads(text),
+}
+
+
+def _load_toml(text: str, first_line: int) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = first_line + int(match[1]) - 1 if match else first_line
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise FrontMatterError(line, f"front matter is not valid TOML: {reason}") from None
+
+
+def _document(path: Path, syntax: Syntax, front: str, front_line: int, text: str,
+              body_start: int, dialect: YamlDialect) -> Document:
+    data = _PARSERS[syntax](front, dialect, front_line)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(front_line, "front matter must be a set of 'key: value' lines")
+    body_line = text.count("\n", 0, body_start) + 1
+    return Document(path, syntax, front, front_line, text[body_start:], body_line, data)

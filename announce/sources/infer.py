@@ -1,0 +1,281 @@
+"""What ``announce init`` infers from a site: its generator, events folder and key map.
+
+Every Markdown file's front matter is read once; the events folder is the deepest folder
+that holds (nearly) all files with a start date; for each field of the key map, the
+candidate keys that the event files really use are kept, in the default order; ids that
+events give for venues, speakers and groups are matched against the record folders and
+data files the site has. Nothing here writes: :mod:`announce.init` does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
+from .keymap import DEFAULT_KEYS, MISSING, get_path
+from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
+from .profiles import Generator, SiteConfig, detect_generator
+
+__all__ = ["Inference", "infer_site"]
+
+# Folders a site never keeps its own content in.
+_SKIP_DIRS = frozenset({"node_modules", "vendor", "_site", "public", "dist", "site",
+                        "resources", "themes", "assets", "static", "images", "img",
+                        "layouts", "_layouts", "_includes", "__pycache__"})
+_RECORD_DIRS = {
+    "venue": ("locations", "_locations", "venues", "_venues", "places", "_places"),
+    "speakers": ("speakers", "_speakers", "people", "_people", "presenters", "authors",
+                 "_authors", "members", "team"),
+    "group": ("orgs", "_orgs", "organizers", "organisers", "groups", "_groups",
+              "communities", "organizations", "organisations"),
+}
+# Fields whose keys init writes only when the site uses them.
+_MAPPED = ("title", "start", "start_time", "end", "end_time", "duration", "timezone",
+           "venue", "venue_address", "venue_url", "venue_map", "online_url", "speakers",
+           "speaker_bio", "speaker_link", "talk_title", "rsvp", "image", "image_alt", "type",
+           "cancelled", "group", "language")
+_MAX_FILES = 20_000
+
+
+@dataclass
+class Inference:
+    """What init found: each value with a short reason, for the organizer to check."""
+
+    root: Path
+    generator: Generator
+    config: SiteConfig
+    events: str = ""
+    events_count: int = 0
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lookups: dict[str, str] = field(default_factory=dict)
+    locations: str = ""
+    date_only: int = 0
+    naive_times: str = ""
+    exclude: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+
+def _markdown_files(root: Path) -> Iterator[Path]:
+    count = 0
+    for directory, folders, files in os.walk(root):
+        folders[:] = sorted(d for d in folders
+                            if not d.startswith(".") and d not in _SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith((".md", ".markdown", ".mdx")):
+                count += 1
+                if count > _MAX_FILES:
+                    return
+                yield Path(directory) / name
+
+
+def _read_all(root: Path, dialect: YamlDialect) -> list[Document]:
+    documents = []
+    for path in _markdown_files(root):
+        try:
+            documents.append(read_document(path, dialect))
+        except FrontMatterError:
+            continue
+    return documents
+
+
+def _has(data: Mapping[str, Any], path: str) -> bool:
+    value = get_path(data, path)
+    return value is not MISSING and value is not None and value != "" and value != []
+
+
+def _start_paths(data: Mapping[str, Any]) -> list[str]:
+    return [path for path in DEFAULT_KEYS["start"] if _has(data, path)]
+
+
+def _is_section(path: Path) -> bool:
+    return path.stem in ("_index",) or path.stem.startswith("_")
+
+
+def infer_site(root: Path) -> Inference:
+    """Read the site at ``root`` and infer how announce should read it."""
+    generator = detect_generator(root)
+    config = generator.config(root)
+    result = Inference(root=root, generator=generator, config=config)
+    documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
+    dated = [d for d in documents if _start_paths(d.data)]
+    if not dated:
+        result.notes.append("no Markdown file with a start date in its front matter: "
+                            "set [content] events and [content.keys] start by hand")
+        return result
+    events_dir = _events_folder(root, [d.path for d in dated])
+    result.events = events_dir.relative_to(root).as_posix() if events_dir != root else "."
+    in_events = [d for d in dated if d.path.is_relative_to(events_dir)]
+    all_in_events = [d for d in documents if d.path.is_relative_to(events_dir)]
+    result.events_count = len(in_events)
+    _infer_keys(result, in_events)
+    _infer_times(result, in_events)
+    _infer_lookups(result, in_events)
+    _infer_exclude(result, events_dir, all_in_events, in_events)
+    return result
+
+
+def _events_folder(root: Path, paths: list[Path]) -> Path:
+    """The deepest folder that holds at least 80% of the dated files."""
+    counts: Counter[Path] = Counter()
+    for path in paths:
+        for parent in path.parents:
+            counts[parent] += 1
+            if parent == root:
+                break
+    wanted = 0.8 * len(paths)
+    best = root
+    for folder, count in counts.items():
+        if count >= wanted and len(folder.parts) > len(best.parts):
+            best = folder
+    # A bundle folder of its own ("events/2026-01-27/") is one event, not the folder;
+    # a year folder ("events/2027/") is where this season's talks happen to be.
+    while best != root and (_YEARISH.match(best.name) or (
+            len(paths) > 1 and best in {p.parent for p in paths} and counts[best] == 1)):
+        best = best.parent
+    return best
+
+
+_YEARISH = re.compile(r"^(?:19|20)\d\d(?:-\d\d)?$")
+
+
+def _infer_keys(result: Inference, events: list[Document]) -> None:
+    total = len(events)
+    for name in _MAPPED:
+        present = Counter(path for d in events for path in DEFAULT_KEYS[name]
+                          if _has(d.data, path))
+        if not present:
+            continue
+        chosen: list[str] = []
+        covered = 0
+        for path in DEFAULT_KEYS[name]:
+            if path not in present:
+                continue
+            chosen.append(path)
+            covered = sum(1 for d in events if any(_has(d.data, p) for p in chosen))
+            if covered == total:
+                break
+        result.keys[name] = tuple(chosen)
+    if "end_time" in result.keys and "end" not in result.keys:
+        pass  # an end time alone is the start's day: nothing to add
+    # A date key that only some files have next to a better one is their post date.
+    if "start" in result.keys and len(result.keys["start"]) > 1:
+        result.notes.append(
+            f"the start is read from {' or '.join(result.keys['start'])} (the first a file "
+            "has)")
+
+
+_DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")
+
+
+def _infer_times(result: Inference, events: list[Document]) -> None:
+    import datetime as dt
+
+    starts = result.keys.get("start", ())
+    times = result.keys.get("start_time", ())
+    date_only = 0
+    for document in events:
+        value = next((get_path(document.data, p) for p in starts if _has(document.data, p)),
+                     None)
+        has_time_key = any(_has(document.data, p) for p in times)
+        if has_time_key:
+            continue
+        if (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
+                isinstance(value, str) and _DATE_ONLY.match(value)):
+            date_only += 1
+    result.date_only = date_only
+
+
+def _record_sources(result: Inference) -> dict[str, list[str]]:
+    """Candidate record sources per field, as [content.lookup] specs."""
+    root = result.root
+    found: dict[str, list[str]] = {name: [] for name in _RECORD_DIRS}
+    for directory, folders, _files in os.walk(root):
+        folders[:] = [d for d in folders if not d.startswith(".") and d not in _SKIP_DIRS]
+        depth = len(Path(directory).relative_to(root).parts)
+        if depth > 4:
+            folders[:] = []
+        for name in folders:
+            for field_name, names in _RECORD_DIRS.items():
+                if name.lower() in names:
+                    found[field_name].append(
+                        (Path(directory) / name).relative_to(root).as_posix())
+    for data_dir in result.generator.data_dirs or ("_data", "data"):
+        folder = root / data_dir
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in DATA_SUFFIXES:
+                spec = path.relative_to(root).as_posix()
+                for field_name in found:
+                    found[field_name].append(spec)
+    for spec in result.config.data_keys:
+        for field_name in found:
+            found[field_name].append(spec)
+    return found
+
+
+def _ids(events: list[Document], paths: tuple[str, ...]) -> set[str]:
+    values: set[str] = set()
+    for document in events:
+        for path in paths:
+            value = get_path(document.data, path)
+            items = value if isinstance(value, list) else [value]
+            values.update(text_of(v) for v in items if isinstance(v, str | int) and text_of(v))
+    return values
+
+
+def _infer_lookups(result: Inference, events: list[Document]) -> None:
+    sources = _record_sources(result)
+    for field_name, spec_list in sources.items():
+        paths = result.keys.get(field_name if field_name != "group" else "group", ())
+        if field_name == "speakers":
+            paths = result.keys.get("speakers", ())
+        ids = _ids(events, paths)
+        if not ids:
+            continue
+        best: tuple[int, str, Lookup] | None = None
+        for spec in spec_list:
+            lookup = load_lookup(spec, result.root, result.generator.yaml)
+            if not len(lookup):
+                continue
+            matched = sum(1 for value in ids if lookup.find(value) is not None)
+            if matched and (best is None or matched > best[0]):
+                best = (matched, spec, lookup)
+        if best is None or best[0] < max(1, len(ids) // 2):
+            continue
+        if field_name == "venue" and Path(best[1]).name in ("_locations", "locations") \
+                and (result.root / best[1]).is_dir():
+            result.locations = best[1]
+        else:
+            result.lookups[field_name] = best[1]
+
+
+def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document],
+                   dated: list[Document]) -> None:
+    """Pages in the events folder with no start that are plainly no events."""
+    dated_paths = {d.path for d in dated}
+    undated = [d for d in documents if d.path not in dated_paths]
+    patterns: list[str] = []
+    for document in undated:
+        relative = document.path.relative_to(events_dir)
+        if relative.stem in ("index", "_index"):
+            continue  # a section page: left out by rule already
+        # Top-level pages next to the event folders (index.md, about.md) and reports.
+        if len(relative.parts) == 1 and any(p.is_dir() for p in events_dir.iterdir()) \
+                and all(len(d.path.relative_to(events_dir).parts) > 1 for d in dated):
+            patterns.append(relative.as_posix())
+        elif relative.name != "index.md" and len(relative.parts) > 1 and \
+                (events_dir / relative.parent / "index.md").is_file():
+            continue  # a bundle resource: left out by rule already
+    result.exclude = tuple(sorted(set(patterns)))
+    missing = len(undated) - len(patterns)
+    if missing > 0:
+        result.notes.append(
+            f"{missing} files in {result.events}/ give no start date in their front matter: "
+            "'announce check' names them")

@@ -1,0 +1,284 @@
+"""Generator profiles: what each static-site generator's files mean, and how to tell them.
+
+A profile is one entry in :data:`GENERATORS`: the files that identify the generator, the
+YAML it reads (1.1 or 1.2), whether it takes a naive timestamp as UTC, where its content
+and data live, and how to read the site's name, URL, timezone and language from its
+config. Adding a generator is adding an entry (and, if its config is special, a reader).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .frontmatter import FrontMatterError, YamlDialect, read_yaml_file
+from .keymap import MISSING, get_path
+
+__all__ = ["GENERATORS", "Generator", "SiteConfig", "detect_generator", "generator_named"]
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What a generator's config says about the site; empty strings where it says nothing."""
+
+    name: str = ""
+    url: str = ""
+    timezone: str = ""
+    language: str = ""
+    # Folders (relative to the site root) the config names for content: Jekyll
+    # collections, MkDocs docs_dir, Jekyll's source.
+    content_dirs: tuple[str, ...] = ()
+    # Where the config itself keeps records that events point at: ``mkdocs.yml#extra.x``.
+    data_keys: tuple[str, ...] = ()
+    path: Path | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Generator:
+    """One static-site generator's habits."""
+
+    name: str
+    label: str
+    # Any of these, relative to the site root, identifies the generator (globs allowed).
+    markers: tuple[str, ...]
+    yaml: YamlDialect
+    # A naive timestamp (no offset) in front matter is UTC (js-yaml), else site-local.
+    naive_utc: bool
+    # Folders the content is under, most likely first.
+    content_roots: tuple[str, ...]
+    # Folders of data files (``_data``, ``data``).
+    data_dirs: tuple[str, ...]
+    # ``index.md`` is the page of its folder (a bundle), whose other files are resources.
+    bundles: bool
+    read_config: Callable[[Path], SiteConfig]
+
+    def config(self, root: Path) -> SiteConfig:
+        try:
+            return self.read_config(root)
+        except (OSError, ValueError, FrontMatterError):
+            return SiteConfig()
+
+
+# --- reading configs -------------------------------------------------------------------
+
+
+def _load(path: Path) -> dict[str, Any]:
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    elif suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    else:
+        data = read_yaml_file(path)
+    return data if isinstance(data, dict) else {}
+
+
+def _first_file(root: Path, names: tuple[str, ...]) -> Path | None:
+    for name in names:
+        candidate = root / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _text(data: Mapping[str, Any], *paths: str) -> str:
+    for path in paths:
+        value = get_path(data, path)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def _zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return ""
+    return name
+
+
+def _jekyll(root: Path) -> SiteConfig:
+    path = _first_file(root, ("_config.yml", "_config.yaml"))
+    if path is None:
+        return SiteConfig()
+    data = _load(path)
+    url = _text(data, "url")
+    baseurl = _text(data, "baseurl").strip("/")
+    if url and baseurl:
+        url = f"{url.rstrip('/')}/{baseurl}"
+    base = _text(data, "collections_dir").strip("/")
+    source = _text(data, "source").strip("/")
+    dirs: list[str] = []
+    collections = data.get("collections")
+    names = list(collections) if isinstance(collections, dict | list) else []
+    for name in names:
+        if isinstance(name, str):
+            dirs.append("/".join(p for p in (source, base, f"_{name}") if p))
+    dirs += ["/".join(p for p in (source, base, d) if p) for d in ("_events", "_posts")]
+    if source:
+        dirs.append(source)
+    return SiteConfig(
+        name=_text(data, "title", "name"), url=url, timezone=_zone(_text(data, "timezone")),
+        language=_text(data, "lang", "locale", "language"), content_dirs=tuple(dirs),
+        path=path, raw=data)
+
+
+_HUGO_CONFIGS = tuple(f"{stem}.{ext}" for stem in ("hugo", "config")
+                      for ext in ("toml", "yaml", "yml", "json"))
+
+
+def _hugo(root: Path) -> SiteConfig:
+    path = _first_file(root, _HUGO_CONFIGS) or _first_file(
+        root / "config" / "_default", _HUGO_CONFIGS)
+    if path is None:
+        return SiteConfig()
+    data = _load(path)
+    language = _text(data, "defaultContentLanguage", "languageCode")
+    content = _text(data, "contentDir") or "content"
+    dirs = [content]
+    if language and bool(data.get("defaultContentLanguageInSubdir")):
+        dirs.insert(0, f"{content}/{language.split('-')[0]}")
+    languages = data.get("languages")
+    if isinstance(languages, dict):
+        for lang, settings in languages.items():
+            if isinstance(settings, dict) and isinstance(settings.get("contentDir"), str):
+                dirs.insert(0, settings["contentDir"])
+            elif isinstance(lang, str):
+                dirs.append(f"{content}/{lang}")
+    return SiteConfig(
+        name=_text(data, "title"), url=_text(data, "baseURL", "baseurl"),
+        timezone=_zone(_text(data, "timeZone", "timezone")), language=language,
+        content_dirs=tuple(dirs), path=path, raw=data)
+
+
+def _zola(root: Path) -> SiteConfig:
+    path = root / "config.toml"
+    data = _load(path)
+    return SiteConfig(
+        name=_text(data, "title"), url=_text(data, "base_url"),
+        timezone=_zone(_text(data, "extra.timezone")),
+        language=_text(data, "default_language"), content_dirs=("content",),
+        path=path, raw=data)
+
+
+_TS_ZONE = re.compile(r"""(?i)time_?zone\w*\s*[:=]\s*["']([A-Za-z]+/[A-Za-z_+\-/]+)["']""")
+_TS_SITE = re.compile(r"""\bsite\s*:\s*["'](https?://[^"']+)["']""")
+_TS_TITLE = re.compile(r"""\bSITE_(?:TITLE|NAME)\s*=\s*["']([^"']+)["']""")
+_TS_LOCALE = re.compile(r"""defaultLocale\s*:\s*["']([A-Za-z-]+)["']""")
+
+
+def _scan_sources(root: Path, names: tuple[str, ...]) -> str:
+    text = []
+    for name in names:
+        for path in sorted(root.glob(name))[:20]:
+            if path.is_file() and path.stat().st_size < 200_000:
+                text.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(text)
+
+
+def _astro(root: Path) -> SiteConfig:
+    # JavaScript configs cannot be read as data: the values the site states literally
+    # (site: "https://...", a DEFAULT_TIMEZONE constant) are picked out of the source.
+    config = _scan_sources(root, ("astro.config.*",))
+    source = _scan_sources(root, ("src/*.ts", "src/*.js", "src/*.mjs", "src/config/*.ts"))
+    site = _TS_SITE.search(config)
+    zone = _TS_ZONE.search(source) or _TS_ZONE.search(config)
+    title = _TS_TITLE.search(source)
+    locale = _TS_LOCALE.search(config)
+    return SiteConfig(
+        name=title[1] if title else "", url=site[1] if site else "",
+        timezone=_zone(zone[1]) if zone else "", language=locale[1] if locale else "",
+        content_dirs=("src/content", "src/pages"), raw={})
+
+
+def _eleventy(root: Path) -> SiteConfig:
+    data: dict[str, Any] = {}
+    for name in ("_data/site.json", "src/_data/site.json", "_data/metadata.json",
+                 "src/_data/metadata.json", "_data/site.yml", "src/_data/site.yml"):
+        path = root / name
+        if path.is_file():
+            data = _load(path)
+            break
+    source = _scan_sources(root, (".eleventy.js", "eleventy.config.*"))
+    zone = _TS_ZONE.search(source)
+    return SiteConfig(
+        name=_text(data, "title", "name"), url=_text(data, "url", "baseUrl"),
+        timezone=_zone(_text(data, "timezone")) or (_zone(zone[1]) if zone else ""),
+        language=_text(data, "language", "lang", "locale"), content_dirs=("src", "content", "."),
+        raw=data)
+
+
+def _mkdocs(root: Path) -> SiteConfig:
+    path = _first_file(root, ("mkdocs.yml", "mkdocs.yaml"))
+    assert path is not None
+    data = _load(path)
+    extra = data.get("extra")
+    keys = tuple(f"{path.name}#extra.{key}" for key, value in extra.items()
+                 if isinstance(value, dict | list)) if isinstance(extra, dict) else ()
+    return SiteConfig(
+        name=_text(data, "site_name"), url=_text(data, "site_url"),
+        timezone=_zone(_text(data, "extra.timezone")),
+        language=_text(data, "theme.language", "extra.language"),
+        content_dirs=(_text(data, "docs_dir") or "docs",), data_keys=keys, path=path, raw=data)
+
+
+def _generic(root: Path) -> SiteConfig:
+    return SiteConfig(content_dirs=("content", "events", "_events", "."))
+
+
+GENERATORS: tuple[Generator, ...] = (
+    Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", False,
+              ("content",), ("data",), True, _hugo),
+    Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola),
+    Generator("astro", "Astro", ("astro.config.*",), "1.2", True, ("src/content",),
+              ("src/data",), True, _astro),
+    Generator("eleventy", "Eleventy", (".eleventy.js", ".eleventy.cjs", "eleventy.config.*"),
+              "1.2", True, ("src", "content", "."), ("_data", "src/_data"), False, _eleventy),
+    Generator("mkdocs", "MkDocs", ("mkdocs.yml", "mkdocs.yaml"), "1.1", False, ("docs",), (),
+              True, _mkdocs),
+    Generator("jekyll", "Jekyll", ("_config.yml", "_config.yaml"), "1.1", False, (".",),
+              ("_data",), False, _jekyll),
+)
+GENERIC = Generator("generic", "a Markdown folder", (), "1.1", False,
+                    ("content", "."), ("_data", "data"), False, _generic)
+
+
+def generator_named(name: str) -> Generator | None:
+    """The profile called ``name`` ("hugo", ...), or None."""
+    if name == GENERIC.name:
+        return GENERIC
+    return next((g for g in GENERATORS if g.name == name), None)
+
+
+def _is_zola(root: Path) -> bool:
+    # Hugo reads config.toml too: Zola's says base_url, Hugo's baseURL.
+    try:
+        data = tomllib.loads((root / "config.toml").read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return False
+    return "base_url" in data
+
+
+def detect_generator(root: Path) -> Generator:
+    """The generator whose files are at ``root``; the generic profile when none is."""
+    for generator in GENERATORS:
+        for marker in generator.markers:
+            found = any(root.glob(marker)) if "*" in marker else (root / marker).is_file()
+            if not found:
+                continue
+            if marker == "config.toml" and (generator.name == "zola") != _is_zola(root):
+                continue
+            return generator
+    return GENERIC
+
+
+def config_value(config: SiteConfig, path: str) -> Any:
+    """A value of the generator's config by key path, or MISSING."""
+    return get_path(config.raw, path) if config.raw else MISSING
