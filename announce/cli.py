@@ -132,6 +132,8 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
       announce list
       announce list --all --json --now 2027-01-28
     """
+    from .urls import meetup_url
+
     settings = run.settings
     catalog = run.catalog()
     _report_left_out(catalog)
@@ -157,7 +159,7 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
                             if e.location and e.location.address_lines else None),
                 "online": e.location.online if e.location else None,
                 "speakers": [s.name for s in e.speakers],
-                "rsvp_url": e.rsvp_url,
+                "rsvp_url": e.rsvp_url or meetup_url(settings, e),
                 "group": e.group_name or e.group,
                 "cancelled": e.cancelled,
                 "due": due(e),

@@ -84,6 +84,8 @@ class SiteFacts:
     # The timezone is the machine's, not the site's: said so.
     timezone_guessed: bool = False
     events_count: int = 0
+    naive_times: str | None = None
+    meetup_group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,9 @@ def detect_site(root: Path) -> SiteFacts:
         language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
         events_count=inference.events_count,
+        # Hugo reads dates without offset in its timeZone if it has one, else in UTC.
+        naive_times="local" if generator.name == "hugo" and facts["timezone"] else None,
+        meetup_group=inference.meetup_group or None,
     )
 
 
@@ -271,6 +276,9 @@ def config_text(facts: SiteFacts, folder_name: str = "") -> str:
     text = _set(text, "content", "events", facts.events)
     text = _set(text, "content", "locations", facts.locations)
     for section, key in _COMMENTED_OUT:
+        if (section, key) == ("rsvp", "meetup_group") and facts.meetup_group:
+            text = _set(text, section, key, facts.meetup_group)
+            continue
         text = _comment_out(text, section, key)
     return _with_content_map(text, facts)
 
@@ -289,6 +297,8 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
         text = _uncomment(text, "content", "generator", facts.generator)
     if facts.default_time:
         text = _uncomment(text, "content", "default_time", facts.default_time)
+    if facts.naive_times:
+        text = _uncomment(text, "content", "naive_times", facts.naive_times)
     if facts.exclude:
         text = _uncomment(text, "content", "exclude", list(facts.exclude))
     tables = []

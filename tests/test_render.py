@@ -870,6 +870,7 @@ def test_render_takes_a_talk_file_by_path_but_only_from_the_events_folder() -> N
     eml = cli_render(EXAMPLE_CONFIG, str(inside), "--now", "2027-01-15T09:00")
     assert b"Subject: River City Open Tech: River City Open Tech Lunch (Thu, Jan 21)" in eml
 
-    result = CliRunner().invoke(cli, ["render", "--config", str(EXAMPLE_CONFIG), str(shared(SERVICE_MESH))])
+    result = CliRunner().invoke(cli, ["render", "--config", str(EXAMPLE_CONFIG),
+                                      str(shared(SERVICE_MESH))])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"announce: error: {SERVICE_MESH}: not in the events folder ")

@@ -31,7 +31,8 @@ __all__ = [
 ]
 
 EVENT_SUFFIXES = (".md", ".markdown", ".mdx")
-_INDEX_STEMS = ("index", "_index")
+# A page bundle's page: Hugo's index.md, and the event.md some Astro sites use.
+_INDEX_STEMS = ("index", "_index", "event")
 
 
 def event_id_for(path: Path, events_dir: Path) -> str:
@@ -90,20 +91,23 @@ def content_files(folder: Path) -> Iterator[Path]:
         yield Path(path)
 
 
-def _rule_out(path: Path, events_dir: Path, bundles: set[str], exclude: tuple[str, ...]
+def _rule_out(path: Path, events_dir: str, bundles: set[str], exclude: tuple[str, ...]
               ) -> str | None:
     """Why ``path`` is no event by its name and place alone, or None."""
-    name = path.name
+    # os.path on the string: pathlib's properties cost more than the rest of the rules.
+    parent, name = os.path.split(str(path))
     stem = os.path.splitext(name)[0]
-    parent = str(path.parent)
-    if stem == "_index" or (stem == "index" and path.parent == events_dir):
+    if stem[0] != "_" and stem != "index" and not bundles and not exclude \
+            and stem.lower() not in ("template", "archetype"):
+        return None  # the common case: a plain event file
+    if stem == "_index" or (stem == "index" and parent == events_dir):
         return "a section page (the events list, not an event)"
     if stem.startswith("_") or stem.lower() in ("template", "_template", "archetype"):
         return "a template (its name starts with '_')"
     if stem != "index" and parent in bundles:
-        return f"a resource of the page bundle {display_path(path.parent)}/index.md"
+        return f"a resource of the page bundle {display_path(Path(parent))}/index.md"
     if exclude:
-        relative = event_id_for(path, events_dir) + os.path.splitext(name)[1]
+        relative = event_id_for(path, Path(events_dir)) + os.path.splitext(name)[1]
         if any(fnmatch.fnmatchcase(relative, pattern) for pattern in exclude):
             return "excluded ([content] exclude)"
     return None
@@ -124,13 +128,15 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
     generator = site_generator(settings)
     context, locations, problems = _context(settings, generator)
     files = list(paths if paths is not None else content_files(events_dir))
-    bundles = {str(p.parent) for p in files if p.stem == "index" and p.parent != events_dir} \
-        if generator.bundles or any(p.stem == "index" for p in files) else set()
+    base = str(events_dir)
+    names = [os.path.split(str(p)) for p in files]
+    bundles = {parent for parent, name in names
+               if os.path.splitext(name)[0] == "index" and parent != base}
     events: list[Event] = []
     left_out: list[Problem] = []
     seen: dict[str, Path] = {}
     for path in files:
-        reason = _rule_out(path, events_dir, bundles, settings.content.exclude)
+        reason = _rule_out(path, base, bundles, settings.content.exclude)
         if reason:
             left_out.append(Problem(path, 1, "", f"not an event: {reason}", "warning"))
             continue

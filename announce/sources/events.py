@@ -11,7 +11,7 @@ import html
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,11 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 # (``{% include event_links.html doorkeeper_url="..." %}``).
 _RSVP_PARAM = re.compile(r"(rsvp|doorkeeper|connpass|meetup|regist|ticket|signup|sign_up|"
                          r"luma|eventbrite|inscription|anmeld)", re.IGNORECASE)
+
+
+# The key path of the date in an event's file name (or its bundle folder's).
+_FILE_DATE = "file:date"
+_FILE_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[-_]|$)")
 
 
 class LeftOut(Exception):
@@ -59,16 +64,20 @@ class EventContext:
     body_transform: Callable[[Event], str] | None = None
 
 
-@dataclass
 class _Reader:
     """The problems of one file as they are found; every step adds to them."""
 
-    doc: Document
-    ctx: EventContext
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    used: set[str] = field(default_factory=set)
-    start_path: str = "start"
+    # A plain class: a dataclass's generated __init__ costs more per file than the rest.
+    __slots__ = ("ctx", "doc", "errors", "found", "start_path", "used", "warnings")
+
+    def __init__(self, doc: Document, ctx: EventContext):
+        self.doc = doc
+        self.ctx = ctx
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.used: set[str] = set()
+        self.start_path = "start"
+        self.found = ctx.keys.resolve(doc.data)
 
     def problem(self, key: str, message: str, severity: Severity = "error") -> None:
         # A key the file does not have is reported on its first line, as a whole.
@@ -77,10 +86,18 @@ class _Reader:
         (self.errors if severity == "error" else self.warnings).append(problem)
 
     def find(self, name: str) -> tuple[str, Any]:
-        path, value = self.ctx.keys.find(self.doc.data, name)
-        if value is not MISSING:
-            self.used.add(path)
-        return path, value
+        found = self.found.get(name)
+        if found is None and name == "start" and _FILE_DATE in self.ctx.keys.candidates(name):
+            # Zola and Jekyll posts: the date is the file name's ("2026-07-14-x.md").
+            match = _FILE_DATE_PREFIX.match(self.doc.path.stem if self.doc.path.stem not in
+                                            ("index", "_index") else self.doc.path.parent.name)
+            if match:
+                return _FILE_DATE, match[1]
+        if found is None:
+            candidates = self.ctx.keys.candidates(name)
+            return (candidates[0] if candidates else name), MISSING
+        self.used.add(found[0])
+        return found
 
     def text(self, name: str) -> tuple[str, str | None]:
         path, value = self.find(name)
@@ -111,9 +128,7 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     zone = _event_zone(reader)
     start = _start(reader, zone)
     end = _end(reader, start, zone)
-    location = _venue(reader)
-    _venue_path, venue_value = reader.ctx.keys.find(doc.data, "venue")
-    written_venue = text_of(venue_value) or (location.title if location else None)
+    location, written_venue = _venue(reader)
     cancelled, title = _cancelled(reader, title)
     speakers = _speakers(reader)
     group, group_name = _group(reader)
@@ -191,6 +206,9 @@ def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
     time_path, time_value = reader.find(time_name)
     if time_path == path:  # one key for both: it is the date's own time
         time_value = MISSING
+    if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
+        # "6:30 PM - 8:30 PM": the start here; _end takes the end.
+        time_value = _TIME_RANGE.split(time_value, maxsplit=1)[0]
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
                           naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
@@ -201,6 +219,17 @@ def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
         reader.problem(time_path, f"{text_of(time_value)!r} is not the time {path} says "
                        f"({when.moment:%H:%M}): using {path}'s", "warning")
     return when
+
+
+_TIME_RANGE = re.compile(r"\s*(?:[-–—~〜～]|\bto\b|\bbis\b|\bà\b)\s*(?=\d)")
+
+
+def _range_end(reader: _Reader) -> tuple[str, str] | None:
+    """The end of a time range written in the start's time key ("18:30 - 20:30")."""
+    time_path, time_value = reader.find("start_time")
+    if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
+        return time_path, _TIME_RANGE.split(time_value, maxsplit=1)[1]
+    return None
 
 
 def _is_time_problem(exc: DateProblem) -> bool:
@@ -263,6 +292,8 @@ def _end(reader: _Reader, start: datetime | None, zone: tzinfo) -> datetime | No
             return _after(start, default)
     else:
         time_path, time_value = reader.find("end_time")
+        if time_value is MISSING and (ranged := _range_end(reader)) is not None:
+            time_path, time_value = ranged
         if time_value is not MISSING and start is not None:
             end = _end_from_time(reader, time_path, time_value, start)
         if end is None:
@@ -336,7 +367,7 @@ def _venue(reader: _Reader) -> Location | None:
         location = Location(title="Online", url=online_url, is_online=True)
     if location is not None and (address or url or map_link or online_url):
         location = _with_details(location, address, url, map_link, online_url)
-    return location
+    return location, text_of(value) or (location.title if location else None)
 
 
 def _named_venue(reader: _Reader, path: str, name: str) -> Location | None:
@@ -346,9 +377,7 @@ def _named_venue(reader: _Reader, path: str, name: str) -> Location | None:
         return None
     record = venues.find(name) if venues is not None else None
     if record is not None:
-        if record.document is not None and record.path is not None:
-            return location_of(record.data, record.path)
-        return location_of({"name": record.id, **record.data})
+        return venues.location(record)  # type: ignore[union-attr]  # found in venues
     if ctx.strict_venues and venues is not None:
         known = ", ".join(repr(t) for t in venues.titles()) or (
             f"none: no location files in {display_path(Path(venues.source))}")
@@ -394,17 +423,13 @@ def _cancelled(reader: _Reader, title: str | None) -> tuple[bool, str | None]:
 
 
 def _speakers(reader: _Reader) -> tuple[Speaker, ...]:
-    _path, value = reader.find("speakers")
+    path, value = reader.find("speakers")
     if value is MISSING:
         return ()
     if isinstance(value, str) and reader.ctx.speakers is None:
         value = _speaker_names(" ".join(html.unescape(value).split()))
-    items = value if isinstance(value, list) else [value]
-    _t, talk_titles = reader.find("talk_title")
-    titles = talk_titles if isinstance(talk_titles, list) else []
-    talks = [text_of(t) for t in titles] if len(titles) == len(items) else [""] * len(items)
     speakers: list[Speaker] = []
-    for item, talk in zip(items, talks, strict=True):
+    for item, talk in _speaker_items(reader, path, value):
         speaker = _speaker(reader, item, talk)
         if speaker is not None and speaker.name not in (s.name for s in speakers):
             speakers.append(speaker)
@@ -419,8 +444,44 @@ def _speakers(reader: _Reader) -> tuple[Speaker, ...]:
     return tuple(speakers)
 
 
+def _speaker_items(reader: _Reader, path: str, value: Any) -> list[tuple[Any, str]]:
+    """(speaker value, talk title) pairs: per talk when both come from one list of talks.
+
+    ``talks[].speaker`` and ``talks[].title`` are read talk by talk, so that a talk with two
+    speakers, or none, keeps every title with its own speakers.
+    """
+    talk_path = next((p for p in reader.ctx.keys.candidates("talk_title")
+                      if p.split("[]", 1)[0] == path.split("[]", 1)[0] and "[]" in p), None)
+    if "[]" in path and talk_path is not None:
+        head = path.split("[]", 1)[0]
+        rest = path.split("[]", 1)[1].lstrip(".")
+        talk_rest = talk_path.split("[]", 1)[1].lstrip(".")
+        talks = get_path(reader.doc.data, head)
+        pairs: list[tuple[Any, str]] = []
+        for talk in talks if isinstance(talks, list) else []:
+            if not isinstance(talk, Mapping):
+                continue
+            title = text_of(get_path(talk, talk_rest)) if talk_rest else ""
+            who = get_path(talk, rest) if rest else talk
+            if who is MISSING or who is None:
+                # This talk names its speakers under another of the map's keys.
+                who = next((get_path(talk, p.split("[]", 1)[1].lstrip("."))
+                            for p in reader.ctx.keys.candidates("speakers")
+                            if p.startswith(head + "[].")
+                            and get_path(talk, p.split("[]", 1)[1].lstrip(".")) not in
+                            (MISSING, None)), MISSING)
+            for item in who if isinstance(who, list) else [who]:
+                if item is not MISSING and item is not None:
+                    pairs.append((item, title))
+        if pairs:
+            reader.used.add(talk_path)
+            return pairs
+    items = value if isinstance(value, list) else [value]
+    return [(item, "") for item in items]
+
+
 # "Ben Stoutenburgh and Jay Gagnon", "Priya Raman & Tom O'Neil": one string, two people.
-_NAME_SEPARATOR = re.compile(r"\s+(?:and|&|und|et|y|e|и|と)\s+|\s*[,;、]\s*|\s*/\s*")
+_NAME_SEPARATOR = re.compile(r"\s+(?:and|&|und|et|y|e|и|と)\s+|\s*[;、]\s*|\s+/\s+")
 
 
 def _presenter(reader: _Reader, speakers: tuple[Speaker, ...]) -> str | None:
@@ -432,22 +493,45 @@ def _presenter(reader: _Reader, speakers: tuple[Speaker, ...]) -> str | None:
 
 
 def _speaker_names(text: str) -> list[str]:
-    return [part for part in _NAME_SEPARATOR.split(text) if part.strip()]
+    names = [part.strip() for part in _NAME_SEPARATOR.split(text) if part.strip()]
+    split: list[str] = []
+    for name in names:
+        # "Ann Lee, Bob Smith" is two people; "Ann Lee, PhD" and "Lee, Ann" are one.
+        parts = [p.strip() for p in name.split(",")]
+        if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
+            split.extend(parts)
+        else:
+            split.append(name)
+    return split
+
+
+_MD_LINK_NAME = re.compile(r"^\[([^\]]+)\]\(\s*<?([^)\s>]+)>?\s*\)$")
 
 
 def _speaker(reader: _Reader, item: Any, talk: str) -> Speaker | None:
     if isinstance(item, Mapping):
         return speaker_of(item, talk)
-    name = " ".join(html.unescape(text_of(item)).split())
+    name = " ".join(html.unescape(text_of(item)).split()).strip(" ,;")
     if not name:
         return None
+    link = _MD_LINK_NAME.match(name)
+    if link:  # "[Guy Leech](https://twitter.com/guyrleech)": a name and its page
+        return Speaker(name=link[1].strip(), url=link[2], talk=talk)
     lookup = reader.ctx.speakers
     record = lookup.find(name) if lookup is not None else None
     if record is not None:
         found = speaker_of(record, talk)
         if found is not None:
             return found
+    if lookup is not None and _ID.match(name):
+        path, _value = reader.find("speakers")
+        reader.problem(path, f"{name!r} is no speaker in {lookup.source}: shown as written",
+                       "warning")
     return Speaker(name=name, talk=talk)
+
+
+# What an id looks like ("linda-lee", "rclement"), as opposed to a name ("Linda Lee").
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 def _group(reader: _Reader) -> tuple[str | None, str | None]:
@@ -494,6 +578,6 @@ def _rsvp_from_body(body: str) -> str | None:
 def slug_of(path: Path) -> str:
     """The event's short name: its file (a bundle's folder) without a leading date."""
     stem = path.stem
-    if stem in ("index", "_index"):
+    if stem in ("index", "_index", "event"):
         stem = path.parent.name
     return _DATE_PREFIX.sub("", stem) or stem

@@ -78,6 +78,22 @@ class _Yaml11(_BaseLoader):
             return node.value
         return super().construct_object(node, deep)
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # The tag of a plain scalar depends on its text alone (no path resolvers here), and
+        # the keys repeat in every file: remember them instead of trying each pattern again.
+        # (types-PyYAML leaves Resolver.resolve untyped: hence the ignores.)
+        if kind is yaml.ScalarNode and implicit[0]:
+            cache = self._plain_tags
+            tag = cache.get(value)
+            if tag is None:
+                tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+                if len(cache) < 2048:  # the first files' keys fit; then it stops growing
+                    cache[value] = tag
+            return tag
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+    _plain_tags: dict[str, str] = {}  # noqa: RUF012 - one cache per dialect, shared on purpose
+
 
 _Yaml11.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
@@ -89,6 +105,8 @@ class _Yaml12(_Yaml11):
     ``0b``/``_`` forms, and ``yes``/``no``/``on``/``off`` are strings. Timestamps are kept:
     js-yaml and Hugo both read an unquoted ``2027-01-06 18:00:00`` as a date.
     """
+
+    _plain_tags: dict[str, str] = {}  # noqa: RUF012 - its own: the tags differ from 1.1's
 
 
 _Yaml12.yaml_implicit_resolvers = {

@@ -9,6 +9,7 @@ data files the site has. Nothing here writes: :mod:`announce.init` does.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections import Counter
@@ -38,7 +39,8 @@ _RECORD_DIRS = {
 # Fields whose keys init writes only when the site uses them.
 _MAPPED = ("title", "start", "start_time", "end", "end_time", "duration", "timezone",
            "venue", "venue_address", "venue_url", "venue_map", "online_url", "speakers",
-           "speaker_bio", "speaker_link", "talk_title", "rsvp", "image", "image_alt", "type",
+           "speaker_bio", "speaker_link", "talk_title", "rsvp", "meetup_id", "meetup_group",
+           "image", "image_alt", "type",
            "cancelled", "group", "language")
 _MAX_FILES = 20_000
 
@@ -59,6 +61,7 @@ class Inference:
     naive_times: str = ""
     exclude: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    meetup_group: str = ""
 
 
 def _markdown_files(root: Path) -> Iterator[Path]:
@@ -104,6 +107,13 @@ def infer_site(root: Path) -> Inference:
     result = Inference(root=root, generator=generator, config=config)
     documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
     dated = [d for d in documents if _start_paths(d.data)]
+    by_name = [d for d in documents if _FILE_DATE.match(_page_name(d.path))]
+    if len(by_name) > max(2, 2 * len(dated)):
+        # Zola's and Jekyll's convention: the date is the file name's ("2026-07-14-x.md").
+        dated = by_name
+        result.keys["start"] = ("file:date",)
+        result.notes.append(f"{len(by_name)} files give their date only in their name: "
+                            "the start is read from it (start = \"file:date\")")
     if not dated:
         result.notes.append("no Markdown file with a start date in its front matter: "
                             "set [content] events and [content.keys] start by hand")
@@ -117,7 +127,37 @@ def infer_site(root: Path) -> Inference:
     _infer_times(result, in_events)
     _infer_lookups(result, in_events)
     _infer_exclude(result, events_dir, all_in_events, in_events)
+    if "meetup_id" in result.keys:
+        result.meetup_group = _meetup_group(root, config)
     return result
+
+
+_MEETUP_GROUP = re.compile(
+    r"meetup\.com/(?:[a-z]{2}-[A-Z]{2}/)?([A-Za-z0-9][\w-]+)/?(?:events/|[\"'\s]|$)")
+_TEMPLATE_SUFFIXES = (".html", ".njk", ".liquid", ".astro", ".jsx", ".tsx", ".vue", ".toml",
+                      ".yml", ".yaml", ".json", ".hbs", ".ejs")
+
+
+def _meetup_group(root: Path, config: SiteConfig) -> str:
+    """The Meetup group the site's layouts or config link to, for events with a meetup_id."""
+    found: Counter[str] = Counter()
+    scanned = 0
+    for directory, folders, files in os.walk(root):
+        folders[:] = [d for d in folders if not d.startswith(".") and d != "node_modules"]
+        for name in files:
+            if not name.endswith(_TEMPLATE_SUFFIXES) or scanned > 400:
+                continue
+            scanned += 1
+            path = Path(directory) / name
+            try:
+                if path.stat().st_size > 200_000:
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found.update(g for g in _MEETUP_GROUP.findall(text)
+                         if g.lower() not in ("find", "topics", "cities", "pro", "members"))
+    return found.most_common(1)[0][0] if found else ""
 
 
 def _events_folder(root: Path, paths: list[Path]) -> Path:
@@ -144,9 +184,18 @@ def _events_folder(root: Path, paths: list[Path]) -> Path:
 _YEARISH = re.compile(r"^(?:19|20)\d\d(?:-\d\d)?$")
 
 
+_FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[-_]|$)")
+
+
+def _page_name(path: Path) -> str:
+    return path.parent.name if path.stem in ("index", "_index", "event") else path.stem
+
+
 def _infer_keys(result: Inference, events: list[Document]) -> None:
     total = len(events)
     for name in _MAPPED:
+        if name in result.keys:
+            continue
         present = Counter(path for d in events for path in DEFAULT_KEYS[name]
                           if _has(d.data, path))
         if not present:
@@ -181,7 +230,7 @@ def _infer_times(result: Inference, events: list[Document]) -> None:
     date_only = 0
     for document in events:
         value = next((get_path(document.data, p) for p in starts if _has(document.data, p)),
-                     None)
+                     _page_name(document.path)[:10] if "file:date" in starts else None)
         has_time_key = any(_has(document.data, p) for p in times)
         if has_time_key:
             continue
@@ -273,7 +322,18 @@ def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document
         elif relative.name != "index.md" and len(relative.parts) > 1 and \
                 (events_dir / relative.parent / "index.md").is_file():
             continue  # a bundle resource: left out by rule already
+    # A folder below the events folder with no dated file at all holds pages (about/, legal/).
+    dated_dirs = {parent for d in dated for parent in d.path.parents}
+    for document in undated:
+        relative = document.path.relative_to(events_dir)
+        if len(relative.parts) > 1 and (events_dir / relative.parts[0]) not in dated_dirs:
+            patterns.append(f"{relative.parts[0]}/*")
     result.exclude = tuple(sorted(set(patterns)))
+    excluded = {d.path for d in undated
+                if any(fnmatch.fnmatchcase(d.path.relative_to(events_dir).as_posix(), p)
+                       for p in result.exclude)}
+    undated = [d for d in undated if d.path not in excluded]
+    patterns = []
     missing = len(undated) - len(patterns)
     if missing > 0:
         result.notes.append(

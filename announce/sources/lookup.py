@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -48,13 +49,27 @@ class Lookup:
     records: dict[str, Record] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     _by_name: dict[str, Record] = field(default_factory=dict)
+    _locations: dict[str, Location | None] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
         self.records[record.id] = record
-        names = (record.id, text_of(record.data.get("title")), text_of(record.data.get("name")))
+        names = [record.id, text_of(record.data.get("title")), text_of(record.data.get("name"))]
+        # "26539881-amida/": a folder named by a number and a slug is found by the number.
+        number = re.match(r"^(\d+)-", record.id)
+        if number:
+            names.append(number[1])
+        names.extend(text_of(record.data.get(k)) for k in ("id", "meetupId", "meetup_id"))
         for name in names:
             if name:
                 self._by_name.setdefault(_normalize(name), record)
+
+    def location(self, record: Record) -> Location | None:
+        """``record`` as a venue, made once: every event at that venue shares it."""
+        if record.id not in self._locations:
+            data = record.data if record.document is not None else {"name": record.id,
+                                                                      **record.data}
+            self._locations[record.id] = location_of(data, record.path)
+        return self._locations[record.id]
 
     def find(self, ref: str) -> Record | None:
         return self.records.get(ref) or self._by_name.get(_normalize(ref))
@@ -91,6 +106,9 @@ def load_lookup(spec: str, base: Path, dialect: YamlDialect = "1.1") -> Lookup:
         _read_folder(lookup, path, dialect)
     elif path.is_file():
         _read_data_file(lookup, path, key_path, dialect)
+    else:
+        lookup.problems.append(Problem(path, 1, "", "no such folder or file "
+                                       f"([content.lookup] names it: {spec!r})"))
     return lookup
 
 
@@ -110,7 +128,8 @@ def _record_files(folder: Path) -> Iterator[tuple[str, Path]]:
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir():
-            for index in ("index.md", "index.markdown", "index.mdx"):
+            for index in ("index.md", "index.markdown", "index.mdx", "venue.md", "speaker.md",
+                          "person.md", "org.md"):
                 candidate = Path(entry.path) / index
                 if candidate.is_file():
                     yield entry.name, candidate
@@ -199,7 +218,9 @@ def location_of(data: Mapping[str, Any], path: Path | None = None) -> Location |
     lon = _number(data.get("lon", data.get("lng", data.get("longitude"))))
     has_place = bool(address or data.get("city") or lat is not None)
     is_online: bool | None = None
-    if not has_place:
+    if isinstance(data.get("online"), bool):
+        is_online = bool(data["online"])
+    elif not has_place:
         is_online = bool(online_url) or looks_online(title)
     return Location(
         title=title, path=path,

@@ -234,7 +234,9 @@ def _generic(root: Path) -> SiteConfig:
 
 
 GENERATORS: tuple[Generator, ...] = (
-    Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", False,
+    # Hugo reads a date without offset in its timeZone setting, else in UTC; init writes
+    # naive_times = "local" for a site that sets one.
+    Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", True,
               ("content",), ("data",), True, _hugo),
     Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola),
     Generator("astro", "Astro", ("astro.config.*",), "1.2", True, ("src/content",),
