@@ -4,8 +4,9 @@ whole `announce list` takes on the HV Open corpus, and how many talk files load 
 Targets: `--help` imports none of markdown, premailer, jinja2, aiosmtplib (issue 2);
 `announce list` under 0.3 s as a whole process on every corpus site, each set up by
 `announce init` (issue 9); 20,000 generated event files load at 10,000 files/s or more
-(issue 9: reading any site's conventions costs more per file than reading one site's). Prints figures; exits 1 only if a heavy library is
-imported at start-up (that is a correctness property, also tested in tests/test_cli.py).
+(issue 9: reading any site's conventions costs more per file than reading one site's).
+Prints figures; exits 1 only if a heavy library is imported at start-up (that is a
+correctness property, also tested in tests/test_cli.py).
 
     .venv/bin/python benchmarks/bench_foundation.py
 """
