@@ -149,9 +149,10 @@ def main() -> int:
             copy = Path(tmp) / "site"
             shutil.copytree(site, copy)
             subprocess.run([str(ANNOUNCE), "init"], cwd=copy, capture_output=True, check=True)
-            config = str(copy / "announce.toml")
+            site_config = str(copy / "announce.toml")
             files = sum(1 for _ in copy.rglob("*.md"))
-            median = statistics.median(whole_process(["list", "--all", "--config", config]))
+            median = statistics.median(whole_process(["list", "--all", "--config",
+                                                      site_config]))
         print(f"  {site.name[:44]:44} {files:4} files  {median:.3f} s  "
               f"[{verdict(median < 0.3)}]")
 

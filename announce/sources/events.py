@@ -346,7 +346,8 @@ def _duration(reader: _Reader) -> timedelta | None:
         return None
 
 
-def _venue(reader: _Reader) -> Location | None:
+def _venue(reader: _Reader) -> tuple[Location | None, str | None]:
+    """The venue, and its name as the file wrote it."""
     path, value = reader.find("venue")
     _a, address = reader.text("venue_address")
     _u, url = reader.text("venue_url")

@@ -135,7 +135,7 @@ class KeyMap:
                 parts = path.split(".") if ("." in path or "[" in path) else None
                 head = parts[0].removesuffix("[]") if parts else path
                 self._by_head.setdefault(head, []).append((rank, name, path, parts))
-            compiled = []
+            compiled: list[tuple[str, str, list[str] | None]] = []
             for path in paths:
                 if "." in path or "[" in path:
                     parts = path.split(".")
