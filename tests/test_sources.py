@@ -678,3 +678,59 @@ def test_init_on_a_hugo_site_maps_its_keys_and_list_shows_the_start(in_site: Pat
         ("april", "2027-04-01T18:00:00-06:00", "Trailhead", "https://meetup.test/e/2"),
     ]
 
+
+
+# --- dates and places written in the body; dates in file names ---------------------------
+
+
+def test_a_date_in_a_labelled_body_line_with_its_range_and_venue() -> None:
+    catalog = load(config(tables='[content.keys]\nstart = ["date", "body:When"]\n'
+                                 'venue = "body:Where"\n'), {
+        "content/events/a.md": md("title: A", """
+            Come along!
+
+            **When:** 2027-03-04 6:30 PM - 8:30 PM
+            **Where:** [Town Hall](https://hall.test)<br>1 Main St
+            """),
+    })
+    a = events_by_id(catalog)["a"]
+    assert (a.start, a.end) == (datetime(2027, 3, 5, 0, 30, tzinfo=UTC),
+                                datetime(2027, 3, 5, 2, 30, tzinfo=UTC))
+    assert a.location is not None
+    assert (a.location.title, a.location.address) == ("Town Hall", "1 Main St")
+    # No "When" line in b: reported at the file, naming the first key of the map.
+    assert errors(load(config(tables='[content.keys]\nstart = ["date", "body:When"]\n'), {
+        "content/events/b.md": md("title: B", "Soon.\n")})) == [
+        "content/events/b.md:1: date: required: when the event starts"]
+
+
+def test_init_reads_a_body_date_row_that_most_files_have() -> None:
+    rows = {f"content/events/{n}/index.md": md(f'title: "#{n}"', f"""
+        | **日時** | 2027年0{n}月1{n}日(土) 13:00 - 17:00 |
+        | **会場** | オンライン開催 |
+        """) for n in range(1, 6)}
+    write({"content/events/old.md": md("title: Old\ndate: 2026-12-05 18:00"), **rows})
+    result = announce("init")
+    assert result.exit_code == 0, result.output
+    text = Path("announce.toml").read_text(encoding="utf-8")
+    assert 'start = ["date", "body:日時"]' in text
+    catalog = load_catalog(load_settings(Path("announce.toml")))
+    first = events_by_id(catalog)["1"]
+    # The zone is the machine's (the site names none): compare the wall clock there.
+    local = first.start.astimezone(load_settings(Path("announce.toml")).site.tz)
+    assert (local.date().isoformat(), local.strftime("%H:%M"),
+            first.end.astimezone(local.tzinfo).strftime("%H:%M")) == ("2027-01-11", "13:00",
+                                                                      "17:00")
+    assert first.location is not None
+    assert first.location.online
+
+
+def test_the_date_in_a_file_name() -> None:
+    catalog = load(config(content='default_time = "18:00"\n',
+                          tables='[content.keys]\nstart = "file:date"\n'), {
+        "content/events/2027-03-04-socratic-seminar.md": md("title: Seminar"),
+        "content/events/2027-04-01/index.md": md("title: Bundle"),
+    })
+    starts = {e.id: e.start for e in catalog.events}
+    assert starts == {"2027-03-04-socratic-seminar": datetime(2027, 3, 5, 0, tzinfo=UTC),
+                      "2027-04-01": datetime(2027, 4, 1, 23, tzinfo=UTC)}

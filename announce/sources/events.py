@@ -34,6 +34,8 @@ _RSVP_PARAM = re.compile(r"(rsvp|doorkeeper|connpass|meetup|regist|ticket|signup
                          r"luma|eventbrite|inscription|anmeld)", re.IGNORECASE)
 
 
+# Key paths into the body's labelled lines: "body:日時".
+_BODY = "body:"
 # The key path of the date in an event's file name (or its bundle folder's).
 _FILE_DATE = "file:date"
 _FILE_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[-_]|$)")
@@ -68,7 +70,8 @@ class _Reader:
     """The problems of one file as they are found; every step adds to them."""
 
     # A plain class: a dataclass's generated __init__ costs more per file than the rest.
-    __slots__ = ("ctx", "doc", "errors", "found", "start_path", "used", "warnings")
+    __slots__ = ("body_end", "ctx", "doc", "errors", "found", "start_path", "used",
+                 "warnings")
 
     def __init__(self, doc: Document, ctx: EventContext):
         self.doc = doc
@@ -78,10 +81,15 @@ class _Reader:
         self.used: set[str] = set()
         self.start_path = "start"
         self.found = ctx.keys.resolve(doc.data)
+        self.body_end: str | None = None
 
     def problem(self, key: str, message: str, severity: Severity = "error") -> None:
         # A key the file does not have is reported on its first line, as a whole.
-        where = self.doc.line_of(key) if get_path(self.doc.data, key) is not MISSING else 1
+        if key.startswith(_BODY):
+            at = self.doc.body.find(key[len(_BODY):])
+            where = self.doc.body_line + self.doc.body.count("\n", 0, at) if at >= 0 else 1
+        else:
+            where = self.doc.line_of(key) if get_path(self.doc.data, key) is not MISSING else 1
         problem = Problem(self.doc.path, where, key, message, severity)
         (self.errors if severity == "error" else self.warnings).append(problem)
 
@@ -95,9 +103,29 @@ class _Reader:
                 return _FILE_DATE, match[1]
         if found is None:
             candidates = self.ctx.keys.candidates(name)
+            for path in candidates:
+                if path.startswith(_BODY):
+                    value = self._from_body(name, path)
+                    if value is not MISSING:
+                        self.used.add(path)
+                        return path, value
             return (candidates[0] if candidates else name), MISSING
         self.used.add(found[0])
         return found
+
+    def _from_body(self, name: str, path: str) -> Any:
+        """A field read from a labelled line of the body (``body:日時``)."""
+        from .bodyfields import labelled_value, split_range, venue_parts
+
+        value = labelled_value(self.doc.body, path[len(_BODY):])
+        if value is None:
+            return MISSING
+        if name == "start":
+            value, self.body_end = split_range(value)
+        elif name == "venue":
+            venue, address = venue_parts(value)
+            return {"name": venue, "address": address} if venue else MISSING
+        return value
 
     def text(self, name: str) -> tuple[str, str | None]:
         path, value = self.find(name)
@@ -248,8 +276,29 @@ def _start(reader: _Reader, zone: tzinfo) -> datetime | None:
     when = _when(reader, path, value, "start_time", zone, reader.ctx.default_time)
     if when is None:
         return None
+    if not when.has_time:
+        when = _body_time(reader, when, zone) or when
     _check_offset(reader, path, when)
     return when.moment
+
+
+def _body_time(reader: _Reader, when: When, zone: tzinfo) -> When | None:
+    """A date-only start whose body says the time, on that same day ("13:00 - 17:00")."""
+    for path in reader.ctx.keys.candidates("start"):
+        if not path.startswith(_BODY):
+            continue
+        value = reader._from_body("start", path)
+        if value is MISSING:
+            continue
+        try:
+            found = parse_when(value, tz=zone)
+        except DateProblem:
+            reader.body_end = None
+            continue
+        if found.moment.date() == when.moment.date():
+            return found
+        reader.body_end = None
+    return None
 
 
 def _check_offset(reader: _Reader, path: str, when: When) -> None:
@@ -294,6 +343,8 @@ def _end(reader: _Reader, start: datetime | None, zone: tzinfo) -> datetime | No
         time_path, time_value = reader.find("end_time")
         if time_value is MISSING and (ranged := _range_end(reader)) is not None:
             time_path, time_value = ranged
+        if time_value is MISSING and reader.body_end:
+            time_path, time_value = reader.start_path, reader.body_end
         if time_value is not MISSING and start is not None:
             end = _end_from_time(reader, time_path, time_value, start)
         if end is None:

@@ -127,9 +127,53 @@ def infer_site(root: Path) -> Inference:
     _infer_times(result, in_events)
     _infer_lookups(result, in_events)
     _infer_exclude(result, events_dir, all_in_events, in_events)
+    _infer_body_fields(result, events_dir, all_in_events, in_events)
     if "meetup_id" in result.keys:
         result.meetup_group = _meetup_group(root, config)
     return result
+
+
+def _infer_body_fields(result: Inference, events_dir: Path, documents: list[Document],
+                       dated: list[Document]) -> None:
+    """Dates (and places) that most undated event files write in a labelled body line."""
+    from .bodyfields import DATE_LABELS, VENUE_LABELS, labelled_value, split_range
+    from .dates import DateProblem, parse_when
+
+    dated_paths = {d.path for d in dated}
+    excluded = result.exclude
+    undated = [d for d in documents if d.path not in dated_paths
+               and d.path.stem not in ("_index",) and not any(
+                   fnmatch.fnmatchcase(d.path.relative_to(events_dir).as_posix(), p)
+                   for p in excluded)]
+    if len(undated) < max(3, len(dated) // 10):
+        return
+    import datetime as dt
+
+    best: tuple[int, str] | None = None
+    for label in DATE_LABELS:
+        readable = 0
+        for document in undated:
+            value = labelled_value(document.body, label)
+            if value is None:
+                continue
+            try:
+                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
+            except DateProblem:
+                continue
+            readable += 1
+        if readable and (best is None or readable > best[0]):
+            best = (readable, label)
+    if best is None or best[0] < len(undated) // 2:
+        return
+    result.keys["start"] = (*result.keys.get("start", ()), f"body:{best[1]}")
+    result.events_count += best[0]
+    result.notes.append(f"{best[0]} of {len(undated)} files without a date in their front "
+                        f"matter say when in the body ({best[1]}): read from there")
+    if "venue" not in result.keys:
+        for label in VENUE_LABELS:
+            if sum(1 for d in undated if labelled_value(d.body, label)) >= best[0] // 2:
+                result.keys["venue"] = (f"body:{label}",)
+                break
 
 
 _MEETUP_GROUP = re.compile(
@@ -326,7 +370,10 @@ def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document
     dated_dirs = {parent for d in dated for parent in d.path.parents}
     for document in undated:
         relative = document.path.relative_to(events_dir)
-        if len(relative.parts) > 1 and (events_dir / relative.parts[0]) not in dated_dirs:
+        folder = events_dir / relative.parts[0]
+        # A page bundle (a folder with its index.md) is an event that may say when elsewhere.
+        if len(relative.parts) > 1 and folder not in dated_dirs and not any(
+                (folder / page).is_file() for page in ("index.md", "_index.md", "event.md")):
             patterns.append(f"{relative.parts[0]}/*")
     result.exclude = tuple(sorted(set(patterns)))
     excluded = {d.path for d in undated

@@ -239,6 +239,8 @@ def validate_path(path: str) -> str | None:
     """Why ``path`` is not a key path, or None when it is one."""
     if path == "file:date":  # the date at the start of the file's name
         return None
+    if path.startswith("body:") and path[5:].strip():  # a labelled line of the body
+        return None
     if not path or path.strip() != path:
         return "expected a key path such as 'date' or 'event.date'"
     for part in path.split("."):

@@ -1,0 +1,83 @@
+"""Facts written in the body rather than the front matter: ``| **日時** | 2026年06月20日 … |``.
+
+Older sites state the date and the place in a table row or a ``**When:** ...`` line of the
+body. A key path ``body:<label>`` (``body:日時``, ``body:When``) reads the value after that
+label, from the first line that has it. Only used when the key map names such a path.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+
+__all__ = ["DATE_LABELS", "VENUE_LABELS", "labelled_value", "split_range", "venue_parts"]
+
+# Labels that introduce an event's date or place, in the languages of the sites seen.
+DATE_LABELS = ("日時", "開催日時", "When", "Date", "Date & time", "Date and time", "Datum",
+               "Wann", "Quand", "Date et heure", "Horaire", "Fecha", "Cuándo", "Data",
+               "Quando", "Wanneer", "Termin")
+VENUE_LABELS = ("会場", "場所", "Where", "Venue", "Location", "Place", "Ort", "Lieu",
+                "Lugar", "Luogo", "Locatie")
+
+_TAG = re.compile(r"<[^>]+>")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)
+def _row(label: str) -> re.Pattern[str]:
+    # "| **日時** | value |", "**When:** value", "When: value", "- Date : value".
+    name = re.escape(label)
+    return re.compile(
+        rf"^[ \t]*(?:[|*\-+][ \t]*)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*(?:\*\*)?"
+        rf"[ \t]*(?:\||:|：)(?:\*\*)?[ \t]*(?P<value>[^\n]+?)[ \t]*\|?[ \t]*$",
+        re.MULTILINE | re.IGNORECASE)
+
+
+def labelled_value(body: str, label: str) -> str | None:
+    """The text after ``label`` on the first body line that starts with it, or None."""
+    if label not in body and label.lower() not in body.lower():
+        return None
+    match = _row(label).search(body)
+    if match is None:
+        return None
+    value = match["value"].strip().strip("*_").strip()
+    return value or None
+
+
+# "2016年 01/16(土)", "2026年06月20日(土)": the year-first forms of Japanese sites.
+_JA_SLASH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*/\s*(\d{1,2})")
+_JA_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_PAREN = re.compile(r"\s*[(（][^)）]{1,12}[)）]")
+# A range starts after a time of day ("13:00 - 17:00", "7 PM to 9 PM"), never inside a
+# date ("2026-06-20").
+_RANGE = re.compile(r"(?:(?<=[:：h.]\d\d)|(?<=[apAP][mM])|(?<=[apAP]\.[mM]\.))\s*"
+                    r"(?:[-–—~〜～]|\bto\b|\bbis\b|\bà\b)\s*(?=\d)")
+_CLOCK = re.compile(r"^\s*(\d{1,2}(?:[:h：.]\d{2})?\s*(?:[ap]\.?m\.?)?)", re.IGNORECASE)
+
+
+def split_range(text: str) -> tuple[str, str | None]:
+    """``"2026-06-20 13:00 - 17:00 (12:30 開場)"`` -> (``"2026-06-20 13:00"``, ``"17:00"``)."""
+    text = _JA_FULL.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
+    text = _JA_SLASH.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
+    text = _PAREN.sub("", text).strip()
+    parts = _RANGE.split(text, maxsplit=1)
+    start = parts[0].strip()
+    end = None
+    if len(parts) == 2:
+        clock = _CLOCK.match(parts[1])
+        end = clock[1].strip() if clock else None
+    return start, end
+
+
+def venue_parts(text: str) -> tuple[str, str]:
+    """A venue cell as (name, address): ``"Hall<br>1 Main St <a>...</a>"``."""
+    text = _MD_LINK.sub(lambda m: m[1], text)  # "[Hall](https://...)": its name
+    lines = [" ".join(html.unescape(_TAG.sub(" ", part)).split()) for part in _BR.split(text)]
+    lines = [line for line in lines if line]
+    name = lines[0] if lines else ""
+    address = lines[1] if len(lines) > 1 else ""
+    # A bare URL after the address is the venue's page, not its address.
+    address = re.sub(r"\s*https?://\S+", "", address).strip()
+    return name.strip("*_ "), address
