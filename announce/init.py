@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import yaml
@@ -263,10 +264,16 @@ def config_text(facts: SiteFacts, folder_name: str = "") -> str:
     name = facts.name or _name_from_folder(folder_name) or "Our meetup"
     text = _set(text, "site", "name", name)
     display, address = parseaddr(_value(text, "mail", "from"))
-    if display == old_name:
-        # The sender's address stays the example's: only the user can know theirs.
-        sender = Address(display_name=name, addr_spec=address)
+    domain = urlsplit(facts.url).hostname if facts.url else None
+    if display == old_name and domain:
+        # An address at the site's own domain; init says to check it (Next, step 1).
+        sender = Address(display_name=name, addr_spec=f"announce@{domain.removeprefix('www.')}")
         text = _set(text, "mail", "from", str(sender))
+    else:
+        text = _set(text, "mail", "from", str(Address(display_name=name, addr_spec=address)))
+        text = _comment_out(text, "mail", "from")
+    # The list's address is the one thing init cannot find: send says so until it is set.
+    text = _comment_out(text, "mail", "to")
     for key, value in (("url", facts.url), ("timezone", facts.timezone),
                        ("permalink", facts.permalink), ("language", facts.language)):
         if value is not None:

@@ -448,13 +448,21 @@ def _subject_template(source: str) -> jinja2.Template:
     return env.from_string(source)
 
 
+def group_name(settings: Settings, event: Event) -> str:
+    """Who the mail is from: on a site of several groups announcing one ([content] group),
+    that group's name (its organiser file's title); else ``[site] name``."""
+    if settings.content.group and event.group_name:
+        return event.group_name
+    return settings.site.name
+
+
 def render_subject(settings: Settings, event: Event, kind: str, now: datetime) -> str:
     """The subject line for ``kind`` from ``[mail] subject_KIND``, on one line."""
     tz = settings.site.tz
     local = event.start.astimezone(tz)
     source = settings.mail.subject_template(kind)
     variables = {
-        "site_name": settings.site.name,
+        "site_name": group_name(settings, event),
         "title": event.title,
         "short_date": short_date(local),
         "weekday": _WEEKDAYS[local.weekday()],
@@ -684,7 +692,7 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
         "kind": kind,
         "subject": subject,
         "language": settings.site.language,
-        "site": {"name": settings.site.name, "url": settings.site.url or None},
+        "site": {"name": group_name(settings, event), "url": settings.site.url or None},
         "event": event,
         "title": event.title,
         "when": when,

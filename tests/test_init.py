@@ -109,7 +109,8 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
 
     settings = load_settings(jekyll_site / "announce.toml")
     assert settings.site.name == "HV Open"  # without the tagline: it goes in every subject
-    assert settings.mail.sender == "HV Open <announce@example.org>"
+    assert settings.mail.sender == "HV Open <announce@hvopen.org>"  # its domain; checked
+    assert settings.mail.to == ()  # only the organizer knows the list's address
     assert settings.site.url == "https://hvopen.org"
     assert settings.site.timezone == "America/New_York"
     assert settings.content.events == jekyll_site / "_events"

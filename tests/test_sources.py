@@ -24,6 +24,7 @@ from announce.cli import cli
 from announce.config import load_settings
 from announce.content import Catalog, Event, Speaker, load_catalog
 from announce.init import detect_site
+from announce.render import render_subject
 from announce.urls import meetup_url
 
 CHICAGO = "America/Chicago"  # -06:00 on 2027-03-04 (daylight saving starts on 03-14)
@@ -611,6 +612,10 @@ def test_hugo_bundles_sections_drafts_and_other_groups_are_no_events() -> None:
     assert events["meetup-1"].slug == "meetup-1"
     assert events["2027-04-01-two"].slug == "two"
     assert events["meetup-1"].group_name == "Ruby Users"
+    # The mail is the group's: its name where the site's would be.
+    subject = render_subject(load_settings(Path("announce.toml")), events["meetup-1"],
+                             "announcement", datetime(2027, 1, 1, tzinfo=UTC))
+    assert subject.startswith("Ruby Users: ")
     assert sorted(left_out(catalog)) == [
         "content/events/_index.md:1: not an event: a section page (the events list, not an "
         "event)",

@@ -162,6 +162,9 @@ def site(tmp_path: Path, smtp_server: Server) -> Site:
     text = re.sub(r'(?m)^name = ".*"$', 'name = "River City Open Tech"', text, count=1)
     text = re.sub(r'(?m)^# url = ', 'url = ', text, count=1)
     text = re.sub(r'(?m)^timezone = ".*"$', 'timezone = "America/New_York"', text, count=1)
+    text = re.sub(r'(?m)^# from = .*$', 'from = "River City Open Tech <announce@example.org>"',
+                  text, count=1)
+    text = re.sub(r'(?m)^# to = ', 'to = ', text, count=1)
     config.write_text(text + (
         f'\n[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\n'
         'security = "none"\n'), encoding="utf-8")
