@@ -739,3 +739,18 @@ def test_the_date_in_a_file_name() -> None:
     starts = {e.id: e.start for e in catalog.events}
     assert starts == {"2027-03-04-socratic-seminar": datetime(2027, 3, 5, 0, tzinfo=UTC),
                       "2027-04-01": datetime(2027, 4, 1, 23, tzinfo=UTC)}
+
+
+def test_a_yaml_alias_bomb_is_reported_at_once_not_expanded() -> None:
+    # Nine levels of nine: 387 million strings if anything walked or printed it whole.
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
+    bomb = "\n".join([*levels, "title: *i", "dtstart: *i", "location: *i", "presenter: *i"])
+    good = md("title: Good\ndtstart: 2027-03-04 18:00")
+    catalog = load(config(), {"content/events/bomb.md": f"---\n{bomb}\n---\nBody\n",
+                              "content/events/good.md": good})
+    assert [e.id for e in catalog.events] == ["good"]
+    assert [(p.line, p.field) for p in catalog.errors] == [
+        (11, "title"), (12, "dtstart"), (13, "location")]
+    assert all(len(str(p)) < 200 for p in catalog.errors)

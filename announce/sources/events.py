@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import reprlib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -139,8 +140,13 @@ class _Reader:
         return path, str(value).strip()
 
 
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring = 3, 4, 4, 60
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value for a message, cut short: a YAML alias bomb's repr would never end."""
+    text = _REPR.repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -206,9 +212,11 @@ def _check_draft(reader: _Reader) -> None:
 
 
 def _title(reader: _Reader) -> str | None:
+    errors = len(reader.errors)
     path, title = reader.text("title")
     if not title:
-        reader.problem(path, "required")
+        if len(reader.errors) == errors:  # not twice for one key
+            reader.problem(path, "required")
         return None
     if "\n" in title or "\r" in title or "\t" in title:
         # A title is one line everywhere it goes: a subject, a heading, a calendar entry.
@@ -231,9 +239,15 @@ def _event_zone(reader: _Reader) -> tzinfo:
 
 def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
           default_time: time | None) -> When | None:
+    if isinstance(value, list | dict):
+        reader.problem(path, f"expected a date, got {_short(value)}")
+        return None
     time_path, time_value = reader.find(time_name)
     if time_path == path:  # one key for both: it is the date's own time
         time_value = MISSING
+    if isinstance(time_value, list | dict):
+        reader.problem(time_path, f"expected a time of day, got {_short(time_value)}")
+        return None
     if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
         # "6:30 PM - 8:30 PM": the start here; _end takes the end.
         time_value = _TIME_RANGE.split(time_value, maxsplit=1)[0]
