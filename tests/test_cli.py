@@ -415,3 +415,43 @@ def test_help_and_list_do_not_import_the_heavy_libraries(
     assert result.returncode == 0, result.stderr
     assert lines(result.stderr)[-1] == "heavy: "
     assert result.stdout.startswith("Usage: announce" if "--help" in args else UPCOMING)
+
+
+@pytest.fixture
+def site_nobody_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site whose talks use keys announce was not told about: none of them loads."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ANNOUNCE_CONFIG", raising=False)
+    events = tmp_path / "content" / "events"
+    events.mkdir(parents=True)
+    for day in ("2027-01-06", "2027-02-03"):
+        (events / f"{day}.md").write_text(f"---\ntitle: Talk\nwhen_it_is: {day} 18:00\n---\n")
+    (tmp_path / "announce.toml").write_text(
+        '[mail]\nto = ["members@example.org"]\n[outbox]\npath = "outbox"\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_check_fails_when_no_event_loads(site_nobody_reads: Path) -> None:
+    result = run("check")
+    assert result.exit_code == 1
+    assert lines(result.stdout)[-2:] == [
+        "Checked 2 event files and 0 locations: 2 errors, 0 warnings.",
+        "No event loaded from content/events: announce would send nothing. Map the site's "
+        "keys in [content.keys] ('announce init' infers them).",
+    ]
+
+
+def test_send_next_fails_instead_of_nothing_due_when_no_event_loads(
+    site_nobody_reads: Path,
+) -> None:
+    # A scheduled workflow must go red, not stay green while it never sends.
+    result = run("send", "--next", "--now", "2027-01-01")
+    assert result.exit_code == 1
+    assert "announce: error: none of the 2 event files loaded (2 with errors): run " \
+        "'announce check' to see why" in result.stderr
+    assert not (site_nobody_reads / "outbox").exists()
+    # Once the map names the key, the same site sends.
+    with (site_nobody_reads / "announce.toml").open("a", encoding="utf-8") as config:
+        config.write('[content.keys]\nstart = "when_it_is"\n')
+    assert run("send", "--next", "--now", "2026-12-30").exit_code == 0
+    assert len(list((site_nobody_reads / "outbox" / "new").iterdir())) == 1
