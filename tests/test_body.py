@@ -7,19 +7,19 @@ Vancouver's Hugo buttons, kanazawa.rb's Liquid include, Software Crafters Strasb
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 import markdown
 import pytest
 
 from announce.sources.body import BodyNote, Shortcode, body_for_email, find_shortcodes
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+from .conftest import SHARED, shared
+
+CORPUS = SHARED / "corpus"
 MEETUP = "https://www.meetup.com/pyladies-vancouver/events/236154271/"
 DOORKEEPER = "https://kzrb.doorkeeper.jp/events/95275"
 RAW_MARKERS = ("{{<", "{{%", "{%", "{{ site.", "{{ page.")
@@ -543,11 +543,7 @@ _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)\n.*?\n\1[ \t]*\n", re.DOTALL)
 
 
 def test_no_raw_template_syntax_is_left_in_any_corpus_body() -> None:
-    if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the shared corpus is missing: {CORPUS}")
-        pytest.skip(f"the shared corpus is not here: {CORPUS}")
-    files = sorted(CORPUS.rglob("*.md"))
+    files = sorted(shared(CORPUS).rglob("*.md"))
     assert files
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -33,8 +33,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from .conftest import SHARED, shared
+
 # ../shared/corpus next to the repository (the HV Open site and the six sites of sites/).
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 
 # What a message must never show: Hugo shortcodes, Liquid tags and Liquid variables.
 RAW_TEMPLATE = re.compile(r"\{\{<|\{\{%|\{%|\{\{-?\s*(?:site|page)\.")
@@ -626,12 +628,7 @@ def dated_files(site: Site, root: Path) -> set[str]:
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared corpus; skipped where it is missing, except on CI, where that fails."""
-    if not CORPUS.is_dir():
-        message = f"the shared corpus is missing: {CORPUS}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return CORPUS
+    return shared(CORPUS)
 
 
 def announce(cwd: Path, tz: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -711,12 +708,7 @@ class SiteRun:
 def run(request: pytest.FixtureRequest, corpus: Path,
         tmp_path_factory: pytest.TempPathFactory) -> SiteRun:
     site: Site = request.param
-    source = corpus / site.folder
-    if not source.is_dir():
-        message = f"the shared corpus is missing {source}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    source = shared(corpus / site.folder)
     root = tmp_path_factory.mktemp(site.name) / "site"
     shutil.copytree(source, root)
     init = announce(root, site.tz, "init")
