@@ -96,23 +96,28 @@ class _Reader:
 
     def find(self, name: str) -> tuple[str, Any]:
         found = self.found.get(name)
-        if found is None and name == "start" and _FILE_DATE in self.ctx.keys.candidates(name):
+        if found is not None:
+            self.used.add(found[0])
+            return found
+        keys = self.ctx.keys
+        for path in keys.special(name):
+            value = self._special(name, path)
+            if value is not MISSING:
+                self.used.add(path)
+                return path, value
+        candidates = keys.candidates(name)
+        return (candidates[0] if candidates else name), MISSING
+
+    def _special(self, name: str, path: str) -> Any:
+        if path == _FILE_DATE:
+            if name != "start":
+                return MISSING
             # Zola and Jekyll posts: the date is the file name's ("2026-07-14-x.md").
-            match = _FILE_DATE_PREFIX.match(self.doc.path.stem if self.doc.path.stem not in
-                                            ("index", "_index") else self.doc.path.parent.name)
-            if match:
-                return _FILE_DATE, match[1]
-        if found is None:
-            candidates = self.ctx.keys.candidates(name)
-            for path in candidates:
-                if path.startswith(_BODY):
-                    value = self._from_body(name, path)
-                    if value is not MISSING:
-                        self.used.add(path)
-                        return path, value
-            return (candidates[0] if candidates else name), MISSING
-        self.used.add(found[0])
-        return found
+            stem = self.doc.path.stem
+            match = _FILE_DATE_PREFIX.match(
+                stem if stem not in ("index", "_index", "event") else self.doc.path.parent.name)
+            return match[1] if match else MISSING
+        return self._from_body(name, path)
 
     def _from_body(self, name: str, path: str) -> Any:
         """A field read from a labelled line of the body (``body:日時``)."""
@@ -179,7 +184,8 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     assert start is not None
     assert end is not None
     site_tz = ctx.settings.site.tz
-    used_tops = {path.split(".", 1)[0].split("[", 1)[0] for path in reader.used}
+    head = ctx.keys.head
+    used_tops = {head(path) for path in reader.used}
     event = Event(
         id=event_id, path=doc.path, title=title,
         start=start.astimezone(site_tz), end=end.astimezone(site_tz),
@@ -516,9 +522,12 @@ def _speaker_items(reader: _Reader, path: str, value: Any) -> list[tuple[Any, st
     ``talks[].speaker`` and ``talks[].title`` are read talk by talk, so that a talk with two
     speakers, or none, keeps every title with its own speakers.
     """
+    if "[]" not in path:  # the common case: one string, or a list of names or ids
+        items = value if isinstance(value, list) else [value]
+        return [(item, "") for item in items]
     talk_path = next((p for p in reader.ctx.keys.candidates("talk_title")
                       if p.split("[]", 1)[0] == path.split("[]", 1)[0] and "[]" in p), None)
-    if "[]" in path and talk_path is not None:
+    if talk_path is not None:
         head = path.split("[]", 1)[0]
         rest = path.split("[]", 1)[1].lstrip(".")
         talk_rest = talk_path.split("[]", 1)[1].lstrip(".")
@@ -552,7 +561,7 @@ _NAME_SEPARATOR = re.compile(r"\s+(?:and|&|und|et|y|e|и|と)\s+|\s*[;、]\s*|\s
 
 def _presenter(reader: _Reader, speakers: tuple[Speaker, ...]) -> str | None:
     """The speakers as one line, as the file wrote them when it wrote one string."""
-    _path, value = reader.ctx.keys.find(reader.doc.data, "speakers")
+    _path, value = reader.found.get("speakers", ("", None))
     if isinstance(value, str) and reader.ctx.speakers is None:
         return " ".join(html.unescape(value).split()) or None
     return ", ".join(s.name for s in speakers) or None

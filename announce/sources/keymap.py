@@ -129,8 +129,15 @@ class KeyMap:
     _by_head: dict[str, list[tuple[int, str, str, list[str] | None]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
+    _heads_of: dict[str, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    # Per field, its paths that are no front-matter keys ("body:日時", "file:date").
+    _special: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         for name, paths in self.paths.items():
+            self._special[name] = tuple(p for p in paths if p.startswith(("body:", "file:")))
             for rank, path in enumerate(paths):
                 parts = path.split(".") if ("." in path or "[" in path) else None
                 head = parts[0].removesuffix("[]") if parts else path
@@ -172,6 +179,17 @@ class KeyMap:
                     continue
                 found[name] = (rank, path, value)
         return {name: (path, value) for name, (_rank, path, value) in found.items()}
+
+    def head(self, path: str) -> str:
+        """The front-matter key a path starts with: ``event`` for ``event.date``."""
+        head = self._heads_of.get(path)
+        if head is None:
+            head = self._heads_of[path] = path.split(".", 1)[0].split("[", 1)[0]
+        return head
+
+    def special(self, name: str) -> tuple[str, ...]:
+        """The paths of ``name`` that read the body or the file name, not front matter."""
+        return self._special.get(name, ())
 
     def candidates(self, name: str) -> tuple[str, ...]:
         return self.paths.get(name, ())
