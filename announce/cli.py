@@ -519,8 +519,10 @@ def _show_next_events(config: Path) -> None:
         click.echo(f"  {_format_when(event, settings)}  {event.title}  @ {where}  "
                    f"(speakers: {who})")
     errors = len({p.path for p in catalog.errors})
-    click.echo(f"{len(catalog.events)} events load, {errors} files have errors, "
-               f"{len(catalog.left_out)} are no events: 'announce check' says more.")
+    loaded, skipped = len(catalog.events), len(catalog.left_out)
+    click.echo(f"{loaded} event{'s' * (loaded != 1)} load{'s' * (loaded == 1)}, {errors} "
+               f"file{'s' * (errors != 1)} with errors, {skipped} "
+               f"file{'s' * (skipped != 1)} no event: 'announce check' says more.")
 
 
 @cli.command("preview")

@@ -393,17 +393,21 @@ def _keymap(value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ValueError(f"expected a [content.keys] table, got {_show(value)}")
     keys: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
     for name, paths in value.items():
         if name not in DEFAULT_KEYS:
-            raise ValueError(f"{name}: unknown field (known: {', '.join(DEFAULT_KEYS)})")
+            problems.append(f"{name}: unknown field (known: {', '.join(DEFAULT_KEYS)})")
+            continue
         items = [paths] if isinstance(paths, str) else paths
         if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
-            raise ValueError(f"{name}: expected a key path or a list of them, got {_show(paths)}")
-        for path in items:
-            problem = validate_path(path)
-            if problem:
-                raise ValueError(f"{name}: {problem}")
+            problems.append(f"{name}: expected a key path or a list of them, got "
+                            f"{_show(paths)}")
+            continue
+        problems.extend(f"{name}: {problem}" for problem in map(validate_path, items)
+                        if problem)
         keys[name] = tuple(items)
+    if problems:  # every one at once, each on its line under [content] keys
+        raise ValueError("\n    ".join(problems))
     return keys
 
 

@@ -112,6 +112,28 @@ def workflow_text() -> str:
     return packaged_text("workflow.yml")
 
 
+_WATCHED = re.compile(r'^(?P<indent>\s+)- "(?P<glob>[^"]+/\*\*)"\n', re.MULTILINE)
+
+
+def workflow_for(facts: SiteFacts) -> str:
+    """The workflow, watching this site's own folders for pull requests to preview."""
+    text = workflow_text()
+    watched = [m["glob"] for m in _WATCHED.finditer(text)]
+    first = _WATCHED.search(text)
+    if first is None:  # the example lost its paths: nothing to add them to
+        return text
+    folders = [facts.events, facts.locations, *facts.lookups.values()]
+    wanted = []
+    for folder in folders:
+        folder = folder.split("#", 1)[0].strip("/")
+        if not folder or folder == "." or any(
+                folder == w[:-3] or folder.startswith(w[:-2]) for w in watched):
+            continue
+        wanted.append(f'{first["indent"]}- "{folder}/**"\n' if "." not in Path(folder).name
+                      else f'{first["indent"]}- "{folder}"\n')
+    return text[:first.start()] + "".join(dict.fromkeys(wanted)) + text[first.start():]
+
+
 # A typical evening meetup; init says so, loudly, when it has to use it.
 GUESSED_START = "18:30"
 
@@ -144,7 +166,9 @@ def detect_site(root: Path) -> SiteFacts:
     default_time = None
     if inference.date_only:
         default_time = GUESSED_START
-        notes.append(f"{inference.date_only} events give only a date: they start at "
+        count = inference.date_only
+        notes.append(f"{count} event{'s give' if count != 1 else ' gives'} only a date: "
+                     "they start at "
                      f"{GUESSED_START} ([content] default_time); correct it in announce.toml")
     notes.extend(inference.notes)
     return SiteFacts(
@@ -367,7 +391,7 @@ def init_site(root: Path, *, github: bool = False, force: bool = False) -> InitR
                     "(--force overwrites it)"
                 )
     contents = {config_path: config_text(facts, root.resolve().name),
-                workflow_path: workflow_text()}
+                workflow_path: workflow_for(facts)}
     if not keep_config:
         _check_config(contents[config_path], config_path)
     for path in targets:

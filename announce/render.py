@@ -536,13 +536,16 @@ class _Fragments:
     unresolved: tuple[str, ...]
 
 
+def _page_base(settings: Settings, event: Event) -> str:
+    """What the event's relative URLs are relative to: a page bundle's page (its
+    "hero.png" is next to it), else the site's root."""
+    page = event_page_url(settings, event) if event.path.stem in ("index", "event") else None
+    return page.rstrip("/") + "/" if page else settings.site.url
+
+
 def _fragments(settings: Settings, event: Event) -> _Fragments:
     unresolved: list[str] = []
-    site = settings.site.url
-    page = event_page_url(settings, event) if event.path.stem == "index" else None
-    if page:
-        # A page bundle's "hero.png" is next to its page, not at the site's root.
-        site = page.rstrip("/") + "/"
+    site = _page_base(settings, event)
 
     def convert(source: str | None) -> str:
         if not source:
@@ -676,7 +679,8 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
                    "bio_text": html_to_text(parts.speaker_html)}
     image = None
     if event.image:
-        image = {"src": _absolute(settings, event.image), "alt": event.image_alt or event.title}
+        image = {"src": resolve(event.image, _page_base(settings, event)),
+                 "alt": event.image_alt or event.title}
 
     location_text = _calendar_location(event, where)
     details = "\n\n".join(p for p in (_first_sentence(description_text, 300), page_url or rsvp_url)

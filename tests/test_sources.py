@@ -10,6 +10,8 @@ link, which files are events, and problems as ``check`` prints them
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import textwrap
 import tomllib
@@ -754,3 +756,81 @@ def test_a_yaml_alias_bomb_is_reported_at_once_not_expanded() -> None:
     assert [(p.line, p.field) for p in catalog.errors] == [
         (11, "title"), (12, "dtstart"), (13, "location")]
     assert all(len(str(p)) < 200 for p in catalog.errors)
+
+
+# --- problems found by trying the README's examples ---------------------------------------
+
+
+def test_an_impossible_time_in_the_start_is_the_start_s_problem() -> None:
+    catalog = load(config(), {"content/events/a.md": md('title: A\ndtstart: "2027-03-03 25:00"')})
+    assert errors(catalog) == [
+        "content/events/a.md:3: dtstart: '2027-03-03 25:00' is not a date "
+        "(there is no time of day 25:00)"]
+
+
+def test_a_bundle_s_own_image_is_next_to_its_page() -> None:
+    write({"announce.toml": config(tables="") .replace(
+               '[site]\n', '[site]\nurl = "https://x.test"\npermalink = "/events/:path/"\n')
+           + '[mail]\nto = ["members@x.test"]\n',
+           "hugo.toml": 'title = "T"\n',
+           "content/events/meetup-1/index.md": md(
+               "title: One\ndate: 2027-03-04T18:00:00-06:00\nimage: hero.png\nvenue: Hall",
+               "![map](map.png)\n")})
+    result = announce("render", "meetup-1", "--kind", "announcement", "--now", "2027-03-01")
+    assert result.exit_code == 0, result.output
+    message = email.message_from_string(result.stdout, policy=email.policy.default)
+    html = message.get_body(("html",))
+    assert html is not None
+    text = html.get_content()
+    assert 'src="https://x.test/events/meetup-1/hero.png"' in text
+    assert 'src="https://x.test/events/meetup-1/map.png"' in text
+
+
+def test_a_venue_id_no_record_has_is_a_warning() -> None:
+    catalog = load(config(tables='[content.lookup]\nvenue = "_data/venues.yml"\n'), {
+        "_data/venues.yml": "hall:\n  name: Town Hall\n",
+        "content/events/a.md": md("title: A\ndtstart: 2027-03-04 18:00\nvenue: hal"),
+    })
+    assert warnings(catalog) == [
+        "content/events/a.md:4: venue: 'hal' is no venue in _data/venues.yml: shown as written"]
+
+
+def test_init_on_a_site_of_one_bundle_finds_its_events_folder() -> None:
+    write({"hugo.toml": 'title = "T"\ntimeZone = "America/Chicago"\n',
+           "content/events/first/index.md": md("title: First\ndate: 2027-03-04T18:00:00")})
+    assert announce("init").exit_code == 0
+    settings = load_settings(Path("announce.toml"))
+    assert settings.content.events == Path.cwd() / "content" / "events"
+    assert settings.content.naive_times == "local"  # Hugo with a timeZone: local dates
+    assert [e.id for e in load_catalog(settings).events] == ["first"]
+
+
+def test_mdx_import_lines_are_not_mailed() -> None:
+    catalog = load(config(), {"content/events/a.mdx": md(
+        "title: A\ndtstart: 2027-03-04 18:00",
+        "import Card from '../components/Card.astro'\nexport const x = 1\n\nHello **there**.\n")})
+    assert only_event(catalog).description == "Hello **there**."
+
+
+def test_every_problem_of_the_key_map_is_reported_at_once() -> None:
+    write({"announce.toml": config(tables='[content.keys]\nstrat = "date"\nstart = ""\n'
+                                          'venue = 3\n')})
+    result = announce("check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "announce: error: announce.toml: [content] keys: strat: unknown field (known: "
+        + ", ".join(__import__("announce.sources.keymap").sources.keymap.DEFAULT_KEYS) + ")",
+        "announce: error:     start: expected a key path such as 'date' or 'event.date'",
+        "announce: error:     venue: expected a key path or a list of them, got an integer (3)",
+    ]
+
+
+def test_init_github_watches_the_site_s_own_folders() -> None:
+    write({"astro.config.mjs": 'export default { site: "https://x.test" }\n',
+           "src/content/events/a/index.md": md("title: A\nstartDate: '2027-03-04'\n"
+                                               "startTime: '18:00'"),
+           "src/content/events/b/index.md": md("title: B\nstartDate: '2027-04-01'\n"
+                                               "startTime: '18:00'")})
+    assert announce("init", "--github").exit_code == 0
+    workflow = Path(".github/workflows/announce.yml").read_text(encoding="utf-8")
+    assert '      - "src/content/events/**"\n      - "_events/**"\n' in workflow

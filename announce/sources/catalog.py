@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import gc
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -262,6 +263,9 @@ def _location_problems(data: Mapping[str, Any], path: Path | None, document: Any
     return problems
 
 
+_MDX_CODE = re.compile(r"^(?:import|export)\s[^\n]*(?:\n|$)", re.MULTILINE)
+
+
 def _site_variables(settings: Settings) -> dict[str, Any]:
     return {"url": settings.site.url, "baseurl": "", "title": settings.site.name,
             "name": settings.site.name, "lang": settings.site.language}
@@ -273,6 +277,9 @@ def _body_transform(settings: Settings) -> Any:
 
     def transform(event: Event) -> str:
         body = event.body
+        if event.path.suffix == ".mdx":
+            # MDX's import and export lines are code for the page, not text for the mail.
+            body = _MDX_CODE.sub("", body)
         if "{" not in body and ":" not in body and "!!!" not in body and "???" not in body:
             return body
         from .body import body_for_email

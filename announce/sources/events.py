@@ -261,7 +261,9 @@ def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
                           naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
     except DateProblem as exc:
-        reader.problem(time_path if _is_time_problem(exc) else path, str(exc))
+        blame = time_path if time_value is not MISSING and _is_time_problem(exc, time_value) \
+            else path
+        reader.problem(blame, str(exc))
         return None
     if time_value is not MISSING and times_disagree(when, time_value):
         reader.problem(time_path, f"{text_of(time_value)!r} is not the time {path} says "
@@ -280,8 +282,10 @@ def _range_end(reader: _Reader) -> tuple[str, str] | None:
     return None
 
 
-def _is_time_problem(exc: DateProblem) -> bool:
-    return "time of day" in str(exc) and "has no time of day" not in str(exc)
+def _is_time_problem(exc: DateProblem, time_value: Any) -> bool:
+    """Whether the separate time key, not the date, is what could not be read."""
+    message = str(exc)
+    return "has no time of day" not in message and message.startswith(repr(text_of(time_value)))
 
 
 def _start(reader: _Reader, zone: tzinfo) -> datetime | None:
@@ -455,6 +459,9 @@ def _named_venue(reader: _Reader, path: str, name: str) -> Location | None:
             f"none: no location files in {display_path(Path(venues.source))}")
         reader.problem(path, f"unknown location {name!r} (known: {known})")
         return None
+    if venues is not None and _ID.match(name):
+        reader.problem(path, f"{name!r} is no venue in {venues.source}: shown as written",
+                       "warning")
     return Location(title=" ".join(name.split()), is_online=looks_online(name))
 
 

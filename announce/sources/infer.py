@@ -219,7 +219,8 @@ def _events_folder(root: Path, paths: list[Path]) -> Path:
             best = folder
     # A bundle folder of its own ("events/2026-01-27/") is one event, not the folder;
     # a year folder ("events/2027/") is where this season's talks happen to be.
-    while best != root and (_YEARISH.match(best.name) or (
+    bundles = {p.parent for p in paths if p.stem in ("index", "event")}
+    while best != root and (_YEARISH.match(best.name) or best in bundles or (
             len(paths) > 1 and best in {p.parent for p in paths} and counts[best] == 1)):
         best = best.parent
     return best
@@ -384,5 +385,6 @@ def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document
     missing = len(undated) - len(patterns)
     if missing > 0:
         result.notes.append(
-            f"{missing} files in {result.events}/ give no start date in their front matter: "
+            f"{missing} file{'s give' if missing != 1 else ' gives'} no start date in "
+            f"{result.events}/ front matter: "
             "'announce check' names them")
