@@ -78,13 +78,20 @@ def test_on_a_runner_send_refuses_the_outbox_but_a_dry_run_previews(
     output, summary = tmp_path / "output", tmp_path / "summary.md"
     env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output),
            "GITHUB_STEP_SUMMARY": str(summary)}
-    args = ["send", "--next", "--config", str(EXAMPLE_CONFIG), "--now", "2027-01-28T09:00"]
+    # The sample season with a ledger of its own: after `make demo` the repository's
+    # ledger says the announcement went out, and this test must not read (or write) it.
+    config = tmp_path / "announce.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'events = "content/events"', f'events = "{REPO / "content" / "events"}"').replace(
+        'locations = "content/locations"', f'locations = "{REPO / "content" / "locations"}"'),
+        encoding="utf-8")
+    args = ["send", "--next", "--config", str(config), "--now", "2027-01-28T09:00"]
     refused = CliRunner(env=env).invoke(cli, args)
     assert refused.exit_code == 1
     assert refused.stderr.startswith(
-        f"announce: error: {EXAMPLE_CONFIG}: [smtp]: not set, and on GitHub Actions the outbox")
+        "announce: error: announce.toml: [smtp]: not set, and on GitHub Actions the outbox")
     assert refused.stdout.startswith("::error::")
-    assert _environment_file(output) == {"ledger": str(REPO / ".announce/ledger.sqlite3")}
+    assert _environment_file(output) == {"ledger": ".announce/ledger.sqlite3"}
     assert not summary.exists()
 
     output.unlink()
