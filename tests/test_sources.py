@@ -834,3 +834,21 @@ def test_init_github_watches_the_site_s_own_folders() -> None:
     assert announce("init", "--github").exit_code == 0
     workflow = Path(".github/workflows/announce.yml").read_text(encoding="utf-8")
     assert '      - "src/content/events/**"\n      - "_events/**"\n' in workflow
+
+
+def test_init_on_a_zola_site_dated_by_file_name_leaves_its_pages_out() -> None:
+    write({"config.toml": 'base_url = "https://x.test"\ntitle = "Devs"\n',
+           "content/_index.md": "+++\ntitle = \"Home\"\n+++\n",
+           "content/about/_index.md": "+++\ntitle = \"About\"\n+++\n",
+           "content/about/parking.md": "+++\ntitle = \"Parking\"\n+++\nBehind the hall.\n",
+           **{f"content/2027-0{m}-09-seminar-{m}.md": f'+++\ntitle = "Seminar {m}"\n+++\n'
+              for m in range(1, 5)}})
+    result = announce("init")
+    assert result.exit_code == 0, result.output
+    settings = load_settings(Path("announce.toml"))
+    assert settings.content.keys["start"] == ("file:date",)
+    assert settings.content.exclude == ("about/*",)
+    assert announce("check").exit_code == 0
+    local = [e.start.astimezone(settings.site.tz) for e in load_catalog(settings).events]
+    assert [(t.month, t.day, t.strftime("%H:%M")) for t in local] == [
+        (m, 9, settings.content.default_time) for m in range(1, 5)]

@@ -374,7 +374,7 @@ def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document
         folder = events_dir / relative.parts[0]
         # A page bundle (a folder with its index.md) is an event that may say when elsewhere.
         if len(relative.parts) > 1 and folder not in dated_dirs and not any(
-                (folder / page).is_file() for page in ("index.md", "_index.md", "event.md")):
+                (folder / page).is_file() for page in ("index.md", "event.md")):
             patterns.append(f"{relative.parts[0]}/*")
     result.exclude = tuple(sorted(set(patterns)))
     excluded = {d.path for d in undated
