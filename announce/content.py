@@ -9,6 +9,7 @@ command: it imports nothing heavy.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -207,6 +208,21 @@ class Event:
         # an hour off when daylight saving starts or ends in between.
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
+    @classmethod
+    def loaded(cls, **values: Any) -> Event:
+        """An Event as the loader makes 20,000 of them: ``Event(**values)``, faster.
+
+        A frozen dataclass's ``__init__`` sets each of its thirty fields through
+        ``object.__setattr__``, a fifth of the time to map a file; this fills ``__dict__``
+        at once. Fields not given take their defaults; body parts stay lazy.
+        """
+        event = object.__new__(cls)
+        fields = event.__dict__
+        fields.update(_EVENT_DEFAULTS)
+        fields["extra"], fields["front_matter"] = {}, {}
+        fields.update(values)
+        return event
+
     def _split_body(self) -> None:
         # Values given to the constructor win over what the body says.
         values = self.__dict__
@@ -219,6 +235,14 @@ class Event:
         values.setdefault("speaker", speaker)
         values.setdefault("lightning_talks", sections.lightning_talks)
         values.setdefault("propose_url", find_propose_url(values["lightning_talks"]))
+
+
+# The plain defaults of Event's fields, for Event.loaded: not the lazy body parts, whose
+# absence from __dict__ is what makes them lazy, nor the ones made by a factory.
+_EVENT_DEFAULTS: Final = {
+    f.name: f.default for f in dataclasses.fields(Event)
+    if f.default is not dataclasses.MISSING and not isinstance(f.default, _Unset)
+}
 
 
 def _speaker_bios(speakers: tuple[Speaker, ...]) -> str:

@@ -100,13 +100,14 @@ class _Reader:
             self.used.add(found[0])
             return found
         keys = self.ctx.keys
-        for path in keys.special(name):
-            value = self._special(name, path)
-            if value is not MISSING:
-                self.used.add(path)
-                return path, value
-        candidates = keys.candidates(name)
-        return (candidates[0] if candidates else name), MISSING
+        special = keys.special(name)
+        if special:
+            for path in special:
+                value = self._special(name, path)
+                if value is not MISSING:
+                    self.used.add(path)
+                    return path, value
+        return keys.first(name), MISSING
 
     def _special(self, name: str, path: str) -> Any:
         if path == _FILE_DATE:
@@ -186,7 +187,7 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     site_tz = ctx.settings.site.tz
     head = ctx.keys.head
     used_tops = {head(path) for path in reader.used}
-    event = Event(
+    event = Event.loaded(
         id=event_id, path=doc.path, title=title,
         start=start.astimezone(site_tz), end=end.astimezone(site_tz),
         type=type_ or "meeting", cancelled=cancelled,
@@ -206,7 +207,10 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
 
 
 def _check_draft(reader: _Reader) -> None:
-    for path in reader.ctx.keys.candidates("draft"):
+    keys = reader.ctx.keys
+    if not keys.may_have(reader.doc.data, "draft"):
+        return
+    for path in keys.candidates("draft"):
         value = get_path(reader.doc.data, path)
         if not isinstance(value, bool):
             continue

@@ -187,6 +187,16 @@ class KeyMap:
             head = self._heads_of[path] = path.split(".", 1)[0].split("[", 1)[0]
         return head
 
+    def first(self, name: str) -> str:
+        """The first key path of ``name``: the one to name when a file has none."""
+        compiled = self._compiled.get(name)
+        return compiled[0][0] if compiled else name
+
+    def may_have(self, data: Mapping[str, Any], name: str) -> bool:
+        """Whether ``data`` has a key some path of ``name`` starts with (even false)."""
+        heads = self._heads.get(name)
+        return heads is not None and not heads.isdisjoint(data)
+
     def special(self, name: str) -> tuple[str, ...]:
         """The paths of ``name`` that read the body or the file name, not front matter."""
         return self._special.get(name, ())
