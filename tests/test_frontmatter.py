@@ -1,0 +1,124 @@
+"""Front matter in three syntaxes and two YAML dialects, with the line of every key."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from announce.sources.frontmatter import (
+    FrontMatterError,
+    NoFrontMatter,
+    parse_document,
+    read_document,
+)
+
+from .conftest import CORPUS, shared
+
+FILE = Path("talk.md")
+
+
+@pytest.mark.parametrize(("written", "yaml11", "yaml12"), [
+    ("17:00", 1020, "17:00"),  # sexagesimal in 1.1 only
+    ("no", False, "no"),
+    ("Yes", True, "Yes"),
+    ("on", True, "on"),
+    ("true", True, True),
+    ("0o17", "0o17", 15),
+    ("017", 15, 17),  # 1.1's octal
+    ("1_000", 1000, "1_000"),
+    ("0x1F", 31, 31),
+    ("1.5", 1.5, 1.5),
+    ("~", None, None),
+    ("2027-01-06", date(2027, 1, 6), date(2027, 1, 6)),  # both keep timestamps
+    ("2027-02-30", "2027-02-30", "2027-02-30"),  # no such day: text, for a clear error
+])
+def test_each_dialect_reads_a_plain_value_as_its_generator_does(
+    written: str, yaml11: object, yaml12: object
+) -> None:
+    text = f"---\nvalue: {written}\n---\n"
+    assert parse_document(FILE, text, "1.1").data == {"value": yaml11}
+    assert parse_document(FILE, text, "1.2").data == {"value": yaml12}
+
+
+SAMPLES = [
+    "title: A\ntags: [a, b]\nwhen: 2027-01-06 18:00:00 -0500\n",
+    "a: &x [1, {b: 2020-01-01 10:00:00}]\nc: *x\n",
+    "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n",  # a merge key: PyYAML's own way
+    "1: one\n2027-01-06: a date as a key\n",
+    "nested:\n  - {speaker: Ann, title: T}\n  - speaker: Bob\n    title: U\n",
+    "empty:\nlist: []\nmap: {}\n",
+]
+
+
+@pytest.mark.parametrize("front", SAMPLES)
+def test_the_fast_path_builds_what_pyyaml_builds(front: str) -> None:
+    expected = yaml.load(front, Loader=yaml.SafeLoader)
+    assert parse_document(FILE, f"---\n{front}---\n", "1.1").data == expected
+
+
+def test_an_alias_is_one_shared_object_not_a_copy() -> None:
+    data = parse_document(FILE, "---\na: &x [1, 2]\nb: *x\n---\n").data
+    assert data["a"] is data["b"]
+
+
+def test_every_corpus_yaml_front_matter_reads_as_pyyaml_reads_it() -> None:
+    files = [p for p in sorted(shared(CORPUS).rglob("*.md"))
+             if p.read_bytes().startswith(b"---")]
+    assert len(files) > 200
+    for path in files:
+        try:
+            document = read_document(path)
+        except FrontMatterError:
+            continue
+        expected = yaml.load(document.front, Loader=yaml.SafeLoader)
+        assert document.data == (expected or {}), path
+
+
+@pytest.mark.parametrize(("text", "syntax", "key", "line"), [
+    ("\n\n---\ntitle: A\nevent:\n  date: x\n---\nbody\n", "yaml", "event.date", 6),
+    ("+++\ntitle = 'A'\n[extra]\nstart = 2027-01-06T18:00:00Z\n+++\n", "toml", "extra.start", 4),
+    ('{\n  "title": "A",\n  "event": {"date": "x"}\n}\nbody\n', "json", "event.date", 3),
+    ("---\ntalks:\n  - speaker: A\n    title: T\n---\n", "yaml", "talks[].title", 4),
+])
+def test_the_line_of_a_key_path_in_every_syntax(
+    text: str, syntax: str, key: str, line: int
+) -> None:
+    document = parse_document(FILE, text)
+    assert document.syntax == syntax
+    assert document.line_of(key) == line
+
+
+def test_toml_and_json_front_matter_and_their_bodies() -> None:
+    toml = parse_document(FILE, "+++\ntitle = 'A'\n[extra]\nstart = 2027-01-06T18:00:00Z\n"
+                                "+++\nThe body.\n")
+    assert toml.data == {"title": "A", "extra": {"start": datetime(2027, 1, 6, 18, tzinfo=UTC)}}
+    assert (toml.body, toml.body_line) == ("The body.\n", 6)
+    json = parse_document(FILE, '{"title": "A"}\n\nThe body.\n')
+    assert (json.data, json.body, json.body_line) == ({"title": "A"}, "\nThe body.\n", 2)
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("+++\ntitle = 'A\n+++\n", 2, "front matter is not valid TOML: "),
+    ('{"title": "A",\n "x": }\n', 2, "front matter is not valid JSON: Expecting value"),
+    ("---\ntitle: A\n", 1, "front matter is not closed (expected a second '---' line)"),
+    ("+++\ntitle = 'A'\n", 1, "front matter is not closed (expected a second '+++' line)"),
+])
+def test_bad_front_matter_says_where(text: str, line: int, message: str) -> None:
+    with pytest.raises(FrontMatterError) as info:
+        parse_document(FILE, text)
+    assert info.value.line == line
+    assert info.value.message.startswith(message)
+
+
+def test_a_page_without_front_matter_is_no_event() -> None:
+    with pytest.raises(NoFrontMatter):
+        parse_document(FILE, "# Just a page\n")
+
+
+def test_nesting_too_deep_is_a_problem_not_a_crash() -> None:
+    deep = "[" * 2000 + "]" * 2000
+    with pytest.raises(FrontMatterError, match="nested too deeply|not valid YAML"):
+        parse_document(FILE, f"---\nx: {deep}\n---\n")
