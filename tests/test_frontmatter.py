@@ -120,5 +120,5 @@ def test_a_page_without_front_matter_is_no_event() -> None:
 
 def test_nesting_too_deep_is_a_problem_not_a_crash() -> None:
     deep = "[" * 2000 + "]" * 2000
-    with pytest.raises(FrontMatterError, match="nested too deeply|not valid YAML"):
+    with pytest.raises(FrontMatterError, match=r"nested too deeply|not valid YAML"):
         parse_document(FILE, f"---\nx: {deep}\n---\n")
