@@ -122,3 +122,26 @@ def test_nesting_too_deep_is_a_problem_not_a_crash() -> None:
     deep = "[" * 2000 + "]" * 2000
     with pytest.raises(FrontMatterError, match=r"nested too deeply|not valid YAML"):
         parse_document(FILE, f"---\nx: {deep}\n---\n")
+
+
+@pytest.mark.parametrize(("files", "generator"), [
+    ({"_config.yml": "title: X\n"}, "jekyll"),
+    ({"hugo.toml": "title = 'X'\n"}, "hugo"),
+    ({"config.toml": "baseURL = 'https://x.test/'\n"}, "hugo"),
+    ({"config/_default/hugo.yaml": "title: X\n"}, "hugo"),
+    ({"config.toml": "base_url = 'https://x.test'\n"}, "zola"),
+    ({"astro.config.mjs": "export default {}\n"}, "astro"),
+    ({".eleventy.js": "module.exports = {}\n"}, "eleventy"),
+    ({"eleventy.config.mjs": "export default {}\n"}, "eleventy"),
+    ({"mkdocs.yml": "site_name: X\n"}, "mkdocs"),
+    ({"README.md": "# X\n"}, "generic"),
+])
+def test_the_generator_is_told_by_its_config_file(
+    tmp_path: Path, files: dict[str, str], generator: str
+) -> None:
+    from announce.sources.profiles import detect_generator
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert detect_generator(tmp_path).name == generator
