@@ -145,8 +145,11 @@ def detect_site(root: Path) -> SiteFacts:
     inference = infer_site(root)
     generator = inference.generator
     notes: list[str] = []
+    if inference.site_dir:
+        notes.append(f"the {generator.label} site is in {inference.site_dir}/: "
+                     f"its config is read from there")
     if generator.name == "jekyll":
-        facts = _jekyll_facts(root, notes)
+        facts = _jekyll_facts(root / inference.site_dir, notes)
     else:
         facts = _config_facts(inference.config, generator.label, notes)
     events = inference.events or facts["events"]
@@ -216,7 +219,7 @@ def _valid_zone(name: str) -> bool:
 def _page_permalink(inference: Any, events: str) -> str:
     """The event page's path: the events folder below the content root, then the page."""
     for root in inference.config.content_dirs or inference.generator.content_roots:
-        prefix = root.strip("/") + "/"
+        prefix = "/".join(p for p in (inference.site_dir, root.strip("/")) if p) + "/"
         if events.startswith(prefix):
             section = events[len(prefix):]
             # Hugo puts a language folder's pages at the site's root (content/de/x -> /x).

@@ -852,3 +852,22 @@ def test_init_on_a_zola_site_dated_by_file_name_leaves_its_pages_out() -> None:
     local = [e.start.astimezone(settings.site.tz) for e in load_catalog(settings).events]
     assert [(t.month, t.day, t.strftime("%H:%M")) for t in local] == [
         (m, 9, settings.content.default_time) for m in range(1, 5)]
+
+
+def test_init_finds_a_site_kept_in_a_folder_of_the_repository() -> None:
+    write({"README.md": "# The repository\n",
+           "page/hugo.toml": 'title = "Python Town"\nbaseURL = "https://py.test/"\n'
+                             'timeZone = "Europe/Warsaw"\n',
+           **{f"page/content/meetups/{n}.md": md(f"title: Meetup {n}\n"
+                                                  f"date: 2027-0{n}-10T18:00:00")
+              for n in range(1, 4)}})
+    result = announce("init")
+    assert result.exit_code == 0, result.output
+    assert "the Hugo site is in page/: its config is read from there" in result.stderr
+    settings = load_settings(Path("announce.toml"))
+    assert (settings.content.generator, settings.site.name, settings.site.url) == (
+        "hugo", "Python Town", "https://py.test")
+    assert settings.content.events == Path.cwd() / "page" / "content" / "meetups"
+    assert settings.site.permalink == "/meetups/:path/"
+    first = load_catalog(settings).events[0]
+    assert first.start == datetime(2027, 1, 10, 17, tzinfo=UTC)  # Warsaw, as Hugo reads it

@@ -21,7 +21,7 @@ from typing import Any
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
-from .profiles import Generator, SiteConfig, detect_generator
+from .profiles import GENERIC, Generator, SiteConfig, detect_generator
 
 __all__ = ["Inference", "infer_site"]
 
@@ -52,6 +52,8 @@ class Inference:
     root: Path
     generator: Generator
     config: SiteConfig
+    # The folder of the generator's config, below root ("" when it is root itself).
+    site_dir: str = ""
     events: str = ""
     events_count: int = 0
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -102,9 +104,18 @@ def _is_section(path: Path) -> bool:
 
 def infer_site(root: Path) -> Inference:
     """Read the site at ``root`` and infer how announce should read it."""
-    generator = detect_generator(root)
-    config = generator.config(root)
-    result = Inference(root=root, generator=generator, config=config)
+    generator, site = detect_generator(root), root
+    if generator is GENERIC:
+        # A site kept in a folder of the repository ("page/hugo.toml", "docs/mkdocs.yml").
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()
+                             and not p.name.startswith(".") and p.name not in _SKIP_DIRS):
+            found = detect_generator(folder)
+            if found is not GENERIC:
+                generator, site = found, folder
+                break
+    config = generator.config(site)
+    result = Inference(root=root, generator=generator, config=config,
+                       site_dir="" if site == root else site.relative_to(root).as_posix())
     documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
     dated = [d for d in documents if _start_paths(d.data)]
     by_name = [d for d in documents if _FILE_DATE.match(_page_name(d.path))]
@@ -300,7 +311,7 @@ def _record_sources(result: Inference) -> dict[str, list[str]]:
                     found[field_name].append(
                         (Path(directory) / name).relative_to(root).as_posix())
     for data_dir in result.generator.data_dirs or ("_data", "data"):
-        folder = root / data_dir
+        folder = root / result.site_dir / data_dir
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
