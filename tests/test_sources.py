@@ -871,3 +871,15 @@ def test_init_finds_a_site_kept_in_a_folder_of_the_repository() -> None:
     assert settings.site.permalink == "/meetups/:path/"
     first = load_catalog(settings).events[0]
     assert first.start == datetime(2027, 1, 10, 17, tzinfo=UTC)  # Warsaw, as Hugo reads it
+
+
+def test_init_prefers_the_folder_named_for_events_to_pages_dated_beside_it() -> None:
+    write({"hugo.toml": 'title = "T"\ntimeZone = "Europe/Warsaw"\n',
+           **{f"content/spotkania/{n}.md": md(f"title: Meetup {n}\ndate: 2027-0{n}-10T18:00:00")
+              for n in range(1, 8)},
+           **{f"content/{page}.md": md(f"title: {page}\ndate: 2025-01-01")
+              for page in ("privacy", "cookies", "rules")}})
+    assert announce("init").exit_code == 0
+    settings = load_settings(Path("announce.toml"))
+    assert settings.content.events == Path.cwd() / "content" / "spotkania"
+    assert len(load_catalog(settings).events) == 7

@@ -228,6 +228,12 @@ def _events_folder(root: Path, paths: list[Path]) -> Path:
     for folder, count in counts.items():
         if count >= wanted and len(folder.parts) > len(best.parts):
             best = folder
+    # A folder named for events ("events", "meetups", "spotkania") that holds most of them
+    # wins: the dated pages beside it are the site's others (legal pages, a blog).
+    named = [f for f, count in counts.items() if count >= 0.6 * len(paths)
+             and f.name.lstrip("_").casefold() in _EVENT_FOLDERS and f.is_relative_to(best)]
+    if named:
+        best = max(named, key=lambda f: (counts[f], len(f.parts)))
     # A bundle folder of its own ("events/2026-01-27/") is one event, not the folder;
     # a year folder ("events/2027/") is where this season's talks happen to be.
     bundles = {p.parent for p in paths if p.stem in ("index", "event")}
@@ -238,6 +244,12 @@ def _events_folder(root: Path, paths: list[Path]) -> Path:
 
 
 _YEARISH = re.compile(r"^(?:19|20)\d\d(?:-\d\d)?$")
+# What sites call their events folder, in the languages of the sites seen and nearby.
+_EVENT_FOLDERS = frozenset({
+    "events", "event", "meetups", "meetup", "talks", "sessions", "meetings", "termine",
+    "veranstaltungen", "treffen", "evenements", "événements", "rencontres", "eventos",
+    "eventi", "incontri", "evenementen", "bijeenkomsten", "spotkania", "wydarzenia",
+    "encontros", "イベント", "勉強会"})
 
 
 _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[-_]|$)")
