@@ -99,15 +99,13 @@ class _Reader:
         if found is not None:
             self.used.add(found[0])
             return found
-        keys = self.ctx.keys
-        special = keys.special(name)
-        if special:
-            for path in special:
-                value = self._special(name, path)
-                if value is not MISSING:
-                    self.used.add(path)
-                    return path, value
-        return keys.first(name), MISSING
+        first, special = self.ctx.keys.misses.get(name) or (name, ())
+        for path in special:
+            value = self._special(name, path)
+            if value is not MISSING:
+                self.used.add(path)
+                return path, value
+        return first, MISSING
 
     def _special(self, name: str, path: str) -> Any:
         if path == _FILE_DATE:

@@ -135,9 +135,14 @@ class KeyMap:
     _special: dict[str, tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
+    # Per field, what a file without it gets: (the first path, the special paths).
+    misses: dict[str, tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         for name, paths in self.paths.items():
             self._special[name] = tuple(p for p in paths if p.startswith(("body:", "file:")))
+            self.misses[name] = (paths[0] if paths else name, self._special[name])
             for rank, path in enumerate(paths):
                 parts = path.split(".") if ("." in path or "[" in path) else None
                 head = parts[0].removesuffix("[]") if parts else path
