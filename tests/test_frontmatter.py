@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -145,3 +146,35 @@ def test_the_generator_is_told_by_its_config_file(
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert detect_generator(tmp_path).name == generator
+
+
+def _first_with_a_value(data: dict[str, Any], paths: tuple[str, ...]) -> str | None:
+    from announce.sources.keymap import MISSING, get_path
+
+    for path in paths:
+        value = get_path(data, path)
+        if value is not MISSING and value is not None and value != "" and value != []:
+            return path
+    return None
+
+
+def test_the_key_map_s_one_pass_finds_what_trying_each_path_in_order_finds() -> None:
+    from announce.sources.keymap import DEFAULT_KEYS, KeyMap
+
+    keys = KeyMap()
+    samples: list[dict[str, Any]] = [
+        {"date": "2027-01-06", "event": {"date": "2027-02-03", "location": {"name": "X"}}},
+        {"talks": [{"speaker": "A", "title": "T"}, {"speakers": ["B"]}], "author": "C"},
+        {"dtstart": "", "start": None, "startDate": [], "date": "2027-01-06"},
+        {"cancelled": False, "status": "cancelled", "draft": False, "published": False},
+    ]
+    for path in sorted(shared(CORPUS).rglob("*.md")):
+        try:
+            samples.append(read_document(path, "1.2").data)
+        except FrontMatterError:
+            continue
+    for data in samples:
+        resolved = keys.resolve(data)
+        for name, paths in DEFAULT_KEYS.items():
+            assert resolved.get(name, (None,))[0] == _first_with_a_value(data, paths), (
+                name, data)

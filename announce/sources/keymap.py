@@ -13,7 +13,7 @@ Adding a convention is one entry in :data:`DEFAULT_KEYS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -118,45 +118,33 @@ class KeyMap:
     """Field -> key paths tried in order; fields not set keep :data:`DEFAULT_KEYS`."""
 
     paths: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_KEYS))
-    # Per field, (path, its first key, the rest split or None): a file lacks most keys,
-    # and "is the first key there" is one dict lookup. Loading a large site is a dozen
-    # fields times a dozen paths per file: this keeps it under a tenth of the time.
-    _compiled: dict[str, tuple[tuple[str, str, list[str] | None], ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
-    _heads: dict[str, frozenset[str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
-
+    # Indexes made once, for loading 20,000 files: a file has a dozen keys, the map a few
+    # hundred paths, so each file is read key by key (see resolve), never path by path.
+    # First key -> (rank in its field, field, path, the path split or None).
     _by_head: dict[str, list[tuple[int, str, str, list[str] | None]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-
+    # Field -> the first keys of its paths.
+    _heads: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    # Path -> its first key.
     _heads_of: dict[str, str] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    # Per field, its paths that are no front-matter keys ("body:日時", "file:date").
-    _special: dict[str, tuple[str, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
-
-    # Per field, what a file without it gets: (the first path, the special paths).
+    # Field -> what a file without it gets: (the path to name in a message, and the paths
+    # that read no front matter: "body:日時", "file:date").
     misses: dict[str, tuple[str, tuple[str, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name, paths in self.paths.items():
-            self._special[name] = tuple(p for p in paths if p.startswith(("body:", "file:")))
-            self.misses[name] = (paths[0] if paths else name, self._special[name])
+            special = tuple(p for p in paths if p.startswith(("body:", "file:")))
+            self.misses[name] = (paths[0] if paths else name, special)
+            heads = set()
             for rank, path in enumerate(paths):
                 parts = path.split(".") if ("." in path or "[" in path) else None
                 head = parts[0].removesuffix("[]") if parts else path
+                heads.add(head)
                 self._by_head.setdefault(head, []).append((rank, name, path, parts))
-            compiled: list[tuple[str, str, list[str] | None]] = []
-            for path in paths:
-                if "." in path or "[" in path:
-                    parts = path.split(".")
-                    head = parts[0][:-2] if parts[0].endswith("[]") else parts[0]
-                    compiled.append((path, head, parts))
-                else:
-                    compiled.append((path, path, None))
-            self._compiled[name] = tuple(compiled)
-            self._heads[name] = frozenset(head for _path, head, _parts in compiled)
+            self._heads[name] = frozenset(heads)
 
     @classmethod
     def with_overrides(cls, overrides: Mapping[str, tuple[str, ...]]) -> KeyMap:
@@ -164,10 +152,9 @@ class KeyMap:
         return cls({**DEFAULT_KEYS, **overrides})
 
     def resolve(self, data: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
-        """Every field's first key path that has a value in ``data``: one pass over its keys.
+        """Field -> (path, value): each field's first path that has a value in ``data``.
 
-        The same answer as :meth:`find` for each field, for a twentieth of the work: a file
-        has a dozen keys, the map a few hundred paths.
+        A value is there when it is not None, "" or []: ``false`` and ``0`` are values.
         """
         found: dict[str, tuple[int, str, Any]] = {}
         by_head = self._by_head
@@ -185,6 +172,12 @@ class KeyMap:
                 found[name] = (rank, path, value)
         return {name: (path, value) for name, (_rank, path, value) in found.items()}
 
+    def find(self, data: Mapping[str, Any], name: str) -> tuple[str, Any]:
+        """``name``'s first path with a value in ``data``, and the value; else the path
+        to name in a message (the field's first) and MISSING."""
+        found = self.resolve(data).get(name)
+        return found if found is not None else (self.misses.get(name, (name, ()))[0], MISSING)
+
     def head(self, path: str) -> str:
         """The front-matter key a path starts with: ``event`` for ``event.date``."""
         head = self._heads_of.get(path)
@@ -192,39 +185,13 @@ class KeyMap:
             head = self._heads_of[path] = path.split(".", 1)[0].split("[", 1)[0]
         return head
 
-    def first(self, name: str) -> str:
-        """The first key path of ``name``: the one to name when a file has none."""
-        compiled = self._compiled.get(name)
-        return compiled[0][0] if compiled else name
-
     def may_have(self, data: Mapping[str, Any], name: str) -> bool:
         """Whether ``data`` has a key some path of ``name`` starts with (even false)."""
         heads = self._heads.get(name)
         return heads is not None and not heads.isdisjoint(data)
 
-    def special(self, name: str) -> tuple[str, ...]:
-        """The paths of ``name`` that read the body or the file name, not front matter."""
-        return self._special.get(name, ())
-
     def candidates(self, name: str) -> tuple[str, ...]:
         return self.paths.get(name, ())
-
-    def find(self, data: Mapping[str, Any], name: str) -> tuple[str, Any]:
-        """The first key path of ``name`` that has a value in ``data``, and the value.
-
-        Returns ``(first candidate, MISSING)`` when none has: messages then name the key
-        the user would most likely add.
-        """
-        compiled = self._compiled.get(name, ())
-        if self._heads[name].isdisjoint(data) if name in self._heads else True:
-            return (compiled[0][0] if compiled else name), MISSING
-        for path, head, parts in compiled:
-            if head not in data:
-                continue
-            value = data[head] if parts is None else _walk(data, parts)
-            if value is not MISSING and value is not None and value != "" and value != []:
-                return path, value
-        return (compiled[0][0] if compiled else name), MISSING
 
     def present(self, data: Mapping[str, Any], name: str) -> str | None:
         """The first key path of ``name`` present in ``data``, even with an empty value."""
@@ -233,9 +200,6 @@ class KeyMap:
                 return path
         return None
 
-    def used_paths(self) -> Iterator[str]:
-        for paths in self.paths.values():
-            yield from paths
 
 
 def get_path(data: Any, path: str) -> Any:
