@@ -159,6 +159,10 @@ def _packaged_template_dirs() -> list[Path]:
 def watched_paths(settings: Settings) -> list[Path]:
     """Everything whose change should refresh an open page."""
     paths = [settings.content.events, settings.content.locations, *_packaged_template_dirs()]
+    # The venues, speakers and groups events name by id ("mkdocs.yml#extra.locations").
+    for spec in settings.content.lookup.values():
+        lookup = Path(spec.partition("#")[0]).expanduser()
+        paths.append(lookup if lookup.is_absolute() else settings.base_dir / lookup)
     if settings.source is not None:
         paths.insert(0, settings.source)
     if settings.templates.path is not None:

@@ -25,12 +25,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from announce.config import load_settings
 from announce.preview import (
     SpamChecker,
     check_html,
     fingerprint,
     is_loopback,
     parse_spamassassin,
+    watched_paths,
 )
 
 from .conftest import EXAMPLE_CONFIG, REPO
@@ -596,3 +598,19 @@ def test_is_loopback() -> None:
         assert is_loopback(host), host
     for host in ("0.0.0.0", "::", "192.0.2.10", "10.0.0.1"):
         assert not is_loopback(host), host
+
+
+def test_a_change_to_a_speaker_file_refreshes_the_open_page(tmp_path: Path) -> None:
+    # Events name their speakers by id ([content.lookup]): a new bio changes the mail.
+    (tmp_path / "content" / "events").mkdir(parents=True)
+    speakers = tmp_path / "content" / "speakers"
+    speakers.mkdir()
+    (speakers / "ann.md").write_text("---\ntitle: Ann\n---\nShe talks.\n", encoding="utf-8")
+    config = tmp_path / "announce.toml"
+    config.write_text('[content.lookup]\nspeakers = "content/speakers"\n', encoding="utf-8")
+    paths = watched_paths(load_settings(config))
+    assert speakers in paths
+    before = fingerprint(paths)
+    (speakers / "ann.md").write_text("---\ntitle: Ann\n---\nShe talks a lot.\n",
+                                     encoding="utf-8")
+    assert fingerprint(paths) != before
