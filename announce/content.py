@@ -193,6 +193,10 @@ class Event:
     body_line: int = 1
     # Front-matter keys announce does not use, kept for user templates.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Field -> the key path it was read from ("image" -> "event.cover.img"), so that a
+    # problem found later (a relative image URL) names the key and line the file has.
+    field_paths: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False,
+                                           hash=False)
     # The whole front matter, as the site's templates see it ({{ page.x }}).
     front_matter: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False,
                                             hash=False)
@@ -219,7 +223,7 @@ class Event:
         event = object.__new__(cls)
         fields = event.__dict__
         fields.update(_EVENT_DEFAULTS)
-        fields["extra"], fields["front_matter"] = {}, {}
+        fields["extra"], fields["front_matter"], fields["field_paths"] = {}, {}, {}
         fields.update(values)
         return event
 

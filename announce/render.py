@@ -569,9 +569,11 @@ def relative_url_problems(settings: Settings, event: Event,
     if settings.site.url:
         return []
     problems: list[Problem] = []
-    for keys, value in ((("image", "title_image"), event.image), (("rsvp_url",), event.rsvp_url)):
+    for name, value in (("image", event.image), ("rsvp", event.rsvp_url)):
         if value and resolve(value, "") is None:
-            key, line = front_matter_line(event.path, keys)
+            from .sources.events import field_line
+
+            key, line = field_line(event, name)
             problems.append(Problem(event.path, line, key, f"{value!r}: {_WHY_RELATIVE}"))
     location = event.location
     if location and location.url and resolve(location.url, "") is None and location.path:

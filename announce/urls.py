@@ -137,13 +137,15 @@ def unsafe_url_problems(event: Event) -> list[Problem]:
     each with its file and line. The body's own links go through the sanitizer instead."""
     problems: list[Problem] = []
     web = "not a web link (use an http, https or mailto URL)"
-    for keys, value, schemes, why in (
-        (("image", "title_image"), event.image, _IMAGE_SCHEMES,
+    for name, value, schemes, why in (
+        ("image", event.image, _IMAGE_SCHEMES,
          "not an image on the web (use an http or https URL)"),
-        (("rsvp_url",), event.rsvp_url, _LINK_SCHEMES, web),
+        ("rsvp", event.rsvp_url, _LINK_SCHEMES, web),
     ):
         if value and not _scheme_allowed(value, schemes):
-            key, line = front_matter_line(event.path, keys)
+            from .sources.events import field_line
+
+            key, line = field_line(event, name)
             problems.append(Problem(event.path, line, key, f"{value!r}: {why}"))
     location = event.location
     if location and location.url and location.path and not _scheme_allowed(

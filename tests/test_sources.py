@@ -883,3 +883,20 @@ def test_init_prefers_the_folder_named_for_events_to_pages_dated_beside_it() -> 
     settings = load_settings(Path("announce.toml"))
     assert settings.content.events == Path.cwd() / "content" / "spotkania"
     assert len(load_catalog(settings).events) == 7
+
+
+def test_a_relative_image_in_a_nested_key_is_reported_on_its_own_line() -> None:
+    write({"announce.toml": config(),
+           "content/events/a.md": md("""
+               title: A
+               dtstart: 2027-03-04 18:00
+               location: Town Hall
+               event:
+                 cover:
+                   img: /assets/a.png
+               """)})
+    result = announce("check")
+    assert result.exit_code == 1
+    assert ("error: content/events/a.md:7: event.cover.img: '/assets/a.png': relative URL: "
+            "set [site] url in the config so that it can be made absolute") in \
+        result.stdout.splitlines()

@@ -25,7 +25,7 @@ from .frontmatter import Document
 from .keymap import MISSING, KeyMap, get_path
 from .lookup import Lookup, location_of, looks_online, speaker_of, text_of
 
-__all__ = ["EventContext", "LeftOut", "read_event"]
+__all__ = ["EventContext", "LeftOut", "field_line", "read_event", "slug_of"]
 
 _CANCELLED_TITLE = re.compile(r"^\s*cancell?ed\b\s*[:\-–—]?\s*", re.IGNORECASE)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
@@ -194,6 +194,7 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
         group=group, group_name=group_name, language=language,
         image=image, image_alt=image_alt, slug=slug, body_line=doc.body_line,
         extra={k: v for k, v in doc.data.items() if k not in used_tops},
+        field_paths={name: found[0] for name, found in reader.found.items()},
         front_matter=doc.data, body=doc.body, meetup_id=meetup_id, meetup_group=meetup_group,
         rsvp_url=rsvp_url,
         body_transform=ctx.body_transform,
@@ -659,6 +660,17 @@ def _rsvp_from_body(body: str) -> str | None:
             if _RSVP_PARAM.search(name) and value.startswith(("https://", "http://")):
                 return value
     return None
+
+
+def field_line(event: Event, name: str) -> tuple[str, int]:
+    """The key path ``event`` read field ``name`` from, and its line in the file."""
+    from .frontmatter import FrontMatterError, read_document
+
+    path = event.field_paths.get(name) or name
+    try:
+        return path, read_document(event.path).line_of(path)
+    except FrontMatterError:
+        return path, 1
 
 
 def slug_of(path: Path) -> str:
