@@ -900,3 +900,22 @@ def test_a_relative_image_in_a_nested_key_is_reported_on_its_own_line() -> None:
     assert ("error: content/events/a.md:7: event.cover.img: '/assets/a.png': relative URL: "
             "set [site] url in the config so that it can be made absolute") in \
         result.stdout.splitlines()
+
+
+def test_check_warns_about_a_start_years_away_on_the_key_s_line() -> None:
+    write({"announce.toml": config(),
+           "content/events/typo.md": md("title: Typo\nlocation: Hall\nevent:\n"
+                                        "  date: 2062-03-04 18:00"),
+           "content/events/fine.md": md("title: Fine\nlocation: Hall\ndate: 2027-03-04 18:00")})
+    result = announce("check", "--now", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "typo" in line or "fine" in line] == [
+        "warning: content/events/typo.md:5: event.date: starts 2062-03-04, more than 5 years "
+        "ahead: a typo?"]
+
+
+def test_a_time_range_in_the_time_key_gives_the_end() -> None:
+    event = only_event(load(config(), {"content/events/a.md": md(
+        'title: A\nlocation: Hall\ndate: 2027-03-04\ntime: "6:30 PM - 8:30 PM"')}))
+    assert (event.start, event.end) == (datetime(2027, 3, 5, 0, 30, tzinfo=UTC),
+                                        datetime(2027, 3, 5, 2, 30, tzinfo=UTC))

@@ -11,7 +11,10 @@ import functools
 import html
 import re
 
-__all__ = ["DATE_LABELS", "VENUE_LABELS", "labelled_value", "split_range", "venue_parts"]
+__all__ = [
+    "DATE_LABELS", "TIME_RANGE", "VENUE_LABELS", "labelled_value", "split_range",
+    "venue_parts",
+]
 
 # Labels that introduce an event's date or place, in the languages of the sites seen.
 DATE_LABELS = ("日時", "開催日時", "When", "Date", "Date & time", "Date and time", "Datum",
@@ -50,8 +53,10 @@ def labelled_value(body: str, label: str) -> str | None:
 _JA_SLASH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*/\s*(\d{1,2})")
 _JA_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _PAREN = re.compile(r"\s*[(（][^)）]{1,12}[)）]")
-# A range starts after a time of day ("13:00 - 17:00", "7 PM to 9 PM"), never inside a
-# date ("2026-06-20").
+# In a time key alone ("6:30 PM - 8:30 PM", "18h-20h"), any dash before a digit is a range.
+TIME_RANGE = re.compile(r"\s*(?:[-–—~〜～]|\bto\b|\bbis\b|\bà\b)\s*(?=\d)")
+# In a date and time, a range starts after a time of day ("13:00 - 17:00", "7 PM to
+# 9 PM"), never inside a date ("2026-06-20").
 _RANGE = re.compile(r"(?:(?<=[:：h.]\d\d)|(?<=[apAP][mM])|(?<=[apAP]\.[mM]\.))\s*"
                     r"(?:[-–—~〜～]|\bto\b|\bbis\b|\bà\b)\s*(?=\d)")
 _CLOCK = re.compile(r"^\s*(\d{1,2}(?:[:h：.]\d{2})?\s*(?:[ap]\.?m\.?)?)", re.IGNORECASE)

@@ -12,20 +12,23 @@ import fnmatch
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..content import Catalog, Event, Location, Problem
 from ..errors import ContentError
 from ..paths import display_path
-from .events import EventContext, LeftOut, read_event, slug_of
+from .events import EventContext, LeftOut, field_line, read_event, slug_of
 from .frontmatter import FrontMatterError, NoFrontMatter, YamlDialect, read_document
 from .keymap import KeyMap
 from .lookup import Lookup, load_lookup, location_of, text_of
 from .profiles import Generator, detect_generator, generator_named
+
+if TYPE_CHECKING:
+    from .body import BodyNote
 
 __all__ = [
     "body_notes", "check_problems", "content_files", "event_id_for", "load_catalog",
@@ -271,36 +274,30 @@ def _site_variables(settings: Settings) -> dict[str, Any]:
             "name": settings.site.name, "lang": settings.site.language}
 
 
-def _body_transform(settings: Settings) -> Any:
-    snippets = dict(settings.content.shortcodes)
-    site = _site_variables(settings)
+def _email_body(settings: Settings, event: Event) -> tuple[str, list[BodyNote]]:
+    """``event``'s body as Markdown for the email, and what of it shows differently."""
+    body = event.body
+    if event.path.suffix == ".mdx":
+        # MDX's import and export lines are code for the page, not text for the mail.
+        body = _MDX_CODE.sub("", body)
+    # body_for_email has its own quick exit; this one also spares importing it.
+    if "{" not in body and ":" not in body and "!!!" not in body and "???" not in body:
+        return body, []
+    from .body import body_for_email
 
-    def transform(event: Event) -> str:
-        body = event.body
-        if event.path.suffix == ".mdx":
-            # MDX's import and export lines are code for the page, not text for the mail.
-            body = _MDX_CODE.sub("", body)
-        if "{" not in body and ":" not in body and "!!!" not in body and "???" not in body:
-            return body
-        from .body import body_for_email
+    page = {**event.front_matter, "title": event.title}
+    return body_for_email(body, body_line=event.body_line,
+                          variables={"site": _site_variables(settings), "page": page},
+                          snippets=settings.content.shortcodes)
 
-        page = {**event.front_matter, "title": event.title}
-        text, _notes = body_for_email(body, body_line=event.body_line,
-                                      variables={"site": site, "page": page},
-                                      snippets=snippets)
-        return text
 
-    return transform
+def _body_transform(settings: Settings) -> Callable[[Event], str]:
+    return lambda event: _email_body(settings, event)[0]
 
 
 def body_notes(settings: Settings, event: Event) -> list[Problem]:
     """What of ``event``'s body the email shows differently (unknown shortcodes...)."""
-    from .body import body_for_email
-
-    page = {**event.front_matter, "title": event.title}
-    _text, notes = body_for_email(event.body, body_line=event.body_line,
-                                  variables={"site": _site_variables(settings), "page": page},
-                                  snippets=dict(settings.content.shortcodes))
+    _text, notes = _email_body(settings, event)
     return [Problem(event.path, note.line, "body", note.message, "warning") for note in notes]
 
 
@@ -314,32 +311,11 @@ def check_problems(settings: Settings, catalog: Catalog, now: datetime) -> list[
     problems: list[Problem] = []
     for event in catalog.events:
         if event.start - now > _FAR or now - event.start > _LONG_AGO:
-            key = _start_key(settings, event)
+            key, line = field_line(event, "start")
             problems.append(Problem(
-                event.path, _line_of_key(event, key), key,
+                event.path, line, key,
                 f"starts {event.start:%Y-%m-%d}, more than "
                 f"{'5 years ahead' if event.start > now else '60 years ago'}: a typo?",
                 "warning"))
-        if "{" in event.body or ":" in event.body or "!!!" in event.body:
-            problems.extend(body_notes(settings, event))
+        problems.extend(body_notes(settings, event))
     return problems
-
-
-def _start_key(settings: Settings, event: Event) -> str:
-    from .keymap import MISSING, get_path
-
-    data = {**event.extra}
-    for path in KeyMap.with_overrides(settings.content.keys).candidates("start"):
-        top = path.split(".", 1)[0]
-        if top not in data:
-            return path
-        if get_path(data, path) is not MISSING:
-            return path
-    return "start"
-
-
-def _line_of_key(event: Event, key: str) -> int:
-    try:
-        return read_document(event.path).line_of(key)
-    except FrontMatterError:
-        return 1

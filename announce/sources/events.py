@@ -20,6 +20,7 @@ from typing import Any
 from ..config import Settings
 from ..content import Event, Location, Problem, Severity, Speaker
 from ..paths import display_path
+from .bodyfields import TIME_RANGE as _TIME_RANGE
 from .dates import DateProblem, When, parse_duration, parse_when, times_disagree
 from .frontmatter import Document
 from .keymap import MISSING, KeyMap, get_path
@@ -194,7 +195,8 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
         group=group, group_name=group_name, language=language,
         image=image, image_alt=image_alt, slug=slug, body_line=doc.body_line,
         extra={k: v for k, v in doc.data.items() if k not in used_tops},
-        field_paths={name: found[0] for name, found in reader.found.items()},
+        field_paths={**{name: found[0] for name, found in reader.found.items()},
+                     "start": reader.start_path},
         front_matter=doc.data, body=doc.body, meetup_id=meetup_id, meetup_group=meetup_group,
         rsvp_url=rsvp_url,
         body_transform=ctx.body_transform,
@@ -274,7 +276,6 @@ def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
     return when
 
 
-_TIME_RANGE = re.compile(r"\s*(?:[-–—~〜～]|\bto\b|\bbis\b|\bà\b)\s*(?=\d)")
 
 
 def _range_end(reader: _Reader) -> tuple[str, str] | None:
