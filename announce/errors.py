@@ -9,6 +9,7 @@ __all__ = [
     "AnnounceError",
     "ConfigError",
     "ContentError",
+    "LedgerError",
     "SendError",
     "TemplateError",
 ]
@@ -39,3 +40,10 @@ class SendError(AnnounceError):
         super().__init__(message)
         self.code = code
         self.recipient = recipient
+
+
+class LedgerError(AnnounceError):
+    """The ledger cannot be read or written (disk full, read-only, damaged, locked).
+
+    A run that cannot record what it sends stops sending: the message names the file.
+    """

@@ -10,11 +10,21 @@ stopped (crash, kill, lost connection after the message's final dot) before it l
 whether the message went out. A rerun reports such rows and leaves them alone; the
 organizer decides (``announce send --resend-uncertain`` sends them).
 
+Over SMTP a recipient is claimed just before its message is handed over, and its
+outcome is stored before that connection's next claim (:meth:`Ledger.record`, one
+transaction for whatever all connections have to say, a "group commit"), so a killed run
+leaves at most one uncertain row per connection. A message waiting to be retried is
+released (back to what it was) until its next attempt.
+
+Any SQLite failure (disk full, read-only file, damaged page) is a :class:`LedgerError`
+naming the file; a run that cannot record stops sending.
+
 What selection learns from the ledger (:meth:`Ledger.sent_records`), per event and kind:
 
 - ``first_at``: the first confirmed send (before any, the first claim);
-- ``complete``: at least one recipient confirmed, no row uncertain, and no row failed
-  for a *temporary* reason (a 4xx reply, a dropped connection, a run that stopped before
+- ``complete``: at least one recipient confirmed, the last run went through every
+  recipient (a stopped run leaves the rest without a row), no row uncertain, and no row
+  failed for a *temporary* reason (a 4xx reply, a dropped connection, a run that stopped before
   trying). A permanent refusal (5xx: no such user, mailbox disabled) does not hold the
   kind open: a rerun would be refused again, and the reminder must still go out. Those
   failures stay listed in ``announce history``; ``announce send EVENT --kind K --force``
@@ -30,6 +40,7 @@ releases it when the process ends, however it ends.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,7 +51,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from .errors import SendError
+from .errors import AnnounceError, LedgerError, SendError
 from .selection import NO_SENDS, Sent, SentRecord
 
 __all__ = [
@@ -54,7 +65,7 @@ __all__ = [
     "run_lock",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -76,12 +87,19 @@ CREATE TABLE IF NOT EXISTS messages (
     event       TEXT NOT NULL,
     kind        TEXT NOT NULL,
     subject     TEXT NOT NULL,
+    finished_at TEXT,                     -- the last run went through every recipient
     PRIMARY KEY (event, kind)
 );
 """
+# Format 1 had no finished_at: its runs claimed ahead in batches, and every row they
+# left mid-way says so; they count as finished.
+_MIGRATE_1 = """
+ALTER TABLE messages ADD COLUMN finished_at TEXT;
+UPDATE messages SET finished_at = '1970-01-01T00:00:00+00:00';
+"""
 
 Status = Literal["claimed", "sent", "failed"]
-OutcomeStatus = Literal["sent", "failed", "uncertain", "not_sent"]
+OutcomeStatus = Literal["sent", "failed", "uncertain", "not_sent", "deferred"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +131,8 @@ class Outcome:
 
     ``uncertain``: handed over, but the server's final reply never came (the row stays
     claimed). ``not_sent``: claimed but never tried, because the run stopped.
+    ``deferred``: failed for now, to be tried again in this run: released until then
+    (the ledger only; the summary never sees it).
     """
 
     recipient: str
@@ -162,13 +182,39 @@ def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _problem(exc: sqlite3.Error) -> str:
+    """What went wrong with the file, in words a user can act on."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{text} (the file or its folder is read-only)"
+    if "malformed" in lowered or "not a database" in lowered:
+        return f"{text} (the file is damaged: restore it, e.g. from git)"
+    if "full" in lowered:
+        return f"{text} (free some space)"
+    if "i/o error" in lowered:
+        return f"{text} (the disk may be full, failing or over a size limit)"
+    return text
+
+
+@contextmanager
+def _guard(path: Path, doing: str) -> Iterator[None]:
+    """Turn any SQLite failure into one line naming the file: never a traceback."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise LedgerError(f"{path}: cannot {doing} the ledger: {_problem(exc)}") from None
+
+
 class Ledger:
     """An open ledger file. Use :meth:`open` to write, :meth:`open_readonly` to read."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]):
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime],
+                 version: int = SCHEMA_VERSION):
         self._conn = conn
         self.path = path
         self._clock = clock
+        self._version = version
 
     # --- opening --------------------------------------------------------------------
 
@@ -181,9 +227,14 @@ class Ledger:
         """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        except (OSError, sqlite3.Error) as exc:
-            raise SendError(f"{path}: cannot open the ledger: {exc}") from None
+            # One run's writes all come from one thread at a time (the SMTP transport
+            # commits from a worker thread while the event loop reads): see mailer.
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0,
+                                   check_same_thread=False)
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror}") from None
+        except sqlite3.Error as exc:
+            raise LedgerError(f"{path}: cannot open the ledger: {_problem(exc)}") from None
         ledger = cls(conn, path, clock)
         try:
             # FULL: a claim must be on disk before its message leaves, or a power cut
@@ -196,10 +247,20 @@ class Ledger:
                 conn.executescript(
                     f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 )
-        except sqlite3.DatabaseError as exc:
+            else:
+                if version == 1:
+                    conn.executescript(f"BEGIN IMMEDIATE; {_MIGRATE_1} "
+                                       f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+                # A damaged page found now stops the run before anything is sent, not
+                # halfway through (quick_check reads every page: milliseconds per MB).
+                found = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+                if found != ["ok"]:
+                    raise sqlite3.DatabaseError("database disk image is malformed: "
+                                                + "; ".join(found))
+        except sqlite3.Error as exc:
             conn.close()
-            raise SendError(f"{path}: not a usable ledger: {exc}") from None
-        except SendError:
+            raise LedgerError(f"{path}: not a usable ledger: {_problem(exc)}") from None
+        except AnnounceError:
             conn.close()
             raise
         return ledger
@@ -220,12 +281,12 @@ class Ledger:
             except sqlite3.OperationalError:  # a read-only file or folder
                 conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise SendError(f"{path}: not a usable ledger: {exc}") from None
-        ledger = cls(conn, path, lambda: datetime.now(UTC))
+        except sqlite3.Error as exc:
+            raise LedgerError(f"{path}: not a usable ledger: {_problem(exc)}") from None
+        ledger = cls(conn, path, lambda: datetime.now(UTC), version)
         try:
             ledger._check_version(version)
-        except SendError:
+        except LedgerError:
             conn.close()
             raise
         if version == 0:  # an empty file: nothing recorded yet
@@ -235,7 +296,7 @@ class Ledger:
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
-            raise SendError(
+            raise LedgerError(
                 f"{self.path}: this ledger was written by a newer announce "
                 f"(format {version}); upgrade announce to use it"
             )
@@ -252,13 +313,18 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with _guard(self.path, "write"):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may have rolled back already (a full disk does): then there is
+                # nothing to undo, and saying so must not hide the real error.
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                raise
 
     # --- what selection needs -------------------------------------------------------
 
@@ -267,16 +333,8 @@ class Ledger:
 
         See the module docstring for what "complete" means.
         """
-        rows = self._conn.execute(
-            """
-            SELECT event, kind,
-                   MIN(CASE WHEN status = 'sent' THEN sent_at END),
-                   MIN(claimed_at),
-                   SUM(status = 'claimed'),
-                   SUM(status = 'failed' AND (code IS NULL OR code < 500 OR code > 599))
-            FROM deliveries GROUP BY event, kind
-            """
-        ).fetchall()
+        with _guard(self.path, "read"):
+            rows = self._read_sent()
         records: dict[str, dict[str, SentRecord]] = {}
         for event, kind, first_sent, first_claimed, claimed, temporary in rows:
             first = _parse(first_sent) or _parse(first_claimed)
@@ -286,11 +344,33 @@ class Ledger:
             records.setdefault(event, {})[kind] = SentRecord(first, complete, delivered)
         return records
 
+    def _read_sent(self) -> list[tuple[str, str, str | None, str, int, int]]:
+        # A kind without a messages row, or from format 1, counts as finished.
+        unfinished = ("(SELECT COUNT(*) FROM messages AS m WHERE m.event = d.event "
+                      "AND m.kind = d.kind AND m.finished_at IS NULL)"
+                      if self._version >= 2 else "0")
+        return self._conn.execute(
+            f"""
+            SELECT event, kind,
+                   MIN(CASE WHEN status = 'sent' THEN sent_at END),
+                   MIN(claimed_at),
+                   SUM(status = 'claimed') + {unfinished},
+                   SUM(status = 'failed' AND (code IS NULL OR code < 500 OR code > 599))
+            FROM deliveries AS d GROUP BY event, kind
+            """  # noqa: S608 - no value in the text
+        ).fetchall()
+
     # --- one run's claims and confirmations -----------------------------------------
 
     def lookup(self, event: str, kind: str, recipients: Sequence[str]) -> dict[str, Row]:
         """The rows that exist for these recipients (lower-cased addresses)."""
         found: dict[str, Row] = {}
+        with _guard(self.path, "read"):
+            self._lookup(event, kind, recipients, found)
+        return found
+
+    def _lookup(self, event: str, kind: str, recipients: Sequence[str],
+                found: dict[str, Row]) -> None:
         # SQLite caps the number of parameters of one statement; 500 is far below it.
         for start in range(0, len(recipients), 500):
             chunk = recipients[start:start + 500]
@@ -301,86 +381,69 @@ class Ledger:
                 (event, kind, *chunk),
             ):
                 found[recipient] = Row(recipient, status, message_id, code)
-        return found
 
     def record_subject(self, event: str, kind: str, subject: str) -> None:
-        """Remember the subject of a message kind, for ``announce history``."""
+        """A run of this kind starts: remember its subject (for ``announce history``), and
+        that it has not gone through every recipient yet (see :meth:`finished`)."""
         with self._transaction():
             self._conn.execute(
                 "INSERT INTO messages (event, kind, subject) VALUES (?, ?, ?) "
-                "ON CONFLICT (event, kind) DO UPDATE SET subject = excluded.subject",
+                "ON CONFLICT (event, kind) DO UPDATE SET subject = excluded.subject, "
+                "finished_at = NULL",
                 (event, kind, subject),
+            )
+
+    def finished(self, event: str, kind: str) -> None:
+        """The run went through every recipient: each one has a row that says how it went.
+
+        Until then the kind is not complete, even if every row says sent: a run stopped
+        part-way (a signal, a refused sender) never read the rest of the recipients.
+        """
+        with self._transaction():
+            self._conn.execute(
+                "UPDATE messages SET finished_at = ? WHERE event = ? AND kind = ?",
+                (_iso(self._clock()), event, kind),
             )
 
     def claim(self, event: str, kind: str, claims: Sequence[Claim], transport: str) -> None:
         """Mark these recipients as being sent to, in one transaction, before sending."""
-        if not claims:
-            return
-        now = _iso(self._clock())
-        with self._transaction():
-            self._conn.executemany(
-                """
-                INSERT INTO deliveries (event, kind, recipient, status, message_id,
-                                        transport, claimed_at, updated_at)
-                VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?)
-                ON CONFLICT (event, kind, recipient) DO UPDATE SET
-                    status = 'claimed', message_id = excluded.message_id,
-                    transport = excluded.transport, claimed_at = excluded.claimed_at,
-                    updated_at = excluded.updated_at
-                """,
-                [(event, kind, c.recipient, c.message_id, transport, now, now) for c in claims],
-            )
+        self.record(event, kind, claims, transport)
 
     def confirm(self, event: str, kind: str, outcomes: Iterable[Outcome]) -> None:
         """Record what happened to claimed recipients, in one transaction."""
+        self.record(event, kind, list(outcomes), "")
+
+    def record(self, event: str, kind: str, changes: Sequence[Claim | Outcome],
+               transport: str) -> None:
+        """Claims and outcomes, applied in their order, in one transaction.
+
+        Durable when this returns (``synchronous = FULL``): a claim is on disk before its
+        message leaves, and an outcome before the same connection's next claim. The
+        order matters for one recipient: claimed, released for a retry, claimed again.
+        """
+        if not changes:
+            return
         now = _iso(self._clock())
-        sent: list[tuple[object, ...]] = []
-        failed: list[tuple[object, ...]] = []
-        uncertain: list[tuple[object, ...]] = []
-        not_sent: list[tuple[object, ...]] = []
-        for o in outcomes:
-            key = (event, kind, o.recipient)
-            if o.status == "sent":
-                sent.append((now, o.attempts, now, *key))
-            elif o.status == "failed":
-                failed.append((o.attempts, o.code, o.error, now, *key))
-            elif o.status == "uncertain":
-                uncertain.append((o.attempts, o.error, now, *key))
+        # Consecutive changes of one sort go in one executemany(); the order stays.
+        runs: list[tuple[str, list[tuple[object, ...]]]] = []
+        for change in changes:
+            sql, values = _change(change, event, kind, transport, now)
+            if runs and runs[-1][0] is sql:
+                runs[-1][1].append(values)
             else:
-                not_sent.append((o.attempts, o.error, now, *key))
+                runs.append((sql, [values]))
         with self._transaction():
-            self._conn.executemany(
-                # The first send stays the first: the reminder counts its 24 hours from
-                # it, and `history` tells first and last apart (updated_at is the last).
-                "UPDATE deliveries SET status = 'sent', sent_at = COALESCE(sent_at, ?), "
-                "attempts = attempts + ?, "
-                "code = NULL, last_error = '', updated_at = ? "
-                "WHERE event = ? AND kind = ? AND recipient = ?",
-                sent,
-            )
-            self._conn.executemany(
-                "UPDATE deliveries SET status = 'failed', attempts = attempts + ?, code = ?, "
-                "last_error = ?, updated_at = ? WHERE event = ? AND kind = ? AND recipient = ?",
-                failed,
-            )
-            self._conn.executemany(
-                "UPDATE deliveries SET attempts = attempts + ?, last_error = ?, updated_at = ? "
-                "WHERE event = ? AND kind = ? AND recipient = ?",
-                uncertain,
-            )
-            # Never tried: back to what it was. A row confirmed by an earlier run (this
-            # run was resending it) is still sent; any other was not sent.
-            self._conn.executemany(
-                "UPDATE deliveries SET status = CASE WHEN sent_at IS NULL THEN 'failed' "
-                "ELSE 'sent' END, attempts = attempts + ?, code = NULL, last_error = ?, "
-                "updated_at = ? WHERE event = ? AND kind = ? AND recipient = ?",
-                not_sent,
-            )
+            for sql, rows in runs:
+                self._conn.executemany(sql, rows)
 
     # --- history --------------------------------------------------------------------
 
     def history(self) -> list[HistoryEntry]:
         """Every message kind ever sent or tried, oldest first, with its failures."""
+        with _guard(self.path, "read"):
+            return self._history()
+
+    def _history(self) -> list[HistoryEntry]:
         failures: dict[tuple[str, str], list[Failure]] = {}
         for event, kind, recipient, status, code, error, attempts in self._conn.execute(
             "SELECT event, kind, recipient, status, code, last_error, attempts FROM deliveries "
@@ -412,6 +475,47 @@ class Ledger:
                 failures=tuple(failures.get((event, kind), ())),
             ))
         return entries
+
+
+_CLAIM = """
+    INSERT INTO deliveries (event, kind, recipient, status, message_id,
+                            transport, claimed_at, updated_at)
+    VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?)
+    ON CONFLICT (event, kind, recipient) DO UPDATE SET
+        status = 'claimed', message_id = excluded.message_id,
+        transport = excluded.transport, claimed_at = excluded.claimed_at,
+        updated_at = excluded.updated_at
+"""
+# The first send stays the first: the reminder counts its 24 hours from it, and
+# `history` tells first and last apart (updated_at is the last).
+_SENT = ("UPDATE deliveries SET status = 'sent', sent_at = COALESCE(sent_at, ?), "
+         "attempts = attempts + ?, code = NULL, last_error = '', updated_at = ? "
+         "WHERE event = ? AND kind = ? AND recipient = ?")
+_FAILED = ("UPDATE deliveries SET status = 'failed', attempts = attempts + ?, code = ?, "
+           "last_error = ?, updated_at = ? WHERE event = ? AND kind = ? AND recipient = ?")
+_UNCERTAIN = ("UPDATE deliveries SET attempts = attempts + ?, last_error = ?, updated_at = ? "
+              "WHERE event = ? AND kind = ? AND recipient = ?")
+# Not handed over: back to what it was. A row confirmed by an earlier run (this run was
+# resending it) is still sent; any other was not sent. Only a row this run claimed.
+_RELEASED = ("UPDATE deliveries SET status = CASE WHEN sent_at IS NULL THEN 'failed' "
+             "ELSE 'sent' END, attempts = attempts + ?, code = NULL, last_error = ?, "
+             "updated_at = ? WHERE event = ? AND kind = ? AND recipient = ? "
+             "AND status = 'claimed'")
+
+
+def _change(change: Claim | Outcome, event: str, kind: str, transport: str,
+            now: str) -> tuple[str, tuple[object, ...]]:
+    """The statement for one change, and its values."""
+    if isinstance(change, Claim):
+        return _CLAIM, (event, kind, change.recipient, change.message_id, transport, now, now)
+    key = (event, kind, change.recipient)
+    if change.status == "sent":
+        return _SENT, (now, change.attempts, now, *key)
+    if change.status == "failed":
+        return _FAILED, (change.attempts, change.code, change.error, now, *key)
+    if change.status == "uncertain":
+        return _UNCERTAIN, (change.attempts, change.error, now, *key)
+    return _RELEASED, (change.attempts, change.error, now, *key)  # not_sent, deferred
 
 
 def read_sent(path: Path) -> Sent:

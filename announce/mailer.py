@@ -1,19 +1,26 @@
 """Send prepared messages over SMTP with aiosmtplib: the only async module.
 
 :func:`send_all` takes batches of :class:`Outgoing` messages (already serialized, CRLF)
-and reports one :class:`~announce.ledger.Outcome` per message, in batches, through a
-callback: a refused recipient is a result, never an exception for the whole run.
+and gives one :class:`~announce.ledger.Outcome` per message to a :class:`Recorder`: a
+refused recipient is a result, never an exception for the whole run.
 
 - ``concurrency`` workers, each with its own connection, reused for many messages;
   a bounded queue between the source and the workers, so memory stays flat however
   many recipients there are;
 - ``rate_per_minute`` spaces the starts of messages across all workers;
-- a 4xx reply, a dropped connection or a timeout *before* the message's final dot is
-  retried with exponential backoff and jitter, up to ``max_attempts`` in all;
+- each message is *claimed* (recorded as being sent) just before its bytes leave, and
+  its outcome is recorded before the same connection claims the next one: a killed run
+  leaves at most one uncertain message per connection (see :class:`_Journal`);
+- a 4xx reply, a dropped connection or a timeout *before* the message's bytes leave
+  is retried with exponential backoff and jitter, up to ``max_attempts`` in all;
 - a 5xx reply for a recipient is permanent: recorded, and the others go on;
-- a connection lost *after* the final dot is ``uncertain``: the server may have
-  accepted the message, so it is never retried automatically (that would risk a
-  second copy);
+- once the bytes have left, only a well-formed 250 is ``sent`` and a 5xx ``failed``;
+  anything else (251, 4xx, a malformed or over-long reply, a lost connection, a
+  timeout) is ``uncertain``: the server may have the message, so it is never retried
+  automatically (that would risk a second copy);
+- SIGINT and SIGTERM stop the run: no new message starts, those being handed over get
+  ``GRACE_SECONDS`` to finish, the rest are released (``not_sent``); a second signal
+  stops at once. A ledger that cannot be written stops it at once: nothing more leaves;
 - certificates are verified (``ssl.create_default_context()``), and a password is never
   sent over an unencrypted connection except to the local machine.
 
@@ -24,24 +31,29 @@ logged as a mechanism and a reply code, never its payload.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import random
+import re
+import signal
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import SmtpSettings
-from .errors import ConfigError, SendError
+from .errors import AnnounceError, ConfigError, LedgerError, SendError
 from .ledger import Outcome
 
 if TYPE_CHECKING:
     import aiosmtplib
 
-__all__ = ["Outgoing", "SmtpTarget", "send_all"]
+__all__ = ["Outgoing", "Recorder", "SmtpTarget", "Stopped", "send_all"]
 
 log = logging.getLogger("announce.smtp")
 
@@ -49,19 +61,27 @@ log = logging.getLogger("announce.smtp")
 # jitter), never more than BACKOFF_CAP_SECONDS. Tests pass a smaller ``backoff``.
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 60.0
-# Outcomes are handed to the ledger in batches of this many, or at least this often,
-# so that a killed run leaves few delivered-but-unconfirmed (uncertain) recipients.
-FLUSH_EVERY = 100
-FLUSH_SECONDS = 0.5
+# After SIGINT or SIGTERM, how long messages being handed over may take to finish.
+GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message, ready to go: the ledger's key, the envelope recipient and the bytes."""
+    """One message, ready to go: the ledger's key, the envelope recipient, the bytes, and
+    the Message-ID they carry (the ledger keeps it with the claim)."""
 
     recipient: str
     rcpt: str
     data: bytes
+    message_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """Why a run stopped before every message was tried; ``signal``: SIGINT or SIGTERM."""
+
+    reason: str
+    signal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,25 +155,39 @@ def send_all(
     target: SmtpTarget,
     sender: str,
     batches: Iterable[Sequence[Outgoing]],
-    on_outcomes: Callable[[list[Outcome]], None],
+    recorder: Recorder,
     *,
     ssl_context: ssl.SSLContext | None = None,
     backoff: float | None = None,
-) -> str | None:
+) -> Stopped | None:
     """Send every message of ``batches`` from envelope sender ``sender``.
 
-    ``batches`` is consumed lazily, one batch whenever the queue has room (the source
-    claims each batch in the ledger before yielding it). Every message gets exactly one
-    outcome through ``on_outcomes``. Returns None, or why the run stopped early (the
-    server refused the sender); messages not tried then are reported ``not_sent``.
+    ``batches`` is consumed lazily, one batch whenever the queue has room. Each message
+    is claimed through ``recorder`` just before it is handed over, and every message
+    gets exactly one outcome, reported once it is recorded (see :class:`Recorder`).
+    Returns None, or why the run stopped early (the server refused the sender, SIGINT or
+    SIGTERM); messages not tried then are reported ``not_sent``.
 
     Raises ``SendError`` when the first connection fails (server down, certificate not
-    trusted, login refused); then nothing was taken from ``batches``.
+    trusted, login refused): then nothing was claimed. Raises ``LedgerError`` within
+    seconds when recording fails: nothing more is handed over, and what was in flight
+    stays claimed (uncertain).
     """
-    run = _Run(target, sender, batches, on_outcomes,
+    run = _Run(target, sender, batches, recorder,
                ssl_context=ssl_context,
                backoff=BACKOFF_BASE_SECONDS if backoff is None else backoff)
     return asyncio.run(run.main())
+
+
+class Recorder(Protocol):
+    """Where a run's claims and outcomes go: the ledger, and the summary."""
+
+    def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
+        """Durably, in this order: an ``Outgoing`` is claimed (about to be handed over),
+        an ``Outcome`` stored. Called from one thread, never concurrently with itself."""
+
+    def report(self, outcomes: Sequence[Outcome]) -> None:
+        """Count outcomes that are recorded (on the event loop's thread)."""
 
 
 class _Fatal(Exception):
@@ -161,11 +195,27 @@ class _Fatal(Exception):
 
 
 class _Retry(Exception):
-    """A temporary failure: try this message again later."""
+    """A temporary failure before the message was handed over: try it again later."""
 
     def __init__(self, error: str, code: int | None = None):
         super().__init__(error)
         self.code = code
+
+
+class _Refused(Exception):
+    """The server refused this recipient's message for good (a 5xx reply)."""
+
+    def __init__(self, error: str, code: int):
+        super().__init__(error)
+        self.code = code
+
+
+class _Uncertain(Exception):
+    """The message was handed over, and no well-formed 250 or 5xx came back."""
+
+
+class _LedgerDown(Exception):
+    """The recorder failed: nothing more may be handed over."""
 
 
 @dataclass(slots=True)
@@ -174,6 +224,7 @@ class _Job:
     attempts: int = 0
     last_error: str = ""
     last_code: int | None = None
+    claimed: bool = False  # the ledger holds it as being sent, by this run
 
 
 class _Connection:
@@ -186,6 +237,9 @@ class _Connection:
         self.local_hostname = local_hostname
         self.tag = f"[{number}]"
         self.smtp: aiosmtplib.SMTP | None = None
+        # The current message's bytes have started to leave: from now on, whatever
+        # happens but a well-formed 250 or 5xx leaves its fate unknown.
+        self.handed_over = False
 
     @property
     def connected(self) -> bool:
@@ -256,26 +310,36 @@ class _Connection:
         if self.smtp is not None and self.smtp.is_connected:
             try:
                 log.debug("%s C: QUIT", self.tag)
-                self._said(await self.smtp.quit())
+                self._said(await self.smtp.quit(timeout=min(self.target.timeout, 5.0)))
             except Exception as exc:  # the messages are out; a rude goodbye is fine
                 log.debug("%s QUIT failed: %s", self.tag, exc)
         self.close()
 
     async def send(self, sender: str, item: Outgoing) -> None:
-        """One transaction. Raises _Retry, _Fatal, or SendError(code) for a 5xx refusal,
-        or ``_Uncertain`` when the connection broke after the final dot."""
+        """One transaction. Raises _Retry or _Fatal (nothing handed over), _Refused (a 5xx),
+        or _Uncertain (handed over, then anything but a well-formed 250 or 5xx)."""
         import aiosmtplib
 
+        self.handed_over = False
         smtp = self.smtp
         assert smtp is not None
-        options = [f"SIZE={len(item.data)}"] if smtp.supports_extension("size") else []
+        size = len(item.data)
+        options = [f"SIZE={size}"] if smtp.supports_extension("size") else []
         try:
             log.debug("%s C: MAIL FROM:<%s>", self.tag, sender)
             self._said(await smtp.mail(sender, options=options))
             log.debug("%s C: RCPT TO:<%s>", self.tag, item.rcpt)
             self._said(await smtp.rcpt(item.rcpt))
+            log.debug("%s C: DATA", self.tag)
+            start = await smtp.execute_command(b"DATA")
+            self._said(start)
         except aiosmtplib.SMTPSenderRefused as exc:
             await self._reset()
+            if _too_big(exc.code, exc.message):
+                raise _Fatal(
+                    f"{self.target.host} refuses a message of {_size(size)}: {exc.code} "
+                    f"{_one_line(exc.message)} (make the talk's text or images smaller)"
+                ) from None
             if _permanent(exc.code):
                 raise _Fatal(
                     f"{self.target.host} refused the sender {sender!r}: {exc.code} "
@@ -286,8 +350,7 @@ class _Connection:
             self._said(exc)
             await self._reset()
             if _permanent(exc.code):
-                raise SendError(f"{exc.code} {_one_line(exc.message)}", code=exc.code,
-                                recipient=item.rcpt) from None
+                raise _Refused(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
             raise _Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
         except aiosmtplib.SMTPResponseException as exc:
             self._said(exc)
@@ -296,23 +359,59 @@ class _Connection:
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             self.close()
             raise _Retry(_describe_break(exc)) from None
-        try:
-            log.debug("%s C: DATA (%d bytes)", self.tag, len(item.data))
-            self._said(await smtp.data(item.data))
-        except aiosmtplib.SMTPDataError as exc:
-            # The server answered: the message was not accepted, whole and certain.
-            self._said(exc)
+        if start.code != 354:
+            # The DATA command refused: nothing of the message has left.
             await self._reset()
-            if _permanent(exc.code):
-                raise SendError(f"{exc.code} {_one_line(exc.message)}", code=exc.code,
-                                recipient=item.rcpt) from None
-            raise _Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            error = f"{start.code} {_one_line(start.message)}"
+            if _permanent(start.code):
+                raise _Refused(error, start.code)
+            raise _Retry(error, start.code)
+        reply = await self._hand_over(item.data)
+        if reply.code == 250:
+            return
+        if _permanent(reply.code):
+            # The server answered: the message was not accepted, whole and certain.
+            await self._reset()
+            note = f" (a message of {_size(size)})" if _too_big(reply.code, reply.message) else ""
+            raise _Refused(f"{reply.code} {_one_line(reply.message)}{note}", reply.code)
+        # 251, 4xx, a malformed or over-long reply: the server may well have the message.
+        # Retrying would risk a second copy; the connection's state is unknown too.
+        self.close()
+        raise _Uncertain(f"the server replied '{_preview(reply)}' after the message was "
+                         "handed over")
+
+    async def _hand_over(self, data: bytes) -> Any:
+        """Write the message and its final dot; the reply, or ``_Uncertain``."""
+        import aiosmtplib
+
+        smtp = self.smtp
+        assert smtp is not None
+        assert smtp.protocol is not None
+        protocol = smtp.protocol
+        # What aiosmtplib's data() does after the 354, here so that "before the bytes
+        # left" and "after" cannot be confused: dot-stuffing and the final dot.
+        payload = _DOT.sub(b"..", data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        log.debug("%s C: (%d bytes) .", self.tag, len(payload))
+        self.handed_over = True
+        try:
+            protocol.write(payload + b".\r\n")
+            reply = await protocol.read_response(timeout=self.target.timeout)
+        except aiosmtplib.SMTPResponseException as exc:  # malformed, over 8 KB
+            self.close()
+            log.debug("%s unreadable reply after the message: %s", self.tag, exc)
+            raise _Uncertain(f"the server's reply after the message was unreadable "
+                             f"({_one_line(exc.message)[:80]})") from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
             self.close()
             # Whatever the socket said, what matters is what the server did not say.
-            log.debug("%s connection broke during DATA: %s", self.tag, exc)
-            what = "no reply in time" if isinstance(exc, TimeoutError) else "connection lost"
+            log.debug("%s connection broke after the message: %s", self.tag, exc)
+            timed_out = isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError)
+            what = "no reply in time" if timed_out else "connection lost"
             raise _Uncertain(f"{what} after the message was handed over") from None
+        self._said(reply)
+        return reply
 
     async def _reset(self) -> None:
         import aiosmtplib
@@ -327,12 +426,25 @@ class _Connection:
             self.close()
 
 
-class _Uncertain(Exception):
-    """The connection broke after the message was handed over."""
+_DOT = re.compile(rb"(?m)^\.")
 
 
 def _permanent(code: int) -> bool:
     return 500 <= code < 600
+
+
+def _too_big(code: int, message: str) -> bool:
+    """A refusal because of the message's size (RFC 1870: 552, or 5.3.4)."""
+    return code == 552 or " 5.3.4" in f" {message}"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"
+
+
+def _preview(reply: Any) -> str:
+    text = f"{reply.code} {_one_line(reply.message)}"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _one_line(text: str) -> str:
@@ -365,27 +477,107 @@ class _Limiter:
             await asyncio.sleep(at - now)
 
 
+class _Journal:
+    """Group commit: whatever the workers have to record goes in one call, one at a time.
+
+    A worker awaits its claim; outcomes are not awaited, but they are queued before the
+    same worker's next claim, so they are stored first (in the same call or an earlier
+    one). The calls run in one thread of their own: the event loop goes on meanwhile.
+    """
+
+    def __init__(self, recorder: Recorder, on_failure: Callable[[BaseException], None]):
+        self.recorder = recorder
+        self.on_failure = on_failure
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="announce-ledger")
+        self.changes: list[Outgoing | Outcome] = []
+        self.reports: list[Outcome] = []
+        self.waiters: list[asyncio.Future[None]] = []
+        self.task: asyncio.Task[None] | None = None
+        self.failure: BaseException | None = None
+
+    async def claim(self, item: Outgoing) -> None:
+        if self.failure is not None:
+            raise _LedgerDown
+        waiter = asyncio.get_running_loop().create_future()
+        self.changes.append(item)
+        self.waiters.append(waiter)
+        self._start()
+        await waiter
+
+    def outcome(self, outcome: Outcome, *, claimed: bool) -> None:
+        if claimed:  # a job this run never claimed has nothing in the ledger to change
+            self.changes.append(outcome)
+        if outcome.status != "deferred":
+            self.reports.append(outcome)
+        self._start()
+
+    def _start(self) -> None:
+        if self.task is None and self.failure is None:
+            self.task = asyncio.create_task(self._commit())
+
+    async def _commit(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.failure is None and (self.changes or self.reports):
+                changes, reports, waiters = self.changes, self.reports, self.waiters
+                self.changes, self.reports, self.waiters = [], [], []
+                try:
+                    if changes:
+                        await loop.run_in_executor(self.thread, self.recorder.record, changes)
+                except Exception as exc:
+                    self.failure = exc
+                    for waiter in waiters:
+                        if not waiter.done():
+                            waiter.set_exception(_LedgerDown())
+                    self.on_failure(exc)
+                    return
+                if reports:
+                    self.recorder.report(reports)
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+        finally:
+            self.task = None
+
+    async def drain(self) -> None:
+        """Record what is left (the run is ending)."""
+        while self.task is not None or (self.failure is None and (
+                self.changes or self.reports)):
+            if self.task is None:
+                self._start()
+            task = self.task
+            assert task is not None
+            # Shielded: a second Ctrl-C must not lose what is being written.
+            await asyncio.shield(task)
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+
+
 class _Run:
     def __init__(self, target: SmtpTarget, sender: str, batches: Iterable[Sequence[Outgoing]],
-                 on_outcomes: Callable[[list[Outcome]], None], *,
-                 ssl_context: ssl.SSLContext | None, backoff: float):
+                 recorder: Recorder, *, ssl_context: ssl.SSLContext | None, backoff: float):
         self.target = target
         self.sender = sender
         self.batches: Iterator[Sequence[Outgoing]] = iter(batches)
-        self.on_outcomes = on_outcomes
         self.tls = ssl_context
         self.backoff = backoff
         self.limiter = _Limiter(target.rate_per_minute)
-        self.pending: list[Outcome] = []
-        self.last_flush = time.monotonic()
+        self.journal = _Journal(recorder, self.ledger_failed)
         self.outstanding = 0
         self.source_done = False
         self.aborted: str | None = None
+        self.stopping = False
+        self.signal: str | None = None
+        self.halted = False  # every task must end now (see cancel_workers)
         self.retries: dict[asyncio.Task[None], _Job] = {}
         self.queue: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=2 * target.concurrency)
         self.finished = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.in_flight: dict[int, _Job] = {}
+        self.grace: asyncio.TimerHandle | None = None
 
-    async def main(self) -> str | None:
+    async def main(self) -> Stopped | None:
         t = self.target
         if t.security != "none" and self.tls is None:
             self.tls = ssl.create_default_context()
@@ -399,25 +591,97 @@ class _Run:
         except Exception as exc:  # every way to fail to connect is reported
             raise SendError(f"{t.host}:{t.port}: cannot connect: {_connect_problem(exc)}") \
                 from None
-        workers = [asyncio.create_task(self.worker(c)) for c in connections]
-        ticker = asyncio.create_task(self.tick())
-        try:
-            # Together: if a worker fails, the producer must not wait for it forever.
-            await asyncio.gather(self.produce(), *workers)
-        finally:
-            ticker.cancel()
-            for task in workers:
+        self.tasks = [asyncio.create_task(self.produce()),
+                      *(asyncio.create_task(self.worker(c)) for c in connections)]
+        with _stop_signals(self.stop):
+            try:
+                # The first task to fail (the source cannot read the ledger, a bug) stops
+                # the others at once: nobody may wait for it forever.
+                done, _ = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    if not task.cancelled() and task.exception() is not None:
+                        self.abort("an error stopped the run")
+                        self.cancel_workers()
+                        raise task.exception()  # type: ignore[misc]
+            finally:
+                for task in [*self.tasks, *self.retries]:
+                    task.cancel()
+                await asyncio.gather(*self.tasks, *self.retries, return_exceptions=True)
+                for job in self.retries.values():
+                    self.finish(job, self.not_sent(job))
+                self.retries.clear()
+                while not self.queue.empty():
+                    left = self.queue.get_nowait()
+                    if left is not None:
+                        self.finish(left, self.not_sent(left))
+                # Whatever happens (even a second Ctrl-C), what is known is recorded.
+                await self.journal.drain()
+                self.journal.close()
+                if self.grace is not None:
+                    self.grace.cancel()
+                if self.stopping or self.journal.failure is not None:
+                    for conn in connections:
+                        conn.close()
+                else:
+                    await asyncio.gather(*(c.quit() for c in connections),
+                                         return_exceptions=True)
+        if self.journal.failure is not None:
+            failure = self.journal.failure
+            if isinstance(failure, AnnounceError):
+                raise failure
+            raise LedgerError(f"cannot record what was sent: {failure}") from None
+        return None if self.aborted is None else Stopped(self.aborted, self.signal)
+
+    # --- stopping -------------------------------------------------------------------
+
+    def stop(self, name: str) -> None:
+        """SIGINT or SIGTERM: no new messages; those in flight get GRACE_SECONDS."""
+        if self.stopping:
+            log.warning("%s again: stopping now", name)
+            self.cancel_workers()
+            return
+        self.stopping = True
+        self.signal = name
+        self.abort(f"stopped by {name}")
+        if self.in_flight:
+            log.warning("%s: stopping; waiting up to %g s for the %d message(s) being "
+                        "handed over (%s again stops at once)", name, GRACE_SECONDS,
+                        len(self.in_flight), name)
+        self.grace = asyncio.get_running_loop().call_later(GRACE_SECONDS, self.cancel_workers)
+
+    def cancel_workers(self) -> None:
+        """Stop every task now. Cancelling alone is not enough: Python 3.11's wait_for
+        (inside aiosmtplib) can swallow a cancellation when a reply arrives at the same
+        moment, so the queue is emptied and each worker is told to end, too."""
+        self.halted = True
+        for task in self.tasks:
+            task.cancel()
+        while not self.queue.empty():
+            left = self.queue.get_nowait()
+            if left is not None:
+                self.finish(left, self.not_sent(left))
+        for _ in range(self.target.concurrency):
+            self.queue.put_nowait(None)
+
+    def ledger_failed(self, exc: BaseException) -> None:
+        """Recording failed: hand nothing more over, and do not wait for anything."""
+        self.abort("the ledger cannot be written")
+        self.cancel_workers()
+
+    def abort(self, reason: str) -> None:
+        if self.aborted is None:
+            self.aborted = reason
+            log.info("stopping: %s", reason)  # the summary says so too
+            for task, job in list(self.retries.items()):
                 task.cancel()
-            for task in self.retries:
-                task.cancel()
-            # Whatever happens (even Ctrl-C), what is known goes to the ledger.
-            self.flush()
-            await asyncio.gather(*(c.quit() for c in connections), return_exceptions=True)
-        return self.aborted
+                self.finish(job, self.not_sent(job))
+            self.retries.clear()
+
+    # --- the work -------------------------------------------------------------------
 
     async def produce(self) -> None:
-        # The source's next batch is read (and claimed) only once the previous one is in
-        # the bounded queue, so claims run at most a queue and a batch ahead of sending.
+        # The source's next batch is read only once the previous one is in the bounded
+        # queue, so memory stays flat however many recipients there are.
         while self.aborted is None:
             try:
                 batch = next(self.batches)
@@ -426,43 +690,25 @@ class _Run:
             for item in batch:
                 self.outstanding += 1
                 await self.queue.put(_Job(item))
+                if self.aborted is not None:
+                    break
         self.source_done = True
         self.check_finished()
         await self.finished.wait()
         for _ in range(self.target.concurrency):
             await self.queue.put(None)
 
-    async def tick(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
-            if self.pending and time.monotonic() - self.last_flush >= FLUSH_SECONDS:
-                self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            pending, self.pending = self.pending, []
-            self.on_outcomes(pending)
-        self.last_flush = time.monotonic()
-
-    def finish(self, outcome: Outcome) -> None:
-        self.pending.append(outcome)
+    def finish(self, job: _Job, outcome: Outcome) -> None:
+        self.journal.outcome(outcome, claimed=job.claimed)
+        job.claimed = False
+        if outcome.status == "deferred":
+            return
         self.outstanding -= 1
-        if len(self.pending) >= FLUSH_EVERY:
-            self.flush()
         self.check_finished()
 
     def check_finished(self) -> None:
         if self.source_done and self.outstanding == 0:
             self.finished.set()
-
-    def abort(self, reason: str) -> None:
-        if self.aborted is None:
-            self.aborted = reason
-            log.info("stopping: %s", reason)  # the summary says so too
-            for task, job in list(self.retries.items()):
-                task.cancel()
-                self.finish(self.not_sent(job))
-            self.retries.clear()
 
     def not_sent(self, job: _Job) -> Outcome:
         return Outcome(job.item.recipient, "not_sent", job.attempts, job.last_code,
@@ -471,48 +717,78 @@ class _Run:
     async def worker(self, conn: _Connection) -> None:
         import aiosmtplib
 
-        while True:
+        while not self.halted:
             job = await self.queue.get()
             if job is None:  # no more work
                 return
             if self.aborted is not None:
-                self.finish(self.not_sent(job))
+                self.finish(job, self.not_sent(job))
                 continue
             await self.limiter.wait()
+            try:
+                await self.journal.claim(job.item)
+            except _LedgerDown:
+                self.finish(job, self.not_sent(job))
+                continue
+            except asyncio.CancelledError:
+                # The claim may be on disk: then releasing it is right; if not, harmless.
+                job.claimed = True
+                self.finish(job, self.not_sent(job))
+                raise
+            job.claimed = True
+            if self.aborted is not None:  # stopped while the claim was being written
+                self.finish(job, self.not_sent(job))
+                continue
             job.attempts += 1
+            self.in_flight[id(conn)] = job
             try:
                 if not conn.connected:
                     await conn.open()
                 await conn.send(self.sender, job.item)
+            except asyncio.CancelledError:
+                if conn.handed_over:
+                    self.finish(job, Outcome(
+                        job.item.recipient, "uncertain", job.attempts, None,
+                        f"{self.aborted or 'stopped'} while the server had not yet "
+                        "answered; it may have been delivered"))
+                else:
+                    self.finish(job, self.not_sent(job))
+                conn.close()
+                raise
             except _Retry as exc:
                 self.retry(job, str(exc), exc.code)
             except _Uncertain as exc:
-                self.finish(Outcome(job.item.recipient, "uncertain", job.attempts, None,
-                                    f"{exc}; it may have been delivered"))
-            except SendError as exc:
-                self.finish(Outcome(job.item.recipient, "failed", job.attempts, exc.code,
-                                    str(exc)))
+                self.finish(job, Outcome(job.item.recipient, "uncertain", job.attempts, None,
+                                         f"{exc}; it may have been delivered"))
+            except _Refused as exc:
+                self.finish(job, Outcome(job.item.recipient, "failed", job.attempts, exc.code,
+                                         str(exc)))
             except _Fatal as exc:
                 job.attempts -= 1  # not this recipient's fault
-                self.finish(Outcome(job.item.recipient, "not_sent", job.attempts, None,
-                                    f"not sent: {exc}"))
+                job.last_error = f"not sent: {exc}"
+                self.finish(job, self.not_sent(job))
                 self.abort(str(exc))
             except (aiosmtplib.SMTPException, OSError) as exc:
                 # Reconnecting failed (the server went away, or refused us for now).
                 conn.close()
                 self.retry(job, _connect_problem(exc), getattr(exc, "code", None))
             else:
-                self.finish(Outcome(job.item.recipient, "sent", job.attempts))
+                self.finish(job, Outcome(job.item.recipient, "sent", job.attempts))
+            finally:
+                self.in_flight.pop(id(conn), None)
 
     def retry(self, job: _Job, error: str, code: int | None) -> None:
         job.last_error, job.last_code = error, code
         if job.attempts >= self.target.max_attempts or self.aborted is not None:
-            self.finish(Outcome(
+            self.finish(job, Outcome(
                 job.item.recipient, "failed" if self.aborted is None else "not_sent",
                 job.attempts, code,
                 f"{error} (gave up after {job.attempts} attempts)",
             ))
             return
+        # Released until the next attempt: a run killed meanwhile leaves it not sent,
+        # not uncertain.
+        self.finish(job, Outcome(job.item.recipient, "deferred", job.attempts, code, error))
         delay = min(BACKOFF_CAP_SECONDS, self.backoff * 2 ** (job.attempts - 1))
         # Jitter spreads retries so that workers do not hit a recovering server at once.
         delay *= random.uniform(0.5, 1.0)  # noqa: S311 - timing, not security
@@ -526,6 +802,24 @@ class _Run:
         if task is not None:
             self.retries.pop(task, None)
         await self.queue.put(job)
+
+
+@contextlib.contextmanager
+def _stop_signals(stop: Callable[[str], None]) -> Iterator[None]:
+    """SIGINT and SIGTERM call ``stop`` (in the event loop) for as long as the run lasts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, handler)
 
 
 def _local_hostname() -> str:

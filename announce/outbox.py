@@ -10,18 +10,16 @@ the same message with CRLF.
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import SendError
 from .ledger import Outcome
-from .mailer import Outgoing
+from .mailer import Outgoing, Recorder
 from .paths import display_path
 
 __all__ = ["Outbox"]
 
-# Outcomes go to the ledger in batches: a commit per message would be most of the cost.
-_FLUSH_EVERY = 100
 # How many written files a run names (the rest are in the same folder).
 _SHOWN = 3
 
@@ -41,34 +39,33 @@ class Outbox:
         """A human description, for the summary and ``--dry-run``."""
         return f"the outbox folder {display_path(self.path)}/ (Maildir)"
 
-    def deliver(
-        self, batches: Iterable[Sequence[Outgoing]], on_outcomes: Callable[[list[Outcome]], None]
-    ) -> list[Path]:
-        """Write every message; report outcomes in batches; return the first few files."""
+    def deliver(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder) -> list[Path]:
+        """Write every message, a batch at a time: claimed (one transaction), written,
+        recorded (one transaction). Returns the first few files."""
         try:
             box = mailbox.Maildir(self.path, create=True)
         except OSError as exc:
             raise SendError(f"{display_path(self.path)}: cannot create the outbox: {exc}") from None
         written: list[Path] = []
-        pending: list[Outcome] = []
-        try:
-            for batch in batches:
-                for index, item in enumerate(batch):
+        for batch in batches:
+            recorder.record(batch)
+            outcomes: list[Outcome] = []
+            try:
+                for item in batch:
                     try:
                         key = box.add(item.data.replace(b"\r\n", b"\n"))
                     except OSError as exc:
-                        problem = f"cannot write a message: {exc}"
-                        # Claimed but certainly not written: back to "not sent".
-                        pending.extend(Outcome(rest.recipient, "not_sent", 0, None, problem)
-                                       for rest in batch[index:])
-                        raise SendError(f"{display_path(self.path)}: {problem}") from None
-                    pending.append(Outcome(item.recipient, "sent"))
+                        raise SendError(f"{display_path(self.path)}: cannot write a message: "
+                                        f"{exc.strerror or exc}") from None
+                    outcomes.append(Outcome(item.recipient, "sent"))
                     if len(written) < _SHOWN:
                         written.append(self.path / "new" / key)
-                    if len(pending) >= _FLUSH_EVERY:
-                        on_outcomes(pending)
-                        pending = []
-        finally:
-            if pending:
-                on_outcomes(pending)
+            except BaseException as exc:  # a full disk, or Ctrl-C: the rest were not written
+                why = str(exc) if isinstance(exc, SendError) else "the run stopped"
+                outcomes += [Outcome(rest.recipient, "not_sent", 0, None, f"not written: {why}")
+                             for rest in batch[len(outcomes):]]
+                raise
+            finally:
+                recorder.record(outcomes)
+                recorder.report(outcomes)
         return written

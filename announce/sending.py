@@ -5,9 +5,15 @@ For each (event, kind) a run sends:
 1. render and prepare the message once (:mod:`announce.render`, :mod:`announce.message`);
 2. stream the recipients in batches; for each batch, look the recipients up in the ledger,
    address a copy to each one still to be sent (only the ``To`` and ``Message-ID`` lines
-   change), *claim* them in one transaction, and hand the batch to the transport;
-3. the transport (SMTP, or the Maildir outbox) reports outcomes in batches, and each
-   batch is *confirmed* in one transaction.
+   change), and hand the batch to the transport;
+3. the transport (SMTP, or the Maildir outbox) *claims* each message in the ledger before
+   it leaves and records its outcome after (:class:`_Recorder`): over SMTP one message at
+   a time per connection, so a killed run leaves at most one uncertain recipient per
+   connection; the outbox a batch at a time.
+
+SIGINT and SIGTERM stop a run the same way: nothing new starts, what is in flight
+finishes (or is reported uncertain), never-tried recipients are released, the summary
+is printed, and the exit code is 128 + the signal's number (130, 143).
 
 Who is sent to, per recipient and ledger row: no row, or ``failed``: sent; ``sent``:
 skipped (``--resend``: sent again, with a new Message-ID); ``claimed`` by a run that
@@ -21,6 +27,7 @@ held from reading the ledger (to decide what is due) to the last confirmation.
 from __future__ import annotations
 
 import contextlib
+import signal
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +48,7 @@ from .recipients import Recipient, Recipients, load_recipients
 from .selection import Sent, announced_types, due_kinds, next_due, next_due_at, upcoming
 
 if TYPE_CHECKING:
-    from .mailer import Outgoing
+    from .mailer import Outgoing, Stopped
     from .message import Prepared
 
 __all__ = [
@@ -54,9 +61,9 @@ __all__ = [
     "send",
 ]
 
-# Recipients claimed per ledger transaction: twice the SMTP connections, at least
-# BATCH_MIN. Small, so that a killed run leaves few claimed-but-never-tried (uncertain)
-# rows; large enough that the commits cost little next to the sending.
+# Recipients looked up in the ledger (and, for the outbox, claimed) per batch: twice the
+# SMTP connections, at least BATCH_MIN. Small, so that a killed outbox run leaves few
+# claimed-but-never-written (uncertain) rows; large enough that lookups cost little.
 BATCH_MIN = 16
 # How many failed or uncertain addresses a summary names before "... and N more".
 SHOWN = 20
@@ -123,10 +130,14 @@ class SendReport:
     problems: tuple[str, ...] = ()      # recipients left out (invalid, duplicate)
     nothing_due: str | None = None
     notes: list[str] = field(default_factory=list)
+    stopped_by: str | None = None       # SIGINT or SIGTERM stopped the run
 
     @property
     def exit_code(self) -> int:
-        """0: all went out (or nothing was due); 3: some recipients did not; 1: stopped."""
+        """0: all went out (or nothing was due); 3: some recipients did not; 1: stopped;
+        128 + the signal's number when a signal stopped it (130 for Ctrl-C)."""
+        if self.stopped_by is not None:
+            return 128 + signal.Signals[self.stopped_by].value
         if any(item.aborted for item in self.items):
             return 1
         return 0 if all(item.ok for item in self.items) else 3
@@ -202,11 +213,51 @@ def send(
                                   recipients=scan.count, audience=recipients.describe(),
                                   left_out=len(scan.problems))
                 report.items.append(item)
-                _deliver(settings, ledger, message, recipients, options, item,
-                         progress=progress, ssl_context=ssl_context, backoff=backoff)
-                if item.aborted:
+                with _sigterm_as_interrupt() as stop:
+                    try:
+                        stopped = _deliver(settings, ledger, message, recipients, options,
+                                           item, progress=progress, ssl_context=ssl_context,
+                                           backoff=backoff)
+                    except KeyboardInterrupt:  # the outbox, or between two messages
+                        from .mailer import Stopped
+
+                        stopped = Stopped(f"stopped by {stop.name}", stop.name)
+                if stopped is not None:
+                    item.aborted = stopped.reason
+                    report.stopped_by = stopped.signal
                     break
     return report
+
+
+class _Signal:
+    name = "SIGINT"
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[_Signal]:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does; which one came is remembered.
+
+    (Over SMTP, the transport handles both in its event loop instead.)
+    """
+    stop = _Signal()
+    previous_int = signal.getsignal(signal.SIGINT)
+    previous_term = signal.getsignal(signal.SIGTERM)
+
+    def interrupt(signum: int, frame: object) -> None:
+        stop.name = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals as they are
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 # --- what to send ----------------------------------------------------------------------
@@ -374,7 +425,8 @@ def _chunks(items: Iterator[Recipient], size: int) -> Iterator[list[Recipient]]:
 
 def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients: Recipients,
              options: SendOptions, item: KindReport, *, progress: Progress | None,
-             ssl_context: ssl.SSLContext | None, backoff: float | None) -> None:
+             ssl_context: ssl.SSLContext | None, backoff: float | None) -> Stopped | None:
+    """Hand every recipient still to be sent to the transport; why it stopped early, if so."""
     from .mailer import Outgoing, SmtpTarget, send_all
     from .message import AddressError, make_message_id
     from .outbox import Outbox
@@ -391,7 +443,6 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
         def batches() -> Iterator[list[Outgoing]]:
             for chunk in _chunks(iter(recipients), batch_size):
                 rows = ledger.lookup(event_id, kind, [r.key for r in chunk])
-                claims: list[Claim] = []
                 items: list[Outgoing] = []
                 passed = 0
                 for recipient in chunk:
@@ -425,36 +476,54 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
                         _note(item.failures, (recipient.address, str(exc)))
                         passed += 1
                         continue
-                    claims.append(Claim(recipient.key, message_id))
-                    items.append(Outgoing(recipient.key, recipient.address, data))
+                    items.append(Outgoing(recipient.key, recipient.address, data, message_id))
                 if passed:
                     advance(passed)
-                ledger.claim(event_id, kind, claims, transport.name)
                 if items:
                     yield items
 
-        def on_outcomes(outcomes: list[Outcome]) -> None:
-            ledger.confirm(event_id, kind, outcomes)
-            for outcome in outcomes:
-                if outcome.status == "sent":
-                    item.sent += 1
-                elif outcome.status == "failed":
-                    item.failed += 1
-                    _note(item.failures, (outcome.recipient, outcome.error))
-                elif outcome.status == "uncertain":
-                    item.uncertain += 1
-                    _note(item.uncertain_recipients, f"{outcome.recipient} ({outcome.error})")
-                else:
-                    item.not_sent += 1
-            advance(len(outcomes))
-
+        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance)
         if isinstance(transport, Outbox):
             item.outbox = transport.path
-            item.files = transport.deliver(batches(), on_outcomes)
-            return
-        sender = parseaddr(settings.mail.sender)[1]
-        item.aborted = send_all(transport, sender, batches(), on_outcomes,
-                                ssl_context=ssl_context, backoff=backoff)
+            item.files = transport.deliver(batches(), recorder)
+            stopped = None
+        else:
+            sender = parseaddr(settings.mail.sender)[1]
+            stopped = send_all(transport, sender, batches(), recorder,
+                               ssl_context=ssl_context, backoff=backoff)
+    if stopped is None:  # every recipient now has a row that says how it went
+        ledger.finished(event_id, kind)
+    return stopped
+
+
+class _Recorder:
+    """A transport's claims and outcomes, into the ledger and the run's summary."""
+
+    def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
+                 item: KindReport, advance: Callable[[int], None]):
+        self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
+        self.item = item
+        self.advance = advance
+
+    def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
+        self.ledger.record(self.event, self.kind, [
+            c if isinstance(c, Outcome) else Claim(c.recipient, c.message_id) for c in changes
+        ], self.transport)
+
+    def report(self, outcomes: Sequence[Outcome]) -> None:
+        item = self.item
+        for outcome in outcomes:
+            if outcome.status == "sent":
+                item.sent += 1
+            elif outcome.status == "failed":
+                item.failed += 1
+                _note(item.failures, (outcome.recipient, outcome.error))
+            elif outcome.status == "uncertain":
+                item.uncertain += 1
+                _note(item.uncertain_recipients, f"{outcome.recipient} ({outcome.error})")
+            else:
+                item.not_sent += 1
+        self.advance(len(outcomes))
 
 
 def _addressed(prepared: Prepared, recipient: Recipient, message_id: str) -> bytes:

@@ -3,7 +3,8 @@
 The pattern of aiosmtplib's own conftest: a threaded ``Controller`` around a recording
 handler. Faults are set per address on the handler: a reply to give at ``RCPT`` (451,
 550 ...), a dropped connection at ``RCPT`` (nothing delivered) or right after the
-message was stored (delivered, but the client never hears so), and a delay per message.
+message was stored (delivered, but the client never hears so), any reply after the
+message was stored (251, ``2O0``, 8 KB of text), and a delay per message.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Recorder:
     rcpt_faults: dict[str, list[str]] = field(default_factory=dict)
     # addresses whose message is stored, then the connection dropped before the reply
     drop_after_data: set[str] = field(default_factory=set)
+    # address -> the reply to give (once) after its message is stored, instead of 250
+    data_replies: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     auth_attempts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,9 +82,11 @@ class Recorder:
             drop = any(a.lower() in self.drop_after_data for a in envelope.rcpt_tos)
             if drop:
                 self.drop_after_data.difference_update(a.lower() for a in envelope.rcpt_tos)
+            odd = [self.data_replies.pop(a.lower()) for a in envelope.rcpt_tos
+                   if a.lower() in self.data_replies]
         if drop:
             server.transport.close()
-        return "250 2.0.0 queued"
+        return odd[0] if odd else "250 2.0.0 queued"
 
     @property
     def count(self) -> int:

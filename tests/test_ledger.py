@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from announce.errors import SendError
+from announce.errors import LedgerError, SendError
 from announce.ledger import Claim, Ledger, Outcome, read_sent, run_lock
 from announce.selection import NO_SENDS, SentRecord
 
@@ -151,7 +151,7 @@ def test_history_counts_and_lists_failures(ledger: Ledger, clock: Clock) -> None
 def test_a_file_that_is_not_a_ledger_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     path.write_text("not a database, just text that is long enough " * 40)
-    with pytest.raises(SendError, match=r"ledger\.sqlite3: not a usable ledger: "):
+    with pytest.raises(LedgerError, match=r"ledger\.sqlite3: not a usable ledger: "):
         read_sent(path)
 
 
@@ -159,7 +159,7 @@ def test_a_ledger_from_a_newer_announce_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(SendError, match="written by a newer announce"):
+    with pytest.raises(LedgerError, match="written by a newer announce"):
         Ledger.open(path, clock=Clock())
 
 
@@ -228,3 +228,42 @@ def test_a_run_killed_in_the_middle_of_a_commit_leaves_a_readable_ledger(
     assert ledger.path.with_name(ledger.path.name + "-journal").exists()  # a hot journal
     # The half-written transaction is rolled back; what was committed is all there.
     assert read_sent(ledger.path) == {EVENT: {"announcement": SentRecord(T0, complete=True)}}
+
+
+def test_a_run_stopped_part_way_leaves_the_kind_open_until_one_goes_through_everyone(
+        ledger: Ledger) -> None:
+    ledger.record_subject(EVENT, "announcement", "Hello")
+    claim(ledger, "a@example.org")
+    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    # Stopped here (SIGTERM): everyone with a row has it, the rest were never read.
+    assert read_sent(ledger.path)[EVENT]["announcement"].complete is False
+    ledger.record_subject(EVENT, "announcement", "Hello")  # the rerun
+    ledger.finished(EVENT, "announcement")
+    assert read_sent(ledger.path)[EVENT]["announcement"].complete is True
+
+
+def test_a_ledger_of_format_1_is_read_and_migrated_with_its_kinds_finished(
+        tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE deliveries (event TEXT NOT NULL, kind TEXT NOT NULL,
+                recipient TEXT NOT NULL, status TEXT NOT NULL, message_id TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0, code INTEGER,
+                last_error TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL,
+                claimed_at TEXT NOT NULL, sent_at TEXT, updated_at TEXT NOT NULL,
+                PRIMARY KEY (event, kind, recipient)) WITHOUT ROWID;
+            CREATE TABLE messages (event TEXT NOT NULL, kind TEXT NOT NULL,
+                subject TEXT NOT NULL, PRIMARY KEY (event, kind));
+            PRAGMA user_version = 1;
+        """)
+        conn.execute("INSERT INTO deliveries VALUES (?, 'announcement', 'a@example.org', "
+                     "'sent', '<x@y>', 1, NULL, '', 'outbox', ?, ?, ?)",
+                     (EVENT, T0.isoformat(), T0.isoformat(), T0.isoformat()))
+        conn.execute("INSERT INTO messages VALUES (?, 'announcement', 'Hello')", (EVENT,))
+    expected = {EVENT: {"announcement": SentRecord(T0, complete=True)}}
+    assert read_sent(path) == expected  # read as it is
+    Ledger.open(path, clock=clock).close()  # migrated by the first run that writes
+    assert read_sent(path) == expected
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2

@@ -40,22 +40,61 @@ def target(server: Server, **kwargs: object) -> SmtpTarget:
     return SmtpTarget(**options)  # type: ignore[arg-type]
 
 
+class Journal:
+    """A recorder in memory: what the ledger would be told, in order, and the outcomes."""
+
+    def __init__(self) -> None:
+        self.changes: list[Outgoing | Outcome] = []
+        self.outcomes: dict[str, Outcome] = {}
+
+    def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
+        self.changes.extend(changes)
+
+    def report(self, outcomes: Sequence[Outcome]) -> None:
+        for outcome in outcomes:
+            assert outcome.recipient not in self.outcomes, "two outcomes for one message"
+            self.outcomes[outcome.recipient] = outcome
+
+    def most_in_doubt(self) -> int:
+        """The most recipients claimed without an outcome at any point of the record:
+        what a run killed at that point would leave uncertain."""
+        open_claims: set[str] = set()
+        most = 0
+        for change in self.changes:
+            if isinstance(change, Outgoing):
+                open_claims.add(change.recipient)
+            elif change.status != "uncertain":
+                open_claims.discard(change.recipient)
+            most = max(most, len(open_claims))
+        return most
+
+
 def run(smtp: SmtpTarget, items: Sequence[Outgoing], *, batch: int = 3,
-        ssl_context: ssl.SSLContext | None = None) -> tuple[dict[str, Outcome], str | None]:
-    outcomes: dict[str, Outcome] = {}
+        ssl_context: ssl.SSLContext | None = None,
+        journal: Journal | None = None) -> tuple[dict[str, Outcome], str | None]:
+    journal = journal or Journal()
 
     def batches() -> Iterator[list[Outgoing]]:
         for start in range(0, len(items), batch):
             yield list(items[start:start + batch])
 
-    def record(results: list[Outcome]) -> None:
-        for outcome in results:
-            assert outcome.recipient not in outcomes, "two outcomes for one message"
-            outcomes[outcome.recipient] = outcome
+    stopped = send_all(smtp, SENDER, batches(), journal, ssl_context=ssl_context, backoff=FAST)
+    assert len(journal.outcomes) == len(items), "every message gets exactly one outcome"
+    return journal.outcomes, None if stopped is None else stopped.reason
 
-    aborted = send_all(smtp, SENDER, batches(), record, ssl_context=ssl_context, backoff=FAST)
-    assert len(outcomes) == len(items), "every message gets exactly one outcome"
-    return outcomes, aborted
+
+def test_a_kill_at_any_moment_leaves_at_most_one_uncertain_message_per_connection(
+        smtp_server: Server) -> None:
+    smtp_server.handler.rcpt_faults = {"r3@example.org": ["451 4.7.1 later"]}
+    journal = Journal()
+    outcomes, _ = run(target(smtp_server, concurrency=3), outgoing(40), batch=16,
+                      journal=journal)
+    assert {o.status for o in outcomes.values()} == {"sent"}
+    # Each message claimed before it left and settled after; a retry released meanwhile.
+    assert journal.most_in_doubt() <= 3
+    claims = [c.recipient for c in journal.changes if isinstance(c, Outgoing)]
+    assert claims.count("r3@example.org") == 2
+    assert len(set(claims)) == 40
 
 
 def test_plain_delivers_each_message_once_with_the_exact_bytes(smtp_server: Server) -> None:
@@ -97,7 +136,7 @@ def test_untrusted_certificate_is_refused_before_anything_is_claimed(servers: Se
 
     # The default context trusts the system's CAs only, not the test CA.
     with pytest.raises(SendError, match="certificate is not trusted"):
-        send_all(target(server, security="starttls"), SENDER, batches(), lambda _: None)
+        send_all(target(server, security="starttls"), SENDER, batches(), Journal())
     assert taken == []
     assert server.handler.count == 0
 
@@ -107,7 +146,7 @@ def test_login_refused_is_an_error_that_does_not_show_the_password(
     server = servers.start(starttls=True, auth=True)
     smtp = target(server, security="starttls", username=USER, password=WRONG)
     with pytest.raises(SendError) as caught:
-        send_all(smtp, SENDER, iter([outgoing(1)]), lambda _: None,
+        send_all(smtp, SENDER, iter([outgoing(1)]), Journal(),
                  ssl_context=tls.client_context())
     assert str(caught.value).startswith(f"{server.host}:{server.port}: login as 'announce' "
                                         "refused: 535")
@@ -212,7 +251,7 @@ def test_server_down_is_an_error_before_anything_is_claimed() -> None:
 
     with pytest.raises(SendError, match=rf"^127\.0\.0\.1:{port}: cannot connect: "):
         send_all(SmtpTarget("127.0.0.1", port, "none", timeout=2), SENDER, batches(),
-                 lambda _: None)
+                 Journal())
     assert taken == []
 
 
