@@ -17,9 +17,20 @@ machine next to unpublished talks:
   served on a route of its own with a ``sandbox`` CSP and shown in a sandboxed iframe
   without scripts.
 
+Under load: every connection has a thread of its own, so a slow client holds up nobody
+else, and a slow render only the other renders (they take turns: see ``_RENDER_LOCK``),
+never the index, the poll or the assets; the listen backlog takes a burst of connections
+(tabs reloading at once, a script hammering it) without resets; and a client that
+connects and then sends nothing, or stops halfway through its request, is dropped after
+:data:`REQUEST_TIMEOUT` seconds of silence.
+
 Live reload: the pages poll ``/_version``, a fingerprint of the modification times of the
 config file, the content folders, the template folders and the ledger; when it changes,
-the page reloads and the catalog is read again.
+the page reloads and the catalog is read again. A short poll, on purpose, not a
+long-lived connection (long-poll or server-sent events): each poll is a whole request
+answered at once, so the timeout for silent clients never meets it, and a page outlives
+a restart of the server. While a change is being read, every request (the poll too) is
+answered from the snapshot before it, so a slow file does not hold up the pages.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import traceback
@@ -73,6 +85,7 @@ from .selection import (
 from .urls import is_absolute
 
 __all__ = [
+    "REQUEST_TIMEOUT",
     "MessageChecks",
     "PreviewServer",
     "SpamChecker",
@@ -85,6 +98,11 @@ __all__ = [
 ]
 
 log = logging.getLogger("announce.preview")
+
+# Seconds a client may stay silent (sending nothing, or stopping halfway through its
+# request, or not reading the answer) before its connection is dropped. A browser sends
+# its request at once; only a stuck or hostile client waits this long.
+REQUEST_TIMEOUT = 5.0
 
 WIDTHS = {"desktop": 640, "mobile": 375}
 TABS = ("html", "text", "headers", "source", "ics")
@@ -191,7 +209,11 @@ class Snapshot:
 
 
 class Workspace:
-    """The config and the catalog, read again whenever a watched file changes."""
+    """The config and the catalog, read again whenever a watched file changes.
+
+    Shared by every request thread: one of them reads a change while the others go on
+    with the snapshot before it (never two reads of the same change at once).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._config = settings.source
@@ -199,32 +221,58 @@ class Workspace:
         self._config_error: str | None = None
         self._config_stamp = self._stamp()
         self._snapshot: Snapshot | None = None
-        self._lock = threading.Lock()
+        self._loading = False
+        self._changed = threading.Condition()
 
     def _stamp(self) -> str:
         return fingerprint([self._config]) if self._config is not None else ""
 
     def current(self) -> Snapshot:
-        """The snapshot for the files as they are now (read again only when they changed)."""
-        with self._lock:
-            stamp = self._stamp()
-            if stamp != self._config_stamp:
-                self._config_stamp = stamp
-                try:
-                    self._settings = load_settings(self._config)
-                    self._config_error = None
-                except AnnounceError as exc:
-                    # Keep watching the last good folders, so that fixing them still reloads.
-                    self._config_error = str(exc)
-            version = fingerprint(watched_paths(self._settings))
-            if self._snapshot is None or self._snapshot.version != version:
-                self._snapshot = self._load(version)
-            return self._snapshot
+        """The snapshot for the files as they are now (read again only when they changed).
 
-    def _load(self, version: str) -> Snapshot:
-        if self._config_error is not None:
-            return Snapshot(version, None, None, self._config_error)
-        settings = self._settings
+        While another request reads a change, the last snapshot, version and all: the
+        page reloads once the new one is ready. Only the first snapshot is waited for.
+        """
+        with self._changed:
+            settings, config_error = self._reread_config()
+        version = fingerprint(watched_paths(settings))
+        with self._changed:
+            while True:
+                last = self._snapshot
+                if last is not None and (last.version == version or self._loading):
+                    return last
+                if not self._loading:
+                    break
+                self._changed.wait()  # the first snapshot: there is nothing to show before it
+            self._loading = True
+        fresh: Snapshot | None = None
+        try:
+            fresh = self._load(version, settings, config_error)
+            return fresh
+        finally:
+            with self._changed:
+                self._loading = False
+                if fresh is not None:
+                    self._snapshot = fresh
+                self._changed.notify_all()
+
+    def _reread_config(self) -> tuple[Settings, str | None]:
+        """The settings (the last good ones while the config is broken) and its error."""
+        stamp = self._stamp()
+        if stamp != self._config_stamp:
+            self._config_stamp = stamp
+            try:
+                self._settings = load_settings(self._config)
+                self._config_error = None
+            except AnnounceError as exc:
+                # Keep watching the last good folders, so that fixing them still reloads.
+                self._config_error = str(exc)
+        return self._settings, self._config_error
+
+    @staticmethod
+    def _load(version: str, settings: Settings, config_error: str | None) -> Snapshot:
+        if config_error is not None:
+            return Snapshot(version, None, None, config_error)
         try:
             catalog = load_catalog(settings)
         except AnnounceError as exc:
@@ -263,6 +311,13 @@ class MessageView:
         return str(self.message.get("Subject", ""))
 
 
+# Renders take turns: the CSS inliner (premailer, through cssutils) serializes with one
+# process-wide serializer whose nesting state is not per call, and two renders at once
+# came out with each other's indentation and selectors. Pages, polls, assets and the
+# rest of a message's work (addressing, parsing, checks) still run side by side.
+_RENDER_LOCK = threading.Lock()
+
+
 def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
                   now: datetime) -> MessageView:
     """Render ``kind`` for ``event`` through the same path as ``render`` and ``send``.
@@ -274,7 +329,8 @@ def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
     from .recipients import load_recipients
     from .render import render_event
 
-    rendered = render_event(settings, catalog, event, kind, now)
+    with _RENDER_LOCK:
+        rendered = render_event(settings, catalog, event, kind, now)
     prepared = prepare(settings, rendered, date=now)
     first = next(iter(load_recipients(settings)), None)
     if first is None:
@@ -814,13 +870,24 @@ def _parts(message: EmailMessage) -> list[tuple[int, str, int, str]]:
 # --- HTTP --------------------------------------------------------------------------------
 
 class PreviewServer(ThreadingHTTPServer):
-    """A threading HTTP server that knows its app and which Host headers to accept."""
+    """A threading HTTP server that knows its app and which Host headers to accept.
+
+    A thread per connection, a listen backlog for a burst of connections, and
+    ``request_timeout`` seconds of silence allowed per connection. The threads are not
+    capped: the timeout is what retires the stuck ones, and a cap would let a handful of
+    silent clients stall everyone again.
+    """
 
     daemon_threads = True
+    # socketserver's default is 5: a burst beyond it had connections reset or retried for
+    # minutes. The kernel caps this at net.core.somaxconn.
+    request_queue_size = 1024
     allowed_hosts: frozenset[str] | None = None
 
-    def __init__(self, address: tuple[str, int], app: PreviewApp) -> None:
+    def __init__(self, address: tuple[str, int], app: PreviewApp, *,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.app = app
+        self.request_timeout = request_timeout
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -835,6 +902,13 @@ class PreviewServer(ThreadingHTTPServer):
         shown = "127.0.0.1" if str(host) in ("0.0.0.0", "::") else _bracket(str(host))  # noqa: S104
         return f"http://{shown}:{port}/"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away or fell silent is routine; anything else is a bug."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            log.debug("%s: connection dropped: %s", client_address, sys.exc_info()[1])
+            return
+        log.error("request from %s failed:\n%s", client_address, traceback.format_exc())
+
 
 def _bracket(host: str) -> str:
     return f"[{host}]" if ":" in host else host
@@ -844,6 +918,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "announce-preview"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        # Each read of the request line and headers (BaseHTTPRequestHandler drops the
+        # connection on TimeoutError) and each write of the answer. Not the render.
+        self.connection.settimeout(self.server.request_timeout)
 
     def do_GET(self) -> None:
         self._respond(head=False)
@@ -883,8 +963,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not head:
                 self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the browser moved on
-            pass
+        except (ConnectionError, TimeoutError):  # the browser moved on, or stopped reading
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)

@@ -6,6 +6,11 @@ from saving a talk to ``/_version`` moving (the server's side of live reload); a
 /usr/bin/chromium is there, from saving a talk to its new title showing in the open page
 (the whole of it; the issue asks for under 2 s).
 
+Then, under load: 200 clients at once on ``/_version`` and on a message page (how many
+were answered, how many reset or timed out, the slowest answer), and how long one
+request takes while 20 idle clients (connected, sending nothing) and 20 half-sent
+requests hold connections open, and how long the server keeps a half-sent request.
+
     .venv/bin/python benchmarks/bench_preview.py
 """
 
@@ -16,11 +21,14 @@ import re
 import select
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +59,81 @@ def timed(port: int, path: str, runs: int) -> str:
     return f"median {statistics.median(times) * 1000:7.1f} ms, max {max(times) * 1000:7.1f} ms"
 
 
+def concurrent(port: int, path: str, clients: int) -> str:
+    """``clients`` connections opened at the same moment, each with one GET."""
+    barrier = threading.Barrier(clients)
+
+    def one(_: int) -> tuple[str, float]:
+        barrier.wait()
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=200)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            outcome = "ok" if response.status == 200 else f"HTTP {response.status}"
+        except (ConnectionError, http.client.HTTPException) as exc:
+            outcome = type(exc).__name__
+        except TimeoutError:
+            outcome = "timeout"
+        finally:
+            conn.close()
+        return outcome, time.perf_counter() - start
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one, range(clients)))
+    wall = time.perf_counter() - start
+    outcomes: dict[str, int] = {}
+    for outcome, _ in results:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    times = sorted(t for _, t in results)
+    return (f"{outcomes.get('ok', 0)}/{clients} answered"
+            + "".join(f", {n} {what}" for what, n in outcomes.items() if what != "ok")
+            + f"; all in {wall:5.2f} s, median {statistics.median(times) * 1000:6.0f} ms, "
+              f"slowest {times[-1] * 1000:6.0f} ms")
+
+
+def beside_idle(port: int, count: int) -> str:
+    """The time of one GET while ``count`` idle and ``count`` half-sent clients wait."""
+    held = []
+    try:
+        for n in range(2 * count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if n % 2:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line
+            held.append(sock)
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", "/_version")
+            conn.getresponse().read()
+        except (OSError, http.client.HTTPException) as exc:
+            return f"failed after {time.perf_counter() - start:.1f} s: {exc!r}"
+        finally:
+            conn.close()
+        return f"{(time.perf_counter() - start) * 1000:.1f} ms"
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def half_sent_dropped(port: int, patience: float = 60.0) -> str:
+    """How long the server keeps a connection whose request never ends."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        sock.settimeout(patience)
+        start = time.perf_counter()
+        try:
+            while sock.recv(4096):
+                pass
+        except TimeoutError:
+            return f"still open after {patience:.0f} s"
+        except ConnectionError:
+            pass
+        return f"{time.perf_counter() - start:.1f} s"
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder)
@@ -73,6 +156,12 @@ def main() -> None:
             print(f"message page      {timed(port, f'/message/announcement/{TALK}', 30)}")
             print(f"email HTML        {timed(port, f'/email/announcement/{TALK}', 30)}")
             print(f"/_version poll    {timed(port, '/_version', 200)}")
+            print(f"200 at once, /_version        {concurrent(port, '/_version', 200)}")
+            print(f"200 at once, message page     "
+                  f"{concurrent(port, f'/message/announcement/{TALK}', 200)}")
+            print(f"one request beside 20 idle and 20 half-sent clients: "
+                  f"{beside_idle(port, 20)}")
+            print(f"a half-sent request is dropped after: {half_sent_dropped(port)}")
 
             talk = site / "content" / "events" / f"{TALK}.md"
             original = talk.read_text(encoding="utf-8")

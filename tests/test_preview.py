@@ -3,11 +3,13 @@
 The browser is Debian's chromium (``make system-deps`` installs it), launched by
 Playwright through ``executable_path``; Playwright's own browser download is never used.
 Without it the browser tests skip, except in CI (``CI=true``), where they fail.
-The browser may only talk to 127.0.0.1: every other request is aborted.
+The browser may only talk to 127.0.0.1: every other request is aborted. The tests that
+slow a part down on purpose run the same server in a thread of the test process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import http.client
@@ -16,9 +18,13 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +32,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from announce.config import load_settings
+from announce.content import parse_datetime
+from announce.ledger import read_sent
 from announce.preview import (
+    REQUEST_TIMEOUT,
+    PreviewApp,
+    PreviewServer,
     SpamChecker,
     check_html,
     fingerprint,
@@ -95,13 +106,39 @@ class Preview:
     def get(self, path: str, *, method: str = "GET",
             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         """A raw request: http.client sends the path as it is, ``../`` and all."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request(method, path, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
+        return get(self.port, path, method=method, headers=headers)
+
+
+def get(port: int, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+        timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+    """One request on its own connection; raises if it is not answered within ``timeout``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def in_process(config: Path, *,
+               request_timeout: float = REQUEST_TIMEOUT) -> Iterator[PreviewServer]:
+    """The preview's server in a thread of this process (so a test can slow its parts)."""
+    settings = load_settings(config)
+    app = PreviewApp(settings, now=parse_datetime(DEMO_NOW, settings.site.tz),
+                     sent_records=lambda s: read_sent(s.ledger.path))
+    server = PreviewServer(("127.0.0.1", 0), app, request_timeout=request_timeout)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        app.spam.close()
+        thread.join(10)
 
 
 def make_site(folder: Path) -> Path:
@@ -123,6 +160,8 @@ def server(site: Path) -> Iterator[Preview]:
     yield preview
     code, stderr = preview.stop()
     assert code == 0, stderr
+    # Resets, silent and half-sent clients are routine, not tracebacks.
+    assert "Traceback" not in stderr
     # Read-only: looking at every page did not create the ledger (nor anything else).
     assert not (site.parent / ".announce").exists()
     assert not (site.parent / "outbox").exists()
@@ -474,6 +513,157 @@ def test_broken_file_shows_its_error_and_other_pages_work(
     expect(email_body(other)).to_contain_text(
         "Postgres Internals for the Curious", timeout=RELOAD_TIMEOUT_MS)
     expect(index.locator("#problems")).to_have_count(0)
+
+
+def test_an_open_page_still_reloads_after_the_idle_timeout(
+        tmp_path: Path, new_page: Any) -> None:
+    # Live reload polls with short requests: the timeout for silent clients never meets it.
+    from playwright.sync_api import expect
+
+    config = make_site(tmp_path / "site")
+    with in_process(config, request_timeout=1.0) as preview:
+        page = new_page()
+        page.goto(f"{preview.url}message/announcement/{OBSERVABILITY}")
+        expect(page.locator("#live")).to_have_text("live")
+        page.wait_for_timeout(3000)  # three idle timeouts
+        talk = config.parent / "content" / "events" / f"{OBSERVABILITY}.md"
+        talk.write_text(talk.read_text(encoding="utf-8").replace(
+            "title: Observability with OpenTelemetry", "title: Tracing Everything"),
+            encoding="utf-8")
+        expect(page.locator("h1.subject")).to_contain_text("Tracing Everything",
+                                                           timeout=RELOAD_TIMEOUT_MS)
+        expect(page.locator("#live")).to_have_text("live")
+
+
+# --- under load ----------------------------------------------------------------------------
+
+def test_200_requests_at_once_are_all_answered_alike(server: Preview) -> None:
+    eml = f"/eml/announcement/{OBSERVABILITY}"
+    _, _, expected = server.get(eml)
+    paths = [eml if n % 2 else "/_version" for n in range(200)]
+    barrier = threading.Barrier(len(paths))
+
+    def one(path: str) -> tuple[str, int | str, bytes]:
+        barrier.wait()  # every connection opened at the same moment
+        try:
+            status, _, body = get(server.port, path, timeout=120)
+        except OSError as exc:  # a reset, a refused connection, no answer
+            return path, repr(exc), b""
+        return path, status, body
+
+    with ThreadPoolExecutor(len(paths)) as pool:
+        results = list(pool.map(one, paths))
+    assert [status for _, status, _ in results] == [200] * len(paths)
+    # Renders of one message at the same time do not mix: the bytes of a lone request.
+    assert {body for path, _, body in results if path == eml} == {expected}
+    assert len({body for path, _, body in results if path == "/_version"}) == 1
+
+
+def test_silent_clients_do_not_hold_up_a_page(server: Preview) -> None:
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(10)]
+    half = socket.create_connection(("127.0.0.1", server.port))
+    half.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: never ends
+    try:
+        status, _, body = get(server.port, "/", timeout=10)  # raises if not answered in 10 s
+        assert status == 200
+        assert b"Observability with OpenTelemetry" in body
+    finally:
+        for sock in [*idle, half]:
+            sock.close()
+
+
+def dropped_after(sock: socket.socket, patience: float = 60) -> tuple[float, bytes]:
+    """Seconds until the server closes ``sock``, and what it sent before."""
+    sock.settimeout(patience)
+    start = time.monotonic()
+    received = b""
+    try:
+        while chunk := sock.recv(4096):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - start, received
+
+
+def test_silent_and_half_sent_requests_are_dropped_after_the_timeout(server: Preview) -> None:
+    with (socket.create_connection(("127.0.0.1", server.port)) as half,
+          socket.create_connection(("127.0.0.1", server.port)) as idle):
+        half.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/h")
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(dropped_after, [half, idle]))
+    for seconds, received in outcomes:
+        # Not at once (it is the timeout, not a refusal) and not never; no answer.
+        assert REQUEST_TIMEOUT / 2 <= seconds < 60
+        assert received == b""
+    assert server.get("/")[0] == 200
+
+
+def test_a_slow_render_does_not_hold_up_the_other_pages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import announce.render
+
+    render_event = announce.render.render_event
+    rendering, release = threading.Event(), threading.Event()
+
+    def slow(settings: Any, catalog: Any, event: Any, kind: str, now: Any) -> Any:
+        if event.id == POSTGRES:  # a talk that takes forever to render
+            rendering.set()
+            release.wait(60)
+        return render_event(settings, catalog, event, kind, now)
+
+    monkeypatch.setattr(announce.render, "render_event", slow)
+    with in_process(make_site(tmp_path / "site")) as preview, ThreadPoolExecutor(1) as pool:
+        port = preview.server_address[1]
+        stuck = pool.submit(get, port, f"/message/announcement/{POSTGRES}", timeout=60)
+        try:
+            assert rendering.wait(10)
+            # The index, the live-reload poll and the page's assets answer meanwhile.
+            status, _, body = get(port, "/")
+            assert (status, b"Postgres Internals" in body) == (200, True)
+            assert get(port, "/_version")[0] == 200
+            assert get(port, "/_static/preview.js")[0] == 200
+            assert not stuck.done()
+        finally:
+            release.set()
+        status, _, body = stuck.result()
+        assert (status, b"Postgres Internals" in body) == (200, True)
+        # Renders take turns (the CSS inliner is not thread-safe), then go on as before.
+        assert get(port, f"/message/announcement/{OBSERVABILITY}")[0] == 200
+
+
+def test_pages_are_answered_while_a_change_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from announce.content import load_catalog
+
+    reading, release = threading.Event(), threading.Event()
+
+    def slow(settings: Any) -> Any:
+        reading.set()
+        release.wait(60)  # a file that takes forever to read
+        return load_catalog(settings)
+
+    config = make_site(tmp_path / "site")
+    with in_process(config) as preview, ThreadPoolExecutor(1) as pool:
+        port = preview.server_address[1]
+        _, _, before = get(port, "/_version")
+        monkeypatch.setattr("announce.preview.load_catalog", slow)
+        talk = config.parent / "content" / "events" / f"{OBSERVABILITY}.md"
+        talk.write_text(talk.read_text(encoding="utf-8").replace(
+            "title: Observability with OpenTelemetry", "title: Tracing Everything"),
+            encoding="utf-8")
+        first = pool.submit(get, port, "/_version", timeout=60)  # it reads the change
+        try:
+            assert reading.wait(10)
+            # Meanwhile the pages and the poll answer from what was read before.
+            assert get(port, "/_version")[2] == before
+            status, _, body = get(port, "/")
+            assert (status, b"Observability with OpenTelemetry" in body) == (200, True)
+        finally:
+            release.set()
+        after = first.result()[2]
+        assert after != before
+        assert get(port, "/_version")[2] == after
+        assert b"Tracing Everything" in get(port, "/")[2]
 
 
 # --- with the ledger -----------------------------------------------------------------------
