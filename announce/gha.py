@@ -2,9 +2,10 @@
 
 The first part is plain functions of plain values. The second, :func:`before_send` and
 :func:`after_send`, is what ``announce send`` adds on a runner: the step outputs the
-workflow reads (``ledger``: the file to commit back; ``sent``: what went out, for the
-commit message), ``::notice::`` and ``::error::`` lines, and the step summary (for a dry
-run: subject, when, where and the text part). Command lines are returned, not printed:
+workflow reads (``ledger``: the file to record; ``due``: what a dry run found due, which
+tells the workflow whether to mark the ledger "sending" and send; ``sent``: what went out,
+for the commit message), ``::notice::`` and ``::error::`` lines, and the step summary (for
+a dry run: subject, when, where and the text part). Command lines are returned, not printed:
 only ``cli.py`` prints. The files (``$GITHUB_STEP_SUMMARY``, ``$GITHUB_OUTPUT``) are only
 written when Actions set them.
 
@@ -193,7 +194,8 @@ def before_send(settings: Settings, *, dry_run: bool,
 def after_send(settings: Settings, catalog: Catalog, now: datetime, report: SendReport, *,
                dry_run: bool, preview_next: bool = False,
                environ: Mapping[str, str] | None = None) -> list[str]:
-    """On a runner: the ``sent`` output, the step summary, and the command lines to print.
+    """On a runner: the ``sent`` output (and ``due`` for a dry run), the step summary, and
+    the command lines to print.
 
     With ``preview_next`` (``send --next``), a dry run that finds nothing due previews the
     next message all the same, marked as not due: a pull request that adds the next talk
@@ -203,12 +205,14 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
         return []
     lines: list[str] = []
     sent: list[str] = []
+    due: list[str] = []
     parts: list[str] = []
     if report.nothing_due:
         parts.append(markdown_text(report.nothing_due) + "\n")
     for item in report.items:
         what = _what(item.kind, item.event, settings)
         if item.dry_run:
+            due.append(f"{what} to {_recipients(item.recipients)}")
             counts = f"{item.recipients} ({item.audience})" + (
                 f"; {item.skipped} already sent" if item.skipped else "")
             parts.append(_preview(settings, catalog, now, item.event, item.kind,
@@ -216,7 +220,7 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
                                                            ("Transport", item.transport)]))
             continue
         if item.sent:
-            line = f"{what} to {item.sent} recipient{'s' * (item.sent != 1)}"
+            line = f"{what} to {_recipients(item.sent)}"
             sent.append(line)
             lines.append(notice(f"Sent the {line} via {item.transport}.", title="announce"))
         for address, problem in item.failures:
@@ -244,9 +248,16 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
         if upcoming:
             parts.append(upcoming)
     write_output("sent", "\n".join(sent), environ)
+    if dry_run:
+        # Empty when nothing is due: the workflow then neither marks the ledger nor sends.
+        write_output("due", "\n".join(due), environ)
     if parts:
         write_step_summary("\n".join(parts), environ)
     return lines
+
+
+def _recipients(count: int) -> str:
+    return f"{count} recipient{'s' * (count != 1)}"
 
 
 def _what(kind: str, event: Event, settings: Settings) -> str:

@@ -4,8 +4,11 @@ Enough of the runner for announce's workflow: ``${{ }}`` expressions (contexts, 
 ``!=``, ``!``, ``&&``, ``||``, the status functions), job and step ``if:``, ``env:``,
 ``run:`` scripts under ``bash -eo pipefail`` with the files Actions provides
 (``$GITHUB_OUTPUT``, ``$GITHUB_ENV``, ``$GITHUB_PATH``, ``$GITHUB_STEP_SUMMARY``), step
-outputs, and composite actions read from their ``action.yml``. A ``uses:`` step that is not
-a composite action given to :class:`Runner` must have a local stand-in, or the run stops:
+outputs, composite actions read from their ``action.yml``, and a job's
+``timeout-minutes``: past it, the running step is killed (its whole process group) and
+counts as cancelled, and only the steps whose ``if:`` holds for a cancelled job
+(``always()``, ``cancelled()``) still run, as on GitHub. A ``uses:`` step that is not a
+composite action given to :class:`Runner` must have a local stand-in, or the run stops:
 nothing is skipped silently.
 """
 
@@ -14,7 +17,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import subprocess
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +219,7 @@ class StepRun:
     """What one step did."""
 
     name: str
-    outcome: str  # "success" | "failure" | "skipped"
+    outcome: str  # "success" | "failure" | "cancelled" | "skipped"
     returncode: int | None = None
     stdout: str = ""
     stderr: str = ""
@@ -236,7 +241,16 @@ class JobRun:
 
     @property
     def succeeded(self) -> bool:
-        return not self.skipped and all(s.outcome != "failure" for s in self.steps)
+        return not self.skipped and all(s.outcome in ("success", "skipped")
+                                        for s in self.steps)
+
+    def step(self, name: str) -> StepRun:
+        """The step of this name (they are unique in announce's workflows)."""
+        matches = [s for s in self.steps if s.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} steps named {name!r} in {self.job}: "
+                           f"{[s.name for s in self.steps]}")
+        return matches[0]
 
 
 # A stand-in for a `uses:` step: (step's `with`, environment, workspace) -> StepRun.
@@ -249,8 +263,11 @@ class Runner:
 
     ``actions`` maps a ``uses:`` prefix (``owner/name@``) to a composite action's
     ``action.yml``; ``stand_ins`` maps a prefix to a local stand-in (``actions/checkout@``:
-    the workspace is already checked out). ``skip_action_steps`` lists ids of composite
-    steps not to run (``install``: announce is already on ``PATH``).
+    a clone of the test's origin). ``skip_action_steps`` lists ids of composite steps not
+    to run (``install``: announce is already on ``PATH``); ``action_stand_ins`` maps a
+    composite step's id to a stand-in run in its place, with the environment that step
+    would have (to see what reaches it). ``minute`` is how many seconds a minute of
+    ``timeout-minutes`` lasts here.
     """
 
     workspace: Path
@@ -261,6 +278,8 @@ class Runner:
     actions: dict[str, Path] = field(default_factory=dict)
     stand_ins: dict[str, StandIn] = field(default_factory=dict)
     skip_action_steps: tuple[str, ...] = ()
+    action_stand_ins: dict[str, StandIn] = field(default_factory=dict)
+    minute: float = 60.0
 
     def run_job(self, workflow: Mapping[str, Any], job_name: str) -> JobRun:
         job = workflow["jobs"][job_name]
@@ -270,7 +289,10 @@ class Runner:
         if "if" in job and not _truthy(evaluate(_condition(job["if"]), base, _status("success"))):
             return JobRun(job_name, skipped=True)
         run = JobRun(job_name, skipped=False)
-        state = _JobState(env=dict(self.env), summary_dir=temp / f"summary-{job_name}")
+        # GitHub's default is 360 minutes.
+        limit = float(job.get("timeout-minutes", 360)) * self.minute
+        state = _JobState(env=dict(self.env), summary_dir=temp / f"summary-{job_name}",
+                          deadline=time.monotonic() + limit)
         state.summary_dir.mkdir(parents=True, exist_ok=True)
         state.env.update({"GITHUB_JOB": job_name, "GITHUB_ENV": str(temp / "env"),
                           "GITHUB_PATH": str(temp / "path")})
@@ -294,7 +316,9 @@ class Runner:
     def _step(self, step: Mapping[str, Any], number: int, state: _JobState,
               contexts: dict[str, Any], run: JobRun) -> StepRun:
         name = str(step.get("name") or step.get("uses") or step.get("run", "")[:40])
-        job_status = "failure" if any(s.outcome == "failure" for s in run.steps) else "success"
+        outcomes = {s.outcome for s in run.steps}
+        job_status = ("cancelled" if "cancelled" in outcomes else
+                      "failure" if "failure" in outcomes else "success")
         condition = _condition(step.get("if"))
         if not _truthy(evaluate(condition, contexts | {"env": state.env}, _status(job_status))):
             return StepRun(name, "skipped")
@@ -308,6 +332,7 @@ class Runner:
             result = self._script(name, script, env, state, f"{number:02d}")
         elif "uses" in step:
             result = self._uses(name, str(step["uses"]), with_, env, state, f"{number:02d}")
+            result.name = name  # a stand-in's own name is not the step's
         else:
             raise ActionsError(f"step {name!r} has neither run nor uses")
         return result
@@ -340,26 +365,32 @@ class Runner:
             step_id = step.get("id")
             if "if" in step:
                 raise ActionsError(f"{action_yml}: 'if' in a composite step is not supported here")
-            if step_id in self.skip_action_steps or str(step.get("uses", "")).startswith(
-                tuple(self.stand_ins)
+            if step_id not in self.action_stand_ins and (
+                step_id in self.skip_action_steps
+                or str(step.get("uses", "")).startswith(tuple(self.stand_ins))
             ):
                 continue
-            if "run" not in step:
+            if "run" not in step and step_id not in self.action_stand_ins:
                 raise ActionsError(f"{action_yml}: no local stand-in for {step.get('uses')}")
             step_env = dict(env)
             for key, value in (step.get("env") or {}).items():
                 step_env[key] = interpolate(value, contexts | {"steps": steps_context})
-            script = interpolate(step["run"], contexts | {"steps": steps_context})
-            result = self._script(str(step.get("name")), script, step_env, state,
-                                  f"{tag}-{number:02d}")
+            if step_id in self.action_stand_ins:
+                with_ = {k: interpolate(v, contexts | {"steps": steps_context})
+                         for k, v in (step.get("with") or {}).items()}
+                result = self.action_stand_ins[step_id](with_, step_env, self.workspace)
+            else:
+                script = interpolate(step["run"], contexts | {"steps": steps_context})
+                result = self._script(str(step.get("name")), script, step_env, state,
+                                      f"{tag}-{number:02d}")
             combined.stdout += result.stdout
             combined.stderr += result.stderr
             combined.returncode = result.returncode
             if step_id:
                 steps_context[step_id] = {"outputs": result.outputs,
                                           "outcome": result.outcome}
-            if result.outcome == "failure":
-                combined.outcome = "failure"
+            if result.outcome in ("failure", "cancelled"):
+                combined.outcome = result.outcome
                 break
         for key, spec in (action.get("outputs") or {}).items():
             combined.outputs[key] = interpolate(spec["value"],
@@ -379,15 +410,25 @@ class Runner:
         extra_path = [p for p in path_file.read_text(encoding="utf-8").splitlines() if p]
         if extra_path:
             env["PATH"] = os.pathsep.join([*reversed(extra_path), env["PATH"]])
-        # The shell and flags Actions uses for `shell: bash`.
-        proc = subprocess.run(
+        # After a time-out, GitHub still gives the always() steps a few minutes.
+        left = state.deadline - time.monotonic()
+        timeout = min(120.0, left if left > 0 else 5 * self.minute)
+        # The shell and flags Actions uses for `shell: bash`; a session of its own, so that
+        # a time-out stops what the script started too (announce), as the runner does.
+        proc = subprocess.Popen(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script_path)],
-            cwd=self.workspace, env=env, capture_output=True, text=True, timeout=120,
-            check=False,
+            cwd=self.workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
         )
-        outcome = "success" if proc.returncode == 0 else "failure"
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+            outcome = "success" if proc.returncode == 0 else "failure"
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            outcome = "cancelled"
         state.env.update(_environment_file(Path(state.env["GITHUB_ENV"])))
-        return StepRun(name, outcome, proc.returncode, proc.stdout, proc.stderr,
+        return StepRun(name, outcome, proc.returncode, stdout, stderr,
                        _environment_file(output))
 
 
@@ -395,6 +436,7 @@ class Runner:
 class _JobState:
     env: dict[str, str]
     summary_dir: Path
+    deadline: float
 
 
 def _condition(value: Any) -> str:
@@ -414,7 +456,7 @@ def _status(job_status: str) -> dict[str, Callable[..., Any]]:
         "always": lambda: True,
         "success": lambda: job_status == "success",
         "failure": lambda: job_status == "failure",
-        "cancelled": lambda: False,
+        "cancelled": lambda: job_status == "cancelled",
     }
 
 

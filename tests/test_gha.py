@@ -118,3 +118,34 @@ def test_on_a_runner_check_puts_each_problem_on_its_line(tmp_path: Path) -> None
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert annotations
     assert annotations[0].startswith(f"::error file={events / '2027-02-17-x.md'},line=3::")
+
+
+def test_a_dry_run_tells_the_workflow_what_is_due_and_when_nothing_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The send job marks the ledger "sending", and sends, only when `due` is not empty.
+    monkeypatch.chdir(tmp_path)
+    output = tmp_path / "output"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    config = tmp_path / "announce.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'events = "content/events"', f'events = "{REPO / "content" / "events"}"').replace(
+        'locations = "content/locations"', f'locations = "{REPO / "content" / "locations"}"'),
+        encoding="utf-8")
+    args = ["send", "--next", "--dry-run", "--config", str(config)]
+    due = CliRunner(env=env).invoke(cli, [*args, "--now", "2027-01-28T09:00"])
+    assert due.exit_code == 0, due.output
+    assert _environment_file(output)["due"] == (
+        "announcement of “Observability with OpenTelemetry” (Wed 2027-02-03) to 1 recipient")
+
+    output.unlink()
+    quiet = CliRunner(env=env).invoke(cli, [*args, "--now", "2027-01-22T09:00"])
+    assert quiet.exit_code == 0, quiet.output
+    assert _environment_file(output)["due"] == ""
+    assert not (tmp_path / ".announce").exists()  # a dry run writes no ledger
+
+    output.unlink()
+    refused = CliRunner(env=env).invoke(cli, args[:2] + args[3:] + ["--now", "2027-01-28"])
+    assert "due" not in _environment_file(output)  # only a dry run says what is due
+    assert refused.exit_code == 1  # the outbox on a runner, as above
