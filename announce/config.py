@@ -298,11 +298,8 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
         values["url"] = url
     if name == "content":
         _check_content(values, where)
-    if name == "schedule":
-        for key, minimum in (("default_duration_minutes", 1), ("announce_days_before", 0),
-                             ("reminder_days_before", 0)):
-            if key in values and values[key] < minimum:
-                raise ConfigError(f"{where}: [schedule] {key}: must be at least {minimum}")
+    if name in _BOUNDS:
+        _check_bounds(name, values, where)
     if name == "smtp":
         if not values.get("host"):
             raise ConfigError(f"{where}: [smtp] host: required when [smtp] is present")
@@ -312,19 +309,92 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
                 f"{where}: [smtp] security: expected 'starttls', 'tls' or 'none', got {security!r}"
             )
         values.setdefault("port", _SECURITY_PORTS[security])
-        for key in ("concurrency", "max_attempts"):
-            if key in values and values[key] < 1:
-                raise ConfigError(f"{where}: [smtp] {key}: must be at least 1")
-        if values.get("rate_per_minute", 0) < 0:
-            raise ConfigError(f"{where}: [smtp] rate_per_minute: must be 0 (unlimited) or more")
         if values.get("timeout", 1) <= 0:
             raise ConfigError(f"{where}: [smtp] timeout: must be more than 0 seconds")
     if name == "mail":
-        for key in ("from", "reply_to"):
-            attr = _FIELD_NAMES.get(("mail", key), key)
-            if "\r" in values.get(attr, "") or "\n" in values.get(attr, ""):
-                raise ConfigError(f"{where}: [mail] {key}: must be a single line")
+        _check_header_values(values, where)
+        _check_to(values, where)
     return cls(**values)
+
+
+# Sane ranges for the numbers: a typo (1e8 days, a port of 99999) is an error naming the
+# key, not an overflow deep inside date arithmetic or a socket call.
+_BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
+    "schedule": {
+        "default_duration_minutes": (1, 7 * 24 * 60, "minutes (7 days)"),
+        "announce_days_before": (0, 366, "days"),
+        "reminder_days_before": (0, 366, "days"),
+    },
+    "smtp": {
+        "port": (1, 65535, ""),
+        "concurrency": (1, 100, "connections"),
+        "max_attempts": (1, 100, "attempts"),
+        "rate_per_minute": (0, 100_000, "messages per minute (0 is unlimited)"),
+        "timeout": (0, 3600, "seconds"),
+    },
+}
+
+
+def _check_bounds(section: str, values: dict[str, Any], where: str) -> None:
+    for key, (low, high, unit) in _BOUNDS[section].items():
+        value = values.get(key)
+        if value is None or low <= value <= high:
+            continue
+        shown = f"{value:g}" if isinstance(value, float) else value
+        raise ConfigError(f"{where}: [{section}] {key}: {shown} is out of range "
+                          f"(from {low:g} to {high:g}{' ' + unit if unit else ''})")
+
+
+# Control characters in a header would end it early (CR, LF: header injection) or be
+# refused by the email package at the first send; C1 controls mean nothing either.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HEADER_KEYS = ("from", "reply_to", "list_id", "unsubscribe", "to", "subject_announcement",
+                "subject_reminder", "subject_cancellation")
+
+
+def _check_header_values(values: dict[str, Any], where: str) -> None:
+    for key in _HEADER_KEYS:
+        value = values.get(_FIELD_NAMES.get(("mail", key), key))
+        for item in (value,) if isinstance(value, str) else value or ():
+            found = _CONTROL.search(item)
+            if found:
+                what = {"\r": "a line break (CR)", "\n": "a line break (LF)",
+                        "\t": "a tab"}.get(found[0], f"the control character {found[0]!r}")
+                raise ConfigError(f"{where}: [mail] {key}: {_preview(item)} holds {what}: a "
+                                  "mail header must be a single line of text")
+
+
+def _check_to(values: dict[str, Any], where: str) -> None:
+    """``[mail] to``: each entry one address; a run must not go green sending nothing."""
+    if "to" not in values:
+        return
+    # Imported here: recipients imports this module.
+    from email.utils import parseaddr
+
+    from .recipients import is_valid_address
+
+    label = f"{where}: [mail] to"
+    entries: tuple[str, ...] = values["to"]
+    if not entries and "recipients" not in values:
+        raise ConfigError(f"{label}: an empty list: nobody to send to (write the list "
+                          "address, to = [\"members@example.org\"], or set 'recipients')")
+    for entry in entries:
+        parts = _ADDRESS_LIKE.findall(entry)
+        if len(parts) > 1:
+            listed = ", ".join(f'"{a}"' for a in parts) or '"a@example.org", "b@example.org"'
+            raise ConfigError(f"{label}: {_preview(entry)} holds several addresses in one "
+                              f"string: write a list, to = [{listed}]")
+        address = parseaddr(entry)[1]
+        if not is_valid_address(address):
+            raise ConfigError(f"{label}: {_preview(entry)} is not an email address (expected "
+                              "e.g. 'members@example.org' or 'Members <members@example.org>')")
+
+
+_ADDRESS_LIKE = re.compile(r"[^\s,;<>\"]+@[^\s,;<>\"]+")
+
+
+def _preview(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
 
 _GENERATOR_NAMES = ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs", "generic")
@@ -414,7 +484,8 @@ def _keymap(value: Any) -> dict[str, tuple[str, ...]]:
 def _show(value: Any) -> str:
     kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-    return f"{kind} ({value!r})"
+    shown = repr(value)
+    return f"{kind} ({shown if len(shown) <= 60 else shown[:57] + '...'})"
 
 
 def _anchor_defaults(settings: Settings, base: Path) -> Settings:

@@ -51,7 +51,11 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = f"{display_path(self.path)}:{self.line}"
+        try:
+            shown = display_path(self.path)
+        except RuntimeError:  # resolving a symlink loop (a problem of its own): as found
+            shown = str(self.path)
+        where = f"{shown}:{self.line}"
         if self.field:
             return f"{where}: {self.field}: {self.message}"
         return f"{where}: {self.message}"

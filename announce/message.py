@@ -16,6 +16,7 @@ The message::
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import logging
@@ -31,7 +32,7 @@ from typing import Any
 
 from .config import Settings
 from .content import Catalog, Event
-from .errors import ConfigError, SendError
+from .errors import ConfigError, ContentError, SendError
 from .render import Rendered, render_event, sender_domain
 
 __all__ = [
@@ -94,7 +95,47 @@ def _header_line(name: str, value: str) -> bytes:
             raise AddressError(f"To: {value!r}: not an email address (expected e.g. "
                                "'Ada <ada@example.org>' or 'ada@example.org')", recipient=value)
     assert header is not None
-    return str(header.fold(policy=_SMTP)).encode("ascii")
+    folded = str(header.fold(policy=_SMTP))
+    if name == "To" and folded.count("\r\n") > 1:
+        # Folded over lines: CPython's folder can drop a long name's quotes there
+        # ("x, y" became two addresses) or leave a word longer than a line. Parsed back,
+        # it must be the one address it was; else the name is written as encoded words.
+        (address,) = header.addresses
+        if not _folds_back(folded, address.addr_spec):
+            return _encoded_to(address.display_name, address.addr_spec)
+    return folded.encode("ascii")
+
+
+MAX_LINE = 998  # octets in a header line, RFC 5322 section 2.1.1
+
+
+def _folds_back(folded: str, addr_spec: str) -> bool:
+    """Whether the folded ``To`` header reads as one address, ``addr_spec``, in lines
+    that servers take."""
+    if any(len(line) > MAX_LINE for line in folded.split("\r\n")):
+        return False
+    try:
+        unfolded = folded.partition(":")[2].replace("\r\n", "").strip()
+        parsed = _SMTP.header_factory("To", unfolded)
+        addresses: tuple[Any, ...] = getattr(parsed, "addresses", ())
+    except (HeaderParseError, IndexError, ValueError, AttributeError):
+        return False
+    return len(addresses) == 1 and addresses[0].addr_spec == addr_spec
+
+
+def _encoded_to(name: str, addr_spec: str) -> bytes:
+    """``To:`` with the name as RFC 2047 encoded words, one per line (each under 78)."""
+    words, chunk = [], b""
+    for char in name:
+        encoded = char.encode("utf-8")
+        if len(chunk) + len(encoded) > 45:  # 45 bytes: 60 of base64, a 72-character word
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    lines = [f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words if word]
+    lines.append(f"<{addr_spec}>")
+    return ("To: " + "\r\n ".join(lines) + "\r\n").encode("ascii")
 
 
 def _check_message_id(message_id: str) -> str:
@@ -160,6 +201,27 @@ def _sender(settings: Settings) -> str:
     return settings.mail.sender
 
 
+def _check_line_lengths(settings: Settings, rendered: Rendered, lines: list[bytes]) -> None:
+    """Every header line within RFC 5322's 998 octets: servers refuse a longer one for good,
+    for every recipient. Only an unbreakable word can make one (a name or a title)."""
+    header = ""
+    for line in lines:
+        if not line[:1].isspace():
+            header = line.partition(b":")[0].decode("ascii", "replace")
+        if len(line) - 2 <= MAX_LINE:
+            continue
+        if header == "Subject":
+            from .sources.events import field_line
+
+            key, at = field_line(rendered.event, "title")
+            raise ContentError(f"{rendered.event.path}:{at}: {key}: a word of the subject "
+                               f"is too long for a mail header (over {MAX_LINE} characters)")
+        key = {"From": "from", "Reply-To": "reply_to", "List-Id": "list_id",
+               "List-Unsubscribe": "unsubscribe"}.get(header, header)
+        raise ConfigError(f"{settings.source or 'config'}: [mail] {key}: too long for a mail "
+                          f"header (a line over {MAX_LINE} characters)")
+
+
 def _boundary(seed: bytes, body: bytes, name: str) -> str:
     base = f"=_{name}_{hashlib.sha256(seed).hexdigest()[:24]}"
     candidate, n = base, 0
@@ -218,6 +280,7 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
                           f"{exc}") from None
     head, _, body = whole.partition(b"\r\n\r\n")
     lines = [line + b"\r\n" for line in head.split(b"\r\n")]
+    _check_line_lengths(settings, rendered, lines)
     # The placeholders are short: each is one whole line, never folded.
     at_to = lines.index(_header_line("To", _PLACEHOLDER_TO))
     at_id = lines.index(_header_line("Message-ID", _PLACEHOLDER_ID))

@@ -18,11 +18,11 @@ machine next to unpublished talks:
   without scripts.
 
 Under load: every connection has a thread of its own, so a slow client holds up nobody
-else, and a slow render only the other renders (they take turns: see ``_RENDER_LOCK``),
-never the index, the poll or the assets; the listen backlog takes a burst of connections
-(tabs reloading at once, a script hammering it) without resets; and a client that
-connects and then sends nothing, or stops halfway through its request, is dropped after
-:data:`REQUEST_TIMEOUT` seconds of silence.
+else, and a slow render only the CSS inlining of other renders (it takes turns: see
+``render.inline_css``), never the index, the poll or the assets; the listen backlog takes
+a burst of connections (tabs reloading at once, a script hammering it) without resets;
+and a client that connects and then sends nothing, or stops halfway through its request,
+is dropped after :data:`REQUEST_TIMEOUT` seconds of silence.
 
 Live reload: the pages poll ``/_version``, a fingerprint of the modification times of the
 config file, the content folders, the template folders and the ledger; when it changes,
@@ -311,13 +311,6 @@ class MessageView:
         return str(self.message.get("Subject", ""))
 
 
-# Renders take turns: the CSS inliner (premailer, through cssutils) serializes with one
-# process-wide serializer whose nesting state is not per call, and two renders at once
-# came out with each other's indentation and selectors. Pages, polls, assets and the
-# rest of a message's work (addressing, parsing, checks) still run side by side.
-_RENDER_LOCK = threading.Lock()
-
-
 def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
                   now: datetime) -> MessageView:
     """Render ``kind`` for ``event`` through the same path as ``render`` and ``send``.
@@ -329,8 +322,7 @@ def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
     from .recipients import load_recipients
     from .render import render_event
 
-    with _RENDER_LOCK:
-        rendered = render_event(settings, catalog, event, kind, now)
+    rendered = render_event(settings, catalog, event, kind, now)
     prepared = prepare(settings, rendered, date=now)
     first = next(iter(load_recipients(settings)), None)
     if first is None:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -23,7 +24,10 @@ from .config import Settings
 from .errors import ConfigError
 from .paths import display_path
 
-__all__ = ["Recipient", "RecipientScan", "Recipients", "is_valid_address", "load_recipients"]
+__all__ = [
+    "MAX_NAME_CHARS", "Recipient", "RecipientScan", "Recipients", "display_name",
+    "is_valid_address", "load_recipients",
+]
 
 # Deliberately plain: an ASCII dot-atom local part and a dotted host name. Quoted local
 # parts and non-ASCII addresses (SMTPUTF8) are legal but so rare in a subscriber list
@@ -34,6 +38,19 @@ _ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
 _SPACE = re.compile(r"\s+")
 # Control characters mean nothing in a name, and the email package refuses some of them.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A display name longer than this is cut: a 5,000-character name made a 5,001-character
+# header line, which servers refuse for good (RFC 5322 allows 998).
+MAX_NAME_CHARS = 100
+_SHOWN_PROBLEMS = 20
+
+
+def display_name(name: str) -> str:
+    """A name fit for a ``To:`` header: one line, single spaces, at most
+    ``MAX_NAME_CHARS`` characters (a longer one is cut, with "…")."""
+    name = _SPACE.sub(" ", _CONTROL.sub(" ", name)).strip()
+    if len(name) > MAX_NAME_CHARS:
+        name = name[:MAX_NAME_CHARS - 1].rstrip() + "…"
+    return name
 
 
 def is_valid_address(address: str) -> bool:
@@ -88,7 +105,11 @@ class Recipients:
                 yield recipient
 
     def scan(self) -> RecipientScan:
-        """Read everything once: the count of recipients, and every problem found."""
+        """Read everything once: the count of recipients, and every problem found.
+
+        ``ConfigError`` when nobody is left to send to: a run that sends nothing must not
+        pass for a run that went well.
+        """
         count = 0
         problems: list[str] = []
         for recipient, problem in self._read():
@@ -96,6 +117,12 @@ class Recipients:
                 count += 1
             if problem:
                 problems.append(problem)
+        if count == 0:
+            shown = problems[:_SHOWN_PROBLEMS]
+            if len(problems) > len(shown):
+                shown.append(f"... and {len(problems) - len(shown)} more")
+            why = f"all {len(problems)} skipped" if problems else "the file has no rows"
+            raise ConfigError("\n".join([*shown, f"{self.where}: nobody to send to ({why})"]))
         return RecipientScan(count, tuple(problems))
 
     def describe(self) -> str:
@@ -122,13 +149,15 @@ class Recipients:
                 yield None, f"{where}: email: {address!r} is a duplicate of {first} (skipped)"
                 continue
             seen[key] = place
-            yield Recipient(address, _SPACE.sub(" ", _CONTROL.sub(" ", name)).strip()), ""
+            yield Recipient(address, display_name(name)), ""
 
     def _rows(self) -> Iterator[tuple[str, int, str, str]]:
         """(where, line or index, address, name) for every entry."""
         if self.mode == "list":
-            for index, address in enumerate(self.to):
-                yield self.where, index, address, ""
+            for index, entry in enumerate(self.to):
+                # "Members <members@example.org>" names the list; config checked the form.
+                name, address = parseaddr(entry) if "<" in entry else ("", entry)
+                yield self.where, index, address or entry, name
             return
         assert self.csv_path is not None
         try:
@@ -160,9 +189,24 @@ class Recipients:
                     line = reader.line_num
                     yield f"{self.where}:{line}", line, address, name
             except UnicodeDecodeError:
-                raise ConfigError(f"{self.where}: not UTF-8 text") from None
+                line = _bad_utf8_line(self.csv_path)
+                raise ConfigError(f"{self.where}:{line}: not UTF-8 text (save the file as "
+                                  "UTF-8)") from None
             except csv.Error as exc:
                 raise ConfigError(f"{self.where}:{reader.line_num}: not valid CSV: {exc}") from None
+
+
+def _bad_utf8_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (the text reader only knows its block)."""
+    line = 1
+    with path.open("rb") as handle:
+        for raw in handle:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return line
+            line += 1
+    return line
 
 
 def load_recipients(settings: Settings) -> Recipients:

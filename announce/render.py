@@ -28,8 +28,11 @@ from urllib.parse import urlencode
 
 import html2text
 import jinja2
+import jinja2.runtime
 import markdown
 import nh3
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from lxml import html as lxml_html
 from markdown.extensions import Extension
@@ -40,6 +43,7 @@ from .config import Settings
 from .content import Catalog, Event, Problem
 from .errors import ContentError, TemplateError
 from .selection import KINDS, announced_types
+from .sources.dates import preview
 from .urls import (
     event_page_url,
     front_matter_line,
@@ -63,6 +67,7 @@ __all__ = [
     "relative_url_problems",
     "render_event",
     "render_subject",
+    "sandboxed",
     "sender_domain",
 ]
 
@@ -187,6 +192,8 @@ class _ListExtension(Extension):
 
 
 _local = threading.local()
+# What a body is when Python-Markdown recurses until Python gives up on it.
+TOO_DEEP = "lists or quotes nested too deeply to render (some hundreds of levels)"
 
 
 def markdown_to_html(text: str) -> str:
@@ -371,6 +378,41 @@ def _wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
     return "\n".join(out)
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, stricter: a template is config a pull request can change, and the
+    preview job renders it. An unsafe attribute (``cycler.__init__``) fails the template
+    with a ``SecurityError`` instead of reading as empty, and ``*`` and ``**`` cannot
+    build a value of gigabytes."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+        raise SecurityError(f"{attribute!r} of {owner} is off limits in a "
+                            "template (templates run sandboxed)")
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
+            raise SecurityError(f"'** {right}': too large a power for a template")
+        if operator == "*" and isinstance(left, int) and isinstance(right, str | list):
+            left, right = right, left
+        if operator == "*" and isinstance(left, str | list) and isinstance(right, int) \
+                and len(left) * right > _MAX_REPEAT:
+            raise SecurityError(f"'* {right}': too long a repetition for a template")
+        return super().call_binop(context, operator, left, right)
+
+
+_MAX_REPEAT = 100_000
+
+
+def sandboxed(**options: Any) -> SandboxedEnvironment:
+    """The one kind of Jinja environment announce renders mail with: sandboxed,
+    ``StrictUndefined`` unless ``options`` say otherwise."""
+    options.setdefault("undefined", jinja2.StrictUndefined)
+    return _Sandbox(**options)
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(user_path: Path | None, packaged: Path) -> jinja2.Environment:
     packaged_loader = jinja2.FileSystemLoader(str(packaged))
@@ -378,10 +420,9 @@ def _environment(user_path: Path | None, packaged: Path) -> jinja2.Environment:
     if user_path is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_path)))
     loaders += [packaged_loader, jinja2.PrefixLoader({"packaged": packaged_loader})]
-    env = jinja2.Environment(
+    env = sandboxed(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=_autoescape,  # noqa: S701 - on for everything but .txt templates
-        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -444,8 +485,7 @@ def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]
 
 @functools.lru_cache(maxsize=32)
 def _subject_template(source: str) -> jinja2.Template:
-    env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)  # noqa: S701 - a subject is text, not HTML
-    return env.from_string(source)
+    return sandboxed(autoescape=False).from_string(source)  # a subject is text, not HTML
 
 
 def group_name(settings: Settings, event: Event) -> str:
@@ -491,6 +531,17 @@ def inline_css(html: str) -> str:
     """
     import premailer  # here, not at the top: it imports requests, and only this needs it
 
+    with _INLINER_LOCK:
+        return _inline(premailer, html)
+
+
+# One render at a time in here: premailer serializes through cssutils' process-wide
+# serializer, whose nesting state is not per call, so two threads at once (the preview)
+# came out with each other's indentation and selectors.
+_INLINER_LOCK = threading.Lock()
+
+
+def _inline(premailer: Any, html: str) -> str:
     inliner = premailer.Premailer(
         html,
         allow_network=False,
@@ -550,7 +601,11 @@ def _fragments(settings: Settings, event: Event) -> _Fragments:
     def convert(source: str | None) -> str:
         if not source:
             return ""
-        return sanitize(markdown_to_html(source), site, unresolved).strip()
+        try:
+            html = markdown_to_html(source)
+        except RecursionError:
+            raise ContentError(f"{event.path}:{event.body_line}: body: {TOO_DEEP}") from None
+        return sanitize(html, site, unresolved).strip()
 
     lightning = event.lightning_talks
     if lightning is not None:
@@ -574,16 +629,17 @@ def relative_url_problems(settings: Settings, event: Event,
             from .sources.events import field_line
 
             key, line = field_line(event, name)
-            problems.append(Problem(event.path, line, key, f"{value!r}: {_WHY_RELATIVE}"))
+            problems.append(Problem(event.path, line, key, f"{preview(value)}: {_WHY_RELATIVE}"))
     location = event.location
     if location and location.url and resolve(location.url, "") is None and location.path:
         _key, line = front_matter_line(location.path, ("url",))
-        problems.append(Problem(location.path, line, "url", f"{location.url!r}: {_WHY_RELATIVE}"))
+        problems.append(Problem(location.path, line, "url",
+                                f"{preview(location.url)}: {_WHY_RELATIVE}"))
     if parts is None:
         parts = _fragments(settings, event)
     for url in dict.fromkeys(parts.unresolved):
         line = line_of(event.path, url, event.body_line)
-        problems.append(Problem(event.path, line, "body", f"{url!r}: {_WHY_RELATIVE}"))
+        problems.append(Problem(event.path, line, "body", f"{preview(url)}: {_WHY_RELATIVE}"))
     return problems
 
 

@@ -15,6 +15,7 @@ from urllib.parse import quote, urljoin
 
 from .config import Settings
 from .content import Catalog, Event, Problem
+from .sources.dates import preview
 
 __all__ = [
     "event_page_url",
@@ -146,16 +147,16 @@ def unsafe_url_problems(event: Event) -> list[Problem]:
             from .sources.events import field_line
 
             key, line = field_line(event, name)
-            problems.append(Problem(event.path, line, key, f"{value!r}: {why}"))
+            problems.append(Problem(event.path, line, key, f"{preview(value)}: {why}"))
     location = event.location
     if location and location.url and location.path and not _scheme_allowed(
             location.url, _LINK_SCHEMES):
         _key, line = front_matter_line(location.path, ("url",))
-        problems.append(Problem(location.path, line, "url", f"{location.url!r}: {web}"))
+        problems.append(Problem(location.path, line, "url", f"{preview(location.url)}: {web}"))
     propose = event.propose_url
     if propose and not _scheme_allowed(propose, _LINK_SCHEMES):
         line = line_of(event.path, propose, event.body_line)
-        problems.append(Problem(event.path, line, "body", f"{propose!r}: {web}"))
+        problems.append(Problem(event.path, line, "body", f"{preview(propose)}: {web}"))
     return problems
 
 

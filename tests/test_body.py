@@ -555,3 +555,20 @@ def test_no_raw_template_syntax_is_left_in_any_corpus_body() -> None:
         rest = outside_code(out)
         for marker in RAW_MARKERS:
             assert marker not in rest, f"{path}: {marker!r} left in the email"
+
+
+def test_a_value_that_is_an_alias_bomb_prints_cut_short() -> None:
+    # Nine lists of nine, nine deep (what YAML aliases make cheaply): 387 million items.
+    value: object = ["x"] * 9
+    for _level in range(8):
+        value = [value] * 9
+    out, _notes = body_for_email("Tags: {{ page.tags }}.", variables={"page": {"tags": value}})
+    assert out.startswith("Tags: x, x, x")
+    assert out.endswith("….")
+    assert len(out) < 10_100
+
+
+def test_a_nested_list_value_prints_joined_as_before() -> None:
+    page = {"tags": ["a", ["b", "c"], [], "d"], "venue": {"name": "Hall"}}
+    out, _notes = body_for_email("{{ page.tags }} / {{ page.venue }}", variables={"page": page})
+    assert out == "a, b, c, , d / {'name': 'Hall'}"

@@ -148,9 +148,10 @@ SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
         ("[schedule]\ndefault_duration_minutes = 1.5\n",
          "[schedule] default_duration_minutes: expected an integer, got a number (1.5)"),
         ("[schedule]\nreminder_days_before = -1\n",
-         "[schedule] reminder_days_before: must be at least 0"),
+         "[schedule] reminder_days_before: -1 is out of range (from 0 to 366 days)"),
         ("[schedule]\ndefault_duration_minutes = 0\n",
-         "[schedule] default_duration_minutes: must be at least 1"),
+         "[schedule] default_duration_minutes: 0 is out of range (from 1 to 10080 minutes "
+         "(7 days))"),
         ("[site]\nname = 42\n", "[site] name: expected a string, got an integer (42)"),
         ("[content]\ntypes = ['meeting', 3]\n",
          "[content] types: expected a string or a list of strings, got a list (['meeting', 3])"),
@@ -175,7 +176,8 @@ SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
         ("[smtp]\nhost = 'x'\nsecurity = 'ssl'\n",
          "[smtp] security: expected 'starttls', 'tls' or 'none', got 'ssl'"),
         ("[mail]\nfrom = \"a@example.org\\nBcc: victim@example.org\"\n",
-         "[mail] from: must be a single line"),
+         "[mail] from: 'a@example.org\\nBcc: victim@example.org' holds a line break (LF): "
+         "a mail header must be a single line of text"),
     ],
 )
 def test_a_mistake_names_the_file_and_the_key(tmp_path: Path, toml: str, message: str) -> None:
@@ -219,3 +221,87 @@ def test_a_missing_config_file(tmp_path: Path) -> None:
 
 def test_a_folder_given_as_config_file(tmp_path: Path) -> None:
     assert config_error(tmp_path).startswith(f"{tmp_path}: cannot read: ")
+
+
+# --- bounds and header values (issue 10) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[schedule]\nannounce_days_before = 100000000\n",
+         "[schedule] announce_days_before: 100000000 is out of range (from 0 to 366 days)"),
+        ("[schedule]\ndefault_duration_minutes = 100000000000\n",
+         "[schedule] default_duration_minutes: 100000000000 is out of range (from 1 to 10080 "
+         "minutes (7 days))"),
+        ("[smtp]\nhost = 'x'\nport = 99999999\n",
+         "[smtp] port: 99999999 is out of range (from 1 to 65535)"),
+        ("[smtp]\nhost = 'x'\nconcurrency = 100000000\n",
+         "[smtp] concurrency: 100000000 is out of range (from 1 to 100 connections)"),
+        ("[smtp]\nhost = 'x'\ntimeout = 1e300\n",
+         "[smtp] timeout: 1e+300 is out of range (from 0 to 3600 seconds)"),
+        ("[smtp]\nhost = 'x'\nrate_per_minute = -1\n",
+         "[smtp] rate_per_minute: -1 is out of range (from 0 to 100000 messages per minute "
+         "(0 is unlimited))"),
+    ],
+)
+def test_numbers_have_sane_bounds(tmp_path: Path, toml: str, message: str) -> None:
+    path = write_config(tmp_path, toml)
+    assert config_error(path) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize("key", ["list_id", "reply_to", "from", "subject_announcement",
+                                 "subject_reminder", "subject_cancellation"])
+@pytest.mark.parametrize(("char", "what"), [("\\r\\n", "a line break (CR)"),
+                                            ("\\n", "a line break (LF)"),
+                                            ("\\u0000", "the control character '\\x00'"),
+                                            ("\\u0085", "the control character '\\x85'")])
+def test_a_control_character_in_a_header_value_names_the_key(
+        tmp_path: Path, key: str, char: str, what: str) -> None:
+    path = write_config(tmp_path, f'[mail]\n{key} = "a@example.org{char}Bcc: x@example.org"\n')
+    message = config_error(path)
+    assert message.startswith(f"{path}: [mail] {key}: 'a@example.org")
+    assert message.endswith(f" holds {what}: a mail header must be a single line of text")
+
+
+def test_a_line_break_in_an_unsubscribe_target_names_the_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[mail]\nunsubscribe = ["mailto:a@example.org", '
+                                  '"https://example.org/u\\r\\nBcc: x@example.org"]\n')
+    assert config_error(path) == (
+        f"{path}: [mail] unsubscribe: 'https://example.org/u\\r\\nBcc: x@example.org' holds a "
+        "line break (CR): a mail header must be a single line of text")
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ('"a@x.org, b@y.org"',
+         "'a@x.org, b@y.org' holds several addresses in one string: write a list, "
+         'to = ["a@x.org", "b@y.org"]'),
+        ('"a@x.org; b@y.org"',
+         "'a@x.org; b@y.org' holds several addresses in one string: write a list, "
+         'to = ["a@x.org", "b@y.org"]'),
+        ('["a@x.org b@y.org"]',
+         "'a@x.org b@y.org' holds several addresses in one string: write a list, "
+         'to = ["a@x.org", "b@y.org"]'),
+        ("[]", 'an empty list: nobody to send to (write the list address, to = '
+               '["members@example.org"], or set \'recipients\')'),
+        ('"members"', "'members' is not an email address (expected e.g. 'members@example.org' "
+                      "or 'Members <members@example.org>')"),
+        ('["ok@x.org", "members@"]',
+         "'members@' is not an email address (expected e.g. 'members@example.org' "
+         "or 'Members <members@example.org>')"),
+    ],
+)
+def test_a_recipient_setting_that_sends_nothing_is_an_error(
+        tmp_path: Path, to: str, message: str) -> None:
+    path = write_config(tmp_path, f"[mail]\nto = {to}\n")
+    assert config_error(path) == f"{path}: [mail] to: {message}"
+
+
+def test_to_takes_a_list_address_with_a_name(tmp_path: Path) -> None:
+    from announce.recipients import load_recipients
+
+    path = write_config(tmp_path, '[mail]\nto = ["Members <members@example.org>"]\n')
+    (recipient,) = load_recipients(load_settings(path))
+    assert (recipient.address, recipient.name) == ("members@example.org", "Members")

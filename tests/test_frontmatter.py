@@ -178,3 +178,31 @@ def test_the_key_map_s_one_pass_finds_what_trying_each_path_in_order_finds() -> 
         for name, paths in DEFAULT_KEYS.items():
             assert resolved.get(name, (None,))[0] == _first_with_a_value(data, paths), (
                 name, data)
+
+
+# --- hostile files (issue 10) ----------------------------------------------------------------
+
+
+def test_a_file_over_one_megabyte_is_not_read(tmp_path: Path) -> None:
+    from announce.sources.frontmatter import MAX_FILE_BYTES
+
+    path = tmp_path / "big.md"
+    path.write_text("---\ntitle: Big\n---\n" + "x" * (3 * MAX_FILE_BYTES), encoding="utf-8")
+    with pytest.raises(FrontMatterError) as caught:
+        read_document(path)
+    assert (caught.value.line, caught.value.message) == (
+        1, "the file is 3 MB, over the 1 MB a talk, location or speaker file may have (is it "
+           "the right file?): not read")
+    path.write_text("---\ntitle: Fits\n---\n" + "x" * (MAX_FILE_BYTES - 100), encoding="utf-8")
+    assert read_document(path).data == {"title": "Fits"}
+
+
+@pytest.mark.parametrize("text", [
+    '{"title": "J", "x": ' + "[" * 5000 + "]" * 5000 + "}\nbody\n",
+    '+++\ntitle = "T"\nx = ' + "[" * 5000 + "]" * 5000 + "\n+++\nbody\n",
+])
+def test_json_and_toml_nested_without_end_are_an_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "deep.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FrontMatterError, match=r"^front matter is nested too deeply$"):
+        read_document(path)

@@ -282,3 +282,26 @@ def test_render_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "announce render --next --now 2027-01-28 -o next.eml" in result.output
     assert "--message-id" not in result.output
+
+
+# --- long display names (issue 10) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "A" * 5000,                      # one word no folding can break
+    "x, y " * 40,                    # a long quoted name: CPython's folder drops the quotes
+    'Zoë, "x" <a@b.c> ' * 10,        # non-ASCII with specials: encoded words
+    "Dr. Ada Lovelace, Countess of Lovelace, Analytical Engine Programmer, London UK",
+])
+def test_a_long_display_name_stays_one_addressee_in_short_lines(
+        sample_settings: Settings, name: str) -> None:
+    from announce.recipients import MAX_NAME_CHARS, Recipient, display_name
+
+    recipient = Recipient("ada@example.org", display_name(name))
+    assert len(recipient.name) <= MAX_NAME_CHARS
+    data = prepared(sample_settings).to_bytes(recipient.header, message_id="<1@example.org>")
+    head = data.partition(b"\r\n\r\n")[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+    (address,) = parse(data)["To"].addresses
+    assert address.addr_spec == "ada@example.org"
+    assert "".join(address.display_name.split()) == "".join(recipient.name.split())

@@ -22,6 +22,7 @@ import enum
 import functools
 import html
 import re
+import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -67,6 +68,9 @@ _MAP_IT = "(map it in [content.shortcodes])"
 _MAX_DEPTH: Final = 50
 _SHOWN_MAX: Final = 60
 _MAX_NOTES: Final = 100
+# The most text one {{ value }} becomes: a YAML alias bomb (nine lists of nine lists...)
+# is small in memory but billions of items as text.
+_MAX_VALUE_TEXT: Final = 10_000
 
 
 class _Kind(enum.Enum):
@@ -528,13 +532,45 @@ def _link(label: str, url: str) -> str:
 
 
 def _text_of(value: object) -> str:
+    """A front-matter value as Liquid prints it: lists joined by ", ", cut short past
+    ``_MAX_VALUE_TEXT`` characters."""
+    if not isinstance(value, list | tuple):
+        return _scalar_text(value)
+    pieces: list[str] = []
+    size = 0
+    # An explicit stack, not recursion: the nesting is the file's to choose.
+    stack: list[Any] = [iter(value)]
+    while stack:
+        item = next(stack[-1], _Absent.MISSING)
+        if item is _Absent.MISSING:
+            stack.pop()
+            continue
+        if isinstance(item, list | tuple) and item:
+            stack.append(iter(item))
+            continue
+        piece = "" if isinstance(item, list | tuple) else _scalar_text(item)
+        size += len(piece) + 2
+        if size > _MAX_VALUE_TEXT:
+            pieces.append("…")
+            break
+        pieces.append(piece)
+    return ", ".join(pieces)
+
+
+def _scalar_text(value: object) -> str:
     if value is None or isinstance(value, _Absent):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ", ".join(_text_of(item) for item in value)
+    if isinstance(value, Mapping):
+        text = _MAPPING_REPR.repr(value)
+        return text if len(text) <= _MAX_VALUE_TEXT else text[:_MAX_VALUE_TEXT - 1] + "…"
     return str(value)
+
+
+_MAPPING_REPR = reprlib.Repr()  # a table printed whole; a bomb inside it cut short
+_MAPPING_REPR.maxlevel, _MAPPING_REPR.maxdict, _MAPPING_REPR.maxlist = 4, 50, 50
+_MAPPING_REPR.maxstring = _MAPPING_REPR.maxother = _MAX_VALUE_TEXT
 
 
 def _is_blank(value: object) -> bool:

@@ -8,6 +8,7 @@ and the others keep loading.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import gc
 import os
@@ -21,6 +22,7 @@ from ..config import Settings
 from ..content import Catalog, Event, Location, Problem
 from ..errors import ContentError
 from ..paths import display_path
+from .dates import preview
 from .events import EventContext, LeftOut, field_line, read_event, slug_of
 from .frontmatter import FrontMatterError, NoFrontMatter, YamlDialect, read_document
 from .keymap import KeyMap
@@ -64,13 +66,18 @@ def site_generator(settings: Settings) -> Generator:
     return named or detect_generator(settings.base_dir)
 
 
-def content_files(folder: Path) -> Iterator[Path]:
+def content_files(folder: Path, refused: list[Problem] | None = None) -> Iterator[Path]:
     """The Markdown files below ``folder``, in path order, skipping hidden ones.
 
+    A symlinked file is read only when it leads to a file inside ``folder``; one that
+    leads out of it, loops or leads nowhere is never read, and is added to ``refused``
+    (an error of that file). Symlinked folders are not followed (a note in ``refused``).
     os.scandir rather than Path.rglob: a site of 20,000 talks is listed and sorted in a
-    tenth of the time (symlinked folders are not followed, as with rglob).
+    tenth of the time.
     """
     found: list[tuple[tuple[str, ...], str]] = []
+    problems: list[tuple[tuple[str, ...], Problem]] = []
+    root = os.path.realpath(folder)
 
     def walk(directory: str, parts: tuple[str, ...]) -> None:
         try:
@@ -82,18 +89,52 @@ def content_files(folder: Path) -> Iterator[Path]:
             if entry.name.startswith("."):
                 continue
             try:
+                is_event = os.path.splitext(entry.name)[1].lower() in EVENT_SUFFIXES
+                if entry.is_symlink():
+                    problem = _link_problem(entry.path, root, is_event)
+                    if problem is not None:
+                        problems.append(((*parts, entry.name), problem))
+                        continue
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, (*parts, entry.name))
-                elif os.path.splitext(entry.name)[1].lower() in EVENT_SUFFIXES \
-                        and entry.is_file():
+                elif is_event and entry.is_file():
                     found.append(((*parts, entry.name), entry.path))
             except OSError:
                 continue
 
     walk(os.fspath(folder), ())
+    if refused is not None:
+        refused.extend(problem for _parts, problem in sorted(problems, key=lambda p: p[0]))
     found.sort()  # by path components: the order of sorted(Path)
     for _parts, path in found:
         yield Path(path)
+
+
+def _link_problem(path: str, root: str, is_event: bool) -> Problem | None:
+    """Why the symlink at ``path`` is not read, or None for a file link within ``root``.
+
+    Never read: a link out of the events folder (a PR could otherwise mail any file the
+    runner can read), a loop or a dangling link (errors, when the name is an event's),
+    and a link to a folder (not followed, a note; it could lead anywhere, or in a loop).
+    """
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if not is_event:
+            return None  # a dangling image or stylesheet link is no concern of announce
+        why = "loops" if exc.errno == errno.ELOOP else "leads to nothing (no such file)"
+        return Problem(Path(path), 1, "", f"a symbolic link that {why}: not read")
+    if os.path.isdir(target):
+        # Named in its folder: a path through the link would be shown resolved.
+        folder, name = os.path.split(path)
+        return Problem(Path(folder), 1, "", f"not an event: {name!r} is a symbolically linked "
+                       "folder (not followed; move the files into the events folder)", "warning")
+    if not is_event:
+        return None
+    if os.path.commonpath([target, root]) != root:
+        return Problem(Path(path), 1, "", f"a symbolic link to {target}, outside the events "
+                       "folder: not read")
+    return None
 
 
 def _rule_out(path: Path, events_dir: str, bundles: set[str], exclude: tuple[str, ...]
@@ -144,13 +185,15 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
 def _load(settings: Settings, events_dir: Path, paths: Iterable[Path] | None) -> Catalog:
     generator = site_generator(settings)
     context, locations, problems = _context(settings, generator)
-    files = list(paths if paths is not None else content_files(events_dir))
+    refused: list[Problem] = []
+    files = list(paths if paths is not None else content_files(events_dir, refused))
     base = str(events_dir)
     names = [os.path.split(str(p)) for p in files]
     bundles = {parent for parent, name in names
                if os.path.splitext(name)[0] == "index" and parent != base}
     events: list[Event] = []
-    left_out: list[Problem] = []
+    left_out = [p for p in refused if p.severity == "warning"]
+    problems.extend(p for p in refused if p.severity != "warning")
     seen: dict[str, Path] = {}
     for path in files:
         reason = _rule_out(path, base, bundles, settings.content.exclude)
@@ -178,12 +221,35 @@ def _load(settings: Settings, events_dir: Path, paths: Iterable[Path] | None) ->
             problems.append(Problem(path, 1, "", f"same event id {event.id!r} as "
                                     f"{display_path(seen[event.id])}: rename one of them"))
             continue
+        too_deep = _unrenderable(event)
+        if too_deep is not None:
+            problems.append(too_deep)
+            continue
         seen[event.id] = path
         problems.extend(warnings)
         events.append(event)
     events.sort(key=lambda e: (e.start, e.id))
     return Catalog(tuple(events), locations, tuple(problems), len(files), tuple(left_out),
                    generator.name)
+
+
+# A line that opens with this many list, quote or indent characters may nest deeper than
+# Python-Markdown can recurse; only such a body is converted to find out, while loading.
+_DEEP_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{64,}", re.MULTILINE)
+
+
+def _unrenderable(event: Event) -> Problem | None:
+    """A problem when ``event``'s body nests too deeply to render, else None: found here,
+    so that ``check`` names it and ``send`` goes on with the other events."""
+    if _DEEP_PREFIX.search(event.body) is None:
+        return None
+    from ..render import TOO_DEEP, markdown_to_html  # here: Markdown only when needed
+
+    try:
+        markdown_to_html(event.body)
+    except RecursionError:
+        return Problem(event.path, event.body_line, "body", TOO_DEEP)
+    return None
 
 
 def _context(settings: Settings, generator: Generator
@@ -234,7 +300,7 @@ def _location_files(folder: Path, dialect: YamlDialect) -> Lookup:
             if title in titles:
                 other = titles[title]
                 problems.append(Problem(
-                    record.path or folder, 1, "title", f"{title!r} is also the title of "
+                    record.path or folder, 1, "title", f"{preview(title)} is also the title of "
                     f"{display_path(other) if other else 'another location'}"))
             titles.setdefault(title, record.path)
         if problems:
@@ -262,7 +328,8 @@ def _location_problems(data: Mapping[str, Any], path: Path | None, document: Any
         if value in (None, ""):
             continue
         if not isinstance(value, int | float) or isinstance(value, bool):
-            problems.append(Problem(where, line(key), key, f"expected a number, got {value!r}"))
+            problems.append(Problem(where, line(key), key,
+                                    f"expected a number, got {preview(value)}"))
     return problems
 
 

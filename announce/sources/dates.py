@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import reprlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -28,12 +29,24 @@ __all__ = [
     "parse_duration",
     "parse_time_of_day",
     "parse_when",
+    "preview",
     "times_disagree",
 ]
 
 EXPECTED = "(expected e.g. '2027-01-06 18:00')"
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_DURATION = timedelta(days=7)
+
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring = 3, 4, 4, 60
+_REPR.maxother = 80  # a datetime in full
+
+
+def preview(value: Any) -> str:
+    """A front-matter value for a message, cut short: a YAML alias bomb's repr would
+    never end, and a 100 KB title helps nobody in an error line."""
+    text = _REPR.repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 # The largest UTC offset in use is +14:00; ISO 8601 libraries stop at 18 hours.
 _MAX_OFFSET = timedelta(hours=18)
 _MIDNIGHT = time()
@@ -108,7 +121,7 @@ def parse_when(
             clock, has_time = default_time, False
         else:
             raise DateProblem(
-                f"{written.label!r} has no time of day "
+                f"{preview(written.label)} has no time of day "
                 '(set [content] default_time, e.g. default_time = "18:30")'
             )
         zone = written.zone or tz
@@ -158,7 +171,7 @@ def parse_time_of_day(value: object) -> time:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return _clock_from_sexagesimal(value)
-    raise DateProblem(f"{value!r} is not a time of day (expected e.g. '18:30')")
+    raise DateProblem(f"{preview(value)} is not a time of day (expected e.g. '18:30')")
 
 
 def parse_duration(value: object) -> timedelta:
@@ -172,13 +185,14 @@ def parse_duration(value: object) -> timedelta:
         length, label = value, str(value)
     elif isinstance(value, int) and not isinstance(value, bool):
         # Also what PyYAML makes of an unquoted 1:30 (1*60+30): minutes either way.
-        length, label = timedelta(minutes=value), str(value)
+        label = preview(value)
+        length = _capped(lambda: timedelta(minutes=value), label)
     elif isinstance(value, str):
-        label = repr(value.strip())
-        length = _duration_from_text(value, label)
+        label = preview(value.strip())
+        length = _capped(lambda: _duration_from_text(value, label), label)
     else:
         raise DateProblem(
-            f"{value!r} is not a duration (expected minutes, e.g. 90, or '1h30')")
+            f"{preview(value)} is not a duration (expected minutes, e.g. 90, or '1h30')")
     if length <= timedelta(0):
         raise DateProblem(f"{label} is not a duration (it must be longer than zero)")
     if length > MAX_DURATION:
@@ -215,7 +229,7 @@ def _read_date(value: object) -> _Written:
         return _read_date(str(value))
     if value is None:
         raise DateProblem(f"no date given {EXPECTED}")
-    raise DateProblem(f"{value!r} is not a date {EXPECTED}")
+    raise DateProblem(f"{preview(value)} is not a date {EXPECTED}")
 
 
 def _from_iso(match: re.Match[str], label: str) -> _Written:
@@ -234,7 +248,7 @@ def _from_iso(match: re.Match[str], label: str) -> _Written:
                      int(fraction[:6].ljust(6, "0")) if fraction else 0)
     except ValueError:
         raise DateProblem(
-            f"{label!r} is not a date (there is no time of day {hour:02}:{minute:02})"
+            f"{preview(label)} is not a date (there is no time of day {hour:02}:{minute:02})"
         ) from None
     offset = match["z"]
     return _Written(the_day, clock, _offset_zone(offset, label) if offset else None, label)
@@ -245,20 +259,20 @@ def _check_year(year: int, label: str) -> None:
     # raises OverflowError.
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise DateProblem(
-            f"{label!r} is not a date (the year must be between {MIN_YEAR} and {MAX_YEAR})")
+            f"{preview(label)} is not a date (the year must be between {MIN_YEAR} and {MAX_YEAR})")
 
 
 def _no_such_day(label: str, year: int, month: int, day: int) -> str:
     if not 1 <= month <= 12:
-        return f"{label!r} is not a date (there is no month {month})"
+        return f"{preview(label)} is not a date (there is no month {month})"
     last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return f"{label!r} is not a date ({year}-{month:02} has {last} days)"
+    return f"{preview(label)} is not a date ({year}-{month:02} has {last} days)"
 
 
 def _offset_zone(text: str, label: str) -> tzinfo:
     zone = _offset_zones(text)
     if zone is None:
-        raise DateProblem(f"{label!r} is not a date (there is no UTC offset {text})")
+        raise DateProblem(f"{preview(label)} is not a date (there is no UTC offset {text})")
     return zone
 
 
@@ -289,7 +303,7 @@ def _localize(day: date, clock: time, zone: tzinfo, label: str) -> datetime:
     # autumn, is its first occurrence: fold=0.)
     if type(zone) is not timezone and moment.astimezone(UTC).astimezone(zone) != moment:
         raise DateProblem(
-            f"{label!r} is not a time that exists in {zone} "
+            f"{preview(label)} is not a time that exists in {zone} "
             "(the clocks skip it when daylight saving time starts)"
         )
     return moment
@@ -351,7 +365,7 @@ class _TwoDigitYear(Exception):
 def _from_other_text(value: str) -> _Written:
     label = value.strip()
     if re.search(_DIGIT, label) is None:  # "TBD", "soon", "": no need to ask dateutil
-        raise DateProblem(f"{label!r} is not a date {EXPECTED}")
+        raise DateProblem(f"{preview(label)} is not a date {EXPECTED}")
     text = _normalise(label)
     match = _ISO.fullmatch(text)
     if match:
@@ -395,7 +409,7 @@ def _reject_ambiguous(text: str, label: str) -> None:
         first, second, year = int(match[1]), int(match[3]), match[4]
         if first != second and first <= 12 and second <= 12:
             raise DateProblem(
-                f"{label!r} is ambiguous (write it as '{year}-{second:02}-{first:02}' if "
+                f"{preview(label)} is ambiguous (write it as '{year}-{second:02}-{first:02}' if "
                 f"the day comes first, or '{year}-{first:02}-{second:02}' if the month does)"
             )
 
@@ -411,22 +425,24 @@ def _from_free_text(text: str, label: str) -> _Written:
     try:
         first, second = (parse(text, default) for default in _DEFAULTS)
     except _NoSuchOffset as exc:
-        raise DateProblem(f"{label!r} is not a date (there is no UTC offset {exc})") from None
+        raise DateProblem(
+            f"{preview(label)} is not a date (there is no UTC offset {exc})") from None
     except _TwoDigitYear:
         raise DateProblem(
-            f"{label!r} has a two-digit year (write all four digits, e.g. '2027-01-06 18:00')"
+            f"{preview(label)} has a two-digit year "
+            "(write all four digits, e.g. '2027-01-06 18:00')"
         ) from None
     except _UnknownZone as exc:
         raise DateProblem(
-            f"{label!r} names the timezone {exc.name!r}, which is not understood "
+            f"{preview(label)} names the timezone {exc.name!r}, which is not understood "
             "(write a UTC offset such as '-05:00', or leave it out for the site's timezone)"
         ) from None
     except (ValueError, OverflowError):
-        raise DateProblem(f"{label!r} is not a date {EXPECTED}") from None
+        raise DateProblem(f"{preview(label)} is not a date {EXPECTED}") from None
     for field in ("year", "month", "day"):
         if getattr(first, field) != getattr(second, field):
             raise DateProblem(
-                f"{label!r} is not a date (it has no {field}; {EXPECTED.removeprefix('(')}")
+                f"{preview(label)} is not a date (it has no {field}; {EXPECTED.removeprefix('(')}")
     _check_year(first.year, label)
     clock = first.time() if first.hour == second.hour else None
     offset = first.utcoffset()
@@ -527,20 +543,20 @@ def _clock_from_text(value: str) -> time:
         match = _CLOCK.fullmatch(re.sub(_CJK_TIME, lambda m: f"{m[1]}:{int(m[2] or 0):02}", value))
     # A bare number ("19") could be an hour or a typo: ask for the minutes.
     if match is None or not (match["sep"] or match["h"] or match["ap"]):
-        raise DateProblem(f"{label!r} is not a time of day (expected e.g. '18:30')")
+        raise DateProblem(f"{preview(label)} is not a time of day (expected e.g. '18:30')")
     hour = int(match["H"])
     minute = int(match["M"] or match["hM"] or 0)
     fraction = match["f"]
     if match["ap"]:
         if not 1 <= hour <= 12:
             raise DateProblem(
-                f"{label!r} is not a time of day (with AM or PM the hour is 1 to 12)")
+                f"{preview(label)} is not a time of day (with AM or PM the hour is 1 to 12)")
         hour = hour % 12 + (12 if match["ap"] in "pP" else 0)
     try:
         return time(hour, minute, int(match["S"] or 0),
                     int(fraction[:6].ljust(6, "0")) if fraction else 0)
     except ValueError:
-        raise DateProblem(f"{label!r} is not a time of day (no such time)") from None
+        raise DateProblem(f"{preview(label)} is not a time of day (no such time)") from None
 
 
 def _clock_from_sexagesimal(number: int) -> time:
@@ -566,6 +582,14 @@ _ISO_DURATION = (
     r"(?i)\s*P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?\s*"
 )
 _CLOCK_DURATION = r"\s*(?P<h>\d{1,3}):(?P<m>[0-5]\d)\s*"
+
+
+def _capped(make: Callable[[], timedelta], label: str) -> timedelta:
+    """``make()``, with a number too large for a timedelta reported as too long."""
+    try:
+        return make()
+    except OverflowError:
+        raise DateProblem(f"{label} is not a duration (it must be 7 days at most)") from None
 
 
 def _duration_from_text(value: str, label: str) -> timedelta:

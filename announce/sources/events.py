@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import reprlib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from ..config import Settings
 from ..content import Event, Location, Problem, Severity, Speaker
 from ..paths import display_path
 from .bodyfields import TIME_RANGE as _TIME_RANGE
-from .dates import DateProblem, When, parse_duration, parse_when, times_disagree
+from .dates import DateProblem, When, parse_duration, parse_when, preview, times_disagree
 from .frontmatter import Document
 from .keymap import MISSING, KeyMap, get_path
 from .lookup import Lookup, location_of, looks_online, speaker_of, text_of
@@ -140,19 +139,9 @@ class _Reader:
         if type(value) is str:  # the common case first
             return path, value.strip() or None
         if isinstance(value, bool | list | dict):
-            self.problem(path, f"expected text, got {_short(value)}")
+            self.problem(path, f"expected text, got {preview(value)}")
             return path, None
         return path, str(value).strip()
-
-
-_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
-_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring = 3, 4, 4, 60
-
-
-def _short(value: Any) -> str:
-    """A value for a message, cut short: a YAML alias bomb's repr would never end."""
-    text = _REPR.repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
@@ -243,7 +232,7 @@ def _event_zone(reader: _Reader) -> tzinfo:
     try:
         return zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        reader.problem(path, f"unknown timezone {value!r} (an IANA name such as "
+        reader.problem(path, f"unknown timezone {preview(value)} (an IANA name such as "
                        "'Asia/Singapore'); using the site's", "warning")
         return site_tz
 
@@ -251,13 +240,13 @@ def _event_zone(reader: _Reader) -> tzinfo:
 def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
           default_time: time | None) -> When | None:
     if isinstance(value, list | dict):
-        reader.problem(path, f"expected a date, got {_short(value)}")
+        reader.problem(path, f"expected a date, got {preview(value)}")
         return None
     time_path, time_value = reader.find(time_name)
     if time_path == path:  # one key for both: it is the date's own time
         time_value = MISSING
     if isinstance(time_value, list | dict):
-        reader.problem(time_path, f"expected a time of day, got {_short(time_value)}")
+        reader.problem(time_path, f"expected a time of day, got {preview(time_value)}")
         return None
     if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
         # "6:30 PM - 8:30 PM": the start here; _end takes the end.
@@ -271,7 +260,7 @@ def _when(reader: _Reader, path: str, value: Any, time_name: str, zone: tzinfo,
         reader.problem(blame, str(exc))
         return None
     if time_value is not MISSING and times_disagree(when, time_value):
-        reader.problem(time_path, f"{text_of(time_value)!r} is not the time {path} says "
+        reader.problem(time_path, f"{preview(text_of(time_value))} is not the time {path} says "
                        f"({when.moment:%H:%M}): using {path}'s", "warning")
     return when
 
@@ -438,7 +427,7 @@ def _venue(reader: _Reader) -> tuple[Location | None, str | None]:
         if location is None:
             reader.problem(path, "a venue needs a name (name: or title:)")
     elif isinstance(value, list):
-        reader.problem(path, f"expected one venue, got {_short(value)}")
+        reader.problem(path, f"expected one venue, got {preview(value)}")
     elif value is not MISSING and value is not None:
         location = _named_venue(reader, path, text_of(value))
     elif not online_url:
@@ -461,10 +450,10 @@ def _named_venue(reader: _Reader, path: str, name: str) -> Location | None:
     if ctx.strict_venues and venues is not None:
         known = ", ".join(repr(t) for t in venues.titles()) or (
             f"none: no location files in {display_path(Path(venues.source))}")
-        reader.problem(path, f"unknown location {name!r} (known: {known})")
+        reader.problem(path, f"unknown location {preview(name)} (known: {known})")
         return None
     if venues is not None and _ID.match(name):
-        reader.problem(path, f"{name!r} is no venue in {venues.source}: shown as written",
+        reader.problem(path, f"{preview(name)} is no venue in {venues.source}: shown as written",
                        "warning")
     return Location(title=" ".join(name.split()), is_online=looks_online(name))
 
@@ -498,7 +487,7 @@ def _cancelled(reader: _Reader, title: str | None) -> tuple[bool, str | None]:
     elif isinstance(value, str) and path.rsplit(".", 1)[-1] == "status":
         cancelled = value.strip().casefold() in ("cancelled", "canceled", "annulé", "abgesagt")
     elif value is not MISSING:
-        reader.problem(path, f"expected true or false, got {_short(value)}")
+        reader.problem(path, f"expected true or false, got {preview(value)}")
     if title and _CANCELLED_TITLE.match(title):
         stripped = _CANCELLED_TITLE.sub("", title).strip()
         return True, stripped or title
@@ -611,7 +600,7 @@ def _speaker(reader: _Reader, item: Any, talk: str) -> Speaker | None:
             return found
     if lookup is not None and _ID.match(name):
         path, _value = reader.find("speakers")
-        reader.problem(path, f"{name!r} is no speaker in {lookup.source}: shown as written",
+        reader.problem(path, f"{preview(name)} is no speaker in {lookup.source}: shown as written",
                        "warning")
     return Speaker(name=name, talk=talk)
 
@@ -644,7 +633,7 @@ def _rsvp(reader: _Reader) -> str | None:
         if url and (":" in url or url.startswith("/")):
             return url
         if url:
-            reader.problem(path, f"{url!r} is not a link: no RSVP button", "warning")
+            reader.problem(path, f"{preview(url)} is not a link: no RSVP button", "warning")
         return None
     return _rsvp_from_body(reader.doc.body)
 

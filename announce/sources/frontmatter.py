@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml: same results, 
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "Document",
     "FrontMatterError",
     "NoFrontMatter",
@@ -40,6 +41,10 @@ __all__ = [
 
 Syntax = Literal["yaml", "toml", "json"]
 YamlDialect = Literal["1.1", "1.2"]
+
+# A talk file is a page of text: one over this is a mistake (a video, a database dump)
+# or an attack, and would take minutes to render. Location and speaker files too.
+MAX_FILE_BYTES: Final = 1024 * 1024
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _MAP_TAG: Final = "tag:yaml.org,2002:map"
@@ -241,6 +246,8 @@ def _load_tolerant(text: str, dialect: YamlDialect) -> Any:
         return yaml.load(text, Loader=_Tolerant)  # noqa: S506 - a safe loader subclass
     except yaml.YAMLError as exc:
         raise FrontMatterError(*_yaml_problem(exc, text, 1)) from None
+    except RecursionError:
+        raise FrontMatterError(1, "nested too deeply") from None
 
 
 # --- documents -------------------------------------------------------------------------
@@ -297,17 +304,31 @@ _TOML_OPEN = re.compile(r"\+\+\+[ \t]*\n")
 _TOML_CLOSE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes; FrontMatterError when it holds more than ``limit``."""
     # os.read on a descriptor: no file object to build and tear down, a third of the
     # cost of reading a small file with open() (20,000 of them for a large site).
     fd = os.open(path, os.O_RDONLY)
     try:
         chunks = []
-        while chunk := os.read(fd, 1 << 16):
+        size = 0
+        # Reading stops past the limit: a file that grows, or a FIFO, is never read whole.
+        while size <= limit and (chunk := os.read(fd, 1 << 16)):
             chunks.append(chunk)
-        return b"".join(chunks)
+            size += len(chunk)
+        if size > limit:
+            size = max(size, os.fstat(fd).st_size)
     finally:
         os.close(fd)
+    if size > limit:
+        raise FrontMatterError(1, f"the file is {_megabytes(size)}, over the {_megabytes(limit)} "
+                               "a talk, location or speaker file may have (is it the right "
+                               "file?): not read")
+    return b"".join(chunks)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.3g} MB"
 
 
 def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
@@ -315,7 +336,7 @@ def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
     try:
         raw = _read_bytes(path)
     except OSError as exc:
-        raise FrontMatterError(1, f"cannot read: {exc.strerror}") from None
+        raise FrontMatterError(1, f"cannot read: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -325,7 +346,10 @@ def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
     if "\r" in text:
         # Windows and old Mac line ends: one convention, so that line numbers agree.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return parse_document(path, text, dialect)
+    try:
+        return parse_document(path, text, dialect)
+    except RecursionError:  # JSON or TOML front matter of [[[[...]]]] (YAML says its line)
+        raise FrontMatterError(1, "front matter is nested too deeply") from None
 
 
 def parse_document(path: Path, text: str, dialect: YamlDialect = "1.1") -> Document:

@@ -141,9 +141,10 @@ def _record_files(folder: Path) -> Iterator[tuple[str, Path]]:
 def _read_data_file(lookup: Lookup, path: Path, key_path: str, dialect: YamlDialect) -> None:
     try:
         data = _load_data(path, dialect)
-    except (FrontMatterError, ValueError) as exc:
+    except (FrontMatterError, ValueError, RecursionError) as exc:
         line = exc.line if isinstance(exc, FrontMatterError) else 1
-        lookup.problems.append(Problem(path, line, key_path, str(exc)))
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        lookup.problems.append(Problem(path, line, key_path, why))
         return
     if key_path:
         data = get_path(data, key_path)
