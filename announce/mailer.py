@@ -315,9 +315,10 @@ class _Connection:
                 log.debug("%s QUIT failed: %s", self.tag, exc)
         self.close()
 
-    async def send(self, sender: str, item: Outgoing) -> None:
-        """One transaction. Raises _Retry or _Fatal (nothing handed over), _Refused (a 5xx),
-        or _Uncertain (handed over, then anything but a well-formed 250 or 5xx)."""
+    async def send(self, sender: str, item: Outgoing, claimed: asyncio.Future[None]) -> None:
+        """One transaction; its bytes leave only once ``claimed`` is done (the claim is on
+        disk). Raises _Retry, _Fatal or _LedgerDown (nothing handed over), _Refused (a
+        5xx), or _Uncertain (handed over, then anything but a well-formed 250 or 5xx)."""
         import aiosmtplib
 
         self.handed_over = False
@@ -366,6 +367,11 @@ class _Connection:
             if _permanent(start.code):
                 raise _Refused(error, start.code)
             raise _Retry(error, start.code)
+        try:
+            await claimed
+        except _LedgerDown:
+            self.close()  # after the 354 the only way back is to hang up
+            raise
         reply = await self._hand_over(item.data)
         if reply.code == 250:
             return
@@ -495,14 +501,16 @@ class _Journal:
         self.task: asyncio.Task[None] | None = None
         self.failure: BaseException | None = None
 
-    async def claim(self, item: Outgoing) -> None:
+    def claim(self, item: Outgoing) -> asyncio.Future[None]:
+        """Queue the claim now (before any outcome of it); the future is done once it is
+        on disk, and raises ``_LedgerDown`` if it never will be."""
         if self.failure is not None:
             raise _LedgerDown
         waiter = asyncio.get_running_loop().create_future()
         self.changes.append(item)
         self.waiters.append(waiter)
         self._start()
-        await waiter
+        return waiter
 
     def outcome(self, outcome: Outcome, *, claimed: bool) -> None:
         if claimed:  # a job this run never claimed has nothing in the ledger to change
@@ -529,6 +537,7 @@ class _Journal:
                     for waiter in waiters:
                         if not waiter.done():
                             waiter.set_exception(_LedgerDown())
+                            waiter.exception()  # retrieved: not every claim is awaited
                     self.on_failure(exc)
                     return
                 if reports:
@@ -726,25 +735,18 @@ class _Run:
                 continue
             await self.limiter.wait()
             try:
-                await self.journal.claim(job.item)
+                # Written while the envelope goes out; awaited before the bytes leave.
+                claimed = self.journal.claim(job.item)
             except _LedgerDown:
                 self.finish(job, self.not_sent(job))
                 continue
-            except asyncio.CancelledError:
-                # The claim may be on disk: then releasing it is right; if not, harmless.
-                job.claimed = True
-                self.finish(job, self.not_sent(job))
-                raise
             job.claimed = True
-            if self.aborted is not None:  # stopped while the claim was being written
-                self.finish(job, self.not_sent(job))
-                continue
             job.attempts += 1
             self.in_flight[id(conn)] = job
             try:
                 if not conn.connected:
                     await conn.open()
-                await conn.send(self.sender, job.item)
+                await conn.send(self.sender, job.item, claimed)
             except asyncio.CancelledError:
                 if conn.handed_over:
                     self.finish(job, Outcome(
@@ -763,6 +765,8 @@ class _Run:
             except _Refused as exc:
                 self.finish(job, Outcome(job.item.recipient, "failed", job.attempts, exc.code,
                                          str(exc)))
+            except _LedgerDown:
+                self.finish(job, self.not_sent(job))
             except _Fatal as exc:
                 job.attempts -= 1  # not this recipient's fault
                 job.last_error = f"not sent: {exc}"

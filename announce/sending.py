@@ -61,10 +61,11 @@ __all__ = [
     "send",
 ]
 
-# Recipients looked up in the ledger (and, for the outbox, claimed) per batch: twice the
-# SMTP connections, at least BATCH_MIN. Small, so that a killed outbox run leaves few
-# claimed-but-never-written (uncertain) rows; large enough that lookups cost little.
-BATCH_MIN = 16
+# Recipients looked up in the ledger per batch. The outbox also claims a batch at a time,
+# so a killed outbox run leaves at most OUTBOX_BATCH uncertain; over SMTP each message is
+# claimed on its own, and larger batches mean fewer lookups holding up the event loop.
+OUTBOX_BATCH = 16
+SMTP_BATCH = 256
 # How many failed or uncertain addresses a summary names before "... and N more".
 SHOWN = 20
 
@@ -436,7 +437,7 @@ def _deliver(settings: Settings, ledger: Ledger, prepared: Prepared, recipients:
     transport: SmtpTarget | Outbox = Outbox(settings.outbox.path) if settings.smtp is None \
         else SmtpTarget.from_settings(settings.smtp, where=_config_name(settings))
     label = f"{kind} of {event_id}"
-    batch_size = max(BATCH_MIN, 2 * settings.smtp.concurrency if settings.smtp else 0)
+    batch_size = OUTBOX_BATCH if settings.smtp is None else SMTP_BATCH
     bar = progress(item.recipients, label) if progress else contextlib.nullcontext(_no_progress)
 
     with bar as advance:

@@ -55,7 +55,7 @@ def test_all_confirmed_is_complete_from_the_first_send(ledger: Ledger, clock: Cl
     ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
     clock.now = T0 + timedelta(minutes=2)
     ledger.confirm(EVENT, "announcement", [Outcome("b@example.org", "sent")])
-    assert read_sent(ledger.path) == {
+    assert ledger.sent_records() == {
         EVENT: {"announcement": SentRecord(T0 + timedelta(minutes=1), complete=True)}
     }
 
@@ -63,8 +63,10 @@ def test_all_confirmed_is_complete_from_the_first_send(ledger: Ledger, clock: Cl
 def test_a_claimed_row_is_on_disk_before_sending_and_keeps_the_kind_open(ledger: Ledger) -> None:
     claim(ledger, "a@example.org", "b@example.org")
     ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
-    # A second connection (another process, after a crash) sees b as still claimed.
+    # A run that ends here (killed: the kernel drops its lock) leaves b claimed on disk.
+    ledger.close()
     record = read_sent(ledger.path)[EVENT]["announcement"]
+    ledger = Ledger.open(ledger.path, clock=Clock())
     assert record == SentRecord(T0, complete=False)
     rows = ledger.lookup(EVENT, "announcement", ["a@example.org", "b@example.org", "c@x.org"])
     assert {r: row.status for r, row in rows.items()} == {
@@ -78,7 +80,7 @@ def test_a_permanent_refusal_does_not_hold_the_kind_open(ledger: Ledger) -> None
         Outcome("a@example.org", "sent"),
         Outcome("gone@example.org", "failed", 1, 550, "550 5.1.1 no such user"),
     ])
-    assert read_sent(ledger.path)[EVENT]["announcement"].complete
+    assert ledger.sent_records()[EVENT]["announcement"].complete
 
 
 @pytest.mark.parametrize(("outcome", "why"), [
@@ -92,7 +94,7 @@ def test_temporary_and_unknown_outcomes_keep_the_kind_open(ledger: Ledger, outco
                                                            why: str) -> None:
     claim(ledger, "a@example.org", "b@example.org")
     ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent"), outcome])
-    assert not read_sent(ledger.path)[EVENT]["announcement"].complete, why
+    assert not ledger.sent_records()[EVENT]["announcement"].complete, why
 
 
 def test_nothing_confirmed_is_incomplete_from_the_first_claim(ledger: Ledger,
@@ -100,7 +102,7 @@ def test_nothing_confirmed_is_incomplete_from_the_first_claim(ledger: Ledger,
     claim(ledger, "gone@example.org")
     clock.now = T0 + timedelta(seconds=5)
     ledger.confirm(EVENT, "announcement", [Outcome("gone@example.org", "failed", 1, 550, "550")])
-    assert read_sent(ledger.path) == {
+    assert ledger.sent_records() == {
         EVENT: {"announcement": SentRecord(T0, complete=False, delivered=False)}}
 
 
@@ -120,7 +122,7 @@ def test_a_resend_keeps_the_first_send_time(ledger: Ledger, clock: Clock) -> Non
     clock.now = T0 + timedelta(days=2)
     claim(ledger, "a@example.org")  # --resend
     ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
-    assert read_sent(ledger.path)[EVENT]["announcement"].first_at == T0
+    assert ledger.sent_records()[EVENT]["announcement"].first_at == T0
     (entry,) = ledger.history()
     assert (entry.first_sent, entry.last_sent) == (T0, T0 + timedelta(days=2))
 
@@ -236,10 +238,10 @@ def test_a_run_stopped_part_way_leaves_the_kind_open_until_one_goes_through_ever
     claim(ledger, "a@example.org")
     ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
     # Stopped here (SIGTERM): everyone with a row has it, the rest were never read.
-    assert read_sent(ledger.path)[EVENT]["announcement"].complete is False
+    assert ledger.sent_records()[EVENT]["announcement"].complete is False
     ledger.record_subject(EVENT, "announcement", "Hello")  # the rerun
     ledger.finished(EVENT, "announcement")
-    assert read_sent(ledger.path)[EVENT]["announcement"].complete is True
+    assert ledger.sent_records()[EVENT]["announcement"].complete is True
 
 
 def test_a_ledger_of_format_1_is_read_and_migrated_with_its_kinds_finished(
@@ -267,3 +269,24 @@ def test_a_ledger_of_format_1_is_read_and_migrated_with_its_kinds_finished(
     assert read_sent(path) == expected
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+READ_THE_LEDGER = """
+import sys
+from pathlib import Path
+from announce.errors import LedgerError
+from announce.ledger import read_sent
+try:
+    read_sent(Path(sys.argv[1]))
+except LedgerError as exc:
+    print(exc)
+"""
+
+
+def test_while_a_run_writes_another_process_waits_then_is_told_why(ledger: Ledger) -> None:
+    claim(ledger, "a@example.org")  # the run holds the file from its first write on
+    reader = subprocess.run([sys.executable, "-c", READ_THE_LEDGER, str(ledger.path)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert reader.stdout == (
+        f"{ledger.path}: not a usable ledger: database is locked (an 'announce send' is "
+        "writing it: try again when it has finished)\n"), reader.stderr
