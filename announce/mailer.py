@@ -534,6 +534,10 @@ class _Journal:
                         await loop.run_in_executor(self.thread, self.recorder.record, changes)
                 except Exception as exc:
                     self.failure = exc
+                    # Claims queued meanwhile will never be written either: say so now,
+                    # or their workers would wait for them forever.
+                    waiters += self.waiters
+                    self.waiters = []
                     for waiter in waiters:
                         if not waiter.done():
                             waiter.set_exception(_LedgerDown())
@@ -615,7 +619,7 @@ class _Run:
             finally:
                 for task in [*self.tasks, *self.retries]:
                     task.cancel()
-                await asyncio.gather(*self.tasks, *self.retries, return_exceptions=True)
+                await _settle([*self.tasks, *self.retries])
                 for job in self.retries.values():
                     self.finish(job, self.not_sent(job))
                 self.retries.clear()
@@ -806,6 +810,16 @@ class _Run:
         if task is not None:
             self.retries.pop(task, None)
         await self.queue.put(job)
+
+
+async def _settle(tasks: list[asyncio.Task[None]]) -> None:
+    """Wait until every task has ended, cancelling again any that lingers (a cancellation
+    Python 3.11's wait_for swallowed must not keep the run alive)."""
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1.0)
 
 
 @contextlib.contextmanager
