@@ -123,18 +123,52 @@ def _folds_back(folded: str, addr_spec: str) -> bool:
     return len(addresses) == 1 and addresses[0].addr_spec == addr_spec
 
 
-def _encoded_to(name: str, addr_spec: str) -> bytes:
-    """``To:`` with the name as RFC 2047 encoded words, one per line (each under 78)."""
+def _with_subject(lines: list[bytes], subject: str) -> list[bytes]:
+    """The header lines with ``Subject`` folded so that every client reads it back as it
+    was. CPython's folder drops the space between two encoded words (``Mesh – środa``
+    came back as ``Mesh –środa``), writes empty ones, and may leave the first line empty
+    (`` HV Open: ...``); a plain ASCII subject it folds well is left as it is."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"Subject:"))
+    end = start + 1
+    while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
+        end += 1
+    if subject.isascii() and lines[start] != b"Subject:\r\n":
+        return lines
+    return [*lines[:start], _folded_subject(subject), *lines[end:]]
+
+
+def _folded_subject(subject: str) -> bytes:
+    if subject.isascii():  # folded at spaces, the first line never empty
+        out, line = [], "Subject:"
+        for word in subject.split(" "):
+            if len(line) + 1 + len(word) > 78 and line != "Subject:":
+                out.append(line)
+                line = ""
+            line += " " + word
+        return ("\r\n".join([*out, line]) + "\r\n").encode("ascii")
+    # Encoded words carry the spaces inside them: what folds between them is dropped
+    # when read back (RFC 2047 section 6.2), and nothing else is.
+    words = _encoded_words(subject, 39)  # 64 characters each: with "Subject: ", 73
+    return ("Subject: " + "\r\n ".join(words) + "\r\n").encode("ascii")
+
+
+def _encoded_words(text: str, size: int = 45) -> list[str]:
+    """``text`` as RFC 2047 base64 words of at most ``size`` bytes of UTF-8 each (45: a
+    72-character word), never splitting a character."""
     words, chunk = [], b""
-    for char in name:
+    for char in text:
         encoded = char.encode("utf-8")
-        if len(chunk) + len(encoded) > 45:  # 45 bytes: 60 of base64, a 72-character word
+        if len(chunk) + len(encoded) > size:
             words.append(chunk)
             chunk = b""
         chunk += encoded
     words.append(chunk)
-    lines = [f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words if word]
-    lines.append(f"<{addr_spec}>")
+    return [f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words if word]
+
+
+def _encoded_to(name: str, addr_spec: str) -> bytes:
+    """``To:`` with the name as RFC 2047 encoded words, one per line (each under 78)."""
+    lines = [*_encoded_words(name), f"<{addr_spec}>"]
     return ("To: " + "\r\n ".join(lines) + "\r\n").encode("ascii")
 
 
@@ -279,7 +313,8 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
         raise ConfigError(f"{settings.source or 'config'}: [mail]: cannot encode a header: "
                           f"{exc}") from None
     head, _, body = whole.partition(b"\r\n\r\n")
-    lines = [line + b"\r\n" for line in head.split(b"\r\n")]
+    lines = _with_subject([line + b"\r\n" for line in head.split(b"\r\n")],
+                          rendered.subject)
     _check_line_lengths(settings, rendered, lines)
     # The placeholders are short: each is one whole line, never folded.
     at_to = lines.index(_header_line("To", _PLACEHOLDER_TO))

@@ -305,3 +305,26 @@ def test_a_long_display_name_stays_one_addressee_in_short_lines(
     (address,) = parse(data)["To"].addresses
     assert address.addr_spec == "ada@example.org"
     assert "".join(address.display_name.split()) == "".join(recipient.name.split())
+
+
+@pytest.mark.parametrize("subject", [
+    "Przypomnienie: Next Level Cloud Development with Service Mesh – środa",
+    "【リマインド】Next Level Cloud Development with Service Meshは今度の水曜日開催です",
+    "HV Open: Next Level Cloud Development with Service Mesh (Mi., 8. Jan.)",
+    "Reminder: Next Level Cloud Development with Service Mesh is this Wednesday",
+    "Short and plain",
+    "Zoë  and  two  spaces, ünïcödé " * 4,
+])
+def test_a_subject_reads_back_exactly_in_short_lines(sample_settings: Settings,
+                                                     subject: str) -> None:
+    catalog = load_catalog(sample_settings)
+    when = at("2027-01-01T09:00", sample_settings)
+    rendered = render_event(sample_settings, catalog, catalog.find(NIX), "announcement", when)
+    message = prepare(sample_settings, dataclasses.replace(rendered, subject=subject),
+                      date=when)
+    data = message.to_bytes("ada@example.org", message_id="<x@example.org>")
+    head = data.partition(b"\r\n\r\n")[0].decode("ascii")
+    assert str(parse(data)["Subject"]) == subject  # not a space lost, none added
+    subject_lines = head.split("Subject:", 1)[1].split("\r\nDate:")[0].split("\r\n")
+    assert subject_lines[0].strip()  # the first line is never empty
+    assert all(len(line) <= 78 for line in head.split("\r\n"))
