@@ -51,9 +51,10 @@ pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT)
 
 test: lint typecheck pytest
 
-# Rewrites tests/golden/ from the current templates; review the diff, then commit it.
+# Rewrites tests/golden/ and templates/locale/announce.pot from the current templates and
+# code; review the diff, then commit it.
 golden: $(VENV)/.installed-test
-	ANNOUNCE_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_render.py -k golden
+	ANNOUNCE_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_render.py tests/test_i18n.py -k "golden or pot"
 
 bench: $(VENV)/.installed-test
 	@bash .ci/system-deps bench

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .i18n import N_
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -36,10 +37,13 @@ __all__ = [
 
 DEFAULT_CONFIG_NAME = "announce.toml"
 
+# Jinja templates; translated (the whole template, variables kept) when left as they are.
 DEFAULT_SUBJECTS = {
-    "announcement": "{{ site_name }}: {{ title }} ({{ short_date }})",
-    "reminder": "Reminder: {{ title }} is {{ relative_day }}",
-    "cancellation": "Cancelled: {{ title }} ({{ short_date }})",
+    # Translators: the default subjects are Jinja templates: keep each {{ ... }} as it
+    # is (site_name, title, short_date, relative_day, weekday are the variables).
+    "announcement": N_("{{ site_name }}: {{ title }} ({{ short_date }})"),
+    "reminder": N_("Reminder: {{ title }} is {{ relative_day }}"),
+    "cancellation": N_("Cancelled: {{ title }} ({{ short_date }})"),
 }
 
 

@@ -39,9 +39,10 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
-from .config import Settings
+from .config import DEFAULT_SUBJECTS, Settings
 from .content import Catalog, Event, Problem
 from .errors import ContentError, TemplateError
+from .i18n import N_, Language, display_width, language
 from .selection import KINDS, announced_types
 from .sources.dates import preview
 from .urls import (
@@ -108,18 +109,41 @@ def _clock(moment: datetime) -> tuple[str, str]:
     return f"{hour}:{moment.minute:02d}", "AM" if moment.hour < 12 else "PM"
 
 
-def _long_date(moment: datetime) -> str:
+# English keeps announce's own wording of dates (CLDR's differs in small ways: "Wed,
+# January 8" for the long date, "6:00 PM – 8:00 PM"); every other language takes CLDR's.
+
+
+def _long_date(moment: datetime, lang: Language | None = None) -> str:
+    if lang is not None and not lang.english:
+        return lang.long_date(moment)
     return f"{_WEEKDAYS[moment.weekday()]}, {_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
 
 
-def short_date(moment: datetime) -> str:
-    """``Wed, Jan 6``: a date in a subject line."""
+def short_date(moment: datetime, lang: Language | None = None) -> str:
+    """``Wed, Jan 6``: a date in a subject line (``Mi., 6. Jan.`` in German)."""
+    if lang is not None and not lang.english:
+        return lang.short_date(moment)
     return f"{_WEEKDAYS[moment.weekday()][:3]}, {_MONTHS[moment.month - 1][:3]} {moment.day}"
 
 
-def format_when(start: datetime, end: datetime, tz: tzinfo) -> str:
-    """``Wednesday, January 8, 2020, 6:00–8:00 PM EST``, in the site's timezone."""
+def _weekday(moment: datetime, lang: Language | None = None) -> str:
+    if lang is not None and not lang.english:
+        return lang.weekday(moment)
+    return _WEEKDAYS[moment.weekday()]
+
+
+def _time_of_day(moment: datetime, lang: Language | None = None) -> str:
+    if lang is not None and not lang.english:
+        return lang.time(moment)
+    return "{} {}".format(*_clock(moment))
+
+
+def format_when(start: datetime, end: datetime, tz: tzinfo, lang: Language | None = None) -> str:
+    """``Wednesday, January 8, 2020, 6:00–8:00 PM EST``, in the site's timezone
+    (``Mittwoch, 8. Januar 2020, 18:00–20:00 MEZ`` in German)."""
     s, e = start.astimezone(tz), end.astimezone(tz)
+    if lang is not None and not lang.english:
+        return _format_when_cldr(s, e, lang)
     (s_time, s_half), (e_time, e_half) = _clock(s), _clock(e)
     if s.date() != e.date():
         return (f"{_long_date(s)}, {s_time} {s_half} {s.tzname()} – "
@@ -133,17 +157,35 @@ def format_when(start: datetime, end: datetime, tz: tzinfo) -> str:
     return f"{_long_date(s)}, {times}"
 
 
-def relative_day(start: datetime, now: datetime, tz: tzinfo) -> str:
+def _format_when_cldr(s: datetime, e: datetime, lang: Language) -> str:
+    if s.date() != e.date():
+        return (f"{lang.date_time(lang.long_date(s), f'{lang.time(s)} {lang.zone(s)}')} – "
+                f"{lang.date_time(lang.long_date(e), f'{lang.time(e)} {lang.zone(e)}')}")
+    if lang.zone(s) != lang.zone(e):  # the night the clocks change
+        times = lang.time_range(s, e).replace(lang.time(s), f"{lang.time(s)} {lang.zone(s)}", 1)
+        times = f"{times} {lang.zone(e)}"
+    else:
+        times = f"{lang.time_range(s, e)} {lang.zone(e)}"
+    return lang.date_time(lang.long_date(s), times)
+
+
+def relative_day(start: datetime, now: datetime, tz: tzinfo, lang: Language | None = None) -> str:
     """``today``, ``tomorrow``, ``this Wednesday`` (within a week), else ``on Wed, Jan 6``."""
-    day, today = start.astimezone(tz).date(), now.astimezone(tz).date()
+    _ = lang.gettext if lang is not None else str
+    local = start.astimezone(tz)
+    day, today = local.date(), now.astimezone(tz).date()
     days = (day - today).days
+    # Translators: today, tomorrow, this ... and on ... complete "Reminder: <title> is
+    # ..." (the reminder's subject and first line) and follow "Reminder ·" in its kicker.
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if 1 < days < 7:
-        return f"this {_WEEKDAYS[day.weekday()]}"
-    return f"on {short_date(start.astimezone(tz))}"
+        # Translators: the weekday's name, within the coming week.
+        return _("this %(weekday)s") % {"weekday": _weekday(local, lang)}
+    # Translators: a short date such as "Wed, Jan 6", a week or more ahead.
+    return _("on %(date)s") % {"date": short_date(local, lang)}
 
 
 # --- Markdown, sanitizing, plain text --------------------------------------------------
@@ -373,9 +415,44 @@ def _wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
     """Wrap each paragraph of ``text``; long words (URLs) are never broken."""
     out = []
     for line in str(text).splitlines() or [""]:
-        out.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
-                                 break_on_hyphens=False) if line.strip() else "")
+        if not line.strip():
+            out.append("")
+        elif _WIDE.search(line):
+            out.append(_wrap_wide(line, width, indent))
+        else:
+            out.append(textwrap.fill(line, width, subsequent_indent=indent,
+                                     break_long_words=False, break_on_hyphens=False))
     return "\n".join(out)
+
+
+# Chinese, Japanese and Korean script: two columns wide, and a line may break between any
+# two of its characters (textwrap breaks at spaces only, and counts one column each).
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                   r"\uff00-\uff60\uffe0-\uffe6]")
+# Not at the start of a line (closing marks) or at its end (opening ones): kinsoku.
+_NO_START = set("、。，．・：；？！ー）」』】〕〉》”’～ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+_NO_END = set("（「『【〔〈《“‘")
+
+
+def _wrap_wide(line: str, width: int, indent: str) -> str:
+    """Greedy wrapping by display width, breaking between wide characters or at spaces."""
+    tokens = re.findall(r"[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff"
+                        r"\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|\s+|.", line.strip())
+    lines: list[str] = []
+    current = ""
+    for token in tokens:
+        if token.isspace():
+            token = " " * len(token)  # as textwrap: a run of blanks is kept, not collapsed
+        candidate = current + token
+        limit = width - (display_width(indent) if lines else 0)
+        if (current and display_width(candidate.rstrip()) > limit and not token.isspace()
+                and token[0] not in _NO_START and current[-1] not in _NO_END):
+            lines.append(current.rstrip())
+            current = token
+        else:
+            current = candidate
+    lines.append(current.rstrip())
+    return ("\n" + indent).join(lines)
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -413,8 +490,20 @@ def sandboxed(**options: Any) -> SandboxedEnvironment:
     return _Sandbox(**options)
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(user_path: Path | None, packaged: Path) -> jinja2.Environment:
+# The labels of the plain text's "When:  ..." column: it is as wide as the widest of
+# them, in the language of the mail.
+# Translators: "When:", "Where:", "RSVP:", "More:", "With:" label the plain text's lines;
+# keep them short (the column is as wide as the widest).
+TEXT_LABELS = (N_("When:"), N_("Where:"), N_("RSVP:"), N_("More:"), N_("With:"))
+
+
+def _label(width: int, text: str) -> str:
+    """``When:`` padded to the label column (``width``) of the plain text."""
+    return str(text) + " " * max(1, width - display_width(str(text)))
+
+
+@functools.lru_cache(maxsize=32)
+def _environment(user_path: Path | None, packaged: Path, tag: str) -> jinja2.Environment:
     packaged_loader = jinja2.FileSystemLoader(str(packaged))
     loaders: list[jinja2.BaseLoader] = []
     if user_path is not None:
@@ -426,17 +515,40 @@ def _environment(user_path: Path | None, packaged: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    lang = _language_of(tag, user_path)
+    # One environment per language: the catalog is bound once, and templates compile once
+    # per language (a per-render overlay would recompile them every time).
+    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
+    width = max(display_width(lang.gettext(label)) for label in TEXT_LABELS) + 1
+    env.globals["label_indent"] = " " * width
     env.filters["wrap"] = _wrap
+    env.filters["label"] = functools.partial(_label, width)
+    env.filters["columns"] = display_width  # a heading's underline under CJK: 2 a character
     return env
 
 
-def environment(settings: Settings) -> jinja2.Environment:
-    """The Jinja2 environment for these settings (cached: templates compile once)."""
+def _language_of(tag: str, user_path: Path | None) -> Language:
+    """The language ``tag``, with the user's own catalogs (``locale/`` in the templates
+    folder) over the packaged ones."""
+    user_locale = user_path / "locale" if user_path is not None else None
+    return language(tag, user_locale if user_locale is not None and user_locale.is_dir()
+                    else None)
+
+
+def event_language(settings: Settings, event: Event) -> str:
+    """The language of ``event``'s mail: its own ``lang:`` key, else ``[site] language``."""
+    return (event.language or settings.site.language or "en").strip() or "en"
+
+
+def environment(settings: Settings, tag: str | None = None) -> jinja2.Environment:
+    """The Jinja2 environment for these settings and language (cached: templates compile
+    once per language)."""
     user = settings.templates.path
     if user is not None and not user.is_dir():
         raise TemplateError(f"{user}: [templates] path: folder not found")
-    return _environment(user, packaged_templates())
+    return _environment(user, packaged_templates(), tag or settings.site.language or "en")
 
 
 def _template_error(exc: Exception, name: str) -> TemplateError:
@@ -497,16 +609,20 @@ def group_name(settings: Settings, event: Event) -> str:
 
 
 def render_subject(settings: Settings, event: Event, kind: str, now: datetime) -> str:
-    """The subject line for ``kind`` from ``[mail] subject_KIND``, on one line."""
+    """The subject line for ``kind`` from ``[mail] subject_KIND``, on one line; the
+    default subjects are in the mail's language."""
     tz = settings.site.tz
     local = event.start.astimezone(tz)
+    lang = _language_of(event_language(settings, event), settings.templates.path)
     source = settings.mail.subject_template(kind)
+    if source == DEFAULT_SUBJECTS[kind]:
+        source = lang.gettext(source)
     variables = {
         "site_name": group_name(settings, event),
         "title": event.title,
-        "short_date": short_date(local),
-        "weekday": _WEEKDAYS[local.weekday()],
-        "relative_day": relative_day(event.start, now, tz),
+        "short_date": short_date(local, lang),
+        "weekday": _weekday(local, lang),
+        "relative_day": relative_day(event.start, now, tz, lang),
     }
     where = f"{settings.source or 'config'}: [mail] subject_{kind}"
     try:
@@ -689,7 +805,7 @@ def _google_calendar_url(event: Event, summary: str, details: str, location: str
 
 
 def _upcoming(settings: Settings, catalog: Catalog, event: Event,
-              now: datetime) -> list[dict[str, Any]]:
+              now: datetime, lang: Language) -> list[dict[str, Any]]:
     # After this event, and still ahead when the mail goes out.
     after = max(event.start, now)
     later = [e for e in catalog.events
@@ -700,8 +816,8 @@ def _upcoming(settings: Settings, catalog: Catalog, event: Event,
     rows = []
     for other in later[:UPCOMING_COUNT]:
         local = other.start.astimezone(tz)
-        rows.append({"title": other.title, "date": short_date(local),
-                     "time": "{} {}".format(*_clock(local)),
+        rows.append({"title": other.title, "date": short_date(local, lang),
+                     "time": _time_of_day(local, lang),
                      "url": event_page_url(settings, other), "event": other})
     return rows
 
@@ -714,14 +830,14 @@ def _unsubscribe(settings: Settings) -> str | None:
 
 
 def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now: datetime,
-             subject: str, parts: _Fragments) -> dict[str, Any]:
+             subject: str, parts: _Fragments, lang: Language) -> dict[str, Any]:
     tz = settings.site.tz
     local = event.start.astimezone(tz)
     where = _where(settings, event)
     page_url = event_page_url(settings, event)
     rsvp_url = _absolute(settings, event.rsvp_url) or meetup_url(settings, event)
     description_text = html_to_text(parts.description_html)
-    when = format_when(event.start, event.end, tz)
+    when = format_when(event.start, event.end, tz, lang)
 
     propose_url = event.propose_url or (
         settings.lightning_talks.propose_url if event.type == LIGHTNING_TYPE else "") or None
@@ -748,20 +864,21 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
         "announcement": first or when,
         # The subject says "is this Wednesday"; the inbox line adds the time and place.
         "reminder": f"{when} · {where['title']}" if where else when,
-        "cancellation": f"{event.title} on {short_date(local)} will not take place.",
+        "cancellation": lang.gettext("%(title)s on %(date)s will not take place.") % {
+            "title": event.title, "date": short_date(local, lang)},
     }[kind]
     return {
         "kind": kind,
         "subject": subject,
-        "language": settings.site.language,
+        "language": event_language(settings, event),
         "site": {"name": group_name(settings, event), "url": settings.site.url or None},
         "event": event,
         "title": event.title,
         "when": when,
-        "long_date": _long_date(local),
-        "short_date": short_date(local),
-        "weekday": _WEEKDAYS[local.weekday()],
-        "relative_day": relative_day(event.start, now, tz),
+        "long_date": _long_date(local, lang),
+        "short_date": short_date(local, lang),
+        "weekday": _weekday(local, lang),
+        "relative_day": relative_day(event.start, now, tz, lang),
         "where": where,
         "page_url": page_url,
         "rsvp_url": rsvp_url,
@@ -775,7 +892,7 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
                                                         location_text),
                      "ics_filename": f"{event.slug or 'event'}.ics",
                      "location": location_text},
-        "upcoming": _upcoming(settings, catalog, event, now),
+        "upcoming": _upcoming(settings, catalog, event, now, lang),
         "unsubscribe_url": _unsubscribe(settings),
         "reply_to": settings.mail.reply_to or None,
     }
@@ -797,7 +914,7 @@ def event_uid(settings: Settings, event: Event) -> str:
 
 
 def _ics(settings: Settings, event: Event, kind: str, now: datetime,
-         context: dict[str, Any], description: str) -> bytes:
+         context: dict[str, Any], description: str, lang: Language) -> bytes:
     """The .ics; ``description`` is the plain text unwrapped (calendars wrap it)."""
     import icalendar  # here: only rendering needs it, and it is slow to import
 
@@ -816,7 +933,7 @@ def _ics(settings: Settings, event: Event, kind: str, now: datetime,
         item.add("location", context["calendar"]["location"])
     link = context["page_url"] or context["rsvp_url"]
     if kind == "cancellation":
-        description = f"CANCELLED. {description}"
+        description = lang.gettext("CANCELLED. %(description)s") % {"description": description}
     item.add("description", description + (f"\n\n{link}" if link else ""))
     if link:
         item.add("url", link)
@@ -848,14 +965,16 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     if problems:
         raise ContentError("\n".join(str(p) for p in problems))
     subject = render_subject(settings, event, kind, now)
-    context = _context(settings, catalog, event, kind, now, subject, parts)
-    env = environment(settings)
+    tag = event_language(settings, event)
+    lang = _language_of(tag, settings.templates.path)
+    context = _context(settings, catalog, event, kind, now, subject, parts, lang)
+    env = environment(settings, tag)
     user = settings.templates.path
     document = _render_template(env, f"{kind}.html", context, user)
     # Ends with a newline, as the MIME part will: what is rendered is what is sent.
     html = inline_css(_check_document(document, f"{kind}.html")).rstrip("\n") + "\n"
     text = _tidy(_render_template(env, f"{kind}.txt", context, user))
     ics = _ics(settings, event, kind, now, context,
-               html_to_text(parts.description_html, width=0))
+               html_to_text(parts.description_html, width=0), lang)
     return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics)
 

@@ -153,7 +153,28 @@ GOLDEN_CASES = [
     ("service-mesh-announcement", "mesh", MESH, "announcement", "2020-01-01T09:00"),
     ("service-mesh-reminder", "mesh", MESH, "reminder", "2020-01-06T09:00"),
     ("service-mesh-cancellation", "mesh", MESH, "cancellation", "2020-01-07T09:00"),
+    # The same talk for a German, a Polish and a Japanese group (tests/test_i18n.py).
+    *[(f"service-mesh-{lang}-{kind}", f"mesh-{lang}", MESH, kind, now)
+      for lang in ("de", "pl", "ja")
+      for kind, now in (("announcement", "2020-01-01T09:00"), ("reminder", "2020-01-06T09:00"),
+                        ("cancellation", "2020-01-07T09:00"))],
 ]
+
+# language, timezone, UTC offset of the talk's evening there
+LOCALIZED_MESH = {"de": ("Europe/Berlin", "+0100"), "pl": ("Europe/Warsaw", "+0100"),
+                  "ja": ("Asia/Tokyo", "+0900")}
+
+
+def write_localized_mesh_config(folder: Path, lang: str) -> Path:
+    """The service-mesh talk at 18:00 local time for a group speaking ``lang``."""
+    zone, offset = LOCALIZED_MESH[lang]
+    config = write_service_mesh_config(folder)
+    talk = folder / "events" / f"{MESH}.md"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("-0500", offset), encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'timezone = "America/New_York"', f'timezone = "{zone}"\nlanguage = "{lang}"'),
+        encoding="utf-8")
+    return config
 
 
 def cli_render(config: Path, *args: str) -> bytes:
@@ -180,8 +201,10 @@ def _compare(path: Path, actual: bytes) -> None:
 @pytest.mark.parametrize(("name", "which", "event_id", "kind", "now"), GOLDEN_CASES,
                          ids=[c[0] for c in GOLDEN_CASES])
 def test_golden(name: str, which: str, event_id: str, kind: str, now: str,
-                mesh_config: Path) -> None:
+                mesh_config: Path, tmp_path: Path) -> None:
     config = EXAMPLE_CONFIG if which == "sample" else mesh_config
+    if which.startswith("mesh-"):
+        config = write_localized_mesh_config(tmp_path / which, which.removeprefix("mesh-"))
     eml = cli_render(config, event_id, "--kind", kind, "--now", now)
     msg = message_from_bytes(eml, policy=policy.default)
     assert isinstance(msg, EmailMessage)

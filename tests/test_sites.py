@@ -749,6 +749,19 @@ def test_init_writes_the_config(run: SiteRun) -> None:
     assert timezone in (None, run.site.tz), f"[site] timezone = {timezone!r}"
 
 
+# The language each site's generator config states ([site] language), where it states one.
+SITE_LANGUAGES = {"trolug": "de", "swcraftstras": "fr-FR", "kanazawarb": "ja-JP",
+                  "pyladies-vancouver": "en-us"}
+
+
+def test_init_reads_the_sites_language(run: SiteRun) -> None:
+    """The mail speaks the site's language from the start: init copies it from the
+    generator's config (Hugo defaultContentLanguage, Jekyll lang or locale)."""
+    if run.site.name not in SITE_LANGUAGES:
+        pytest.skip(f"{run.site.name} states no language")
+    assert run.config().get("site", {}).get("language") == SITE_LANGUAGES[run.site.name]
+
+
 def test_check_reports_no_error_for_an_event_file(run: SiteRun) -> None:
     assert run.init.returncode == 0, describe(run.init)
     assert run.check.returncode in (0, 1), describe(run.check)

@@ -1,0 +1,230 @@
+"""The group's language: message catalogs and CLDR dates, for rendering only.
+
+Catalogs are the ``.po`` files of ``templates/locale/<lang>/LC_MESSAGES/announce.po``
+(packaged like the email templates), read as they are: nothing is compiled, no binary
+is committed. A user's ``[templates] path`` folder may hold the same layout, whose
+strings win one by one; a string no catalog translates (or translates as empty) stays
+English. Babel is imported in the functions that need it, never at import time, so
+that ``announce --help`` and ``list`` do not pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DOMAIN",
+    "N_",
+    "Language",
+    "catalog_path",
+    "display_width",
+    "language",
+    "packaged_locale",
+]
+
+DOMAIN = "announce"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it (it is translated later,
+    where the language is known)."""
+    return message
+
+
+def packaged_locale() -> Path:
+    """The packaged catalogs, next to the packaged email templates."""
+    from .render import packaged_templates  # the one place that knows where those are
+
+    return packaged_templates().parent / "locale"
+
+
+def catalog_path(root: Path, tag: str) -> Path:
+    """Where the catalog of language ``tag`` (``de``, ``pt_BR``) lives under ``root``."""
+    return root / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def normalize(tag: str) -> str:
+    """``pt-BR``, ``pt_br``, ``PT-BR`` -> ``pt_BR``; ``en-US`` -> ``en_US``."""
+    parts = tag.strip().replace("-", "_").split("_")
+    head = parts[0].lower()
+    rest = [p.upper() if len(p) == 2 else p.title() for p in parts[1:] if p]
+    return "_".join([head, *rest])
+
+
+def _candidates(tag: str) -> list[str]:
+    """``pt_BR`` then ``pt``: a regional catalog first, the language's second."""
+    tag = normalize(tag)
+    out = [tag]
+    while "_" in tag:
+        tag = tag.rsplit("_", 1)[0]
+        out.append(tag)
+    return out
+
+
+class _PoTranslations(gettext.NullTranslations):
+    """A gettext translations object read straight from a ``.po`` file.
+
+    Untranslated, empty and fuzzy entries are left out, so that they fall through to
+    the next catalog and, at the end, to the English msgid.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        from babel.messages.pofile import read_po
+
+        with path.open("rb") as handle:
+            catalog = read_po(handle, domain=DOMAIN)
+        self.path = path
+        self._plural = catalog.plural_expr
+        self._plural_func = _plural_function(catalog.plural_expr)
+        self._messages: dict[Any, str] = {}
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            if isinstance(message.id, tuple | list):
+                strings = list(message.string) if message.string else []
+                if strings and all(strings):
+                    for index, text in enumerate(strings):
+                        self._messages[(message.id[0], index)] = text
+            elif message.string:
+                self._messages[message.id] = str(message.string)
+
+    def gettext(self, message: str) -> str:
+        found = self._messages.get(message)
+        if found is not None:
+            return found
+        return super().gettext(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        found = self._messages.get((msgid1, self._plural_func(n)))
+        if found is not None:
+            return found
+        return super().ngettext(msgid1, msgid2, n)
+
+
+def _plural_function(expression: str) -> Any:
+    # gettext's own parser of the header's Plural-Forms expression, as msgfmt reads it.
+    return gettext.c2py(expression)
+
+
+@functools.lru_cache(maxsize=32)
+def _translations(tag: str, roots: tuple[Path, ...]) -> gettext.NullTranslations:
+    """The first catalog found wins; each later one (and English) fills its gaps."""
+    chain: list[gettext.NullTranslations] = []
+    for root in roots:
+        for candidate in _candidates(tag):
+            path = catalog_path(root, candidate)
+            if path.is_file():
+                chain.append(_PoTranslations(path))
+    if not chain:
+        return gettext.NullTranslations()
+    first = chain[0]
+    for other in chain[1:]:
+        first.add_fallback(other)
+    return first
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or a monospaced mail client: CJK is two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class Language:
+    """One language for one render: its strings and its ways of writing dates."""
+
+    def __init__(self, tag: str, user_locale: Path | None = None) -> None:
+        self.tag = normalize(tag or "en")
+        # English, or a language CLDR does not know: announce's own English dates.
+        self.english = self.tag.split("_")[0] == "en" or self._cldr_locale() is None
+        roots = tuple(p for p in (user_locale, packaged_locale()) if p is not None)
+        self.translations = (gettext.NullTranslations() if self.english and user_locale is None
+                             else _translations(self.tag, roots))
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    # --- dates (CLDR through Babel; English keeps announce's own wording) -------------
+
+    def _cldr_locale(self) -> Any:
+        from babel import Locale, UnknownLocaleError
+
+        for candidate in _candidates(self.tag):
+            try:
+                return Locale.parse(candidate)
+            except (UnknownLocaleError, ValueError):
+                continue
+        return None
+
+    @functools.cached_property
+    def _locale(self) -> Any:
+        return self._cldr_locale()
+
+    def long_date(self, moment: datetime) -> str:
+        """``Mittwoch, 8. Januar 2020``; ``2020年1月8日(水)``."""
+        from babel.dates import format_date, format_skeleton
+
+        if self._locale.language in _PAREN_WEEKDAY:
+            return str(format_skeleton("yMMMEd", moment, locale=self._locale))
+        return str(format_date(moment, "full", locale=self._locale))
+
+    def short_date(self, moment: datetime) -> str:
+        """``Mi., 8. Jan.``; ``1月8日(水)``."""
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("MMMEd", moment, locale=self._locale))
+
+    def weekday(self, moment: datetime) -> str:
+        from babel.dates import format_date
+
+        return str(format_date(moment, "EEEE", locale=self._locale))
+
+    def time(self, moment: datetime) -> str:
+        """``18:00``, as the locale writes a time of day (12 or 24 hours)."""
+        from babel.dates import format_time
+
+        return str(format_time(moment, "short", locale=self._locale))
+
+    def zone(self, moment: datetime) -> str:
+        """``MEZ``, ``CET``, ``JST``: the locale's short name, else the zone's own
+        abbreviation (an offset such as ``+0100`` tells a reader less)."""
+        from babel.dates import get_timezone_name
+
+        name = str(get_timezone_name(moment, "short", locale=self._locale))
+        if name[:1] in "+-" or name.startswith(("GMT", "UTC")):
+            return moment.tzname() or name
+        return name
+
+    def time_range(self, start: datetime, end: datetime) -> str:
+        """``18:00–20:00``, joined the locale's way (``18:00～20:00`` in Japanese).
+
+        CLDR's own time intervals add words ("18:00–20:00 Uhr", "18時00分～20時00分")
+        that the zone name after them would repeat; its fallback's dash (without the
+        spaces some locales put around it: two times need none) keeps it short."""
+        pattern = str(self._locale.interval_formats.get(None, "{0}–{1}"))
+        dash = pattern.replace("{0}", "").replace("{1}", "").strip() or "–"
+        return f"{self.time(start)}{dash}{self.time(end)}"
+
+    def date_time(self, date: str, time: str) -> str:
+        """A date and a time the locale's way: ``{date}, {time}`` or ``{date} {time}``."""
+        pattern = str(self._locale.datetime_formats.get("medium", "{1}, {0}"))
+        return pattern.replace("{1}", date).replace("{0}", time)
+
+
+# Languages whose long dates read "2020年1月8日(水)" in a mail rather than with the
+# weekday spelled out at the end ("2020年1月8日水曜日").
+_PAREN_WEEKDAY = frozenset({"ja", "zh", "ko"})
+
+
+@functools.lru_cache(maxsize=32)
+def language(tag: str, user_locale: Path | None = None) -> Language:
+    """The :class:`Language` of ``tag`` (cached: a catalog is read once)."""
+    return Language(tag, user_locale)
+
