@@ -43,7 +43,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -410,14 +410,6 @@ class Ledger:
                 "UPDATE messages SET finished_at = ? WHERE event = ? AND kind = ?",
                 (_iso(self._clock()), event, kind),
             )
-
-    def claim(self, event: str, kind: str, claims: Sequence[Claim], transport: str) -> None:
-        """Mark these recipients as being sent to, in one transaction, before sending."""
-        self.record(event, kind, claims, transport)
-
-    def confirm(self, event: str, kind: str, outcomes: Iterable[Outcome]) -> None:
-        """Record what happened to claimed recipients, in one transaction."""
-        self.record(event, kind, list(outcomes), "")
 
     def record(self, event: str, kind: str, changes: Sequence[Claim | Outcome],
                transport: str) -> None:

@@ -40,7 +40,11 @@ def ledger(tmp_path: Path, clock: Clock) -> Ledger:
 
 
 def claim(ledger: Ledger, *recipients: str, kind: str = "announcement") -> None:
-    ledger.claim(EVENT, kind, [Claim(r, f"<{r}@id>") for r in recipients], "outbox")
+    ledger.record(EVENT, kind, [Claim(r, f"<{r}@id>") for r in recipients], "outbox")
+
+
+def confirm(ledger: Ledger, kind: str, outcomes: list[Outcome]) -> None:
+    ledger.record(EVENT, kind, outcomes, "outbox")
 
 
 def test_a_missing_ledger_reads_as_nothing_sent_and_is_not_created(tmp_path: Path) -> None:
@@ -52,9 +56,9 @@ def test_a_missing_ledger_reads_as_nothing_sent_and_is_not_created(tmp_path: Pat
 def test_all_confirmed_is_complete_from_the_first_send(ledger: Ledger, clock: Clock) -> None:
     claim(ledger, "a@example.org", "b@example.org")
     clock.now = T0 + timedelta(minutes=1)
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     clock.now = T0 + timedelta(minutes=2)
-    ledger.confirm(EVENT, "announcement", [Outcome("b@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("b@example.org", "sent")])
     assert ledger.sent_records() == {
         EVENT: {"announcement": SentRecord(T0 + timedelta(minutes=1), complete=True)}
     }
@@ -62,7 +66,7 @@ def test_all_confirmed_is_complete_from_the_first_send(ledger: Ledger, clock: Cl
 
 def test_a_claimed_row_is_on_disk_before_sending_and_keeps_the_kind_open(ledger: Ledger) -> None:
     claim(ledger, "a@example.org", "b@example.org")
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     # A run that ends here (killed: the kernel drops its lock) leaves b claimed on disk.
     ledger.close()
     record = read_sent(ledger.path)[EVENT]["announcement"]
@@ -76,7 +80,7 @@ def test_a_claimed_row_is_on_disk_before_sending_and_keeps_the_kind_open(ledger:
 
 def test_a_permanent_refusal_does_not_hold_the_kind_open(ledger: Ledger) -> None:
     claim(ledger, "a@example.org", "gone@example.org")
-    ledger.confirm(EVENT, "announcement", [
+    confirm(ledger, "announcement", [
         Outcome("a@example.org", "sent"),
         Outcome("gone@example.org", "failed", 1, 550, "550 5.1.1 no such user"),
     ])
@@ -93,7 +97,7 @@ def test_a_permanent_refusal_does_not_hold_the_kind_open(ledger: Ledger) -> None
 def test_temporary_and_unknown_outcomes_keep_the_kind_open(ledger: Ledger, outcome: Outcome,
                                                            why: str) -> None:
     claim(ledger, "a@example.org", "b@example.org")
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent"), outcome])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent"), outcome])
     assert not ledger.sent_records()[EVENT]["announcement"].complete, why
 
 
@@ -101,16 +105,16 @@ def test_nothing_confirmed_is_incomplete_from_the_first_claim(ledger: Ledger,
                                                              clock: Clock) -> None:
     claim(ledger, "gone@example.org")
     clock.now = T0 + timedelta(seconds=5)
-    ledger.confirm(EVENT, "announcement", [Outcome("gone@example.org", "failed", 1, 550, "550")])
+    confirm(ledger, "announcement", [Outcome("gone@example.org", "failed", 1, 550, "550")])
     assert ledger.sent_records() == {
         EVENT: {"announcement": SentRecord(T0, complete=False, delivered=False)}}
 
 
 def test_a_stopped_resend_leaves_an_earlier_send_standing(ledger: Ledger) -> None:
     claim(ledger, "a@example.org")
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     claim(ledger, "a@example.org")  # --resend claims it again, then the run stops
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "not_sent", 0)])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "not_sent", 0)])
     assert ledger.lookup(EVENT, "announcement", ["a@example.org"])["a@example.org"].status == \
         "sent"
 
@@ -118,10 +122,10 @@ def test_a_stopped_resend_leaves_an_earlier_send_standing(ledger: Ledger) -> Non
 def test_a_resend_keeps_the_first_send_time(ledger: Ledger, clock: Clock) -> None:
     # The reminder's 24 hours count from the first announcement, not from a resend.
     claim(ledger, "a@example.org")
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     clock.now = T0 + timedelta(days=2)
     claim(ledger, "a@example.org")  # --resend
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     assert ledger.sent_records()[EVENT]["announcement"].first_at == T0
     (entry,) = ledger.history()
     assert (entry.first_sent, entry.last_sent) == (T0, T0 + timedelta(days=2))
@@ -130,13 +134,13 @@ def test_a_resend_keeps_the_first_send_time(ledger: Ledger, clock: Clock) -> Non
 def test_history_counts_and_lists_failures(ledger: Ledger, clock: Clock) -> None:
     ledger.record_subject(EVENT, "announcement", "Observability (Wed, Feb 3)")
     claim(ledger, "a@example.org", "b@example.org", "c@example.org", "d@example.org")
-    ledger.confirm(EVENT, "announcement", [
+    confirm(ledger, "announcement", [
         Outcome("a@example.org", "sent"), Outcome("b@example.org", "sent", 3),
         Outcome("c@example.org", "failed", 1, 550, "550 5.1.1 no such user"),
     ])
     clock.now = T0 + timedelta(days=4)
     claim(ledger, "a@example.org", kind="reminder")
-    ledger.confirm(EVENT, "reminder", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "reminder", [Outcome("a@example.org", "sent")])
     announcement, reminder = ledger.history()
     assert (announcement.kind, announcement.subject, announcement.transports) == (
         "announcement", "Observability (Wed, Feb 3)", ("outbox",))
@@ -222,7 +226,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 def test_a_run_killed_in_the_middle_of_a_commit_leaves_a_readable_ledger(
         ledger: Ledger) -> None:
     claim(ledger, "a@example.org")
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     ledger.close()
     killed = subprocess.run([sys.executable, "-c", KILLED_MID_COMMIT, str(ledger.path)],
                             check=False)
@@ -236,7 +240,7 @@ def test_a_run_stopped_part_way_leaves_the_kind_open_until_one_goes_through_ever
         ledger: Ledger) -> None:
     ledger.record_subject(EVENT, "announcement", "Hello")
     claim(ledger, "a@example.org")
-    ledger.confirm(EVENT, "announcement", [Outcome("a@example.org", "sent")])
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
     # Stopped here (SIGTERM): everyone with a row has it, the rest were never read.
     assert ledger.sent_records()[EVENT]["announcement"].complete is False
     ledger.record_subject(EVENT, "announcement", "Hello")  # the rerun
