@@ -1,0 +1,128 @@
+"""Two pieces of body rendering with no tokens in them: snippets and admonitions.
+
+A snippet is the organizer's Jinja2 text for a shortcode ([content.shortcodes]), run in a
+strict sandbox; an admonition is MkDocs' ``!!! note`` block, shown as a bold title line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
+
+__all__ = ["admonitions", "defuse", "inline_text", "render_snippet"]
+
+
+def defuse(text: str) -> str:
+    """Text from params, variables or a snippet, unable to pass for template syntax."""
+    return text.replace("{{", "&#123;{").replace("{%", "&#123;%")
+
+
+def inline_text(text: str) -> str:
+    """A param as Markdown inline text: one line, brackets and stars kept literal."""
+    text = " ".join(text.split())
+    for char in "\\[]*":
+        text = text.replace(char, "\\" + char)
+    return defuse(text)
+
+
+
+# --- snippets --------------------------------------------------------------------------
+
+@functools.cache
+def _sandbox() -> SandboxedEnvironment:
+    # jinja2 is imported here, not at the top: most bodies need no snippet at all.
+    from jinja2 import Undefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class _StrictSandbox(SandboxedEnvironment):
+        # The stock sandbox answers an unsafe attribute with an empty value, which would
+        # leave an attempt to escape it unreported; here it fails the snippet, with a note.
+        def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+            raise SecurityError(f"{attribute!r} is off limits in a snippet")
+
+    # Plain Undefined, not StrictUndefined: shortcode params are optional by nature, and a
+    # snippet tests them with {% if doorkeeper_url %}.
+    return _StrictSandbox(autoescape=True, undefined=Undefined)
+
+
+@functools.lru_cache(maxsize=128)
+def _snippet_template(source: str) -> Template:
+    return _sandbox().from_string(source)
+
+
+def render_snippet(source: str, params: Mapping[str, str], inner: str | None) -> str:
+    from markupsafe import Markup
+
+    context: dict[str, object] = {key: value for key, value in params.items()
+                                  if key.isidentifier()}
+    context["params"] = dict(params)
+    # The inner text is the body's own Markdown, which the body keeps unescaped everywhere
+    # else too; nh3 sanitizes the whole mail afterwards.
+    context["inner"] = None if inner is None else Markup(inner)  # noqa: S704
+    return str(_snippet_template(source).render(context))
+
+
+# --- admonitions -----------------------------------------------------------------------
+
+_ADMONITION: Final = re.compile(
+    r"( {0,3})(?:!!!|\?\?\?\+?)[ \t]++([\w-]++)(?:[ \t]++[\w-]++)*+"
+    r"(?:[ \t]++\"([^\"\n]*+)\")?[ \t]*+")
+_FENCE_LINE: Final = re.compile(r"[ \t]*+(`{3,}+|~{3,}+)")
+
+
+def admonitions(text: str) -> str:
+    """MkDocs ``!!! note "Title"`` blocks as a bold title line and their content, dedented.
+
+    One pass with a stack of content indents, not one call per nesting level.
+    """
+    if "!!!" not in text and "???" not in text:
+        return text
+    out: list[str] = []
+    indents: list[int] = []  # where the content of each open admonition starts
+    fence: tuple[str, int, int] | None = None  # char, length, depth it was opened at
+    for raw in text.split("\n"):
+        stripped = raw.lstrip(" \t")
+        if not stripped:
+            out.append("" if indents else raw)
+            continue
+        # Tabs count as MkDocs counts them, but only lines being dedented are rewritten:
+        # a tab in code outside any admonition stays a tab.
+        line = raw[: len(raw) - len(stripped)].expandtabs(4) + stripped
+        lead = len(line) - len(stripped)
+        if indents and lead < indents[-1]:
+            while indents and lead < indents[-1]:
+                indents.pop()
+            if fence is not None and fence[2] > len(indents):
+                fence = None
+            if out and out[-1]:
+                out.append("")
+        content = line[indents[-1] :] if indents else raw
+        fence_match = _FENCE_LINE.match(content)
+        if fence is not None:
+            if (fence_match and fence_match[1][0] == fence[0] and len(fence_match[1]) >= fence[1]
+                    and not content[fence_match.end() :].strip()):
+                fence = None
+            out.append(content)
+            continue
+        if fence_match:
+            fence = (fence_match[1][0], len(fence_match[1]), len(indents))
+            out.append(content)
+            continue
+        header = _ADMONITION.fullmatch(content)
+        if header is None:
+            out.append(content)
+            continue
+        if out and out[-1]:
+            out.append("")
+        title = header[3] if header[3] is not None else header[2].capitalize()
+        if title:
+            out.extend((f"{header[1]}**{inline_text(title)}**", ""))
+        indents.append((indents[-1] if indents else 0) + len(header[1]) + 4)
+    return "\n".join(out)

@@ -1,0 +1,210 @@
+"""When an event is: its zone, its start and its end, each a step of :mod:`.events`.
+
+Dates come in every shape (see :mod:`.dates`); the end may be an end time, a time range
+in the start's text, a duration, or the site's default length.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from .bodyfields import TIME_RANGE as _TIME_RANGE
+from .clock import DateProblem, parse_duration, preview
+from .dates import When, parse_when, times_disagree
+from .keymap import MISSING, get_path
+from .lookup import text_of
+from .reader import BODY, Reader
+
+__all__ = ["end_of", "event_zone", "start_of"]
+
+
+def event_zone(reader: Reader) -> tzinfo:
+    path, value = reader.text("timezone")
+    site_tz = reader.ctx.settings.site.tz
+    if not value:
+        return site_tz
+    try:
+        return zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        reader.problem(path, f"unknown timezone {preview(value)} (an IANA name such as "
+                       "'Asia/Singapore'); using the site's", "warning")
+        return site_tz
+
+
+def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
+          default_time: time | None) -> When | None:
+    if isinstance(value, list | dict):
+        reader.problem(path, f"expected a date, got {preview(value)}")
+        return None
+    time_path, time_value = reader.find(time_name)
+    if time_path == path:  # one key for both: it is the date's own time
+        time_value = MISSING
+    if isinstance(time_value, list | dict):
+        reader.problem(time_path, f"expected a time of day, got {preview(time_value)}")
+        return None
+    if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
+        # "6:30 PM - 8:30 PM": the start here; end_of takes the end.
+        time_value = _TIME_RANGE.split(time_value, maxsplit=1)[0]
+    try:
+        when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
+                          naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
+    except DateProblem as exc:
+        blame = time_path if time_value is not MISSING and _is_time_problem(exc, time_value) \
+            else path
+        reader.problem(blame, str(exc))
+        return None
+    if time_value is not MISSING and times_disagree(when, time_value):
+        reader.problem(time_path, f"{preview(text_of(time_value))} is not the time {path} says "
+                       f"({when.moment:%H:%M}): using {path}'s", "warning")
+    return when
+
+
+
+
+def _range_end(reader: Reader) -> tuple[str, str] | None:
+    """The end of a time range written in the start's time key ("18:30 - 20:30")."""
+    time_path, time_value = reader.find("start_time")
+    if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
+        return time_path, _TIME_RANGE.split(time_value, maxsplit=1)[1]
+    return None
+
+
+def _is_time_problem(exc: DateProblem, time_value: Any) -> bool:
+    """Whether the separate time key, not the date, is what could not be read."""
+    message = str(exc)
+    return "has no time of day" not in message and message.startswith(repr(text_of(time_value)))
+
+
+def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
+    path, value = reader.find("start")
+    if value is MISSING:
+        present = reader.ctx.keys.present(reader.doc.data, "start")
+        if present:
+            reader.used.add(present)
+        reader.problem(present or path, "required: when the event starts")
+        return None
+    reader.start_path = path
+    when = _when(reader, path, value, "start_time", zone, reader.ctx.default_time)
+    if when is None:
+        return None
+    if not when.has_time:
+        when = _body_time(reader, when, zone) or when
+    _check_offset(reader, path, when)
+    return when.moment
+
+
+def _body_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
+    """A date-only start whose body says the time, on that same day ("13:00 - 17:00")."""
+    for path in reader.ctx.keys.candidates("start"):
+        if not path.startswith(BODY):
+            continue
+        value = reader._from_body("start", path)
+        if value is MISSING:
+            continue
+        try:
+            found = parse_when(value, tz=zone)
+        except DateProblem:
+            reader.body_end = None
+            continue
+        if found.moment.date() == when.moment.date():
+            return found
+        reader.body_end = None
+    return None
+
+
+def _check_offset(reader: Reader, path: str, when: When) -> None:
+    """Warn when the offset a file wrote is not the site's on that day (a DST slip)."""
+    written = when.written_offset
+    if written is None:
+        return
+    site_offset = when.moment.astimezone(reader.ctx.settings.site.tz).utcoffset()
+    if site_offset is not None and written != site_offset and written != timedelta(0):
+        local = when.moment.astimezone(reader.ctx.settings.site.tz)
+        reader.problem(path, f"offset {_offset(written)} is not the site's "
+                       f"({reader.ctx.settings.site.timezone} is {_offset(site_offset)} on "
+                       f"{local:%Y-%m-%d}): the event starts at {local:%H:%M} there",
+                       "warning")
+
+
+def _offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _after(start: datetime, minutes: float) -> datetime:
+    """Elapsed time after ``start`` (not wall-clock time: DST may fall between)."""
+    return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
+
+
+def end_of(reader: Reader, start: datetime | None, zone: tzinfo) -> datetime | None:
+    settings = reader.ctx.settings
+    default = settings.schedule.default_duration_minutes
+    path, value = reader.find("end")
+    end: datetime | None = None
+    if value is not MISSING:
+        when = _when(reader, path, value, "end_time", zone, start.timetz() if start else None)
+        if when is None:
+            return None
+        end = when.moment
+        if not when.has_time and start is not None and end.date() == start.date():
+            # "endDate" the same day and no end time: it says nothing about the length.
+            return _after(start, default)
+    else:
+        time_path, time_value = reader.find("end_time")
+        if time_value is MISSING and (ranged := _range_end(reader)) is not None:
+            time_path, time_value = ranged
+        if time_value is MISSING and reader.body_end:
+            time_path, time_value = reader.start_path, reader.body_end
+        if time_value is not MISSING and start is not None:
+            end = _end_from_time(reader, time_path, time_value, start)
+        if end is None:
+            duration = _duration(reader)
+            if start is None:
+                return None
+            return start + duration if duration else _after(start, default)
+    if start is None or end is None:
+        return end
+    if end < start:
+        start_path = reader.start_path
+        raw_start = text_of(_raw(reader, start_path))
+        reader.problem(path, f"{text_of(value)!s} is before {start_path} ({raw_start})")
+        return None
+    if end == start:
+        # Real sites have these; a zero-length calendar entry helps nobody.
+        reader.problem(path, f"same as {reader.start_path}: using {default} minutes "
+                       "([schedule] default_duration_minutes)", "warning")
+        return _after(start, default)
+    return end
+
+
+def _raw(reader: Reader, path: str) -> Any:
+    return get_path(reader.doc.data, path)
+
+
+def _end_from_time(reader: Reader, path: str, value: Any, start: datetime) -> datetime | None:
+    from .clock import parse_time_of_day
+
+    try:
+        clock = parse_time_of_day(value)
+    except DateProblem as exc:
+        reader.problem(path, str(exc))
+        return None
+    local = start.astimezone(start.tzinfo)
+    end = datetime.combine(local.date(), clock, tzinfo=start.tzinfo)
+    if end <= start:  # "20:00 - 01:00": past midnight
+        end = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=start.tzinfo)
+    return end
+
+
+def _duration(reader: Reader) -> timedelta | None:
+    path, value = reader.find("duration")
+    if value is MISSING:
+        return None
+    try:
+        return parse_duration(value)
+    except DateProblem as exc:
+        reader.problem(path, str(exc))
+        return None
