@@ -385,7 +385,7 @@ def test_checks_beside_the_message(server: Preview, new_page: Any) -> None:
     "/_static/../../pyproject.toml",
     "/_static/..%2f..%2fpyproject.toml",
     "/%2e%2e/%2e%2e/etc/passwd",
-    "/_static/%2e%2e/preview.py",
+    "/_static/%2e%2e/server.py",
     "/message/announcement/../../../../etc/passwd",
     "/email/announcement/..%2F..%2Fannouncement.toml",
     "/eml/announcement/%2e%2e%2f%2e%2e%2fannounce.toml",
@@ -646,7 +646,7 @@ def test_pages_are_answered_while_a_change_is_read(
     with in_process(config) as preview, ThreadPoolExecutor(1) as pool:
         port = preview.server_address[1]
         _, _, before = get(port, "/_version")
-        monkeypatch.setattr("announce.preview.load_catalog", slow)
+        monkeypatch.setattr("announce.preview.snapshot.load_catalog", slow)
         talk = config.parent / "content" / "events" / f"{OBSERVABILITY}.md"
         talk.write_text(talk.read_text(encoding="utf-8").replace(
             "title: Observability with OpenTelemetry", "title: Tracing Everything"),
