@@ -12,14 +12,13 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 
-from .config import Settings
 from .errors import ContentError
 from .paths import display_path
 
@@ -30,8 +29,6 @@ __all__ = [
     "Problem",
     "Sections",
     "Speaker",
-    "event_id_for",
-    "load_catalog",
     "parse_datetime",
     "split_sections",
 ]
@@ -473,20 +470,3 @@ def find_propose_url(section: str | None) -> str | None:
         if any(word in text.lower() for word in _PROPOSE_WORDS):
             return url
     return None
-
-
-# --- loading: announce/sources/ -------------------------------------------------------
-
-
-def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Catalog:
-    """Read every event file the settings point at (see :mod:`announce.sources`)."""
-    from .sources.catalog import load_catalog as load
-
-    return load(settings, paths)
-
-
-def event_id_for(path: Path, events_dir: Path) -> str:
-    """The stable id of an event (see :func:`announce.sources.catalog.event_id_for`)."""
-    from .sources.catalog import event_id_for as event_id
-
-    return event_id(path, events_dir)

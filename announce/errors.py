@@ -1,15 +1,28 @@
 """One hierarchy of errors. Messages start with where the problem is.
 
 Only the CLI prints these and turns them into exit codes; everything below raises.
+``str(exc)`` is the message the user reads; the fields (``.key``, ``.path``, ``.line``,
+``.code``, ``.recipient``) say the same for programs (GitHub annotations, tests), so that
+nobody has to parse the text back.
+
+Each class also subclasses the built-in it is, where there is a natural one (as
+aiosmtplib's ``SMTPServerDisconnected(SMTPException, ConnectionError)``): a bad setting or
+a bad file is a ``ValueError``. ``LedgerError`` is deliberately *not* an ``OSError``: the
+transports catch ``OSError`` around their own I/O (a socket, a Maildir file), and a
+ledger that cannot be written must stop a run, never pass for a dropped connection.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 __all__ = [
     "AnnounceError",
     "ConfigError",
     "ContentError",
     "LedgerError",
+    "LockError",
+    "RecipientRefused",
     "SendError",
     "TemplateError",
 ]
@@ -21,25 +34,58 @@ class AnnounceError(Exception):
     exit_code = 1
 
 
-class ConfigError(AnnounceError):
-    """The configuration file or environment is wrong."""
+class ConfigError(AnnounceError, ValueError):
+    """The configuration file or environment is wrong; ``key`` names the setting
+    (``"[smtp] password_env"``) when one is to blame."""
+
+    def __init__(self, message: str, *, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
-class ContentError(AnnounceError):
+class _Located(AnnounceError):
+    """An error about a place in a file: ``path`` and ``line`` when known (1-based)."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None,
+                 line: int | None = None):
+        super().__init__(message)
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+
+class ContentError(_Located, ValueError):
     """An event or location file is wrong, or an event cannot be found."""
 
 
-class TemplateError(AnnounceError):
+class TemplateError(_Located):
     """A template does not exist or fails to render."""
 
 
 class SendError(AnnounceError):
-    """Delivery failed as a whole (not one recipient: those are results)."""
+    """Delivery failed as a whole (not one recipient: those are results).
+
+    ``code`` and ``recipient`` are accepted for subclasses that concern one recipient
+    (:class:`RecipientRefused`, and ``message.AddressError`` until it derives from it).
+    """
 
     def __init__(self, message: str, *, code: int | None = None, recipient: str | None = None):
         super().__init__(message)
         self.code = code
         self.recipient = recipient
+
+
+class RecipientRefused(SendError):
+    """One recipient's message was refused for good (an SMTP 5xx, say): ``code`` and
+    ``recipient`` say which. A transport raises it for one message; the pool turns it
+    into that recipient's ``failed`` outcome, and the others go on."""
+
+
+class LockError(SendError):
+    """Another ``announce send`` holds this ledger's run lock.
+
+    A ``SendError`` (what it was before it had a class of its own), not a
+    ``LedgerError``: the ledger is fine, it is only busy.
+    """
 
 
 class LedgerError(AnnounceError):

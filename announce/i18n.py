@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .resources import packaged_locale
+
 __all__ = [
     "DOMAIN",
     "N_",
@@ -24,7 +26,6 @@ __all__ = [
     "catalog_path",
     "display_width",
     "language",
-    "packaged_locale",
 ]
 
 DOMAIN = "announce"
@@ -34,13 +35,6 @@ def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it (it is translated later,
     where the language is known)."""
     return message
-
-
-def packaged_locale() -> Path:
-    """The packaged catalogs, next to the packaged email templates."""
-    from .render import packaged_templates  # the one place that knows where those are
-
-    return packaged_templates().parent / "locale"
 
 
 def catalog_path(root: Path, tag: str) -> Path:

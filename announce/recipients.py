@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .config import Settings
 from .errors import ConfigError
 from .paths import display_path
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 __all__ = [
     "MAX_NAME_CHARS", "Recipient", "RecipientScan", "Recipients", "display_name",

@@ -27,7 +27,7 @@ from pathlib import Path
 import frontmatter
 
 from announce.config import load_settings
-from announce.content import load_catalog
+from announce.sources.catalog import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "hvopen-website"

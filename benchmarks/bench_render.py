@@ -17,9 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from announce.config import load_settings
-from announce.content import load_catalog, parse_datetime
+from announce.content import parse_datetime
 from announce.message import prepare
 from announce.render import render_event
+from announce.sources.catalog import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "config.example.toml"

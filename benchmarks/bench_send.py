@@ -3,7 +3,7 @@
 Starts Debian postfix's ``smtp-sink`` (/usr/sbin/smtp-sink) on 127.0.0.1 and sends the
 sample announcement to 10,000 subscribers twice, in the same run:
 
-- ``announce``: the real thing, ``sending.send()`` with ``[smtp] concurrency = 8``, with
+- ``announce``: the real thing, ``send.send()`` with ``[smtp] concurrency = 8``, with
   the ledger (claim, confirm), the recipients CSV and the per-recipient addressing;
 - ``bare loop``: aiosmtplib alone, 8 reused connections, the same bytes per recipient.
 
@@ -106,8 +106,9 @@ concurrency = {CONCURRENCY}
 def run_announce(config: Path) -> tuple[float, int]:
     """Seconds for a whole ``send --next`` in this process, and messages sent."""
     from announce.config import load_settings
-    from announce.content import load_catalog, parse_datetime
-    from announce.sending import SendOptions, send
+    from announce.content import parse_datetime
+    from announce.send import SendOptions, send
+    from announce.sources.catalog import load_catalog
 
     settings = load_settings(config)
     catalog = load_catalog(settings)
@@ -125,10 +126,11 @@ def run_bare(config: Path) -> tuple[float, int]:
     import aiosmtplib
 
     from announce.config import load_settings
-    from announce.content import load_catalog, parse_datetime
+    from announce.content import parse_datetime
     from announce.message import prepare
     from announce.recipients import load_recipients
     from announce.render import render_event
+    from announce.sources.catalog import load_catalog
 
     settings = load_settings(config)
     catalog = load_catalog(settings)

@@ -16,11 +16,11 @@ from announce.content import (
     Catalog,
     Event,
     find_propose_url,
-    load_catalog,
     parse_datetime,
     split_sections,
 )
 from announce.errors import ContentError
+from announce.sources.catalog import load_catalog
 
 from .conftest import SERVICE_MESH, shared
 

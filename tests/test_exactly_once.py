@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from announce import mailer
+from announce.delivery import pool
 
 from .smtpd import Server, Servers
 from .test_send import ANNOUNCE, EVENT, NOW, announce, history, send, write_site
@@ -27,7 +27,7 @@ LEDGER = Path(".announce") / "ledger.sqlite3"
 
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mailer, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(pool, "BACKOFF_BASE_SECONDS", 0.01)
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_a_signal_stops_the_run_with_a_summary_and_nothing_left_uncertain(
 
 def test_after_the_grace_period_what_is_in_flight_is_uncertain_and_the_rest_released(
         site: Path, smtp_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mailer, "GRACE_SECONDS", 0.3)
+    monkeypatch.setattr(pool, "GRACE_SECONDS", 0.3)
     config = write_site(site, server=smtp_server, subscribers=9)  # 3 connections
     handler = smtp_server.handler
     handler.delay = 3.0  # every message hangs after its bytes arrived

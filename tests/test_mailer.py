@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from announce.config import SmtpSettings
+from announce.delivery import Outcome, Outgoing, permanent
+from announce.delivery.smtp import SmtpTransport
 from announce.errors import ConfigError, SendError
-from announce.ledger import Outcome
-from announce.mailer import Outgoing, SmtpTarget, send_all
 
 from .smtpd import DROP, PASSWORD, USER, Server, Servers, Tls
 
@@ -33,11 +33,14 @@ def outgoing(n: int) -> list[Outgoing]:
             for i in range(n)]
 
 
-def target(server: Server, **kwargs: object) -> SmtpTarget:
+def target(server: Server, *, password: str = "", ssl_context: ssl.SSLContext | None = None,
+           **kwargs: object) -> SmtpTransport:
     options: dict[str, object] = {"host": server.host, "port": server.port, "security": "none",
                                   "concurrency": 2, "max_attempts": 4}
     options.update(kwargs)
-    return SmtpTarget(**options)  # type: ignore[arg-type]
+    settings = SmtpSettings(**options)  # type: ignore[arg-type]
+    return SmtpTransport(settings, SENDER, environ={settings.password_env: password},
+                         ssl_context=ssl_context, backoff=FAST)
 
 
 class Journal:
@@ -69,8 +72,7 @@ class Journal:
         return most
 
 
-def run(smtp: SmtpTarget, items: Sequence[Outgoing], *, batch: int = 3,
-        ssl_context: ssl.SSLContext | None = None,
+def run(smtp: SmtpTransport, items: Sequence[Outgoing], *, batch: int = 3,
         journal: Journal | None = None) -> tuple[dict[str, Outcome], str | None]:
     journal = journal or Journal()
 
@@ -78,7 +80,7 @@ def run(smtp: SmtpTarget, items: Sequence[Outgoing], *, batch: int = 3,
         for start in range(0, len(items), batch):
             yield list(items[start:start + batch])
 
-    stopped = send_all(smtp, SENDER, batches(), journal, ssl_context=ssl_context, backoff=FAST)
+    stopped = smtp.deliver(batches(), journal).stopped
     assert len(journal.outcomes) == len(items), "every message gets exactly one outcome"
     return journal.outcomes, None if stopped is None else stopped.reason
 
@@ -113,16 +115,17 @@ def test_plain_delivers_each_message_once_with_the_exact_bytes(smtp_server: Serv
 
 def test_starttls_with_a_trusted_certificate_and_login(servers: Servers, tls: Tls) -> None:
     server = servers.start(starttls=True, auth=True)
-    smtp = target(server, security="starttls", username=USER, password=PASSWORD)
-    outcomes, _ = run(smtp, outgoing(3), ssl_context=tls.client_context())
+    smtp = target(server, security="starttls", username=USER, password=PASSWORD,
+                  ssl_context=tls.client_context())
+    outcomes, _ = run(smtp, outgoing(3))
     assert {o.status for o in outcomes.values()} == {"sent"}
     assert server.handler.count == 3
 
 
 def test_implicit_tls(servers: Servers, tls: Tls) -> None:
     server = servers.start(implicit_tls=True)
-    outcomes, _ = run(target(server, security="tls"), outgoing(2),
-                      ssl_context=tls.client_context())
+    outcomes, _ = run(target(server, security="tls", ssl_context=tls.client_context()),
+                      outgoing(2))
     assert {o.status for o in outcomes.values()} == {"sent"}
 
 
@@ -136,7 +139,7 @@ def test_untrusted_certificate_is_refused_before_anything_is_claimed(servers: Se
 
     # The default context trusts the system's CAs only, not the test CA.
     with pytest.raises(SendError, match="certificate is not trusted"):
-        send_all(target(server, security="starttls"), SENDER, batches(), Journal())
+        target(server, security="starttls").deliver(batches(), Journal())
     assert taken == []
     assert server.handler.count == 0
 
@@ -144,10 +147,10 @@ def test_untrusted_certificate_is_refused_before_anything_is_claimed(servers: Se
 def test_login_refused_is_an_error_that_does_not_show_the_password(
         servers: Servers, tls: Tls) -> None:
     server = servers.start(starttls=True, auth=True)
-    smtp = target(server, security="starttls", username=USER, password=WRONG)
+    smtp = target(server, security="starttls", username=USER, password=WRONG,
+                  ssl_context=tls.client_context())
     with pytest.raises(SendError) as caught:
-        send_all(smtp, SENDER, iter([outgoing(1)]), Journal(),
-                 ssl_context=tls.client_context())
+        smtp.deliver(iter([outgoing(1)]), Journal())
     assert str(caught.value).startswith(f"{server.host}:{server.port}: login as 'announce' "
                                         "refused: 535")
     assert WRONG not in str(caught.value)
@@ -191,7 +194,7 @@ def test_550_fails_one_recipient_and_the_others_go_on(smtp_server: Server) -> No
     failed = outcomes["r2@example.org"]
     assert (failed.status, failed.code, failed.attempts) == ("failed", 550, 1)
     assert failed.error == "550 5.1.1 no such user"
-    assert failed.permanent
+    assert permanent(failed.code)
     assert smtp_server.handler.per_recipient() == {f"r{i}@example.org": 1 for i in (0, 1, 3, 4)}
 
 
@@ -220,7 +223,7 @@ def test_temporary_failures_give_up_after_max_attempts(smtp_server: Server) -> N
     gave_up = outcomes["r0@example.org"]
     assert (gave_up.status, gave_up.code, gave_up.attempts) == ("failed", 452, 3)
     assert gave_up.error == "452 4.2.2 mailbox full (gave up after 3 attempts)"
-    assert not gave_up.permanent
+    assert not permanent(gave_up.code)
     assert outcomes["r1@example.org"].status == "sent"
 
 
@@ -249,9 +252,9 @@ def test_server_down_is_an_error_before_anything_is_claimed() -> None:
         taken.append(1)
         yield outgoing(1)
 
+    smtp = SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=2)
     with pytest.raises(SendError, match=rf"^127\.0\.0\.1:{port}: cannot connect: "):
-        send_all(SmtpTarget("127.0.0.1", port, "none", timeout=2), SENDER, batches(),
-                 Journal())
+        SmtpTransport(smtp, SENDER).deliver(batches(), Journal())
     assert taken == []
 
 
@@ -265,8 +268,8 @@ def test_rate_per_minute_spaces_the_messages(smtp_server: Server) -> None:
 def test_login_in_the_clear_to_another_host_is_refused() -> None:
     smtp = SmtpSettings(host="smtp.example.org", port=25, security="none", username="me")
     with pytest.raises(ConfigError) as caught:
-        SmtpTarget.from_settings(smtp, where="announce.toml",
-                                 environ={"ANNOUNCE_SMTP_PASSWORD": "pw"})
+        SmtpTransport(smtp, SENDER, where="announce.toml",
+                      environ={"ANNOUNCE_SMTP_PASSWORD": "pw"}).check()
     assert str(caught.value) == (
         "announce.toml: [smtp] security: 'none' would send the password of 'me' unencrypted "
         "to smtp.example.org; use 'starttls' or 'tls' (an unencrypted login is allowed only "
@@ -278,4 +281,4 @@ def test_missing_password_variable_is_named() -> None:
     smtp = SmtpSettings(host="smtp.example.org", port=587, username="me",
                         password_env="MY_SMTP_PW")  # noqa: S106 - a variable's name
     with pytest.raises(ConfigError, match="environment variable MY_SMTP_PW is not set"):
-        SmtpTarget.from_settings(smtp, environ={})
+        SmtpTransport(smtp, SENDER, environ={}).check()

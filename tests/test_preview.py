@@ -605,11 +605,12 @@ def test_a_slow_render_does_not_hold_up_the_other_pages(
     render_event = announce.render.render_event
     rendering, release = threading.Event(), threading.Event()
 
-    def slow(settings: Any, catalog: Any, event: Any, kind: str, now: Any) -> Any:
+    def slow(settings: Any, catalog: Any, event: Any, kind: str, now: Any,
+             **options: Any) -> Any:
         if event.id == POSTGRES:  # a talk that takes forever to render
             rendering.set()
             release.wait(60)
-        return render_event(settings, catalog, event, kind, now)
+        return render_event(settings, catalog, event, kind, now, **options)
 
     monkeypatch.setattr(announce.render, "render_event", slow)
     with in_process(make_site(tmp_path / "site")) as preview, ThreadPoolExecutor(1) as pool:
@@ -633,7 +634,7 @@ def test_a_slow_render_does_not_hold_up_the_other_pages(
 
 def test_pages_are_answered_while_a_change_is_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from announce.content import load_catalog
+    from announce.sources.catalog import load_catalog
 
     reading, release = threading.Event(), threading.Event()
 

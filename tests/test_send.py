@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from announce import mailer
 from announce.cli import cli
 from announce.config import load_settings
+from announce.delivery import pool
 from announce.errors import ConfigError
 from announce.ledger import run_lock
 from announce.recipients import load_recipients
@@ -89,7 +89,7 @@ def history(config: Path) -> list[dict[str, object]]:
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries after milliseconds, not seconds: the same code path, quicker."""
-    monkeypatch.setattr(mailer, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(pool, "BACKOFF_BASE_SECONDS", 0.01)
 
 
 @pytest.fixture
@@ -369,7 +369,8 @@ def test_one_mailbox_full_all_week_does_not_hold_back_the_reminder(
     assert reminder.stdout.startswith(f"The reminder of {NAME}"), reminder.stdout
     assert "Summary: 4 sent, 1 failed, 0 skipped, 0 uncertain." in reminder.stdout
     subjects = [m.message()["Subject"] for m in smtp_server.handler.messages]
-    assert subjects.count("Reminder: Observability with OpenTelemetry is tomorrow") == 4
+    assert subjects.count(
+        "River City Open Tech reminder: Observability with OpenTelemetry is tomorrow") == 4
 
 
 def test_dropped_connection_mid_run_finishes_without_duplicates(

@@ -25,12 +25,13 @@ import jinja2
 
 from .. import kinds
 from ..config import Settings
-from ..content import event_id_for, parse_datetime
+from ..content import parse_datetime
 from ..errors import AnnounceError
 from ..kinds import KINDS, Sent
 from ..message import GMAIL_CLIP_BYTES
 from ..paths import display_path
 from ..selection import announced_types, next_due, next_event
+from ..sources.catalog import event_id_for
 from ..timefmt import short_when
 from .checks import check_html
 from .snapshot import Snapshot, Workspace
@@ -211,6 +212,8 @@ class PreviewApp:
                          for kind, record in sent.get(event.id, {}).items()],
                 "kinds": kinds.kinds_for(event, settings.schedule),
                 "silent": kinds.silent(event, sent),
+                "changed": (kinds.changed_note(event, settings.schedule, sent, tz)
+                            if event.start > request.now else None),
                 "where": event.location.title if event.location else (event.location_name or ""),
             })
         # The same choice as `send --next`: the earliest event with a message due.
@@ -237,7 +240,8 @@ class PreviewApp:
         view: MessageView | None = None
         render_error: str | None = None
         try:
-            view = build_message(settings, catalog, event, kind, request.now)
+            view = build_message(settings, catalog, event, kind, request.now,
+                                 self._sent(settings))
         except AnnounceError as exc:
             render_error = str(exc)
         except Exception as exc:  # a bug below must not stop the preview; show it

@@ -21,7 +21,6 @@ is dropped after :data:`REQUEST_TIMEOUT` seconds of silence.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import signal
 import socket
@@ -37,6 +36,7 @@ from types import FrameType
 from typing import Any
 
 from ..config import Settings
+from ..delivery.smtp import is_loopback
 from ..errors import AnnounceError
 from ..kinds import Sent
 from .pages import PreviewApp
@@ -62,22 +62,6 @@ _COMMON_HEADERS = {
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or an address) only ever reaches this machine."""
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    return bool(infos) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback
-                               for info in infos)
 
 
 class PreviewServer(ThreadingHTTPServer):

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings, load_settings
-from ..content import Catalog, Problem, load_catalog
-from ..errors import AnnounceError
+from ..content import Catalog, Problem
+from ..errors import AnnounceError, TemplateError
+from ..resources import packaged_templates
+from ..sources.catalog import load_catalog
 
 __all__ = ["Snapshot", "Workspace", "fingerprint", "watched_paths"]
 
@@ -59,12 +61,11 @@ def fingerprint(paths: Iterable[Path]) -> str:
 
 
 def _packaged_template_dirs() -> list[Path]:
-    """Where the packaged email templates may live: in a wheel, or in a source checkout."""
-    # Not render.packaged_templates(): that would import Markdown, lxml and premailer
-    # for the first poll, before any message is shown.
-    package = Path(__file__).resolve().parent.parent
-    return [p for p in (package / "templates" / "email", package.parent / "templates" / "email")
-            if p.is_dir()]
+    """The packaged email templates (none when the installation lost them)."""
+    try:
+        return [packaged_templates()]
+    except TemplateError:
+        return []
 
 
 def watched_paths(settings: Settings) -> list[Path]:

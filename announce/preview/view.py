@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ConfigError
+from ..kinds import NO_SENDS, Sent
 
 __all__ = ["MessageView", "build_message", "mime_parts"]
 
@@ -34,18 +35,20 @@ class MessageView:
 
 
 def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
-                  now: datetime) -> MessageView:
+                  now: datetime, sent: Sent = NO_SENDS) -> MessageView:
     """Render ``kind`` for ``event`` through the same path as ``render`` and ``send``.
 
     Addressed like ``announce render``: to the first recipient, with the Message-ID
     ``send`` would use, so the bytes are the very ones ``announce render`` writes.
     """
     # Imported here: the index and the live-reload poll need none of it.
+    from ..kinds import plan
     from ..message import prepare
     from ..recipients import load_recipients
     from ..render import render_event
 
-    rendered = render_event(settings, catalog, event, kind, now)
+    rendered = render_event(settings, catalog, event, kind, now,
+                            plan=plan(event, kind, settings.schedule, sent))
     prepared = prepare(settings, rendered, date=now)
     first = next(iter(load_recipients(settings)), None)
     if first is None:

@@ -5,6 +5,9 @@ A Maildir (``cur/``, ``new/``, ``tmp/``) is what mail clients such as mutt, Thun
 written with the standard :mod:`mailbox` module (to ``tmp/``, then renamed, so a reader
 never sees half a message). Files use LF line endings, as Maildir tools expect; SMTP gets
 the same message with CRLF.
+
+No pool: writing a file is fast and has no server to wait for, so the outbox claims and
+records a batch at a time, on the caller's thread (Ctrl-C is a ``KeyboardInterrupt``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,9 @@ import mailbox
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .errors import SendError
-from .ledger import Outcome
-from .mailer import Outgoing, Recorder
-from .paths import display_path
+from ..errors import SendError
+from ..paths import display_path
+from .transport import Delivered, Outcome, Outgoing, Recorder
 
 __all__ = ["Outbox"]
 
@@ -26,6 +28,9 @@ _SHOWN = 3
 
 class Outbox:
     """A Maildir folder that plays the part of the SMTP server."""
+
+    # Claimed a batch at a time: a killed run leaves at most this many uncertain.
+    batch_size = 16
 
     def __init__(self, path: Path):
         self.path = path
@@ -39,9 +44,12 @@ class Outbox:
         """A human description, for the summary and ``--dry-run``."""
         return f"the outbox folder {display_path(self.path)}/ (Maildir)"
 
-    def deliver(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder) -> list[Path]:
+    def check(self) -> None:
+        """Nothing to check before writing: a folder that cannot be made is a SendError."""
+
+    def deliver(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder) -> Delivered:
         """Write every message, a batch at a time: claimed (one transaction), written,
-        recorded (one transaction). Returns the first few files."""
+        recorded (one transaction). Names the first few files."""
         try:
             box = mailbox.Maildir(self.path, create=True)
         except OSError as exc:
@@ -68,4 +76,4 @@ class Outbox:
             finally:
                 recorder.record(outcomes)
                 recorder.report(outcomes)
-        return written
+        return Delivered(folder=self.path, files=tuple(written))

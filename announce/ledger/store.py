@@ -1,47 +1,9 @@
-"""The ledger: a SQLite record of what was sent to whom, which makes reruns safe.
-
-One row per (event id, kind, recipient). A recipient is *claimed* (committed) before its
-message is handed to the transport, and *confirmed* after: ``sent``, or ``failed`` with
-the server's code and reply. Claims and confirmations are written in batches, one
-transaction per batch, because a commit per message would cap the sending rate.
-
-A row still ``claimed`` when no run is going is *uncertain*: the run that claimed it
-stopped (crash, kill, lost connection after the message's final dot) before it learnt
-whether the message went out. A rerun reports such rows and leaves them alone; the
-organizer decides (``announce send --resend-uncertain`` sends them).
-
-Over SMTP a recipient is claimed just before its message is handed over, and its
-outcome is stored before that connection's next claim (:meth:`Ledger.record`, one
-transaction for whatever all connections have to say, a "group commit"), so a killed run
-leaves at most one uncertain row per connection. A message waiting to be retried is
-released (back to what it was) until its next attempt.
-
-Any SQLite failure (disk full, read-only file, damaged page) is a :class:`LedgerError`
-naming the file; a run that cannot record stops sending.
-
-What selection learns from the ledger (:meth:`Ledger.sent_records`), per event and kind:
-
-- ``first_at``: the first confirmed send (before any, the first claim);
-- ``complete``: at least one recipient confirmed, the last run went through every
-  recipient (a stopped run leaves the rest without a row), no row uncertain, and no row
-  failed for a *temporary* reason (a 4xx reply, a dropped connection, a run that stopped before
-  trying). A permanent refusal (5xx: no such user, mailbox disabled) does not hold the
-  kind open: a rerun would be refused again, and the reminder must still go out. Those
-  failures stay listed in ``announce history``; ``announce send EVENT --kind K --force``
-  tries them again;
-- ``delivered``: at least one recipient confirmed. An unfinished announcement that
-  reached people gives way to its reminder when that is due (see :mod:`.selection`).
-
-The file uses SQLite's default rollback journal (no ``-wal`` side files), so that it can
-be committed to a site repository as one file. A run lock (``flock`` on
-``<ledger>.lock``) keeps two ``announce send`` runs from sending at once; the kernel
-releases it when the process ends, however it ends.
-"""
+"""The ledger's store: the :class:`Ledger` over one SQLite file (see :mod:`announce.ledger`)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,8 +13,11 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from .errors import AnnounceError, LedgerError, SendError
-from .selection import NO_SENDS, Sent, SentRecord
+from ..changes import Facts
+from ..delivery.transport import Outcome, permanent
+from ..errors import AnnounceError, LedgerError
+from ..kinds import NO_SENDS, Sent, SentRecord
+from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 __all__ = [
     "Claim",
@@ -62,44 +27,11 @@ __all__ = [
     "Outcome",
     "Row",
     "read_sent",
-    "run_lock",
 ]
 
-SCHEMA_VERSION = 2
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
-    event       TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    recipient   TEXT NOT NULL,            -- the address, lower-cased
-    status      TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed')),
-    message_id  TEXT NOT NULL,
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    code        INTEGER,                  -- the server's reply code of the last failure
-    last_error  TEXT NOT NULL DEFAULT '',
-    transport   TEXT NOT NULL,
-    claimed_at  TEXT NOT NULL,
-    sent_at     TEXT,                     -- the first confirmed send (a resend keeps it)
-    updated_at  TEXT NOT NULL,
-    PRIMARY KEY (event, kind, recipient)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS messages (
-    event       TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    subject     TEXT NOT NULL,
-    finished_at TEXT,                     -- the last run went through every recipient
-    PRIMARY KEY (event, kind)
-);
-"""
-# Format 1 had no finished_at: its runs claimed ahead in batches, and every row they
-# left mid-way says so; they count as finished.
-_MIGRATE_1 = """
-ALTER TABLE messages ADD COLUMN finished_at TEXT;
-UPDATE messages SET finished_at = '1970-01-01T00:00:00+00:00';
-"""
+log = logging.getLogger(__name__)
 
 Status = Literal["claimed", "sent", "failed"]
-OutcomeStatus = Literal["sent", "failed", "uncertain", "not_sent", "deferred"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +46,7 @@ class Row:
     @property
     def refused(self) -> bool:
         """The server refused this recipient for good (a 5xx reply)."""
-        return self.status == "failed" and self.code is not None and self.code >= 500
+        return self.status == "failed" and self.code is not None and permanent(self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,28 +55,6 @@ class Claim:
 
     recipient: str
     message_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one recipient's message in this run.
-
-    ``uncertain``: handed over, but the server's final reply never came (the row stays
-    claimed). ``not_sent``: claimed but never tried, because the run stopped.
-    ``deferred``: failed for now, to be tried again in this run: released until then
-    (the ledger only; the summary never sees it).
-    """
-
-    recipient: str
-    status: OutcomeStatus
-    attempts: int = 1
-    code: int | None = None
-    error: str = ""
-
-    @property
-    def permanent(self) -> bool:
-        """A 5xx refusal: trying again will not help."""
-        return self.code is not None and 500 <= self.code < 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,11 +161,12 @@ class Ledger:
             if version == 0:
                 # One script, one transaction: executescript() commits on its own.
                 conn.executescript(
-                    f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 )
             else:
-                if version == 1:
-                    conn.executescript(f"BEGIN IMMEDIATE; {_MIGRATE_1} "
+                if version < SCHEMA_VERSION:
+                    steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+                    conn.executescript(f"BEGIN IMMEDIATE; {steps} "
                                        f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
                 # A damaged page found now stops the run before anything is sent, not
                 # halfway through (quick_check reads every page: milliseconds per MB).
@@ -342,26 +253,43 @@ class Ledger:
         with _guard(self.path, "read"):
             rows = self._read_sent()
         records: dict[str, dict[str, SentRecord]] = {}
-        for event, kind, first_sent, first_claimed, claimed, temporary in rows:
+        for event, kind, first_sent, first_claimed, claimed, temporary, facts in rows:
             first = _parse(first_sent) or _parse(first_claimed)
             assert first is not None  # claimed_at is NOT NULL
             delivered = first_sent is not None
             complete = delivered and not claimed and not temporary
-            records.setdefault(event, {})[kind] = SentRecord(first, complete, delivered)
+            records.setdefault(event, {})[kind] = SentRecord(
+                first, complete, delivered, self._facts(facts, event, kind))
         return records
 
-    def _read_sent(self) -> list[tuple[str, str, str | None, str, int, int]]:
+    def _facts(self, text: str | None, event: str, kind: str) -> Facts | None:
+        if text is None:
+            return None
+        try:
+            return Facts.from_json(text)
+        except ValueError as exc:
+            # Not worth stopping every send for: without it, no update is due for the
+            # event, as for a message from before snapshots.
+            log.warning("%s: the snapshot of the %s of %s is unreadable (%s): no update is "
+                        "due for it", self.path, kind, event, exc)
+            return None
+
+    def _read_sent(self) -> list[tuple[str, str, str | None, str, int, int, str | None]]:
         # A kind without a messages row, or from format 1, counts as finished.
         unfinished = ("(SELECT COUNT(*) FROM messages AS m WHERE m.event = d.event "
                       "AND m.kind = d.kind AND m.finished_at IS NULL)"
                       if self._version >= 2 else "0")
+        # Formats 1 and 2 (a read-only open does not migrate) kept no snapshot.
+        facts = ("(SELECT m.facts FROM messages AS m WHERE m.event = d.event "
+                 "AND m.kind = d.kind)" if self._version >= 3 else "NULL")
         return self._conn.execute(
             f"""
             SELECT event, kind,
                    MIN(CASE WHEN status = 'sent' THEN sent_at END),
                    MIN(claimed_at),
                    SUM(status = 'claimed') + {unfinished},
-                   SUM(status = 'failed' AND (code IS NULL OR code < 500 OR code > 599))
+                   SUM(status = 'failed' AND (code IS NULL OR code < 500 OR code > 599)),
+                   {facts}
             FROM deliveries AS d GROUP BY event, kind
             """  # noqa: S608 - no value in the text
         ).fetchall()
@@ -388,15 +316,21 @@ class Ledger:
             ):
                 found[recipient] = Row(recipient, status, message_id, code)
 
-    def record_subject(self, event: str, kind: str, subject: str) -> None:
+    def record_subject(self, event: str, kind: str, subject: str,
+                       facts: Facts | None = None) -> None:
         """A run of this kind starts: remember its subject (for ``announce history``), and
-        that it has not gone through every recipient yet (see :meth:`finished`)."""
+        that it has not gone through every recipient yet (see :meth:`finished`).
+
+        ``kind`` is the ledger key (``update:2``). ``facts``, what the message says about
+        the event, is kept from the first run on: see the module docstring.
+        """
+        snapshot = facts.to_json() if facts is not None else None
         with self._transaction():
             self._conn.execute(
-                "INSERT INTO messages (event, kind, subject) VALUES (?, ?, ?) "
+                "INSERT INTO messages (event, kind, subject, facts) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (event, kind) DO UPDATE SET subject = excluded.subject, "
-                "finished_at = NULL",
-                (event, kind, subject),
+                "finished_at = NULL, facts = COALESCE(messages.facts, excluded.facts)",
+                (event, kind, subject, snapshot),
             )
 
     def finished(self, event: str, kind: str) -> None:
@@ -523,35 +457,3 @@ def read_sent(path: Path) -> Sent:
         return NO_SENDS
     with ledger:
         return ledger.sent_records()
-
-
-@contextmanager
-def run_lock(ledger_path: Path) -> Iterator[None]:
-    """Hold the send lock of this ledger, or fail at once if another run holds it.
-
-    ``flock`` on a separate ``.lock`` file: the kernel drops it when the holder exits,
-    even on SIGKILL, so a crashed run never blocks the next one. (Not the database file
-    itself: closing any other descriptor of it would drop SQLite's own locks.)
-    """
-    import fcntl  # POSIX only; imported here so that the rest of the module imports anywhere
-
-    lock_path = ledger_path.with_name(ledger_path.name + ".lock")
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise SendError(f"{lock_path}: cannot create the run lock: {exc.strerror}") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            raise SendError(
-                f"{ledger_path}: another 'announce send' is running with this ledger "
-                f"(pid {holder}); let it finish, then run again"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(fd)

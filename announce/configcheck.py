@@ -1,0 +1,148 @@
+"""The checks of ``announce.toml``'s values beyond their types, each naming its key.
+
+Numbers within bounds, header values without control characters, a ``to`` that sends to
+someone, a known list server, update fields that exist, content settings that make sense.
+:mod:`.config` calls them while it builds the settings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .changes import UPDATE_FIELDS
+from .errors import ConfigError
+
+__all__ = ["BOUNDS", "FIELD_NAMES", "check_bounds", "check_content", "check_header_values",
+           "check_list_server", "check_to", "check_update_fields"]
+
+FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
+
+BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
+    "content": {"max_image_kb": (0, 100_000, "KB; 0: never")},
+    "schedule": {
+        "default_duration_minutes": (1, 7 * 24 * 60, "minutes (7 days)"),
+        "announce_days_before": (0, 366, "days"),
+        "reminder_days_before": (0, 366, "days"),
+    },
+    "smtp": {
+        "port": (1, 65535, ""),
+        "concurrency": (1, 100, "connections"),
+        "max_attempts": (1, 100, "attempts"),
+        "rate_per_minute": (0, 100_000, "messages per minute (0 is unlimited)"),
+        "timeout": (0, 3600, "seconds"),
+    },
+}
+
+
+def check_bounds(section: str, values: dict[str, Any], where: str) -> None:
+    for key, (low, high, unit) in BOUNDS[section].items():
+        value = values.get(key)
+        if value is None or low <= value <= high:
+            continue
+        shown = f"{value:g}" if isinstance(value, float) else value
+        raise ConfigError(f"{where}: [{section}] {key}: {shown} is out of range "
+                          f"(from {low:g} to {high:g}{' ' + unit if unit else ''})")
+
+
+# Control characters in a header would end it early (CR, LF: header injection) or be
+# refused by the email package at the first send; C1 controls mean nothing either.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HEADER_KEYS = ("from", "reply_to", "list_id", "unsubscribe", "to", "subject_announcement",
+                "subject_reminder", "subject_cancellation", "subject_update")
+
+
+def check_header_values(values: dict[str, Any], where: str) -> None:
+    for key in _HEADER_KEYS:
+        value = values.get(FIELD_NAMES.get(("mail", key), key))
+        for item in (value,) if isinstance(value, str) else value or ():
+            found = _CONTROL.search(item)
+            if found:
+                what = {"\r": "a line break (CR)", "\n": "a line break (LF)",
+                        "\t": "a tab"}.get(found[0], f"the control character {found[0]!r}")
+                raise ConfigError(f"{where}: [mail] {key}: {_preview(item)} holds {what}: a "
+                                  "mail header must be a single line of text")
+
+
+def check_to(values: dict[str, Any], where: str) -> None:
+    """``[mail] to``: each entry one address; a run must not go green sending nothing."""
+    if "to" not in values:
+        return
+    # Imported here: recipients imports this module.
+    from email.utils import parseaddr
+
+    from .recipients import is_valid_address
+
+    label = f"{where}: [mail] to"
+    entries: tuple[str, ...] = values["to"]
+    if not entries and "recipients" not in values:
+        raise ConfigError(f"{label}: an empty list: nobody to send to (write the list "
+                          "address, to = [\"members@example.org\"], or set 'recipients')")
+    for entry in entries:
+        parts = _ADDRESS_LIKE.findall(entry)
+        if len(parts) > 1:
+            listed = ", ".join(f'"{a}"' for a in parts) or '"a@example.org", "b@example.org"'
+            raise ConfigError(f"{label}: {_preview(entry)} holds several addresses in one "
+                              f"string: write a list, to = [{listed}]")
+        address = parseaddr(entry)[1]
+        if not is_valid_address(address):
+            raise ConfigError(f"{label}: {_preview(entry)} is not an email address (expected "
+                              "e.g. 'members@example.org' or 'Members <members@example.org>')")
+
+
+def check_list_server(values: dict[str, Any], where: str) -> None:
+    """``[mail] list_server``: a known one, and none of what the list does itself."""
+    from .lists import LIST_SERVERS
+
+    server = values.get("list_server", "")
+    if not server:
+        return
+    label = f"{where}: [mail]"
+    if server not in LIST_SERVERS:
+        known = ", ".join(f"'{name}'" for name in LIST_SERVERS)
+        raise ConfigError(f"{label} list_server: expected one of {known}, got {server!r}")
+    if "recipients" in values:
+        raise ConfigError(f"{label} recipients: a subscriber file and list_server exclude each "
+                          "other: with a list server, 'to' is the list's posting address")
+    if not values.get("to"):
+        raise ConfigError(f"{label} to: list_server needs the list's posting address here "
+                          '(to = ["members@lists.example.org"])')
+    for key, header in (("list_id", "List-Id"), ("unsubscribe", "List-Unsubscribe")):
+        if values.get(key):
+            raise ConfigError(f"{label} {key}: the list server writes {header} itself, with "
+                              f"its own unsubscribe address: leave {key} out with list_server")
+
+
+_ADDRESS_LIKE = re.compile(r"[^\s,;<>\"]+@[^\s,;<>\"]+")
+
+
+def _preview(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
+def check_update_fields(values: dict[str, Any], where: str) -> None:
+    for name in values.get("update_fields", ()):
+        if name not in UPDATE_FIELDS:
+            raise ConfigError(f"{where}: [schedule] update_fields: unknown field {name!r} "
+                              f"(known: {', '.join(UPDATE_FIELDS)})")
+    if "update_fields" in values:  # a field named twice counts once
+        values["update_fields"] = tuple(dict.fromkeys(values["update_fields"]))
+
+
+_GENERATOR_NAMES = ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs", "generic")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def check_content(values: dict[str, Any], where: str) -> None:
+    generator = values.get("generator", "")
+    if generator and generator not in _GENERATOR_NAMES:
+        raise ConfigError(f"{where}: [content] generator: expected one of "
+                          f"{', '.join(_GENERATOR_NAMES)}, got {generator!r}")
+    default_time = values.get("default_time", "")
+    if default_time and not _TIME.match(default_time):
+        raise ConfigError(f"{where}: [content] default_time: expected a 24-hour time such as "
+                          f"'18:30', got {default_time!r}")
+    naive = values.get("naive_times", "")
+    if naive not in ("", "local", "utc"):
+        raise ConfigError(f"{where}: [content] naive_times: expected 'local' or 'utc', got "
+                          f"{naive!r}")

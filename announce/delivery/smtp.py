@@ -1,0 +1,430 @@
+"""The SMTP transport, with aiosmtplib: the connection, the DATA step, what replies mean.
+
+One :class:`SmtpTransport` per run, built from ``[smtp]`` (:class:`~announce.config.SmtpSettings`
+itself: no copy of its fields); the pool (:mod:`.pool`) runs ``concurrency`` of its
+connections. What a reply means, here and nowhere else:
+
+- a 4xx reply, a dropped connection or a timeout *before* the message's bytes leave is
+  temporary (:class:`~.pool.Retry`);
+- a 5xx reply for a recipient is permanent (:func:`~.transport.permanent`): that
+  recipient's ``RecipientRefused``, and the others go on; for the sender, or for a
+  message too big (552, 5.3.4), it stops the run (:class:`~.pool.Fatal`);
+- once the bytes have left, only a well-formed 250 is ``sent`` and a 5xx ``failed``;
+  anything else (251, 4xx, a malformed or over-long reply, a lost connection, a
+  timeout) is ``uncertain``: the server may have the message, so it is never retried
+  automatically (that would risk a second copy). This is why DATA is done here and not
+  with aiosmtplib's ``data()``: "before the bytes left" and "after" must not blur.
+
+Certificates are verified (``ssl.create_default_context()``), and a password is never sent
+over an unencrypted connection except to this machine (:func:`is_loopback`). ``-v`` (the
+``announce.smtp`` logger at DEBUG) shows the conversation; AUTH is logged as a mechanism
+and a reply code, never its payload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import re
+import socket
+import ssl
+from collections.abc import Iterable, Mapping, Sequence
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, RecipientRefused, SendError
+from . import pool
+from .transport import Delivered, Fatal, Outgoing, Recorder, Retry, Uncertain, permanent
+
+if TYPE_CHECKING:
+    import aiosmtplib
+
+    from ..config import SmtpSettings
+
+__all__ = ["Reply", "SmtpTransport", "is_loopback"]
+
+log = logging.getLogger("announce.smtp")
+
+
+class Reply(IntEnum):
+    """The reply codes this module treats by name (RFC 5321 4.2.2, RFC 1870)."""
+
+    OK = 250
+    WILL_FORWARD = 251
+    START_DATA = 354
+    TOO_BIG = 552
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only ever reaches this machine: ``localhost`` or a loopback
+    address (``127.0.0.0/8``, ``::1``, also written ``[::1]``).
+
+    A name is not resolved: what it resolves to can change between this check and the
+    connection, and the answer guards a password sent in the clear.
+    """
+    bare = host.strip().strip("[]")
+    if bare.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+class SmtpTransport:
+    """Delivery over SMTP to the server ``[smtp]`` names, from envelope sender ``sender``.
+
+    ``where`` names the config file in messages; ``environ`` replaces ``os.environ`` for
+    the password; ``ssl_context`` the default, verifying, TLS context (tests pass one that
+    trusts their own CA); ``backoff`` the base delay between attempts.
+    """
+
+    batch_size = 256  # fewer ledger lookups holding up the event loop; claims are one by one
+
+    def __init__(self, smtp: SmtpSettings, sender: str, *, where: str = "[smtp]",
+                 environ: Mapping[str, str] | None = None,
+                 ssl_context: ssl.SSLContext | None = None, backoff: float | None = None):
+        self.smtp = smtp
+        self.sender = sender
+        self.where = where
+        self.environ = environ
+        self.ssl_context = ssl_context
+        self.backoff = backoff
+
+    @property
+    def name(self) -> str:
+        """How the ledger names this transport."""
+        return f"smtp://{self.smtp.host}:{self.smtp.port}"
+
+    def describe(self) -> str:
+        """A human description, for the summary and ``--dry-run``; no secrets."""
+        smtp = self.smtp
+        security = {"starttls": "STARTTLS", "tls": "TLS", "none": "unencrypted"}[smtp.security]
+        who = f", as {smtp.username}" if smtp.username else ""
+        return f"SMTP {smtp.host}:{smtp.port} ({security}{who})"
+
+    def check(self) -> None:
+        """``ConfigError`` if the login would be unsafe or cannot happen."""
+        self._password()
+
+    def _password(self) -> str:
+        smtp = self.smtp
+        if not smtp.username:
+            return ""
+        found = smtp.password(self.environ)
+        if found is None:
+            raise ConfigError(
+                f"{self.where}: [smtp] password_env: the environment variable "
+                f"{smtp.password_env} is not set; it must hold the password of "
+                f"{smtp.username!r}", key="[smtp] password_env")
+        if smtp.security == "none" and not is_loopback(smtp.host):
+            raise ConfigError(
+                f"{self.where}: [smtp] security: 'none' would send the password of "
+                f"{smtp.username!r} unencrypted to {smtp.host}; use 'starttls' or 'tls' "
+                "(an unencrypted login is allowed only to this machine)",
+                key="[smtp] security")
+        return found
+
+    def deliver(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder) -> Delivered:
+        """Send every message over ``concurrency`` reused connections (see :mod:`.pool`).
+
+        Raises ``SendError`` when the first connection fails (server down, certificate
+        not trusted, login refused): then nothing was claimed.
+        """
+        password = self._password()
+        policy = pool.Policy(rate_per_minute=self.smtp.rate_per_minute,
+                             max_attempts=self.smtp.max_attempts, backoff=self.backoff)
+
+        async def connect() -> list[_Connection]:
+            smtp = self.smtp
+            tls = self.ssl_context
+            if smtp.security != "none" and tls is None:
+                tls = ssl.create_default_context()
+            local_hostname = await asyncio.to_thread(_local_hostname)
+            connections = [_Connection(smtp, password, self.sender, tls, local_hostname, n + 1)
+                           for n in range(smtp.concurrency)]
+            try:
+                await connections[0].open()
+            except Fatal as exc:
+                raise SendError(str(exc)) from None
+            except Retry as exc:
+                raise SendError(f"{smtp.host}:{smtp.port}: cannot connect: {exc}") from None
+            except Exception as exc:  # every way to fail to connect is reported
+                raise SendError(f"{smtp.host}:{smtp.port}: cannot connect: "
+                                f"{_connect_problem(exc)}") from None
+            return connections
+
+        return Delivered(stopped=pool.run(connect, batches, recorder, policy))
+
+
+class _Connection:
+    """One worker's SMTP connection, logging the conversation at DEBUG."""
+
+    def __init__(self, smtp: SmtpSettings, password: str, sender: str,
+                 tls: ssl.SSLContext | None, local_hostname: str, number: int):
+        self.settings = smtp
+        self.password = password
+        self.sender = sender
+        self.tls = tls
+        self.local_hostname = local_hostname
+        self.tag = f"[{number}]"
+        self.smtp: aiosmtplib.SMTP | None = None
+        # The current message's bytes have started to leave: from now on, whatever
+        # happens but a well-formed 250 or 5xx leaves its fate unknown.
+        self.handed_over = False
+
+    @property
+    def connected(self) -> bool:
+        return self.smtp is not None and self.smtp.is_connected
+
+    def _said(self, response: Any) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            text = " | ".join(str(response.message).splitlines())
+            log.debug("%s S: %s %s", self.tag, response.code, text)
+
+    async def open(self) -> None:
+        """Connect, STARTTLS, log in; Fatal, or Retry for a failure that may pass."""
+        import aiosmtplib
+
+        try:
+            await self._open()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # The server went away, or refuses us for now (closed by _open).
+            raise Retry(_connect_problem(exc), getattr(exc, "code", None)) from exc
+
+    async def _open(self) -> None:
+        import aiosmtplib
+
+        t = self.settings
+        log.debug("%s connecting to %s:%d (%s)", self.tag, t.host, t.port, t.security)
+        smtp = aiosmtplib.SMTP(
+            hostname=t.host, port=t.port, timeout=t.timeout, local_hostname=self.local_hostname,
+            use_tls=t.security == "tls", start_tls=False,
+            tls_context=self.tls if t.security != "none" else None,
+        )
+        self.smtp = smtp
+        try:
+            self._said(await smtp.connect())
+            log.debug("%s C: EHLO %s", self.tag, self.local_hostname)
+            self._said(await smtp.ehlo())
+            if t.security == "starttls":
+                if not smtp.supports_extension("starttls"):
+                    raise Fatal(
+                        f"{t.host}:{t.port} does not offer STARTTLS; set [smtp] security to "
+                        "'tls' if it expects TLS from the start"
+                    )
+                log.debug("%s C: STARTTLS", self.tag)
+                self._said(await smtp.starttls())
+                self._said(await smtp.ehlo())
+            if t.username:
+                # One mechanism, the best both sides know: trying each in turn after a
+                # refusal (aiosmtplib's login()) multiplies failed logins on the account.
+                methods = smtp.supported_auth_methods
+                if not methods:
+                    raise Fatal(f"{t.host}:{t.port} offers no login method announce knows "
+                                 "(PLAIN, LOGIN, CRAM-MD5)")
+                method = methods[0]
+                log.debug("%s C: AUTH %s as %s (credentials not shown)", self.tag,
+                          method.upper(), t.username)
+                try:
+                    login = getattr(smtp, f"auth_{method.replace('-', '')}")
+                    self._said(await login(t.username, self.password))
+                except aiosmtplib.SMTPAuthenticationError as exc:
+                    raise Fatal(
+                        f"{t.host}:{t.port}: login as {t.username!r} refused: "
+                        f"{exc.code} {_one_line(exc.message)}"
+                    ) from None
+                except aiosmtplib.SMTPException as exc:
+                    if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
+                        raise
+                    raise Fatal(f"{t.host}:{t.port}: cannot log in: {_one_line(str(exc))}") \
+                        from None
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
+
+    async def quit(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            try:
+                log.debug("%s C: QUIT", self.tag)
+                self._said(await self.smtp.quit(timeout=min(self.settings.timeout, 5.0)))
+            except Exception as exc:  # the messages are out; a rude goodbye is fine
+                log.debug("%s QUIT failed: %s", self.tag, exc)
+        self.close()
+
+    async def send(self, item: Outgoing, claimed: asyncio.Future[None]) -> None:
+        """One transaction; its bytes leave only once ``claimed`` is done (the claim is on
+        disk). Raises Retry or Fatal (nothing handed over), RecipientRefused (a 5xx), or
+        Uncertain (handed over, then anything but a well-formed 250 or 5xx)."""
+        sender = self.sender
+        import aiosmtplib
+
+        self.handed_over = False
+        smtp = self.smtp
+        assert smtp is not None
+        size = len(item.data)
+        options = [f"SIZE={size}"] if smtp.supports_extension("size") else []
+        try:
+            log.debug("%s C: MAIL FROM:<%s>", self.tag, sender)
+            self._said(await smtp.mail(sender, options=options))
+            log.debug("%s C: RCPT TO:<%s>", self.tag, item.rcpt)
+            self._said(await smtp.rcpt(item.rcpt))
+            log.debug("%s C: DATA", self.tag)
+            start = await smtp.execute_command(b"DATA")
+            self._said(start)
+        except aiosmtplib.SMTPSenderRefused as exc:
+            await self._reset()
+            if _too_big(exc.code, exc.message):
+                raise Fatal(
+                    f"{self.settings.host} refuses a message of {_size(size)}: {exc.code} "
+                    f"{_one_line(exc.message)} (make the talk's text or images smaller)"
+                ) from None
+            if permanent(exc.code):
+                raise Fatal(
+                    f"{self.settings.host} refused the sender {sender!r}: {exc.code} "
+                    f"{_one_line(exc.message)} (check [mail] from)"
+                ) from None
+            raise Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            self._said(exc)
+            await self._reset()
+            if permanent(exc.code):
+                raise RecipientRefused(f"{exc.code} {_one_line(exc.message)}", code=exc.code,
+                                       recipient=item.rcpt) from None
+            raise Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            self._said(exc)
+            await self._reset()
+            raise Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            self.close()
+            raise Retry(_describe_break(exc)) from None
+        except aiosmtplib.SMTPException as exc:  # any other: as if the connection broke
+            self.close()
+            raise Retry(_connect_problem(exc), getattr(exc, "code", None)) from None
+        if start.code != Reply.START_DATA:
+            # The DATA command refused: nothing of the message has left.
+            await self._reset()
+            error = f"{start.code} {_one_line(start.message)}"
+            if permanent(start.code):
+                raise RecipientRefused(error, code=start.code, recipient=item.rcpt)
+            raise Retry(error, start.code)
+        try:
+            await claimed
+        except BaseException:  # the ledger is down, or the run stopped
+            self.close()  # after the 354 the only way back is to hang up
+            raise
+        reply = await self._hand_over(item.data)
+        if reply.code == Reply.OK:
+            return
+        if permanent(reply.code):
+            # The server answered: the message was not accepted, whole and certain.
+            await self._reset()
+            note = f" (a message of {_size(size)})" if _too_big(reply.code, reply.message) else ""
+            raise RecipientRefused(f"{reply.code} {_one_line(reply.message)}{note}",
+                                   code=reply.code, recipient=item.rcpt)
+        # 251, 4xx, a malformed or over-long reply: the server may well have the message.
+        # Retrying would risk a second copy; the connection's state is unknown too.
+        self.close()
+        raise Uncertain(f"the server replied '{_preview(reply)}' after the message was "
+                         "handed over")
+
+    async def _hand_over(self, data: bytes) -> Any:
+        """Write the message and its final dot; the reply, or ``Uncertain``."""
+        import aiosmtplib
+
+        smtp = self.smtp
+        assert smtp is not None
+        assert smtp.protocol is not None
+        protocol = smtp.protocol
+        # What aiosmtplib's data() does after the 354, here so that "before the bytes
+        # left" and "after" cannot be confused: dot-stuffing and the final dot.
+        payload = _DOT.sub(b"..", data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        log.debug("%s C: (%d bytes) .", self.tag, len(payload))
+        self.handed_over = True
+        try:
+            protocol.write(payload + b".\r\n")
+            reply = await protocol.read_response(timeout=self.settings.timeout)
+        except aiosmtplib.SMTPResponseException as exc:  # malformed, over 8 KB
+            self.close()
+            log.debug("%s unreadable reply after the message: %s", self.tag, exc)
+            raise Uncertain(f"the server's reply after the message was unreadable "
+                             f"({_one_line(exc.message)[:80]})") from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self.close()
+            # Whatever the socket said, what matters is what the server did not say.
+            log.debug("%s connection broke after the message: %s", self.tag, exc)
+            timed_out = isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError)
+            what = "no reply in time" if timed_out else "connection lost"
+            raise Uncertain(f"{what} after the message was handed over") from None
+        self._said(reply)
+        return reply
+
+    async def _reset(self) -> None:
+        import aiosmtplib
+
+        if self.smtp is None or not self.smtp.is_connected:
+            self.close()
+            return
+        try:
+            log.debug("%s C: RSET", self.tag)
+            self._said(await self.smtp.rset())
+        except (aiosmtplib.SMTPException, OSError):
+            self.close()
+
+
+_DOT = re.compile(rb"(?m)^\.")
+
+
+
+
+def _too_big(code: int, message: str) -> bool:
+    """A refusal because of the message's size (RFC 1870: 552, or 5.3.4)."""
+    return code == Reply.TOO_BIG or " 5.3.4" in f" {message}"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"
+
+
+def _preview(reply: Any) -> str:
+    text = f"{reply.code} {_one_line(reply.message)}"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _describe_break(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out waiting for the server"
+    message = _one_line(str(exc)) or type(exc).__name__
+    return f"connection lost: {message}"
+
+
+def _local_hostname() -> str:
+    name = socket.getfqdn()
+    # aiosmtplib rejects some names that hosts really have; EHLO then says "localhost".
+    return name if name and all(c.isalnum() or c in ".-" for c in name) else "localhost"
+
+
+def _connect_problem(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the server's certificate is not trusted: {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {exc.reason or exc}"
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLError):
+        return _connect_problem(cause)
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return _one_line(str(exc)) or type(exc).__name__

@@ -1,0 +1,52 @@
+"""The ledger's tables, and the migrations that bring an older file to the current format.
+
+The format is SQLite's ``user_version``. A file is brought from its format to the current
+one in one transaction, step by step (sqlite-utils' migrations); a file from a newer
+announce is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    event       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    recipient   TEXT NOT NULL,            -- the address, lower-cased
+    status      TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed')),
+    message_id  TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    code        INTEGER,                  -- the server's reply code of the last failure
+    last_error  TEXT NOT NULL DEFAULT '',
+    transport   TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    sent_at     TEXT,                     -- the first confirmed send (a resend keeps it)
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (event, kind, recipient)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+    event       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    finished_at TEXT,                     -- the last run went through every recipient
+    facts       TEXT,                     -- JSON: what the message said about the event
+    PRIMARY KEY (event, kind)
+);
+"""
+# Format 1 had no finished_at: its runs claimed ahead in batches, and every row they
+# left mid-way says so; they count as finished.
+_MIGRATE_1 = """
+ALTER TABLE messages ADD COLUMN finished_at TEXT;
+UPDATE messages SET finished_at = '1970-01-01T00:00:00+00:00';
+"""
+# Format 2 kept no snapshot of what a message said: its messages have none (NULL), and
+# no update is ever due for what they announced.
+_MIGRATE_2 = """
+ALTER TABLE messages ADD COLUMN facts TEXT;
+"""
+# From format N to N + 1, in order (sqlite-utils' migrations): a file is brought from
+# its format to the current one in one transaction.
+MIGRATIONS = {1: _MIGRATE_1, 2: _MIGRATE_2}

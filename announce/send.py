@@ -1,0 +1,389 @@
+"""``announce send``: pick what is due, render it once, and deliver it exactly once.
+
+For each (event, kind) a run sends (:mod:`announce.plan` decides which):
+
+1. render and prepare the message once (:mod:`announce.render`, :mod:`announce.message`);
+2. stream the recipients in batches; for each batch, look the recipients up in the ledger,
+   address a copy to each one still to be sent (only the ``To`` and ``Message-ID`` lines
+   change), and hand the batch to the transport (:func:`announce.delivery.transport_for`);
+3. the transport *claims* each message in the ledger before it leaves and records its
+   outcome after, through :class:`_Recorder`: over SMTP one message at a time per
+   connection, so a killed run leaves at most one uncertain recipient per connection;
+   the outbox a batch at a time.
+
+SIGINT and SIGTERM stop a run the same way: nothing new starts, what is in flight
+finishes (or is reported uncertain), never-tried recipients are released, and the report
+says which signal it was (the CLI exits 128 + its number: 130, 143).
+
+Who is sent to, per recipient and ledger row: no row, or ``failed``: sent; ``sent``:
+skipped (``--resend``: sent again, with a new Message-ID); ``claimed`` by a run that
+stopped (uncertain): reported, not sent (``--resend-uncertain``: sent, with the same
+Message-ID, so that a client that did get it can tell the copies are one).
+
+Only this module and the CLI know about a "run"; the lock that keeps two runs apart is
+held from reading the ledger (to decide what is due) to the last confirmation. The result
+is data (:class:`SendReport`); the words are :mod:`announce.summary`'s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from .config import Settings
+from .content import Catalog, Event
+from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transport_for
+from .errors import ConfigError
+from .kinds import Sent
+from .ledger import Claim, Ledger, Row, read_sent, run_lock
+from .plan import SendOptions, plan
+from .recipients import Recipient, Recipients, load_recipients
+
+if TYPE_CHECKING:
+    import ssl
+
+    from .message import Prepared
+
+__all__ = ["KindReport", "Progress", "SendOptions", "SendReport", "send"]
+
+# How many failed or uncertain addresses a report keeps before "... and N more".
+SHOWN = 20
+
+# (total, label) -> a context whose value advances the bar by n.
+Progress = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
+
+
+@dataclass
+class KindReport:
+    """What happened to one kind of message for one event."""
+
+    event: Event
+    kind: str
+    subject: str
+    transport: str
+    recipients: int
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0          # already sent by an earlier run
+    left_out: int = 0         # invalid or duplicate entries in the recipients (skipped too)
+    uncertain: int = 0        # claimed by a run that stopped, or lost after the final dot
+    not_sent: int = 0         # claimed, never tried: the run stopped early
+    invalid: int = 0          # could not be addressed
+    refused: int = 0          # refused for good (5xx) by an earlier run: not tried again
+    audience: str = ""        # where the recipients come from
+    dry_run: bool = False
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    uncertain_recipients: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)   # the first few files written, if any
+    outbox: Path | None = None                         # the folder they are in
+    aborted: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.uncertain or self.not_sent or self.aborted)
+
+    @property
+    def counts(self) -> str:
+        """``N sent, N failed, N skipped, N uncertain`` (and ``N not sent``), for summaries."""
+        counts = (f"{self.sent} sent, {self.failed + self.invalid} failed, "
+                  f"{self.skipped + self.left_out} skipped, {self.uncertain} uncertain")
+        counts += f", {self.refused} refused earlier" if self.refused else ""
+        return counts + (f", {self.not_sent} not sent" if self.not_sent else "")
+
+
+@dataclass
+class SendReport:
+    """Everything a run did, for the CLI (and for CI annotations) to present."""
+
+    items: list[KindReport] = field(default_factory=list)
+    problems: tuple[str, ...] = ()      # recipients left out (invalid, duplicate)
+    nothing_due: str | None = None
+    notes: list[str] = field(default_factory=list)
+    stopped_by: str | None = None       # SIGINT or SIGTERM stopped the run
+
+    @property
+    def exit_code(self) -> int:
+        """0: all went out (or nothing was due); 3: some recipients did not; 1: stopped;
+        128 + the signal's number when a signal stopped it (130 for Ctrl-C)."""
+        if self.stopped_by is not None:
+            return 128 + signal.Signals[self.stopped_by].value
+        if any(item.aborted for item in self.items):
+            return 1
+        return 0 if all(item.ok for item in self.items) else 3
+
+
+def send(
+    settings: Settings,
+    catalog: Catalog,
+    now: datetime,
+    options: SendOptions,
+    *,
+    progress: Progress | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    backoff: float | None = None,
+) -> SendReport:
+    """Send what is due (or what ``options`` ask for); see the module docstring.
+
+    ``ssl_context`` replaces the default, verifying, TLS context (tests pass one that
+    trusts their own CA); ``backoff`` is the base delay between attempts.
+    """
+    recipients = load_recipients(settings)
+    transport = transport_for(settings, Overrides(ssl_context=ssl_context, backoff=backoff))
+    report = SendReport()
+    if options.dry_run:
+        # Reads the ledger if there is one; creates, locks and writes nothing.
+        planned = _planned(settings, catalog, now, options, read_sent(settings.ledger.path),
+                           report)
+        if not planned:
+            return report
+        try:
+            transport.check()
+        except ConfigError as exc:
+            report.notes.append(f"warning: {exc}")
+        # The recipients are read (and their problems reported) only when there is
+        # something to send: a quiet day's run stays quiet.
+        scan = recipients.scan()
+        report.problems = scan.problems
+        for event, kind in planned:
+            report.items.append(_dry_run(settings, catalog, now, event, kind, scan.count,
+                                         recipients, transport,
+                                         read_sent(settings.ledger.path)))
+        return report
+
+    transport.check()  # an unsafe or incomplete [smtp] stops the run before anything
+    with run_lock(settings.ledger.path):
+        planned = _planned(settings, catalog, now, options, read_sent(settings.ledger.path),
+                           report)
+        if not planned:
+            return report
+        scan = recipients.scan()
+        report.problems = scan.problems
+        # Render everything first: a template error stops the run before anything is sent.
+        sent = read_sent(settings.ledger.path)  # under the lock, as _planned read it
+        prepared = [(event, kind, _prepare(settings, catalog, now, event, kind, sent))
+                    for event, kind in planned]
+        started = time.monotonic()
+
+        def clock() -> datetime:
+            # --now pins the start; the run's own duration still moves the clock on.
+            return now + timedelta(seconds=time.monotonic() - started)
+
+        with Ledger.open(settings.ledger.path, clock=clock) as ledger:
+            for event, kind, message in prepared:
+                item = KindReport(event=event, kind=kind, subject=message.rendered.subject,
+                                  transport=transport.describe(), recipients=scan.count,
+                                  audience=recipients.describe(), left_out=len(scan.problems))
+                report.items.append(item)
+                with _sigterm_as_interrupt() as stop:
+                    try:
+                        stopped = _deliver(settings, ledger, transport, message, recipients,
+                                           options, item, progress=progress)
+                    except KeyboardInterrupt:  # the outbox, or between two messages
+                        stopped = Stopped(f"stopped by {stop.name}", stop.name)
+                if stopped is not None:
+                    item.aborted = stopped.reason
+                    report.stopped_by = stopped.signal
+                    break
+    return report
+
+
+def _planned(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,
+             sent: Sent, report: SendReport) -> Sequence[tuple[Event, str]]:
+    found = plan(settings, catalog, now, options, sent)
+    report.nothing_due = found.nothing_due
+    return found.sends
+
+
+class _Signal:
+    name = "SIGINT"
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[_Signal]:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does; which one came is remembered.
+
+    (A transport that runs an event loop, over the pool, handles both there instead.)
+    """
+    stop = _Signal()
+    previous_int = signal.getsignal(signal.SIGINT)
+    previous_term = signal.getsignal(signal.SIGTERM)
+
+    def interrupt(signum: int, frame: object) -> None:
+        stop.name = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals as they are
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+
+
+def _prepare(settings: Settings, catalog: Catalog, now: datetime, event: Event,
+             kind: str, sent: Sent) -> Prepared:
+    from .kinds import plan
+    from .message import prepare
+    from .render import render_event
+
+    message = plan(event, kind, settings.schedule, sent)
+    return prepare(settings, render_event(settings, catalog, event, kind, now, plan=message),
+                   date=now)
+
+
+def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
+             count: int, recipients: Recipients, transport: Transport,
+             sent: Sent) -> KindReport:
+    message = _prepare(settings, catalog, now, event, kind, sent)
+    assert message.rendered.plan is not None  # _prepare plans every message
+    key = message.rendered.plan.key
+    item = KindReport(event=event, kind=kind, subject=message.rendered.subject,
+                      transport=transport.describe(), recipients=count,
+                      audience=recipients.describe(), dry_run=True)
+    ledger = Ledger.open_readonly(settings.ledger.path)
+    if ledger is not None:
+        with ledger:
+            for chunk in _chunks(iter(recipients), 500):
+                rows = ledger.lookup(event.id, key, [r.key for r in chunk])
+                item.skipped += sum(1 for r in rows.values() if r.status == "sent")
+                item.uncertain += sum(1 for r in rows.values() if r.status == "claimed")
+    return item
+
+
+def _chunks(items: Iterator[Recipient], size: int) -> Iterator[list[Recipient]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared: Prepared,
+             recipients: Recipients, options: SendOptions, item: KindReport, *,
+             progress: Progress | None) -> Stopped | None:
+    """Hand every recipient still to be sent to the transport; why it stopped early, if so."""
+    from .changes import facts_of
+
+    assert prepared.rendered.plan is not None  # _prepare plans every message
+    # The ledger key ("update:2"), not the kind: every write below is of this one message.
+    event_id, kind = item.event.id, prepared.rendered.plan.key
+    ledger.record_subject(event_id, kind, item.subject, facts_of(item.event))
+    label = f"{kind} of {event_id}"
+    bar = progress(item.recipients, label) if progress else contextlib.nullcontext(_no_progress)
+    with bar as advance:
+        def batches() -> Iterator[list[Outgoing]]:
+            for chunk in _chunks(iter(recipients), transport.batch_size):
+                rows = ledger.lookup(event_id, kind, [r.key for r in chunk])
+                items = [out for recipient in chunk
+                         if (out := _outgoing(settings, prepared, recipient,
+                                              rows.get(recipient.key), options, item))]
+                if len(items) < len(chunk):
+                    advance(len(chunk) - len(items))
+                if items:
+                    yield items
+
+        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance)
+        delivered = transport.deliver(batches(), recorder)
+    item.outbox, item.files = delivered.folder, list(delivered.files)
+    if delivered.stopped is None:  # every recipient now has a row that says how it went
+        ledger.finished(event_id, kind)
+    return delivered.stopped
+
+
+def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, row: Row | None,
+              options: SendOptions, item: KindReport) -> Outgoing | None:
+    """The message for ``recipient``, or None (counted in ``item``) if it is not to go."""
+    from .message import AddressError, make_message_id
+
+    if row is not None and row.status == "sent" and not options.resend:
+        item.skipped += 1
+        return None
+    if row is not None and row.refused and not options.force:
+        # A 5xx is permanent: asking again daily would only annoy the server. --force
+        # tries them again.
+        item.refused += 1
+        return None
+    if row is not None and row.status == "claimed" and not (
+            options.resend_uncertain or options.resend):
+        item.uncertain += 1
+        _note(item.uncertain_recipients, recipient.address)
+        return None
+    if row is not None and row.status == "claimed":
+        message_id = row.message_id  # the same mail, maybe already there
+    elif row is not None and row.status == "sent":
+        message_id = make_message_id(settings)  # a deliberate second copy
+    else:
+        message_id = prepared.message_id_for(recipient.address)
+    try:
+        data = _addressed(prepared, recipient, message_id)
+    except AddressError as exc:
+        item.invalid += 1
+        _note(item.failures, (recipient.address, str(exc)))
+        return None
+    return Outgoing(recipient.key, recipient.address, data, message_id)
+
+
+class _Recorder:
+    """A transport's claims and outcomes, into the ledger and the run's report."""
+
+    def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
+                 item: KindReport, advance: Callable[[int], None]):
+        self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
+        self.item = item
+        self.advance = advance
+
+    def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
+        self.ledger.record(self.event, self.kind, [
+            c if isinstance(c, Outcome) else Claim(c.recipient, c.message_id) for c in changes
+        ], self.transport)
+
+    def report(self, outcomes: Sequence[Outcome]) -> None:
+        item = self.item
+        for outcome in outcomes:
+            if outcome.status == "sent":
+                item.sent += 1
+            elif outcome.status == "failed":
+                item.failed += 1
+                _note(item.failures, (outcome.recipient, outcome.error))
+            elif outcome.status == "uncertain":
+                item.uncertain += 1
+                _note(item.uncertain_recipients, f"{outcome.recipient} ({outcome.error})")
+            else:
+                item.not_sent += 1
+        self.advance(len(outcomes))
+
+
+def _addressed(prepared: Prepared, recipient: Recipient, message_id: str) -> bytes:
+    """The message for ``recipient``; with a name the email package will not write (say,
+    one holding ``=?...?=``), addressed to the bare address: the mail still goes."""
+    from .message import AddressError
+
+    try:
+        return prepared.to_bytes(recipient.header, message_id=message_id)
+    except AddressError:
+        if not recipient.name:
+            raise
+        return prepared.to_bytes(recipient.address, message_id=message_id)
+
+
+def _no_progress(n: int) -> None:
+    """Progress goes nowhere when there is no terminal."""
+
+
+T = TypeVar("T")
+
+
+def _note(notes: list[T], entry: T) -> None:
+    # Keep the first SHOWN only: a server that refuses everyone must not fill memory.
+    if len(notes) < SHOWN:
+        notes.append(entry)
