@@ -12,19 +12,22 @@ The HTML and the plain text come from one context and two templates (``KIND.html
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import functools
 import logging
 import re
 import textwrap
 import threading
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parseaddr
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import html2text
 import jinja2
@@ -39,10 +42,15 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
+from . import images
+from .changes import Change, template_rows
 from .config import DEFAULT_SUBJECTS, Settings
 from .content import Catalog, Event, Problem
 from .errors import ContentError, TemplateError
 from .i18n import N_, Language, display_width, language
+from .kinds import MessagePlan
+from .kinds import plan as plan_message
+from .resources import packaged_templates
 from .selection import KINDS, announced_types
 from .sources.dates import preview
 from .urls import (
@@ -75,6 +83,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TEXT_WIDTH = 78
+_CONTENT_WIDTH = images.CONTENT_WIDTH
 UPCOMING_COUNT = 3
 # Lightning talks happen before a meeting; a lunch or a leadership meeting has none, so
 # the configured call for proposals ([lightning_talks] propose_url) goes on meetings only.
@@ -95,10 +104,22 @@ class Rendered:
     html: str            # complete HTML document, CSS inlined
     text: str            # plain-text twin
     ics: bytes           # the .ics (text/calendar; method=PUBLISH)
+    # What the ledger said when it was rendered: the key it is sent under ("update:2"),
+    # the changes an update tells, the .ics SEQUENCE (see announce.kinds).
+    plan: MessagePlan | None = None
 
     @property
     def ics_filename(self) -> str:
-        return f"{self.event.slug or 'event'}.ics"
+        return ics_filename(self.event)
+
+
+def ics_filename(event: Event, limit: int = 40) -> str:
+    """The attachment's name: the event's slug, cut at a hyphen to about ``limit``
+    characters (the text part names it in a sentence that must wrap)."""
+    slug = event.slug or "event"
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
+    return f"{slug}.ics"
 
 
 # --- dates -----------------------------------------------------------------------------
@@ -270,24 +291,38 @@ _STYLE_PROPERTIES = {
 _URL_ATTRIBUTES = {"href", "src", "cite"}
 
 
-def sanitize(fragment: str, site_url: str, unresolved: list[str] | None = None) -> str:
-    """``fragment`` without active content, every URL made absolute against ``site_url``.
+def sanitize(fragment: str, site_url: str, unresolved: list[str] | None = None, *,
+             settings: Settings | None = None, event: Event | None = None,
+             top: int = 2) -> str:
+    """``fragment`` without active content, every URL made absolute against ``site_url``,
+    ready for mail (see :func:`_for_mail`): bare URLs linked, headings from ``h{top}``
+    down, images sized.
 
     URLs that cannot be made absolute (no site url) are kept as they are and appended to
-    ``unresolved``, for the caller to report with the file's name and line.
+    ``unresolved``, for the caller to report with the file's name and line. With
+    ``settings`` and ``event``, an image that is a file of the site's repository gets its
+    real size (:func:`announce.images.dimensions`) and an SVG its PNG or JPEG stand-in.
     """
+    sizes: dict[str, tuple[int, int]] = {}
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in _URL_ATTRIBUTES:
             return value
+        if tag == "img" and attribute == "src" and settings is not None and event is not None:
+            value = images.substitute(value, settings, event)
+            size = images.dimensions(value, settings, event)
+        else:
+            size = None
         absolute = resolve(value, site_url)
         if absolute is None:
             if unresolved is not None:
                 unresolved.append(value)
             return value
+        if size is not None:
+            sizes[absolute] = size
         return absolute
 
-    return nh3.clean(
+    clean = nh3.clean(
         fragment,
         tags=_TAGS,
         clean_content_tags=_DROP_WITH_CONTENT,
@@ -296,34 +331,228 @@ def sanitize(fragment: str, site_url: str, unresolved: list[str] | None = None) 
         link_rel=None,
         filter_style_properties=_STYLE_PROPERTIES,
     )
+    return _for_mail(clean, sizes, top)
+
+
+# Where a bare URL stays text: inside a link already, or code (a URL there is an example).
+_NO_LINKS = {"a", "code", "pre", "kbd", "samp"}
+# A bare URL; or a Markdown link that Markdown left as text (inside a raw HTML block).
+_LINKABLE = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<href>(?:https?://|mailto:)[^)\s]+)\)"
+                       r"|(?P<url>\bhttps?://[^\s<>\"']+)", re.IGNORECASE)
+# Bold that Markdown could not close ("**Topic: ** MythTV"): the marks are noise in mail.
+_STRAY_BOLD = re.compile(r"\*\*+|(?<!\w)__+|__+(?!\w)")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_SHORT_URL = 40
+
+
+def short_url(url: str, limit: int = _SHORT_URL) -> str:
+    """What a link to ``url`` shows: host and path, shortened to about ``limit``
+    characters at a ``/`` (``github.com/ansible/awx/…``), so that it fits a phone."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/")
+    shown = host + path
+    if len(shown) <= limit and not parts.query and not parts.fragment:
+        return shown
+    if len(shown) > limit:
+        cut = shown[:limit].rsplit("/", 1)[0]
+        shown = cut if len(cut) > len(host) else shown[:limit]
+    return shown + "/…" if shown == host else shown + "…"
+
+
+def _for_mail(fragment: str, sizes: dict[str, tuple[int, int]], top: int) -> str:
+    """Sanitized HTML made to hold up in mail clients: bare URLs (and links that show
+    their whole URL) become links with short text, so that a long address cannot widen a
+    phone's screen; headings descend from ``h{top}`` without skipping a level (the
+    mail's title is the h1); images get their size and never exceed the column."""
+    if not fragment.strip():
+        return fragment
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    _fix_text(root)
+    for anchor in root.iter("a"):
+        href = anchor.get("href") or ""
+        if len(anchor) == 0 and (anchor.text or "").strip() == href and len(href) > _SHORT_URL:
+            anchor.text = short_url(href)
+    _normalise_headings(root, top)
+    for image in root.iter("img"):
+        _size_image(image, sizes)
+    # Serialized as the wrapping <div> ... </div>: cut the wrapper off.
+    html = str(etree.tostring(root, encoding="unicode", method="html"))
+    return html[len("<div>"):-len("</div>")]
+
+
+def _fix_text(root: Any) -> None:
+    """Outside links and code: stray ``**`` dropped, URLs and left-over Markdown links
+    made links."""
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str) or node.tag in _NO_LINKS:
+            continue
+        if any(a.tag in _NO_LINKS for a in node.iterancestors()):
+            continue
+        if node.text:
+            lead, anchors = _linked(node.text)
+            node.text = lead
+            for offset, anchor in enumerate(anchors):
+                node.insert(offset, anchor)
+        for child in list(node):
+            if child.tail:
+                lead, anchors = _linked(child.tail)
+                child.tail = lead
+                at = node.index(child)
+                for offset, anchor in enumerate(anchors, start=1):
+                    node.insert(at + offset, anchor)
+
+
+def _linked(text: str) -> tuple[str, list[Any]]:
+    """``text`` as its leading text and the <a> elements it holds, each with the text
+    after it as its tail."""
+    if "**" in text or "__" in text:
+        text = _STRAY_BOLD.sub("", text)
+    if "://" not in text and "](" not in text:
+        return text, []
+    anchors: list[Any] = []
+    last = 0
+    lead = text
+    for match in _LINKABLE.finditer(text):
+        if match["url"]:
+            url = label = match["url"].rstrip(".,;:!?)]}\u2019\u201d")
+            if url.count("(") > url.count(")") and match["url"][len(url):].startswith(")"):
+                url = label = url + ")"  # a Wikipedia URL: (disambiguation) belongs to it
+            end = match.start() + len(url)
+            label = short_url(url)
+        else:
+            url, label, end = match["href"], match["text"], match.end()
+        before = text[last:match.start()]
+        if anchors:
+            anchors[-1].tail = before
+        else:
+            lead = before
+        anchor = lxml_html.Element("a", href=url)
+        anchor.text = label
+        anchors.append(anchor)
+        last = end
+    if anchors:
+        anchors[-1].tail = text[last:]
+    return lead, anchors
+
+
+def _normalise_headings(root: Any, top: int) -> None:
+    """``#`` and ``###`` in a talk become h2 and h3 under the title: levels ranked, and
+    never more than one deeper than the heading before."""
+    found = [node for node in root.iter(*_HEADINGS)]
+    if not found:
+        return
+    ranks = {level: rank for rank, level in enumerate(sorted({n.tag for n in found}))}
+    previous = top - 1
+    for node in found:
+        level = min(top + ranks[node.tag], previous + 1, 6)
+        node.tag = f"h{level}"
+        previous = level
+
+
+_CSS_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+)(?:\.\d+)?px\s*(?=;|$)",
+                       re.IGNORECASE)
+
+
+def _size_image(image: Any, sizes: dict[str, tuple[int, int]]) -> None:
+    """Width and height as attributes, in pixels, at most the column's width (Outlook
+    goes by them; ``height="auto"`` is invalid), and a style that lets every other client
+    shrink the image to a phone's width: ``width:100%`` up to its own width."""
+    style = image.get("style") or ""
+    for name, value in _CSS_SIZE.findall(style):  # the talk's style="width: 350px"
+        if image.get(name.lower()) is None:
+            image.set(name.lower(), value)
+    style = _CSS_SIZE.sub("", style).strip().strip(";").strip()
+    for attribute in ("width", "height"):
+        if not (image.get(attribute) or "").strip().isdigit():
+            image.attrib.pop(attribute, None)
+    size = sizes.get(image.get("src") or "")
+    if size is not None:
+        image.set("width", str(size[0]))
+        image.set("height", str(size[1]))
+    width = int(image.get("width") or 0)
+    if width > _CONTENT_WIDTH:
+        # Wider than the column: scaled down, height to match.
+        height = image.get("height")
+        image.set("width", str(_CONTENT_WIDTH))
+        if height:
+            image.set("height", str(max(1, round(int(height) * _CONTENT_WIDTH / width))))
+        width = _CONTENT_WIDTH
+    # A width in pixels cannot shrink in a table cell; a percentage up to a maximum can.
+    safe = (f"width: 100%; max-width: {width}px; height: auto" if width
+            else "max-width: 100%; height: auto")
+    image.set("style", f"{style}; {safe}" if style else safe)
 
 
 class _PlainText(html2text.HTML2Text):
-    """html2text for people, not for a Markdown parser: nothing gets backslash-escaped."""
+    """html2text for people, not for a Markdown parser: nothing gets backslash-escaped,
+    and no Markdown marks are written (code, strike-through: just their text)."""
 
     def handle_data(self, data: str, entity_char: bool = False) -> None:
         super().handle_data(data, entity_char=True)
 
+    def handle_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
+        if tag in ("code", "tt", "kbd", "samp", "del", "s", "strike") and not self.pre:
+            return
+        super().handle_tag(tag, attrs, start)
+
 
 def html_to_text(fragment: str, width: int = TEXT_WIDTH) -> str:
-    """Readable plain text of an HTML fragment: links become ``text (URL)``, wrapped."""
+    """Readable plain text of an HTML fragment, the one conversion of every place that
+    is not HTML (the text part, the preheader, the calendar's description): links become
+    ``text (URL)``, headings a line underlined with ``-``, no Markdown marks; wrapped at
+    ``width`` (0: not at all) without ever splitting a URL or a word at a hyphen."""
     fragment = _links_inline(fragment)
-    converter = _PlainText(bodywidth=width)
+    converter = _PlainText(bodywidth=0)
     converter.ignore_links = True
+    converter.ignore_emphasis = True
     converter.ignore_images = False
     converter.images_to_alt = True
     converter.unicode_snob = True
-    converter.wrap_list_items = True
-    converter.emphasis_mark = "*"
+    converter.mark_code = True
     converter.ul_item_mark = "*"
-    text = converter.handle(fragment)
-    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return _text_lines(converter.handle(fragment), width)
+
+
+_MD_LINK_TEXT = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
+_HEADING_LINE = re.compile(r"^(#{1,6}) +(.*?)(?: +#+)?$")
+_PREFIX = re.compile(r"^((?:> ?)+|\s*(?:[*+-]|\d+\.) +|\s+)")
+
+
+def _text_lines(converted: str, width: int) -> str:
+    """html2text's unwrapped output as plain text: headings underlined, code blocks
+    indented as they are, every other line wrapped under its list or quote prefix."""
+    out: list[str] = []
+    code = False
+    for line in converted.strip("\n").splitlines():
+        line = line.rstrip()
+        if line.strip() in ("[code]", "[/code]"):
+            code = line.strip() == "[code]"
+            continue
+        heading = None if code else _HEADING_LINE.match(line)
+        if not code and "](" in line:  # Markdown the source escaped: "\\[text\\](url)"
+            line = _MD_LINK_TEXT.sub(r"\1 (\2)", line)
+        if code:
+            out.append(line)
+        elif heading:
+            title = heading[2]
+            out += [_wrap(title, width) if width else title,
+                    "-" * min(display_width(title), width or TEXT_WIDTH)]
+        elif not width or display_width(line) <= width:
+            out.append(line)
+        else:
+            prefix_match = _PREFIX.match(line)
+            prefix = prefix_match[1] if prefix_match else ""
+            indent = prefix if prefix.lstrip().startswith(">") else " " * len(prefix)
+            out.append(_wrap(line, width, indent))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
 def _links_inline(fragment: str) -> str:
-    """Write each link's URL after its text, so the plain text keeps the target."""
-    if "<a" not in fragment:
+    """Write each link's URL after its text, so the plain text keeps the target; a link
+    that shows its own (short) URL becomes the whole URL. Tables become lines of cells
+    separated by ``|`` (plain text has no columns)."""
+    if "<a" not in fragment and "<t" not in fragment:
         return fragment
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     for anchor in root.iter("a"):
@@ -332,12 +561,42 @@ def _links_inline(fragment: str) -> str:
             continue
         text = " ".join(anchor.text_content().split())
         shown = href.removeprefix("mailto:") if href.startswith("mailto:") else href
-        if text in (href, shown) or not text:
+        if not text or text in (href, shown, short_url(href)) or _bare(text) == _bare(href):
             anchor.text, anchor[:] = shown, []
             continue
         anchor.tail = f" ({shown})" + (anchor.tail or "")
+    _tables_as_lines(root)
     # Serialized as the wrapping <div> ... </div>: cut the wrapper off.
     return str(etree.tostring(root, encoding="unicode", method="html"))[len("<div>"):-len("</div>")]
+
+
+def _bare(url: str) -> str:
+    """``url`` without its scheme, ``www.`` and final ``/``: what a link's text may show."""
+    return re.sub(r"^[a-z]+://(www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
+
+
+def _tables_as_lines(root: Any) -> None:
+    for row in list(root.iter("tr")):
+        cells = [cell for cell in row if cell.tag in ("td", "th")]
+        for cell in cells[:-1]:
+            cell.tail = " | "
+        for cell in cells:
+            cell.tag = "span"
+        row.tag = "p"
+    etree.strip_tags(root, "table", "thead", "tbody", "tfoot", "caption", "colgroup", "col")
+
+
+def _summary(text: str) -> str:
+    """The plain text's paragraphs on one line, headings left out: for one-line places
+    (the inbox preview, a calendar link's details)."""
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    kept = []
+    for block in blocks:
+        lines = block.splitlines()
+        if len(lines) >= 2 and set(lines[-1]) <= {"-", "="}:
+            continue  # a heading (its underline)
+        kept.append(block)
+    return " ".join(" ".join(kept).split())
 
 
 def _tidy(text: str) -> str:
@@ -347,7 +606,7 @@ def _tidy(text: str) -> str:
 
 
 def _first_sentence(text: str, limit: int = 150) -> str:
-    flat = " ".join(text.split())
+    flat = _summary(text)
     match = re.match(r"(.+?[.!?])(?:\s|$)", flat)
     sentence = match[1] if match else flat
     if len(sentence) > limit:
@@ -395,17 +654,6 @@ def _without_trailing_call(section: str, propose_url: str | None) -> str:
 # --- templates -------------------------------------------------------------------------
 
 
-def packaged_templates() -> Path:
-    """The packaged templates: inside the installed package (a wheel carries them
-    there), else at the top of the source tree (an editable install)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates" / "email", here.parent / "templates" / "email"):
-        if candidate.is_dir():
-            return candidate
-    raise TemplateError(f"{here / 'templates' / 'email'}: packaged templates not found "
-                        "(reinstall announce)")
-
-
 def _autoescape(name: str | None) -> bool:
     # Plain-text templates are not HTML: escaping "&" there would print "&amp;".
     return not (name or "").endswith(".txt")
@@ -417,7 +665,7 @@ def _wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
     for line in str(text).splitlines() or [""]:
         if not line.strip():
             out.append("")
-        elif _WIDE.search(line):
+        elif _WIDE.search(line) or display_width(line) != len(line):
             out.append(_wrap_wide(line, width, indent))
         else:
             out.append(textwrap.fill(line, width, subsequent_indent=indent,
@@ -445,12 +693,19 @@ def _wrap_wide(line: str, width: int, indent: str) -> str:
             token = " " * len(token)  # as textwrap: a run of blanks is kept, not collapsed
         candidate = current + token
         limit = width - (display_width(indent) if lines else 0)
-        if (current and display_width(candidate.rstrip()) > limit and not token.isspace()
-                and token[0] not in _NO_START and current[-1] not in _NO_END):
+        if not current or token.isspace() or display_width(candidate.rstrip()) <= limit:
+            current = candidate
+        elif token[0] not in _NO_START and current[-1] not in _NO_END:
             lines.append(current.rstrip())
             current = token
-        else:
-            current = candidate
+        elif (len(current) > 1 and _WIDE.match(current[-1]) and current[-1] not in _NO_START
+              and current[-2] not in _NO_END):
+            # Kinsoku by pushing out: the last character goes down with the mark.
+            lines.append(current[:-1].rstrip())
+            current = current[-1] + token
+        else:  # a run of such marks: the width wins
+            lines.append(current.rstrip())
+            current = token
     lines.append(current.rstrip())
     return ("\n" + indent).join(lines)
 
@@ -667,6 +922,10 @@ def _inline(premailer: Any, html: str) -> str:
         remove_classes=False,
         keep_style_tags=False,
         disable_link_rewrites=True,
+        # Not from CSS: "height: auto" would become the invalid height="auto", and an
+        # image's "width: 100%" would overwrite its width in pixels, which Outlook needs.
+        # The templates and the sanitizer write the sizes that matter as attributes.
+        disable_basic_attributes=["height", "width"],
     )
     result: str = inliner.transform(pretty_print=False)
     return result
@@ -701,6 +960,9 @@ class _Fragments:
     speaker_html: str
     lightning_html: str
     unresolved: tuple[str, ...]
+    # The lightning-talk section asks for talks in its own words (a sign-up link within
+    # its text or list): that is the call, and the mail adds no button of its own.
+    own_call: bool = False
 
 
 def _page_base(settings: Settings, event: Event) -> str:
@@ -714,20 +976,26 @@ def _fragments(settings: Settings, event: Event) -> _Fragments:
     unresolved: list[str] = []
     site = _page_base(settings, event)
 
-    def convert(source: str | None) -> str:
+    def convert(source: str | None, top: int) -> str:
         if not source:
             return ""
         try:
             html = markdown_to_html(source)
         except RecursionError:
             raise ContentError(f"{event.path}:{event.body_line}: body: {TOO_DEEP}") from None
-        return sanitize(html, site, unresolved).strip()
+        return sanitize(html, site, unresolved, settings=settings, event=event,
+                        top=top).strip()
 
     lightning = event.lightning_talks
+    own_call = False
     if lightning is not None:
-        lightning = _without_trailing_call(lightning, event.propose_url)
-    return _Fragments(convert(event.description), convert(event.speaker), convert(lightning),
-                      tuple(unresolved))
+        stripped = _without_trailing_call(lightning, event.propose_url)
+        own_call = bool(event.propose_url) and stripped == lightning
+        lightning = stripped
+    # The description's headings go under the title (h1); the bio's and the lightning
+    # talks' under their section's h2.
+    return _Fragments(convert(event.description, 2), convert(event.speaker, 3),
+                      convert(lightning, 3), tuple(unresolved), own_call)
 
 
 _WHY_RELATIVE = "relative URL: set [site] url in the config so that it can be made absolute"
@@ -830,8 +1098,10 @@ def _unsubscribe(settings: Settings) -> str | None:
 
 
 def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now: datetime,
-             subject: str, parts: _Fragments, lang: Language) -> dict[str, Any]:
+             subject: str, parts: _Fragments, lang: Language,
+             changes: Sequence[Change] = ()) -> dict[str, Any]:
     tz = settings.site.tz
+    change_rows = template_rows(changes, tz, lang)
     local = event.start.astimezone(tz)
     where = _where(settings, event)
     page_url = event_page_url(settings, event)
@@ -841,7 +1111,7 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
 
     propose_url = event.propose_url or (
         settings.lightning_talks.propose_url if event.type == LIGHTNING_TYPE else "") or None
-    propose_url = _absolute(settings, propose_url)
+    propose_url = None if parts.own_call else _absolute(settings, propose_url)
     lightning = None
     if event.lightning_talks is not None or propose_url:
         lightning = {"html": _sanitized(parts.lightning_html),
@@ -853,8 +1123,11 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
                    "bio_text": html_to_text(parts.speaker_html)}
     image = None
     if event.image:
-        image = {"src": resolve(event.image, _page_base(settings, event)),
-                 "alt": event.image_alt or event.title}
+        source = images.substitute(event.image, settings, event)
+        size = images.dimensions(source, settings, event)
+        image = {"src": resolve(source, _page_base(settings, event)),
+                 "alt": event.image_alt or event.title,
+                 "width": size[0] if size else None, "height": size[1] if size else None}
 
     location_text = _calendar_location(event, where)
     details = "\n\n".join(p for p in (_first_sentence(description_text, 300), page_url or rsvp_url)
@@ -866,9 +1139,12 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
         "reminder": f"{when} · {where['title']}" if where else when,
         "cancellation": lang.gettext("%(title)s on %(date)s will not take place.") % {
             "title": event.title, "date": short_date(local, lang)},
+        # What changed is the news: it goes first, in the inbox too.
+        "update": "; ".join(row["text"] for row in change_rows) or when,
     }[kind]
     return {
         "kind": kind,
+        "changes": change_rows,  # update.html/.txt: field, label, old, new, text
         "subject": subject,
         "language": event_language(settings, event),
         "site": {"name": group_name(settings, event), "url": settings.site.url or None},
@@ -890,7 +1166,7 @@ def _context(settings: Settings, catalog: Catalog, event: Event, kind: str, now:
         "lightning": lightning,
         "calendar": {"google_url": _google_calendar_url(event, event.title, details,
                                                         location_text),
-                     "ics_filename": f"{event.slug or 'event'}.ics",
+                     "ics_filename": ics_filename(event),
                      "location": location_text},
         "upcoming": _upcoming(settings, catalog, event, now, lang),
         "unsubscribe_url": _unsubscribe(settings),
@@ -914,7 +1190,8 @@ def event_uid(settings: Settings, event: Event) -> str:
 
 
 def _ics(settings: Settings, event: Event, kind: str, now: datetime,
-         context: dict[str, Any], description: str, lang: Language) -> bytes:
+         context: dict[str, Any], description: str, lang: Language,
+         plan: MessagePlan) -> bytes:
     """The .ics; ``description`` is the plain text unwrapped (calendars wrap it)."""
     import icalendar  # here: only rendering needs it, and it is slow to import
 
@@ -937,22 +1214,144 @@ def _ics(settings: Settings, event: Event, kind: str, now: datetime,
     item.add("description", description + (f"\n\n{link}" if link else ""))
     if link:
         item.add("url", link)
-    item.add("status", "CANCELLED" if kind == "cancellation" else "CONFIRMED")
-    # Calendars apply a change only when the sequence grows.
-    item.add("sequence", 1 if kind == "cancellation" else 0)
+    item.add("status", plan.ics_status)
+    # Calendars apply a change only when the sequence grows (see announce.kinds).
+    item.add("sequence", plan.ics_sequence)
+    organizer = _organizer(settings)
+    if organizer is not None:
+        item.add("organizer", organizer)  # RFC 5546: METHOD:PUBLISH requires it
+    key = getattr(tz, "key", None)
+    if key and "TZID" in item["DTSTART"].params:  # not for UTC: that is written "...Z"
+        calendar.add_component(_vtimezone(key, event.start.astimezone(tz).year))
     calendar.add_component(item)
-    # A VTIMEZONE spanning the event only: the default (1970-2038) is 4 KB of rules.
-    calendar.add_missing_timezones(first_date=event.start.date() - timedelta(days=366),
-                                   last_date=event.end.date() + timedelta(days=366))
     ics: bytes = calendar.to_ical()
     return ics
+
+
+def _organizer(settings: Settings) -> Any:
+    """``[mail] from`` as the calendar's ORGANIZER (``CN=HV Open:mailto:...``)."""
+    import icalendar
+
+    name, address = parseaddr(settings.mail.sender)
+    if "@" not in address:
+        return None
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    if name:
+        organizer.params["cn"] = icalendar.vText(name)
+    return organizer
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(key: str, year: int) -> Any:
+    """The VTIMEZONE of zone ``key`` around ``year``: one STANDARD and one DAYLIGHT
+    observance with yearly RRULEs, which every calendar reads right (ical.js took the
+    DTSTART+RDATE form an hour off). A zone whose rules do not repeat over those years
+    gets icalendar's list of dates instead. Cached: treat the component as read-only."""
+    import icalendar
+
+    zone = ZoneInfo(key)
+    # Rules that hold for five years around the event, from the year before it.
+    shifts = [_transitions(zone, y) for y in range(year - 1, year + 4)]
+    if not any(shifts):  # no daylight saving time in these years
+        offset = datetime(year, 7, 1, tzinfo=zone).utcoffset() or timedelta(0)
+        name = datetime(year, 7, 1, tzinfo=zone).tzname() or key
+        component = icalendar.Timezone()
+        component.add("tzid", key)
+        component.add_component(_observance("STANDARD", datetime(1970, 1, 1), offset,
+                                             offset, name, None))
+        return component
+    rules = _yearly_rules(shifts)
+    if rules is None:
+        return icalendar.Timezone.from_tzid(key, first_date=date(year - 1, 1, 1),
+                                            last_date=date(year + 1, 12, 31))
+    component = icalendar.Timezone()
+    component.add("tzid", key)
+    for (local, before, after, name), rule in zip(shifts[0], rules, strict=True):
+        kind = "DAYLIGHT" if after > before else "STANDARD"
+        component.add_component(_observance(kind, local, before, after, name, rule))
+    return component
+
+
+_Shift = tuple[datetime, timedelta, timedelta, str]
+
+
+def _transitions(zone: ZoneInfo, year: int) -> list[_Shift]:
+    """The clock changes of ``zone`` in ``year``: (local time before the change, offset
+    before, offset after, name after), found day by day, then to the second."""
+    found: list[_Shift] = []
+    day = timedelta(days=1)
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+    while moment.year == year:
+        following = moment + day
+        next_offset = following.astimezone(zone).utcoffset() or timedelta(0)
+        if next_offset != offset:
+            low, high = moment, following  # offset at low, next_offset at high
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == offset:
+                    low = middle
+                else:
+                    high = middle
+            local = (high + offset).replace(tzinfo=None)
+            found.append((local, offset, next_offset, high.astimezone(zone).tzname() or ""))
+            offset = next_offset
+        moment = following
+    return found
+
+
+def _yearly_rules(shifts: list[list[_Shift]]) -> list[dict[str, Any]] | None:
+    """An RRULE for each change of the first year that predicts the same change in every
+    following year (same month, weekday, time and offsets), else None."""
+    first = shifts[0]
+    if any(len(year) != len(first) for year in shifts):
+        return None
+    rules = []
+    for index, (local, before, after, name) in enumerate(first):
+        days = calendar_module.monthrange(local.year, local.month)[1]
+        # "Last Sunday" first: in March 2024 it is also the fifth, in 2027 the fourth.
+        choices = ([-1] if local.day + 7 > days else []) + [(local.day - 1) // 7 + 1]
+        weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
+        for nth in choices:
+            if all(_nth_weekday(y[index][0], local.weekday(), nth) and
+                   y[index][0].time() == local.time() and y[index][0].month == local.month
+                   and y[index][1:] == (before, after, name) for y in shifts):
+                rules.append({"freq": "yearly", "bymonth": local.month,
+                              "byday": f"{nth}{weekday}"})
+                break
+        else:
+            return None
+    return rules
+
+
+def _nth_weekday(moment: datetime, weekday: int, nth: int) -> bool:
+    if moment.weekday() != weekday:
+        return False
+    if nth == -1:
+        return moment.day + 7 > calendar_module.monthrange(moment.year, moment.month)[1]
+    return (moment.day - 1) // 7 + 1 == nth
+
+
+def _observance(kind: str, start: datetime, before: timedelta, after: timedelta, name: str,
+                rule: dict[str, Any] | None) -> Any:
+    import icalendar
+
+    observance = (icalendar.TimezoneDaylight() if kind == "DAYLIGHT"
+                  else icalendar.TimezoneStandard())
+    observance.add("dtstart", start)
+    observance.add("tzoffsetfrom", before)
+    observance.add("tzoffsetto", after)
+    observance.add("tzname", name)
+    if rule is not None:
+        observance.add("rrule", rule)
+    return observance
 
 
 # --- the whole thing -------------------------------------------------------------------
 
 
 def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
-                 now: datetime) -> Rendered:
+                 now: datetime, *, plan: MessagePlan | None = None) -> Rendered:
     """Render ``event`` as a message of ``kind``: subject, inlined HTML, text and .ics.
 
     Raises ``ContentError`` for a URL no email may carry (``javascript:``, or relative
@@ -967,7 +1366,10 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     subject = render_subject(settings, event, kind, now)
     tag = event_language(settings, event)
     lang = _language_of(tag, settings.templates.path)
-    context = _context(settings, catalog, event, kind, now, subject, parts, lang)
+    if plan is None:  # as if nothing had been sent yet: no changes, the first SEQUENCE
+        plan = plan_message(event, kind, settings.schedule)
+    context = _context(settings, catalog, event, kind, now, subject, parts, lang,
+                       plan.changes)
     env = environment(settings, tag)
     user = settings.templates.path
     document = _render_template(env, f"{kind}.html", context, user)
@@ -975,6 +1377,7 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     html = inline_css(_check_document(document, f"{kind}.html")).rstrip("\n") + "\n"
     text = _tidy(_render_template(env, f"{kind}.txt", context, user))
     ics = _ics(settings, event, kind, now, context,
-               html_to_text(parts.description_html, width=0), lang)
-    return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics)
+               html_to_text(parts.description_html, width=0), lang, plan)
+    return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics,
+                    plan=plan)
 

@@ -269,7 +269,7 @@ def test_localized_mail_is_not_spam(tmp_path: Path) -> None:
     for lang in GOLDEN_LANGUAGES:
         config = write_localized_mesh_config(tmp_path / lang, lang)
         for kind in KINDS:
-            messages[f"{lang} {kind}"] = cli_render(config, MESH, "--kind", kind,
+            messages[f"{lang} {kind}"] = cli_render(config, MESH, "--kind", kind, "--force",
                                                     "--now", NOW[kind])
     with ThreadPoolExecutor(max_workers=3) as pool:
         scores = dict(zip(messages, pool.map(

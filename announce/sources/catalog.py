@@ -374,7 +374,10 @@ _LONG_AGO = timedelta(days=60 * 365)
 
 
 def check_problems(settings: Settings, catalog: Catalog, now: datetime) -> list[Problem]:
-    """What ``check`` adds to loading: bodies the email shows differently, odd starts."""
+    """What ``check`` adds to loading: bodies the email shows differently, odd starts,
+    images that mail clients do not show (SVG) or that are heavy."""
+    from ..images import image_problems  # here: only check looks at images
+
     problems: list[Problem] = []
     for event in catalog.events:
         if event.start - now > _FAR or now - event.start > _LONG_AGO:
@@ -385,4 +388,5 @@ def check_problems(settings: Settings, catalog: Catalog, now: datetime) -> list[
                 f"{'5 years ahead' if event.start > now else '60 years ago'}: a typo?",
                 "warning"))
         problems.extend(body_notes(settings, event))
+        problems.extend(image_problems(settings, event))
     return problems
