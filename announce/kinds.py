@@ -12,6 +12,32 @@ The rules, for one event that has not started yet:
   until the start, once the announcement went out at least 24 hours earlier;
 - cancellation: for a cancelled event whose announcement went out, until the start.
   A cancelled event that was never announced is *silent*: nobody needs to hear of it.
+- update: when the event's facts (see :mod:`.changes`) differ, in a field that
+  ``[schedule] update_fields`` counts, from what the last message that reached members
+  said (announcement, update, reminder or cancellation: the ledger keeps each one's
+  snapshot), until the start. Several changes before it goes out make one update; a
+  change after it makes another. A ledger from before snapshots has none: nothing is
+  changed for those events.
+
+An event can have several updates, and exactly once holds for each: the ledger keys a
+message by (event, *ledger key*, recipient), and an update's key is ``update:N``, N
+counting from 1 (:func:`ledger_key`). An update that did not reach everyone keeps its
+key, so a rerun resumes it, as long as it is still the news (the newest message, and
+the event unchanged since it started); a change after it takes the next number. Every
+other kind's key is its name.
+
+Which goes when several are due (one message per event per run, so a member never gets
+two the same hour): cancellation, then update, then reminder, then announcement. An
+update says everything a reminder does, so it stands in for one: the reminder is not
+sent when an update went out within its window, and otherwise waits 24 hours after the
+last update as after the announcement. An unfinished update gives way to a due
+reminder as an unfinished announcement does.
+
+The calendar file keeps the event's UID; its SEQUENCE (calendar apps apply a file only
+when it grows) is the number of messages before it that changed the calendar entry
+(updates and the cancellation), plus one for an update or a cancellation itself: the
+announcement 0, a reminder as high as the last update, the first update 1, a
+cancellation one above the last update (1 without updates, as before updates existed).
 
 A kind whose sending started but did not reach every recipient is still due, so that a
 rerun resumes it; an announcement, only until its reminder is due (then the reminder goes
@@ -25,9 +51,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from .changes import Change, Facts, changed, facts_of, summary
 from .errors import ContentError
 
 if TYPE_CHECKING:
@@ -39,15 +66,22 @@ __all__ = [
     "NO_SENDS",
     "REGISTRY",
     "Kind",
+    "MessagePlan",
     "Sent",
     "SentRecord",
+    "changed_note",
+    "changed_since",
     "check_forced",
     "coming",
     "default_kind",
     "due_kinds",
     "get",
+    "kind_of",
     "kinds_for",
+    "ledger_key",
     "next_due_at",
+    "pending_changes",
+    "plan",
     "silent",
 ]
 
@@ -62,9 +96,12 @@ class SentRecord:
     complete: bool = True
     # At least one recipient's copy was confirmed sent (not only claimed, failed or lost).
     delivered: bool = True
+    # What the message said about the event when its sending first started; None in a
+    # ledger from before snapshots.
+    facts: Facts | None = None
 
 
-# event id -> kind -> record
+# event id -> ledger key (the kind's name; "update:N" for updates) -> record
 Records = Mapping[str, SentRecord]
 Sent = Mapping[str, Records]
 NO_SENDS: Sent = {}
@@ -73,6 +110,8 @@ NO_SENDS: Sent = {}
 DueRule = Callable[["Event", datetime, "ScheduleSettings", Records], bool]
 # (event, schedule, what was sent for it) -> when this kind becomes due, if it will
 OpensRule = Callable[["Event", "ScheduleSettings", Records], datetime | None]
+
+UPDATE = "update"
 
 
 @dataclass(frozen=True)
@@ -84,14 +123,30 @@ class Kind:
     applies: Callable[[Event, ScheduleSettings], bool]
     due: DueRule
     opens: OpensRule
-    # The calendar file: STATUS and SEQUENCE (calendar apps replace a lower SEQUENCE).
+    # The calendar file's STATUS; and whether this kind changes the calendar entry
+    # (moves or cancels it), which raises its SEQUENCE (see :meth:`ics_sequence`).
     ics_status: str = "CONFIRMED"
-    ics_sequence: int = 0
+    moves_calendar: bool = False
+    # Several of this kind per event, each under its own ledger key ("update:2").
+    repeats: bool = False
 
     @property
     def templates(self) -> tuple[str, str]:
         """The HTML and the plain-text template of this kind."""
         return f"{self.name}.html", f"{self.name}.txt"
+
+    def ics_sequence(self, records: Records, key: str | None = None) -> int:
+        """The SEQUENCE of this kind's calendar file, sent under ``key`` (the kind's name
+        by default) after ``records``: one above every message before it that changed the
+        entry when this one changes it too; else as high as the last of them."""
+        key = key or self.name
+        before = sum(1 for k in records if k != key and _moves_calendar(k))
+        return before + (1 if self.moves_calendar else 0)
+
+
+def _moves_calendar(key: str) -> bool:
+    kind = _BY_NAME.get(kind_of(key))
+    return kind is not None and kind.moves_calendar
 
 
 def _sent_in_full(record: SentRecord | None) -> bool:
@@ -111,21 +166,18 @@ def _announcement_opens(event: Event, schedule: ScheduleSettings,
     return event.start - timedelta(days=schedule.announce_days_before)
 
 
-def _reminder_due(event: Event, now: datetime, schedule: ScheduleSettings,
-                  records: Records) -> bool:
-    announcement = records.get("announcement")
-    # Also when the announcement is unfinished: a recipient who keeps failing (or one
-    # left uncertain, or since removed from the list) would otherwise hold the
-    # announcement open, and the reminder back, until the talk.
-    return (
-        not event.cancelled
-        and announcement is not None
-        and announcement.delivered
-        and schedule.reminder_days_before > 0
-        and not _sent_in_full(records.get("reminder"))
-        and now >= event.start - timedelta(days=schedule.reminder_days_before)
-        and announcement.first_at <= now - REMINDER_GAP
-    )
+def _updates(records: Records) -> list[tuple[int, SentRecord]]:
+    """The event's updates, by number."""
+    found = []
+    for key, record in records.items():
+        name, _, number = key.partition(":")
+        if name == UPDATE and number.isdigit():
+            found.append((int(number), record))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _reminder_window(event: Event, schedule: ScheduleSettings) -> datetime:
+    return event.start - timedelta(days=schedule.reminder_days_before)
 
 
 def _reminder_opens(event: Event, schedule: ScheduleSettings,
@@ -134,9 +186,81 @@ def _reminder_opens(event: Event, schedule: ScheduleSettings,
     if (event.cancelled or schedule.reminder_days_before == 0 or announcement is None
             or _sent_in_full(records.get("reminder"))):
         return None
-    at = max(event.start - timedelta(days=schedule.reminder_days_before),
-             announcement.first_at + REMINDER_GAP)
+    window = _reminder_window(event, schedule)
+    updates = [record for _, record in _updates(records) if record.delivered]
+    # An update within the window said all a reminder would: it was the reminder.
+    if any(record.first_at >= window for record in updates):
+        return None
+    last = max([announcement.first_at, *(record.first_at for record in updates)])
+    at = max(window, last + REMINDER_GAP)
     return at if at < event.start else None
+
+
+def _reminder_due(event: Event, now: datetime, schedule: ScheduleSettings,
+                  records: Records) -> bool:
+    announcement = records.get("announcement")
+    # Also when the announcement is unfinished: a recipient who keeps failing (or one
+    # left uncertain, or since removed from the list) would otherwise hold the
+    # announcement open, and the reminder back, until the talk.
+    if announcement is None or not announcement.delivered:
+        return False
+    at = _reminder_opens(event, schedule, records)
+    return at is not None and now >= at
+
+
+@dataclass(frozen=True)
+class _Pending:
+    key: str  # the ledger key the update goes under
+    since: str  # the ledger key of the message it tells a change from
+    facts: Facts  # what that message said
+
+
+def _pending_update(event: Event, schedule: ScheduleSettings,
+                    records: Records) -> _Pending | None:
+    """The update due now, if one is: None when nothing changed, or when there is
+    nothing to compare with (no message with a snapshot reached anyone)."""
+    if event.cancelled:
+        return None
+    current = facts_of(event)
+    fields = schedule.update_fields
+    # The messages that reached someone, and what each said, oldest first.
+    told: list[tuple[datetime, str, Facts]] = sorted(
+        ((r.first_at, key, r.facts) for key, r in records.items()
+         if r.facts is not None and r.delivered), key=lambda item: item[0])
+    updates = _updates(records)
+    number = updates[-1][0] if updates else 0
+    if updates and not updates[-1][1].complete:
+        # Unfinished: resumed while it is the news, i.e. the newest message and the event
+        # as it was when it started (a resumed send must say what the first part said).
+        key, record = f"{UPDATE}:{number}", updates[-1][1]
+        newest = max(records.items(), key=lambda item: item[1].first_at)[0]
+        if (newest == key and record.facts is not None
+                and not changed(record.facts, current, fields)):
+            before = [(k, facts) for _, k, facts in told if k != key]
+            return _Pending(key, *before[-1]) if before else None
+    if not told:
+        return None
+    _, since, last = told[-1]
+    if changed(last, current, fields):
+        return _Pending(f"{UPDATE}:{number + 1}", since, last)
+    return None
+
+
+def _update_due(event: Event, now: datetime, schedule: ScheduleSettings,
+                records: Records) -> bool:
+    pending = _pending_update(event, schedule, records)
+    if pending is None:
+        return False
+    started = records.get(pending.key)
+    # An unfinished update that reached people gives way to a due reminder (which says
+    # the same), as an announcement does: one failing address must not hold it back.
+    return not (started is not None and started.delivered
+                and _reminder_due(event, now, schedule, records))
+
+
+def _update_opens(event: Event, schedule: ScheduleSettings,
+                  records: Records) -> datetime | None:
+    return None  # due the moment the event changes, or never
 
 
 def _cancellation_due(event: Event, now: datetime, schedule: ScheduleSettings,
@@ -154,18 +278,21 @@ def _cancellation_opens(event: Event, schedule: ScheduleSettings,
 REGISTRY: tuple[Kind, ...] = (
     Kind("announcement", applies=lambda event, _: not event.cancelled,
          due=_announcement_due, opens=_announcement_opens),
+    Kind(UPDATE, applies=lambda event, _: not event.cancelled,
+         due=_update_due, opens=_update_opens, moves_calendar=True, repeats=True),
     Kind("reminder",
          applies=lambda event, schedule: (not event.cancelled
                                           and schedule.reminder_days_before > 0),
          due=_reminder_due, opens=_reminder_opens),
     Kind("cancellation", applies=lambda event, _: event.cancelled,
          due=_cancellation_due, opens=_cancellation_opens,
-         ics_status="CANCELLED", ics_sequence=1),
+         ics_status="CANCELLED", moves_calendar=True),
 )
 KINDS: tuple[str, ...] = tuple(kind.name for kind in REGISTRY)
 _BY_NAME = {kind.name: kind for kind in REGISTRY}
 # Which kind wins when several are due at once: the one that tells the latest news.
-_PRECEDENCE = ("cancellation", "reminder", "announcement")
+# An update before a reminder: it says all the reminder would (see the module docstring).
+_PRECEDENCE = ("cancellation", UPDATE, "reminder", "announcement")
 
 
 def get(name: str) -> Kind:
@@ -174,6 +301,87 @@ def get(name: str) -> Kind:
         return _BY_NAME[name]
     except KeyError:
         raise ValueError(f"unknown kind {name!r} (expected one of {', '.join(KINDS)})") from None
+
+
+def kind_of(key: str) -> str:
+    """The kind a ledger key belongs to: ``update:2`` -> ``update``."""
+    return key.partition(":")[0]
+
+
+def ledger_key(event: Event, kind: str, schedule: ScheduleSettings,
+               sent: Sent = NO_SENDS) -> str:
+    """The key the ledger records this kind's next message of ``event`` under (see the
+    module docstring): the kind's name, or ``update:N``.
+
+    ``send`` must read ``sent`` while it holds the run lock, and use this one key for
+    every write of the message: then two runs can never send one update under two keys.
+    """
+    if not get(kind).repeats:
+        return kind
+    records = sent.get(event.id, {})
+    pending = _pending_update(event, schedule, records)
+    if pending is not None:
+        return pending.key
+    updates = _updates(records)  # a forced update with nothing changed: a new one
+    return f"{kind}:{updates[-1][0] + 1 if updates else 1}"
+
+
+def pending_changes(event: Event, schedule: ScheduleSettings,
+                    sent: Sent = NO_SENDS) -> list[Change]:
+    """What an update of ``event`` sent now tells: its changes since the last message
+    that reached members, in the fields that count; empty when nothing changed."""
+    pending = _pending_update(event, schedule, sent.get(event.id, {}))
+    if pending is None:
+        return []
+    return changed(pending.facts, facts_of(event), schedule.update_fields)
+
+
+def changed_since(event: Event, schedule: ScheduleSettings,
+                  sent: Sent = NO_SENDS) -> tuple[str, list[Change]] | None:
+    """For ``list`` and ``check``: the kind of the last message that reached members (the
+    one an update tells a change from) and the changes since, if an update is pending."""
+    records = sent.get(event.id, {})
+    pending = _pending_update(event, schedule, records)
+    if pending is None:
+        return None
+    return kind_of(pending.since), changed(pending.facts, facts_of(event),
+                                           schedule.update_fields)
+
+
+def changed_note(event: Event, schedule: ScheduleSettings, sent: Sent,
+                 tz: tzinfo) -> str | None:
+    """``changed since the announcement: start 18:00 → 18:30``, when an update is due:
+    the line ``list``, ``check``, the preview and the pull-request summary show."""
+    found = changed_since(event, schedule, sent)
+    if found is None:
+        return None
+    since, changes = found
+    return f"changed since the {since}: {summary(changes, tz)}"
+
+
+@dataclass(frozen=True)
+class MessagePlan:
+    """One message of one event, before it is rendered: what ``send`` records it under,
+    what the render needs from the ledger (the changes an update tells, the calendar
+    file's SEQUENCE). Made by :func:`plan`; rendering never reads the ledger itself."""
+
+    kind: str
+    key: str
+    changes: tuple[Change, ...] = ()
+    ics_sequence: int = 0
+
+    @property
+    def ics_status(self) -> str:
+        return get(self.kind).ics_status
+
+
+def plan(event: Event, kind: str, schedule: ScheduleSettings,
+         sent: Sent = NO_SENDS) -> MessagePlan:
+    """The :class:`MessagePlan` of ``kind`` for ``event``, given what was sent."""
+    key = ledger_key(event, kind, schedule, sent)
+    records = sent.get(event.id, {})
+    changes = tuple(pending_changes(event, schedule, sent)) if kind == UPDATE else ()
+    return MessagePlan(kind, key, changes, get(kind).ics_sequence(records, key))
 
 
 def due_kinds(event: Event, now: datetime, schedule: ScheduleSettings,
@@ -230,5 +438,9 @@ def check_forced(event: Event, kind: str) -> None:
     if kind == "cancellation" and not event.cancelled:
         raise ContentError(
             f"{event.path}: “{event.title}” ({event.id}) is not cancelled: a cancellation "
-            "needs 'cancelled: true' in its front matter"
+            "needs 'cancelled: true' in its front matter", path=event.path)
+    if kind == UPDATE and event.cancelled:
+        raise ContentError(
+            f"{event.path}: “{event.title}” ({event.id}) is cancelled: its members get a "
+            "cancellation, not an update"
         )
