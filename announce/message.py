@@ -33,6 +33,7 @@ from typing import Any
 from .config import Settings
 from .content import Catalog, Event
 from .errors import ConfigError, ContentError, SendError
+from .kinds import NO_SENDS, Sent, plan
 from .render import Rendered, render_event, sender_domain
 
 __all__ = [
@@ -199,7 +200,9 @@ class Prepared:
         """The default Message-ID for ``to``: the same for the same mail to the same
         person (a resumed send), different when the content changed."""
         address = parseaddr(to)[1] or to
-        return make_message_id(self.settings, self.rendered.event.id, self.rendered.kind,
+        plan = self.rendered.plan
+        return make_message_id(self.settings, self.rendered.event.id,
+                               plan.key if plan else self.rendered.kind,
                                address.strip().lower(), self.digest)
 
     def message(self, to: str, *, message_id: str | None = None) -> EmailMessage:
@@ -281,9 +284,12 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
     mail = settings.mail
     if mail.reply_to:
         msg["Reply-To"] = mail.reply_to
-    if mail.list_id:
+    # Through a list server, List-* are the list's: Mailman replaces List-Id and
+    # List-Unsubscribe with its own, but would keep a List-Unsubscribe-Post that then
+    # points one-click unsubscribe at its mailto: link.
+    if mail.list_id and not mail.list_server:
         msg["List-Id"] = mail.list_id
-    if mail.unsubscribe:
+    if mail.unsubscribe and not mail.list_server:
         msg["List-Unsubscribe"] = ", ".join(f"<{target}>" for target in mail.unsubscribe)
         if any(t.startswith("https://") for t in mail.unsubscribe):
             # RFC 8058 one-click: Gmail and Yahoo want it from bulk senders.
@@ -332,10 +338,14 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
 
 
 def render_eml(settings: Settings, catalog: Catalog, event: Event, kind: str, now: datetime,
-               *, to: str, message_id: str | None = None) -> bytes:
+               *, to: str, message_id: str | None = None, sent: Sent = NO_SENDS) -> bytes:
     """The message ``send`` would send to ``to`` at ``now``: ``announce render``'s output.
 
-    Without ``message_id``, the default one of :meth:`Prepared.message_id_for`.
+    ``sent`` is what the ledger says went out (an update tells what changed since, and
+    the calendar file's SEQUENCE counts what came before). Without ``message_id``, the
+    default one of :meth:`Prepared.message_id_for`.
     """
-    prepared = prepare(settings, render_event(settings, catalog, event, kind, now), date=now)
+    rendered = render_event(settings, catalog, event, kind, now,
+                            plan=plan(event, kind, settings.schedule, sent))
+    prepared = prepare(settings, rendered, date=now)
     return prepared.to_bytes(to, message_id=message_id or prepared.message_id_for(to))

@@ -305,3 +305,39 @@ def test_to_takes_a_list_address_with_a_name(tmp_path: Path) -> None:
     path = write_config(tmp_path, '[mail]\nto = ["Members <members@example.org>"]\n')
     (recipient,) = load_recipients(load_settings(path))
     assert (recipient.address, recipient.name) == ("members@example.org", "Members")
+
+
+# --- [mail] list_server ----------------------------------------------------------------
+
+def test_list_server_names_the_list_servers_announce_knows(tmp_path: Path) -> None:
+    for server in ("mailman", "google-groups", "groups.io", "other"):
+        path = write_config(tmp_path, f"[mail]\nto = 'members@lists.example.org'\n"
+                                      f"list_server = '{server}'\n")
+        assert load_settings(path).mail.list_server == server
+    assert load_settings(write_config(tmp_path, "")).mail.list_server == ""
+
+
+@pytest.mark.parametrize(
+    ("mail", "message"),
+    [
+        ("to = 'm@lists.example.org'\nlist_server = 'mailman3'",
+         "[mail] list_server: expected one of 'mailman', 'google-groups', 'groups.io', "
+         "'other', got 'mailman3'"),
+        ("list_server = 'mailman'",
+         "[mail] to: list_server needs the list's posting address here "
+         '(to = ["members@lists.example.org"])'),
+        ("to = 'm@lists.example.org'\nlist_server = 'mailman'\nlist_id = 'M <m.example.org>'",
+         "[mail] list_id: the list server writes List-Id itself, with its own unsubscribe "
+         "address: leave list_id out with list_server"),
+        ("to = 'm@lists.example.org'\nlist_server = 'groups.io'\n"
+         "unsubscribe = 'https://example.org/leave'",
+         "[mail] unsubscribe: the list server writes List-Unsubscribe itself, with its own "
+         "unsubscribe address: leave unsubscribe out with list_server"),
+        ("recipients = 'subscribers.csv'\nlist_server = 'mailman'",
+         "[mail] recipients: a subscriber file and list_server exclude each other: with a "
+         "list server, 'to' is the list's posting address"),
+    ],
+)
+def test_list_server_mistakes_name_the_key(tmp_path: Path, mail: str, message: str) -> None:
+    path = write_config(tmp_path, f"[mail]\n{mail}\n")
+    assert config_error(path) == f"{path}: {message}"

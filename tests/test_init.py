@@ -122,7 +122,7 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
     events = json.loads(listed.stdout)
     assert len(events) > 200
 
-    from announce.content import load_catalog
+    from announce.sources.catalog import load_catalog
     from announce.urls import event_page_url
 
     event = next(e for e in load_catalog(settings).events

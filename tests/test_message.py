@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from announce.cli import cli
 from announce.config import Settings, load_settings
-from announce.content import load_catalog
 from announce.message import AddressError, Prepared, make_message_id, prepare
 from announce.render import render_event
+from announce.sources.catalog import load_catalog
 
 from .conftest import EXAMPLE_CONFIG
 from .test_render import MESH, NIX, at, write_service_mesh_config
@@ -247,7 +247,8 @@ def test_render_by_file_path_and_kind_defaults() -> None:
     result = run(str(path), "--now", DEMO_NOW)
     assert result.exit_code == 0, result.output
     # A cancelled event defaults to its cancellation.
-    assert parse(result.stdout_bytes)["Subject"].startswith("Cancelled: Home Automation")
+    assert parse(result.stdout_bytes)["Subject"].startswith(
+        "River City Open Tech cancelled: Home Automation")
     result = run(NIX, "--now", "2027-01-04T09:00", "--to", "Zoë <zoe@example.org>",
                  "--message-id", "<fixed@example.org>")
     msg = parse(result.stdout_bytes)
@@ -328,3 +329,18 @@ def test_a_subject_reads_back_exactly_in_short_lines(sample_settings: Settings,
     subject_lines = head.split("Subject:", 1)[1].split("\r\nDate:")[0].split("\r\n")
     assert subject_lines[0].strip()  # the first line is never empty
     assert all(len(line) <= 78 for line in head.split("\r\n"))
+
+
+def test_through_a_list_server_the_list_headers_are_the_lists(
+    sample_settings: Settings,
+) -> None:
+    # Mailman replaces List-Id and List-Unsubscribe but keeps List-Unsubscribe-Post, which
+    # would then point one-click unsubscribe at its mailto: (tests/test_mailman.py).
+    listed = dataclasses.replace(sample_settings, mail=dataclasses.replace(
+        sample_settings.mail, to=("members@lists.example.org",), list_server="mailman"))
+    msg = parse(prepared(listed).to_bytes("members@lists.example.org",
+                                          message_id="<1@example.org>"))
+    for name in ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        assert name not in msg
+    assert (msg["From"], msg["Reply-To"]) == ("River City Open Tech <announce@example.org>",
+                                              "organizers@example.org")

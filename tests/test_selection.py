@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from announce.config import ScheduleSettings, load_settings
-from announce.content import Event, load_catalog
+from announce.content import Event
 from announce.selection import (
     SentRecord,
     announced_types,
@@ -18,6 +18,7 @@ from announce.selection import (
     next_event,
     upcoming,
 )
+from announce.sources.catalog import load_catalog
 
 START = datetime(2027, 2, 3, 23, 0, tzinfo=UTC)  # 18:00 in New York
 US = timedelta(microseconds=1)

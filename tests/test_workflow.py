@@ -45,7 +45,7 @@ TOKEN = "ghs_TestTokenNeverInAFile0123456789"  # noqa: S105 - the stand-in githu
 TALK = "“Observability with OpenTelemetry” (Wed 2027-02-03)"
 EVENT = "2027/2027-02-03-observability-with-opentelemetry"
 ANNOUNCEMENT_SUBJECT = "River City Open Tech: Observability with OpenTelemetry (Wed, Feb 3)"
-REMINDER_SUBJECT = "Reminder: Observability with OpenTelemetry is tomorrow"
+REMINDER_SUBJECT = "River City Open Tech reminder: Observability with OpenTelemetry is tomorrow"
 SENT_ANNOUNCEMENT = f"announce: sent the announcement of {TALK} to 1 recipient"
 SENDING_ANNOUNCEMENT = f"announce: sending the announcement of {TALK} to 1 recipient"
 BOT = ["-c", "user.name=Organizer", "-c", "user.email=organizer@example.org"]
@@ -645,6 +645,27 @@ def test_a_pull_request_previews_with_the_ledger_branch(site: Site) -> None:
     assert f"### Preview: the reminder of {TALK}" in preview.summary
     assert "Dry run: the announcement" not in preview.summary
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # read, not written
+
+
+def test_a_pull_request_that_moves_an_announced_talk_says_merging_sends_an_update(
+        site: Site) -> None:
+    assert site.run("schedule", site.at(date(2027, 1, 25)))["send"].succeeded
+    work = site.clone("later")
+    _git(work, "switch", "--quiet", "-c", "later")
+    talk = work / "content" / "events" / f"{EVENT}.md"
+    talk.write_text(talk.read_text(encoding="utf-8").replace(
+        "dtstart: 2027-02-03 18:00:00 -0500", "dtstart: 2027-02-03 18:30:00 -0500"),
+        encoding="utf-8")
+    _push(work, "Start half an hour later", ".")
+
+    preview = site.run("pull_request", site.at(date(2027, 1, 26)), head="later")["preview"]
+    assert preview.succeeded, _log(preview)
+    assert f"Merging this change will send the update of {TALK} to 1 recipient" in (
+        preview.summary)
+    assert "since the announcement: start 18:00 → 18:30" in preview.summary
+    assert "Now 6:30 PM, not 6:00 PM" in preview.summary  # the update itself, shown
+    assert site.server.handler.count == 1  # the announcement; the preview sent nothing
+    assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT
 
 
 def test_a_broken_talk_in_a_pull_request_is_shown_on_its_line(site: Site) -> None:
