@@ -37,7 +37,7 @@ __all__ = [
     "substitute",
 ]
 
-# The width of the mail's content column, in CSS pixels (templates/email/base.html).
+# The width of the mail's content column, in CSS pixels (announce/templates/email/base.html).
 CONTENT_WIDTH: Final = 600
 # The most of a file the size is read from. A PNG, GIF or WebP says its size in its first
 # 30 bytes; a JPEG's comes after its EXIF and colour profile, rarely past 100 KB.

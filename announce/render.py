@@ -6,7 +6,7 @@ only changes the addressing afterwards.
 
 The HTML and the plain text come from one context and two templates (``KIND.html``,
 ``KIND.txt``), looked up in the user's ``[templates] path`` first and in the packaged
-``templates/email/`` second; a user template can also extend a packaged one by the name
+``announce/templates/email/`` second; a user template can also extend a packaged one by the name
 ``packaged/KIND.html`` to change a single block.
 """
 
