@@ -6,7 +6,7 @@ workflow reads (``ledger``: the file to record; ``due``: what a dry run found du
 tells the workflow whether to mark the ledger "sending" and send; ``sent``: what went out,
 for the commit message), ``::notice::`` and ``::error::`` lines, and the step summary (for
 a dry run: subject, when, where and the text part). Command lines are returned, not printed:
-only ``cli.py`` prints. The files (``$GITHUB_STEP_SUMMARY``, ``$GITHUB_OUTPUT``) are only
+only ``announce.cli`` prints. The files (``$GITHUB_STEP_SUMMARY``, ``$GITHUB_OUTPUT``) are only
 written when Actions set them.
 
 Spec: https://docs.github.com/actions/reference/workflow-commands-for-github-actions

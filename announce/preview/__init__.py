@@ -16,7 +16,7 @@ Live reload is a short poll of ``/_version``, on purpose, not a long-lived conne
 (long-poll or server-sent events): each poll is a whole request answered at once, so the
 timeout for silent clients never meets it, and a page outlives a restart of the server.
 
-``announce --help`` never imports this package (cli.py imports it inside the command).
+``announce --help`` never imports this package (the CLI imports it inside the command).
 """
 
 from __future__ import annotations

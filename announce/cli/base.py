@@ -1,0 +1,131 @@
+"""The ``announce`` group and what every command shares: options, the clock, errors.
+
+Exit codes: 0 done (nothing due is done too), 1 error, 2 usage, 3 partial send.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .. import __version__
+from ..config import Settings, load_settings, resolve_config_path
+from ..content import Catalog, Event, parse_datetime
+from ..errors import AnnounceError
+from ..kinds import Sent
+
+__all__ = ["Run", "cli", "common_options", "format_when", "main", "report_left_out", "sent_records"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("announce")
+
+
+class _Group(click.Group):
+    """Prints an ``AnnounceError`` as a message (no traceback) and exits with its code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AnnounceError as exc:
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                click.echo(f"announce: error: {line}", err=True)
+            from .. import gha
+
+            if gha.in_github_actions():  # also on the run's page, not only in its log
+                click.echo(gha.error_for(exc))
+            ctx.exit(exc.exit_code)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every command starts from: the settings and the clock."""
+
+    settings: Settings
+    now: datetime
+
+    def catalog(self) -> Catalog:
+        from ..sources.catalog import load_catalog  # the content layer, when needed
+
+        return load_catalog(self.settings)
+
+
+def common_options(func: F) -> F:
+    """``--config`` and ``--now``, on every command; the command receives a ``Run``."""
+
+    @click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        envvar="ANNOUNCE_CONFIG", show_envvar=True,
+        help="Config file. Default: ./announce.toml if it exists, else built-in defaults.",
+    )
+    @click.option(
+        "--now", "now_text", metavar="WHEN", envvar="ANNOUNCE_NOW", show_envvar=True,
+        help="Pretend it is this moment: ISO 8601 date or date-time "
+             "(e.g. 2027-01-28 or 2027-01-28T09:00); without an offset, in the site timezone.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, config_path: Path | None, now_text: str | None, **kwargs: Any) -> Any:
+        settings = load_settings(resolve_config_path(config_path))
+        now = _parse_now(now_text, settings)
+        return func(Run(settings, now), *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]  # click's decorators erase the signature
+
+
+def _parse_now(text: str | None, settings: Settings) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        return parse_datetime(text, settings.site.tz, require_time=False)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--now'") from None
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Example: announce list --now 2027-01-28   (what is coming up, and what is due)",
+)
+@click.version_option(__version__, prog_name="announce")
+@click.option(
+    "-v", "--verbose", count=True,
+    help="Say more on stderr, with the SMTP conversation (never the AUTH secrets).",
+)
+def cli(verbose: int) -> None:
+    """Turn a meetup's talk files into announcement emails, and send each one once.
+
+    Talks are Markdown files with YAML front matter (a Jekyll _events/ folder works as
+    it is). Settings come from announce.toml; see config.example.toml.
+    """
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="announce: %(message)s")
+
+
+def report_left_out(catalog: Catalog) -> None:
+    for problem in catalog.errors:
+        click.echo(f"announce: warning: {problem} (file left out)", err=True)
+
+
+def format_when(event: Event, settings: Settings) -> str:
+    local = event.start.astimezone(settings.site.tz)
+    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def sent_records(settings: Settings) -> Sent:
+    """What the ledger says was sent; nothing before the first send (no file is created)."""
+    from ..ledger import read_sent
+
+    return read_sent(settings.ledger.path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``announce`` script."""
+    cli.main(args=argv, prog_name="announce")  # _Group turns AnnounceErrors into exits
+

@@ -1,0 +1,220 @@
+"""`list`, `check` and `render`: what is coming, what is wrong, what a message looks like."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..content import Event
+from ..errors import AnnounceError, ConfigError, ContentError
+from ..kinds import KINDS, changed_note, default_kind, due_kinds
+from ..paths import display_path
+from ..selection import announced_types
+from .base import Run, cli, common_options, format_when, report_left_out, sent_records
+
+
+@cli.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Every event, past ones too.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per event.")
+@common_options
+def list_command(run: Run, show_all: bool, as_json: bool) -> None:
+    """List upcoming events, oldest first, with what is due now.
+
+    \b
+    Examples:
+      announce list
+      announce list --all --json --now 2027-01-28
+    """
+    from ..urls import meetup_url
+
+    settings = run.settings
+    catalog = run.catalog()
+    report_left_out(catalog)
+    events = [e for e in catalog.events if show_all or e.start > run.now]
+    sent = sent_records(settings)
+    tz = settings.site.tz
+
+    def due(event: Event) -> list[str]:
+        if not announced_types(event, settings.content.types):
+            return []
+        return due_kinds(event, run.now, settings.schedule, sent)
+
+    if as_json:
+        rows = [
+            {
+                "id": e.id,
+                "title": e.title,
+                "type": e.type,
+                "start": e.start.astimezone(tz).isoformat(),
+                "end": e.end.astimezone(tz).isoformat(),
+                "location": e.location.title if e.location else e.location_name,
+                "address": (", ".join(e.location.address_lines)
+                            if e.location and e.location.address_lines else None),
+                "online": e.location.online if e.location else None,
+                "speakers": [s.name for s in e.speakers],
+                "rsvp_url": e.rsvp_url or meetup_url(settings, e),
+                "group": e.group_name or e.group,
+                "cancelled": e.cancelled,
+                "due": due(e),
+                "path": str(e.path),
+            }
+            for e in events
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not events:
+        click.echo("No upcoming events." if not show_all else "No events.")
+        return
+    for e in events:
+        where = e.location.title if e.location else (e.location_name or "-")
+        title = f"{e.title} (cancelled)" if e.cancelled else e.title
+        kinds = due(e)
+        line = f"{format_when(e, settings):<25} {e.type:<10} {title}  @ {where}"
+        click.echo(line + (f"  [due: {', '.join(kinds)}]" if kinds else ""))
+        changed = (changed_note(e, settings.schedule, sent, settings.site.tz)
+                   if e.start > run.now else None)
+        if changed:
+            click.echo(f"{'':<26}{changed}")
+
+
+@cli.command("check")
+@click.option("--strict", is_flag=True, help="Warnings count as errors too.")
+@common_options
+def check_command(run: Run, strict: bool) -> None:
+    """Check the config and every content file; print every problem.
+
+    Files that are no events (section pages, drafts, templates, pages without front
+    matter) are listed once as notes. Exits 1 when there is an error (with --strict, also
+    a warning), or when no event file loads; else 0.
+
+    \b
+    Example:
+      announce check --strict
+    """
+    from ..sources.catalog import check_problems
+    from ..urls import find_url_problems
+
+    catalog = run.catalog()
+    url_problems = find_url_problems(run.settings, catalog)
+    extra = check_problems(run.settings, catalog, run.now)
+    problems = sorted([*catalog.problems, *url_problems, *extra],
+                      key=lambda p: (str(p.path), p.line))
+    for problem in problems:
+        click.echo(f"{problem.severity}: {problem}")
+    for note in catalog.left_out:
+        click.echo(f"note: {note}")
+    from ..lists import posting_note
+
+    list_note = posting_note(run.settings, guess=False)
+    if list_note:
+        click.echo(f"note: {list_note}")
+    sent = sent_records(run.settings)
+    for event in catalog.events:
+        changed = (changed_note(event, run.settings.schedule, sent, run.settings.site.tz)
+                   if event.start > run.now else None)
+        if changed:
+            click.echo(f"note: {display_path(event.path)}: {changed} (an update is due)")
+    from .. import gha
+
+    if gha.in_github_actions():  # shown on the file's line in the pull request
+        for problem in problems:
+            what = f"{problem.field}: {problem.message}" if problem.field else problem.message
+            click.echo(gha.annotation(problem.severity, what, problem.path, problem.line))
+    errors = len(catalog.errors) + len(url_problems)
+    warnings = len(catalog.warnings) + len(extra)
+    files, locations = catalog.files_read, len(catalog.locations)
+    skipped = len(catalog.left_out)
+    click.echo(
+        f"Checked {files} event file{'s' * (files != 1)} and "
+        f"{locations} location{'s' * (locations != 1)}: "
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        + (f", {skipped} file{'s' * (skipped != 1)} left out as no events" if skipped else "")
+        + "."
+    )
+    if not catalog.events:
+        where = display_path(run.settings.content.events)
+        click.echo(f"No event loaded from {where}: announce would send nothing. "
+                   "Map the site's keys in [content.keys] ('announce init' infers them).")
+        sys.exit(1)
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@cli.command("render")
+@click.argument("event_ref", metavar="[EVENT]", required=False)
+@click.option("--next", "use_next", is_flag=True, help="The next upcoming event, not EVENT.")
+@click.option("--kind", type=click.Choice(KINDS),
+              help="Which message. Default: what is due for the event, else the announcement "
+                   "(the cancellation for a cancelled event).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the message to this file (an .eml) instead of stdout.")
+@click.option("--to", "to", metavar="ADDRESS",
+              help="Address it to ADDRESS. Default: the first recipient ([mail] to or the CSV).")
+@click.option("--force", is_flag=True,
+              help="Render --kind even where it makes no sense (a cancellation of an event "
+                   "that is not cancelled).")
+# Golden files and debugging pin the Message-ID; by default it is the one send uses.
+@click.option("--message-id", "message_id", hidden=True, envvar="ANNOUNCE_MESSAGE_ID")
+@common_options
+def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | None,
+                   output: Path | None, to: str | None, force: bool,
+                   message_id: str | None) -> None:
+    """Write the complete message (an .eml, RFC 5322) exactly as send would send it.
+
+    EVENT is an event id (see 'announce list --all --json') or a talk file's path.
+    The Date header is --now; open the .eml in any mail client to look at it.
+
+    \b
+    Examples:
+      announce render --next --now 2027-01-28 -o next.eml
+      announce render 2027/2027-01-06-reproducible-builds-with-nix --kind reminder
+    """
+    from ..message import render_eml
+    from ..recipients import load_recipients
+    from ..selection import next_due, next_event
+
+    if use_next == (event_ref is not None):
+        raise click.UsageError("give either EVENT or --next")
+    settings = run.settings
+    catalog = run.catalog()
+    report_left_out(catalog)
+    sent = sent_records(settings)
+    if use_next:
+        catalog.require_events()
+        # What `send --next` would send now; else the next event, as it will look.
+        found = next_due(catalog.events, run.now, settings.schedule, settings.content.types,
+                         sent, kind=kind)
+        event = found[0] if found else next_event(
+            catalog.events, run.now, settings.content.types, sent)
+        if event is None:
+            when = run.now.astimezone(settings.site.tz)
+            raise ContentError(f"no upcoming event after {when:%Y-%m-%d %H:%M} "
+                               "(see 'announce list --all')")
+    else:
+        assert event_ref is not None
+        event = catalog.find(event_ref, settings.content.events)
+    if kind is None:
+        kind = default_kind(event, run.now, settings.schedule, sent)
+    elif not force:
+        from ..kinds import check_forced
+
+        check_forced(event, kind)  # the rule of send --kind K --force
+    if to is None:
+        first = next(iter(load_recipients(settings)), None)
+        if first is None:
+            raise ConfigError("no valid recipient to address the message to (use --to)")
+        to = first.header
+    data = render_eml(settings, catalog, event, kind, run.now, to=to, message_id=message_id,
+                      sent=sent)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise AnnounceError(f"{output}: cannot write: {exc.strerror}") from None
+    click.echo(f"Wrote {output} ({kind} of {event.id}, {len(data) // 1024 + 1} KB).", err=True)

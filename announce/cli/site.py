@@ -1,0 +1,123 @@
+"""`init` and `preview`: setting up a site repository, and looking at every message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from ..config import DEFAULT_CONFIG_NAME, load_settings
+from ..errors import ContentError
+from .base import Run, cli, common_options, format_when, sent_records
+
+
+@cli.command("init")
+@click.option("--github", is_flag=True,
+              help="Also write .github/workflows/announce.yml: send on schedule from GitHub.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init_command(github: bool, force: bool) -> None:
+    """Write announce.toml for the site in this folder (and the GitHub workflow).
+
+    Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
+    site's name, url, timezone and event permalink from a Jekyll _config.yml. Never
+    overwrites a file without --force; with --github, an existing announce.toml is kept.
+
+    \b
+    Example:
+      announce init --github
+    """
+    from ..init import init_site
+
+    result = init_site(Path.cwd(), github=github, force=force)
+    facts = result.facts
+    for path in result.kept:
+        click.echo(f"Kept {path} (it exists; --force overwrites it).")
+    for path in result.written:
+        click.echo(f"Wrote {path}.")
+    article = "an" if facts.generator_label[:1] in "AEIOU" else "a"
+    layout = f"{article} {facts.generator_label} site" if facts.generator != "generic" \
+        else "a content/ folder"
+    places = f"events in {facts.events}/"
+    if facts.generator == "generic" or (Path.cwd() / facts.locations).is_dir():
+        places += f", locations in {facts.locations}/"
+    found = [f"{layout}: {places}"]
+    found += [f"{key} {value}" for key, value in (
+        ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone),
+        ("permalink", facts.permalink)) if value]
+    click.echo("Found " + "; ".join(found) + ".")
+    for name, paths in facts.keys.items():
+        click.echo(f"  {name:<13} <- {' or '.join(paths)}")
+    for name, spec in facts.lookups.items():
+        click.echo(f"  {name:<13} ids -> {spec}")
+    for note in facts.notes:
+        click.echo(f"announce: warning: {note}", err=True)
+    if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
+        _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME)
+    steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
+             "over SMTP.",
+             "Run 'announce check' and 'announce list' to see what it reads."]
+    if github:
+        steps += ["Add the SMTP password as the repository secret ANNOUNCE_SMTP_PASSWORD "
+                  "(Settings > Secrets and variables > Actions).",
+                  "Commit and push announce.toml and .github/workflows/announce.yml."]
+    click.echo("Next:")
+    for number, step in enumerate(steps, 1):
+        click.echo(f"  {number}. {step}")
+
+
+def _show_next_events(config: Path) -> None:
+    """How the next three events read with the config init wrote: check before sending."""
+    settings = load_settings(config)
+    try:
+        from ..sources.catalog import load_catalog
+
+        catalog = load_catalog(settings)
+    except ContentError:
+        return
+    now = datetime.now(UTC)
+    coming = [e for e in catalog.events if e.start > now][:3] or list(catalog.events[-3:])
+    label = "The next events read as" if any(e.start > now for e in coming) \
+        else "The latest events read as"
+    click.echo(f"{label} (correct announce.toml if one is wrong):")
+    for event in coming:
+        where = event.location.title if event.location else "-"
+        who = ", ".join(s.name for s in event.speakers) or "-"
+        click.echo(f"  {format_when(event, settings)}  {event.title}  @ {where}  "
+                   f"(speakers: {who})")
+    errors = len({p.path for p in catalog.errors})
+    loaded, skipped = len(catalog.events), len(catalog.left_out)
+    click.echo(f"{loaded} event{'s' * (loaded != 1)} load{'s' * (loaded == 1)}, {errors} "
+               f"file{'s' * (errors != 1)} with errors, {skipped} "
+               f"file{'s' * (skipped != 1)} no event: 'announce check' says more.")
+
+
+@cli.command("preview")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address shows your "
+                   "unpublished talks to the network (you are warned).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one (the URL is printed first).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+@common_options
+def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
+    """Preview every message in the browser, exactly as send would send it.
+
+    A local web server: upcoming events with what is due and what the ledger says was
+    sent, each message as HTML (desktop and mobile width), plain text, headers, source
+    and .ics, with checks beside it. Pages reload by themselves when a talk, the config
+    or a template changes. Nothing is sent. Ctrl-C stops it.
+
+    \b
+    Examples:
+      announce preview
+      announce preview --now 2027-01-28 --port 8001 --no-open
+    """
+    from ..preview import serve
+
+    # Without --now the preview follows the clock; with it, every page is pinned to it.
+    pinned = click.get_current_context().params.get("now_text") is not None
+    serve(run.settings, host=host, port=port, now=run.now if pinned else None,
+          open_browser=not no_open, sent_records=sent_records,
+          echo=lambda line: click.echo(line),
+          warn=lambda text: click.echo(f"announce: warning: {text}", err=True))
