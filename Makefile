@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The demo's clock is pinned inside the sample season, so it works whatever today is.
 DEMO_NOW := 2027-01-28T09:00
 
-.PHONY: demo preview test lint typecheck pytest system-deps golden bench clean mailman-venv
+.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean mailman-venv
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -60,6 +60,10 @@ pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.insta
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs).
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -q -m "not slow"
 
 # Rewrites tests/golden/ and announce/templates/locale/announce.pot from the current templates and
 # code; review the diff, then commit it.

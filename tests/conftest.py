@@ -19,6 +19,31 @@ CORPUS = SHARED / "corpus" / "hvopen-website"
 SERVICE_MESH = SHARED / "examples" / "service-mesh-talk.md"
 
 
+# Modules whose every test starts real servers, processes or a whole corpus: `pytest -m
+# "not slow"` leaves them out (the fast suite, for the edit-test loop; `make test` runs all).
+SLOW_MODULES = frozenset({
+    "test_workflow",      # the GitHub workflow in a runner harness, with git and pip
+    "test_mailman",       # real Postfix and Mailman 3
+    "test_clients",       # every corpus event in chromium and strict calendar readers
+    "test_hostile",       # alias bombs, megabyte bodies, deep nesting, through the CLI
+    "test_sites",         # init, check, list and render on seven real sites
+    "test_exactly_once",  # signals, kills and full disks with real subprocesses
+    "test_corpus",        # the 200-event HV Open site
+    "test_preview",       # the preview server as a process, and in chromium
+})
+BROWSER_FIXTURES = frozenset({"browser", "new_page"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if module in SLOW_MODULES or item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 def shared(path: Path) -> Path:
     """``path`` in ../shared (the real sites), or skip: a clone of the project alone still
     passes ``make test``. With CI=true the corpus must be there, so its absence fails."""

@@ -81,15 +81,18 @@ def lint(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             for name, path in files.items()}
 
 
+@pytest.mark.slow
 def test_actionlint_finds_nothing_in_the_workflows(lint: dict[str, str]) -> None:
     assert lint["example"] == ""
     assert lint["ci"] == ""
 
 
+@pytest.mark.slow
 def test_actionlint_finds_nothing_in_the_actions_steps(lint: dict[str, str]) -> None:
     assert lint["action"] == ""
 
 
+@pytest.mark.slow
 def test_actionlint_does_report_a_broken_workflow(lint: dict[str, str]) -> None:
     assert 'undefined variable "step"' in lint["broken"]
 

@@ -494,6 +494,7 @@ def test_a_body_without_template_syntax_is_returned_as_it_is() -> None:
 
 @pytest.mark.parametrize("unit", ["{{<", "{{%", "{%", "{{", "{{ x ", "{{/*", "{{</*",
                                   "{% raw %}", "{: a ", "` ", "!!! note\n    "])
+@pytest.mark.slow
 def test_a_megabyte_of_openers_without_closers_returns_without_raw_syntax(unit: str) -> None:
     body = unit * (1_000_000 // len(unit))
     out, notes = body_for_email(body)
@@ -518,12 +519,14 @@ def test_deep_nesting_of_paired_shortcodes_is_flattened_not_recursed() -> None:
                        "their content kept") in notes
 
 
+@pytest.mark.slow
 def test_nesting_forty_thousand_deep_still_returns() -> None:
     body = "{{% box %}}x" * 40_000 + "{{% /box %}}" * 40_000
     out, _ = body_for_email(body)
     assert out == "x" * 40_000
 
 
+@pytest.mark.slow
 def test_many_unclosed_tags_and_stray_closers_still_return() -> None:
     body = "{% if a %}" * 50_000 + "{% endb %}" * 50_000
     out, notes = body_for_email(body)

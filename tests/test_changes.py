@@ -488,6 +488,7 @@ def test_a_description_only_edit_sends_nothing(site: Path) -> None:
     assert "changed since" not in _run(site, "list", now="2027-01-28T10:00").stdout
 
 
+@pytest.mark.slow
 def test_a_new_venue_then_a_new_link_make_two_updates_each_sent_once(site: Path) -> None:
     announcement = _announced(site)
     _edit(_talk(site), "location: Jitsi", "location: Foundry Makerspace")

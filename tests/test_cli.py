@@ -379,6 +379,7 @@ def test_python_dash_m_announce(sample_config: Path, tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (0, UPCOMING)
 
 
+@pytest.mark.slow
 def test_a_user_mistake_in_a_real_process_has_no_traceback(site_with_problems: Path) -> None:
     result = run_process(str(ANNOUNCE), "check", cwd=site_with_problems)
     assert result.returncode == 1

@@ -264,6 +264,7 @@ def test_no_english_chrome_is_left_in_a_localized_mail(tmp_path: Path, lang: str
         assert not left, f"{lang} {kind} {where}: English left: {left}\n{content[:1500]}"
 
 
+@pytest.mark.slow
 def test_localized_mail_is_not_spam(tmp_path: Path) -> None:
     spamassassin = _spamassassin()
     messages = {}
@@ -323,6 +324,8 @@ def screenshot(html: str, path: Path, width: int = 375) -> int:
 
 
 @pytest.mark.parametrize("lang", ["de", "ja"])
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_localized_announcement_fits_a_phone(tmp_path: Path, lang: str) -> None:
     """Long German compounds and Japanese lines wrap inside 375 px (no sideways scroll)."""
     _subject, html, _text = _localized(tmp_path, lang, "announcement")

@@ -444,6 +444,7 @@ def _corpus_settings(tmp_path: Path) -> list[Settings]:
     return found
 
 
+@pytest.mark.slow
 def test_every_image_of_the_corpora_that_is_there_fits_the_column(tmp_path: Path) -> None:
     shared(CORPUS)
     seen = 0

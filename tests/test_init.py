@@ -214,6 +214,7 @@ def test_broken_config_yml_is_reported_with_its_line(
     assert not (tmp_path / "announce.toml").exists()
 
 
+@pytest.mark.slow
 def test_init_works_from_the_wheel(tmp_path: Path) -> None:
     """The wheel (what pip and the action install) carries both texts, byte for byte."""
     wheels = tmp_path / "wheels"

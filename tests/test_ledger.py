@@ -287,6 +287,7 @@ except LedgerError as exc:
 """
 
 
+@pytest.mark.slow
 def test_while_a_run_writes_another_process_waits_then_is_told_why(ledger: Ledger) -> None:
     claim(ledger, "a@example.org")  # the run holds the file from its first write on
     reader = subprocess.run([sys.executable, "-c", READ_THE_LEDGER, str(ledger.path)],

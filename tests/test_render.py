@@ -814,6 +814,7 @@ def test_ics_is_one_stable_event_and_cancels(mesh_config: Path) -> None:
 # --- the whole corpus ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_corpus_event_renders_with_absolute_urls_only(corpus_config: Path) -> None:
     settings = load_settings(corpus_config)
     catalog = load_catalog(settings)
@@ -860,6 +861,7 @@ def _spam_score(spamassassin: str, data: bytes, home: Path) -> tuple[float, str]
     return float(match[1]), report[match.start():]
 
 
+@pytest.mark.slow
 def test_spamassassin_scores_every_kind_at_zero_or_below(tmp_path: Path,
                                                          mesh_config: Path) -> None:
     spamassassin = _spamassassin()
@@ -887,6 +889,7 @@ def _site_packages(python: Path) -> Path:
     return Path(out.stdout.strip())
 
 
+@pytest.mark.slow
 def test_an_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
     """Slow-ish (a few seconds): builds the wheel, installs it in a fresh venv, renders.
 

@@ -444,6 +444,7 @@ def test_an_untrusted_certificate_stops_the_run(site: Path, servers: Servers) ->
     assert history(config) == []
 
 
+@pytest.mark.slow
 def test_verbose_shows_the_conversation_without_the_password(
         site: Path, servers: Servers) -> None:
     server = servers.start(auth=True, auth_require_tls=False)  # login in the clear, to 127.0.0.1
@@ -479,6 +480,7 @@ def test_history_lists_what_went_out(site: Path, smtp_server: Server) -> None:
 
 # --- a sender killed mid-run -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_killed_mid_run_then_rerun_sends_everyone_exactly_once_but_the_uncertain(
         site: Path, smtp_server: Server) -> None:
     count = 60
