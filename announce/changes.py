@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from .timefmt import short_date, time_of_day
+
 if TYPE_CHECKING:
     from .content import Event
     from .i18n import Language
@@ -157,11 +159,8 @@ def summary(changes: Sequence[Change], tz: tzinfo) -> str:
 def _mail_value(value: Value, other: Value, tz: tzinfo, lang: Language | None) -> str:
     """A value as the mail writes it: a time alone when the day stays, else with the day."""
     if isinstance(value, datetime):
-        # Here: rendering is the one home of the mail's ways of writing dates and times.
-        from .render import _time_of_day, short_date
-
         local = value.astimezone(tz)
-        time = _time_of_day(local, lang)
+        time = time_of_day(local, lang)
         if isinstance(other, datetime) and other.astimezone(tz).date() == local.date():
             return time
         return f"{short_date(local, lang)}, {time}"

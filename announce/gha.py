@@ -301,7 +301,7 @@ def _what(kind: str, event: Event, settings: Settings) -> str:
 
 
 def _when(event: Event, settings: Settings) -> str:
-    from .render import format_when
+    from .timefmt import format_when
 
     return format_when(event.start, event.end, settings.site.tz)
 
@@ -342,7 +342,8 @@ def _upcoming_preview(settings: Settings, catalog: Catalog, now: datetime,
     if event is None or found is None:
         return None
     kind, due = found
-    when = due.astimezone(settings.site.tz)
-    note = f"not due yet (due {when:%a %Y-%m-%d %H:%M %Z})"
+    from .timefmt import short_when
+
+    note = f"not due yet (due {short_when(due, settings.site.tz)})"
     return _preview(settings, catalog, now, event, kind,
                     f"Preview: the {_what(kind, event, settings)}", [("Status", note)])

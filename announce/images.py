@@ -304,7 +304,7 @@ class _ImageFinder(HTMLParser):
 
 def _body_images(event: Event) -> list[str]:
     """The ``src`` of every image in the talk's body, as the email shows the body."""
-    from .render import markdown_to_html  # here: Markdown only when checking
+    from .render.markup import markdown_to_html  # here: Markdown only when checking
 
     finder = _ImageFinder()
     for part in (event.description, event.speaker, event.lightning_talks):
@@ -320,8 +320,8 @@ def _body_images(event: Event) -> list[str]:
 def image_problems(settings: Settings, event: Event) -> list[Problem]:
     """What ``announce check`` warns about the talk's images, each at its line: an SVG
     (which Gmail and Outlook do not show), a file over ``[content] max_image_kb``."""
+    from .links import line_of
     from .sources.events import field_line
-    from .urls import line_of
 
     found: list[tuple[str, str, int]] = []
     if event.image:

@@ -1,21 +1,35 @@
-"""URLs in mail: make every link absolute, and find an event's page on the site.
+"""URLs mail cannot carry: the URL problems ``announce check`` reports and rendering refuses.
 
-A mail client has no page to resolve ``/images/x.png`` against, so every site-relative
-URL is resolved against ``[site] url``; without one, a relative URL is a content error
-(``announce check`` reports it), and so is a link that could run code (``javascript:``)
-where no sanitizer sees it. Plain string work only: this module is cheap to import.
+A link that could run code (``javascript:``) where no sanitizer sees it is a content
+error (:func:`unsafe_url_problems`), and so is a site-relative URL when there is no
+``[site] url`` to make it absolute against (:func:`relative_url_problems`): the body's
+relative URLs are the ones rendering finds, so that check, preview and send agree. This
+module checks by rendering the talk's parts (:mod:`announce.render.parts`, imported when
+needed: this module stays cheap to import); the URL helpers themselves are in
+:mod:`announce.links`, below rendering, and are re-exported here by their old names.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from urllib.parse import quote, urljoin
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .content import Catalog, Event, Problem
+from .links import (
+    event_page_url,
+    front_matter_line,
+    is_absolute,
+    line_of,
+    map_url,
+    meetup_url,
+    resolve,
+    scheme,
+)
 from .sources.dates import preview
+
+if TYPE_CHECKING:
+    from .render.parts import Fragments
 
 __all__ = [
     "event_page_url",
@@ -25,112 +39,23 @@ __all__ = [
     "line_of",
     "map_url",
     "meetup_url",
+    "relative_url_problems",
     "resolve",
     "unsafe_url_problems",
 ]
 
-# "mailto:", "https:", "tel:"... A scheme is letters first (RFC 3986 section 3.1).
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # The URLs a talk gives outside its body (rsvp_url, image, a venue's url, the "propose"
 # link) become buttons and images without passing the body's sanitizer: they must not
 # run code (javascript:, vbscript:) or carry a document of their own (data:).
 _LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _IMAGE_SCHEMES = frozenset({"http", "https"})
-
-
-def is_absolute(url: str) -> bool:
-    """Whether ``url`` needs no page to be understood: it has a scheme."""
-    return bool(_SCHEME.match(url.strip()))
-
-
-def resolve(url: str, site_url: str) -> str | None:
-    """``url`` made absolute against ``site_url``; None when that is impossible.
-
-    ``//host/x`` becomes ``https://host/x``; ``/x``, ``x`` and ``#x`` are joined to the
-    site's root. With no site url, a relative URL cannot be resolved: None.
-    """
-    url = url.strip()
-    if is_absolute(url):
-        return url
-    if url.startswith("//"):
-        return "https:" + url
-    if not site_url:
-        return None
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    return urljoin(base, url)
-
-
-def event_page_url(settings: Settings, event: Event) -> str | None:
-    """The event's page on the site from ``[site] permalink``, or None when unset.
-
-    Jekyll's tokens: ``:year``, ``:month``, ``:day`` (of the start, in the site's
-    timezone), ``:title`` (the file name without its date), ``:collection`` (the events
-    folder's name without a leading underscore); and ``:path``, the event's id (its path
-    below the events folder: a Hugo or MkDocs page bundle's folder).
-    """
-    pattern = settings.site.permalink
-    if not pattern or not settings.site.url:
-        return None
-    local = event.start.astimezone(settings.site.tz)
-    tokens = {
-        "year": f"{local.year:04d}",
-        "month": f"{local.month:02d}",
-        "day": f"{local.day:02d}",
-        "title": event.slug,
-        "collection": settings.content.events.name.lstrip("_"),
-        "path": event.id,
-    }
-    path = re.sub(r":(year|month|day|title|collection|path)\b", lambda m: tokens[m[1]], pattern)
-    return resolve("/" + quote(path.lstrip("/"), safe="/:._-~%"), settings.site.url)
-
-
-def meetup_url(settings: Settings, event: Event) -> str | None:
-    """The Meetup page of the event: its group (or ``[rsvp] meetup_group``) and id."""
-    group = event.meetup_group or settings.rsvp.meetup_group
-    if not (event.meetup_id and group):
-        return None
-    return f"https://www.meetup.com/{quote(group)}/events/{quote(event.meetup_id)}/"
-
-
-def map_url(lat: float | None, lon: float | None, address: str) -> str | None:
-    """An OpenStreetMap link: a pin at the coordinates, else a search for the address."""
-    if lat is not None and lon is not None:
-        return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
-    if address:
-        return "https://www.openstreetmap.org/search?query=" + quote(address, safe="")
-    return None
-
-
-def front_matter_line(path: Path, keys: Sequence[str]) -> tuple[str, int]:
-    """The first of ``keys`` found in the file's front matter, and its line."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError:
-        lines = []
-    for key in keys:
-        for number, line in enumerate(lines, 1):
-            if re.match(rf"{re.escape(key)}\s*:", line):
-                return key, number
-    return keys[0], 1
-
-
-def line_of(path: Path, needle: str, default: int) -> int:
-    """The line of the file where ``needle`` (or its HTML-escaped form) first appears."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        return default
-    for candidate in (needle, needle.replace("&", "&amp;")):
-        index = text.find(candidate)
-        if index >= 0:
-            return text.count("\n", 0, index) + 1
-    return default
+_WHY_RELATIVE = "relative URL: set [site] url in the config so that it can be made absolute"
 
 
 def _scheme_allowed(url: str, schemes: frozenset[str]) -> bool:
-    match = _SCHEME.match(url.strip())
+    found = scheme(url)
     # No scheme: a site-relative URL, made absolute against [site] url.
-    return match is None or match[0][:-1].lower() in schemes
+    return found is None or found.lower() in schemes
 
 
 def unsafe_url_problems(event: Event) -> list[Problem]:
@@ -160,6 +85,35 @@ def unsafe_url_problems(event: Event) -> list[Problem]:
     return problems
 
 
+def relative_url_problems(settings: Settings, event: Event,
+                          parts: Fragments | None = None) -> list[Problem]:
+    """The relative URLs of ``event`` that cannot be made absolute (no ``[site] url``),
+    each with its file and line; nothing when ``[site] url`` is set. ``parts``: the
+    talk's parts as rendering made them (else they are made here)."""
+    if settings.site.url:
+        return []
+    problems: list[Problem] = []
+    for name, value in (("image", event.image), ("rsvp", event.rsvp_url)):
+        if value and resolve(value, "") is None:
+            from .sources.events import field_line
+
+            key, line = field_line(event, name)
+            problems.append(Problem(event.path, line, key, f"{preview(value)}: {_WHY_RELATIVE}"))
+    location = event.location
+    if location and location.url and resolve(location.url, "") is None and location.path:
+        _key, line = front_matter_line(location.path, ("url",))
+        problems.append(Problem(location.path, line, "url",
+                                f"{preview(location.url)}: {_WHY_RELATIVE}"))
+    if parts is None:
+        from .render.parts import fragments  # here: Markdown only when needed
+
+        parts = fragments(settings, event)
+    for url in dict.fromkeys(parts.unresolved):
+        line = line_of(event.path, url, event.body_line)
+        problems.append(Problem(event.path, line, "body", f"{preview(url)}: {_WHY_RELATIVE}"))
+    return problems
+
+
 def find_url_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
     """Every URL of the events that mail cannot carry, as content errors with file and
     line (``announce check``): links that could run code, and relative URLs when there is
@@ -178,8 +132,6 @@ def find_url_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
         add(unsafe_url_problems(event))
     if settings.site.url:
         return problems
-    from .render import relative_url_problems  # here: Markdown only when needed
-
     for event in catalog.events:
         add(relative_url_problems(settings, event))
     return problems

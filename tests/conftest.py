@@ -36,11 +36,12 @@ BROWSER_FIXTURES = frozenset({"browser", "new_page"})
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        module = getattr(item, "module", None)
+        name = module.__name__.rpartition(".")[2] if module is not None else ""
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
-        if module in SLOW_MODULES or item.get_closest_marker("browser") is not None:
+        if name in SLOW_MODULES or item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.slow)
 
 

@@ -114,8 +114,9 @@ def report_left_out(catalog: Catalog) -> None:
 
 
 def format_when(event: Event, settings: Settings) -> str:
-    local = event.start.astimezone(settings.site.tz)
-    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+    from ..timefmt import short_when
+
+    return short_when(event.start, settings.site.tz)
 
 
 def sent_records(settings: Settings) -> Sent:

@@ -1,0 +1,128 @@
+"""Links in mail: URLs made absolute, an event's pages, where a value is in its file.
+
+A mail client has no page to resolve ``/images/x.png`` against, so every site-relative
+URL is resolved against ``[site] url`` (:func:`resolve`). The event's page on the site
+(``[site] permalink``), its Meetup page and a venue's map are built here too. Plain
+string work, and the lines of files: this module is cheap to import, and imports nothing
+of rendering (which uses it), so that :mod:`announce.urls`, which checks URLs by
+rendering, sits above both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+from .config import Settings
+from .content import Event
+
+__all__ = [
+    "event_page_url",
+    "front_matter_line",
+    "is_absolute",
+    "line_of",
+    "map_url",
+    "meetup_url",
+    "resolve",
+    "scheme",
+]
+
+# "mailto:", "https:", "tel:"... A scheme is letters first (RFC 3986 section 3.1).
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def scheme(url: str) -> str | None:
+    """The scheme of ``url`` as written (``https``, ``mailto``), or None when it has none."""
+    match = _SCHEME.match(url.strip())
+    return match[0][:-1] if match else None
+
+
+def is_absolute(url: str) -> bool:
+    """Whether ``url`` needs no page to be understood: it has a scheme."""
+    return scheme(url) is not None
+
+
+def resolve(url: str, site_url: str) -> str | None:
+    """``url`` made absolute against ``site_url``; None when that is impossible.
+
+    ``//host/x`` becomes ``https://host/x``; ``/x``, ``x`` and ``#x`` are joined to the
+    site's root. With no site url, a relative URL cannot be resolved: None.
+    """
+    url = url.strip()
+    if is_absolute(url):
+        return url
+    if url.startswith("//"):
+        return "https:" + url
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return urljoin(base, url)
+
+
+def event_page_url(settings: Settings, event: Event) -> str | None:
+    """The event's page on the site from ``[site] permalink``, or None when unset.
+
+    Jekyll's tokens: ``:year``, ``:month``, ``:day`` (of the start, in the site's
+    timezone), ``:title`` (the file name without its date), ``:collection`` (the events
+    folder's name without a leading underscore); and ``:path``, the event's id (its path
+    below the events folder: a Hugo or MkDocs page bundle's folder).
+    """
+    pattern = settings.site.permalink
+    if not pattern or not settings.site.url:
+        return None
+    local = event.start.astimezone(settings.site.tz)
+    tokens = {
+        "year": f"{local.year:04d}",
+        "month": f"{local.month:02d}",
+        "day": f"{local.day:02d}",
+        "title": event.slug,
+        "collection": settings.content.events.name.lstrip("_"),
+        "path": event.id,
+    }
+    path = re.sub(r":(year|month|day|title|collection|path)\b", lambda m: tokens[m[1]], pattern)
+    return resolve("/" + quote(path.lstrip("/"), safe="/:._-~%"), settings.site.url)
+
+
+def meetup_url(settings: Settings, event: Event) -> str | None:
+    """The Meetup page of the event: its group (or ``[rsvp] meetup_group``) and id."""
+    group = event.meetup_group or settings.rsvp.meetup_group
+    if not (event.meetup_id and group):
+        return None
+    return f"https://www.meetup.com/{quote(group)}/events/{quote(event.meetup_id)}/"
+
+
+def map_url(lat: float | None, lon: float | None, address: str) -> str | None:
+    """An OpenStreetMap link: a pin at the coordinates, else a search for the address."""
+    if lat is not None and lon is not None:
+        return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+    if address:
+        return "https://www.openstreetmap.org/search?query=" + quote(address, safe="")
+    return None
+
+
+def front_matter_line(path: Path, keys: Sequence[str]) -> tuple[str, int]:
+    """The first of ``keys`` found in the file's front matter, and its line."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        lines = []
+    for key in keys:
+        for number, line in enumerate(lines, 1):
+            if re.match(rf"{re.escape(key)}\s*:", line):
+                return key, number
+    return keys[0], 1
+
+
+def line_of(path: Path, needle: str, default: int) -> int:
+    """The line of the file where ``needle`` (or its HTML-escaped form) first appears."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        return default
+    for candidate in (needle, needle.replace("&", "&amp;")):
+        index = text.find(candidate)
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return default

@@ -1,0 +1,73 @@
+"""CSS inlining (premailer) and the last check of a rendered document.
+
+The only place that knows the inliner, so that it can be swapped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ..errors import TemplateError
+from ..links import is_absolute
+
+__all__ = ["check_document", "inline_css"]
+
+
+def inline_css(html: str) -> str:
+    """Move the ``<style>`` rules into ``style`` attributes (mail clients drop
+    stylesheets); rules that cannot be inlined, such as ``@media``, stay in a ``<style>``.
+
+    The only place that knows the inliner (premailer), so that it can be swapped.
+    """
+    import premailer  # here, not at the top: it imports requests, and only this needs it
+
+    with _INLINER_LOCK:
+        return _inline(premailer, html)
+
+
+# One render at a time in here: premailer serializes through cssutils' process-wide
+# serializer, whose nesting state is not per call, so two threads at once (the preview)
+# came out with each other's indentation and selectors.
+_INLINER_LOCK = threading.Lock()
+
+
+def _inline(premailer: Any, html: str) -> str:
+    inliner = premailer.Premailer(
+        html,
+        allow_network=False,
+        disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+        strip_important=False,
+        remove_classes=False,
+        keep_style_tags=False,
+        disable_link_rewrites=True,
+        # Not from CSS: "height: auto" would become the invalid height="auto", and an
+        # image's "width: 100%" would overwrite its width in pixels, which Outlook needs.
+        # The templates and the sanitizer write the sizes that matter as attributes.
+        disable_basic_attributes=["height", "width"],
+    )
+    result: str = inliner.transform(pretty_print=False)
+    return result
+
+
+def check_document(document: str, where: str) -> str:
+    """The document, checked: every link and image absolute (else ``TemplateError``),
+    and every image with alt text (an image a talk gave none gets ``alt=""``)."""
+    root = lxml_html.document_fromstring(document)
+    for element, attribute in (("a", "href"), ("img", "src"), ("link", "href")):
+        for node in root.iter(element):
+            value = node.get(attribute)
+            if value is not None and not is_absolute(value):
+                raise TemplateError(f"{where}: <{element} {attribute}={value!r}>: not an "
+                                    "absolute URL (use the url, rsvp_url... variables)")
+    bare = [node for node in root.iter("img") if node.get("alt") is None]
+    if not bare:
+        return document
+    for node in bare:
+        node.set("alt", "")  # decorative, for screen readers; better than the file name
+    return str(etree.tostring(root.getroottree(), encoding="unicode", method="html"))

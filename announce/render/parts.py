@@ -1,0 +1,104 @@
+"""The talk's Markdown parts (description, speaker, lightning talks) as sanitized HTML.
+
+Made once per render and shared by the context, the plain text and the URL check
+(:func:`announce.urls.relative_url_problems` reads the URLs that could not be made
+absolute from here, so that ``check`` and ``send`` agree).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from ..config import Settings
+from ..content import Event
+from ..errors import ContentError
+from ..links import event_page_url
+from .html import sanitize
+from .markup import TOO_DEEP, markdown_to_html
+
+__all__ = ["Fragments", "fragments", "page_base"]
+
+
+class _LoneLink(HTMLParser):
+    """Whether an HTML fragment is one link and nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.outside = False
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href") or "")
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._depth = max(0, self._depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self._depth == 0 and data.strip():
+            self.outside = True
+
+
+def _without_trailing_call(section: str, propose_url: str | None) -> str:
+    """The lightning-talk section minus its last paragraph when that is only the
+    "propose" link: the email shows its own button for it, and once is enough."""
+    if not propose_url or not section.strip():
+        return section
+    blocks = re.split(r"\n[ \t]*\n", section.strip())
+    parser = _LoneLink()
+    parser.feed(markdown_to_html(blocks[-1]))
+    parser.close()
+    if parser.hrefs == [propose_url] and not parser.outside:
+        return "\n\n".join(blocks[:-1])
+    return section
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """The talk's Markdown parts as sanitized HTML and as plain text."""
+
+    description_html: str
+    speaker_html: str
+    lightning_html: str
+    unresolved: tuple[str, ...]
+    # The lightning-talk section asks for talks in its own words (a sign-up link within
+    # its text or list): that is the call, and the mail adds no button of its own.
+    own_call: bool = False
+
+
+def page_base(settings: Settings, event: Event) -> str:
+    """What the event's relative URLs are relative to: a page bundle's page (its
+    "hero.png" is next to it), else the site's root."""
+    page = event_page_url(settings, event) if event.path.stem in ("index", "event") else None
+    return page.rstrip("/") + "/" if page else settings.site.url
+
+
+def fragments(settings: Settings, event: Event) -> Fragments:
+    unresolved: list[str] = []
+    site = page_base(settings, event)
+
+    def convert(source: str | None, top: int) -> str:
+        if not source:
+            return ""
+        try:
+            html = markdown_to_html(source)
+        except RecursionError:
+            raise ContentError(f"{event.path}:{event.body_line}: body: {TOO_DEEP}") from None
+        return sanitize(html, site, unresolved, settings=settings, event=event,
+                        top=top).strip()
+
+    lightning = event.lightning_talks
+    own_call = False
+    if lightning is not None:
+        stripped = _without_trailing_call(lightning, event.propose_url)
+        own_call = bool(event.propose_url) and stripped == lightning
+        lightning = stripped
+    # The description's headings go under the title (h1); the bio's and the lightning
+    # talks' under their section's h2.
+    return Fragments(convert(event.description, 2), convert(event.speaker, 3),
+                      convert(lightning, 3), tuple(unresolved), own_call)
