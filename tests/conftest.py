@@ -9,8 +9,9 @@ import pytest
 
 from announce.config import Settings, load_settings
 
-# The SMTP server fixtures (aiosmtpd on 127.0.0.1, port 0): servers, smtp_server, tls.
-pytest_plugins = ["tests.smtpd"]
+# The SMTP server fixtures (aiosmtpd on 127.0.0.1, port 0): servers, smtp_server, tls;
+# and the browser (Debian's chromium through Playwright).
+pytest_plugins = ["tests.smtpd", "tests.chromium"]
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO / "config.example.toml"

@@ -33,8 +33,8 @@ from announce.init import init_site
 from announce.render import Rendered, render_event
 from announce.sources.catalog import load_catalog
 
+from .chromium import local_only
 from .conftest import SHARED, shared
-from .test_preview import CHROMIUM, CHROMIUM_ARGS, IN_CI, _local_only
 
 SITES = SHARED / "corpus" / "sites"
 # Sites whose generator config names no url: where they are published (as test_sites.py).
@@ -144,20 +144,11 @@ def sample(corpus: Corpus) -> list[Event]:
 
 
 @pytest.fixture(scope="module")
-def phone(corpora: list[Corpus]) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (make system-deps installs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": PHONE, "height": 640})
-        context.route("**/*", _local_only)  # remote images fail: tests talk to 127.0.0.1
-        yield context.new_page()
-        browser.close()
+def phone(corpora: list[Corpus], browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": PHONE, "height": 640})
+    context.route("**/*", local_only)  # remote images fail: tests talk to 127.0.0.1
+    yield context.new_page()
+    context.close()
 
 
 @pytest.mark.browser

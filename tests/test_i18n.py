@@ -307,7 +307,7 @@ def screenshot(html: str, path: Path, width: int = 375) -> int:
     CSS pixels (more than ``width`` means something sticks out sideways)."""
     from playwright.sync_api import sync_playwright
 
-    from .test_preview import CHROMIUM, CHROMIUM_ARGS
+    from .chromium import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":

@@ -13,7 +13,6 @@ import contextlib
 import email
 import email.policy
 import http.client
-import os
 import re
 import select
 import shutil
@@ -27,7 +26,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -46,14 +44,9 @@ from announce.preview import (
     watched_paths,
 )
 
+from .chromium import IN_CI, local_only
 from .conftest import EXAMPLE_CONFIG, REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
 DEMO_NOW = "2027-01-28T09:00"
 OBSERVABILITY = "2027/2027-02-03-observability-with-opentelemetry"
 POSTGRES = "2027/2027-04-07-postgres-internals"
@@ -180,35 +173,13 @@ def live_site(tmp_path: Path) -> Iterator[tuple[Path, Preview]]:
 
 # --- the browser ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (make system-deps installs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _local_only(route: Any) -> None:
-    if urlsplit(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:  # the email's remote images: tests talk to 127.0.0.1 only
-        route.abort()
-
-
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make(width: int = 1280, height: int = 900) -> Any:
         context = browser.new_context(viewport={"width": width, "height": height})
-        context.route("**/*", _local_only)
+        context.route("**/*", local_only)
         contexts.append(context)
         return context.new_page()
 
