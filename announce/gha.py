@@ -229,7 +229,7 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
                 f"; {item.skipped} already sent" if item.skipped else "")
             fields = [("Recipients", counts), ("Transport", item.transport)]
             heading = f"Dry run: the {what}"
-            changed = _changed(settings, item.event) if item.kind == "update" else None
+            changed = item.changed.removeprefix("changed ") if item.changed else None
             if changed:
                 fields.insert(0, ("Changed", changed))
                 if in_pull_request(environ):
@@ -279,16 +279,6 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
 def in_pull_request(environ: Mapping[str, str] | None = None) -> bool:
     """Whether this job runs for a pull request (its dry run previews the merge)."""
     return _env(environ).get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target")
-
-
-def _changed(settings: Settings, event: Event) -> str | None:
-    """``since the announcement: start 18:00 → 18:30``, when an update is due."""
-    from .kinds import changed_note
-    from .ledger import read_sent
-
-    note = changed_note(event, settings.schedule, read_sent(settings.ledger.path),
-                        settings.site.tz)
-    return note.removeprefix("changed ") if note else None
 
 
 def _recipients(count: int) -> str:

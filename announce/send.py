@@ -42,7 +42,7 @@ from .config import Settings
 from .content import Catalog, Event
 from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transport_for
 from .errors import ConfigError
-from .kinds import Sent
+from .kinds import UPDATE, Sent, changed_note
 from .ledger import Claim, Ledger, Row, read_sent, run_lock
 from .plan import SendOptions, plan
 from .recipients import Recipient, Recipients, load_recipients
@@ -85,6 +85,8 @@ class KindReport:
     files: list[Path] = field(default_factory=list)   # the first few files written, if any
     outbox: Path | None = None                         # the folder they are in
     aborted: str | None = None
+    # "changed since the announcement: start 18:00 → 18:30", for an update
+    changed: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -252,7 +254,9 @@ def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, 
     key = message.rendered.plan.key
     item = KindReport(event=event, kind=kind, subject=message.rendered.subject,
                       transport=transport.describe(), recipients=count,
-                      audience=recipients.describe(), dry_run=True)
+                      audience=recipients.describe(), dry_run=True,
+                      changed=changed_note(event, settings.schedule, sent, settings.site.tz)
+                      if kind == UPDATE else None)
     ledger = Ledger.open_readonly(settings.ledger.path)
     if ledger is not None:
         with ledger:

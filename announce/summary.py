@@ -31,6 +31,7 @@ def _dry_run_lines(item: KindReport, settings: Settings) -> list[str]:
         "Dry run: nothing sent, nothing written.",
         f"Event:      {event.id} — {event.title}, {short_when(event.start, settings.site.tz)}",
         f"Kind:       {item.kind}",
+        *([f"Changed:    {item.changed.removeprefix('changed ')}"] if item.changed else []),
         f"Subject:    {item.subject}",
         f"Recipients: {item.recipients} ({item.audience})"
         + (f"; {item.skipped} already sent" if item.skipped else "")

@@ -457,6 +457,12 @@ def test_a_moved_talk_sends_one_update_with_the_change_and_a_newer_calendar_file
     checked = _run(site, "check", now="2027-01-28T10:00")
     assert (f"note: {_talk(site)}: changed since the announcement: start 18:00 → 18:30 "
             "(an update is due)") in checked.stdout
+    dry = _run(site, "send", "--next", "--dry-run", now="2027-01-28T10:00")
+    assert "Kind:       update\nChanged:    since the announcement: start 18:00 → 18:30\n" in (
+        dry.stdout)
+    rendered = _run(site, "render", "--next", "-o", str(site / "next.eml"), now="2027-01-28T10:00")
+    assert "announce: note: changed since the announcement: start 18:00 → 18:30" in (
+        rendered.stderr)
 
     sent = _run(site, "send", "--next", now="2027-01-28T10:00")
     assert sent.stdout.startswith(f"The update of “{TITLE}”")

@@ -209,6 +209,9 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
         to = first.header
     data = render_eml(settings, catalog, event, kind, run.now, to=to, message_id=message_id,
                       sent=sent)
+    changed = changed_note(event, settings.schedule, sent, settings.site.tz)
+    if changed:  # the update tells it; any other kind is rendered as the event is now
+        click.echo(f"announce: note: {changed}", err=True)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
