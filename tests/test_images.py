@@ -1,4 +1,4 @@
-"""Images: their real size on the <img> (at most the 600 px column), a PNG or JPEG in
+"""Images: their real size on the <img> (at most the 536 px column), a PNG or JPEG in
 place of an SVG, and what `announce check` says about them; nothing outside the site read."""
 
 from __future__ import annotations
@@ -129,7 +129,8 @@ def size_of(site: Path) -> Dimensions:
     ("camera.jpeg", jpeg(400, 300, exif=200_000), (400, 300)),  # the size after 200 KB
     ("anim.gif", gif(120, 90), (120, 90)),
     ("diagram.svg", svg(300, 150), (300, 150)),
-    ("exact.png", png(600, 10), (600, 10)),
+    ("exact.png", png(536, 10), (536, 10)),
+    ("wider.png", png(600, 10), (536, 9)),
 ])
 def test_the_size_is_read_from_the_file(site: Path, size_of: Dimensions, name: str,
                                         data: bytes, expected: tuple[int, int]) -> None:
@@ -138,15 +139,15 @@ def test_the_size_is_read_from_the_file(site: Path, size_of: Dimensions, name: s
 
 
 @pytest.mark.parametrize(("width", "height", "expected"), [
-    (1200, 675, (600, 338)), (900, 506, (600, 337)), (4000, 10, (600, 2)),
-    (20_000, 1, (600, 1)),
+    (1200, 675, (536, 302)), (900, 506, (536, 301)), (4000, 10, (536, 1)),
+    (20_000, 1, (536, 1)),
 ])
 def test_a_wide_image_is_capped_at_the_column_keeping_its_shape(
         site: Path, size_of: Dimensions, width: int, height: int,
         expected: tuple[int, int]) -> None:
     write(site / "assets" / "img" / "wide.png", png(width, height))
     assert size_of("/assets/img/wide.png") == expected
-    assert images.CONTENT_WIDTH == 600
+    assert images.CONTENT_WIDTH == 536  # 600 less the content cell's padding
 
 
 def test_every_way_a_talk_names_a_file_of_the_site(site: Path) -> None:
@@ -191,7 +192,7 @@ def test_hugo_serves_static_and_page_bundles(tmp_path: Path) -> None:
         encoding="utf-8")
     settings = load_settings(root / "announce.toml")
     event = load_catalog(settings).events[0]
-    assert images.dimensions("/images/banner.png", settings, event) == (600, 150)
+    assert images.dimensions("/images/banner.png", settings, event) == (536, 134)
     assert images.dimensions("cover.jpg", settings, event) == (300, 200)
     assert images.dimensions("/events/spring/cover.jpg", settings, event) == (300, 200)
 

@@ -1035,13 +1035,13 @@ def test_images_keep_within_the_column_and_have_no_invalid_height(tmp_path: Path
         """)
     rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
     images = {i.get("alt"): i for i in lxml.html.document_fromstring(rendered.html).iter("img")}
-    assert (images["A"].get("width"), images["A"].get("height")) == ("600", "338")
+    assert (images["A"].get("width"), images["A"].get("height")) == ("536", "302")
     assert images["B"].get("height") is None
     assert 'height="auto"' not in rendered.html
     # Every client but Outlook shrinks them to a phone's width.
     style = (images["A"].get("style") or "").replace(" ", "").split(";")
     assert "width:100%" in style
-    assert "max-width:600px" in style
+    assert "max-width:536px" in style
     assert "max-width:100%" in (images["B"].get("style") or "").replace(" ", "")
 
 
