@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from announce.cli import cli
 from announce.config import load_settings
 from announce.content import parse_datetime
 from announce.ledger import read_sent
@@ -667,6 +669,26 @@ def test_shows_what_send_sent_and_the_same_bytes(tmp_path: Path) -> None:
     finally:
         assert preview.stop()[0] == 0
     assert ledger.read_bytes() == ledger_before
+
+
+def test_a_moved_talk_shows_what_changed_and_its_update(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    sent = CliRunner().invoke(cli, ["send", "--next", "--config", str(config),
+                                    "--now", "2027-01-25T09:00"])
+    assert sent.exit_code == 0, sent.output
+    talk = config.parent / "content" / "events" / f"{OBSERVABILITY}.md"
+    talk.write_text(talk.read_text(encoding="utf-8").replace(
+        "dtstart: 2027-02-03 18:00:00 -0500", "dtstart: 2027-02-03 18:30:00 -0500"),
+        encoding="utf-8")
+    with in_process(config) as preview:
+        port = preview.server_address[1]
+        _, _, index = get(port, "/")
+        row = index.decode().split(f'data-event-id="{OBSERVABILITY}"', 1)[1].split("</tr>")[0]
+        assert "changed since the announcement: start 18:00 → 18:30" in row
+        assert f"/message/update/{OBSERVABILITY}" in row
+        status, _, html = get(port, f"/email/update/{OBSERVABILITY}")  # the message's HTML
+        assert status == 200
+        assert "6:00 PM</del>" in html.decode()
 
 
 # --- the process ---------------------------------------------------------------------------
