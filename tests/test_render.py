@@ -1045,6 +1045,29 @@ def test_images_keep_within_the_column_and_have_no_invalid_height(tmp_path: Path
     assert "max-width:100%" in (images["B"].get("style") or "").replace(" ", "")
 
 
+def test_a_palette_of_your_own_colours_every_message(tmp_path: Path) -> None:
+    """The inlined styles follow the palette: the inliner's kept reading of a <style>
+    block is the reading of that block, not of the last message's."""
+    settings, catalog, event = settings_over(tmp_path, "A talk.")
+    now = at("2027-01-01", settings)
+    packaged = render_event(settings, catalog, event, "announcement", now)
+    templates = tmp_path / "mytemplates"
+    templates.mkdir()
+    palette = (REPO / "announce" / "templates" / "email" / "palette.html").read_text(
+        encoding="utf-8")
+    (templates / "palette.html").write_text(palette.replace("#1a5fb4", "#7b2d8e"),
+                                            encoding="utf-8")
+    own = dataclasses.replace(settings, templates=dataclasses.replace(
+        settings.templates, path=templates))
+    for _ in range(2):  # the second render reads the kept rules
+        purple = render_event(own, catalog, event, "announcement", now)
+        header = lxml.html.document_fromstring(purple.html).find_class("header")[0]
+        assert "background-color:#7b2d8e" in header.get("style", "").replace(" ", "")
+        assert "#1a5fb4" not in purple.html
+    again = render_event(settings, catalog, event, "announcement", now)
+    assert again.html == packaged.html
+
+
 def test_the_event_page_is_a_visible_link(sample_settings: Settings) -> None:
     page = "https://example.org/events/2027/01/reproducible-builds-with-nix"
     for kind, now in (("announcement", "2027-01-01T09:00"), ("reminder", "2027-01-04T09:00")):

@@ -5,8 +5,10 @@ The only place that knows the inliner, so that it can be swapped.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -36,8 +38,47 @@ def inline_css(html: str) -> str:
 _INLINER_LOCK = threading.Lock()
 
 
+@dataclass
+class _Parsed:
+    """One ``<style>`` block as premailer reads it, kept: every message of a run has the
+    same one, and reading it (cssutils parses and serializes each rule) was most of a
+    warm render."""
+
+    rules: tuple[Any, ...]
+    leftover: list[Any]  # what stays in a <style>: @media rules
+    text: str | None = None  # the leftover as CSS text, once premailer wrote it
+
+
+_PARSED: dict[tuple[str, int], _Parsed] = {}
+_PARSED_MAX = 16  # a preview that reloads edited templates makes a new one each time
+
+
+@functools.cache
+def _inliner_class(premailer: Any) -> type[Any]:
+    class Inliner(premailer.Premailer):  # type: ignore[misc]
+        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
+            key = (css_body, ruleset_index)
+            parsed = _PARSED.get(key)
+            if parsed is None:
+                rules, leftover = super()._parse_style_rules(css_body, ruleset_index)
+                if len(_PARSED) >= _PARSED_MAX:
+                    _PARSED.clear()
+                parsed = _PARSED[key] = _Parsed(tuple(rules), leftover)
+            return list(parsed.rules), parsed.leftover
+
+        def _css_rules_to_string(self, rules: list[Any]) -> str:
+            parsed = next((p for p in _PARSED.values() if p.leftover is rules), None)
+            if parsed is None:
+                return str(super()._css_rules_to_string(rules))
+            if parsed.text is None:
+                parsed.text = str(super()._css_rules_to_string(rules))
+            return parsed.text
+
+    return Inliner
+
+
 def _inline(premailer: Any, html: str) -> str:
-    inliner = premailer.Premailer(
+    inliner = _inliner_class(premailer)(
         html,
         allow_network=False,
         disable_validation=True,
