@@ -321,7 +321,7 @@ def _body_images(event: Event) -> list[str]:
 def image_problems(settings: Settings, event: Event) -> list[Problem]:
     """What ``announce check`` warns about the talk's images, each at its line: an SVG
     (which Gmail and Outlook do not show), a file over ``[content] max_image_kb``."""
-    from .links import line_of
+    from .links import body_line_of
     from .sources.events import field_line
 
     found: list[tuple[str, str, int]] = []
@@ -329,7 +329,7 @@ def image_problems(settings: Settings, event: Event) -> list[Problem]:
         key, line = field_line(event, "image")
         found.append((event.image, key, line))
     for src in _body_images(event):
-        found.append((src, "body", line_of(event.path, src, event.body_line)))
+        found.append((src, "body", body_line_of(event, src)))
     problems: list[Problem] = []
     for src, key, line in dict.fromkeys(found):
         problems.extend(Problem(event.path, line, key, message, "warning")

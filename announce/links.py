@@ -19,10 +19,10 @@ from .config import Settings
 from .content import Event
 
 __all__ = [
+    "body_line_of",
     "event_page_url",
     "front_matter_line",
     "is_absolute",
-    "line_of",
     "map_url",
     "meetup_url",
     "resolve",
@@ -115,14 +115,11 @@ def front_matter_line(path: Path, keys: Sequence[str]) -> tuple[str, int]:
     return keys[0], 1
 
 
-def line_of(path: Path, needle: str, default: int) -> int:
-    """The line of the file where ``needle`` (or its HTML-escaped form) first appears."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        return default
+def body_line_of(event: Event, needle: str) -> int:
+    """The file line of the body where ``needle`` (or its HTML-escaped form) first
+    appears, from the body already read; the body's first line if it does not."""
     for candidate in (needle, needle.replace("&", "&amp;")):
-        index = text.find(candidate)
+        index = event.body.find(candidate)
         if index >= 0:
-            return text.count("\n", 0, index) + 1
-    return default
+            return event.body_line + event.body.count("\n", 0, index)
+    return event.body_line

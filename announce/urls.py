@@ -6,7 +6,7 @@ error (:func:`unsafe_url_problems`), and so is a site-relative URL when there is
 relative URLs are the ones rendering finds, so that check, preview and send agree. This
 module checks by rendering the talk's parts (:mod:`announce.render.parts`, imported when
 needed: this module stays cheap to import); the URL helpers themselves are in
-:mod:`announce.links`, below rendering, and are re-exported here by their old names.
+:mod:`announce.links`, below rendering.
 """
 
 from __future__ import annotations
@@ -17,12 +17,8 @@ from typing import TYPE_CHECKING
 from .config import Settings
 from .content import Catalog, Event, Problem
 from .links import (
-    event_page_url,
+    body_line_of,
     front_matter_line,
-    is_absolute,
-    line_of,
-    map_url,
-    meetup_url,
     resolve,
     scheme,
 )
@@ -31,18 +27,7 @@ from .sources.dates import preview
 if TYPE_CHECKING:
     from .render.parts import Fragments
 
-__all__ = [
-    "event_page_url",
-    "find_url_problems",
-    "front_matter_line",
-    "is_absolute",
-    "line_of",
-    "map_url",
-    "meetup_url",
-    "relative_url_problems",
-    "resolve",
-    "unsafe_url_problems",
-]
+__all__ = ["find_url_problems", "relative_url_problems", "unsafe_url_problems"]
 
 # The URLs a talk gives outside its body (rsvp_url, image, a venue's url, the "propose"
 # link) become buttons and images without passing the body's sanitizer: they must not
@@ -80,7 +65,7 @@ def unsafe_url_problems(event: Event) -> list[Problem]:
         problems.append(Problem(location.path, line, "url", f"{preview(location.url)}: {web}"))
     propose = event.propose_url
     if propose and not _scheme_allowed(propose, _LINK_SCHEMES):
-        line = line_of(event.path, propose, event.body_line)
+        line = body_line_of(event, propose)
         problems.append(Problem(event.path, line, "body", f"{preview(propose)}: {web}"))
     return problems
 
@@ -109,7 +94,7 @@ def relative_url_problems(settings: Settings, event: Event,
 
         parts = fragments(settings, event)
     for url in dict.fromkeys(parts.unresolved):
-        line = line_of(event.path, url, event.body_line)
+        line = body_line_of(event, url)
         problems.append(Problem(event.path, line, "body", f"{preview(url)}: {_WHY_RELATIVE}"))
     return problems
 

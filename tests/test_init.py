@@ -122,8 +122,8 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
     events = json.loads(listed.stdout)
     assert len(events) > 200
 
+    from announce.links import event_page_url
     from announce.sources.catalog import load_catalog
-    from announce.urls import event_page_url
 
     event = next(e for e in load_catalog(settings).events
                  if e.id.endswith("2018-12-05-rebuilding-in-flight"))

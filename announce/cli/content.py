@@ -28,7 +28,7 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
       announce list
       announce list --all --json --now 2027-01-28
     """
-    from ..urls import meetup_url
+    from ..links import meetup_url
 
     settings = run.settings
     catalog = run.catalog()

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..links import is_absolute
 from ..message import GMAIL_CLIP_BYTES
-from ..urls import is_absolute
 
 __all__ = ["MessageChecks", "check_html"]
 
