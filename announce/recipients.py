@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_NAME_CHARS", "Recipient", "RecipientScan", "Recipients", "display_name",
-    "is_valid_address", "load_recipients",
+    "first_recipient", "is_valid_address", "load_recipients",
 ]
 
 # Deliberately plain: an ASCII dot-atom local part and a dotted host name. Quoted local
@@ -228,3 +228,10 @@ def load_recipients(settings: Settings) -> Recipients:
         f"{config}: [mail] to: nobody to send to: set 'to' (the list address) or "
         "'recipients' (a CSV file of subscribers)"
     )
+
+
+def first_recipient(settings: Settings) -> Recipient | None:
+    """Whom ``render`` and the preview address a message to, so that it is byte for byte
+    what ``send`` sends them: the first valid recipient (``[mail] to``, or the CSV's first
+    row); None when there is none."""
+    return next(iter(load_recipients(settings)), None)

@@ -173,7 +173,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
       announce render 2027/2027-01-06-reproducible-builds-with-nix --kind reminder
     """
     from ..message import render_eml
-    from ..recipients import load_recipients
+    from ..recipients import first_recipient
     from ..selection import next_due, next_event
 
     if use_next == (event_ref is not None):
@@ -203,7 +203,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
 
         check_forced(event, kind)  # the rule of send --kind K --force
     if to is None:
-        first = next(iter(load_recipients(settings)), None)
+        first = first_recipient(settings)
         if first is None:
             raise ConfigError("no valid recipient to address the message to (use --to)")
         to = first.header

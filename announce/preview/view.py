@@ -44,13 +44,13 @@ def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
     # Imported here: the index and the live-reload poll need none of it.
     from ..kinds import plan
     from ..message import prepare
-    from ..recipients import load_recipients
+    from ..recipients import first_recipient
     from ..render import render_event
 
     rendered = render_event(settings, catalog, event, kind, now,
                             plan=plan(event, kind, settings.schedule, sent))
     prepared = prepare(settings, rendered, date=now)
-    first = next(iter(load_recipients(settings)), None)
+    first = first_recipient(settings)
     if first is None:
         raise ConfigError(f"{settings.source or 'config'}: [mail]: no valid recipient to "
                           "address the message to (set [mail] to or recipients)")
