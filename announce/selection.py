@@ -11,20 +11,9 @@ from datetime import datetime
 
 from .config import ScheduleSettings
 from .content import Event
-from .kinds import KINDS, NO_SENDS, Sent, SentRecord, due_kinds, next_due_at, silent
+from .kinds import NO_SENDS, Sent, due_kinds, silent
 
-__all__ = [
-    "KINDS",
-    "NO_SENDS",
-    "Sent",
-    "SentRecord",
-    "announced_types",
-    "due_kinds",
-    "next_due",
-    "next_due_at",
-    "next_event",
-    "upcoming",
-]
+__all__ = ["announced_types", "next_due", "next_event", "upcoming"]
 
 
 def announced_types(event: Event, types: Sequence[str]) -> bool:

@@ -9,15 +9,8 @@ import pytest
 
 from announce.config import ScheduleSettings, load_settings
 from announce.content import Event
-from announce.selection import (
-    SentRecord,
-    announced_types,
-    due_kinds,
-    next_due,
-    next_due_at,
-    next_event,
-    upcoming,
-)
+from announce.kinds import SentRecord, due_kinds, next_due_at
+from announce.selection import announced_types, next_due, next_event, upcoming
 from announce.sources.catalog import load_catalog
 
 START = datetime(2027, 2, 3, 23, 0, tzinfo=UTC)  # 18:00 in New York

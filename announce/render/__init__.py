@@ -24,10 +24,9 @@ from datetime import datetime
 from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ContentError
-from ..kinds import MessagePlan
+from ..kinds import KINDS, MessagePlan
 from ..kinds import plan as plan_message
 from ..resources import packaged_templates
-from ..selection import KINDS
 from ..timefmt import format_when, relative_day
 from ..urls import relative_url_problems, unsafe_url_problems
 from .context import build_context
