@@ -253,6 +253,7 @@ def test_as_of_date_shows_what_would_be_due_that_day(server: Preview, new_page: 
 
 def test_html_tab_shows_the_talk_in_a_sandboxed_iframe(
         server: Preview, new_page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     page = new_page()
@@ -271,6 +272,11 @@ def test_html_tab_shows_the_talk_in_a_sandboxed_iframe(
     for width, pixels in (("desktop", 640), ("mobile", 375)):
         page.click(f"#width-{width}")
         expect(page.locator(f"#width-{width}")).to_have_attribute("aria-current", "page")
+        # The new page's stylesheet may still be on its way: the frame gets its width then.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "w => Math.round(document.querySelector('iframe#email')"
+                ".getBoundingClientRect().width) === w", arg=pixels, timeout=5000)
         box = page.locator("iframe#email").bounding_box()
         assert box is not None
         assert round(box["width"]) == pixels
