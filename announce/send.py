@@ -142,8 +142,8 @@ def send(
     report = SendReport()
     if options.dry_run:
         # Reads the ledger if there is one; creates, locks and writes nothing.
-        planned = _planned(settings, catalog, now, options, read_sent(settings.ledger.path),
-                           report)
+        sent = read_sent(settings.ledger.path)
+        planned = _planned(settings, catalog, now, options, sent, report)
         if not planned:
             return report
         try:
@@ -156,20 +156,18 @@ def send(
         report.problems = scan.problems
         for event, kind in planned:
             report.items.append(_dry_run(settings, catalog, now, event, kind, scan.count,
-                                         recipients, transport,
-                                         read_sent(settings.ledger.path)))
+                                         recipients, transport, sent))
         return report
 
     transport.check()  # an unsafe or incomplete [smtp] stops the run before anything
     with run_lock(settings.ledger.path):
-        planned = _planned(settings, catalog, now, options, read_sent(settings.ledger.path),
-                           report)
+        sent = read_sent(settings.ledger.path)  # under the lock: no other run writes now
+        planned = _planned(settings, catalog, now, options, sent, report)
         if not planned:
             return report
         scan = recipients.scan()
         report.problems = scan.problems
         # Render everything first: a template error stops the run before anything is sent.
-        sent = read_sent(settings.ledger.path)  # under the lock, as _planned read it
         prepared = [(event, kind, _prepare(settings, catalog, now, event, kind, sent))
                     for event, kind in planned]
         started = time.monotonic()

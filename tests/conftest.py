@@ -63,11 +63,10 @@ def sample_settings() -> Settings:
     return load_settings(EXAMPLE_CONFIG)
 
 
-@pytest.fixture
-def corpus_config(tmp_path: Path) -> Path:
-    """An announce.toml that reads the HV Open Jekyll site as it is."""
+def write_hv_open_config(path: Path, extra: str) -> Path:
+    """An announce.toml at ``path`` that reads the HV Open Jekyll site as it is, and
+    ``extra`` (more TOML sections) after it."""
     shared(CORPUS)
-    path = tmp_path / "announce.toml"
     path.write_text(
         f"""
 [site]
@@ -83,10 +82,14 @@ locations = "{CORPUS / '_locations'}"
 [mail]
 from = "HV Open <announce@hvopen.org>"
 to = ["members@hvopen.org"]
-
-[rsvp]
-meetup_group = "hvopen"
-""",
+""" + extra,
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def corpus_config(tmp_path: Path) -> Path:
+    """An announce.toml that reads the HV Open Jekyll site as it is."""
+    return write_hv_open_config(tmp_path / "announce.toml",
+                                '\n[rsvp]\nmeetup_group = "hvopen"\n')

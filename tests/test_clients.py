@@ -89,30 +89,12 @@ def _site(source: Path, folder: Path) -> Corpus:
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> list[Corpus]:
     """HV Open and every site of sites/ with events, each read from a copy of its own."""
-    from .conftest import CORPUS
+    from .conftest import write_hv_open_config
 
-    shared(CORPUS)
     shared(SITES)
     folder = tmp_path_factory.mktemp("corpora")
-    hv = folder / "hvopen.toml"
-    hv.write_text(f"""
-[site]
-name = "HV Open"
-url = "https://hvopen.org"
-timezone = "America/New_York"
-permalink = "/events/:year/:month/:title"
-
-[content]
-events = "{CORPUS / '_events'}"
-locations = "{CORPUS / '_locations'}"
-
-[mail]
-from = "HV Open <announce@hvopen.org>"
-to = ["members@hvopen.org"]
-
-[lightning_talks]
-propose_url = "mailto:talks@hvopen.org"
-""", encoding="utf-8")
+    hv = write_hv_open_config(folder / "hvopen.toml",
+                              '\n[lightning_talks]\npropose_url = "mailto:talks@hvopen.org"\n')
     settings = load_settings(hv)
     found = [Corpus("hvopen", settings, load_catalog(settings))]
     for source in sorted(p for p in SITES.iterdir() if p.is_dir()):
