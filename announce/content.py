@@ -198,6 +198,15 @@ class Event:
     # problem found later (a relative image URL) names the key and line the file has.
     field_paths: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False,
                                            hash=False)
+    # Where each fact came from, by its `list --json` name ("start", "location",
+    # "speakers", "title"): a key path, "body:LINE" (a line of the file), "file:name",
+    # "config:default_time"; see sources.provenance.
+    sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False,
+                                       hash=False)
+    # The facts the site does not state, by the same names: ("start",) when only the date
+    # is written and nothing says the time of day. `send` refuses an event unsure of its
+    # start; `list` and `check` say which.
+    unsure: tuple[str, ...] = ()
     # The whole front matter, as the site's templates see it ({{ page.x }}).
     front_matter: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False,
                                             hash=False)
@@ -225,6 +234,7 @@ class Event:
         fields = event.__dict__
         fields.update(_EVENT_DEFAULTS)
         fields["extra"], fields["front_matter"], fields["field_paths"] = {}, {}, {}
+        fields["sources"] = {}
         fields.update(values)
         return event
 

@@ -138,8 +138,9 @@ def workflow_for(facts: SiteFacts) -> str:
 GUESSED_START = "18:30"
 
 
-def detect_site(root: Path) -> SiteFacts:
-    """Find the generator, the events and the keys they use, and the site's facts."""
+def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
+    """Find the generator, the events and the keys they use, and the site's facts;
+    ``timezone`` is the organizer's answer (``init --timezone``), which wins."""
     from .sources.infer import infer_site
 
     inference = infer_site(root)
@@ -161,6 +162,8 @@ def detect_site(root: Path) -> SiteFacts:
     if not facts["url"]:
         notes.append("the site's config gives no url: set [site] url in announce.toml "
                      "(links and images in talks are made absolute against it)")
+    if timezone:
+        facts["timezone"] = timezone
     timezone, guessed = facts["timezone"], False
     if not timezone:
         timezone, guessed = _machine_timezone(), True
@@ -168,11 +171,14 @@ def detect_site(root: Path) -> SiteFacts:
                      "set [site] timezone if the group meets elsewhere")
     default_time = None
     if inference.date_only:
+        # A suggestion, written commented out: a time nobody wrote must not reach the list
+        # unless the organizer says so (send refuses an event unsure of its start).
         default_time = GUESSED_START
         count = inference.date_only
-        notes.append(f"{count} event{'s give' if count != 1 else ' gives'} only a date: "
-                     "they start at "
-                     f"{GUESSED_START} ([content] default_time); correct it in announce.toml")
+        notes.append(f"{count} event{'s give' if count != 1 else ' gives'} only a date and no "
+                     "time of day anywhere: they are unsure and send refuses them; if the "
+                     "group always meets at one time, uncomment [content] default_time "
+                     f"(suggested: {GUESSED_START}) in announce.toml")
     notes.extend(inference.notes)
     return SiteFacts(
         jekyll=generator.name == "jekyll", events=events, locations=locations,
@@ -330,7 +336,7 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
     if facts.generator != "generic":
         text = _uncomment(text, "content", "generator", facts.generator)
     if facts.default_time:
-        text = _uncomment(text, "content", "default_time", facts.default_time)
+        text = _suggest(text, "content", "default_time", facts.default_time)
     if facts.naive_times:
         text = _uncomment(text, "content", "naive_times", facts.naive_times)
     if facts.exclude:
@@ -361,6 +367,12 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
     return head + "\n\n".join(tables) + "\n\n" + marker.lstrip("\n") + tail
 
 
+def _suggest(text: str, section: str, key: str, value: Any) -> str:
+    """Replace ``# key = ...`` in ``[section]`` with a commented ``# key = value``."""
+    return _uncomment(text, section, key, value).replace(
+        f"\n{key} = ", f"\n# {key} = ", 1)
+
+
 def _uncomment(text: str, section: str, key: str, value: Any) -> str:
     """Replace ``# key = ...`` in ``[section]`` with ``key = value``."""
     pattern = re.compile(rf"^# {re.escape(key)} = .*$", re.MULTILINE)
@@ -372,7 +384,8 @@ def _uncomment(text: str, section: str, key: str, value: Any) -> str:
     return text[:match.start()] + f"{key} = {rendered}" + text[match.end():]
 
 
-def init_site(root: Path, *, github: bool = False, force: bool = False) -> InitResult:
+def init_site(root: Path, *, github: bool = False, force: bool = False,
+              timezone: str | None = None) -> InitResult:
     """Write ``announce.toml`` (and, with ``github``, the workflow) into ``root``.
 
     Never overwrites a file unless ``force``: an existing file is an error that names it,
@@ -381,7 +394,7 @@ def init_site(root: Path, *, github: bool = False, force: bool = False) -> InitR
     """
     config_path = root / DEFAULT_CONFIG_NAME
     workflow_path = root / WORKFLOW_PATH
-    facts = detect_site(root)
+    facts = detect_site(root, timezone)
     keep_config = github and not force and config_path.exists()
     targets = [] if keep_config else [config_path]
     if github:

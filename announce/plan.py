@@ -51,11 +51,19 @@ def plan(settings: Settings, catalog: Catalog, now: datetime, options: SendOptio
          sent: Sent) -> Plan:
     """What to send: for ``--next`` (no refs), the first event with something due; for
     named events, what is due for each (or, with ``--force``, the ``--kind`` asked for)."""
+    from .sources.provenance import refusal
+
     if options.force and options.kind is None:
         raise SendError("--force needs --kind: which message should go out?")
     if not options.refs:
-        return _plan_next(settings, catalog, now, options, sent)
-    return _plan_named(settings, catalog, now, options, sent)
+        found = _plan_next(settings, catalog, now, options, sent)
+    else:
+        found = _plan_named(settings, catalog, now, options, sent)
+    # Never a time nobody wrote: an event unsure of its start is refused, dry runs too.
+    refused = refusal(event for event, _kind in found.sends)
+    if refused:
+        raise SendError(refused)
+    return found
 
 
 def _plan_next(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,

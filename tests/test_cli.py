@@ -37,7 +37,7 @@ Thu 2027-01-21 12:00 EST  lunch      River City Open Tech Lunch  @ Foundry Maker
 """
 
 JSON_KEYS = ["id", "title", "type", "start", "end", "location", "address", "online", "speakers",
-             "rsvp_url", "group", "cancelled", "due", "path"]
+             "rsvp_url", "group", "cancelled", "due", "unsure", "sources", "path"]
 
 
 @pytest.fixture(autouse=True)
@@ -146,6 +146,9 @@ def test_list_json(sample_config: Path) -> None:
         "group": None,
         "cancelled": False,
         "due": ["announcement"],
+        "unsure": [],
+        "sources": {"start": "dtstart (line 3)", "title": "title (line 2)",
+                    "location": "location (line 5)", "speakers": "presenter (line 8)"},
         "path": str(REPO / "content/events/2027/2027-02-03-observability-with-opentelemetry.md"),
     }
     cancelled = rows[3]

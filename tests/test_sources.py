@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
@@ -270,7 +271,7 @@ def test_cancelled_no_is_text_in_hugo_and_no_boolean() -> None:
 # --- 7. a date alone, and [content] default_time ---------------------------------------
 
 
-def test_date_only_start_takes_default_time_or_names_it_in_the_error() -> None:
+def test_date_only_start_takes_default_time_or_is_unsure() -> None:
     event_file = md("""
         title: Talk
         date: 2027-03-04
@@ -280,11 +281,11 @@ def test_date_only_start_takes_default_time_or_names_it_in_the_error() -> None:
                         {"content/events/talk.md": event_file})
     assert only_event(with_default).start == datetime(2027, 3, 5, 1, 0, tzinfo=UTC)
 
-    without = load(config(), {})
-    assert without.events == ()
-    assert errors(without) == [
-        "content/events/talk.md:3: date: '2027-03-04' has no time of day "
-        '(set [content] default_time, e.g. default_time = "18:30")']
+    # Nobody wrote a time: the date loads, at midnight, and the event says it is unsure.
+    without = only_event(load(config(), {}))
+    assert without.unsure == ("start",)
+    assert without.start == datetime(2027, 3, 4, 0, 0, tzinfo=ZoneInfo("America/Chicago"))
+    assert "default_time" in without.sources["start"] or "no time" in without.sources["start"]
 
 
 # --- 8. front matter syntaxes and file encodings ---------------------------------------
@@ -850,9 +851,11 @@ def test_init_on_a_zola_site_dated_by_file_name_leaves_its_pages_out() -> None:
     assert settings.content.keys["start"] == ("file:date",)
     assert settings.content.exclude == ("about/*",)
     assert announce("check").exit_code == 0
-    local = [e.start.astimezone(settings.site.tz) for e in load_catalog(settings).events]
-    assert [(t.month, t.day, t.strftime("%H:%M")) for t in local] == [
-        (m, 9, settings.content.default_time) for m in range(1, 5)]
+    # The file names give dates and nothing gives a time of day: unsure, not 18:30.
+    assert settings.content.default_time == ""
+    events = load_catalog(settings).events
+    assert [(e.start.month, e.start.day) for e in events] == [(m, 9) for m in range(1, 5)]
+    assert all(e.unsure == ("start",) for e in events)
 
 
 def test_init_finds_a_site_kept_in_a_folder_of_the_repository() -> None:

@@ -29,6 +29,7 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
       announce list --all --json --now 2027-01-28
     """
     from ..links import meetup_url
+    from ..sources.provenance import FACTS, describe
 
     settings = run.settings
     catalog = run.catalog()
@@ -59,6 +60,9 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
                 "group": e.group_name or e.group,
                 "cancelled": e.cancelled,
                 "due": due(e),
+                "unsure": list(e.unsure),
+                "sources": {fact: describe(e, fact) for fact in FACTS
+                            if fact in e.sources or fact in e.unsure},
                 "path": str(e.path),
             }
             for e in events
@@ -72,8 +76,12 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
         where = e.location.title if e.location else (e.location_name or "-")
         title = f"{e.title} (cancelled)" if e.cancelled else e.title
         kinds = due(e)
-        line = f"{format_when(e, settings):<25} {e.type:<10} {title}  @ {where}"
-        click.echo(line + (f"  [due: {', '.join(kinds)}]" if kinds else ""))
+        when = format_when(e, settings)
+        if "start" in e.unsure:  # the date is the file's; the time of day nobody wrote
+            when = f"{e.start.astimezone(settings.site.tz):%a %Y-%m-%d} --:--"
+        line = f"{when:<25} {e.type:<10} {title}  @ {where}"
+        line += f"  [due: {', '.join(kinds)}]" if kinds else ""
+        click.echo(line + (f"  [unsure: {', '.join(e.unsure)}]" if e.unsure else ""))
         changed = (changed_note(e, settings.schedule, sent, settings.site.tz)
                    if e.start > run.now else None)
         if changed:
@@ -95,11 +103,13 @@ def check_command(run: Run, strict: bool) -> None:
       announce check --strict
     """
     from ..sources.catalog import check_problems
+    from ..sources.provenance import unsure_problems
     from ..urls import find_url_problems
 
     catalog = run.catalog()
     url_problems = find_url_problems(run.settings, catalog)
     extra = check_problems(run.settings, catalog, run.now)
+    extra += unsure_problems(e for e in catalog.events if e.start > run.now)
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
     for problem in problems:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from ..config import DEFAULT_CONFIG_NAME, load_settings
+from ..content import Event
 from ..errors import ContentError
 from .base import Run, cli, common_options, format_when, sent_records
 
@@ -16,7 +18,10 @@ from .base import Run, cli, common_options, format_when, sent_records
 @click.option("--github", is_flag=True,
               help="Also write .github/workflows/announce.yml: send on schedule from GitHub.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def init_command(github: bool, force: bool) -> None:
+@click.option("--timezone", metavar="ZONE",
+              help="The group's IANA timezone (Europe/Berlin), when the site's config names "
+                   "none: times written without an offset are in it.")
+def init_command(github: bool, force: bool, timezone: str | None) -> None:
     """Write announce.toml for the site in this folder (and the GitHub workflow).
 
     Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
@@ -24,12 +29,15 @@ def init_command(github: bool, force: bool) -> None:
     overwrites a file without --force; with --github, an existing announce.toml is kept.
 
     \b
-    Example:
+    Examples:
       announce init --github
+      announce init --timezone Europe/Berlin
     """
     from ..init import init_site
 
-    result = init_site(Path.cwd(), github=github, force=force)
+    if timezone is not None:
+        _check_zone(timezone)
+    result = init_site(Path.cwd(), github=github, force=force, timezone=timezone)
     facts = result.facts
     for path in result.kept:
         click.echo(f"Kept {path} (it exists; --force overwrites it).")
@@ -66,6 +74,21 @@ def init_command(github: bool, force: bool) -> None:
         click.echo(f"  {number}. {step}")
 
 
+def _check_zone(name: str) -> None:
+    import difflib
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+        return
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    near = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=3)
+    hint = f" (did you mean {', '.join(near)}?)" if near else \
+        " (an IANA name such as 'Europe/Berlin')"
+    raise click.BadParameter(f"unknown timezone {name!r}{hint}", param_hint="--timezone")
+
+
 def _show_next_events(config: Path) -> None:
     """How the next three events read with the config init wrote: check before sending."""
     settings = load_settings(config)
@@ -85,11 +108,36 @@ def _show_next_events(config: Path) -> None:
         who = ", ".join(s.name for s in event.speakers) or "-"
         click.echo(f"  {format_when(event, settings)}  {event.title}  @ {where}  "
                    f"(speakers: {who})")
+    _show_sources(catalog.events)
     errors = len({p.path for p in catalog.errors})
     loaded, skipped = len(catalog.events), len(catalog.left_out)
     click.echo(f"{loaded} event{'s' * (loaded != 1)} load{'s' * (loaded == 1)}, {errors} "
                f"file{'s' * (errors != 1)} with errors, {skipped} "
                f"file{'s' * (skipped != 1)} no event: 'announce check' says more.")
+
+
+def _show_sources(events: Sequence[Event]) -> None:
+    """Per fact, how many events got it from where: what to check, what to decide."""
+    from ..sources.provenance import REFUSED, tally
+
+    if not events:
+        return
+    click.echo(f"Where the facts of the {len(events)} events come from:")
+    decide = []
+    for fact, counts in tally(events).items():
+        parts = ", ".join(f"{n} {kind}" for kind, n in counts.most_common())
+        click.echo(f"  {fact:<9} {parts}")
+        if counts["unsure"] and fact in REFUSED:
+            decide.append(f"{counts['unsure']} events state no time of day: send refuses "
+                          "them until their files say it, or you set [content] "
+                          "default_time in announce.toml")
+        elif counts["unsure"]:
+            decide.append(f"{counts['unsure']} events are unsure of their {fact}: "
+                          "'announce check' names them")
+    if decide:
+        click.echo("Still for you to decide:")
+        for line in decide:
+            click.echo(f"  - {line}")
 
 
 @cli.command("preview")

@@ -77,6 +77,7 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
         front_matter=doc.data, body=doc.body, meetup_id=meetup_id, meetup_group=meetup_group,
         rsvp_url=rsvp_url,
         body_transform=ctx.body_transform,
+        sources=reader.sources, unsure=tuple(sorted(reader.unsure)),
     )
     return event, reader.errors, reader.warnings
 
@@ -106,6 +107,7 @@ def _title(reader: Reader) -> str | None:
         if len(reader.errors) == errors:  # not twice for one key
             reader.problem(path, "required")
         return None
+    reader.note_source("title", path)
     if "\n" in title or "\r" in title or "\t" in title:
         # A title is one line everywhere it goes: a subject, a heading, a calendar entry.
         title = " ".join(title.split())
@@ -130,8 +132,11 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
         location = _named_venue(reader, path, text_of(value))
     elif not online_url:
         reader.problem(path, "no location: the email will not say where", "warning")
+    if value is not MISSING and value is not None:
+        reader.note_source("location", path)
     if location is None and online_url:
         location = Location(title="Online", url=online_url, is_online=True)
+        reader.note_source("location", _o)
     if location is not None and (address or url or map_link or online_url):
         location = _with_details(location, address, url, map_link, online_url)
     return location, text_of(value) or (location.title if location else None)
@@ -196,6 +201,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     path, value = reader.find("speakers")
     if value is MISSING:
         return ()
+    reader.note_source("speakers", path)
     if isinstance(value, str) and reader.ctx.speakers is None:
         value = _speaker_names(" ".join(html.unescape(value).split()))
     speakers: list[Speaker] = []

@@ -57,8 +57,8 @@ class Reader:
     """The problems of one file as they are found; every step adds to them."""
 
     # A plain class: a dataclass's generated __init__ costs more per file than the rest.
-    __slots__ = ("body_end", "ctx", "doc", "errors", "found", "start_path", "used",
-                 "warnings")
+    __slots__ = ("body_end", "ctx", "doc", "errors", "found", "sources", "start_path",
+                 "unsure", "used", "warnings")
 
     def __init__(self, doc: Document, ctx: EventContext):
         self.doc = doc
@@ -69,6 +69,9 @@ class Reader:
         self.start_path = "start"
         self.found = ctx.keys.resolve(doc.data)
         self.body_end: str | None = None
+        # Fact (by its `list --json` name) -> where it came from; the facts not stated.
+        self.sources: dict[str, str] = {}
+        self.unsure: set[str] = set()
 
     def problem(self, key: str, message: str, severity: Severity = "error") -> None:
         # A key the file does not have is reported on its first line, as a whole.
@@ -79,6 +82,14 @@ class Reader:
             where = self.doc.line_of(key) if get_path(self.doc.data, key) is not MISSING else 1
         problem = Problem(self.doc.path, where, key, message, severity)
         (self.errors if severity == "error" else self.warnings).append(problem)
+
+    def note_source(self, fact: str, path: str) -> None:
+        """Remember that ``fact`` came from ``path`` (a body label becomes its line)."""
+        if path.startswith(BODY) and not path[len(BODY):].isdigit():
+            at = self.doc.body.find(path[len(BODY):])
+            if at >= 0:
+                path = f"{BODY}{self.doc.body_line + self.doc.body.count(chr(10), 0, at)}"
+        self.sources[fact] = path
 
     def find(self, name: str) -> tuple[str, Any]:
         found = self.found.get(name)

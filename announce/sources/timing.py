@@ -7,7 +7,7 @@ in the start's text, a duration, or the site's default length.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from .bodyfields import TIME_RANGE as _TIME_RANGE
@@ -86,17 +86,70 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         reader.problem(present or path, "required: when the event starts")
         return None
     reader.start_path = path
-    when = _when(reader, path, value, "start_time", zone, reader.ctx.default_time)
+    # A date alone is read at midnight first; what the page states decides the time below.
+    when = _when(reader, path, value, "start_time", zone, _MIDNIGHT)
     if when is None:
         return None
+    reader.sources["start"] = path
     if not when.has_time:
-        when = _body_time(reader, when, zone) or when
+        when = _body_time(reader, when, zone) or _stated_time(reader, when, zone) \
+            or _default_time(reader, when, zone)
     _check_offset(reader, path, when)
     return when.moment
 
 
+_MIDNIGHT = time(0)
+
+
+def _default_time(reader: Reader, when: When, zone: tzinfo) -> When:
+    """A date with no time of day stated anywhere: the organizer's [content] default_time
+    if they set one, else the date at midnight, marked unsure (``send`` refuses it)."""
+    clock = reader.ctx.default_time
+    if clock is None:
+        reader.unsure.add("start")
+        reader.sources["start"] = f"{reader.start_path} (a date only: no time of day stated)"
+        return when
+    reader.sources["start"] = f"{reader.start_path} + [content] default_time"
+    day = when.moment.date()
+    return When(datetime.combine(day, clock, tzinfo=when.moment.tzinfo or zone), True,
+                when.written_offset)
+
+
+def _texts(reader: Reader) -> tuple[list[str], list[str]]:
+    """The lines a page states its time in, and where each is: the body's lines, then the
+    strings of front-matter lists (an agenda: ``'18:30 Uhr: Kennenlernen'``)."""
+    doc = reader.doc
+    lines = doc.body.splitlines()
+    where = [f"body:{doc.body_line + n}" for n in range(len(lines))]
+    for key, value in doc.data.items():
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value[:50]):
+            for index, item in enumerate(value[:50]):
+                lines.append(item)
+                where.append(f"{key}[{index}]")
+    return lines, where
+
+
+def _stated_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
+    """The time of day the page states in its text, on the date the key gives."""
+    from .bodytime import stated_time
+
+    lines, where = _texts(reader)
+    found = stated_time(lines)
+    if found is None:
+        return None
+    day = when.moment.date()
+    start_zone: tzinfo = zone if found.offset is None else \
+        timezone(timedelta(minutes=found.offset))
+    moment = datetime.combine(day, found.start, tzinfo=start_zone)
+    if found.end is not None:
+        reader.body_end = found.end.strftime("%H:%M")
+    reader.sources["start"] = f"{reader.start_path} + {where[found.line - 1]}"
+    return When(moment, True, None)
+
+
 def _body_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
-    """A date-only start whose body says the time, on that same day ("13:00 - 17:00")."""
+    """A date-only start whose body says the time, on that same day ("13:00 - 17:00"),
+    in a labelled line the key map names (``body:日時``)."""
     for path in reader.ctx.keys.candidates("start"):
         if not path.startswith(BODY):
             continue
@@ -109,6 +162,7 @@ def _body_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
             reader.body_end = None
             continue
         if found.moment.date() == when.moment.date():
+            reader.sources["start"] = f"{reader.start_path} + {path}"
             return found
         reader.body_end = None
     return None

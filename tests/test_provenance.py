@@ -1,0 +1,199 @@
+"""Where each fact comes from, and what announce does when the site does not say.
+
+A date with no time of day anywhere is unsure: `list` marks it, `check` warns, `send`
+refuses it with the file and the fix; a time the page states in its text (a labelled line,
+a programme's first item, a sentence, an agenda list) is read, and its line recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from announce.cli import cli
+from announce.sources.bodytime import stated_time
+
+NOW = "2027-03-01T09:00"
+
+
+@pytest.fixture(autouse=True)
+def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def site(body: str, front: str = "date: 2027-03-04", content: str = "") -> None:
+    Path("announce.toml").write_text(
+        '[site]\nname = "Test Meetup"\ntimezone = "Europe/Berlin"\n\n'
+        f'[content]\nevents = "events"\n{content}\n\n'
+        '[mail]\nfrom = "Test <t@example.org>"\nto = "list@example.org"\n\n'
+        '[outbox]\npath = "outbox"\n', encoding="utf-8")
+    Path("events").mkdir(exist_ok=True)
+    Path("events/talk.md").write_text(
+        f"---\ntitle: Talk\nlocation: Library\n{front}\n---\n{textwrap.dedent(body)}",
+        encoding="utf-8")
+
+
+def announce(*args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--now", NOW], catch_exceptions=False)
+
+
+def listed() -> dict[str, object]:
+    result = announce("list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 1
+    row: dict[str, object] = rows[0]
+    return row
+
+
+# --- the time of day in the page's text ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "start", "end"), [
+    ("**Zeit**: 17:30 Uhr - 21:00 Uhr", time(17, 30), time(21, 0)),
+    ("| **日時** | 2026年06月20日(土) 13:00 - 17:00 |", time(13, 0), time(17, 0)),
+    ("* 시간: 오후 7시 ~ 9시 50분", time(19, 0), time(21, 50)),
+    ("- 19h15 - 19h30 : Accueil chaleureux", time(19, 15), None),  # an item's end
+    ("  - 18:30 Uhr: Kennenlernen bei Pizza", time(18, 30), None),
+    ("Der Stammtisch startet am 24.03.2015 ab 18:30 Uhr.", time(18, 30), None),
+    ("Join us from 7pm to 8:30pm on Discord", time(19, 0), time(20, 30)),
+    ("<p>18:30 - 21:00</p>", time(18, 30), time(21, 0)),
+    ("Beginn 19 Uhr", time(19, 0), None),
+    ("Horaire : 19h30", time(19, 30), None),
+])
+def test_a_stated_time_is_read_in_the_sites_own_words(line: str, start: time,
+                                                       end: time | None) -> None:
+    found = stated_time(["Some words first.", "", line])
+    assert found is not None
+    assert (found.start, found.end, found.line) == (start, end, 3)
+
+
+@pytest.mark.parametrize("line", [
+    "We had 3 talks in 2019 and 40 people.", "Version 2.10 is out", "Timeline: 2019",
+    "Room 12, floor 3", "See https://example.org/18:30",
+])
+def test_numbers_that_are_no_time_of_day_are_not_read_as_one(line: str) -> None:
+    assert stated_time([line]) is None
+
+
+def test_a_label_wins_over_a_programme_and_a_programme_over_a_sentence() -> None:
+    found = stated_time(["Doors open at 6pm.", "- 18:30 Welcome", "Time: 19:00 - 21:00"])
+    assert found is not None
+    assert (found.start, found.how, found.line) == (time(19, 0), "label", 3)
+
+
+def test_a_zone_the_text_names_is_the_times_zone() -> None:
+    site("- Time: **11:00 - 12:00 UTC**\n")
+    row = listed()
+    assert row["start"] == "2027-03-04T12:00:00+01:00"  # 11:00 UTC is 12:00 in Berlin
+    assert row["end"] == "2027-03-04T13:00:00+01:00"
+    assert row["unsure"] == []
+
+
+def test_the_time_in_a_body_line_is_used_and_its_line_recorded() -> None:
+    site("Welcome!\n\n**Zeit**: 17:30 Uhr - 21:00 Uhr\n")
+    row = listed()
+    assert (row["start"], row["end"]) == ("2027-03-04T17:30:00+01:00",
+                                          "2027-03-04T21:00:00+01:00")
+    assert row["unsure"] == []
+    sources = row["sources"]
+    assert isinstance(sources, dict)
+    # The date from the key on line 4, the time from line 8 of the file.
+    assert sources["start"] == "date (line 4) + line 8"
+
+
+def test_the_first_item_of_an_agenda_list_in_front_matter_gives_the_time() -> None:
+    site("", front="date: '2027-03-04'\nagenda:\n  - '18:30 Uhr: Kennenlernen'\n"
+                   "  - '19:00 Uhr: Vortrag'")
+    row = listed()
+    assert row["start"] == "2027-03-04T18:30:00+01:00"
+    assert row["sources"] == {"start": "date (line 4) + agenda[0] (line 5)",
+                              "title": "title (line 2)", "location": "location (line 3)"}
+
+
+# --- nothing states the time: unsure, and send refuses --------------------------------------
+
+
+def test_a_date_with_no_time_anywhere_is_unsure_and_listed_so() -> None:
+    site("A talk about things.\n")
+    row = listed()
+    assert row["unsure"] == ["start"]
+    assert row["start"] == "2027-03-04T00:00:00+01:00"
+    text = announce("list").stdout
+    assert "Thu 2027-03-04 --:--" in text  # no invented 18:30
+    assert "[unsure: start]" in text
+
+
+def test_check_warns_about_an_unsure_start_on_its_line() -> None:
+    site("A talk about things.\n")
+    result = announce("check")
+    assert ("warning: events/talk.md:4: start: unsure: the page gives a date but no time of "
+            "day anywhere") in result.stdout
+    assert announce("check", "--strict").exit_code == 1
+
+
+def test_send_refuses_an_unsure_start_naming_the_file_and_the_fix() -> None:
+    site("A talk about things.\n")
+    result = announce("send", "--next")
+    assert result.exit_code == 1
+    assert "Refusing to send: the start of these events is unsure" in result.output
+    assert "events/talk.md: Talk (2027-03-04, no time of day stated)" in result.output
+    assert 'default_time = "18:30"' in result.output
+    assert not [p for p in Path("outbox").rglob("*") if p.is_file()]
+    # The dry run says the same: what it shows would not go out.
+    assert announce("send", "--next", "--dry-run").exit_code == 1
+    # A forced kind does not get around it either.
+    forced = announce("send", "talk", "--kind", "announcement", "--force")
+    assert forced.exit_code == 1
+    assert "Refusing to send" in forced.output
+
+
+def test_the_organizers_default_time_is_a_stated_time_and_send_sends() -> None:
+    site("A talk about things.\n", content='default_time = "19:00"')
+    row = listed()
+    assert (row["start"], row["unsure"]) == ("2027-03-04T19:00:00+01:00", [])
+    sources = row["sources"]
+    assert isinstance(sources, dict)
+    assert "[content] default_time" in str(sources["start"])
+    result = announce("send", "--next")
+    assert result.exit_code == 0, result.output
+    assert len([p for p in Path("outbox").rglob("*") if p.is_file()]) == 1
+
+
+def test_init_never_writes_a_default_time_and_says_what_to_decide() -> None:
+    Path("_config.yml").write_text("title: Test\ntimezone: Europe/Berlin\n", encoding="utf-8")
+    Path("_events").mkdir()
+    for day in (4, 11, 18):
+        Path(f"_events/2027-03-{day:02d}-talk.md").write_text(
+            f"---\ntitle: Talk {day}\ndate: 2027-03-{day:02d}\nlocation: Library\n---\nHi\n",
+            encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    toml = Path("announce.toml").read_text(encoding="utf-8")
+    assert '\n# default_time = "18:30"' in toml
+    assert '\ndefault_time' not in toml
+    assert "start     3 unsure" in result.stdout
+    assert "Still for you to decide:" in result.stdout
+    assert "3 events state no time of day: send refuses them" in result.stdout
+
+
+def test_init_timezone_option_is_written_and_a_typo_gets_near_names() -> None:
+    Path("_config.yml").write_text("title: Test\n", encoding="utf-8")
+    Path("_events").mkdir()
+    Path("_events/2027-03-04-talk.md").write_text(
+        "---\ntitle: Talk\ndate: 2027-03-04 19:00\nlocation: Library\n---\n", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["init", "--timezone", "Europe/Berln"])
+    assert bad.exit_code == 2
+    assert "unknown timezone 'Europe/Berln' (did you mean Europe/Berlin" in bad.output
+    assert not Path("announce.toml").exists()
+    good = CliRunner().invoke(cli, ["init", "--timezone", "Europe/Berlin"])
+    assert good.exit_code == 0, good.output
+    assert 'timezone = "Europe/Berlin"' in Path("announce.toml").read_text(encoding="utf-8")
