@@ -90,6 +90,9 @@ class ContentSettings:
     exclude: tuple[str, ...] = ()
     # On a site that lists several groups' events: only this group's (its id).
     group: str = ""
+    # Values a site writes where a speaker's name goes that name nobody: a placeholder
+    # ("Alle", "TBA") or the page's author on every page ("init" finds them).
+    not_speakers: tuple[str, ...] = ()
     # Field -> key paths ([content.keys]); fields not named keep the defaults.
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "venue", "speakers", "group" -> where the records by id live ([content.lookup]).
@@ -202,7 +205,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
              "language": "str"},
     "content": {"events": "path", "locations": "path", "types": "strings", "generator": "str",
                 "default_time": "str", "naive_times": "str", "exclude": "strings",
-                "group": "str", "keys": "keymap", "lookup": "lookup",
+                "group": "str", "not_speakers": "strings", "keys": "keymap",
+                "lookup": "lookup",
                 "shortcodes": "snippets", "max_image_kb": "int"},
     "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",
                  "reminder_days_before": "int", "update_fields": "strings"},

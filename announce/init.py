@@ -84,6 +84,7 @@ class SiteFacts:
     exclude: tuple[str, ...] = ()
     # The timezone is the machine's, not the site's: said so.
     timezone_guessed: bool = False
+    not_speakers: tuple[str, ...] = ()
     events_count: int = 0
     naive_times: str | None = None
     meetup_group: str | None = None
@@ -187,6 +188,7 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
         generator_label=generator.label if generator.name != "generic" else "a content/ folder",
         language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
+        not_speakers=inference.not_speakers,
         events_count=inference.events_count,
         # Hugo reads dates without offset in its timeZone if it has one, else in UTC.
         naive_times="local" if generator.name == "hugo" and facts["timezone"] else None,
@@ -341,6 +343,8 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
         text = _uncomment(text, "content", "naive_times", facts.naive_times)
     if facts.exclude:
         text = _uncomment(text, "content", "exclude", list(facts.exclude))
+    if facts.not_speakers:
+        text = _uncomment(text, "content", "not_speakers", list(facts.not_speakers))
     tables = []
     if facts.keys:
         lines = ["[content.keys]",

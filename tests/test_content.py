@@ -581,8 +581,6 @@ BAD_FILES: list[tuple[str, str | bytes, str]] = [
      "(known: 'Riverside Hall', 'Zoom')"),
     ("latin1.md", "---\ntitle: Caf\xe9\ndtstart: 2027-01-06 18:00\n---\n".encode("latin-1"),
      "_events/latin1.md:2: not UTF-8 text (byte 0xe9 at offset 14)"),
-    ("untitled.md", "---\ndtstart: 2027-01-06 18:00\nlocation: Zoom\n---\n",
-     "_events/untitled.md:1: title: required"),
     ("maybe.md",
      "---\ntitle: X\ndtstart: 2027-01-06 18:00\nlocation: Zoom\ncancelled: maybe\n---\n",
      "_events/maybe.md:5: cancelled: expected true or false, got 'maybe'"),

@@ -4,7 +4,6 @@ place of an SVG, and what `announce check` says about them; nothing outside the 
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import sys
 import time
@@ -19,10 +18,11 @@ from announce import images
 from announce.cli import cli
 from announce.config import Settings, load_settings
 from announce.content import Event
-from announce.errors import ConfigError
+from announce.errors import ConfigError, ContentError
 from announce.sources.catalog import load_catalog
 
 from .conftest import CORPUS, SHARED, shared
+from .sites import corpus_sites, init_copy
 
 SITES = SHARED / "corpus" / "sites"
 
@@ -430,18 +430,16 @@ def _sources(event: Event) -> list[str]:
 def _corpus_settings(tmp_path: Path) -> list[Settings]:
     """HV Open as the corpus tests read it, and each site of sites/ with the config
     ``announce init`` writes for it (in a copy: the corpus is never written to)."""
-    from announce.init import init_site
 
     config = tmp_path / "hvopen.toml"
     config.write_text(f'[site]\nurl = "https://hvopen.org"\ntimezone = "America/New_York"\n'
                       f'[content]\nevents = "{CORPUS / "_events"}"\n'
                       f'locations = "{CORPUS / "_locations"}"\n', encoding="utf-8")
     found = [load_settings(config)]
-    for source in sorted(p for p in shared(SITES).iterdir() if p.is_dir()):
-        root = tmp_path / source.name
-        shutil.copytree(source, root)
-        init_site(root)
-        found.append(load_settings(root / "announce.toml"))
+    for site in corpus_sites():
+        site_config = init_copy(site, tmp_path)
+        if site_config is not None:
+            found.append(load_settings(site_config))
     return found
 
 
@@ -450,7 +448,11 @@ def test_every_image_of_the_corpora_that_is_there_fits_the_column(tmp_path: Path
     shared(CORPUS)
     seen = 0
     for settings in _corpus_settings(tmp_path):
-        for event in load_catalog(settings).events:
+        try:
+            catalog = load_catalog(settings)
+        except ContentError:  # a site announce cannot read yet: test_facts scores it
+            continue
+        for event in catalog.events:
             for src in _sources(event):
                 seen += 1
                 size = images.dimensions(images.substitute(src, settings, event), settings,

@@ -144,8 +144,8 @@ def test_send_refuses_an_unsure_start_naming_the_file_and_the_fix() -> None:
     site("A talk about things.\n")
     result = announce("send", "--next")
     assert result.exit_code == 1
-    assert "Refusing to send: the start of these events is unsure" in result.output
-    assert "events/talk.md: Talk (2027-03-04, no time of day stated)" in result.output
+    assert "Refusing to send: these events are unsure of what the message" in result.output
+    assert "events/talk.md: Talk (no time of day stated (2027-03-04))" in result.output
     assert 'default_time = "18:30"' in result.output
     assert not [p for p in Path("outbox").rglob("*") if p.is_file()]
     # The dry run says the same: what it shows would not go out.
@@ -197,3 +197,32 @@ def test_init_timezone_option_is_written_and_a_typo_gets_near_names() -> None:
     good = CliRunner().invoke(cli, ["init", "--timezone", "Europe/Berlin"])
     assert good.exit_code == 0, good.output
     assert 'timezone = "Europe/Berlin"' in Path("announce.toml").read_text(encoding="utf-8")
+
+
+# --- a title nobody wrote --------------------------------------------------------------------
+
+
+def test_a_page_without_a_title_key_takes_its_first_heading() -> None:
+    Path("events").mkdir()
+    site("# Rust on Microcontrollers\n\nBring a board.\n", front="date: 2027-03-04 19:00")
+    Path("events/talk.md").write_text(
+        "---\nlocation: Library\ndate: 2027-03-04 19:00\n---\n# Rust on Microcontrollers\n",
+        encoding="utf-8")
+    row = listed()
+    assert (row["title"], row["unsure"]) == ("Rust on Microcontrollers", [])
+    assert row["sources"] == {"start": "date (line 3)", "title": "line 5",
+                              "location": "location (line 2)"}
+
+
+def test_a_page_with_no_title_anywhere_is_unsure_and_never_sent() -> None:
+    site("")
+    Path("events/2027-03-04-rust.md").write_text(
+        "---\nlocation: Library\ndate: 2027-03-04 19:00\n---\nBring a board.\n",
+        encoding="utf-8")
+    Path("events/talk.md").unlink()
+    row = listed()
+    assert (row["title"], row["unsure"]) == ("rust", ["title"])
+    result = announce("send", "--next")
+    assert result.exit_code == 1
+    assert "events/2027-03-04-rust.md: rust (no title stated)" in result.output
+    assert "[content.keys] title" in result.output

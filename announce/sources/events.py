@@ -103,6 +103,11 @@ def _check_draft(reader: Reader) -> None:
 def _title(reader: Reader) -> str | None:
     errors = len(reader.errors)
     path, title = reader.text("title")
+    if not title and len(reader.errors) == errors and \
+            reader.ctx.keys.present(reader.doc.data, "title") is None:
+        title = _unstated_title(reader)
+        if title is not None:
+            return title
     if not title:
         if len(reader.errors) == errors:  # not twice for one key
             reader.problem(path, "required")
@@ -114,6 +119,27 @@ def _title(reader: Reader) -> str | None:
     return title
 
 
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def _unstated_title(reader: Reader) -> str | None:
+    """A page with no title key: its first ``# `` heading (as MDX and Docusaurus pages
+    title themselves), else its file name, marked unsure (the site's layout may compose
+    the title from other keys; send refuses an unsure title)."""
+    doc = reader.doc
+    heading = _HEADING.search(doc.body[:5000])
+    if heading:
+        line = doc.body_line + doc.body.count("\n", 0, heading.start())
+        reader.sources["title"] = f"body:{line}"
+        return " ".join(heading[1].replace("*", "").split())
+    if not doc.data:
+        return None
+    name = slug_of(doc.path)
+    reader.unsure.add("title")
+    reader.sources["title"] = "file:name"
+    return " ".join(re.split(r"[-_\s]+", name)).strip() or None
+
+
 def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     """The venue, and its name as the file wrote it."""
     path, value = reader.find("venue")
@@ -122,6 +148,24 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     _m, map_link = reader.text("venue_map")
     _o, online_url = reader.text("online_url")
     location: Location | None = None
+    if isinstance(value, str) and _PLACEHOLDER.match(value):
+        # "TBC", "TBA", "?": the venue is not known yet, whatever the key says.
+        reader.unsure.add("location")
+        reader.note_source("location", path)
+        return None, None
+    if isinstance(value, str) and "<" in value:
+        # '<a href="https://maps...">Café Bleu</a>': the anchor's text names the venue.
+        from .bodyfields import venue_parts
+
+        name, _rest = venue_parts(value)
+        link = _HREF.search(value)
+        if name and link and not url:
+            url = html.unescape(link[1])
+        value = name or value
+    if value is MISSING and not online_url:
+        value = _body_venue(reader)
+        if value is not MISSING:
+            path = reader.sources.get("location", path)
     if isinstance(value, Mapping):
         location = location_of(value)
         if location is None:
@@ -132,7 +176,7 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
         location = _named_venue(reader, path, text_of(value))
     elif not online_url:
         reader.problem(path, "no location: the email will not say where", "warning")
-    if value is not MISSING and value is not None:
+    if value is not MISSING and value is not None and "location" not in reader.sources:
         reader.note_source("location", path)
     if location is None and online_url:
         location = Location(title="Online", url=online_url, is_online=True)
@@ -140,6 +184,33 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     if location is not None and (address or url or map_link or online_url):
         location = _with_details(location, address, url, map_link, online_url)
     return location, text_of(value) or (location.title if location else None)
+
+
+# What a file writes while the venue is not known yet.
+_PLACEHOLDER = re.compile(
+    r"^\s*(?:tb[acd]|to be (?:announced|confirmed|decided|defined)|à (?:définir|confirmer|"
+    r"venir)|noch offen|wird noch bekannt gegeben|por (?:definir|confirmar)|da definire|"
+    r"n/?a|\?+|-+|—|未定|미정)\s*[.!]*\s*$", re.IGNORECASE)
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def _body_venue(reader: Reader) -> Any:
+    """The venue a labelled line of the body names ("**Location**: Hall, 1 Main St")."""
+    from .bodyfields import VENUE_LABELS, labelled_value, venue_parts
+
+    body = reader.doc.body
+    for label in VENUE_LABELS:
+        value = labelled_value(body, label)
+        if value is None:
+            continue
+        name, address = venue_parts(value)
+        if not name or _PLACEHOLDER.match(name):
+            continue
+        if not address and "," in name:  # "MSTAGE GmbH, Hofstatt 5, 3100 St. Pölten"
+            name, address = (part.strip() for part in name.split(",", 1))
+        reader.note_source("location", f"body:{label}")
+        return {"name": name, "address": address} if address else name
+    return MISSING
 
 
 def _named_venue(reader: Reader, path: str, name: str) -> Location | None:
@@ -199,11 +270,27 @@ def _cancelled(reader: Reader, title: str | None) -> tuple[bool, str | None]:
 
 def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     path, value = reader.find("speakers")
-    if value is MISSING:
-        return ()
-    reader.note_source("speakers", path)
+    if value is not MISSING:
+        reader.note_source("speakers", path)
     if isinstance(value, str) and reader.ctx.speakers is None:
         value = _speaker_names(" ".join(html.unescape(value).split()))
+    ignored = {n.casefold() for n in reader.ctx.settings.content.not_speakers}
+    if ignored and value is not MISSING:
+        items = value if isinstance(value, list) else [value]
+        kept = [v for v in items if not (isinstance(v, str | int)
+                                         and text_of(v).casefold() in ignored)]
+        value = kept if kept else MISSING
+        if not kept:
+            reader.sources.pop("speakers", None)
+    if value is MISSING:
+        value = _body_speakers(reader)
+        if value is MISSING:
+            if any(_SPEAKER_HINT.search(line) for line in reader.doc.body.splitlines()
+                   if not line.lstrip().startswith("#")):
+                # The text speaks of a speaker no key names (a heading of a speakers
+                # section is not that: the section goes into the mail as it is).
+                reader.unsure.add("speakers")
+            return ()
     speakers: list[Speaker] = []
     for item, talk in _speaker_items(reader, path, value):
         speaker = _speaker(reader, item, talk)
@@ -218,6 +305,43 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
             speakers[0] = replace(speakers[0], bio=speakers[0].bio or bio or "",
                                   url=speakers[0].url or link or "")
     return tuple(speakers)
+
+
+# Labels of a body line that names a talk's speaker, in the languages sites are written in.
+SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented by",
+                  "sprecher", "sprecherin", "referent", "referentin", "vortragende",
+                  "intervenant", "intervenante", "intervenants", "orateur", "oratrice",
+                  "conférencier", "ponente", "ponentes", "relatore", "relatori", "spreker",
+                  "prelegent", "řečník", "přednášející", "発表者", "登壇者", "講師", "발표자",
+                  "연사", "演讲者")
+_SPEAKER_LINE = re.compile(
+    r"^[ \t]*(?:[|*\-+][ \t]*)*(?:\*\*|__)?(?:" + "|".join(
+        re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
+    + r")(?:\*\*|__)?[ \t]*(?:\*\*)?[ \t]*[:：|][ \t]*(?:\*\*)?[ \t]*(?P<names>[^\n|]+)",
+    re.IGNORECASE | re.MULTILINE)
+# Words that say a page is about someone's talk (so a page naming no one is unsure).
+_SPEAKER_HINT = re.compile(
+    r"(?i)\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
+    r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
+    r"発表者|登壇者|講師|발표자|연사|担当")
+
+
+def _body_speakers(reader: Reader) -> Any:
+    """The names on the body's speaker lines (``* **Speaker**: Name``), every talk's."""
+    names: list[str] = []
+    first = None
+    for match in _SPEAKER_LINE.finditer(reader.doc.body):
+        text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", match["names"])
+        text = re.sub(r"<[^>]+>", " ", text).replace("**", "").strip(" .")
+        for name in _speaker_names(" ".join(html.unescape(text).split())):
+            if name and len(name) <= 60 and name not in names:
+                names.append(name)
+        first = first if first is not None else match.start()
+    if not names or first is None:
+        return MISSING
+    line = reader.doc.body_line + reader.doc.body.count("\n", 0, first)
+    reader.sources["speakers"] = f"body:{line}"
+    return names
 
 
 def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .evidence import date_candidates, text_candidates
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
@@ -64,6 +65,10 @@ class Inference:
     exclude: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
     meetup_group: str = ""
+    # Speaker values that name nobody: one value on most events (see _infer_not_speakers).
+    not_speakers: tuple[str, ...] = ()
+    # Key paths whose values are dates, the likeliest start first (see evidence.py).
+    start_candidates: tuple[str, ...] = ()
 
 
 def _markdown_files(root: Path) -> Iterator[Path]:
@@ -94,8 +99,9 @@ def _has(data: Mapping[str, Any], path: str) -> bool:
     return value is not MISSING and value is not None and value != "" and value != []
 
 
-def _start_paths(data: Mapping[str, Any]) -> list[str]:
-    return [path for path in DEFAULT_KEYS["start"] if _has(data, path)]
+def _start_paths(data: Mapping[str, Any], candidates: tuple[str, ...] = DEFAULT_KEYS["start"]
+                 ) -> list[str]:
+    return [path for path in candidates if _has(data, path)]
 
 
 def _is_section(path: Path) -> bool:
@@ -117,7 +123,11 @@ def infer_site(root: Path) -> Inference:
     result = Inference(root=root, generator=generator, config=config,
                        site_dir="" if site == root else site.relative_to(root).as_posix())
     documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
-    dated = [d for d in documents if _start_paths(d.data)]
+    # The keys that hold dates, judged by their values: a site's own names work too.
+    ranked = date_candidates([d.data for d in documents], DEFAULT_KEYS["start"])
+    # The default names after them: dates written as words ("April 26, 2015").
+    result.start_candidates = (*ranked, *(k for k in DEFAULT_KEYS["start"] if k not in ranked))
+    dated = [d for d in documents if _start_paths(d.data, result.start_candidates)]
     by_name = [d for d in documents if _FILE_DATE.match(_page_name(d.path))]
     if len(by_name) > max(2, 2 * len(dated)):
         # Zola's and Jekyll's convention: the date is the file name's ("2026-07-14-x.md").
@@ -135,6 +145,7 @@ def infer_site(root: Path) -> Inference:
     all_in_events = [d for d in documents if d.path.is_relative_to(events_dir)]
     result.events_count = len(in_events)
     _infer_keys(result, in_events)
+    _infer_not_speakers(result, in_events)
     _infer_times(result, in_events)
     _infer_lookups(result, in_events)
     _infer_exclude(result, events_dir, all_in_events, in_events)
@@ -264,13 +275,18 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
     for name in _MAPPED:
         if name in result.keys:
             continue
-        present = Counter(path for d in events for path in DEFAULT_KEYS[name]
+        candidates = result.start_candidates if name == "start" else DEFAULT_KEYS[name]
+        if name in ("title", "venue", "venue_address"):
+            # The site's own names, found by their words and values, after the defaults.
+            found = text_candidates([d.data for d in events], name)
+            candidates = (*candidates, *(p for p in found if p not in candidates))
+        present = Counter(path for d in events for path in candidates
                           if _has(d.data, path))
         if not present:
             continue
         chosen: list[str] = []
         covered = 0
-        for path in DEFAULT_KEYS[name]:
+        for path in candidates:
             if path not in present:
                 continue
             chosen.append(path)
@@ -285,6 +301,31 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
         result.notes.append(
             f"the start is read from {' or '.join(result.keys['start'])} (the first a file "
             "has)")
+
+
+def _infer_not_speakers(result: Inference, events: list[Document]) -> None:
+    """A speaker value on more than 70% of six or more events is no speaker: the page's
+    author (a post's ``author``), or a placeholder ("Alle": everyone). Speakers change
+    from talk to talk; who writes the pages does not (an organizer who often speaks, on
+    two thirds of the talks, stays a speaker)."""
+    paths = result.keys.get("speakers", ())
+    if len(events) < 6 or not paths:
+        return
+    counts: Counter[str] = Counter()
+    for document in events:
+        path = next((p for p in paths if _has(document.data, p)), None)
+        if path is None:
+            continue
+        value = get_path(document.data, path)
+        names = {text_of(v) for v in (value if isinstance(value, list) else [value])
+                 if isinstance(v, str | int)}
+        counts.update(n for n in names if n)
+    constant = tuple(sorted(name for name, n in counts.items() if n > 0.7 * len(events)))
+    if constant:
+        result.not_speakers = constant
+        result.notes.append(
+            f"{', '.join(repr(c) for c in constant)} is the speaker of nearly every event: read as "
+            "no speaker (the page's author or a placeholder; [content] not_speakers)")
 
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")

@@ -21,8 +21,8 @@ __all__ = ["FACTS", "REFUSED", "describe", "origin", "refusal", "tally", "unsure
 
 # The facts whose origin is tracked, in the order they are shown.
 FACTS = ("start", "title", "location", "speakers")
-# The facts send will not guess: a message with an unsure start is never sent.
-REFUSED = ("start",)
+# The facts send will not guess: a message with an unsure start or title is never sent.
+REFUSED = ("start", "title")
 
 _BODY = re.compile(r"\bbody:(\d+)")
 
@@ -31,7 +31,7 @@ _WHY = {
              "its text)",
     "location": "the venue is a placeholder (such as 'TBC') or not stated",
     "speakers": "the page names no speaker in a key but its text mentions one",
-    "title": "the title is not stated",
+    "title": "no title key or heading: the title is made from the file's name",
 }
 
 
@@ -87,7 +87,9 @@ def unsure_problems(events: Iterable[Event]) -> list[Problem]:
         for fact in event.unsure:
             what = _WHY.get(fact, "not stated")
             tail = (": send refuses this event until the file states it or [content] "
-                    "default_time is set" if fact in REFUSED else "")
+                    "default_time is set" if fact == "start" else
+                    ": send refuses this event until the file states it (map the key in "
+                    "[content.keys])" if fact in REFUSED else "")
             problems.append(Problem(event.path, _line(event, fact), fact,
                                     f"unsure: {what}{tail}", "warning"))
     return problems
@@ -104,20 +106,30 @@ def _line(event: Event, fact: str) -> int:
 
 
 def refusal(events: Iterable[Event]) -> str | None:
-    """Why ``send`` must not send to these events, or None: the files whose start is not
-    stated, and the two ways to fix it."""
+    """Why ``send`` must not send to these events, or None: the files whose start or
+    title is not stated, and how to fix each."""
     unsure = [e for e in events if any(f in e.unsure for f in REFUSED)]
     if not unsure:
         return None
     from ..paths import display_path
 
-    names = "\n".join(f"  {display_path(e.path)}: {e.title} ({e.start:%Y-%m-%d}, no time "
-                      "of day stated)" for e in unsure)
-    return ("Refusing to send: the start of these events is unsure, and a wrong time must "
-            f"not reach the list:\n{names}\n"
-            "Write the time in the file (a time key, or a line such as 'Time: 19:00'), or, "
-            "if the group always starts at the same time, set it in announce.toml:\n"
-            "  [content]\n  default_time = \"18:30\"")
+    lines = []
+    for event in unsure:
+        what = [f"no time of day stated ({event.start:%Y-%m-%d})" if "start" in event.unsure
+                else "", "no title stated" if "title" in event.unsure else ""]
+        lines.append(f"  {display_path(event.path)}: {event.title} "
+                     f"({'; '.join(w for w in what if w)})")
+    fixes = []
+    if any("start" in e.unsure for e in unsure):
+        fixes.append("Write the time in the file (a time key, or a line such as 'Time: "
+                     "19:00'), or, if the group always starts at the same time, set it in "
+                     "announce.toml:\n  [content]\n  default_time = \"18:30\"")
+    if any("title" in e.unsure for e in unsure):
+        fixes.append("Give the file a title (a title key, or a '# ' heading), or name the "
+                     "key that holds it in announce.toml: [content.keys] title = \"...\"")
+    names = "\n".join(lines)
+    return ("Refusing to send: these events are unsure of what the message must say, and "
+            f"a wrong fact must not reach the list:\n{names}\n" + "\n".join(fixes))
 
 
 def tally(events: Iterable[Event]) -> dict[str, Counter[str]]:

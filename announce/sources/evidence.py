@@ -1,0 +1,149 @@
+"""Which keys of a site's front matter hold what, judged by their values, not their names.
+
+A site names its start however it likes (``meetingdate``, ``meetup_date``,
+``params.event.date``): :func:`date_candidates` finds every key path whose values are
+dates across the site's files, and ranks them by what the values say (a date with a time
+of day across most files beats a date alone) and by what the key's words say of its role
+(a start, an event; not a post's publication, an update, an end or a deadline). The
+default key names of :mod:`.keymap` only break ties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+__all__ = ["date_candidates", "role_of"]
+
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?")
+_MAX_DEPTH = 3
+
+# Words of a key that say its date is the event's (+1) or something else's (-1). Words of
+# meaning, in the languages keys are written in, not the names of any one site's keys.
+_EVENT_WORDS = ("start", "begin", "event", "meet", "when", "datetime", "dtstart", "session",
+                "talk", "beginn", "termin", "debut", "inicio", "kaishi")
+_OTHER_WORDS = ("publish", "modif", "lastmod", "update", "creat", "posted", "expir",
+                "deadline", "end", "until", "close", "archive", "review", "dtend", "cfp",
+                "birth", "edited", "changed", "sitemap")
+
+
+def role_of(path: str) -> int:
+    """+1 when the key's words say "the event's date", -1 when they say another's."""
+    # "params.event.date", "meetup_date", "startDate": the words of the path.
+    words = re.split(r"[._\-\s\[\]]+|(?<=[a-z])(?=[A-Z])", path)
+    words = [w.casefold() for w in words if w]
+    if any(w.startswith(_OTHER_WORDS) for w in words):
+        return -1
+    if any(w.startswith(_EVENT_WORDS) for w in words):
+        return 1
+    return 0
+
+
+def _dates(data: Mapping[str, Any], prefix: str = "", depth: int = 0
+           ) -> Iterator[tuple[str, bool]]:
+    """(key path, whether it has a time of day) for each date value in ``data``."""
+    for key, value in data.items():
+        if not isinstance(key, str):
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, dt.datetime):
+            yield path, True
+        elif isinstance(value, dt.date):
+            yield path, False
+        elif isinstance(value, str) and len(value) < 60:
+            match = _ISO_DATE.match(value)
+            if match:
+                yield path, bool(match["time"])
+        elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
+            yield from _dates(value, f"{path}.", depth + 1)
+
+
+def date_candidates(documents: Sequence[Mapping[str, Any]], known: Sequence[str] = ()
+                    ) -> list[str]:
+    """Key paths holding dates in these front matters, the likeliest start first.
+
+    A path must hold a date in at least a tenth of the files (two at least) to count.
+    Ranked by: the words of the key not saying another role; a time of day in most of its
+    values; the words saying the event's; how many files have it; its place in ``known``
+    (the default names), for ties.
+    """
+    seen: Counter[str] = Counter()
+    timed: Counter[str] = Counter()
+    for data in documents:
+        for path, has_time in _dates(data):
+            seen[path] += 1
+            timed[path] += has_time
+    floor = max(2, len(documents) // 10) if len(documents) > 2 else 1
+    order = {path: rank for rank, path in enumerate(known)}
+
+    def rank(path: str) -> tuple[int, int, int, int, int]:
+        role = role_of(path)
+        mostly_timed = timed[path] * 2 >= seen[path]
+        return (role >= 0, mostly_timed, role, seen[path], -order.get(path, len(order)))
+
+    found = [path for path, count in seen.items() if count >= floor]
+    return sorted(found, key=rank, reverse=True)
+
+
+# Words a key's path uses for a fact, in the languages keys are written in; a title is
+# named by its last word ("params.event.name"), a venue by any ("location.friendly_name").
+_TEXT_WORDS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "title": (("title", "name", "heading", "subject", "topic", "titel", "titre", "titulo",
+               "título", "nombre", "nom", "naam", "nazwa", "titolo"), True),
+    "venue": (("venue", "location", "place", "where", "host", "lieu", "ort", "lugar",
+               "luogo", "locatie", "sede", "miejsce", "misto", "místo", "会場", "場所",
+               "장소"), False),
+    "venue_address": (("address", "adresse", "direccion", "dirección", "indirizzo", "adres",
+                       "street", "anschrift"), True),
+}
+# Last words that make a path another fact than the one its other words name.
+_NOT_THE_FACT = ("url", "link", "href", "map", "img", "image", "photo", "logo", "lat",
+                 "lng", "lon", "latitude", "longitude", "id", "slug", "type", "alt", "icon")
+_NOT_A_TITLE = ("organizer", "organiser", "author", "speaker", "presenter", "venue",
+                "location", "place", "host", "sponsor", "org", "group", "city", "site",
+                "series", "category", "tag")
+
+
+def _texts(data: Mapping[str, Any], prefix: str = "", depth: int = 0
+           ) -> Iterator[tuple[str, str]]:
+    for key, value in data.items():
+        if not isinstance(key, str):
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, str) and value.strip() and len(value) < 300 and \
+                "\n" not in value.strip() and not value.startswith(("http://", "https://")):
+            yield path, value.strip()
+        elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
+            yield from _texts(value, f"{path}.", depth + 1)
+
+
+def _words(path: str) -> list[str]:
+    return [w.casefold() for w in re.split(r"[._\-\s\[\]]+|(?<=[a-z])(?=[A-Z])", path) if w]
+
+
+def text_candidates(documents: Sequence[Mapping[str, Any]], fact: str) -> list[str]:
+    """Key paths whose one-line text values name ``fact`` ("title", "venue",
+    "venue_address") by their words, ranked by how many distinct values they hold (a
+    title differs from event to event; an organizer's name does not), then how many files
+    have them."""
+    names, last_only = _TEXT_WORDS[fact]
+    files: Counter[str] = Counter()
+    values: dict[str, set[str]] = {}
+    for data in documents:
+        for path, value in _texts(data):
+            words = _words(path)
+            if not words or words[-1] in _NOT_THE_FACT:
+                continue
+            named = words[-1] in names if last_only else any(w in names for w in words)
+            if not named or (fact == "title" and any(w in _NOT_A_TITLE for w in words[:-1])):
+                continue
+            if fact == "venue" and words[-1] in _TEXT_WORDS["venue_address"][0]:
+                continue
+            files[path] += 1
+            values.setdefault(path, set()).add(value)
+    floor = max(2, len(documents) // 4) if len(documents) > 2 else 1
+    found = [path for path, count in files.items() if count >= floor]
+    return sorted(found, key=lambda p: (len(values[p]), files[p]), reverse=True)
