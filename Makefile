@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The demo's clock is pinned inside the sample season, so it works whatever today is.
 DEMO_NOW := 2027-01-28T09:00
 
-.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean mailman-venv
+.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean mailman-venv score
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -73,6 +73,10 @@ golden: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	@bash .ci/system-deps bench
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# How many hand-read facts of the corpus sites announce gets right, unsure or wrong.
+score: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/score_sites.py $(if $(V),-v)
 
 clean:
 	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv

@@ -28,6 +28,7 @@ SLOW_MODULES = frozenset({
     "test_clients",       # every corpus event in chromium and strict calendar readers
     "test_hostile",       # alias bombs, megabyte bodies, deep nesting, through the CLI
     "test_sites",         # init, check, list and render on seven real sites
+    "test_facts",         # init and list on every corpus site, against facts.json
     "test_exactly_once",  # signals, kills and full disks with real subprocesses
     "test_corpus",        # the 200-event HV Open site
     "test_preview",       # the preview server as a process, and in chromium

@@ -54,3 +54,70 @@ def init_copy(site: Site, folder: Path) -> Path | None:
     init_site(root, timezone=site.tz, force=True)
     config = root / "announce.toml"
     return config if config.is_file() else None
+
+
+# --- scoring what announce reads against the hand-read facts ---------------------------------
+
+FIELDS = ("start", "title", "venue", "speakers")
+# The `list --json` name of each fact's field (what `unsure` names).
+UNSURE_NAME = {"start": "start", "title": "title", "venue": "location", "speakers": "speakers"}
+
+
+def read_site(site: Site, folder: Path) -> list[dict[str, Any]] | None:
+    """``init`` then ``list --all --json`` on a copy of ``site``, as an organizer runs
+    them; None when announce cannot read the site (no events folder found)."""
+    from click.testing import CliRunner
+
+    from announce.cli import cli
+
+    config = init_copy(site, folder)
+    if config is None:
+        return None
+    result = CliRunner().invoke(cli, ["list", "--all", "--json", "--config", str(config)])
+    if result.exit_code != 0:
+        return None
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def find_event(rows: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
+    """The event a facts.json key means: its id, else an id or path containing the key,
+    else the event with that title (data-file entries)."""
+    for match in (lambda r: r["id"] == key, lambda r: key in r["id"] or key in r["path"],
+                  lambda r: r["title"] == key):
+        found = [row for row in rows if match(row)]
+        if found:
+            return min(found, key=lambda r: len(r["id"]))
+    return None
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+def judge(row: dict[str, Any] | None, fact: dict[str, Any]) -> dict[str, str]:
+    """Field -> "right", "unsure" (wrong or unknown, but marked so) or "wrong" (silently:
+    the organizer would mail it). A missing event is wrong in every field."""
+    if row is None:
+        return dict.fromkeys(FIELDS, "wrong")
+    import datetime as dt
+
+    unsure = set(row.get("unsure", []))
+    start = dt.datetime.fromisoformat(row["start"])
+    if "start" in fact:
+        right = start.astimezone(dt.UTC) == dt.datetime.fromisoformat(fact["start"])
+    else:  # only the date is stated anywhere: right is that date, marked unsure
+        right = start.date().isoformat() == fact["date"] and "start" in unsure
+    venue = row["location"]
+    wanted = fact["venue"]
+    checks = {
+        "start": right,
+        "title": _same(row["title"], fact["title"]),
+        "venue": (venue is None and wanted is None) or (
+            venue is not None and wanted is not None
+            and (_same(venue, wanted) or _same(venue.split(",")[0], wanted))),
+        "speakers": sorted(" ".join(s.split()) for s in row["speakers"]) == sorted(
+            fact["speakers"]),
+    }
+    return {name: "right" if ok else "unsure" if UNSURE_NAME[name] in unsure else "wrong"
+            for name, ok in checks.items()}

@@ -106,8 +106,9 @@ def _show_next_events(config: Path) -> None:
     for event in coming:
         where = event.location.title if event.location else "-"
         who = ", ".join(s.name for s in event.speakers) or "-"
-        click.echo(f"  {format_when(event, settings)}  {event.title}  @ {where}  "
-                   f"(speakers: {who})")
+        when = format_when(event, settings) if "start" not in event.unsure else \
+            f"{event.start.astimezone(settings.site.tz):%a %Y-%m-%d} --:-- (no time stated)"
+        click.echo(f"  {when}  {event.title}  @ {where}  (speakers: {who})")
     _show_sources(catalog.events)
     errors = len({p.path for p in catalog.errors})
     loaded, skipped = len(catalog.events), len(catalog.left_out)

@@ -285,7 +285,9 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     if value is MISSING:
         value = _body_speakers(reader)
         if value is MISSING:
-            if any(_SPEAKER_HINT.search(line) for line in reader.doc.body.splitlines()
+            from .timing import texts
+
+            if any(_SPEAKER_HINT.search(line) for line in texts(reader)[0]
                    if not line.lstrip().startswith("#")):
                 # The text speaks of a speaker no key names (a heading of a speakers
                 # section is not that: the section goes into the mail as it is).
@@ -323,7 +325,10 @@ _SPEAKER_LINE = re.compile(
 _SPEAKER_HINT = re.compile(
     r"(?i)\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
     r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
-    r"発表者|登壇者|講師|발표자|연사|担当")
+    r"発表者|登壇者|講師|발표자|연사|担当|"
+    # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
+    r"\b(?:[Tt]alk|Vortrag|[Cc]harla|[Pp]résentation)\b[^\n]{0,100}\s(?:by|von|par|por|di|"
+    r"door)\s+[A-ZÀ-Ý]")
 
 
 def _body_speakers(reader: Reader) -> Any:

@@ -147,3 +147,44 @@ def text_candidates(documents: Sequence[Mapping[str, Any]], fact: str) -> list[s
     floor = max(2, len(documents) // 4) if len(documents) > 2 else 1
     found = [path for path, count in files.items() if count >= floor]
     return sorted(found, key=lambda p: (len(values[p]), files[p]), reverse=True)
+
+
+# Words of a path that hold the people who speak, in the languages keys are written in.
+_PERSON_WORDS = ("speaker", "speakers", "presenter", "presenters", "author", "authors",
+                 "by", "referent", "referenten", "sprecher", "intervenant", "intervenants",
+                 "orateur", "ponente", "ponentes", "relatore", "spreker", "prelegent")
+
+
+def _people(value: Any, path: str, depth: int = 0) -> Iterator[str]:
+    """Paths (with ``[]`` for lists) to the text values below ``value``."""
+    if depth > 6:
+        return
+    if isinstance(value, str) and value.strip() and len(value) < 120:
+        yield path
+    elif isinstance(value, list):
+        for item in value[:20]:
+            yield from _people(item, f"{path}[]", depth + 1)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str):
+                yield from _people(item, f"{path}.{key}" if path else key, depth + 1)
+
+
+def person_candidates(documents: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Key paths to speakers' names through lists of talks (``talks[].authors[].name``):
+    a list of people named by the path's words, their name or the items themselves."""
+    files: Counter[str] = Counter()
+    for data in documents:
+        paths = set()
+        for path in _people(data, ""):
+            if "[]" not in path:
+                continue
+            words = _words(path.replace("[]", ""))
+            if not words or not any(w in _PERSON_WORDS for w in words[:-1] + words[-1:]):
+                continue
+            if words[-1] not in _PERSON_WORDS and words[-1] not in ("name", "names"):
+                continue
+            paths.add(path)
+        files.update(paths)
+    floor = max(2, len(documents) // 4) if len(documents) > 2 else 1
+    return sorted((p for p, n in files.items() if n >= floor), key=lambda p: -files[p])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .evidence import date_candidates, text_candidates
+from .evidence import date_candidates, person_candidates, text_candidates
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
@@ -280,6 +280,10 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             # The site's own names, found by their words and values, after the defaults.
             found = text_candidates([d.data for d in events], name)
             candidates = (*candidates, *(p for p in found if p not in candidates))
+        elif name == "speakers":
+            # Lists of talks whose people the site names its own way.
+            found = person_candidates([d.data for d in events])
+            candidates = (*(p for p in found if p not in candidates), *candidates)
         present = Counter(path for d in events for path in candidates
                           if _has(d.data, path))
         if not present:

@@ -115,7 +115,7 @@ def _default_time(reader: Reader, when: When, zone: tzinfo) -> When:
                 when.written_offset)
 
 
-def _texts(reader: Reader) -> tuple[list[str], list[str]]:
+def texts(reader: Reader) -> tuple[list[str], list[str]]:
     """The lines a page states its time in, and where each is: the body's lines, then the
     strings of front-matter lists (an agenda: ``'18:30 Uhr: Kennenlernen'``)."""
     doc = reader.doc
@@ -133,7 +133,7 @@ def _stated_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
     """The time of day the page states in its text, on the date the key gives."""
     from .bodytime import stated_time
 
-    lines, where = _texts(reader)
+    lines, where = texts(reader)
     found = stated_time(lines)
     if found is None:
         return None
