@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.sites import FIELDS, corpus_sites, find_event, judge, read_site  # noqa: E402
+from tests.sites import FIELDS, corpus_sites, find_event, judge, read_site
 
 
 def main() -> int:

@@ -15,6 +15,14 @@ from typing import Any
 
 from ..content import Event, Location, Problem, Speaker
 from ..paths import display_path
+from .bodyfacts import (
+    HREF,
+    PLACEHOLDER,
+    SPEAKER_HINT,
+    body_speakers,
+    body_venue,
+    speaker_names,
+)
 from .clock import preview
 from .frontmatter import Document
 from .keymap import MISSING, get_path
@@ -148,7 +156,7 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     _m, map_link = reader.text("venue_map")
     _o, online_url = reader.text("online_url")
     location: Location | None = None
-    if isinstance(value, str) and _PLACEHOLDER.match(value):
+    if isinstance(value, str) and PLACEHOLDER.match(value):
         # "TBC", "TBA", "?": the venue is not known yet, whatever the key says.
         reader.unsure.add("location")
         reader.note_source("location", path)
@@ -158,12 +166,12 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
         from .bodyfields import venue_parts
 
         name, _rest = venue_parts(value)
-        link = _HREF.search(value)
+        link = HREF.search(value)
         if name and link and not url:
             url = html.unescape(link[1])
         value = name or value
     if value is MISSING and not online_url:
-        value = _body_venue(reader)
+        value = body_venue(reader)
         if value is not MISSING:
             path = reader.sources.get("location", path)
     if isinstance(value, Mapping):
@@ -184,33 +192,6 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     if location is not None and (address or url or map_link or online_url):
         location = _with_details(location, address, url, map_link, online_url)
     return location, text_of(value) or (location.title if location else None)
-
-
-# What a file writes while the venue is not known yet.
-_PLACEHOLDER = re.compile(
-    r"^\s*(?:tb[acd]|to be (?:announced|confirmed|decided|defined)|à (?:définir|confirmer|"
-    r"venir)|noch offen|wird noch bekannt gegeben|por (?:definir|confirmar)|da definire|"
-    r"n/?a|\?+|-+|—|未定|미정)\s*[.!]*\s*$", re.IGNORECASE)
-_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-
-
-def _body_venue(reader: Reader) -> Any:
-    """The venue a labelled line of the body names ("**Location**: Hall, 1 Main St")."""
-    from .bodyfields import VENUE_LABELS, labelled_value, venue_parts
-
-    body = reader.doc.body
-    for label in VENUE_LABELS:
-        value = labelled_value(body, label)
-        if value is None:
-            continue
-        name, address = venue_parts(value)
-        if not name or _PLACEHOLDER.match(name):
-            continue
-        if not address and "," in name:  # "MSTAGE GmbH, Hofstatt 5, 3100 St. Pölten"
-            name, address = (part.strip() for part in name.split(",", 1))
-        reader.note_source("location", f"body:{label}")
-        return {"name": name, "address": address} if address else name
-    return MISSING
 
 
 def _named_venue(reader: Reader, path: str, name: str) -> Location | None:
@@ -273,7 +254,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     if value is not MISSING:
         reader.note_source("speakers", path)
     if isinstance(value, str) and reader.ctx.speakers is None:
-        value = _speaker_names(" ".join(html.unescape(value).split()))
+        value = speaker_names(" ".join(html.unescape(value).split()))
     ignored = {n.casefold() for n in reader.ctx.settings.content.not_speakers}
     if ignored and value is not MISSING:
         items = value if isinstance(value, list) else [value]
@@ -283,11 +264,11 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
         if not kept:
             reader.sources.pop("speakers", None)
     if value is MISSING:
-        value = _body_speakers(reader)
+        value = body_speakers(reader)
         if value is MISSING:
             from .timing import texts
 
-            if any(_SPEAKER_HINT.search(line) for line in texts(reader)[0]
+            if any(SPEAKER_HINT.search(line) for line in texts(reader)[0]
                    if not line.lstrip().startswith("#")):
                 # The text speaks of a speaker no key names (a heading of a speakers
                 # section is not that: the section goes into the mail as it is).
@@ -307,46 +288,6 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
             speakers[0] = replace(speakers[0], bio=speakers[0].bio or bio or "",
                                   url=speakers[0].url or link or "")
     return tuple(speakers)
-
-
-# Labels of a body line that names a talk's speaker, in the languages sites are written in.
-SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented by",
-                  "sprecher", "sprecherin", "referent", "referentin", "vortragende",
-                  "intervenant", "intervenante", "intervenants", "orateur", "oratrice",
-                  "conférencier", "ponente", "ponentes", "relatore", "relatori", "spreker",
-                  "prelegent", "řečník", "přednášející", "発表者", "登壇者", "講師", "발표자",
-                  "연사", "演讲者")
-_SPEAKER_LINE = re.compile(
-    r"^[ \t]*(?:[|*\-+][ \t]*)*(?:\*\*|__)?(?:" + "|".join(
-        re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
-    + r")(?:\*\*|__)?[ \t]*(?:\*\*)?[ \t]*[:：|][ \t]*(?:\*\*)?[ \t]*(?P<names>[^\n|]+)",
-    re.IGNORECASE | re.MULTILINE)
-# Words that say a page is about someone's talk (so a page naming no one is unsure).
-_SPEAKER_HINT = re.compile(
-    r"(?i)\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
-    r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
-    r"発表者|登壇者|講師|발표자|연사|担当|"
-    # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
-    r"\b(?:[Tt]alk|Vortrag|[Cc]harla|[Pp]résentation)\b[^\n]{0,100}\s(?:by|von|par|por|di|"
-    r"door)\s+[A-ZÀ-Ý]")
-
-
-def _body_speakers(reader: Reader) -> Any:
-    """The names on the body's speaker lines (``* **Speaker**: Name``), every talk's."""
-    names: list[str] = []
-    first = None
-    for match in _SPEAKER_LINE.finditer(reader.doc.body):
-        text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", match["names"])
-        text = re.sub(r"<[^>]+>", " ", text).replace("**", "").strip(" .")
-        for name in _speaker_names(" ".join(html.unescape(text).split())):
-            if name and len(name) <= 60 and name not in names:
-                names.append(name)
-        first = first if first is not None else match.start()
-    if not names or first is None:
-        return MISSING
-    line = reader.doc.body_line + reader.doc.body.count("\n", 0, first)
-    reader.sources["speakers"] = f"body:{line}"
-    return names
 
 
 def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str]]:
@@ -388,29 +329,12 @@ def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str
     return [(item, "") for item in items]
 
 
-# "Ben Stoutenburgh and Jay Gagnon", "Priya Raman & Tom O'Neil": one string, two people.
-_NAME_SEPARATOR = re.compile(r"\s+(?:and|&|und|et|y|e|и|と)\s+|\s*[;、]\s*|\s+/\s+")
-
-
 def _presenter(reader: Reader, speakers: tuple[Speaker, ...]) -> str | None:
     """The speakers as one line, as the file wrote them when it wrote one string."""
     _path, value = reader.found.get("speakers", ("", None))
     if isinstance(value, str) and reader.ctx.speakers is None:
         return " ".join(html.unescape(value).split()) or None
     return ", ".join(s.name for s in speakers) or None
-
-
-def _speaker_names(text: str) -> list[str]:
-    names = [part.strip() for part in _NAME_SEPARATOR.split(text) if part.strip()]
-    split: list[str] = []
-    for name in names:
-        # "Ann Lee, Bob Smith" is two people; "Ann Lee, PhD" and "Lee, Ann" are one.
-        parts = [p.strip() for p in name.split(",")]
-        if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
-            split.extend(parts)
-        else:
-            split.append(name)
-    return split
 
 
 _MD_LINK_NAME = re.compile(r"^\[([^\]]+)\]\(\s*<?([^)\s>]+)>?\s*\)$")
