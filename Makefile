@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The demo's clock is pinned inside the sample season, so it works whatever today is.
 DEMO_NOW := 2027-01-28T09:00
 
-.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean mailman-venv score
+.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean mailman-venv score upgrade
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -14,13 +14,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Every install comes from the lock (constraints.txt): the same versions today and next
+# year, whatever the package index has published since.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e . --group dev
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e . --group dev
 	touch $@ $(VENV)/.installed
+
+# Refreshes the lock on purpose: the newest versions within pyproject.toml's ranges, in a
+# scratch venv; then run `make test` and commit constraints.txt.
+upgrade:
+	rm -rf .venv-upgrade && $(PYTHON) -m venv .venv-upgrade
+	.venv-upgrade/bin/pip install --quiet --upgrade pip
+	.venv-upgrade/bin/pip install --quiet -e . --group dev
+	{ sed -n '/^#/p' constraints.txt; .venv-upgrade/bin/pip freeze --exclude-editable | \
+	  grep '==' | sort -f; } > constraints.txt.new && mv constraints.txt.new constraints.txt
+	rm -rf .venv-upgrade
+	@echo "constraints.txt refreshed: run make test, then commit it"
 
 demo: $(VENV)/.installed
 	$(BIN)/announce send --config config.example.toml --next --now $(DEMO_NOW)
