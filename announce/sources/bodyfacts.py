@@ -14,8 +14,8 @@ from typing import Any
 from .keymap import MISSING
 from .reader import Reader
 
-__all__ = ["HREF", "PLACEHOLDER", "SPEAKER_HINT", "SPEAKER_LABELS", "body_speakers",
-           "body_venue", "speaker_names"]
+__all__ = ["HREF", "PLACEHOLDER", "PLACEHOLDER_PEOPLE", "SPEAKER_HINT", "SPEAKER_LABELS",
+           "body_speakers", "body_venue", "speaker_names", "table_people"]
 
 
 # What a file writes while the venue is not known yet.
@@ -38,8 +38,15 @@ def body_venue(reader: Reader) -> Any:
         name, address = venue_parts(value)
         if not name or PLACEHOLDER.match(name):
             continue
-        if not address and "," in name:  # "MSTAGE GmbH, Hofstatt 5, 3100 St. Pölten"
-            name, address = (part.strip() for part in name.split(",", 1))
+        head, _comma, rest = name.partition(",")
+        if not address and rest and any(c.isdigit() for c in rest):
+            # "MSTAGE GmbH, Hofstatt 5, 3100 St. Pölten": a name, then a street address;
+            # "Anfiteatro Alfredo Barrera, Facultad de Ciencias, UNAM" is one name.
+            name, address = head.strip(), rest.strip()
+        elif not address and any(c.isdigit() for c in name):
+            # "서울시 강남구 테헤란로1길 10 세경빌딩 6층 공간더하기": a place and its address in one
+            # run of words; shown as written, but which words name the venue is unsure.
+            reader.unsure.add("location")
         reader.note_source("location", f"body:{label}")
         return {"name": name, "address": address} if address else name
     return MISSING
@@ -79,7 +86,11 @@ def body_speakers(reader: Reader) -> Any:
                 names.append(name)
         first = first if first is not None else match.start()
     if not names or first is None:
-        return MISSING
+        table = table_people(reader.doc.body)
+        if table is None or not table[0]:
+            return MISSING
+        reader.sources["speakers"] = f"body:{reader.doc.body_line + table[1]}"
+        return table[0]
     line = reader.doc.body_line + reader.doc.body.count("\n", 0, first)
     reader.sources["speakers"] = f"body:{line}"
     return names
@@ -88,7 +99,7 @@ def body_speakers(reader: Reader) -> Any:
 
 
 # "Ben Stoutenburgh and Jay Gagnon", "Priya Raman & Tom O'Neil": one string, two people.
-_NAME_SEPARATOR = re.compile(r"\s+(?:and|&|und|et|y|e|и|と)\s+|\s*[;、]\s*|\s+/\s+")
+_NAME_SEPARATOR = re.compile(r"\s+(?:and|&|und|et|y|e|и|と)\s+|\s*[;、，]\s*|\s+/\s+")
 
 
 def speaker_names(text: str) -> list[str]:
@@ -97,10 +108,68 @@ def speaker_names(text: str) -> list[str]:
     for name in names:
         # "Ann Lee, Bob Smith" is two people; "Ann Lee, PhD" and "Lee, Ann" are one.
         parts = [p.strip() for p in name.split(",")]
-        if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
+        # ("이현철, 박병철": names of one word in a script without surnames-first commas.)
+        if len(parts) > 1 and all(len(p.split()) >= 2 or (p and not p.isascii())
+                                  for p in parts):
             split.extend(parts)
         else:
             split.append(name)
     return split
 
 
+
+
+# Header words of a programme table's column of people ("| 時刻 | 内容 | 担当 |").
+_PEOPLE_COLUMNS = frozenset(label.casefold() for label in (
+    *SPEAKER_LABELS, "担当", "人", "担当者", "who", "wer", "qui", "quién", "chi", "wie",
+    "kdo", "kto", "누가"))
+# Cells that name no one: everyone, volunteers, to be decided, the host.
+PLACEHOLDER_PEOPLE = frozenset(word.casefold() for word in (
+    "everyone", "everybody", "all", "alle", "tous", "todos", "tutti", "iedereen",
+    "wszyscy", "všichni", "みんな", "全員", "有志", "모두", "미정", "未定", "tba", "tbd",
+    "tbc", "n/a", "?", "-", "—", "사회자", "司会", "mc", "host", "moderator", "you"))
+_CELL_TAGS = re.compile(r"<[^>]{0,300}>")
+_CELL_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _cells(line: str) -> list[str]:
+    text = line.strip()
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [cell.strip() for cell in text.split("|")]
+
+
+def table_people(body: str) -> tuple[list[str], int] | None:
+    """The people of a programme table's speaker column, and the table's line (from 0);
+    None when the body has no such table."""
+    if "|" not in body:
+        return None
+    lines = body.splitlines()
+    for index in range(len(lines) - 1):
+        line = lines[index]
+        if "|" not in line or not re.match(r"^\s*\|?\s*:?-{2,}", lines[index + 1]):
+            continue
+        header = [_plain_cell(c).casefold() for c in _cells(line)]
+        column = next((i for i, h in enumerate(header) if h in _PEOPLE_COLUMNS), None)
+        if column is None:
+            continue
+        names: list[str] = []
+        for row in lines[index + 2:]:
+            if "|" not in row:
+                break
+            cells = _cells(row)
+            if column >= len(cells):
+                continue
+            for name in speaker_names(_plain_cell(cells[column])):
+                if name and name.casefold() not in PLACEHOLDER_PEOPLE and len(name) <= 60 \
+                        and name not in names:
+                    names.append(name)
+        return names, index
+    return None
+
+
+def _plain_cell(cell: str) -> str:
+    text = _CELL_LINK.sub(r"\1", _CELL_TAGS.sub(" ", cell))
+    return " ".join(html.unescape(text).replace("**", "").replace("__", "").split())

@@ -17,11 +17,13 @@ __all__ = [
 ]
 
 # Labels that introduce an event's date or place, in the languages of the sites seen.
-DATE_LABELS = ("日時", "開催日時", "When", "Date", "Date & time", "Date and time", "Datum",
-               "Wann", "Quand", "Date et heure", "Horaire", "Fecha", "Cuándo", "Data",
-               "Quando", "Wanneer", "Termin")
-VENUE_LABELS = ("会場", "場所", "Where", "Venue", "Location", "Place", "Ort", "Lieu",
-                "Lugar", "Luogo", "Locatie")
+DATE_LABELS = ("日時", "開催日時", "開催日", "日付", "日期", "날짜", "일시", "일자", "When",
+               "Date", "Date & time", "Date and time", "Datum", "Wann", "Quand",
+               "Date et heure", "Horaire", "Fecha", "Cuándo", "Data", "Quando", "Wanneer",
+               "Termin", "Dátum", "Tarih", "Päivämäärä", "Дата", "Kdy", "Kiedy")
+VENUE_LABELS = ("会場", "場所", "장소", "地点", "Where", "Venue", "Location", "Place", "Ort",
+                "Lieu", "Lugar", "Luogo", "Locatie", "Miejsce", "Místo", "Paikka", "Место",
+                "Veranstaltungsort", "Adresse")
 
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
@@ -39,14 +41,38 @@ def _row(label: str) -> re.Pattern[str]:
 
 
 def labelled_value(body: str, label: str) -> str | None:
-    """The text after ``label`` on the first body line that starts with it, or None."""
+    """The text after ``label`` on the first body line that starts with it, or None.
+
+    A label alone on its line (an event card's ``<h3><i class="..."></i> Fecha</h3>``,
+    a ``### Date`` heading) labels the next line that has text.
+    """
     if label not in body and label.lower() not in body.lower():
         return None
     match = _row(label).search(body)
     if match is None:
-        return None
+        return _next_line_value(body, label)
     value = match["value"].strip().strip("*_").strip()
     return value or None
+
+
+_ALONE_MARKUP = re.compile(r"^[\s#>*_|\-]*|[\s*_:：|]*$")
+
+
+def _next_line_value(body: str, label: str) -> str | None:
+    lines = body.splitlines()
+    wanted = label.casefold()
+    for index, line in enumerate(lines[:400]):
+        if wanted not in line.casefold():
+            continue
+        plain = _ALONE_MARKUP.sub("", html.unescape(_TAG.sub(" ", line))).strip()
+        if plain.casefold() != wanted:
+            continue
+        for following in lines[index + 1:index + 4]:
+            text = " ".join(html.unescape(_TAG.sub(" ", following)).split()).strip("*_ ")
+            if text:
+                return text
+        return None
+    return None
 
 
 # "2016年 01/16(土)", "2026年06月20日(土)": the year-first forms of Japanese sites.

@@ -137,6 +137,15 @@ def _link_problem(path: str, root: str, is_event: bool) -> Problem | None:
     return None
 
 
+def _has_front_matter(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8).lstrip(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return True
+    return head.startswith((b"---", b"+++", b"{"))
+
+
 def _rule_out(path: Path, events_dir: str, bundles: set[str], exclude: tuple[str, ...]
               ) -> str | None:
     """Why ``path`` is no event by its name and place alone, or None."""
@@ -189,8 +198,12 @@ def _load(settings: Settings, events_dir: Path, paths: Iterable[Path] | None) ->
     files = list(paths if paths is not None else content_files(events_dir, refused))
     base = str(events_dir)
     names = [os.path.split(str(p)) for p in files]
+    # A folder whose index.md is a page (it has front matter) is a page bundle: its other
+    # files are the page's resources. An index.md without front matter (a year's list
+    # of the pages beside it, on an MkDocs site) makes no bundle.
     bundles = {parent for parent, name in names
-               if os.path.splitext(name)[0] == "index" and parent != base}
+               if os.path.splitext(name)[0] == "index" and parent != base
+               and _has_front_matter(os.path.join(parent, name))}
     events: list[Event] = []
     left_out = [p for p in refused if p.severity == "warning"]
     problems.extend(p for p in refused if p.severity != "warning")

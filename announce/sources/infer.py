@@ -65,6 +65,8 @@ class Inference:
     exclude: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
     meetup_group: str = ""
+    # "body:<label>": the pages say when in their text, on a line with that label.
+    body_start: str = ""
     # Speaker values that name nobody: one value on most events (see _infer_not_speakers).
     not_speakers: tuple[str, ...] = ()
     # Key paths whose values are dates, the likeliest start first (see evidence.py).
@@ -135,9 +137,19 @@ def infer_site(root: Path) -> Inference:
         result.keys["start"] = ("file:date",)
         result.notes.append(f"{len(by_name)} files give their date only in their name: "
                             "the start is read from it (start = \"file:date\")")
+    if len(dated) < 3:
+        # No dates in front matter: pages that say when on a labelled line of their text
+        # ("* 날짜: 2025. 9. 18", an event card's "Fecha").
+        label, body_dated = _body_dated(documents)
+        if len(body_dated) > len(dated):
+            dated = [*dated, *(d for d in body_dated if d not in dated)]
+            result.body_start = f"body:{label}"
+            result.notes.append(f"{len(body_dated)} pages say when in their text ({label}): "
+                                f"the start is read from there (start = \"body:{label}\")")
     if not dated:
-        result.notes.append("no Markdown file with a start date in its front matter: "
-                            "set [content] events and [content.keys] start by hand")
+        result.notes.append("no Markdown file with a start date in its front matter or a "
+                            "labelled line of its text: set [content] events and "
+                            "[content.keys] start by hand")
         return result
     events_dir = _events_folder(root, [d.path for d in dated])
     result.events = events_dir.relative_to(root).as_posix() if events_dir != root else "."
@@ -145,6 +157,8 @@ def infer_site(root: Path) -> Inference:
     all_in_events = [d for d in documents if d.path.is_relative_to(events_dir)]
     result.events_count = len(in_events)
     _infer_keys(result, in_events)
+    if result.body_start:  # after the keys the few dated files have, if any
+        result.keys["start"] = (*result.keys.get("start", ()), result.body_start)
     _infer_not_speakers(result, in_events)
     _infer_times(result, in_events)
     _infer_lookups(result, in_events)
@@ -153,6 +167,30 @@ def infer_site(root: Path) -> Inference:
     if "meetup_id" in result.keys:
         result.meetup_group = _meetup_group(root, config)
     return result
+
+
+def _body_dated(documents: list[Document]) -> tuple[str, list[Document]]:
+    """The date label most pages use in their text, and the pages it dates."""
+    import datetime as dt
+
+    from .bodyfields import DATE_LABELS, labelled_value, split_range
+    from .dates import DateProblem, parse_when
+
+    best: tuple[str, list[Document]] = ("", [])
+    for label in DATE_LABELS:
+        found = []
+        for document in documents:
+            value = labelled_value(document.body, label)
+            if value is None:
+                continue
+            try:
+                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
+            except DateProblem:
+                continue
+            found.append(document)
+        if len(found) > len(best[1]):
+            best = (label, found)
+    return best if len(best[1]) >= 3 else ("", [])
 
 
 def _infer_body_fields(result: Inference, events_dir: Path, documents: list[Document],
