@@ -352,11 +352,13 @@ def _rsvp_from_body(body: str) -> str | None:
 
 def field_line(event: Event, name: str) -> tuple[str, int]:
     """The key path ``event`` read field ``name`` from, and its line in the file."""
+    from .datafiles import document_of
     from .frontmatter import FrontMatterError, read_document
 
     path = event.field_paths.get(name) or name
     try:
-        return path, read_document(event.path).line_of(path)
+        entry = document_of(event.path, event.front_matter)  # an entry of a data file
+        return path, (entry or read_document(event.path)).line_of(path)
     except FrontMatterError:
         return path, 1
 
