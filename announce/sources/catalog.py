@@ -292,7 +292,8 @@ def _load_entries(settings: Settings, generator: Generator, context: EventContex
 
 # A line that opens with this many list, quote or indent characters may nest deeper than
 # Python-Markdown can recurse; only such a body is converted to find out, while loading.
-_DEEP_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{64,}", re.MULTILINE)
+# A rule of dashes alone (a long "-----" line) nests nothing.
+_DEEP_PREFIX = re.compile(r"^(?![ \t]*-+[ \t]*$)[ \t>*+\-\d.)]{64,}", re.MULTILINE)
 
 
 def _unrenderable(event: Event) -> Problem | None:
