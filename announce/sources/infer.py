@@ -119,6 +119,8 @@ def infer_site(root: Path) -> Inference:
     documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
     dated = [d for d in documents if _start_paths(d.data)]
     by_name = [d for d in documents if _FILE_DATE.match(_page_name(d.path))]
+    if _from_data(result, dated, by_name):
+        return result
     if len(by_name) > max(2, 2 * len(dated)):
         # Zola's and Jekyll's convention: the date is the file name's ("2026-07-14-x.md").
         dated = by_name
@@ -142,6 +144,30 @@ def infer_site(root: Path) -> Inference:
     if "meetup_id" in result.keys:
         result.meetup_group = _meetup_group(root, config)
     return result
+
+
+def _from_data(result: Inference, dated: list[Document], by_name: list[Document]) -> bool:
+    """Events kept as data entries (see .datafind), when they outnumber the dated pages."""
+    from .datafind import find_data_events, is_slide_deck, own_title
+
+    pages = [d for d in dated if not is_slide_deck(d, result.root)]
+    found = find_data_events(result.root, result.generator.yaml, _SKIP_DIRS,
+                             max(len(pages), len(by_name)))
+    if found is None:
+        return False
+    result.events, result.events_count = found.spec, len(found.documents)
+    result.notes.append(found.note + (f"; the {len(dated)} Markdown files with a date are "
+                                      "not read as events" if dated else ""))
+    # The same means as for front matter: the entries' keys are the key map's.
+    _infer_keys(result, found.documents)
+    title = own_title(found.documents, result.keys.get("title", ()))
+    if title:
+        result.keys["title"] = (title, *result.keys["title"])
+        result.notes.append(f"{result.keys['title'][1]} is the same in most entries (a series' "
+                            f"name): the title is read from {title} first")
+    _infer_times(result, found.documents)
+    _infer_lookups(result, found.documents)
+    return True
 
 
 def _infer_body_fields(result: Inference, events_dir: Path, documents: list[Document],
@@ -334,6 +360,10 @@ def _record_sources(result: Inference) -> dict[str, list[str]]:
     for spec in result.config.data_keys:
         for field_name in found:
             found[field_name].append(spec)
+    from .datafind import common_patterns
+
+    for specs in found.values():  # "cities/brno/venues", "cities/praha/venues": one pattern
+        specs.extend(common_patterns([s for s in specs if (root / s).is_dir()]))
     return found
 
 
