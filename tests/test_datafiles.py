@@ -185,6 +185,8 @@ def test_a_bad_entry_is_reported_on_its_own_line_while_the_others_load() -> None
     result = announce("check")
     assert result.exit_code == 1
     assert "error: events.yaml:12: title: required" in result.output.splitlines()
+    assert result.output.splitlines()[-1].startswith(
+        "Checked 5 event entries and 0 locations: 3 errors")
 
 
 def test_an_unreadable_data_file_is_one_error_with_its_line() -> None:
@@ -204,6 +206,19 @@ def test_check_names_the_line_of_an_entrys_key_after_loading() -> None:
     result = announce("check", "--now", "2027-01-01")
 
     assert ("warning: events.yml:7: date: starts 2072-05-06, more than 5 years ahead: "
+            "a typo?") in result.output.splitlines()
+
+
+def test_check_finds_the_entry_in_the_yaml_dialect_of_the_sites_generator() -> None:
+    # Eleventy reads YAML 1.2: "yes" is text there, a boolean to YAML 1.1.
+    write({"announce.toml": config("_data/events.yml"),
+           ".eleventy.js": "module.exports = () => ({});\n",
+           "_data/events.yml": EVENTS_YML + "- title: Far Away\n  date: 2072-05-06 19:00\n"
+                               "  location: Moon\n  snacks: yes\n"})
+
+    result = announce("check", "--now", "2027-01-01")
+
+    assert ("warning: _data/events.yml:10: date: starts 2072-05-06, more than 5 years ahead: "
             "a typo?") in result.output.splitlines()
 
 
@@ -244,6 +259,15 @@ def test_a_pattern_of_data_files_reads_one_event_per_file_known_by_its_path() ->
     assert [s.name for s in brno.speakers] == ["Jan Novak"]
     assert events["praha/events/2027-06-16-summer"].slug == "summer"
     assert catalog.files_read == 2  # series.yaml is not matched
+
+
+def test_exclude_leaves_out_data_files_below_the_events_folder() -> None:
+    catalog = load(config("series/*/events/*.yaml", 'exclude = ["praha/*"]\n'), SERIES)
+
+    assert [e.id for e in catalog.events] == ["brno/events/2027-05-27"]
+    assert [str(p) for p in catalog.left_out] == [
+        "series/praha/events/2027-06-16-summer.yaml:1: not an event: excluded ([content] "
+        "exclude)"]
 
 
 def test_a_missing_data_file_names_the_setting() -> None:

@@ -274,6 +274,11 @@ def _load_entries(settings: Settings, generator: Generator, context: EventContex
     content = settings.content
     count = 0
     for path in data_files(content.events, content.data, loaded.problems):
+        relative = path.relative_to(content.events).as_posix()
+        if any(fnmatch.fnmatchcase(relative, pattern) for pattern in content.exclude):
+            loaded.left_out.append(Problem(path, 1, "", "not an event: excluded ([content] "
+                                           "exclude)", "warning"))
+            continue
         entries, errors, left_out = read_entries(path, content.events, generator.yaml,
                                                  context.keys)
         count += len(entries) + len(errors)

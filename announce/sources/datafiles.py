@@ -380,19 +380,23 @@ def document_of(path: Path, data: Mapping[str, Any], dialect: YamlDialect = "1.1
     (for a problem found after loading: the line of the entry's own key)."""
     if path.suffix.lower() not in DATA_SUFFIXES:
         return None
-    try:
-        text = _read_text(path)
-        syntax, parsed, spans = _parse(path, text, dialect)
-    except FrontMatterError:
-        return None
-    lines = text.split("\n")
-    if parsed == data:
-        return _document(path, syntax, lines, (1, len(lines)), data)
-    groups = [("", parsed)] if isinstance(parsed, list) else \
-        list(parsed.items()) if isinstance(parsed, Mapping) else []
-    for key, items in groups:
-        if isinstance(items, list) and key in spans:
-            for item, span in zip(items, spans[key], strict=False):
-                if item == data:
-                    return _document(path, syntax, lines, span, data)
+    # Without the settings at hand: the YAML dialect that reads the entry as it loaded.
+    for yaml_dialect in dict.fromkeys((dialect, "1.1", "1.2")):
+        try:
+            text = _read_text(path)
+            syntax, parsed, spans = _parse(path, text, yaml_dialect)
+        except FrontMatterError:
+            return None
+        lines = text.split("\n")
+        if parsed == data:
+            return _document(path, syntax, lines, (1, len(lines)), data)
+        groups = [("", parsed)] if isinstance(parsed, list) else \
+            list(parsed.items()) if isinstance(parsed, Mapping) else []
+        for key, items in groups:
+            if isinstance(items, list) and key in spans:
+                for item, span in zip(items, spans[key], strict=False):
+                    if item == data:
+                        return _document(path, syntax, lines, span, data)
+        if syntax != "yaml":
+            break
     return None
