@@ -23,6 +23,7 @@ from .configcheck import (
     FIELD_NAMES,
     check_bounds,
     check_content,
+    check_events,
     check_header_values,
     check_list_server,
     check_to,
@@ -74,7 +75,11 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class ContentSettings:
+    # The folder of the talk files; for events kept as data entries, the folder the data
+    # files are below (``events = "events.toml"`` or ``"series/*/events/*.yaml"``).
     events: Path = Path("content/events")
+    # Those data files, as patterns below ``events``; empty: Markdown files with front matter.
+    data: tuple[str, ...] = ()
     locations: Path = Path("content/locations")
     # Event types that are announced; empty means every type.
     types: tuple[str, ...] = ()
@@ -203,7 +208,7 @@ class Settings:
 _SCHEMA: dict[str, dict[str, str]] = {
     "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
              "language": "str"},
-    "content": {"events": "path", "locations": "path", "types": "strings", "generator": "str",
+    "content": {"events": "events", "locations": "path", "types": "strings", "generator": "str",
                 "default_time": "str", "naive_times": "str", "exclude": "strings",
                 "group": "str", "not_speakers": "strings", "keys": "keymap",
                 "lookup": "lookup",
@@ -368,6 +373,10 @@ def _coerce(kind: str, value: Any, base: Path) -> Any:
             raise ValueError(f"expected a path string, got {_show(value)}")
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
+    if kind == "events":  # a folder, a data file of events, or a pattern of data files
+        if isinstance(value, str) and value:
+            check_events(value)
+        return _coerce("path", value, base)
     if kind == "keymap":
         return _keymap(value)
     if kind in ("lookup", "snippets"):

@@ -8,13 +8,14 @@ someone, a known list server, update fields that exist, content settings that ma
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from .changes import UPDATE_FIELDS
 from .errors import ConfigError
 
-__all__ = ["BOUNDS", "FIELD_NAMES", "check_bounds", "check_content", "check_header_values",
-           "check_list_server", "check_to", "check_update_fields"]
+__all__ = ["BOUNDS", "FIELD_NAMES", "check_bounds", "check_content", "check_events",
+           "check_header_values", "check_list_server", "check_to", "check_update_fields"]
 
 FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
 
@@ -133,7 +134,46 @@ _GENERATOR_NAMES = ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs", "ge
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
+# The data files a [content] events setting may name (as lookup.DATA_SUFFIXES: this module
+# is read at every start, before anything of the content layer is imported).
+_DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml")
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+def check_events(text: str) -> None:
+    """``[content] events``: a folder of Markdown files, a data file, or a pattern of data
+    files; ValueError with what to write instead."""
+    suffix = PurePosixPath(text.replace("\\", "/")).suffix.lower()
+    if _WILDCARD.search(text) is None:
+        if suffix in (".md", ".markdown", ".mdx", ".html"):
+            raise ValueError(f"{text!r} is one page: name the folder of the talk files "
+                             "(events = \"content/events\"), or a data file of events")
+        return
+    if suffix not in _DATA_SUFFIXES:
+        raise ValueError(f"{text!r}: a pattern names data files of events, ending in "
+                         f"{', '.join(_DATA_SUFFIXES)} (\"series/*/events/*.yaml\"); for "
+                         "Markdown files name their folder")
+
+
+def _split_events(values: dict[str, Any]) -> None:
+    """A data file or a pattern in ``events``: the folder they are below, and the
+    pattern below it in ``data`` (empty for a folder of Markdown files)."""
+    events = values.get("events")
+    if events is None:
+        return
+    parts = events.parts
+    wild = next((i for i, part in enumerate(parts) if _WILDCARD.search(part)), None)
+    if wild is None and events.suffix.lower() not in _DATA_SUFFIXES:
+        return
+    if wild is None:
+        values["events"], values["data"] = events.parent, (events.name,)
+    else:
+        values["events"] = type(events)(*parts[:wild])
+        values["data"] = ("/".join(parts[wild:]),)
+
+
 def check_content(values: dict[str, Any], where: str) -> None:
+    _split_events(values)
     generator = values.get("generator", "")
     if generator and generator not in _GENERATOR_NAMES:
         raise ConfigError(f"{where}: [content] generator: expected one of "

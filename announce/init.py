@@ -89,6 +89,11 @@ class SiteFacts:
     naive_times: str | None = None
     meetup_group: str | None = None
 
+    @property
+    def data(self) -> bool:
+        """Whether the events are entries of data files (``events = "events.toml"``)."""
+        return Path(self.events).suffix.lower() in (".toml", ".yaml", ".yml", ".json")
+
 
 @dataclass(frozen=True)
 class InitResult:

@@ -137,8 +137,11 @@ def check_command(run: Run, strict: bool) -> None:
     warnings = len(catalog.warnings) + len(extra)
     files, locations = catalog.files_read, len(catalog.locations)
     skipped = len(catalog.left_out)
+    # Entries of data files are counted as what they are: one file may hold them all.
+    unit = ("event entry", "event entries") if run.settings.content.data else (
+        "event file", "event files")
     click.echo(
-        f"Checked {files} event file{'s' * (files != 1)} and "
+        f"Checked {files} {unit[files != 1]} and "
         f"{locations} location{'s' * (locations != 1)}: "
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         + (f", {skipped} file{'s' * (skipped != 1)} left out as no events" if skipped else "")

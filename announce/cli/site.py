@@ -47,7 +47,10 @@ def init_command(github: bool, force: bool, timezone: str | None) -> None:
     layout = f"{article} {facts.generator_label} site" if facts.generator != "generic" \
         else "a content/ folder"
     places = f"events in {facts.events}/"
-    if facts.generator == "generic" or (Path.cwd() / facts.locations).is_dir():
+    if facts.data:  # events kept as entries of data files
+        layout = layout if facts.generator != "generic" else "a folder of data files"
+        places = f"{facts.events_count} events in {facts.events}"
+    elif facts.generator == "generic" or (Path.cwd() / facts.locations).is_dir():
         places += f", locations in {facts.locations}/"
     found = [f"{layout}: {places}"]
     found += [f"{key} {value}" for key, value in (

@@ -14,6 +14,7 @@ import gc
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from ..errors import ContentError
 from ..paths import display_path
 from .dates import preview
 from .events import EventContext, LeftOut, field_line, read_event, slug_of
-from .frontmatter import FrontMatterError, NoFrontMatter, YamlDialect, read_document
+from .frontmatter import Document, FrontMatterError, NoFrontMatter, YamlDialect, read_document
 from .keymap import KeyMap
 from .lookup import Lookup, load_lookup, location_of, text_of
 from .profiles import Generator, detect_generator, generator_named
@@ -175,6 +176,11 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
     reported in ``Catalog.problems`` and left out.
     """
     events_dir = settings.content.events
+    named = [events_dir / p for p in settings.content.data if not re.search(r"[*?[]", p)]
+    missing = next((path for path in named if not path.is_file()), None)
+    if missing is not None:
+        raise ContentError(f"{display_path(missing)}: events data file not found (set "
+                           "[content] events in announce.toml, e.g. events = \"events.toml\")")
     if not events_dir.is_dir():
         raise ContentError(
             f"{display_path(events_dir)}: events folder not found "
@@ -191,9 +197,58 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
             gc.enable()
 
 
+class _Loaded:
+    """The events read so far, and the problems and files left out on the way."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.events: list[Event] = []
+        self.problems = problems
+        self.left_out: list[Problem] = []
+        self.seen: dict[str, Path] = {}
+
+    def read(self, document: Document, event_id: str, slug: str, context: EventContext,
+             line: int = 1) -> None:
+        """``document`` through the key map: an event, or its problems."""
+        path = document.path
+        try:
+            event, errors, warnings = read_event(document, event_id, slug, context)
+        except LeftOut as exc:
+            self.left_out.append(Problem(path, line, "", f"not an event: {exc.reason}",
+                                         "warning"))
+            return
+        if event is None:
+            self.problems.extend(errors)
+            return
+        if event.id in self.seen:
+            self.problems.append(Problem(path, line, "", f"same event id {event.id!r} as "
+                                         f"{display_path(self.seen[event.id])}: rename one "
+                                         "of them"))
+            return
+        too_deep = _unrenderable(event)
+        if too_deep is not None:
+            self.problems.append(too_deep)
+            return
+        self.seen[event.id] = path
+        self.problems.extend(warnings)
+        self.events.append(event)
+
+
 def _load(settings: Settings, events_dir: Path, paths: Iterable[Path] | None) -> Catalog:
     generator = site_generator(settings)
     context, locations, problems = _context(settings, generator)
+    loaded = _Loaded(problems)
+    if settings.content.data:
+        files_read = _load_entries(settings, generator, context, loaded)
+    else:
+        files_read = _load_files(settings, events_dir, paths, generator, context, loaded)
+    loaded.events.sort(key=lambda e: (e.start, e.id))
+    return Catalog(tuple(loaded.events), locations, tuple(loaded.problems), files_read,
+                   tuple(loaded.left_out), generator.name)
+
+
+def _load_files(settings: Settings, events_dir: Path, paths: Iterable[Path] | None,
+                generator: Generator, context: EventContext, loaded: _Loaded) -> int:
+    """The Markdown files below the events folder, each one event or left out."""
     refused: list[Problem] = []
     files = list(paths if paths is not None else content_files(events_dir, refused))
     base = str(events_dir)
@@ -204,51 +259,59 @@ def _load(settings: Settings, events_dir: Path, paths: Iterable[Path] | None) ->
     bundles = {parent for parent, name in names
                if os.path.splitext(name)[0] == "index" and parent != base
                and _has_front_matter(os.path.join(parent, name))}
-    events: list[Event] = []
-    left_out = [p for p in refused if p.severity == "warning"]
-    problems.extend(p for p in refused if p.severity != "warning")
-    seen: dict[str, Path] = {}
+    loaded.left_out.extend(p for p in refused if p.severity == "warning")
+    loaded.problems.extend(p for p in refused if p.severity != "warning")
     for path in files:
         reason = _rule_out(path, base, bundles, settings.content.exclude)
         if reason:
-            left_out.append(Problem(path, 1, "", f"not an event: {reason}", "warning"))
+            loaded.left_out.append(Problem(path, 1, "", f"not an event: {reason}", "warning"))
             continue
         try:
             document = read_document(path, generator.yaml)
-            event_id = event_id_for(path, events_dir)
-            event, errors, warnings = read_event(document, event_id, slug_of(path), context)
         except NoFrontMatter as exc:
-            left_out.append(Problem(path, exc.line, "", f"not an event: {exc.message}",
-                                    "warning"))
+            loaded.left_out.append(Problem(path, exc.line, "", f"not an event: {exc.message}",
+                                           "warning"))
             continue
         except FrontMatterError as exc:
-            problems.append(Problem(path, exc.line, "", exc.message))
+            loaded.problems.append(Problem(path, exc.line, "", exc.message))
             continue
-        except LeftOut as exc:
-            left_out.append(Problem(path, 1, "", f"not an event: {exc.reason}", "warning"))
+        loaded.read(document, event_id_for(path, events_dir), slug_of(path), context)
+    return len(files)
+
+
+def _load_entries(settings: Settings, generator: Generator, context: EventContext,
+                  loaded: _Loaded) -> int:
+    """The entries of the data files ``[content] events`` names (see .datafiles)."""
+    from .datafiles import data_files, read_entries
+
+    content = settings.content
+    count = 0
+    for path in data_files(content.events, content.data, loaded.problems):
+        relative = path.relative_to(content.events).as_posix()
+        if any(fnmatch.fnmatchcase(relative, pattern) for pattern in content.exclude):
+            loaded.left_out.append(Problem(path, 1, "", "not an event: excluded ([content] "
+                                           "exclude)", "warning"))
             continue
-        if event is None:
-            problems.extend(errors)
-            continue
-        if event.id in seen:
-            problems.append(Problem(path, 1, "", f"same event id {event.id!r} as "
-                                    f"{display_path(seen[event.id])}: rename one of them"))
-            continue
-        too_deep = _unrenderable(event)
-        if too_deep is not None:
-            problems.append(too_deep)
-            continue
-        seen[event.id] = path
-        problems.extend(warnings)
-        events.append(event)
-    events.sort(key=lambda e: (e.start, e.id))
-    return Catalog(tuple(events), locations, tuple(problems), len(files), tuple(left_out),
-                   generator.name)
+        entries, errors, left_out = read_entries(path, content.events, generator.yaml,
+                                                 context.keys)
+        count += len(entries) + len(errors)
+        loaded.problems.extend(errors)
+        loaded.left_out.extend(left_out)
+        for entry in entries:
+            first = entry.document.front_line
+            before = len(loaded.problems), len(loaded.left_out)
+            loaded.read(entry.document, entry.id, entry.slug, context, first)
+            # A key the entry does not have is reported on its first line, not the file's.
+            for found, start in ((loaded.problems, before[0]), (loaded.left_out, before[1])):
+                found[start:] = [replace(p, line=first) if p.line == 1 and p.path == path
+                                 else p for p in found[start:]]
+    return count
 
 
 # A line that opens with this many list, quote or indent characters may nest deeper than
 # Python-Markdown can recurse; only such a body is converted to find out, while loading.
-_DEEP_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{64,}", re.MULTILINE)
+# A rule of dashes alone (a long "-----" line) nests nothing.
+_DEEP_PREFIX = re.compile(r"^(?![ \t]*-+[ \t]*$)[ \t>*+\-\d.)]{64,}", re.MULTILINE)
 
 
 def _unrenderable(event: Event) -> Problem | None:

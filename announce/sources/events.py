@@ -140,8 +140,8 @@ def _unstated_title(reader: Reader) -> str | None:
         line = doc.body_line + doc.body.count("\n", 0, heading.start())
         reader.sources["title"] = f"body:{line}"
         return " ".join(heading[1].replace("*", "").split())
-    if not doc.data:
-        return None
+    if not doc.data or doc.path.suffix.lower() not in (".md", ".markdown", ".mdx"):
+        return None  # an entry of a data file has no name of its own
     name = slug_of(doc.path)
     reader.unsure.add("title")
     reader.sources["title"] = "file:name"
@@ -411,11 +411,13 @@ def _rsvp_from_body(body: str) -> str | None:
 
 def field_line(event: Event, name: str) -> tuple[str, int]:
     """The key path ``event`` read field ``name`` from, and its line in the file."""
+    from .datafiles import document_of
     from .frontmatter import FrontMatterError, read_document
 
     path = event.field_paths.get(name) or name
     try:
-        return path, read_document(event.path).line_of(path)
+        entry = document_of(event.path, event.front_matter)  # an entry of a data file
+        return path, (entry or read_document(event.path)).line_of(path)
     except FrontMatterError:
         return path, 1
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from .evidence import date_candidates, person_candidates, text_candidates
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
+from .inferfacts import body_dated, infer_body_fields, infer_not_speakers, meetup_group
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
@@ -131,6 +132,8 @@ def infer_site(root: Path) -> Inference:
     result.start_candidates = (*ranked, *(k for k in DEFAULT_KEYS["start"] if k not in ranked))
     dated = [d for d in documents if _start_paths(d.data, result.start_candidates)]
     by_name = [d for d in documents if _FILE_DATE.match(_page_name(d.path))]
+    if _from_data(result, dated, by_name):
+        return result
     if len(by_name) > max(2, 2 * len(dated)):
         # Zola's and Jekyll's convention: the date is the file name's ("2026-07-14-x.md").
         dated = by_name
@@ -140,11 +143,11 @@ def infer_site(root: Path) -> Inference:
     if len(dated) < 3:
         # No dates in front matter: pages that say when on a labelled line of their text
         # ("* 날짜: 2025. 9. 18", an event card's "Fecha").
-        label, body_dated = _body_dated(documents)
-        if len(body_dated) > len(dated):
-            dated = [*dated, *(d for d in body_dated if d not in dated)]
+        label, in_text = body_dated(documents)
+        if len(in_text) > len(dated):
+            dated = [*dated, *(d for d in in_text if d not in dated)]
             result.body_start = f"body:{label}"
-            result.notes.append(f"{len(body_dated)} pages say when in their text ({label}): "
+            result.notes.append(f"{len(in_text)} pages say when in their text ({label}): "
                                 f"the start is read from there (start = \"body:{label}\")")
     if not dated:
         result.notes.append("no Markdown file with a start date in its front matter or a "
@@ -159,109 +162,39 @@ def infer_site(root: Path) -> Inference:
     _infer_keys(result, in_events)
     if result.body_start:  # after the keys the few dated files have, if any
         result.keys["start"] = (*result.keys.get("start", ()), result.body_start)
-    _infer_not_speakers(result, in_events)
+    infer_not_speakers(result, in_events)
     _infer_times(result, in_events)
     _infer_lookups(result, in_events)
     _infer_exclude(result, events_dir, all_in_events, in_events)
-    _infer_body_fields(result, events_dir, all_in_events, in_events)
+    infer_body_fields(result, events_dir, all_in_events, in_events)
     if "meetup_id" in result.keys:
-        result.meetup_group = _meetup_group(root, config)
+        result.meetup_group = meetup_group(root, config)
     return result
 
 
-def _body_dated(documents: list[Document]) -> tuple[str, list[Document]]:
-    """The date label most pages use in their text, and the pages it dates."""
-    import datetime as dt
+def _from_data(result: Inference, dated: list[Document], by_name: list[Document]) -> bool:
+    """Events kept as data entries (see .datafind), when they outnumber the dated pages."""
+    from .datafind import find_data_events, is_slide_deck, own_title
 
-    from .bodyfields import DATE_LABELS, labelled_value, split_range
-    from .dates import DateProblem, parse_when
-
-    best: tuple[str, list[Document]] = ("", [])
-    for label in DATE_LABELS:
-        found = []
-        for document in documents:
-            value = labelled_value(document.body, label)
-            if value is None:
-                continue
-            try:
-                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
-            except DateProblem:
-                continue
-            found.append(document)
-        if len(found) > len(best[1]):
-            best = (label, found)
-    return best if len(best[1]) >= 3 else ("", [])
-
-
-def _infer_body_fields(result: Inference, events_dir: Path, documents: list[Document],
-                       dated: list[Document]) -> None:
-    """Dates (and places) that most undated event files write in a labelled body line."""
-    from .bodyfields import DATE_LABELS, VENUE_LABELS, labelled_value, split_range
-    from .dates import DateProblem, parse_when
-
-    dated_paths = {d.path for d in dated}
-    excluded = result.exclude
-    undated = [d for d in documents if d.path not in dated_paths
-               and d.path.stem not in ("_index",) and not any(
-                   fnmatch.fnmatchcase(d.path.relative_to(events_dir).as_posix(), p)
-                   for p in excluded)]
-    if len(undated) < max(3, len(dated) // 10):
-        return
-    import datetime as dt
-
-    best: tuple[int, str] | None = None
-    for label in DATE_LABELS:
-        readable = 0
-        for document in undated:
-            value = labelled_value(document.body, label)
-            if value is None:
-                continue
-            try:
-                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
-            except DateProblem:
-                continue
-            readable += 1
-        if readable and (best is None or readable > best[0]):
-            best = (readable, label)
-    if best is None or best[0] < len(undated) // 2:
-        return
-    result.keys["start"] = (*result.keys.get("start", ()), f"body:{best[1]}")
-    result.events_count += best[0]
-    result.notes.append(f"{best[0]} of {len(undated)} files without a date in their front "
-                        f"matter say when in the body ({best[1]}): read from there")
-    if "venue" not in result.keys:
-        for label in VENUE_LABELS:
-            if sum(1 for d in undated if labelled_value(d.body, label)) >= best[0] // 2:
-                result.keys["venue"] = (f"body:{label}",)
-                break
-
-
-_MEETUP_GROUP = re.compile(
-    r"meetup\.com/(?:[a-z]{2}-[A-Z]{2}/)?([A-Za-z0-9][\w-]+)/?(?:events/|[\"'\s]|$)")
-_TEMPLATE_SUFFIXES = (".html", ".njk", ".liquid", ".astro", ".jsx", ".tsx", ".vue", ".toml",
-                      ".yml", ".yaml", ".json", ".hbs", ".ejs")
-
-
-def _meetup_group(root: Path, config: SiteConfig) -> str:
-    """The Meetup group the site's layouts or config link to, for events with a meetup_id."""
-    found: Counter[str] = Counter()
-    scanned = 0
-    for directory, folders, files in os.walk(root):
-        folders[:] = [d for d in folders if not d.startswith(".") and d != "node_modules"]
-        for name in files:
-            if not name.endswith(_TEMPLATE_SUFFIXES) or scanned > 400:
-                continue
-            scanned += 1
-            path = Path(directory) / name
-            try:
-                if path.stat().st_size > 200_000:
-                    continue
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            found.update(g for g in _MEETUP_GROUP.findall(text)
-                         if g.lower() not in ("find", "topics", "cities", "pro", "members"))
-    return found.most_common(1)[0][0] if found else ""
+    pages = [d for d in dated if not is_slide_deck(d, result.root)]
+    found = find_data_events(result.root, result.generator.yaml, _SKIP_DIRS,
+                             max(len(pages), len(by_name)))
+    if found is None:
+        return False
+    result.events, result.events_count = found.spec, len(found.documents)
+    result.notes.append(found.note + (f"; the {len(dated)} Markdown files with a date are "
+                                      "not read as events" if dated else ""))
+    # The same means as for front matter: the entries' keys are the key map's.
+    _infer_keys(result, found.documents)
+    infer_not_speakers(result, found.documents)
+    title = own_title(found.documents, result.keys.get("title", ()))
+    if title:
+        result.keys["title"] = (title, *result.keys["title"])
+        result.notes.append(f"{result.keys['title'][1]} is the same in most entries (a series' "
+                            f"name): the title is read from {title} first")
+    _infer_times(result, found.documents)
+    _infer_lookups(result, found.documents)
+    return True
 
 
 def _events_folder(root: Path, paths: list[Path]) -> Path:
@@ -345,31 +278,6 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             "has)")
 
 
-def _infer_not_speakers(result: Inference, events: list[Document]) -> None:
-    """A speaker value on more than 70% of six or more events is no speaker: the page's
-    author (a post's ``author``), or a placeholder ("Alle": everyone). Speakers change
-    from talk to talk; who writes the pages does not (an organizer who often speaks, on
-    two thirds of the talks, stays a speaker)."""
-    paths = result.keys.get("speakers", ())
-    if len(events) < 6 or not paths:
-        return
-    counts: Counter[str] = Counter()
-    for document in events:
-        path = next((p for p in paths if _has(document.data, p)), None)
-        if path is None:
-            continue
-        value = get_path(document.data, path)
-        names = {text_of(v) for v in (value if isinstance(value, list) else [value])
-                 if isinstance(v, str | int)}
-        counts.update(n for n in names if n)
-    constant = tuple(sorted(name for name, n in counts.items() if n > 0.7 * len(events)))
-    if constant:
-        result.not_speakers = constant
-        result.notes.append(
-            f"{', '.join(repr(c) for c in constant)} is the speaker of nearly every event: read as "
-            "no speaker (the page's author or a placeholder; [content] not_speakers)")
-
-
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")
 
 
@@ -417,6 +325,10 @@ def _record_sources(result: Inference) -> dict[str, list[str]]:
     for spec in result.config.data_keys:
         for field_name in found:
             found[field_name].append(spec)
+    from .datafind import common_patterns
+
+    for specs in found.values():  # "cities/brno/venues", "cities/praha/venues": one pattern
+        specs.extend(common_patterns([s for s in specs if (root / s).is_dir()]))
     return found
 
 

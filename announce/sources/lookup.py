@@ -4,9 +4,12 @@ Sites keep them in one of three shapes, all read here into :class:`Record`s:
 
 - a folder of Markdown files, one per record, named by id (``content/speakers/linda-lee.md``,
   ``src/content/orgs/rugs/index.md``, HV Open's ``_locations/``), matched by id or title;
+  or of data files, one per record (``cities/brno/venues/artbar.yaml``);
 - a data file (``_data/speakers.yml``, Hugo ``data/venues.toml``, JSON too) holding a
   mapping of id -> record, or a list of records with an ``id``;
 - a key inside such a file: ``mkdocs.yml#extra.locations``.
+
+A pattern names several folders or files at once: ``cities/*/venues``.
 """
 
 from __future__ import annotations
@@ -102,18 +105,28 @@ def load_lookup(spec: str, base: Path, dialect: YamlDialect = "1.1") -> Lookup:
     if not path.is_absolute():
         path = base / path
     lookup = Lookup(spec)
-    if path.is_dir():
-        _read_folder(lookup, path, dialect)
-    elif path.is_file():
-        _read_data_file(lookup, path, key_path, dialect)
-    else:
+    # A pattern ("cities/*/venues"): every folder or file it matches, in path order.
+    matches = sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor)))) \
+        if _WILDCARD.search(file_part) else [path]
+    for found in matches:
+        if found.is_dir():
+            _read_folder(lookup, found, dialect)
+        elif found.is_file():
+            _read_data_file(lookup, found, key_path, dialect)
+    if not any(found.exists() for found in matches):
         lookup.problems.append(Problem(path, 1, "", "no such folder or file "
                                        f"([content.lookup] names it: {spec!r})"))
     return lookup
 
 
+_WILDCARD = re.compile(r"[*?\[]")
+
+
 def _read_folder(lookup: Lookup, folder: Path, dialect: YamlDialect) -> None:
     for record_id, path in _record_files(folder):
+        if path.suffix.lower() in DATA_SUFFIXES:
+            _read_record_file(lookup, record_id, path, dialect)
+            continue
         try:
             document = read_document(path, dialect)
         except FrontMatterError as exc:
@@ -134,8 +147,24 @@ def _record_files(folder: Path) -> Iterator[tuple[str, Path]]:
                 if candidate.is_file():
                     yield entry.name, candidate
                     break
-        elif entry.name.endswith((".md", ".markdown", ".mdx")) and entry.name != "index.md":
+        elif entry.name.endswith((".md", ".markdown", ".mdx", *DATA_SUFFIXES)) \
+                and entry.name != "index.md":
             yield os.path.splitext(entry.name)[0], Path(entry.path)
+
+
+def _read_record_file(lookup: Lookup, record_id: str, path: Path, dialect: YamlDialect
+                      ) -> None:
+    """A data file of one record, named by its id (``venues/artbar.yaml``)."""
+    try:
+        data = _load_data(path, dialect)
+    except (FrontMatterError, ValueError, RecursionError) as exc:
+        line = exc.line if isinstance(exc, FrontMatterError) else 1
+        lookup.problems.append(Problem(path, line, "", str(exc)))
+        return
+    if isinstance(data, Mapping):
+        lookup.add(Record(record_id, data, path=path))
+    else:
+        lookup.problems.append(Problem(path, 1, "", "expected the keys of one record"))
 
 
 def _read_data_file(lookup: Lookup, path: Path, key_path: str, dialect: YamlDialect) -> None:

@@ -1,0 +1,402 @@
+"""Events kept as data entries: one data file holding a list of them, or one file each.
+
+Some sites keep no page per event: Zola's ``events.toml`` holds ``[[upcoming]]`` and
+``[[past]]`` tables, a Jekyll site lists them in ``_data/events.yml``, a data repository
+keeps ``series/<s>/events/2026-05-28.yaml``. Each entry is read here into a
+:class:`~.frontmatter.Document` (its keys as data, its description as body, the lines of
+its own keys for problems) that goes through the same :func:`~.events.read_event` as a
+Markdown file, so the key map, lookups and checks work unchanged.
+
+A data file is one event when it is a table with a start, or when it has no list of
+tables; else each table of a top-level list, or of a top-level key holding a list of
+tables, is one event. Lists none of whose entries has a start (sponsors, organisers)
+are left out, said once by ``check``.
+
+An entry's id stays when entries are added, reordered or moved from one list to another
+(``[[upcoming]]`` to ``[[past]]``): its ``id`` or ``slug`` key, else its start's date and
+its title (``2024-10-31-meetup-52``); a file of one event is known by its path below the
+events folder, as a Markdown file is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..content import Problem
+from ..paths import display_path
+from .frontmatter import Document, FrontMatterError, Syntax, YamlDialect
+from .keymap import DEFAULT_KEYS, MISSING, KeyMap
+from .lookup import DATA_SUFFIXES, text_of
+
+__all__ = ["Entry", "data_files", "document_of", "read_entries", "slugify"]
+# A list of every event a group ever held is larger than a talk file: a few thousand
+# entries fit; more is the wrong file.
+MAX_DATA_BYTES = 8 * 1024 * 1024
+# Keys an entry's text is kept under, before its longest text of several lines.
+_BODY_KEYS = ("description", "content", "body", "text", "details", "summary", "abstract")
+_ID_KEYS = ("id", "slug", "uid")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a data file: its document (data, body, lines), its id and slug."""
+
+    document: Document
+    id: str
+    slug: str
+    # True for a file of one event, False for an entry of a list.
+    single: bool = False
+
+
+# --- reading a data file ----------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DATA_BYTES:
+            raise FrontMatterError(1, f"the file is {size / 1048576:.3g} MB, over the "
+                                   f"{MAX_DATA_BYTES // 1048576} MB a data file of events may "
+                                   "have: not read")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FrontMatterError(1, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+# An item's lines in the file: (first, last), 1-based and inclusive.
+Lines = tuple[int, int]
+
+
+def _parse(path: Path, text: str, dialect: YamlDialect
+           ) -> tuple[Syntax, Any, dict[str, list[Lines]]]:
+    """The file's data, and for each list in it ("" for a top-level one) its items' lines."""
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            raise FrontMatterError(int(match[1]) if match else 1,
+                                   f"not valid TOML: {reason}") from None
+        return "toml", data, _toml_lines(text, data)
+    if suffix == ".json":
+        return "json", *_json_items(text)
+    return "yaml", *_yaml_items(text, dialect)
+
+
+def _yaml_items(text: str, dialect: YamlDialect) -> tuple[Any, dict[str, list[Lines]]]:
+    from .frontmatter import _LOADERS  # the dialects front matter is read in
+
+    loader = _LOADERS[dialect](text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FrontMatterError(mark.line + 1 if mark else 1, f"not valid YAML: {reason}") \
+            from None
+    except RecursionError:
+        raise FrontMatterError(1, "nested too deeply") from None
+    finally:
+        loader.dispose()
+
+    def lines(items: list[yaml.Node]) -> list[Lines]:
+        # The last line is the one before end_mark's when it ends at a line's start.
+        return [(item.start_mark.line + 1,
+                 item.end_mark.line + (0 if item.end_mark.column == 0 else 1))
+                for item in items]
+
+    spans: dict[str, list[Lines]] = {}
+    if isinstance(node, yaml.SequenceNode):
+        spans[""] = lines(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(value, yaml.SequenceNode) and isinstance(key, yaml.ScalarNode):
+                spans[str(key.value)] = lines(value.value)
+    return data, spans
+
+
+_TOML_HEADER = re.compile(r"^[ \t]*\[(\[?)[ \t]*([^\[\]\n]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$",
+                          re.MULTILINE)
+
+
+def _toml_lines(text: str, data: Mapping[str, Any]) -> dict[str, list[Lines]]:
+    """The lines of each ``[[key]]`` table: from its header to the next table's."""
+    total = text.count("\n") + 1
+    headers = []
+    for match in _TOML_HEADER.finditer(text):
+        name = re.sub(r"""["'\s]""", "", match[2])
+        headers.append((text.count("\n", 0, match.start()) + 1, bool(match[1]), name))
+    spans: dict[str, list[Lines]] = {}
+    for key, value in data.items():
+        if not isinstance(value, list):
+            continue
+        starts = [i for i, (_line, array, name) in enumerate(headers) if array and name == key]
+        if len(starts) != len(value):  # an inline array: the key's lines, at least
+            found = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.M)
+            first = text.count("\n", 0, found.start()) + 1 if found else 1
+            spans[key] = [(first, total)] * len(value)
+            continue
+        items = []
+        for index in starts:
+            end = next((line - 1 for line, array, name in headers[index + 1:]
+                        if not name.startswith(key + ".") or (array and name == key)), total)
+            items.append((headers[index][0], end))
+        spans[key] = items
+    return spans
+
+
+def _json_items(text: str) -> tuple[Any, dict[str, list[Lines]]]:
+    """JSON, and the lines of the items of a top-level array or of a top-level key's."""
+    decoder = json.JSONDecoder()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise FrontMatterError(1, "nested too deeply") from None
+
+    def line(pos: int) -> int:
+        return text.count("\n", 0, pos) + 1
+
+    def skip(pos: int) -> int:
+        while pos < len(text) and text[pos] in " \t\n,:":
+            pos += 1
+        return pos
+
+    def array(pos: int) -> tuple[list[Lines], int]:
+        items, pos = [], skip(pos + 1)
+        while text[pos] != "]":
+            _value, end = decoder.raw_decode(text, pos)
+            items.append((line(pos), line(end - 1)))
+            pos = skip(end)
+        return items, pos + 1
+
+    spans: dict[str, list[Lines]] = {}
+    pos = skip(0)
+    if isinstance(data, list):
+        spans[""] = array(pos)[0]
+    elif isinstance(data, dict):
+        pos = skip(pos + 1)
+        while text[pos] != "}":
+            key, pos = decoder.raw_decode(text, pos)
+            pos = skip(pos)
+            if text[pos] == "[":
+                spans[key], pos = array(pos)
+            else:
+                pos = decoder.raw_decode(text, pos)[1]
+            pos = skip(pos)
+    return data, spans
+
+
+# --- entries ----------------------------------------------------------------------------
+
+
+def _has_start(data: Mapping[str, Any], keys: KeyMap) -> bool:
+    return keys.find(data, "start")[1] is not MISSING
+
+
+def _lists(data: Mapping[str, Any]) -> list[str]:
+    return [key for key, value in data.items() if isinstance(value, list) and value
+            and any(isinstance(item, Mapping) for item in value)]
+
+
+def read_entries(path: Path, folder: Path, dialect: YamlDialect, keys: KeyMap,
+                 dated: Callable[[Mapping[str, Any]], bool] | None = None
+                 ) -> tuple[list[Entry], list[Problem], list[Problem]]:
+    """The events of the data file ``path``, its errors, and what is left out as no events.
+
+    ``folder`` is the events folder: a file of one event is known by its path below it.
+    ``dated`` says whether a table has a start (by default: a key of the key map's).
+    """
+    try:
+        text = _read_text(path)
+        syntax, data, spans = _parse(path, text, dialect)
+    except FrontMatterError as exc:
+        return [], [Problem(path, exc.line, "", exc.message)], []
+    has_start = dated or (lambda table: _has_start(table, keys))
+    lines = text.split("\n")
+    if isinstance(data, Mapping) and (has_start(data) or not _lists(data)):
+        document = _document(path, syntax, lines, (1, len(lines)), data)
+        stem = _relative_stem(path, folder)
+        return [Entry(document, stem, _DATE_PREFIX.sub("", path.stem) or path.stem, True)], \
+            [], []
+    groups: list[tuple[str, list[Any]]]
+    if isinstance(data, list):
+        groups = [("", data)]
+    elif isinstance(data, Mapping):
+        groups = [(key, data[key]) for key in _lists(data)]
+    else:
+        return [], [Problem(path, 1, "", "expected a list of events, or the keys of one "
+                            f"event, got {type(data).__name__}")], []
+    events = [(key, items) for key, items in groups
+              if any(isinstance(i, Mapping) and has_start(i) for i in items)]
+    others = sorted({key for key, _items in groups} - {key for key, _items in events}) \
+        if events else []
+    left_out = [Problem(path, spans.get(key, [(1, 1)])[0][0], key,
+                        "not events: no entry of this list has a start", "warning")
+                for key in others]
+    entries, problems = [], []
+    for key, items in events or groups:
+        item_lines = spans.get(key) or [(1, len(lines))] * len(items)
+        for number, (item, span) in enumerate(zip(items, item_lines, strict=False)):
+            if not isinstance(item, Mapping):
+                problems.append(Problem(path, span[0], key, f"entry {number + 1}: expected "
+                                        f"the keys of an event, got {_shown(item)}"))
+                continue
+            document = _document(path, syntax, lines, span, item)
+            event_id, slug = _entry_id(item, keys)
+            entries.append(Entry(document, event_id or f"{path.stem}-{key}-{number + 1}",
+                                 slug))
+    return entries, problems, left_out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
+_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
+
+
+def _relative_stem(path: Path, folder: Path) -> str:
+    try:
+        relative = path.relative_to(folder)
+    except ValueError:
+        relative = Path(path.name)
+    return relative.with_suffix("").as_posix()
+
+
+def slugify(text: str) -> str:
+    """``Meetup #52`` -> ``meetup-52``: letters of any script kept, the rest one dash."""
+    return re.sub(r"[\W_]+", "-", text.casefold()).strip("-")
+
+
+def _entry_id(item: Mapping[str, Any], keys: KeyMap) -> tuple[str, str]:
+    """The entry's id and slug: its id or slug key, else its start's date and title."""
+    title = text_of(keys.find(item, "title")[1])
+    own = next((text_of(item[k]) for k in _ID_KEYS if text_of(item.get(k))), "")
+    if own:
+        return own, slugify(own) or own
+    start = keys.find(item, "start")[1]
+    if isinstance(start, dt.date):
+        day = start.date().isoformat() if isinstance(start, dt.datetime) else start.isoformat()
+    else:
+        match = _DATE.match(text_of(start))
+        day = match[1] if match else ""
+    slug = slugify(title)
+    return "-".join(p for p in (day, slug) if p), slug
+
+
+def _document(path: Path, syntax: Syntax, lines: list[str], span: Lines,
+              data: Mapping[str, Any]) -> Document:
+    """The entry as a Document: its own lines are its front matter (for ``line_of``)."""
+    first, last = span
+    front = "\n".join(lines[first - 1:last])
+    document = Document(path, syntax, front, first, "", first, dict(data))
+    key, body = _body_of(data)
+    if key:
+        at = document.line_of(key)
+        # A block (``description: |``, ``content = \"\"\"``) starts on the key's next line.
+        head = body.lstrip("\n").split("\n", 1)[0].strip()
+        same = bool(head) and head in lines[at - 1] if at <= len(lines) else True
+        document.body, document.body_line = body, at if same else at + 1
+    return document
+
+
+def _body_of(data: Mapping[str, Any]) -> tuple[str, str]:
+    """The key and text of the entry's description (HTML or Markdown), or ("", "")."""
+    for key in _BODY_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return key, value
+    # Else its longest text of several lines that is no field of the key map.
+    mapped = {path for paths in DEFAULT_KEYS.values() for path in paths}
+    texts = [(len(v), k) for k, v in data.items() if isinstance(v, str) and "\n" in v.strip()
+             and len(v) >= 80 and k not in mapped]
+    if not texts:
+        return "", ""
+    key = max(texts)[1]
+    return key, data[key]
+
+
+# --- the files --------------------------------------------------------------------------
+
+
+def data_files(folder: Path, patterns: tuple[str, ...], refused: list[Problem]
+               ) -> Iterator[Path]:
+    """The data files below ``folder`` that ``patterns`` name, in path order.
+
+    As for Markdown files, nothing outside ``folder`` is read through a symbolic link (a
+    pull request could otherwise mail any file the runner can read): such a file is
+    added to ``refused``.
+    """
+    root = os.path.realpath(folder)
+    found: set[str] = set()
+    for pattern in patterns:
+        # glob.glob on strings: a tenth of the time of Path.glob for 600 files.
+        found.update(name for name in glob.glob(pattern, root_dir=folder, recursive=True)
+                     if not any(part.startswith(".") for part in name.split(os.sep)))
+    real_dirs: dict[str, str] = {}
+    for name in sorted(found, key=lambda n: n.split(os.sep)):
+        path = os.path.join(folder, name)
+        if not name.lower().endswith(DATA_SUFFIXES) or not os.path.isfile(path):
+            continue
+        parent = os.path.dirname(path)
+        if parent not in real_dirs:
+            real_dirs[parent] = os.path.realpath(parent)
+        target = os.path.realpath(path) if os.path.islink(path) else \
+            os.path.join(real_dirs[parent], os.path.basename(path))
+        if os.path.commonpath([target, root]) != root:
+            refused.append(Problem(Path(path), 1, "", f"a symbolic link to {target}, outside "
+                                   f"{display_path(folder)}: not read"))
+            continue
+        yield Path(path)
+
+
+def document_of(path: Path, data: Mapping[str, Any], dialect: YamlDialect = "1.1"
+                ) -> Document | None:
+    """The document of the entry of data file ``path`` whose keys are ``data``, or None
+    (for a problem found after loading: the line of the entry's own key)."""
+    if path.suffix.lower() not in DATA_SUFFIXES:
+        return None
+    # Without the settings at hand: the YAML dialect that reads the entry as it loaded.
+    for yaml_dialect in dict.fromkeys((dialect, "1.1", "1.2")):
+        try:
+            text = _read_text(path)
+            syntax, parsed, spans = _parse(path, text, yaml_dialect)
+        except FrontMatterError:
+            return None
+        lines = text.split("\n")
+        if parsed == data:
+            return _document(path, syntax, lines, (1, len(lines)), data)
+        groups = [("", parsed)] if isinstance(parsed, list) else \
+            list(parsed.items()) if isinstance(parsed, Mapping) else []
+        for key, items in groups:
+            if isinstance(items, list) and key in spans:
+                for item, span in zip(items, spans[key], strict=False):
+                    if item == data:
+                        return _document(path, syntax, lines, span, data)
+        if syntax != "yaml":
+            break
+    return None

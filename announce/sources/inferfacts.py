@@ -1,0 +1,152 @@
+"""What ``announce init`` infers from the pages' text and from values across a site:
+dates on labelled lines, speaker values that name nobody, the site's Meetup group.
+
+Split from :mod:`.infer`, which finds the events and their keys; these read what the
+pages say around the keys.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .frontmatter import Document
+from .keymap import MISSING, get_path
+from .lookup import text_of
+from .profiles import SiteConfig
+
+if TYPE_CHECKING:
+    from .infer import Inference
+
+__all__ = ["body_dated", "infer_body_fields", "infer_not_speakers", "meetup_group"]
+
+
+def _has(data: object, path: str) -> bool:
+    value = get_path(data, path)
+    return value is not MISSING and value is not None and value != "" and value != []
+
+
+def body_dated(documents: list[Document]) -> tuple[str, list[Document]]:
+    """The date label most pages use in their text, and the pages it dates."""
+    import datetime as dt
+
+    from .bodyfields import DATE_LABELS, labelled_value, split_range
+    from .dates import DateProblem, parse_when
+
+    best: tuple[str, list[Document]] = ("", [])
+    for label in DATE_LABELS:
+        found = []
+        for document in documents:
+            value = labelled_value(document.body, label)
+            if value is None:
+                continue
+            try:
+                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
+            except DateProblem:
+                continue
+            found.append(document)
+        if len(found) > len(best[1]):
+            best = (label, found)
+    return best if len(best[1]) >= 3 else ("", [])
+
+
+def infer_body_fields(result: Inference, events_dir: Path, documents: list[Document],
+                       dated: list[Document]) -> None:
+    """Dates (and places) that most undated event files write in a labelled body line."""
+    from .bodyfields import DATE_LABELS, VENUE_LABELS, labelled_value, split_range
+    from .dates import DateProblem, parse_when
+
+    dated_paths = {d.path for d in dated}
+    excluded = result.exclude
+    undated = [d for d in documents if d.path not in dated_paths
+               and d.path.stem not in ("_index",) and not any(
+                   fnmatch.fnmatchcase(d.path.relative_to(events_dir).as_posix(), p)
+                   for p in excluded)]
+    if len(undated) < max(3, len(dated) // 10):
+        return
+    import datetime as dt
+
+    best: tuple[int, str] | None = None
+    for label in DATE_LABELS:
+        readable = 0
+        for document in undated:
+            value = labelled_value(document.body, label)
+            if value is None:
+                continue
+            try:
+                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
+            except DateProblem:
+                continue
+            readable += 1
+        if readable and (best is None or readable > best[0]):
+            best = (readable, label)
+    if best is None or best[0] < len(undated) // 2:
+        return
+    result.keys["start"] = (*result.keys.get("start", ()), f"body:{best[1]}")
+    result.events_count += best[0]
+    result.notes.append(f"{best[0]} of {len(undated)} files without a date in their front "
+                        f"matter say when in the body ({best[1]}): read from there")
+    if "venue" not in result.keys:
+        for label in VENUE_LABELS:
+            if sum(1 for d in undated if labelled_value(d.body, label)) >= best[0] // 2:
+                result.keys["venue"] = (f"body:{label}",)
+                break
+
+
+def infer_not_speakers(result: Inference, events: list[Document]) -> None:
+    """A speaker value on more than 70% of six or more events is no speaker: the page's
+    author (a post's ``author``), or a placeholder ("Alle": everyone). Speakers change
+    from talk to talk; who writes the pages does not (an organizer who often speaks, on
+    two thirds of the talks, stays a speaker)."""
+    paths = result.keys.get("speakers", ())
+    if len(events) < 6 or not paths:
+        return
+    counts: Counter[str] = Counter()
+    for document in events:
+        path = next((p for p in paths if _has(document.data, p)), None)
+        if path is None:
+            continue
+        value = get_path(document.data, path)
+        names = {text_of(v) for v in (value if isinstance(value, list) else [value])
+                 if isinstance(v, str | int)}
+        counts.update(n for n in names if n)
+    constant = tuple(sorted(name for name, n in counts.items() if n > 0.7 * len(events)))
+    if constant:
+        result.not_speakers = constant
+        result.notes.append(
+            f"{', '.join(repr(c) for c in constant)} is the speaker of nearly every event: read as "
+            "no speaker (the page's author or a placeholder; [content] not_speakers)")
+
+
+_MEETUP_GROUP = re.compile(
+    r"meetup\.com/(?:[a-z]{2}-[A-Z]{2}/)?([A-Za-z0-9][\w-]+)/?(?:events/|[\"'\s]|$)")
+_TEMPLATE_SUFFIXES = (".html", ".njk", ".liquid", ".astro", ".jsx", ".tsx", ".vue", ".toml",
+                      ".yml", ".yaml", ".json", ".hbs", ".ejs")
+
+
+def meetup_group(root: Path, config: SiteConfig) -> str:
+    """The Meetup group the site's layouts or config link to, for events with a meetup_id."""
+    found: Counter[str] = Counter()
+    scanned = 0
+    for directory, folders, files in os.walk(root):
+        folders[:] = [d for d in folders if not d.startswith(".") and d != "node_modules"]
+        for name in files:
+            if not name.endswith(_TEMPLATE_SUFFIXES) or scanned > 400:
+                continue
+            scanned += 1
+            path = Path(directory) / name
+            try:
+                if path.stat().st_size > 200_000:
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found.update(g for g in _MEETUP_GROUP.findall(text)
+                         if g.lower() not in ("find", "topics", "cities", "pro", "members"))
+    return found.most_common(1)[0][0] if found else ""
+
+

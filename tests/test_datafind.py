@@ -1,0 +1,236 @@
+"""`announce init` on sites that keep their events as data entries, not Markdown pages.
+
+Small sites written into ``tmp_path`` (a Zola ``events.toml`` beside three recording
+pages, a Jekyll ``_data/events.yml`` beside slide decks, a folder of YAML files per
+series), then two real ones copied from ../shared: init alone must find the entries,
+say so, and ``list --all --json`` must give the events with the instants and venues the
+files state (facts.json holds the hand-read truth).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+import tomllib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from announce.cli import cli
+
+from .conftest import SHARED, shared
+
+SITES = SHARED / "corpus" / "sites"
+
+
+@pytest.fixture(autouse=True)
+def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in its own site folder, in Berlin unless it says otherwise."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ANNOUNCE_CONFIG", raising=False)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    return tmp_path
+
+
+def write(files: Mapping[str, str]) -> None:
+    for name, text in files.items():
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def announce(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def init() -> tuple[Result, dict[str, Any]]:
+    result = announce("init")
+    assert result.exit_code == 0, result.output
+    return result, tomllib.loads(Path("announce.toml").read_text(encoding="utf-8"))
+
+
+def listed() -> list[dict[str, Any]]:
+    result = announce("list", "--all", "--json")
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def zola_entry(number: int, day: str) -> str:
+    return (f'[[past]]\ntitle = "Meetup #{number}"\ndate = {day} 18:00:00+02:00\n'
+            f'venue = "Hall {number}"\ncontent = """\n<p>Talks.</p>\n"""\n\n')
+
+
+def test_zola_events_toml_wins_over_three_recording_pages() -> None:
+    write({
+        "config.toml": 'base_url = "https://rust.example"\ntitle = "Rust Group"\n'
+                       '[extra]\nnav = [{ title = "Home", url = "/" }]\n',
+        "content/events/_index.md": '+++\ntitle = "Events"\n+++\n',
+        **{f"content/events/meetup-{n}.md": f'+++\ntitle = "Meetup #{n}"\ndate = 2027-0{n}-01\n'
+           '+++\n\n## A talk\n\nby Someone\n' for n in (1, 2, 3)},
+        "events.toml": "".join(zola_entry(n, f"2027-0{n}-0{n}") for n in range(1, 8)),
+    })
+
+    result, config = init()
+
+    assert result.stdout.splitlines()[1].startswith(
+        "Found a Zola site: 7 events in events.toml; name Rust Group;")
+    assert "the events are entries of events.toml: 7 with a date" in result.stderr
+    assert "the 3 Markdown files with a date are not read as events" in result.stderr
+    assert config["content"]["events"] == "events.toml"
+    assert config["content"]["keys"]["venue"] == "venue"
+    rows = listed()
+    assert [row["id"] for row in rows] == [f"2027-0{n}-0{n}-meetup-{n}" for n in range(1, 8)]
+    assert rows[0]["start"] == "2027-01-01T17:00:00+01:00"  # 18:00+02:00, shown in Berlin
+    assert rows[0]["location"] == "Hall 1"
+    assert rows[0]["path"] == str(Path("events.toml").resolve())
+
+
+def test_jekyll_data_file_of_events_wins_over_a_folder_of_slide_decks() -> None:
+    deck = "---\ntitle: Deck {n}\ndate: 2026-0{n}-10\n---\n" + "# Slide\n\n---\n\n" * 6
+    entries = "".join(f"- title: Talk night {n}\n  date: 2027-0{n}-14 19:00\n"
+                      f"  location: Cafe\n" for n in range(1, 6))
+    write({
+        "_config.yml": "title: Data Meetup\ntimezone: Europe/Berlin\n",
+        **{f"talks/deck-{n}.md": deck.format(n=n) for n in range(1, 10)},
+        "_data/events.yml": entries,
+    })
+
+    result, config = init()
+
+    assert config["content"]["events"] == "_data/events.yml"
+    assert "5 events in _data/events.yml" in result.stdout
+    assert [row["title"] for row in listed()] == [f"Talk night {n}" for n in range(1, 6)]
+
+
+def test_a_markdown_site_with_a_small_dated_data_file_stays_a_markdown_site() -> None:
+    write({
+        "content/events/" + f"2027-0{n}-01-talk.md": f"---\ntitle: Talk {n}\n"
+        f"date: 2027-0{n}-01T18:00:00+01:00\nlocation: Lab\n---\nText.\n" for n in (1, 2, 3, 4)
+    } | {"data/releases.yaml": "".join(f"- version: 1.{n}\n  date: 2026-0{n}-01\n"
+                                        for n in range(1, 6))})
+
+    _result, config = init()
+
+    assert config["content"]["events"] == "content/events"
+
+
+SERIES_EVENT = """\
+    start: 2027-0{month}-1{day} 19:00:00
+    name: {series} Meetup
+    topic: {topic}
+    venue: {venue}
+    talks:
+      - title: A talk
+        speakers: [{speaker}]
+    """
+
+
+def test_a_folder_of_data_files_per_series_becomes_one_pattern_with_its_venues() -> None:
+    files = {}
+    topics = iter(["Spring", "Snakes", "Summer", "Typing", "Packaging", "Async", "Testing",
+                   "Wheels", "Parsers"])
+    for series, city, venue, count in (("Brno", "brno", "artbar", 5),
+                                       ("Praha", "praha", "venecek", 4)):
+        for n in range(1, count + 1):
+            files[f"series/{city}-meetup/events/2027-0{n}-1{n}.yaml"] = SERIES_EVENT.format(
+                month=n, day=n, series=series, topic=(topic := next(topics)), venue=venue,
+                speaker=f"{topic[0]}. Example")  # each evening its own speaker
+        files[f"series/{city}-meetup/series.yaml"] = f"name: {series} Meetup\n"
+        files[f"cities/{city}/venues/{venue}.yaml"] = f"name: {venue.title()} Bar\n"
+    write(files)
+
+    result, config = init()
+
+    assert config["content"]["events"] == "series/*/events/*.yaml"
+    assert config["content"]["lookup"]["venue"] == "cities/*/venues"
+    # name: is the series' name in every file; topic: is each evening's own title.
+    assert config["content"]["keys"]["title"] == ["topic", "name"]
+    assert "Found a folder of data files: 9 events in series/*/events/*.yaml" in result.stdout
+    rows = {row["id"]: row for row in listed()}
+    assert len(rows) == 9
+    first = rows["brno-meetup/events/2027-01-11"]
+    assert (first["title"], first["location"], first["speakers"]) == (
+        "Spring", "Artbar Bar", ["S. Example"])
+    assert datetime.fromisoformat(first["start"]).astimezone(UTC) == datetime(
+        2027, 1, 11, 18, 0, tzinfo=UTC)
+    assert rows["praha-meetup/events/2027-04-14"]["location"] == "Venecek Bar"
+
+
+# --- two real sites, copied from ../shared -----------------------------------------------
+
+
+def facts(site: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SITES / "facts.json").read_text(encoding="utf-8"))
+    return data[site]  # type: ignore[no-any-return]  # facts.json's own shape
+
+
+def real_site(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A copy of the site, where announce runs as its organizer would: in its timezone."""
+    source = shared(SITES / name)
+    site = tmp_path / name
+    shutil.copytree(source, site)
+    monkeypatch.chdir(site)
+    truth = facts(name)
+    monkeypatch.setenv("TZ", truth["tz"])
+    return truth
+
+
+def instant(row: dict[str, Any]) -> str:
+    return datetime.fromisoformat(row["start"]).astimezone(UTC).isoformat()
+
+
+def test_cph_rust_events_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    truth = real_site("cph-community-cph-rust-website", tmp_path, monkeypatch)
+
+    result, config = init()
+
+    assert "Found a Zola site: 63 events in events.toml;" in result.stdout
+    assert config["content"]["events"] == "events.toml"
+    rows = listed()
+    assert len(rows) == truth["events"] == 63
+    by_title = {row["title"]: row for row in rows}
+    for title in ("Meetup #40", "Rust - Copenhagen Tech Polyglot Meetup"):
+        fact = truth["facts"][title]
+        row = by_title[title]
+        assert instant(row) == fact["start"]
+        assert row["location"] == fact["venue"]
+    # Two entries carry the other season's offset: read as written, and check says so.
+    assert instant(by_title["Meetup #52"]) == "2024-10-31T16:00:00+00:00"
+    assert instant(by_title["Hack Night #26"]) == "2022-06-30T17:00:00+00:00"
+    check = announce("check").output.splitlines()
+    assert any(line.startswith("warning: events.toml:3: date: offset +02:00 is not the "
+                               "site's") for line in check)
+    hack_night = next(n for n, line in enumerate(
+        Path("events.toml").read_text(encoding="utf-8").splitlines(), 1)
+        if line == 'title = "Hack Night #26"')
+    assert any(line.startswith(f"warning: events.toml:{hack_night + 1}: date: offset +01:00")
+               for line in check)
+
+
+def test_pyvo_data_series_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    truth = real_site("pyvec-pyvo-data", tmp_path, monkeypatch)
+
+    result, config = init()
+
+    assert "Found a folder of data files: 638 events in series/*/events/*.yaml;" \
+        in result.stdout
+    assert config["content"]["events"] == "series/*/events/*.yaml"
+    assert config["content"]["lookup"]["venue"] == "cities/*/venues"
+    rows = {row["id"]: row for row in listed()}
+    assert len(rows) == truth["events"] == 638
+    for event_id in ("brno-pyvo/events/2026-05-28", "praha-pyvo/events/2026-06-17"):
+        fact, row = truth["facts"][event_id], rows[event_id]
+        assert instant(row) == fact["start"]
+        assert (row["title"], row["location"]) == (fact["title"], fact["venue"])
+    assert rows["brno-pyvo/events/2026-05-28"]["speakers"] == ["Jan Karel"]
+    oldest = truth["facts"]["praha-pyvo/events/2011-01-17"]
+    row = rows["praha-pyvo/events/2011-01-17"]
+    assert row["start"].startswith(oldest["date"])  # a bare date: at init's default_time
+    assert (row["title"], row["location"], row["speakers"]) == (
+        oldest["title"], oldest["venue"], oldest["speakers"])
