@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.sites import FIELDS, corpus_sites, find_event, judge, read_site
+from tests.sites import FIELDS, corpus_sites, find_event, read_site, verdicts
 
 
 def main() -> int:
@@ -24,20 +24,20 @@ def main() -> int:
           f"{'not read':>9}")
     with tempfile.TemporaryDirectory() as folder:
         for site in corpus_sites():
-            rows = read_site(site, Path(folder))
+            reading = read_site(site, Path(folder))
+            rows = reading.rows if reading is not None else None
             counts = {"right": 0, "unsure": 0, "wrong": 0, "not read": 0}
             for key, fact in site.facts.items():
                 row = find_event(rows or [], key)
                 # A site announce cannot read at all stops init and check with an error:
                 # nothing reaches the list, and the organizer is told.
-                verdicts = judge(row, fact) if rows is not None else dict.fromkeys(
-                    FIELDS, "not read")
+                judged = verdicts(reading, key, fact)
                 for name in FIELDS:
-                    counts[verdicts[name]] += 1
-                    if verbose and verdicts[name] != "right":
+                    counts[judged[name]] += 1
+                    if verbose and judged[name] != "right":
                         got = "no such event" if row is None else row.get(
                             {"venue": "location"}.get(name, name))
-                        print(f"    {key} {name}: {verdicts[name]} (read {got!r})")
+                        print(f"    {key} {name}: {judged[name]} (read {got!r})")
             loaded = "not read" if rows is None else f"{len(rows)}/{site.events}"
             print(f"{site.name[:48]:<48} {loaded:>11} {counts['right']:>6} "
                   f"{counts['unsure']:>7} {counts['wrong']:>6} {counts['not read']:>9}")

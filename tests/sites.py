@@ -63,9 +63,17 @@ FIELDS = ("start", "title", "venue", "speakers")
 UNSURE_NAME = {"start": "start", "title": "title", "venue": "location", "speakers": "speakers"}
 
 
-def read_site(site: Site, folder: Path) -> list[dict[str, Any]] | None:
-    """``init`` then ``list --all --json`` on a copy of ``site``, as an organizer runs
-    them; None when announce cannot read the site (no events folder found)."""
+@dataclass(frozen=True)
+class Reading:
+    """What announce read of a site: `list --all --json`, and the files `check` names."""
+
+    rows: list[dict[str, Any]]
+    named: frozenset[str]  # the paths of check's error lines, relative to the site root
+
+
+def read_site(site: Site, folder: Path) -> Reading | None:
+    """``init``, ``list --all --json`` and ``check`` on a copy of ``site``, as an organizer
+    runs them; None when announce cannot read the site (no events folder found)."""
     from click.testing import CliRunner
 
     from announce.cli import cli
@@ -77,7 +85,22 @@ def read_site(site: Site, folder: Path) -> list[dict[str, Any]] | None:
     if result.exit_code != 0:
         return None
     rows: list[dict[str, Any]] = json.loads(result.stdout)
-    return rows
+    checked = CliRunner().invoke(cli, ["check", "--config", str(config)])
+    named = frozenset(line.split(": ", 1)[1].split(":", 1)[0]
+                      for line in checked.output.splitlines() if line.startswith("error: "))
+    return Reading(rows, named)
+
+
+def verdicts(reading: Reading | None, key: str, fact: dict[str, Any]) -> dict[str, str]:
+    """The judgement of each field of one fact: an event that did not load is "unsure"
+    when `check` names its file with an error (the organizer is told, nothing is sent),
+    "wrong" when it is dropped silently; a site not read at all is "not read"."""
+    if reading is None:
+        return dict.fromkeys(FIELDS, "not read")
+    row = find_event(reading.rows, key)
+    if row is None and any(key in path for path in reading.named):
+        return dict.fromkeys(FIELDS, "unsure")
+    return judge(row, fact)
 
 
 def find_event(rows: list[dict[str, Any]], key: str) -> dict[str, Any] | None:

@@ -69,6 +69,8 @@ SPEAKER_HINT = re.compile(
     r"(?i)\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
     r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
     r"発表者|登壇者|講師|발표자|연사|担当|"
+    # '"Async Rust" by Ann Lee': a quoted title by someone.
+    r'["“][^"”\n]{3,120}["”]\s+(?:by|von|par|por|di|door)\s+[A-ZÀ-Ý]|'
     # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
     r"\b(?:[Tt]alk|Vortrag|[Cc]harla|[Pp]résentation)\b[^\n]{0,100}\s(?:by|von|par|por|di|"
     r"door)\s+[A-ZÀ-Ý]")

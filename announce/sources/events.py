@@ -18,6 +18,7 @@ from ..paths import display_path
 from .bodyfacts import (
     HREF,
     PLACEHOLDER,
+    PLACEHOLDER_PEOPLE,
     SPEAKER_HINT,
     body_speakers,
     body_venue,
@@ -256,10 +257,13 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     if isinstance(value, str) and reader.ctx.speakers is None:
         value = speaker_names(" ".join(html.unescape(value).split()))
     ignored = {n.casefold() for n in reader.ctx.settings.content.not_speakers}
-    if ignored and value is not MISSING:
+    if value is not MISSING:
+        # Names that name nobody: the site's own ([content] not_speakers) and the words
+        # for everyone or no one yet ("TBA", "you!", "みんな").
         items = value if isinstance(value, list) else [value]
-        kept = [v for v in items if not (isinstance(v, str | int)
-                                         and text_of(v).casefold() in ignored)]
+        kept = [v for v in items if not (isinstance(v, str | int) and (
+            text_of(v).casefold() in ignored
+            or text_of(v).strip(" !.?").casefold() in PLACEHOLDER_PEOPLE))]
         value = kept if kept else MISSING
         if not kept:
             reader.sources.pop("speakers", None)

@@ -173,13 +173,31 @@ def _check_offset(reader: Reader, path: str, when: When) -> None:
     written = when.written_offset
     if written is None:
         return
-    site_offset = when.moment.astimezone(reader.ctx.settings.site.tz).utcoffset()
+    tz = reader.ctx.settings.site.tz
+    site_offset = when.moment.astimezone(tz).utcoffset()
     if site_offset is not None and written != site_offset and written != timedelta(0):
-        local = when.moment.astimezone(reader.ctx.settings.site.tz)
+        local = when.moment.astimezone(tz)
+        slip = written in _offsets_of_year(tz, local.year)
         reader.problem(path, f"offset {_offset(written)} is not the site's "
                        f"({reader.ctx.settings.site.timezone} is {_offset(site_offset)} on "
-                       f"{local:%Y-%m-%d}): the event starts at {local:%H:%M} there",
-                       "warning")
+                       f"{local:%Y-%m-%d}): the event starts at {local:%H:%M} there"
+                       + (", or at the written clock time if the offset is the slip: unsure"
+                          if slip else ""), "warning")
+        if slip:
+            # The site's other season's offset: the wall clock or the offset is wrong, and
+            # nothing says which. (A foreign offset is another city's: its instant holds.)
+            reader.unsure.add("start")
+            reader.sources["start"] = f"{path} (its offset is the other season's)"
+
+
+def _offsets_of_year(tz: tzinfo, year: int) -> set[timedelta]:
+    """The UTC offsets ``tz`` has in ``year`` (winter and summer)."""
+    found = set()
+    for month in (1, 4, 7, 10):
+        offset = datetime(year, month, 1, 12, tzinfo=tz).utcoffset()
+        if offset is not None:
+            found.add(offset)
+    return found
 
 
 def _offset(delta: timedelta) -> str:
