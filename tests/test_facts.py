@@ -19,7 +19,7 @@ from typing import Final
 
 import pytest
 
-from .sites import FIELDS, corpus_sites, read_site, verdicts
+from .sites import corpus_sites, read_site, verdicts
 
 pytestmark = pytest.mark.slow
 
