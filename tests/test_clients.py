@@ -46,7 +46,8 @@ HV_SAMPLE = 50
 SITE_SAMPLE = 6
 
 # Markdown a reader would see as such: bold, headings, links, emphasis, code.
-MARKDOWN = re.compile(r"\*\*|^#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|(?<![\w/])__\w|`",
+# ("@__etienne", a handle, is no emphasis.)
+MARKDOWN = re.compile(r"\*\*|^#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|(?<![\w/@])__\w|`",
                       re.MULTILINE)
 LONG_URL = re.compile(r"https?://\S{40,}")
 

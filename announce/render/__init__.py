@@ -43,7 +43,7 @@ from .templates import (
     render_template,
     sandboxed,
 )
-from .text import html_to_text, tidy
+from .text import html_to_text, prose, tidy
 
 __all__ = [
     "KINDS",
@@ -115,7 +115,7 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     ics = calendar_file(settings, event, kind, now,
                         location=context["calendar"]["location"],
                         link=context["page_url"] or context["rsvp_url"],
-                        description=html_to_text(parts.description_html, width=0),
+                        description=prose(html_to_text(parts.description_html, width=0)),
                         lang=lang, plan=plan)
     return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics,
                     plan=plan)

@@ -139,6 +139,15 @@ def _summary(text: str) -> str:
     return " ".join(" ".join(kept).split())
 
 
+_CODE_MARKS = re.compile(r"`+([^`\n]+?)`+")
+
+
+def prose(text: str) -> str:
+    """Text for places that show sentences only (a calendar's description, the inbox
+    preview): code marks a page wrote inside its HTML (`` `syn` ``) are taken out."""
+    return _CODE_MARKS.sub(r"\1", text)
+
+
 def tidy(text: str) -> str:
     """No trailing blanks, never two empty lines in a row, one final newline."""
     lines = [line.rstrip() for line in text.splitlines()]
@@ -146,7 +155,7 @@ def tidy(text: str) -> str:
 
 
 def first_sentence(text: str, limit: int = 150) -> str:
-    flat = _summary(text)
+    flat = prose(_summary(text))
     match = re.match(r"(.+?[.!?])(?:\s|$)", flat)
     sentence = match[1] if match else flat
     if len(sentence) > limit:

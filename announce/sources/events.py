@@ -125,7 +125,12 @@ def _title(reader: Reader) -> str | None:
     if "\n" in title or "\r" in title or "\t" in title:
         # A title is one line everywhere it goes: a subject, a heading, a calendar entry.
         title = " ".join(title.split())
+    if "`" in title:  # "Atelier `Coding Night`": code marks have no place in a subject
+        title = _CODE_MARKS.sub(r"\1", title)
     return title
+
+
+_CODE_MARKS = re.compile(r"`+([^`\n]+?)`+")
 
 
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
