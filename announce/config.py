@@ -91,6 +91,11 @@ class ContentSettings:
     # How a timestamp without offset is meant: "local" (the site's timezone), "utc", or
     # empty for the generator's own habit.
     naive_times: str = ""
+    # What a time written in UTC ("2025-05-14T09:30:00.000Z") means on a site whose group
+    # meets elsewhere: "instant" (that moment; the default), "local" (the site's wall
+    # clock written with a Z: its pages render it in UTC), "unsure" (written in a machine's
+    # clock nobody knows: the date holds, the time is unsure).
+    utc_times: str = ""
     # Files below the events folder that are no events (glob patterns, e.g. "about.md").
     exclude: tuple[str, ...] = ()
     # On a site that lists several groups' events: only this group's (its id).
@@ -209,7 +214,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
              "language": "str"},
     "content": {"events": "events", "locations": "path", "types": "strings", "generator": "str",
-                "default_time": "str", "naive_times": "str", "exclude": "strings",
+                "default_time": "str", "naive_times": "str", "utc_times": "str",
+                "exclude": "strings",
                 "group": "str", "not_speakers": "strings", "keys": "keymap",
                 "lookup": "lookup",
                 "shortcodes": "snippets", "max_image_kb": "int"},

@@ -28,6 +28,7 @@ import yaml
 
 from .config import DEFAULT_CONFIG_NAME, load_settings
 from .errors import ConfigError
+from .tomltext import comment_out, set_value, suggest, uncomment, value_of
 
 __all__ = [
     "WORKFLOW_PATH",
@@ -85,6 +86,7 @@ class SiteFacts:
     # The timezone is the machine's, not the site's: said so.
     timezone_guessed: bool = False
     not_speakers: tuple[str, ...] = ()
+    utc_times: str | None = None
     events_count: int = 0
     naive_times: str | None = None
     meetup_group: str | None = None
@@ -185,6 +187,11 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
                      "time of day anywhere: they are unsure and send refuses them; if the "
                      "group always meets at one time, uncomment [content] default_time "
                      f"(suggested: {GUESSED_START}) in announce.toml")
+    from .sources.evidence import utc_habit
+
+    utc_times, utc_note = utc_habit(root, inference.utc_written, timezone)
+    if utc_note:
+        notes.append(utc_note)
     notes.extend(inference.notes)
     return SiteFacts(
         jekyll=generator.name == "jekyll", events=events, locations=locations,
@@ -193,7 +200,7 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
         generator_label=generator.label if generator.name != "generic" else "a content/ folder",
         language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
-        not_speakers=inference.not_speakers,
+        not_speakers=inference.not_speakers, utc_times=utc_times,
         events_count=inference.events_count,
         # Hugo reads dates without offset in its timeZone if it has one, else in UTC.
         naive_times="local" if generator.name == "hugo" and facts["timezone"] else None,
@@ -300,33 +307,33 @@ def config_text(facts: SiteFacts, folder_name: str = "") -> str:
     folder's name is used; without a url, the example's is commented out.
     """
     text = packaged_text("config.example.toml")
-    old_name = _value(text, "site", "name")
+    old_name = value_of(text, "site", "name")
     name = facts.name or _name_from_folder(folder_name) or "Our meetup"
-    text = _set(text, "site", "name", name)
-    display, address = parseaddr(_value(text, "mail", "from"))
+    text = set_value(text, "site", "name", name)
+    display, address = parseaddr(value_of(text, "mail", "from"))
     domain = urlsplit(facts.url).hostname if facts.url else None
     if display == old_name and domain:
         # An address at the site's own domain; init says to check it (Next, step 1).
         sender = Address(display_name=name, addr_spec=f"announce@{domain.removeprefix('www.')}")
-        text = _set(text, "mail", "from", str(sender))
+        text = set_value(text, "mail", "from", str(sender))
     else:
-        text = _set(text, "mail", "from", str(Address(display_name=name, addr_spec=address)))
-        text = _comment_out(text, "mail", "from")
+        text = set_value(text, "mail", "from", str(Address(display_name=name, addr_spec=address)))
+        text = comment_out(text, "mail", "from")
     # The list's address is the one thing init cannot find: send says so until it is set.
-    text = _comment_out(text, "mail", "to")
+    text = comment_out(text, "mail", "to")
     for key, value in (("url", facts.url), ("timezone", facts.timezone),
                        ("permalink", facts.permalink), ("language", facts.language)):
         if value is not None:
-            text = _set(text, "site", key, value)
+            text = set_value(text, "site", key, value)
     if facts.url is None:
-        text = _comment_out(text, "site", "url")
-    text = _set(text, "content", "events", facts.events)
-    text = _set(text, "content", "locations", facts.locations)
+        text = comment_out(text, "site", "url")
+    text = set_value(text, "content", "events", facts.events)
+    text = set_value(text, "content", "locations", facts.locations)
     for section, key in _COMMENTED_OUT:
         if (section, key) == ("rsvp", "meetup_group") and facts.meetup_group:
-            text = _set(text, section, key, facts.meetup_group)
+            text = set_value(text, section, key, facts.meetup_group)
             continue
-        text = _comment_out(text, section, key)
+        text = comment_out(text, section, key)
     return _with_content_map(text, facts)
 
 
@@ -341,15 +348,17 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
     from .sources.keymap import FIELD_HELP
 
     if facts.generator != "generic":
-        text = _uncomment(text, "content", "generator", facts.generator)
+        text = uncomment(text, "content", "generator", facts.generator)
     if facts.default_time:
-        text = _suggest(text, "content", "default_time", facts.default_time)
+        text = suggest(text, "content", "default_time", facts.default_time)
     if facts.naive_times:
-        text = _uncomment(text, "content", "naive_times", facts.naive_times)
+        text = uncomment(text, "content", "naive_times", facts.naive_times)
     if facts.exclude:
-        text = _uncomment(text, "content", "exclude", list(facts.exclude))
+        text = uncomment(text, "content", "exclude", list(facts.exclude))
+    if facts.utc_times:
+        text = uncomment(text, "content", "utc_times", facts.utc_times)
     if facts.not_speakers:
-        text = _uncomment(text, "content", "not_speakers", list(facts.not_speakers))
+        text = uncomment(text, "content", "not_speakers", list(facts.not_speakers))
     tables = []
     if facts.keys:
         lines = ["[content.keys]",
@@ -374,23 +383,6 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
     marker = "\n[schedule]\n"
     head, _sep, tail = text.partition(marker)
     return head + "\n\n".join(tables) + "\n\n" + marker.lstrip("\n") + tail
-
-
-def _suggest(text: str, section: str, key: str, value: Any) -> str:
-    """Replace ``# key = ...`` in ``[section]`` with a commented ``# key = value``."""
-    return _uncomment(text, section, key, value).replace(
-        f"\n{key} = ", f"\n# {key} = ", 1)
-
-
-def _uncomment(text: str, section: str, key: str, value: Any) -> str:
-    """Replace ``# key = ...`` in ``[section]`` with ``key = value``."""
-    pattern = re.compile(rf"^# {re.escape(key)} = .*$", re.MULTILINE)
-    rendered = json.dumps(value, ensure_ascii=False)
-    start = text.index(f"[{section}]\n")
-    match = pattern.search(text, start)
-    if match is None:  # config.example.toml lost the commented example
-        raise AssertionError(f"config.example.toml: [{section}] # {key} = ... is missing")
-    return text[:match.start()] + f"{key} = {rendered}" + text[match.end():]
 
 
 def init_site(root: Path, *, github: bool = False, force: bool = False,
@@ -456,40 +448,3 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-_SECTION = re.compile(r"^\[([A-Za-z_]+)\]\s*$")
-
-
-def _key_line(text: str, section: str, key: str) -> tuple[list[str], int]:
-    """The lines of ``text`` and the index of ``key = ...`` in ``[section]`` (not commented)."""
-    lines = text.splitlines(keepends=True)
-    pattern = re.compile(rf"^{re.escape(key)}\s*=")
-    current, found = "", []
-    for index, line in enumerate(lines):
-        if heading := _SECTION.match(line):
-            current = heading.group(1)
-        elif current == section and pattern.match(line):
-            found.append(index)
-    if len(found) != 1:
-        # config.example.toml lost (or doubled) a key that init fills in.
-        raise AssertionError(f"config.example.toml: [{section}] {key}: expected once, "
-                             f"found {len(found)} times")
-    return lines, found[0]
-
-
-def _value(text: str, section: str, key: str) -> str:
-    lines, index = _key_line(text, section, key)
-    value = lines[index].split("=", 1)[1].strip()
-    return str(json.loads(value)) if value.startswith('"') else value
-
-
-def _set(text: str, section: str, key: str, value: str) -> str:
-    lines, index = _key_line(text, section, key)
-    # A JSON string is a valid TOML basic string (same escapes, for what json.dumps emits).
-    lines[index] = f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
-    return "".join(lines)
-
-
-def _comment_out(text: str, section: str, key: str) -> str:
-    lines, index = _key_line(text, section, key)
-    lines[index] = "# " + lines[index]
-    return "".join(lines)

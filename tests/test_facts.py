@@ -25,9 +25,6 @@ pytestmark = pytest.mark.slow
 
 # (site folder, fact key, field) -> why announce gets it wrong today.
 KNOWN_GAPS: Final[dict[tuple[str, str, str], str]] = {
-    ("PlanBee-dev-oulu-dev-meetups", "14-05-2025-awsmeetup", "start"):
-        "the site's form writes toISOString() in the writer's machine clock: the Z instant "
-        "is read as written",
     ("parisjs-parisjs-website", "2022-09-28", "speakers"):
         "facts.json says the talks' authors are empty; the file names three (reported)",
 }

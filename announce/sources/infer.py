@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .evidence import date_candidates, person_candidates, text_candidates
+from .evidence import date_candidates, person_candidates, text_candidates, utc_written
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .inferfacts import body_dated, infer_body_fields, infer_not_speakers, meetup_group
 from .keymap import DEFAULT_KEYS, MISSING, get_path
@@ -66,6 +66,8 @@ class Inference:
     exclude: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
     meetup_group: str = ""
+    # Most events' starts are written in UTC ("...Z"): init decides what that means.
+    utc_written: bool = False
     # "body:<label>": the pages say when in their text, on a line with that label.
     body_start: str = ""
     # Speaker values that name nobody: one value on most events (see _infer_not_speakers).
@@ -164,6 +166,10 @@ def infer_site(root: Path) -> Inference:
         result.keys["start"] = (*result.keys.get("start", ()), result.body_start)
     infer_not_speakers(result, in_events)
     _infer_times(result, in_events)
+    starts = result.keys.get("start", ())
+    result.utc_written = utc_written([
+        next((get_path(d.data, p) for p in starts if _has(d.data, p)), None)
+        for d in in_events])
     _infer_lookups(result, in_events)
     _infer_exclude(result, events_dir, all_in_events, in_events)
     infer_body_fields(result, events_dir, all_in_events, in_events)
@@ -368,6 +374,11 @@ def _infer_lookups(result: Inference, events: list[Document]) -> None:
             result.lookups[field_name] = best[1]
 
 
+_NOT_REAL = re.compile(r"^_?(?:test|tests|testing|sample|samples|example|examples|demo|"
+                       r"demos|fixture|fixtures|dummy|mock|mocks|draft|drafts)(?:[-_]?[a-z]*)$",
+                       re.IGNORECASE)
+
+
 def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document],
                    dated: list[Document]) -> None:
     """Pages in the events folder with no start that are plainly no events."""
@@ -394,6 +405,14 @@ def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document
         if len(relative.parts) > 1 and folder not in dated_dirs and not any(
                 (folder / page).is_file() for page in ("index.md", "event.md")):
             patterns.append(f"{relative.parts[0]}/*")
+    # A folder named for test or sample data ("testmeetups/", "examples/") holds no real
+    # events, dated or not: a site's development copy of its collection.
+    for document in dated:
+        parts = document.path.relative_to(events_dir).parts[:-1]
+        for depth, part in enumerate(parts):
+            if _NOT_REAL.match(part):
+                patterns.append("/".join(parts[:depth + 1]) + "/*")
+                break
     result.exclude = tuple(sorted(set(patterns)))
     excluded = {d.path for d in undated
                 if any(fnmatch.fnmatchcase(d.path.relative_to(events_dir).as_posix(), p)

@@ -43,6 +43,8 @@ class EventContext:
     settings: Settings
     keys: KeyMap
     naive_utc: bool = False
+    # [content] utc_times: "instant", "local" or "unsure" (see config.ContentSettings).
+    utc_times: str = "instant"
     default_time: time | None = None
     venues: Lookup | None = None
     # True when venue names must match a venue record (a locations folder exists).

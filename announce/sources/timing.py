@@ -91,6 +91,9 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
     if when is None:
         return None
     reader.sources["start"] = path
+    if when.has_time and when.written_offset == timedelta(0) and \
+            reader.ctx.utc_times != "instant" and _wrote_utc(value):
+        when = _utc_habit(reader, when, zone)
     if not when.has_time:
         when = _body_time(reader, when, zone) or _stated_time(reader, when, zone) \
             or _default_time(reader, when, zone)
@@ -99,6 +102,27 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
 
 
 _MIDNIGHT = time(0)
+
+
+def _wrote_utc(value: Any) -> bool:
+    """Whether a start value was written in UTC: a "...Z" string, or an aware timestamp at
+    +00:00 (a YAML or TOML one)."""
+    if isinstance(value, str):
+        text = value.strip().upper()
+        return text.endswith(("Z", "+00:00", "+0000", "UTC"))
+    return isinstance(value, datetime) and value.utcoffset() == timedelta(0)
+
+
+def _utc_habit(reader: Reader, when: When, zone: tzinfo) -> When:
+    """A UTC time on a site whose habit [content] utc_times names: the site's wall clock
+    written with a Z ("local"), or a clock nobody knows ("unsure": the date holds)."""
+    wall = when.moment.astimezone(UTC).replace(tzinfo=None)
+    if reader.ctx.utc_times == "local":
+        reader.sources["start"] = f"{reader.start_path} (the site's clock written as UTC)"
+        return When(datetime.combine(wall.date(), wall.time(), tzinfo=zone), True, None)
+    reader.unsure.add("start")
+    reader.sources["start"] = f"{reader.start_path} (a UTC time in an unknown machine's clock)"
+    return When(datetime.combine(wall.date(), _MIDNIGHT, tzinfo=zone), True, None)
 
 
 def _default_time(reader: Reader, when: When, zone: tzinfo) -> When:

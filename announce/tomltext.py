@@ -1,0 +1,66 @@
+"""Editing the text of ``announce.toml`` in place, keeping its comments: ``init`` writes
+``config.example.toml`` with the facts of a site filled in, key by key."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+__all__ = ["comment_out", "set_value", "suggest", "uncomment", "value_of"]
+
+
+def suggest(text: str, section: str, key: str, value: Any) -> str:
+    """Replace ``# key = ...`` in ``[section]`` with a commented ``# key = value``."""
+    return uncomment(text, section, key, value).replace(
+        f"\n{key} = ", f"\n# {key} = ", 1)
+
+
+def uncomment(text: str, section: str, key: str, value: Any) -> str:
+    """Replace ``# key = ...`` in ``[section]`` with ``key = value``."""
+    pattern = re.compile(rf"^# {re.escape(key)} = .*$", re.MULTILINE)
+    rendered = json.dumps(value, ensure_ascii=False)
+    start = text.index(f"[{section}]\n")
+    match = pattern.search(text, start)
+    if match is None:  # config.example.toml lost the commented example
+        raise AssertionError(f"config.example.toml: [{section}] # {key} = ... is missing")
+    return text[:match.start()] + f"{key} = {rendered}" + text[match.end():]
+
+
+_SECTION = re.compile(r"^\[([A-Za-z_]+)\]\s*$")
+
+
+def key_line(text: str, section: str, key: str) -> tuple[list[str], int]:
+    """The lines of ``text`` and the index of ``key = ...`` in ``[section]`` (not commented)."""
+    lines = text.splitlines(keepends=True)
+    pattern = re.compile(rf"^{re.escape(key)}\s*=")
+    current, found = "", []
+    for index, line in enumerate(lines):
+        if heading := _SECTION.match(line):
+            current = heading.group(1)
+        elif current == section and pattern.match(line):
+            found.append(index)
+    if len(found) != 1:
+        # config.example.toml lost (or doubled) a key that init fills in.
+        raise AssertionError(f"config.example.toml: [{section}] {key}: expected once, "
+                             f"found {len(found)} times")
+    return lines, found[0]
+
+
+def value_of(text: str, section: str, key: str) -> str:
+    lines, index = key_line(text, section, key)
+    value = lines[index].split("=", 1)[1].strip()
+    return str(json.loads(value)) if value.startswith('"') else value
+
+
+def set_value(text: str, section: str, key: str, value: str) -> str:
+    lines, index = key_line(text, section, key)
+    # A JSON string is a valid TOML basic string (same escapes, for what json.dumps emits).
+    lines[index] = f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+    return "".join(lines)
+
+
+def comment_out(text: str, section: str, key: str) -> str:
+    lines, index = key_line(text, section, key)
+    lines[index] = "# " + lines[index]
+    return "".join(lines)
