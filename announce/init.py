@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -80,6 +81,8 @@ class SiteFacts:
     language: str | None = None
     # The key map, lookups and other [content] settings inferred from the event files.
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Field -> the other candidate key nothing told from the chosen one (init asks).
+    alternatives: dict[str, str] = field(default_factory=dict)
     lookups: dict[str, str] = field(default_factory=dict)
     default_time: str | None = None
     exclude: tuple[str, ...] = ()
@@ -199,6 +202,7 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
         permalink=facts["permalink"], notes=tuple(notes), generator=generator.name,
         generator_label=generator.label if generator.name != "generic" else "a content/ folder",
         language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
+        alternatives=inference.alternatives,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
         not_speakers=inference.not_speakers, utc_times=utc_times,
         events_count=inference.events_count,
@@ -371,6 +375,10 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
             value = json.dumps(paths[0], ensure_ascii=False) if len(paths) == 1 else \
                 json.dumps(list(paths), ensure_ascii=False)
             lines.append(f"{name} = {value}")
+            if name in facts.alternatives:
+                other = json.dumps(facts.alternatives[name], ensure_ascii=False)
+                lines.append(f"# {name} = {other}  # the other candidate: nothing in the site "
+                             "told them apart; check which one the event pages show")
         tables.append("\n".join(lines))
     if facts.lookups:
         lines = ["[content.lookup]",
@@ -386,16 +394,20 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
 
 
 def init_site(root: Path, *, github: bool = False, force: bool = False,
-              timezone: str | None = None) -> InitResult:
+              timezone: str | None = None,
+              choose: Callable[[SiteFacts, Path], SiteFacts] | None = None) -> InitResult:
     """Write ``announce.toml`` (and, with ``github``, the workflow) into ``root``.
 
     Never overwrites a file unless ``force``: an existing file is an error that names it,
     and then nothing is written. With ``github``, an existing ``announce.toml`` is kept
-    (the workflow reads it) and only the workflow is written.
+    (the workflow reads it) and only the workflow is written. ``choose`` settles what init
+    could not (``alternatives``): the CLI asks the organizer.
     """
     config_path = root / DEFAULT_CONFIG_NAME
     workflow_path = root / WORKFLOW_PATH
     facts = detect_site(root, timezone)
+    if choose is not None and facts.alternatives:
+        facts = choose(facts, root)
     keep_config = github and not force and config_path.exists()
     targets = [] if keep_config else [config_path]
     if github:

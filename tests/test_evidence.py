@@ -167,3 +167,85 @@ def test_an_offset_of_the_other_season_is_unsure_and_a_foreign_one_is_not() -> N
     unsure = {r["title"]: r["unsure"] for r in rows}
     # Copenhagen is +01:00 in winter and +02:00 in summer: A and B slipped a season.
     assert unsure == {"A": ["start"], "B": ["start"], "C": []}
+
+
+def test_the_sites_templates_tell_the_start_from_the_doors() -> None:
+    # Two datetime keys in every file; by their values and words nothing tells them apart.
+    write({"_config.yml": "title: Town\ntimezone: Europe/Berlin\n",
+           "_layouts/event.html": """
+               <dl>
+                 <dt>Einlass</dt><dd>{{ page.opening | date: "%H:%M" }}</dd>
+                 <dt>Beginn</dt><dd>{{ page.kickoff | date: "%H:%M" }}</dd>
+                 <dt>Ort</dt><dd>{{ page.spot }}</dd>
+               </dl>
+               """})
+    for day in (4, 11, 18):
+        write({f"_events/2027-03-{day:02d}-x.md": f"""
+            ---
+            title: Abend {day}
+            opening: 2027-03-{day:02d} 18:30
+            kickoff: 2027-03-{day:02d} 19:00
+            spot: Halle {day}
+            host: Firma {day}
+            ---
+            """})
+    _out, rows = init_and_list()
+    first = next(r for r in rows if r["title"] == "Abend 4")
+    assert first["start"] == "2027-03-04T19:00:00+01:00"  # Beginn, not Einlass
+    toml = Path("announce.toml").read_text(encoding="utf-8")
+    assert 'start = "kickoff"' in toml or 'start = ["kickoff"' in toml
+
+
+def test_templates_are_evidence_not_a_list_of_names() -> None:
+    from announce.sources.templates import read_templates
+
+    write({"layouts/partials/event.html": """
+        <span class="fas fa-clock"></span> {{ .Params.gathering.at | time.Format "15:04" }}
+        <a href="https://calendar.google.com/render?text={{ .Params.gathering.label }}">Add</a>
+        <span class="fa-map-marker"></span> {{ .Params.gathering.where_name }}
+        <p>Published {{ .Params.stamp | time.Format "2006-01-02" }}</p>
+        """})
+    evidence = read_templates(Path("."))
+    assert evidence.score("gathering.at", "start") > 0
+    assert evidence.score("params.gathering.at", "start") > 0  # Hugo's [params] table too
+    assert evidence.score("gathering.label", "title") > 0
+    assert evidence.score("gathering.where_name", "venue") > 0
+    assert evidence.score("stamp", "start") <= 0  # a publication date
+
+
+def _two_start_keys() -> None:
+    write({"_config.yml": "title: Town\ntimezone: Europe/Berlin\n"})
+    for day in (4, 11, 18):
+        write({f"_events/2027-03-{day:02d}-x.md": f"""
+            ---
+            title: Abend {day}
+            opening: 2027-03-{day:02d} 18:30
+            kickoff: 2027-03-{day:02d} 19:00
+            location: Halle
+            ---
+            """})
+
+
+def test_init_asks_when_nothing_tells_two_keys_apart() -> None:
+    _two_start_keys()
+    result = CliRunner().invoke(cli, ["init", "--ask"], input="2\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    # The next events read each way, then the question.
+    assert "Two keys could hold the start: the next events read each way." in result.output
+    assert "1. start = 'opening'" in result.output and "2. start = 'kickoff'" in result.output
+    assert "Thu 2027-03-18 18:30 CET  Abend 18" in result.output
+    assert "Thu 2027-03-18 19:00 CET  Abend 18" in result.output
+    toml = Path("announce.toml").read_text(encoding="utf-8")
+    assert 'start = "kickoff"' in toml
+    assert '# start = "opening"  # the other candidate' in toml
+    assert not Path(".announce-init-trial.toml").exists()
+
+
+def test_init_without_a_terminal_takes_the_likelier_and_writes_the_other() -> None:
+    _two_start_keys()
+    result = CliRunner().invoke(cli, ["init"], catch_exceptions=False)  # no TTY: no question
+    assert result.exit_code == 0, result.output
+    assert "Two keys could hold" not in result.output
+    toml = Path("announce.toml").read_text(encoding="utf-8")
+    assert 'start = "opening"' in toml and '# start = "kickoff"  # the other candidate' in toml
+    assert "start: read from the key init chose; 'kickoff' could hold it too" in result.output

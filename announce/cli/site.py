@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,8 @@ import click
 
 from ..config import DEFAULT_CONFIG_NAME, load_settings
 from ..content import Event
-from ..errors import ContentError
+from ..errors import AnnounceError, ContentError
+from ..init import SiteFacts
 from .base import Run, cli, common_options, format_when, sent_records
 
 
@@ -21,7 +23,11 @@ from .base import Run, cli, common_options, format_when, sent_records
 @click.option("--timezone", metavar="ZONE",
               help="The group's IANA timezone (Europe/Berlin), when the site's config names "
                    "none: times written without an offset are in it.")
-def init_command(github: bool, force: bool, timezone: str | None) -> None:
+@click.option("--yes/--ask", "yes", default=None,
+              help="When two keys could hold a fact (doors or start?): take the likelier "
+                   "one and write the other as a comment (--yes), or show the next events "
+                   "read each way and ask (--ask). Default: ask on a terminal.")
+def init_command(github: bool, force: bool, timezone: str | None, yes: bool | None) -> None:
     """Write announce.toml for the site in this folder (and the GitHub workflow).
 
     Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
@@ -37,7 +43,9 @@ def init_command(github: bool, force: bool, timezone: str | None) -> None:
 
     if timezone is not None:
         _check_zone(timezone)
-    result = init_site(Path.cwd(), github=github, force=force, timezone=timezone)
+    ask = sys.stdin.isatty() if yes is None else not yes
+    result = init_site(Path.cwd(), github=github, force=force, timezone=timezone,
+                       choose=_ask if ask else None)
     facts = result.facts
     for path in result.kept:
         click.echo(f"Kept {path} (it exists; --force overwrites it).")
@@ -64,7 +72,7 @@ def init_command(github: bool, force: bool, timezone: str | None) -> None:
     for note in facts.notes:
         click.echo(f"announce: warning: {note}", err=True)
     if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
-        _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME)
+        _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives))
     steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
              "over SMTP.",
              "Run 'announce check' and 'announce list' to see what it reads."]
@@ -75,6 +83,46 @@ def init_command(github: bool, force: bool, timezone: str | None) -> None:
     click.echo("Next:")
     for number, step in enumerate(steps, 1):
         click.echo(f"  {number}. {step}")
+
+
+def _ask(facts: SiteFacts, root: Path) -> SiteFacts:
+    """For each fact two keys could hold, the next events read each way, and a question."""
+    from dataclasses import replace
+
+    for name, other in facts.alternatives.items():
+        chosen = facts.keys[name][0]
+        click.echo(f"Two keys could hold the {name}: the next events read each way.")
+        for number, key in enumerate((chosen, other), start=1):
+            click.echo(f"  {number}. {name} = {key!r}")
+            trial = replace(facts, keys={**facts.keys, name: (key,)})
+            for line in _trial_events(trial, root):
+                click.echo(f"       {line}")
+        answer = click.prompt(f"Which is the {name}?", type=click.Choice(["1", "2"]),
+                              default="1")
+        if answer == "2":
+            rest = tuple(p for p in facts.keys[name] if p not in (chosen, other))
+            facts = replace(facts, keys={**facts.keys, name: (other, *rest)},
+                            alternatives={**facts.alternatives, name: chosen})
+    return facts
+
+
+def _trial_events(facts: SiteFacts, root: Path) -> list[str]:
+    """The next three events (else the last three) as ``facts`` would read them."""
+    from ..init import config_text
+    from ..sources.catalog import load_catalog
+
+    trial = root / ".announce-init-trial.toml"
+    try:
+        trial.write_text(config_text(facts, root.resolve().name), encoding="utf-8")
+        settings = load_settings(trial)
+        events = list(load_catalog(settings).events)
+    except (AnnounceError, OSError) as exc:
+        return [f"(cannot be read that way: {exc})"]
+    finally:
+        trial.unlink(missing_ok=True)
+    now = datetime.now(UTC)
+    shown = [e for e in events if e.start > now][:3] or events[-3:]
+    return [f"{format_when(e, settings)}  {e.title}" for e in shown]
 
 
 def _check_zone(name: str) -> None:
@@ -92,7 +140,7 @@ def _check_zone(name: str) -> None:
     raise click.BadParameter(f"unknown timezone {name!r}{hint}", param_hint="--timezone")
 
 
-def _show_next_events(config: Path) -> None:
+def _show_next_events(config: Path, alternatives: dict[str, str]) -> None:
     """How the next three events read with the config init wrote: check before sending."""
     settings = load_settings(config)
     try:
@@ -112,7 +160,7 @@ def _show_next_events(config: Path) -> None:
         when = format_when(event, settings) if "start" not in event.unsure else \
             f"{event.start.astimezone(settings.site.tz):%a %Y-%m-%d} --:-- (no time stated)"
         click.echo(f"  {when}  {event.title}  @ {where}  (speakers: {who})")
-    _show_sources(catalog.events)
+    _show_sources(catalog.events, alternatives)
     errors = len({p.path for p in catalog.errors})
     loaded, skipped = len(catalog.events), len(catalog.left_out)
     click.echo(f"{loaded} event{'s' * (loaded != 1)} load{'s' * (loaded == 1)}, {errors} "
@@ -120,7 +168,7 @@ def _show_next_events(config: Path) -> None:
                f"file{'s' * (skipped != 1)} no event: 'announce check' says more.")
 
 
-def _show_sources(events: Sequence[Event]) -> None:
+def _show_sources(events: Sequence[Event], alternatives: dict[str, str]) -> None:
     """Per fact, how many events got it from where: what to check, what to decide."""
     from ..sources.provenance import REFUSED, tally
 
@@ -138,6 +186,9 @@ def _show_sources(events: Sequence[Event]) -> None:
         elif counts["unsure"]:
             decide.append(f"{counts['unsure']} events are unsure of their {fact}: "
                           "'announce check' names them")
+    for name, other in alternatives.items():
+        decide.append(f"{name}: read from the key init chose; {other!r} could hold it too "
+                      "(written as a comment in announce.toml): check which the pages show")
     if decide:
         click.echo("Still for you to decide:")
         for line in decide:

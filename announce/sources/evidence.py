@@ -15,10 +15,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["date_candidates", "person_candidates", "role_of", "text_candidates", "utc_habit",
-           "utc_rendering", "utc_written"]
+if TYPE_CHECKING:
+    from .templates import TemplateEvidence
+
+__all__ = ["date_candidates", "date_paths", "person_candidates", "role_of", "text_candidates",
+           "utc_habit", "utc_rendering", "utc_written"]
 
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?")
 _MAX_DEPTH = 3
@@ -44,7 +47,7 @@ def role_of(path: str) -> int:
     return 0
 
 
-def _dates(data: Mapping[str, Any], prefix: str = "", depth: int = 0
+def date_paths(data: Mapping[str, Any], prefix: str = "", depth: int = 0
            ) -> Iterator[tuple[str, bool]]:
     """(key path, whether it has a time of day) for each date value in ``data``."""
     for key, value in data.items():
@@ -60,34 +63,44 @@ def _dates(data: Mapping[str, Any], prefix: str = "", depth: int = 0
             if match:
                 yield path, bool(match["time"])
         elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
-            yield from _dates(value, f"{path}.", depth + 1)
+            yield from date_paths(value, f"{path}.", depth + 1)
 
 
-def date_candidates(documents: Sequence[Mapping[str, Any]], known: Sequence[str] = ()
-                    ) -> list[str]:
+def date_candidates(documents: Sequence[Mapping[str, Any]], known: Sequence[str] = (),
+                    templates: TemplateEvidence | None = None,
+                    ties: list[str] | None = None) -> list[str]:
     """Key paths holding dates in these front matters, the likeliest start first.
 
     A path must hold a date in at least a tenth of the files (two at least) to count.
-    Ranked by: the words of the key not saying another role; a time of day in most of its
-    values; the words saying the event's; how many files have it; its place in ``known``
-    (the default names), for ties.
+    Ranked by: the site's templates showing it as the start (beside "When", in a
+    calendar link's dates) rather than as doors or a publication date; the words of the key
+    not saying another role; a time of day in most of its values; the words saying the
+    event's; how many files have it; its place in ``known`` (the default names), for ties.
+    When only that last tells the first two apart, the second goes into ``ties``: init
+    asks, or writes it as the alternative.
     """
     seen: Counter[str] = Counter()
     timed: Counter[str] = Counter()
     for data in documents:
-        for path, has_time in _dates(data):
+        for path, has_time in date_paths(data):
             seen[path] += 1
             timed[path] += has_time
     floor = max(2, len(documents) // 10) if len(documents) > 2 else 1
     order = {path: rank for rank, path in enumerate(known)}
 
-    def rank(path: str) -> tuple[int, int, int, int, int]:
+    def rank(path: str) -> tuple[int, int, int, int, int, int]:
         role = role_of(path)
+        shown = templates.score(path, "start") if templates is not None else 0
         mostly_timed = timed[path] * 2 >= seen[path]
-        return (role >= 0, mostly_timed, role, seen[path], -order.get(path, len(order)))
+        return (shown > 0 or (shown == 0 and role >= 0), shown, mostly_timed, role, seen[path],
+                -order.get(path, len(order)))
 
     found = [path for path, count in seen.items() if count >= floor]
-    return sorted(found, key=rank, reverse=True)
+    ranked = sorted(found, key=rank, reverse=True)
+    if ties is not None and len(ranked) >= 2 and rank(ranked[0])[:-1] == rank(ranked[1])[:-1]:
+        # Nothing but the order of the default names tells the first two apart.
+        ties.append(ranked[1])
+    return ranked
 
 
 # Words a key's path uses for a fact, in the languages keys are written in; a title is

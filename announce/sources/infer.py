@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .evidence import date_candidates, person_candidates, text_candidates, utc_written
+from .evidence import date_paths as _date_paths
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .inferfacts import body_dated, infer_body_fields, infer_not_speakers, meetup_group
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
+from .templates import TemplateEvidence, read_templates
 
 __all__ = ["Inference", "infer_site"]
 
@@ -68,6 +70,9 @@ class Inference:
     meetup_group: str = ""
     # Most events' starts are written in UTC ("...Z"): init decides what that means.
     utc_written: bool = False
+    templates: TemplateEvidence = field(default_factory=TemplateEvidence)
+    # Field -> a second key nothing told from the chosen one (doors or start?): init asks.
+    alternatives: dict[str, str] = field(default_factory=dict)
     # "body:<label>": the pages say when in their text, on a line with that label.
     body_start: str = ""
     # Speaker values that name nobody: one value on most events (see _infer_not_speakers).
@@ -109,6 +114,11 @@ def _start_paths(data: Mapping[str, Any], candidates: tuple[str, ...] = DEFAULT_
     return [path for path in candidates if _has(data, path)]
 
 
+def in_events_paths(events: list[Document]) -> set[str]:
+    """The date key paths the event files have."""
+    return {path for d in events for path, _timed in _date_paths(d.data)}
+
+
 def _is_section(path: Path) -> bool:
     return path.stem in ("_index",) or path.stem.startswith("_")
 
@@ -129,7 +139,11 @@ def infer_site(root: Path) -> Inference:
                        site_dir="" if site == root else site.relative_to(root).as_posix())
     documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
     # The keys that hold dates, judged by their values: a site's own names work too.
-    ranked = date_candidates([d.data for d in documents], DEFAULT_KEYS["start"])
+    # What the site's own templates show, and as what (see templates.py).
+    result.templates = read_templates(site)
+    ties: list[str] = []
+    ranked = date_candidates([d.data for d in documents], DEFAULT_KEYS["start"],
+                             result.templates, ties)
     # The default names after them: dates written as words ("April 26, 2015").
     result.start_candidates = (*ranked, *(k for k in DEFAULT_KEYS["start"] if k not in ranked))
     dated = [d for d in documents if _start_paths(d.data, result.start_candidates)]
@@ -162,6 +176,9 @@ def infer_site(root: Path) -> Inference:
     all_in_events = [d for d in documents if d.path.is_relative_to(events_dir)]
     result.events_count = len(in_events)
     _infer_keys(result, in_events)
+    if ties and ties[0] in in_events_paths(in_events) and \
+            result.keys.get("start", ("",))[0] != ties[0]:
+        result.alternatives["start"] = ties[0]
     if result.body_start:  # after the keys the few dated files have, if any
         result.keys["start"] = (*result.keys.get("start", ()), result.body_start)
     infer_not_speakers(result, in_events)
@@ -247,6 +264,10 @@ def _page_name(path: Path) -> str:
     return path.parent.name if path.stem in ("index", "_index", "event") else path.stem
 
 
+# The template role that says a field's key: see templates.ROLES.
+_TEMPLATE_ROLE = {"title": "title", "venue": "venue", "speakers": "speakers", "rsvp": "rsvp"}
+
+
 def _infer_keys(result: Inference, events: list[Document]) -> None:
     total = len(events)
     for name in _MAPPED:
@@ -261,6 +282,11 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             # Lists of talks whose people the site names its own way.
             found = person_candidates([d.data for d in events])
             candidates = (*(p for p in found if p not in candidates), *candidates)
+        role = _TEMPLATE_ROLE.get(name)
+        if role is not None and result.templates.roles:
+            # The keys the site's templates show in this role come first.
+            shown = [p for p in candidates if result.templates.score(p, role) > 0]
+            candidates = (*shown, *(p for p in candidates if p not in shown))
         present = Counter(path for d in events for path in candidates
                           if _has(d.data, path))
         if not present:

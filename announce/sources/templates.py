@@ -1,0 +1,136 @@
+"""What a site's own page templates say about its front-matter keys.
+
+The layouts, partials, includes and components that render an event page show which keys
+the site displays, and as what: ``{{ .Params.event.date | time.Format "15:04" }}`` after a
+clock icon, ``{{ page.doors }}`` beside "Doors", ``event.data.startDate`` in an
+add-to-calendar link's ``dates=``, ``.Params.venue`` in its ``location=``. They are read
+as text (Liquid, Go templates, Nunjucks, Tera, Jinja, Astro, JSX, MDX; no generator is
+run), and each key reference gets the roles its surroundings name. :mod:`.infer` ranks a
+site's candidate keys by this evidence before their values and words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ROLES", "TemplateEvidence", "read_templates"]
+
+_SUFFIXES = (".html", ".htm", ".liquid", ".njk", ".nunjucks", ".tera", ".jinja", ".jinja2",
+             ".j2", ".astro", ".jsx", ".tsx", ".mdx", ".vue", ".svelte", ".hbs", ".ejs",
+             ".ics", ".xml")
+_SKIP = frozenset({"node_modules", ".git", "vendor", "_site", "public", "dist", "resources",
+                   ".cache", "build"})
+_MAX_FILES, _MAX_BYTES = 1500, 200_000
+
+# A reference to a front-matter key, as each template language writes it; group 1 is the
+# key path below the page's front matter.
+_REFERENCE = re.compile(
+    r"\.Params\.([A-Za-z_][\w.]*)"                       # Hugo
+    r"|\bpage\.extra\.([A-Za-z_][\w.]*)"                 # Zola (Tera)
+    r"|\bpage\.meta\.([A-Za-z_][\w.]*)"                  # MkDocs (Jinja)
+    r"|\b(?:page|post|event|meetup|talk|item|article|include\.event|entry)"
+    r"(?:\.data)?\.([A-Za-z_][\w.]*)"                     # Liquid, Nunjucks, Jinja, Astro
+    r"|\b(?:data|frontmatter|props)\.([A-Za-z_][\w.]*)"  # Eleventy, Astro, MDX
+)
+# What a key's surroundings say it is. The words are those of page labels, icons, schema.org
+# properties and calendar links, in the languages sites are written in.
+ROLES: dict[str, re.Pattern[str]] = {
+    "start": re.compile(
+        r"(?i)\b(?:when|date|time|start|begin|beginn|wann|datum|uhrzeit|zeit|quand|heure|"
+        r"horaire|fecha|hora|cuándo|quando|ora|wanneer|tijd|kiedy|czas|kdy|dtstart|"
+        r"startdate|dates=|fa-clock|fa-calendar|time\.format|dateformat|strftime|"
+        r"tolocale\w*string)\b|\|\s*date\b|日時|時間|開始|시간|일시|날짜"),
+    "doors": re.compile(r"(?i)\b(?:doors?|einlass|entrée|ouverture|apertura|開場|입장)\b"),
+    "published": re.compile(
+        r"(?i)\b(?:published|posted|updated|modified|lastmod|datepublished|datemodified|"
+        r"veröffentlicht|publié|publicado|pubdate|article:published_time)\b"),
+    "end": re.compile(r"(?i)\b(?:end|ends|until|bis|fin|dtend|enddate)\b"),
+    "title": re.compile(
+        r"(?i)(?:<h1|<title|post-title|event-title|\btext=|\bsummary\b|\bname=\"?title|"
+        r"itemprop=\"name\")"),
+    "venue": re.compile(
+        r"(?i)\b(?:where|venue|location|place|ort|lieu|lugar|luogo|locatie|adresse|address|"
+        r"fa-location|fa-map|map-marker|location=|itemprop=\"location\")\b|会場|場所|장소"),
+    "speakers": re.compile(
+        r"(?i)\b(?:speakers?|presenters?|presented by|referent\w*|sprecher\w*|intervenant\w*|"
+        r"orateur|ponentes?|relatore|spreker|prelegent|performer)\b|発表者|登壇者|발표자"),
+    "rsvp": re.compile(
+        r"(?i)\b(?:rsvp|register|registration|sign ?up|tickets?|anmeld\w*|inscri\w*|"
+        r"regístrate)\b"),
+}
+_BEFORE, _AFTER = 120, 40
+
+
+@dataclass
+class TemplateEvidence:
+    """Key path -> how often the templates show it in each role; the files read."""
+
+    roles: dict[str, Counter[str]] = field(default_factory=dict)
+    files: int = 0
+
+    def score(self, path: str, role: str) -> int:
+        """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
+        less those in roles that exclude it (a start is no doors or published date)."""
+        counts = self._counts(path)
+        if not counts:
+            return 0
+        against = {"start": ("doors", "published", "end")}.get(role, ())
+        return counts[role] - sum(counts[other] for other in against)
+
+    def shown(self, path: str) -> bool:
+        return bool(self._counts(path))
+
+    def _counts(self, path: str) -> Counter[str]:
+        # Hugo's .Params.x is front matter x or [params] x; Zola's page.extra.x is extra.x.
+        for candidate in (path, path.removeprefix("params."), path.removeprefix("extra.")):
+            if candidate in self.roles:
+                return self.roles[candidate]
+        return Counter()
+
+
+def read_templates(root: Path) -> TemplateEvidence:
+    """Every key reference in the site's templates, with the roles its surroundings name."""
+    evidence = TemplateEvidence()
+    for path in _template_files(root):
+        try:
+            if path.stat().st_size > _MAX_BYTES:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        evidence.files += 1
+        matches = list(_REFERENCE.finditer(text))
+        for index, match in enumerate(matches):
+            key = next(g for g in match.groups() if g).rstrip(".")
+            # The words between the previous key and the next one, on this line and the one
+            # before: the reference's own label, icon or filter, not a neighbour's.
+            start = max(matches[index - 1].end() if index else 0, match.start() - _BEFORE,
+                        text.rfind("\n", 0, text.rfind("\n", 0, match.start())) + 1)
+            end = min(matches[index + 1].start() if index + 1 < len(matches) else len(text),
+                      match.end() + _AFTER)
+            newline = text.find("\n", match.end())
+            if newline != -1:
+                end = min(end, newline)
+            near = text[start:match.start()] + " " + text[match.end():end]
+            counts = evidence.roles.setdefault(key, Counter())
+            counts["shown"] += 1
+            for role, pattern in ROLES.items():
+                if pattern.search(near):
+                    counts[role] += 1
+    return evidence
+
+
+def _template_files(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, folders, files in os.walk(root):
+        folders[:] = sorted(d for d in folders if d not in _SKIP and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(_SUFFIXES):
+                found.append(Path(directory) / name)
+                if len(found) >= _MAX_FILES:
+                    return found
+    return found
