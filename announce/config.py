@@ -103,6 +103,9 @@ class ContentSettings:
     # Values a site writes where a speaker's name goes that name nobody: a placeholder
     # ("Alle", "TBA") or the page's author on every page ("init" finds them).
     not_speakers: tuple[str, ...] = ()
+    # Facts the site's pages show ("speakers", "venue") that no key of the map gives (they
+    # come from elsewhere: a data file by meetup number): an event without them is unsure.
+    expect: tuple[str, ...] = ()
     # Field -> key paths ([content.keys]); fields not named keep the defaults.
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "venue", "speakers", "group" -> where the records by id live ([content.lookup]).
@@ -216,7 +219,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "content": {"events": "events", "locations": "path", "types": "strings", "generator": "str",
                 "default_time": "str", "naive_times": "str", "utc_times": "str",
                 "exclude": "strings",
-                "group": "str", "not_speakers": "strings", "keys": "keymap",
+                "group": "str", "not_speakers": "strings", "expect": "strings", "keys": "keymap",
                 "lookup": "lookup",
                 "shortcodes": "snippets", "max_image_kb": "int"},
     "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",

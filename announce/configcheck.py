@@ -182,6 +182,10 @@ def check_content(values: dict[str, Any], where: str) -> None:
     if default_time and not _TIME.match(default_time):
         raise ConfigError(f"{where}: [content] default_time: expected a 24-hour time such as "
                           f"'18:30', got {default_time!r}")
+    for fact in values.get("expect", ()) or ():
+        if fact not in ("speakers", "venue"):
+            raise ConfigError(f"{where}: [content] expect: expected 'speakers' or 'venue', got "
+                              f"{fact!r}")
     utc_times = values.get("utc_times", "")
     if utc_times not in ("", "instant", "local", "unsure"):
         raise ConfigError(f"{where}: [content] utc_times: expected 'instant', 'local' or "

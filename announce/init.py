@@ -90,6 +90,7 @@ class SiteFacts:
     timezone_guessed: bool = False
     not_speakers: tuple[str, ...] = ()
     utc_times: str | None = None
+    expect: tuple[str, ...] = ()
     events_count: int = 0
     naive_times: str | None = None
     meetup_group: str | None = None
@@ -204,7 +205,7 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
         language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
         alternatives=inference.alternatives,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
-        not_speakers=inference.not_speakers, utc_times=utc_times,
+        not_speakers=inference.not_speakers, utc_times=utc_times, expect=inference.expect,
         events_count=inference.events_count,
         # Hugo reads dates without offset in its timeZone if it has one, else in UTC.
         naive_times="local" if generator.name == "hugo" and facts["timezone"] else None,
@@ -361,6 +362,8 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
         text = uncomment(text, "content", "exclude", list(facts.exclude))
     if facts.utc_times:
         text = uncomment(text, "content", "utc_times", facts.utc_times)
+    if facts.expect:
+        text = uncomment(text, "content", "expect", list(facts.expect))
     if facts.not_speakers:
         text = uncomment(text, "content", "not_speakers", list(facts.not_speakers))
     tables = []

@@ -232,7 +232,8 @@ def test_init_asks_when_nothing_tells_two_keys_apart() -> None:
     assert result.exit_code == 0, result.output
     # The next events read each way, then the question.
     assert "Two keys could hold the start: the next events read each way." in result.output
-    assert "1. start = 'opening'" in result.output and "2. start = 'kickoff'" in result.output
+    assert "1. start = 'opening'" in result.output
+    assert "2. start = 'kickoff'" in result.output
     assert "Thu 2027-03-18 18:30 CET  Abend 18" in result.output
     assert "Thu 2027-03-18 19:00 CET  Abend 18" in result.output
     toml = Path("announce.toml").read_text(encoding="utf-8")
@@ -247,5 +248,146 @@ def test_init_without_a_terminal_takes_the_likelier_and_writes_the_other() -> No
     assert result.exit_code == 0, result.output
     assert "Two keys could hold" not in result.output
     toml = Path("announce.toml").read_text(encoding="utf-8")
-    assert 'start = "opening"' in toml and '# start = "kickoff"  # the other candidate' in toml
+    assert 'start = "opening"' in toml
+    assert '# start = "kickoff"  # the other candidate' in toml
     assert "start: read from the key init chose; 'kickoff' could hold it too" in result.output
+
+
+# --- what pages say in their own words, as sites nobody here had read write it -----------
+
+
+def _jekyll(tz: str = "America/Sao_Paulo") -> None:
+    write({"_config.yml": f"title: Town\ntimezone: {tz}\n"})
+
+
+def _listed_one(path: str) -> dict[str, Any]:
+    _out, rows = init_and_list()
+    return next(r for r in rows if r["path"].endswith(path))
+
+
+def test_a_time_under_a_heading_that_contradicts_the_key_makes_the_start_unsure() -> None:
+    _jekyll("Asia/Kolkata")
+    for n in (1, 2, 3):
+        write({f"_events/2025-1{n}-25-minutes.md": f"""
+            ---
+            title: Minutes {n}
+            date: 2025-1{n}-25T18:00:00+05:30
+            location: Hall
+            ---
+            ## Date & Time
+
+              * 25th October 2025
+              * 3:30pm to 5:30pm
+            """})
+    row = _listed_one("2025-11-25-minutes.md")
+    assert row["unsure"] == ["start"]
+    assert "the page's line 9 says 15:30" in row["sources"]["start"]
+    check = CliRunner().invoke(cli, ["check", "--now", "2025-01-01"])
+    assert "18:00 is not the time the page states on its line 9 (15:30)" in check.output
+
+
+def test_an_icon_before_a_label_and_a_length_that_is_no_time() -> None:
+    _jekyll()
+    write({"_posts/2023-05-25-pub.md": """
+        ---
+        title: Pub
+        ---
+        🕖 Horário: 19h
+        🏢 Local: Bar Outside, Av. Cláudio 24
+        """,
+           "_posts/2019-05-20-conf.md": """
+        ---
+        title: Conf
+        ---
+        O evento terá duração mínima de 4h e máxima 6h.
+        """,
+           "_posts/2019-06-20-other.md": "---\ntitle: Other\n---\nA text.\n"})
+    _out, rows = init_and_list()
+    pub = next(r for r in rows if r["title"] == "Pub")
+    assert (pub["start"], pub["location"], pub["address"]) == (
+        "2023-05-25T19:00:00-03:00", "Bar Outside", "Av. Cláudio 24")
+    conf = next(r for r in rows if r["title"] == "Conf")
+    assert conf["unsure"] == ["start"]  # "4h" is how long, not when
+
+
+def test_a_title_naming_another_day_than_the_file_makes_the_start_unsure() -> None:
+    _jekyll()
+    for day, title in ((25, "Pub - 08 de Junho de 2023"), (26, "Pub of 2023-05-26"),
+                       (27, "Pub")):
+        write({f"_posts/2023-05-{day}-pub.md": f"---\ntitle: {title}\n---\nàs 19h\n"})
+    _out, rows = init_and_list()
+    unsure = {r["title"]: r["unsure"] for r in rows}
+    assert unsure == {"Pub - 08 de Junho de 2023": ["start"], "Pub of 2023-05-26": [],
+                      "Pub": []}
+
+
+def test_a_call_link_is_an_online_venue() -> None:
+    _jekyll("Etc/UTC")
+    for n in (1, 2, 3):
+        write({f"_events/2025-0{n}-15-lunch.md": f"""
+            ---
+            title: Lunch {n}
+            date: 2025-0{n}-15 11:00
+            ---
+            - Meet-up call link: [https://meet.jit.si/lunch](https://meet.jit.si/lunch)
+            """})
+    row = _listed_one("2025-02-15-lunch.md")
+    assert (row["location"], row["online"]) == ("Online", True)
+
+
+def test_speakers_an_author_key_a_heading_and_a_placeholder() -> None:
+    _jekyll("Etc/UTC")
+    write({"_events/2025-01-15-a.md": "---\ntitle: A\ndate: 2025-01-15 11:00\n"
+                                      "author: writer1\nlocation: Hall\n---\n",
+           "_events/2025-02-15-b.md": "---\ntitle: B\ndate: 2025-02-15 11:00\n"
+                                      "author: writer2\nlocation: Hall\n---\n",
+           "_events/2025-03-15-c.md": "---\ntitle: C\ndate: 2025-03-15 11:00\n"
+                                      "location: Hall\n---\n### 1. Session by Shrayas\n",
+           "_events/2025-04-15-d.md": "---\ntitle: D\ndate: 2025-04-15 11:00\n"
+                                      "location: Hall\n---\n* Speaker: it could be you\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["speakers"], r["unsure"]) for r in rows}
+    # The page's author is who wrote it: shown, but unsure. A heading that names someone
+    # no key names: unsure. "It could be you" is nobody.
+    assert got == {"A": (["writer1"], ["speakers"]), "B": (["writer2"], ["speakers"]),
+                   "C": ([], ["speakers"]), "D": ([], [])}
+
+
+def test_speakers_the_templates_show_from_elsewhere_are_expected() -> None:
+    _jekyll("Asia/Singapore")
+    write({"_includes/speakers.html": "<h2>About the speakers</h2>\n"
+                                      "{% assign m = site.data.meetups[page.meetup] %}\n"})
+    for n in (1, 2, 3):
+        write({f"_posts/2020-0{n}-07-{n}.md": f"---\ntitle: Talk {n}\nmeetup: {n}\n"
+                                               f"event-date: 2020-0{n}-07 19:00:00 +0800\n"
+                                               "location: Online\n---\n"})
+    _out, rows = init_and_list()
+    assert 'expect = ["speakers"]' in Path("announce.toml").read_text(encoding="utf-8")
+    assert all(r["unsure"] == ["speakers"] for r in rows)
+
+
+def test_posts_beside_the_events_and_slide_decks_are_no_events() -> None:
+    write({"astro.config.mjs": "export default {}\n"})
+    for n in (1, 2, 3):
+        write({f"src/content/meetings/2025-0{n}-13-m.md":
+               f"---\ntitle: Meeting {n}\ndate: 2025-0{n}-13T18:00:00+01:00\n"
+               "location: Room 1\n---\n",
+               f"src/content/posts/2025-0{n}-20-p.md":
+               f"---\ntitle: Post {n}\ndate: 2025-0{n}-20\nauthor: someone\n---\nNews.\n",
+               f"src/content/posts/2024-0{n}-20-p.md":
+               f"---\ntitle: Older post {n}\ndate: 2024-0{n}-20\nauthor: someone\n---\n"})
+    output, rows = init_and_list("--timezone", "Europe/Warsaw")
+    assert sorted(r["title"] for r in rows) == ["Meeting 1", "Meeting 2", "Meeting 3"]
+    assert "6 dated pages with no venue, time or speaker (posts, not events)" in output
+
+
+def test_a_collection_of_slide_pages_is_no_events() -> None:
+    _jekyll("Europe/Vienna")
+    write({"_data/events.yml": "".join(
+        f"- id: {n}\n  title: Meetup {n}\n  date: '2026-0{n}-21'\n  time: '17:30'\n"
+        f"  location: Office {n}\n" for n in range(1, 8))})
+    for n in range(1, 9):
+        write({f"_slides/2025/2025-0{n}-deck.md": f"---\nlayout: slide\ntitle: Deck {n}\n"
+                                                   f"date: 2025-0{n}-01\n---\n"})
+    _out, rows = init_and_list()
+    assert sorted(r["title"] for r in rows) == [f"Meetup {n}" for n in range(1, 8)]

@@ -185,7 +185,7 @@ def _show_sources(events: Sequence[Event], alternatives: dict[str, str]) -> None
                           "default_time in announce.toml")
         elif counts["unsure"]:
             decide.append(f"{counts['unsure']} events are unsure of their {fact}: "
-                          "'announce check' names them")
+                          "'announce check' names the upcoming ones")
     for name, other in alternatives.items():
         decide.append(f"{name}: read from the key init chose; {other!r} could hold it too "
                       "(written as a comment in announce.toml): check which the pages show")

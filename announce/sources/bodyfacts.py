@@ -36,6 +36,7 @@ def body_venue(reader: Reader) -> Any:
         if value is None:
             continue
         name, address = venue_parts(value)
+        name = name.strip(" ,;")
         if not name or PLACEHOLDER.match(name):
             continue
         head, _comma, rest = name.partition(",")
@@ -49,7 +50,21 @@ def body_venue(reader: Reader) -> Any:
             reader.unsure.add("location")
         reader.note_source("location", f"body:{label}")
         return {"name": name, "address": address} if address else name
+    online = _ONLINE_LINE.search(body)
+    if online is not None:
+        # "- Meet-up call link: https://meet.jit.si/...": the event is online, there.
+        line = reader.doc.body_line + body.count("\n", 0, online.start())
+        reader.sources["location"] = f"body:{line}"
+        return {"name": "Online", "online_url": online["url"]}
     return MISSING
+
+
+# A line that gives the link to join online: its label names a call, a stream or a meeting.
+_ONLINE_LINE = re.compile(
+    r"^[^\w\n]*(?:[\w\-]+[ \t]+){0,3}(?:call|meeting|join|zoom|jitsi|stream|livestream|"
+    r"webinar|video|online|teams|meet)(?:[ \t]+[\w\-]+){0,2}[ \t]*(?:\*\*)?[ \t]*[:：]"
+    r"[ \t]*(?:\*\*)?[ \t]*(?:\[[^\]\n]*\]\(|<)?(?P<url>https?://[^\s)>\]]+)",
+    re.IGNORECASE | re.MULTILINE)
 
 
 # Labels of a body line that names a talk's speaker, in the languages sites are written in.
@@ -60,7 +75,7 @@ SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented b
                   "prelegent", "řečník", "přednášející", "発表者", "登壇者", "講師", "발표자",
                   "연사", "演讲者")
 _SPEAKER_LINE = re.compile(
-    r"^[ \t]*(?:[|*\-+][ \t]*)*(?:\*\*|__)?(?:" + "|".join(
+    r"^[ \t]*(?:[|*\-+#][ \t]*)*(?:\*\*|__)?(?:" + "|".join(
         re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
     + r")(?:\*\*|__)?[ \t]*(?:\*\*)?[ \t]*[:：|][ \t]*(?:\*\*)?[ \t]*(?P<names>[^\n|]+)",
     re.IGNORECASE | re.MULTILINE)
@@ -69,11 +84,15 @@ SPEAKER_HINT = re.compile(
     r"(?i)\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
     r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
     r"発表者|登壇者|講師|발표자|연사|担当|"
+    # "Our guest will be ...", "Spotkanie poprowadzi ...": who leads the evening.
+    r"\b(?:our guests?|unser(?:e)? gast|notre invitée?|nuestro invitado|poprowadzi|gościem|"
+    r"guest speaker|keynote speaker)\b|"
     # '"Async Rust" by Ann Lee': a quoted title by someone.
     r'["“][^"”\n]{3,120}["”]\s+(?:by|von|par|por|di|door)\s+[A-ZÀ-Ý]|'
     # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
-    r"\b(?:[Tt]alk|Vortrag|[Cc]harla|[Pp]résentation)\b[^\n]{0,100}\s(?:by|von|par|por|di|"
-    r"door)\s+[A-ZÀ-Ý]")
+    r"\b(?:[Tt]alk|[Ss]ession|[Kk]eynote|[Ww]orkshop|[Pp]resentation|[Ll]ecture|Vortrag|"
+    r"[Cc]harla|[Pp]résentation|[Pp]alestra|[Pp]relekcja|[Ww]ykład)\b[^\n]{0,100}\s(?:by|"
+    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]")
 
 
 def body_speakers(reader: Reader) -> Any:
@@ -84,9 +103,15 @@ def body_speakers(reader: Reader) -> Any:
         text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", match["names"])
         text = re.sub(r"<[^>]+>", " ", text).replace("**", "").strip(" .")
         for name in speaker_names(" ".join(html.unescape(text).split())):
-            if name and len(name) <= 60 and name not in names:
+            if name and len(name) <= 60 and name not in names and \
+                    name.strip(" !.?").casefold() not in PLACEHOLDER_PEOPLE:
                 names.append(name)
         first = first if first is not None else match.start()
+    if first is not None and not names:
+        # "* Speaker: it could be you": the page says who speaks, and it is nobody yet.
+        reader.sources["speakers"] = \
+            f"body:{reader.doc.body_line + reader.doc.body.count(chr(10), 0, first)}"
+        return []
     if not names or first is None:
         table = table_people(reader.doc.body)
         if table is None or not table[0]:
@@ -129,7 +154,8 @@ _PEOPLE_COLUMNS = frozenset(label.casefold() for label in (
 PLACEHOLDER_PEOPLE = frozenset(word.casefold() for word in (
     "everyone", "everybody", "all", "alle", "tous", "todos", "tutti", "iedereen",
     "wszyscy", "všichni", "みんな", "全員", "有志", "모두", "미정", "未定", "tba", "tbd",
-    "tbc", "n/a", "?", "-", "—", "사회자", "司会", "mc", "host", "moderator", "you"))
+    "tbc", "n/a", "?", "-", "—", "사회자", "司会", "mc", "host", "moderator", "you",
+    "it could be you", "could be you", "maybe you", "to be announced", "to be confirmed"))
 _CELL_TAGS = re.compile(r"<[^>]{0,300}>")
 _CELL_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 

@@ -23,7 +23,8 @@ DATE_LABELS = ("日時", "開催日時", "開催日", "日付", "日期", "날�
                "Termin", "Dátum", "Tarih", "Päivämäärä", "Дата", "Kdy", "Kiedy")
 VENUE_LABELS = ("会場", "場所", "장소", "地点", "Where", "Venue", "Location", "Place", "Ort",
                 "Lieu", "Lugar", "Luogo", "Locatie", "Miejsce", "Místo", "Paikka", "Место",
-                "Veranstaltungsort", "Adresse")
+                "Veranstaltungsort", "Adresse", "Wo", "Local", "Onde", "Endereço", "Dónde",
+                "Dove", "Waar", "Gdzie", "Lokalizacja", "Kde")
 
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
@@ -35,7 +36,8 @@ def _row(label: str) -> re.Pattern[str]:
     # "| **日時** | value |", "**When:** value", "When: value", "- Date : value".
     name = re.escape(label)
     return re.compile(
-        rf"^[ \t]*(?:[|*\-+][ \t]*)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*(?:\*\*)?"
+        # Markdown marks, a table's bar, an icon or emoji before the label ("🏢 Local:").
+        rf"^[ \t]*(?:[^\w\n]{{1,6}}[ \t]*)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*(?:\*\*)?"
         rf"[ \t]*(?:\||:|：)(?:\*\*)?[ \t]*(?P<value>[^\n]+?)[ \t]*\|?[ \t]*$",
         re.MULTILINE | re.IGNORECASE)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 
-__all__ = ["TIME_LABELS", "StatedTime", "clock_in", "stated_time"]
+__all__ = ["TIME_LABELS", "StatedTime", "clock_in", "labelled_time", "stated_time"]
 
 # Words that label a line or cell holding when an event happens, in the languages meetup
 # sites are written in. A label is matched as a whole word at the line's start.
@@ -24,7 +24,8 @@ TIME_LABELS = (
     "time", "when", "date & time", "date and time", "hours", "schedule", "start",
     "zeit", "uhrzeit", "beginn", "wann", "termin", "datum und zeit",
     "heure", "horaire", "horaires", "quand", "date et heure",
-    "hora", "horario", "cuándo", "cuando", "fecha y hora",
+    "hora", "horario", "cuándo", "cuando", "fecha y hora", "horário", "data e hora", "início",
+    "inicio",
     "ora", "orario", "quando",
     "tijd", "wanneer", "aanvang",
     "czas", "godzina", "kiedy",
@@ -52,13 +53,25 @@ _CLOCK = re.compile(
 _RANGE_SEP = re.compile(r"^\s*(?:[-–—~〜～]|to|bis|à|a|au|až|do|tot|until)\s+|^\s*[-–—~〜～]\s*",
                         re.IGNORECASE)
 # Words that, in a sentence, put a time of day as the event's start.
-_PROSE = re.compile(
-    r"(?:\b(?:ab|um|from|at|starting at|starts at|doors(?: open)?(?: at)?|à|dès|de|a partir de|"
-    r"à partir de|a las|desde|alle|dalle|vanaf|om|od|o)\s+)", re.IGNORECASE)
+_PROSE_WORDS = ("ab", "um", "from", "at", "starting at", "starts at", "doors", "doors open",
+                "doors at", "doors open at", "à", "dès", "a partir de", "à partir de",
+                "a partir das", "à partir das", "às", "as", "a las", "desde", "alle", "vanaf",
+                "om", "o godz.", "godz.", "o godzinie")
+_PROSE = re.compile(r"(?:\b(?:" + "|".join(  # the longest phrase first: "à partir de" over "à"
+    re.escape(w) for w in sorted(_PROSE_WORDS, key=len, reverse=True)) + r")\s+)",
+    re.IGNORECASE)
+# Words that make "from/de/od" a range's start only: "de 19h à 21h", "od 18:00 do 20:00"
+# (alone, "de 4h" is a length: "durée de 4h").
+_RANGE_ONLY = re.compile(r"(?:\b(?:de|od|van|von|dalle)\s+)", re.IGNORECASE)
+# What makes a time a length, not a time of day: "4h of talks", "de 4h e máxima 6h".
+_LENGTH_AFTER = re.compile(
+    r"^\s*(?:e|and|und|et|y|to|-)?\s*(?:máxim|minim|max|min|long|lang|durée|duração|"
+    r"duración|of\b|de\s+dur|hours?\b|stunden|heures|horas|godzin)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,500}>")
 _RANGE_TAIL = re.compile(
     r"^\s*(?:[-–—~〜～]|to|bis|à)\s*[\d:.hH\s]+(?:[aApP]\.?[mM]\.?|[Uu]hr)?\s*$")
-_MARKUP = re.compile(r"^[\s>|*_\-+•#]*(?:\d+\.\s+)?[\s*_]*")
+# Markdown marks, list numbers and the emoji or icons a line may start with ("🕖 Horário:").
+_MARKUP = re.compile(r"^[^\w\d]*(?:\d+\.\s+)?[^\w\d]*")
 
 
 # Zone abbreviations a page may write after a time ("11:00 - 12:00 UTC"), where they are
@@ -171,17 +184,51 @@ def _programme(line: str) -> bool:
     return bool(re.match(r"^\s*(?:(?:[-–—~]\s*)?\S*\d\S*\s*)?[:：\-–—|]?\s*\S", rest))
 
 
-def stated_time(lines: Iterable[str]) -> StatedTime | None:
+_ANY_LABEL = re.compile(
+    r"^[^\w\n]*(?:\d+\.\s+)?[^\w\n]*(?:" + "|".join(
+        re.escape(label) for label in sorted(TIME_LABELS, key=len, reverse=True)) + r")",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def labelled_time(text: str) -> StatedTime | None:
+    """The time a labelled line of ``text`` states (``Time: 19:00``), or None; fast when
+    no line starts with a time label, as most bodies."""
+    if _ANY_LABEL.search(text) is None:
+        return None
+    found = stated_time(text.splitlines(), ("label",))
+    return found
+
+
+def stated_time(lines: Iterable[str], kinds: tuple[str, ...] = ("label", "programme", "sentence")
+                ) -> StatedTime | None:
     """The start (and end) a text states: a labelled line, else a programme's first item,
     else a sentence; None when it states no time of day."""
     text = list(lines)
-    for how in ("label", "programme", "sentence"):
+    for how in kinds:
         for number, line in enumerate(text, start=1):
+            if how == "label" and _label_alone(line):
+                # "## Date & Time" or an event card's "<h3>Hora</h3>": the lines under it
+                # say (the date first, then "* 3:30pm to 5:30pm").
+                label = _label_alone(line)
+                for offset, following in enumerate(text[number:number + 4], start=1):
+                    if _label_alone(following) or following.lstrip().startswith("#"):
+                        break
+                    found = _find(f"{label}: {_plain(following)}", how) \
+                        if following.strip() else None
+                    if found is not None:
+                        return StatedTime(*found, number + offset, how,
+                                          _zone_after(following))
             found = _find(line, how)
             if found is not None:
                 start, end = found
                 return StatedTime(start, end, number, how, _zone_after(line))
     return None
+
+
+def _label_alone(line: str) -> str:
+    """The time label a line holds alone (a heading, a card's title), or ""."""
+    plain = _plain(line).rstrip(" :：").casefold()
+    return plain if plain in TIME_LABELS else ""
 
 
 def _zone_after(line: str) -> int | None:
@@ -216,8 +263,15 @@ def _find(line: str, how: str) -> tuple[time, time | None] | None:
         # An item's end is the item's ("19h15 - 19h30 : Accueil"), not the event's; a line
         # that is a range alone (an event card's "18:30 - 21:00") gives the event's.
         return found[0], end if not _RANGE_TAIL.sub("", plain[found[2]:]) else None
-    for prose in _PROSE.finditer(line):
-        found = clock_in(line, prose.end())
-        if found is not None and found[1] == prose.end():
-            return found[0], _range_end(line, found[2], found[0])
+    # The first time of day a preposition puts in the sentence: "de 19h à 21h" is 19h.
+    openers = sorted([(m.end(), False) for m in _PROSE.finditer(line)]
+                     + [(m.end(), True) for m in _RANGE_ONLY.finditer(line)])
+    for at, range_only in openers:
+        found = clock_in(line, at)
+        if found is None or found[1] != at or _LENGTH_AFTER.match(line[found[2]:]):
+            continue
+        end = _range_end(line, found[2], found[0])
+        if range_only and end is None:
+            continue
+        return found[0], end
     return None

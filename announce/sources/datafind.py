@@ -135,8 +135,13 @@ def is_slide_deck(document: Document, root: Path) -> bool:
     data = document.data
     if data.get("marp") is True or "revealOptions" in data:
         return True
+    layout = data.get("layout")
+    if isinstance(layout, str) and layout.casefold().rstrip("s") in ("slide", "deck",
+                                                                    "presentation"):
+        return True  # Jekyll's "layout: slide" page of a deck
     folders = document.path.relative_to(root).parts[:-1]
-    if _DECK_FOLDERS.intersection(part.casefold() for part in folders):
+    # "slides/", and Jekyll's collection "_slides/".
+    if _DECK_FOLDERS.intersection(part.casefold().lstrip("_") for part in folders):
         return True
     return len(_SLIDE_BREAK.findall(document.body)) >= 4
 

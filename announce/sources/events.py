@@ -64,6 +64,13 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     _mg_path, meetup_group = reader.text("meetup_group")
     _lang_path, language = reader.text("language")
     rsvp_url = _rsvp(reader)
+    expected = ctx.settings.content.expect
+    if expected:
+        # The site's pages show these, from somewhere no key of the map reaches.
+        if "speakers" in expected and not speakers:
+            reader.unsure.add("speakers")
+        if "venue" in expected and location is None and written_venue is None:
+            reader.unsure.add("location")
     if reader.errors:
         return None, reader.errors, reader.warnings
     assert title is not None
@@ -259,6 +266,9 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     path, value = reader.find("speakers")
     if value is not MISSING:
         reader.note_source("speakers", path)
+        if _AUTHOR_KEY.search(path):
+            # A page's author is who wrote the page; that it is the speaker, nothing says.
+            reader.unsure.add("speakers")
     if isinstance(value, str) and reader.ctx.speakers is None:
         value = speaker_names(" ".join(html.unescape(value).split()))
     ignored = {n.casefold() for n in reader.ctx.settings.content.not_speakers}
@@ -278,7 +288,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
             from .timing import texts
 
             if any(SPEAKER_HINT.search(line) for line in texts(reader)[0]
-                   if not line.lstrip().startswith("#")):
+                   if not _BARE_HEADING.match(line)):
                 # The text speaks of a speaker no key names (a heading of a speakers
                 # section is not that: the section goes into the mail as it is).
                 reader.unsure.add("speakers")
@@ -297,6 +307,13 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
             speakers[0] = replace(speakers[0], bio=speakers[0].bio or bio or "",
                                   url=speakers[0].url or link or "")
     return tuple(speakers)
+
+
+# A heading that is a section's name alone ("### Speakers"): the section goes into the
+# mail as it is; a heading that says more ("### 1. Session by Shrayas") names someone.
+_BARE_HEADING = re.compile(r"^\s*#{1,6}\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*:?\s*$")
+_AUTHOR_KEY = re.compile(r"(?:^|[.\]])(?:authors?|autor(?:en|es)?|auteurs?|autori)(?:\[\])?$",
+                         re.IGNORECASE)
 
 
 def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str]]:

@@ -71,6 +71,8 @@ class Inference:
     # Most events' starts are written in UTC ("...Z"): init decides what that means.
     utc_written: bool = False
     templates: TemplateEvidence = field(default_factory=TemplateEvidence)
+    # Facts the templates show that no key gives: events without them are unsure.
+    expect: tuple[str, ...] = ()
     # Field -> a second key nothing told from the chosen one (doors or start?): init asks.
     alternatives: dict[str, str] = field(default_factory=dict)
     # "body:<label>": the pages say when in their text, on a line with that label.
@@ -170,6 +172,10 @@ def infer_site(root: Path) -> Inference:
                             "labelled line of its text: set [content] events and "
                             "[content.keys] start by hand")
         return result
+    from .datafind import is_slide_deck
+
+    # A slide deck's page is dated too ("layout: slide", a _slides/ collection): no event.
+    dated = [d for d in dated if not is_slide_deck(d, root)] or dated
     events_dir = _events_folder(root, [d.path for d in dated])
     result.events = events_dir.relative_to(root).as_posix() if events_dir != root else "."
     in_events = [d for d in dated if d.path.is_relative_to(events_dir)]
@@ -182,6 +188,8 @@ def infer_site(root: Path) -> Inference:
     if result.body_start:  # after the keys the few dated files have, if any
         result.keys["start"] = (*result.keys.get("start", ()), result.body_start)
     infer_not_speakers(result, in_events)
+    result.expect = tuple(fact for fact in ("speakers", "venue")
+                          if fact not in result.keys and result.templates.shows(fact))
     _infer_times(result, in_events)
     starts = result.keys.get("start", ())
     result.utc_written = utc_written([
@@ -400,6 +408,17 @@ def _infer_lookups(result: Inference, events: list[Document]) -> None:
             result.lookups[field_name] = best[1]
 
 
+_EVENT_FACTS = ("venue", "venue_address", "online_url", "rsvp", "start_time", "end", "end_time")
+
+
+def _eventful(document: Document) -> bool:
+    """Whether a page states one of an event's facts beside its date."""
+    data = document.data
+    if any(_has(data, path) for name in _EVENT_FACTS for path in DEFAULT_KEYS[name]):
+        return True
+    return any(timed for _path, timed in _date_paths(data))
+
+
 _NOT_REAL = re.compile(r"^_?(?:test|tests|testing|sample|samples|example|examples|demo|"
                        r"demos|fixture|fixtures|dummy|mock|mocks|draft|drafts)(?:[-_]?[a-z]*)$",
                        re.IGNORECASE)
@@ -431,6 +450,23 @@ def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document
         if len(relative.parts) > 1 and folder not in dated_dirs and not any(
                 (folder / page).is_file() for page in ("index.md", "event.md")):
             patterns.append(f"{relative.parts[0]}/*")
+    # Beside the events, a collection of posts or articles: its pages have a date but none
+    # of an event's facts (a venue, a time of day, a sign-up link, a speaker).
+    by_folder: dict[str, list[Document]] = {}
+    for document in dated:
+        parts = document.path.relative_to(events_dir).parts
+        if len(parts) > 1:
+            by_folder.setdefault(parts[0], []).append(document)
+    if len(by_folder) > 1:
+        share = {name: sum(map(_eventful, docs)) / len(docs) for name, docs in by_folder.items()}
+        if max(share.values()) >= 0.5:
+            for name, value in share.items():
+                if value <= 0.2 and len(by_folder[name]) >= 2:
+                    patterns.append(f"{name}/*")
+                    result.notes.append(
+                        f"{events_dir.relative_to(result.root).as_posix()}/{name}/: "
+                        f"{len(by_folder[name])} dated pages with no venue, time or speaker "
+                        "(posts, not events): left out ([content] exclude)")
     # A folder named for test or sample data ("testmeetups/", "examples/") holds no real
     # events, dated or not: a site's development copy of its collection.
     for document in dated:

@@ -81,6 +81,10 @@ class TemplateEvidence:
         against = {"start": ("doors", "published", "end")}.get(role, ())
         return counts[role] - sum(counts[other] for other in against)
 
+    def shows(self, role: str) -> bool:
+        """Whether the templates show some key in ``role`` (a speakers section, a venue)."""
+        return any(counts[role] > 0 for counts in self.roles.values())
+
     def shown(self, path: str) -> bool:
         return bool(self._counts(path))
 

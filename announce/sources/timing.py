@@ -6,6 +6,7 @@ in the start's text, a duration, or the site's default length.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
@@ -97,7 +98,10 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
     if not when.has_time:
         when = _body_time(reader, when, zone) or _stated_time(reader, when, zone) \
             or _default_time(reader, when, zone)
+    else:
+        _check_text_agrees(reader, path, when, zone)
     _check_offset(reader, path, when)
+    _check_title_date(reader, path, when, zone)
     return when.moment
 
 
@@ -169,6 +173,54 @@ def _stated_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
         reader.body_end = found.end.strftime("%H:%M")
     reader.sources["start"] = f"{reader.start_path} + {where[found.line - 1]}"
     return When(moment, True, None)
+
+
+# A full date in a title: "08 de Junho de 2023", "25th October 2025", "June 8, 2023",
+# "26.02.2026", "2026-02-26".
+_TITLE_DATE = re.compile(
+    r"\b\d{1,2}(?:\.|º|st|nd|rd|th)?\s+(?:de\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?\d{4}\b"
+    r"|\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _check_title_date(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
+    """A title that names another day than the start (a post dated the day it was written,
+    titled for the evening it announces) makes the start unsure."""
+    found = reader.found.get("title")
+    title = found[1] if found is not None else None
+    if not isinstance(title, str) or not any(c.isdigit() for c in title):
+        return
+    days = []
+    for match in _TITLE_DATE.finditer(title):
+        try:
+            days.append(parse_when(match[0], tz=zone, default_time=_MIDNIGHT).moment.date())
+        except DateProblem:
+            continue
+    day = when.moment.astimezone(zone).date()
+    if days and day not in days:
+        reader.unsure.add("start")
+        reader.sources["start"] = f"{path} (the title says {days[0].isoformat()})"
+        reader.problem(path, f"the title names {days[0].isoformat()}, the start is "
+                       f"{day.isoformat()}: the start is unsure", "warning")
+
+
+def _check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
+    """A key's time of day that the page's own "Time:" line contradicts is unsure: one of
+    them is a post's time, or stale, and nothing says which."""
+    from .bodytime import labelled_time
+
+    found = labelled_time(reader.doc.body)
+    if found is None:
+        return
+    local = when.moment.astimezone(zone if found.offset is None
+                                   else timezone(timedelta(minutes=found.offset)))
+    if local.time().replace(second=0, microsecond=0) == found.start:
+        return
+    line = reader.doc.body_line + found.line - 1
+    reader.unsure.add("start")
+    reader.sources["start"] = f"{path} (the page's line {line} says {found.start:%H:%M})"
+    reader.problem(path, f"{local:%H:%M} is not the time the page states on its line {line} "
+                   f"({found.start:%H:%M}): the start is unsure", "warning")
 
 
 def _body_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
