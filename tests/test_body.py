@@ -341,6 +341,18 @@ def test_nested_admonitions_and_their_code_blocks() -> None:
                            "```\n!!! not an admonition\n```\n\nEnd.")
 
 
+# --- Pelican ----------------------------------------------------------------------------
+
+def test_pelican_static_links_are_paths_on_the_site_and_page_links_their_text() -> None:
+    body = ('![Group shot]({static}/images/meetup.jpg "Members")\n\n'
+            'Announced on the [mailing list]({filename}/pages/mailing-list.md) and '
+            '<img src="{static}/images/logo.png" alt="">.\n\n`{static}/kept.png`\n')
+    assert email(body) == (
+        '![Group shot](/images/meetup.jpg "Members")\n\n'
+        'Announced on the mailing list and <img src="/images/logo.png" alt="">.\n\n'
+        "`{static}/kept.png`\n")
+
+
 # --- code stays code ---------------------------------------------------------------------
 
 def test_nothing_inside_code_fences_or_code_spans_is_touched() -> None:

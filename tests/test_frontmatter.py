@@ -135,6 +135,21 @@ def test_nesting_too_deep_is_a_problem_not_a_crash() -> None:
     ({".eleventy.js": "module.exports = {}\n"}, "eleventy"),
     ({"eleventy.config.mjs": "export default {}\n"}, "eleventy"),
     ({"mkdocs.yml": "site_name: X\n"}, "mkdocs"),
+    ({"pelicanconf.py": "SITENAME = 'X'\n"}, "pelican"),
+    ({"gatsby-config.js": "module.exports = {}\n"}, "gatsby"),
+    ({"docusaurus.config.ts": "export default {}\n"}, "docusaurus"),
+    ({"next.config.mjs": "export default {}\n"}, "next"),
+    ({"nuxt.config.ts": "export default defineNuxtConfig({})\n"}, "nuxt"),
+    ({"metalsmith.json": '{"source": "src"}\n'}, "metalsmith"),
+    # No config file of its own: the generator package.json depends on.
+    ({"package.json": '{"dependencies": {"metalsmith": "^2.6"}}'}, "metalsmith"),
+    ({"package.json": '{"devDependencies": {"@docusaurus/core": "3"}}'}, "docusaurus"),
+    ({"package.json": '{"dependencies": {"react": "18", "next": "14"}}'}, "next"),
+    ({"package.json": '{"dependencies": {"react": "18"}}'}, "generic"),
+    ({"package.json": "not json"}, "generic"),
+    # A marker file wins over package.json (a Jekyll site with a JavaScript toolchain).
+    ({"_config.yml": "title: X\n", "package.json": '{"dependencies": {"gatsby": "5"}}'},
+     "jekyll"),
     ({"README.md": "# X\n"}, "generic"),
 ])
 def test_the_generator_is_told_by_its_config_file(

@@ -1,7 +1,9 @@
-"""Two pieces of body rendering with no tokens in them: snippets and admonitions.
+"""Pieces of body rendering with no tokens in them: snippets, admonitions, Pelican links.
 
 A snippet is the organizer's Jinja2 text for a shortcode ([content.shortcodes]), run in a
-strict sandbox; an admonition is MkDocs' ``!!! note`` block, shown as a bold title line.
+strict sandbox; an admonition is MkDocs' ``!!! note`` block, shown as a bold title line;
+a Pelican link (``{static}/images/x.jpg``, ``{filename}/pages/about.md``) points at a file
+of the site by its place in the content folder.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["admonitions", "defuse", "inline_text", "render_snippet"]
+__all__ = ["admonitions", "defuse", "inline_text", "pelican_links", "render_snippet"]
 
 
 def defuse(text: str) -> str:
@@ -126,3 +128,26 @@ def admonitions(text: str) -> str:
             out.extend((f"{header[1]}**{inline_text(title)}**", ""))
         indents.append((indents[-1] if indents else 0) + len(header[1]) + 4)
     return "\n".join(out)
+
+
+# --- Pelican's links -------------------------------------------------------------------
+
+# A static file keeps its path below the content folder on the site: {static}/images/x.jpg
+# is /images/x.jpg (a path without the leading slash stays relative, as written).
+_PELICAN_FILE: Final = re.compile(r"(\]\([ \t]*+<?|\b(?:src|href)=[\"']?)\{(?:static|attach)\}")
+# {filename}, {tag}, {category}, {author}, {index} name pages whose URLs follow the site's
+# own settings: the link's text is kept, the link left out.
+_PELICAN_PAGE: Final = re.compile(
+    r"(!?)\[([^\]\n]*+)\]\([ \t]*+<?\{(?:filename|tag|category|author|index)\}[^)\n]*+\)")
+
+
+def pelican_links(text: str) -> str:
+    """Pelican's ``{static}``-style link targets as paths on the site, or as plain text.
+
+    >>> pelican_links("![Group]({static}/images/a.jpg) and [list]({filename}/pages/l.md)")
+    '![Group](/images/a.jpg) and list'
+    """
+    if "}" not in text:
+        return text
+    text = _PELICAN_FILE.sub(r"\1", text)
+    return _PELICAN_PAGE.sub(lambda m: "" if m[1] else m[2], text)

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any, Final
 from urllib.parse import quote
 
-from .blocks import admonitions, defuse, inline_text, render_snippet
+from .blocks import admonitions, defuse, inline_text, pelican_links, render_snippet
 from .scan import (
     MAP_IT,
     MAX_DEPTH,
@@ -149,7 +149,7 @@ def _clean_text(text: str) -> str:
     if ":" in text:
         text = _ICON.sub("", text)
     if "{" in text:
-        text = _ATTR_LIST.sub("", text)
+        text = pelican_links(_ATTR_LIST.sub("", text))
     return text
 
 
