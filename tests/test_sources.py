@@ -813,6 +813,16 @@ def test_mdx_import_lines_are_not_mailed() -> None:
     assert only_event(catalog).description == "Hello **there**."
 
 
+def test_a_markdown_page_without_a_title_takes_its_first_heading_else_it_is_required() -> None:
+    catalog = load(config(), {
+        "content/events/a.md": md("dtstart: 2027-03-04 18:00", "```\n# not this\n```\n\n"
+                                  "## Nor this\n\n# Spring meetup\n"),
+        "content/events/b.md": md("dtstart: 2027-04-01 18:00", "No heading at all.\n"),
+    })
+    assert [e.title for e in catalog.events] == ["Spring meetup"]
+    assert errors(catalog) == ["content/events/b.md:1: title: required"]
+
+
 def test_every_problem_of_the_key_map_is_reported_at_once() -> None:
     write({"announce.toml": config(tables='[content.keys]\nstrat = "date"\nstart = ""\n'
                                           'venue = 3\n')})

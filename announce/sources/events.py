@@ -102,6 +102,11 @@ def _check_draft(reader: Reader) -> None:
 def _title(reader: Reader) -> str | None:
     errors = len(reader.errors)
     path, title = reader.text("title")
+    if not title and len(reader.errors) == errors:
+        # Docusaurus, MkDocs and MDX pages without a title show their first # heading.
+        from .bodyfields import first_heading
+
+        title = first_heading(reader.doc.body)
     if not title:
         if len(reader.errors) == errors:  # not twice for one key
             reader.problem(path, "required")
