@@ -418,3 +418,23 @@ def test_init_on_the_next_js_corpus_site_finds_its_content_folder(
     assert settings.content.keys["start"] == ("date",)
     checked = _announce(site, monkeypatch, "check")
     assert f"Checked {facts['events']} event files" in checked.stdout
+
+
+def test_init_and_list_on_the_mdx_corpus_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, facts = _corpus_site(tmp_path, "PlanBee-dev-oulu-dev-meetups", "packages/site")
+    result, rows = _init_and_list(site, monkeypatch)
+    assert result.stdout.splitlines()[1].startswith("Found an Astro site: ")
+    mdx_files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.mdx"))
+    assert len(mdx_files) == 6
+    # Every .mdx file loads (with the test collection's, for now: which collection is the
+    # site's is not a question of the format).
+    assert {row["path"].split("/packages/site/", 1)[1] for row in rows} >= set(mdx_files)
+    cloudamite = _row(rows, "25-8-2023-cloudamite")
+    fact = facts["facts"]["25-8-2023-cloudamite"]
+    assert datetime.fromisoformat(cloudamite["start"]) == datetime.fromisoformat(fact["start"])
+    assert (cloudamite["title"], cloudamite["location"]) == (fact["title"], fact["venue"])
+    checked = _announce(site, monkeypatch, "check")
+    assert checked.exit_code == 0, checked.output
+    assert "body:" not in checked.stdout  # nothing in these bodies is left out of a mail

@@ -813,6 +813,22 @@ def test_mdx_import_lines_are_not_mailed() -> None:
     assert only_event(catalog).description == "Hello **there**."
 
 
+def test_an_mdx_page_without_a_title_takes_its_heading_and_mails_no_code() -> None:
+    write({"announce.toml": config(), "content/events/a.mdx": md(
+        "dtstart: 2027-03-04 18:00\nvenue: Hall",
+        "import Tabs from '@theme/Tabs';\nexport const speakers = ['Ann'];\n\n"
+        "# Rust *and* WebAssembly {#top}\n\n<Tabs>\n  Talks at {'7pm'}.\n</Tabs>\n")})
+    event = only_event(load_catalog(load_settings(Path("announce.toml"))))
+    assert event.title == "Rust and WebAssembly"
+    assert [line.strip() for line in event.description.splitlines() if line.strip()] == [
+        "# Rust *and* WebAssembly", "Talks at 7pm."]
+    result = announce("check")
+    assert result.exit_code == 0, result.output
+    assert ("warning: content/events/a.mdx:10: body: component <Tabs> is not known: its "
+            "content is kept, the component left out (map it in [content.shortcodes])"
+            ) in result.stdout.splitlines()
+
+
 def test_a_markdown_page_without_a_title_takes_its_first_heading_else_it_is_required() -> None:
     catalog = load(config(), {
         "content/events/a.md": md("dtstart: 2027-03-04 18:00", "```\n# not this\n```\n\n"
