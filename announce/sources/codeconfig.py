@@ -10,10 +10,12 @@ timezone. :func:`python_settings` takes a Python file's literal assignments with
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+if TYPE_CHECKING:
+    import ast
 
 __all__ = [
     "TS_LOCALE",
@@ -72,6 +74,8 @@ def python_settings(path: Path) -> dict[str, Any]:
     ...     python_settings(conf)
     {'PATH': 'content', 'Y': 'content'}
     """
+    import ast  # here: only Pelican sites need it, and every command loads the profiles
+
     try:
         if not path.is_file() or path.stat().st_size > _MAX_BYTES:
             return {}
