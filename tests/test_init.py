@@ -5,6 +5,8 @@ without --force."""
 from __future__ import annotations
 
 import difflib
+import email
+import email.policy
 import json
 import shutil
 import subprocess
@@ -400,8 +402,19 @@ def test_init_and_list_on_the_pelican_corpus_site(
         assert row["title"] == fact["title"]
     checked = _announce(site, monkeypatch, "check")
     assert checked.exit_code == 0, checked.output
-    assert "{static}" not in _announce(site, monkeypatch, "render", "meetup-february-2026",
-                                       "--kind", "announcement").stdout
+    # Pelican's {static} images are the site's own files, at their path below content/.
+    config = site / "announce.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "\n[mail]\n", '\n[mail]\nto = ["members@nairobilug.test"]\n', 1), encoding="utf-8")
+    rendered = _announce(site, monkeypatch, "render", _row(rows, "meetup-february-2026")["id"],
+                         "--kind", "announcement")
+    assert rendered.exit_code == 0, rendered.output
+    html = email.message_from_string(rendered.stdout, policy=email.policy.default).get_body(
+        ("html",))
+    assert html is not None
+    assert "{static}" not in html.get_content()
+    assert 'src="https://nairobilug.org/images/meetup-february-2026/t-shirts.jpg"' in \
+        html.get_content()
 
 
 def test_init_on_the_next_js_corpus_site_finds_its_content_folder(
