@@ -353,6 +353,18 @@ def test_pelican_static_links_are_paths_on_the_site_and_page_links_their_text() 
         "`{static}/kept.png`\n")
 
 
+# --- ::: containers (Docusaurus, VitePress, Starlight) ---------------------------------
+
+def test_colon_containers_become_a_bold_title_over_their_content() -> None:
+    body = (":::tip[Parking]\nBehind the hall.\n:::\n\n::: warning Bring ID\nAt the door.\n:::\n\n"
+            ":::note\nOuter\n\n:::info{.x}\nInner\n:::\n:::\n\n```md\n:::tip\n```\n"
+            "Ratio 1:::2 stays, and so does a lone\n:::\n")
+    assert email(body) == (
+        "**Parking**\n\nBehind the hall.\n\n**Bring ID**\n\nAt the door.\n\n"
+        "**Note**\n\nOuter\n\n**Info**\n\nInner\n\n```md\n:::tip\n```\n"
+        "Ratio 1:::2 stays, and so does a lone\n:::\n")
+
+
 # --- MDX ----------------------------------------------------------------------------------
 
 def mdx(body: str, *, body_line: int = 1, snippets: Mapping[str, str] | None = None

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any, Final
 from urllib.parse import quote
 
-from .blocks import admonitions, defuse, inline_text, pelican_links, render_snippet
+from .blocks import admonitions, containers, defuse, inline_text, pelican_links, render_snippet
 from .scan import (
     MAP_IT,
     MAX_DEPTH,
@@ -399,7 +399,7 @@ class _Renderer:
 # --- the API ---------------------------------------------------------------------------
 
 def _needs_work(body: str) -> bool:
-    return ("{" in body or "!!!" in body or "???" in body
+    return ("{" in body or "!!!" in body or "???" in body or ":::" in body
             or (":" in body and _ICON.search(body) is not None))
 
 
@@ -470,4 +470,4 @@ def tokens_for_email(
     if len(found) > MAX_NOTES:  # a note per tag of a body that is nothing but tags helps nobody
         rest = len(found) - MAX_NOTES
         found[MAX_NOTES:] = [BodyNote(found[MAX_NOTES].line, f"and {rest} more notes")]
-    return admonitions(text), found
+    return admonitions(containers(text)), found
