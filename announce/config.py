@@ -83,8 +83,8 @@ class ContentSettings:
     locations: Path = Path("content/locations")
     # Event types that are announced; empty means every type.
     types: tuple[str, ...] = ()
-    # The site's generator ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs" or
-    # "generic"); empty: found from the files next to announce.toml.
+    # The site's generator ("jekyll", "hugo", "pelican", ... or "generic": the names in
+    # sources.profiles.GENERATOR_NAMES); empty: found from the files next to announce.toml.
     generator: str = ""
     # The start time of events whose start is only a date, e.g. "18:30"; empty: an error.
     default_time: str = ""

@@ -130,7 +130,6 @@ def check_update_fields(values: dict[str, Any], where: str) -> None:
         values["update_fields"] = tuple(dict.fromkeys(values["update_fields"]))
 
 
-_GENERATOR_NAMES = ("jekyll", "hugo", "zola", "eleventy", "astro", "mkdocs", "generic")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -175,9 +174,13 @@ def _split_events(values: dict[str, Any]) -> None:
 def check_content(values: dict[str, Any], where: str) -> None:
     _split_events(values)
     generator = values.get("generator", "")
-    if generator and generator not in _GENERATOR_NAMES:
-        raise ConfigError(f"{where}: [content] generator: expected one of "
-                          f"{', '.join(_GENERATOR_NAMES)}, got {generator!r}")
+    if generator:
+        # Imported here: the profiles (and YAML) are not needed when no generator is named.
+        from .sources.profiles import GENERATOR_NAMES
+
+        if generator not in GENERATOR_NAMES:
+            raise ConfigError(f"{where}: [content] generator: expected one of "
+                              f"{', '.join(GENERATOR_NAMES)}, got {generator!r}")
     default_time = values.get("default_time", "")
     if default_time and not _TIME.match(default_time):
         raise ConfigError(f"{where}: [content] default_time: expected a 24-hour time such as "

@@ -53,6 +53,11 @@ _PUBLIC: Final[dict[str, tuple[str, ...]]] = {
     "zola": ("static", "content"),
     "astro": ("public",),
     "eleventy": ("src", "public"),
+    "gatsby": ("static",),
+    "docusaurus": ("static",),
+    "next": ("public",),
+    "nuxt": ("public", "static"),
+    "metalsmith": ("src",),
     "generic": ("static", "public"),
 }
 
@@ -122,7 +127,7 @@ def _site(events: Path, base: Path, generator: str, url: str) -> _Site:
         source = profile.config(root).raw.get("source")
         if isinstance(source, str) and source.strip("/"):
             public.append(source.strip("/"))
-    elif profile.name == "mkdocs":
+    elif profile.name in ("mkdocs", "pelican"):  # static files keep their content path
         public.extend(profile.config(root).content_dirs)
     elif profile is GENERIC:
         public.extend(("content",))

@@ -341,6 +341,113 @@ def test_nested_admonitions_and_their_code_blocks() -> None:
                            "```\n!!! not an admonition\n```\n\nEnd.")
 
 
+# --- Pelican ----------------------------------------------------------------------------
+
+def test_pelican_static_links_are_paths_on_the_site_and_page_links_their_text() -> None:
+    body = ('![Group shot]({static}/images/meetup.jpg "Members")\n\n'
+            'Announced on the [mailing list]({filename}/pages/mailing-list.md) and '
+            '<img src="{static}/images/logo.png" alt="">.\n\n`{static}/kept.png`\n')
+    assert email(body) == (
+        '![Group shot](/images/meetup.jpg "Members")\n\n'
+        'Announced on the mailing list and <img src="/images/logo.png" alt="">.\n\n'
+        "`{static}/kept.png`\n")
+
+
+# --- ::: containers (Docusaurus, VitePress, Starlight) ---------------------------------
+
+def test_colon_containers_become_a_bold_title_over_their_content() -> None:
+    body = (":::tip[Parking]\nBehind the hall.\n:::\n\n::: warning Bring ID\nAt the door.\n:::\n\n"
+            ":::note\nOuter\n\n:::info{.x}\nInner\n:::\n:::\n\n```md\n:::tip\n```\n"
+            "Ratio 1:::2 stays, and so does a lone\n:::\n")
+    assert email(body) == (
+        "**Parking**\n\nBehind the hall.\n\n**Bring ID**\n\nAt the door.\n\n"
+        "**Note**\n\nOuter\n\n**Info**\n\nInner\n\n```md\n:::tip\n```\n"
+        "Ratio 1:::2 stays, and so does a lone\n:::\n")
+
+
+# --- MDX ----------------------------------------------------------------------------------
+
+def mdx(body: str, *, body_line: int = 1, snippets: Mapping[str, str] | None = None
+        ) -> tuple[str, list[BodyNote]]:
+    from announce.sources.mdx import mdx_for_email
+
+    return mdx_for_email(body, body_line=body_line, snippets=snippets or {})
+
+
+def test_mdx_imports_and_exports_are_left_out_even_over_several_lines() -> None:
+    body = ("import Tabs from '@theme/Tabs';\nimport {\n  Card,\n  Grid,\n} from '../ui';\n\n"
+            "export const meta = {\n  title: 'x',\n\n  tags: ['a'],\n};\n\n"
+            "Doors open at 18:30.\n")
+    assert mdx(body) == ("Doors open at 18:30.\n", [])
+
+
+def test_mdx_import_in_the_middle_of_a_paragraph_is_prose() -> None:
+    body = "Bring what you want to\nimport into the demo.\n"
+    assert mdx(body) == (body, [])
+
+
+def test_mdx_components_become_their_markdown_or_their_content() -> None:
+    body = ('<YouTube id="dQw4w9WgXcQ" title="Last talk" />\n\n'
+            '<Link href="https://meetup.test/e/1">RSVP on Meetup</Link>\n\n'
+            '<Image src="/img/venue.png" alt="The venue" />\n\n'
+            "<>Fragments are their content.</>\n")
+    assert mdx(body) == (
+        "[Last talk](https://www.youtube.com/watch?v=dQw4w9WgXcQ)\n\n"
+        "[RSVP on Meetup](https://meetup.test/e/1)\n\n"
+        "![The venue](/img/venue.png)\n\n"
+        "Fragments are their content.\n", [])
+
+
+def test_unknown_mdx_components_keep_their_text_and_get_a_note_on_their_line() -> None:
+    body = ('Intro.\n\n<Tabs groupId="os" {...props}>\n  <TabItem value="a" default>\n'
+            "    Run `apt install rust`.\n  </TabItem>\n</Tabs>\n\n<Sponsors />\n")
+    out, notes = mdx(body, body_line=7)
+    assert "Run `apt install rust`." in out.split("\n")  # dedented: no code block
+    assert "<" not in out
+    assert notes == [
+        BodyNote(9, "component <Tabs> is not known: its content is kept, the component left "
+                    "out (map it in [content.shortcodes])"),
+        BodyNote(10, "component <TabItem> is not known: its content is kept, the component "
+                     "left out (map it in [content.shortcodes])"),
+        BodyNote(15, "component <Sponsors> is not known: left out of the email (map it in "
+                     "[content.shortcodes])"),
+    ]
+
+
+def test_a_snippet_maps_an_mdx_component() -> None:
+    out, notes = mdx('<Meetup group="rust-oslo" event="301" />\n', snippets={
+        "Meetup": '<a href="https://meetup.com/{{ group }}/events/{{ event }}">RSVP</a>'})
+    assert (out, notes) == (
+        '<a href="https://meetup.com/rust-oslo/events/301">RSVP</a>\n', [])
+
+
+def test_mdx_expressions_comments_and_strings() -> None:
+    out, notes = mdx("Hello {/* TODO */}{'world'}! Since {new Date().getFullYear()}.\n")
+    assert out == "Hello world! Since .\n"
+    assert notes == [BodyNote(1, "the expression {new Date().getFullYear()} is code for the "
+                                 "page: left out of the email")]
+
+
+def test_mdx_html_stays_without_its_code_attributes() -> None:
+    body = '<div className="note" style={{color: "red"}}>Bring ID.</div>\n'
+    assert mdx(body) == ('<div class="note">Bring ID.</div>\n', [])
+
+
+def test_mdx_code_text_and_autolinks_stay_as_written() -> None:
+    body = ("```jsx\nimport x from 'y'\n<Tabs>{code}</Tabs>\n```\n\n"
+            "`<Card />` and `{x}`, a < b, <https://example.org>, \\{braces\\}.\n")
+    assert mdx(body) == (body, [])
+
+
+@pytest.mark.parametrize("unit", ["{", "{/*", "<A {", "<A>", "</A>", "` ", "import {\n\n",
+                                  "<a href=", "a < b "])
+@pytest.mark.slow
+def test_a_megabyte_of_mdx_openers_returns(unit: str) -> None:
+    out, notes = mdx(unit * (1_000_000 // len(unit)))
+    assert "<A" not in out or unit.startswith("<A ")
+    assert len(notes) <= 101
+
+
 # --- code stays code ---------------------------------------------------------------------
 
 def test_nothing_inside_code_fences_or_code_spans_is_touched() -> None:

@@ -173,6 +173,9 @@ SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
         ("[site]\nurl = 'example.org'\n",
          "[site] url: expected an absolute http(s) URL, got 'example.org'"),
         ("[smtp]\nport = 25\n", "[smtp] host: required when [smtp] is present"),
+        ("[content]\ngenerator = 'wordpress'\n",
+         "[content] generator: expected one of hugo, zola, astro, eleventy, mkdocs, pelican, "
+         "gatsby, docusaurus, next, nuxt, metalsmith, jekyll, generic, got 'wordpress'"),
         ("[smtp]\nhost = 'x'\nsecurity = 'ssl'\n",
          "[smtp] security: expected 'starttls', 'tls' or 'none', got 'ssl'"),
         ("[mail]\nfrom = \"a@example.org\\nBcc: victim@example.org\"\n",

@@ -135,6 +135,21 @@ def test_nesting_too_deep_is_a_problem_not_a_crash() -> None:
     ({".eleventy.js": "module.exports = {}\n"}, "eleventy"),
     ({"eleventy.config.mjs": "export default {}\n"}, "eleventy"),
     ({"mkdocs.yml": "site_name: X\n"}, "mkdocs"),
+    ({"pelicanconf.py": "SITENAME = 'X'\n"}, "pelican"),
+    ({"gatsby-config.js": "module.exports = {}\n"}, "gatsby"),
+    ({"docusaurus.config.ts": "export default {}\n"}, "docusaurus"),
+    ({"next.config.mjs": "export default {}\n"}, "next"),
+    ({"nuxt.config.ts": "export default defineNuxtConfig({})\n"}, "nuxt"),
+    ({"metalsmith.json": '{"source": "src"}\n'}, "metalsmith"),
+    # No config file of its own: the generator package.json depends on.
+    ({"package.json": '{"dependencies": {"metalsmith": "^2.6"}}'}, "metalsmith"),
+    ({"package.json": '{"devDependencies": {"@docusaurus/core": "3"}}'}, "docusaurus"),
+    ({"package.json": '{"dependencies": {"react": "18", "next": "14"}}'}, "next"),
+    ({"package.json": '{"dependencies": {"react": "18"}}'}, "generic"),
+    ({"package.json": "not json"}, "generic"),
+    # A marker file wins over package.json (a Jekyll site with a JavaScript toolchain).
+    ({"_config.yml": "title: X\n", "package.json": '{"dependencies": {"gatsby": "5"}}'},
+     "jekyll"),
     ({"README.md": "# X\n"}, "generic"),
 ])
 def test_the_generator_is_told_by_its_config_file(
@@ -206,3 +221,70 @@ def test_json_and_toml_nested_without_end_are_an_error(tmp_path: Path, text: str
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FrontMatterError, match=r"^front matter is nested too deeply$"):
         read_document(path)
+
+
+# --- Pelican's metadata header (issue 26) ------------------------------------------------
+
+
+PELICAN = """\
+Title: Meetup Summary (July, 2019)
+Date: 2019-07-06 4:00pm
+category: Meetups
+Tags: kfc, meetup
+Authors: Cornelius Emase; Paul Mayero
+Summary: Highlights from the July meetup,
+    written afterwards.
+
+## Presentation
+
+Body text.
+"""
+
+
+def test_a_pelican_header_reads_as_front_matter_with_lower_case_keys() -> None:
+    document = parse_document(FILE, PELICAN)
+    assert document.syntax == "meta"
+    assert document.data == {
+        "title": "Meetup Summary (July, 2019)",
+        "date": "2019-07-06 4:00pm",  # text, read in the site's timezone as Pelican does
+        "category": "Meetups",
+        "tags": ["kfc", "meetup"],  # Pelican's lists: split at ";" if any, else ","
+        "authors": ["Cornelius Emase", "Paul Mayero"],
+        "summary": "Highlights from the July meetup, written afterwards.",
+    }
+    assert (document.body, document.body_line) == ("## Presentation\n\nBody text.\n", 9)
+
+
+@pytest.mark.parametrize(("key", "line"), [
+    ("title", 1), ("date", 2), ("category", 3), ("tags", 4), ("summary", 6)])
+def test_the_line_of_a_pelican_key_whatever_its_case(key: str, line: int) -> None:
+    assert parse_document(FILE, PELICAN).line_of(key) == line
+
+
+def test_a_pelican_draft_is_a_draft_and_empty_lists_are_no_keys() -> None:
+    data = parse_document(FILE, "Title: T\nStatus: draft\nTags:\n\nBody\n").data
+    assert data == {"title": "T", "status": "draft", "draft": True}
+    assert "draft" not in parse_document(FILE, "Title: T\nStatus: hidden\n").data
+
+
+@pytest.mark.parametrize("text", [
+    "Note: the room changed\n\nSee you there.\n",  # a key line, but no title or date
+    "Title: a paragraph\nthat goes on in prose\n\nMore.\n",  # a line that is no key
+    "# Title: the heading\n\nText\n",
+    "https://example.org/event\n\nText\n",
+    "    Title: indented code\n\nText\n",
+    "2027-01-06: a date\n\nText\n",
+])
+def test_ordinary_markdown_is_never_read_as_a_header(text: str) -> None:
+    with pytest.raises(NoFrontMatter):
+        parse_document(FILE, text)
+
+
+def test_every_corpus_pelican_file_reads_its_header() -> None:
+    site = shared(CORPUS.parent / "sites" / "nairobilug-nairobilug.or.ke")
+    documents = [read_document(path) for path in sorted((site / "content").rglob("*.md"))]
+    assert len(documents) == 19
+    assert all(d.syntax == "meta" and d.data["title"] for d in documents)
+    dated = [d for d in documents if "date" in d.data]
+    assert len(dated) == 18  # pages/meetups.md has none
+    assert all(d.body and not d.body.startswith(("Title:", "\n")) for d in documents)

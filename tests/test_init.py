@@ -1,15 +1,20 @@
-"""`announce init`: the config and workflow it writes, what it reads from a Jekyll site,
-and that it never overwrites a file without --force."""
+"""`announce init`: the config and workflow it writes, what it reads from a Jekyll site
+(and from the configs of the other generators), and that it never overwrites a file
+without --force."""
 
 from __future__ import annotations
 
 import difflib
+import email
+import email.policy
 import json
 import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,7 +23,7 @@ from announce.cli import cli
 from announce.config import load_settings
 from announce.init import WORKFLOW_PATH, _machine_timezone
 
-from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, shared
+from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, SHARED, shared
 
 EXAMPLE_WORKFLOW = REPO / "examples" / "github" / "announce.yml"
 DEMO_ONLY = [
@@ -239,3 +244,219 @@ def test_init_works_from_the_wheel(tmp_path: Path) -> None:
     assert proc.stderr.startswith(str(tmp_path / "installed"))
     assert (site / WORKFLOW_PATH).read_bytes() == EXAMPLE_WORKFLOW.read_bytes()
     assert "[mail]" in (site / "announce.toml").read_text(encoding="utf-8")
+
+
+# --- configs that are code: Pelican's Python, the JavaScript generators' (issue 26) -------
+
+
+def test_what_init_reads_from_a_pelican_config_without_running_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = tmp_path / "ran"
+    (tmp_path / "pelicanconf.py").write_text(
+        "import os\n"
+        f"open({str(ran)!r}, 'w').write('the config was run')\n"
+        "AUTHOR = 'Multiple'\n"
+        "SITENAME = 'Nairobi GNU/Linux Users Group'\n"
+        "SITEURL = ''  # left blank for local previews: see publishconf.py\n"
+        "PATH = 'content'\n"
+        "TIMEZONE = 'Africa/Nairobi'\n"
+        "DEFAULT_LANG = 'en'\n"
+        "THEME = os.path.join('themes', 'alchemy')\n", encoding="utf-8")
+    (tmp_path / "publishconf.py").write_text(
+        "from pelicanconf import *\nSITEURL = 'https://nairobilug.org'\n", encoding="utf-8")
+    write_talks = {f"content/meetup-{month}-2027.md": f"Title: {month.title()} meetup\n"
+                   f"Date: 2027-{number:02}-06 4:00pm\nCategory: Meetups\n\nKFC Kimathi.\n"
+                   for number, month in ((3, "march"), (4, "april"))}
+    for name, text in {**write_talks, "content/pages/about.md": "Title: About\n\nUs.\n"}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    result = _announce(tmp_path, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    assert not ran.exists()
+    assert result.stdout.splitlines()[1] == (
+        "Found a Pelican site: events in content/; name Nairobi GNU/Linux Users Group; "
+        "url https://nairobilug.org; timezone Africa/Nairobi.")
+    settings = load_settings(tmp_path / "announce.toml")
+    assert (settings.site.language, settings.content.generator) == ("en", "pelican")
+    assert settings.content.exclude == ("pages/*",)
+    listed = _announce(tmp_path, monkeypatch, "list", "--all", "--json")
+    assert [(row["id"], row["start"]) for row in json.loads(listed.stdout)] == [
+        ("meetup-march-2027", "2027-03-06T16:00:00+03:00"),
+        ("meetup-april-2027", "2027-04-06T16:00:00+03:00"),
+    ]
+
+
+JS_CONFIGS = {
+    "gatsby": ("gatsby-config.js", """\
+        module.exports = {
+          plugins: [{ resolve: 'gatsby-source-filesystem',
+                      options: { name: 'events', title: 'not the site', path: './content' } }],
+          siteMetadata: {
+            // siteUrl: 'https://old.example.org',
+            title: `Rust Oslo`,
+            siteUrl: 'https://rust-oslo.test',
+            lang: 'nb',
+          },
+        }
+        """, ("Rust Oslo", "https://rust-oslo.test", "nb")),
+    "docusaurus": ("docusaurus.config.ts", """\
+        const config = {
+          title: 'WebAssembly Meetup',
+          url: 'https://wasm.test',
+          baseUrl: '/meetup/',
+          i18n: { defaultLocale: 'de', locales: ['de', 'en'] },
+          themeConfig: { navbar: { title: 'Wasm', items: [{href: 'https://github.com/x'}] } },
+        };
+        export default config;
+        """, ("WebAssembly Meetup", "https://wasm.test/meetup", "de")),
+    "next": ("next.config.js", """\
+        module.exports = {
+          i18n: { locales: ['fr', 'en'], defaultLocale: 'fr', localeDetection: false },
+          images: { domains: ['pbs.twimg.com'] },
+        }
+        """, (None, None, "fr")),
+    "nuxt": ("nuxt.config.ts", """\
+        export default defineNuxtConfig({
+          modules: ['@nuxt/content'],
+          site: { url: 'https://vue.test', name: 'Vue Meetup' },
+          app: { head: { title: 'Vue Meetup Berlin', htmlAttrs: { lang: 'de-DE' } } },
+        })
+        """, ("Vue Meetup Berlin", "https://vue.test", "de-DE")),
+    "metalsmith": ("metalsmith.json", """\
+        {"source": "./src", "destination": "./build",
+         "metadata": {"site": {"title": "Node Night", "url": "https://node.test",
+                               "timezone": "Europe/Vienna"}},
+         "plugins": [{"@metalsmith/markdown": {}}]}
+        """, ("Node Night", "https://node.test", "en")),  # "en": announce's default
+}
+
+
+@pytest.mark.parametrize("generator", sorted(JS_CONFIGS))
+def test_what_init_reads_from_a_javascript_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generator: str
+) -> None:
+    import textwrap
+
+    name, text, (title, url, language) = JS_CONFIGS[generator]
+    (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    result = _announce(tmp_path, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    settings = load_settings(tmp_path / "announce.toml")
+    assert settings.content.generator == generator
+    assert (settings.site.name if title else None, settings.site.url or None,
+            settings.site.language) == (title, url, language)
+    if generator == "metalsmith":
+        assert settings.site.timezone == "Europe/Vienna"
+
+
+# --- real sites of the new formats, copied from the shared corpus -----------------------
+
+SITES = SHARED / "corpus" / "sites"
+
+
+def _corpus_site(tmp_path: Path, folder: str, root: str = ".") -> tuple[Path, dict[str, Any]]:
+    """A copy of a corpus site (its root as facts.json names it), and its facts."""
+    source = shared(SITES / folder)
+    facts = json.loads((SITES / "facts.json").read_text(encoding="utf-8"))[folder]
+    assert facts["root"] == root
+    site = tmp_path / folder
+    shutil.copytree(source, site)
+    return site / root, facts
+
+
+def _init_and_list(site: Path, monkeypatch: pytest.MonkeyPatch
+                   ) -> tuple[Result, list[dict[str, Any]]]:
+    result = _announce(site, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    listed = _announce(site, monkeypatch, "list", "--all", "--json")
+    assert listed.exit_code == 0, listed.output
+    return result, json.loads(listed.stdout)
+
+
+def _row(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The one listed event whose id or path has ``key`` (facts.json's way of naming it)."""
+    (row,) = [r for r in rows if key in r["id"] or key in r["path"]]
+    return row
+
+
+def test_init_and_list_on_the_pelican_corpus_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, facts = _corpus_site(tmp_path, "nairobilug-nairobilug.or.ke")
+    result, rows = _init_and_list(site, monkeypatch)
+    assert result.stdout.splitlines()[1] == (
+        "Found a Pelican site: events in content/; name Nairobi GNU/Linux Users Group; "
+        "url https://nairobilug.org; timezone Africa/Nairobi.")
+    # The 18 posts of Category Meetups: 16 meetup summaries and 2 other posts (the corpus
+    # README); the page content/pages/meetups.md (no Date) is no event.
+    assert len(rows) == 18
+    assert not [r for r in rows if "pages/" in r["path"]]
+    # Dates as Pelican reads them: naive, in TIMEZONE (Africa/Nairobi, +03:00), in both
+    # of the site's forms ("2014-01-11 16:00", "2019-07-06 4:00pm").
+    for key in ("meetup-february-2026", "meetup-january-2014", "meetup-july-2019"):
+        fact = facts["facts"][key]
+        row = _row(rows, key)
+        assert datetime.fromisoformat(row["start"]) == datetime.fromisoformat(fact["start"])
+        assert row["title"] == fact["title"]
+    checked = _announce(site, monkeypatch, "check")
+    assert checked.exit_code == 0, checked.output
+    # Pelican's {static} images are the site's own files, at their path below content/.
+    config = site / "announce.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "\n[mail]\n", '\n[mail]\nto = ["members@nairobilug.test"]\n', 1), encoding="utf-8")
+    rendered = _announce(site, monkeypatch, "render", _row(rows, "meetup-february-2026")["id"],
+                         "--kind", "announcement")
+    assert rendered.exit_code == 0, rendered.output
+    html = email.message_from_string(rendered.stdout, policy=email.policy.default).get_body(
+        ("html",))
+    assert html is not None
+    assert "{static}" not in html.get_content()
+    assert 'src="https://nairobilug.org/images/meetup-february-2026/t-shirts.jpg"' in \
+        html.get_content()
+
+
+def test_init_on_the_next_js_corpus_site_finds_its_content_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, facts = _corpus_site(tmp_path, "parisjs-parisjs-website")
+    result = _announce(site, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith(
+        "Found a Next.js site: events in content/meetups/;")
+    settings = load_settings(site / "announce.toml")
+    assert (settings.content.generator, settings.site.language) == ("next", "fr")
+    # gray-matter's YAML: the quoted date is a date ("2016-05-25"), at init's default time.
+    assert settings.content.keys["start"] == ("date",)
+    checked = _announce(site, monkeypatch, "check")
+    assert f"Checked {facts['events']} event files" in checked.stdout
+
+
+def test_init_and_list_on_the_mdx_corpus_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, facts = _corpus_site(tmp_path, "PlanBee-dev-oulu-dev-meetups", "packages/site")
+    # The group meets in Oulu (facts.json): the organizer answers init's question.
+    result = _announce(site, monkeypatch, "init", "--timezone", facts["tz"])
+    assert result.exit_code == 0, result.output
+    listed = _announce(site, monkeypatch, "list", "--all", "--json")
+    rows = json.loads(listed.stdout)
+    assert result.stdout.splitlines()[1].startswith("Found an Astro site: ")
+    mdx_files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.mdx"))
+    assert len(mdx_files) == 6
+    # Every .mdx file of the site's collection loads; the testmeetups/ collection is the
+    # site's test data, no events.
+    assert {row["path"].split("/packages/site/", 1)[1] for row in rows} == {
+        f for f in mdx_files if f.startswith("src/content/meetups/")}
+    cloudamite = _row(rows, "25-8-2023-cloudamite")
+    fact = facts["facts"]["25-8-2023-cloudamite"]
+    # Its dates are UTC instants written by a form in an unknown machine's clock: the day
+    # holds, the time of day is unsure (send refuses it).
+    assert datetime.fromisoformat(cloudamite["start"]).date() == \
+        datetime.fromisoformat(fact["start"]).date()
+    assert cloudamite["unsure"] == ["start"]
+    assert (cloudamite["title"], cloudamite["location"]) == (fact["title"], fact["venue"])
+    checked = _announce(site, monkeypatch, "check")
+    assert checked.exit_code == 0, checked.output
+    assert "body:" not in checked.stdout  # nothing in these bodies is left out of a mail

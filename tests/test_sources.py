@@ -814,6 +814,35 @@ def test_mdx_import_lines_are_not_mailed() -> None:
     assert only_event(catalog).description == "Hello **there**."
 
 
+def test_an_mdx_page_without_a_title_takes_its_heading_and_mails_no_code() -> None:
+    write({"announce.toml": config(), "content/events/a.mdx": md(
+        "dtstart: 2027-03-04 18:00\nvenue: Hall",
+        "import Tabs from '@theme/Tabs';\nexport const speakers = ['Ann'];\n\n"
+        "# Rust *and* WebAssembly {#top}\n\n<Tabs>\n  Talks at {'7pm'}.\n</Tabs>\n")})
+    event = only_event(load_catalog(load_settings(Path("announce.toml"))))
+    assert event.title == "Rust and WebAssembly"
+    assert [line.strip() for line in event.description.splitlines() if line.strip()] == [
+        "# Rust *and* WebAssembly", "Talks at 7pm."]
+    result = announce("check")
+    assert result.exit_code == 0, result.output
+    assert ("warning: content/events/a.mdx:10: body: component <Tabs> is not known: its "
+            "content is kept, the component left out (map it in [content.shortcodes])"
+            ) in result.stdout.splitlines()
+
+
+def test_a_markdown_page_without_a_title_takes_its_first_heading_else_it_is_unsure() -> None:
+    catalog = load(config(), {
+        "content/events/a.md": md("dtstart: 2027-03-04 18:00", "```\n# not this\n```\n\n"
+                                  "## Nor this\n\n# Spring meetup\n"),
+        "content/events/b.md": md("dtstart: 2027-04-01 18:00", "No heading at all.\n"),
+    })
+    # Without a heading, the file's name stands in for the title, marked unsure: send
+    # refuses it (an empty title: key is still an error).
+    assert [(e.title, e.unsure) for e in catalog.events] == [("Spring meetup", ()),
+                                                             ("b", ("title",))]
+    assert errors(catalog) == []
+
+
 def test_every_problem_of_the_key_map_is_reported_at_once() -> None:
     write({"announce.toml": config(tables='[content.keys]\nstrat = "date"\nstart = ""\n'
                                           'venue = 3\n')})
@@ -923,3 +952,43 @@ def test_a_time_range_in_the_time_key_gives_the_end() -> None:
         'title: A\nlocation: Hall\ndate: 2027-03-04\ntime: "6:30 PM - 8:30 PM"')}))
     assert (event.start, event.end) == (datetime(2027, 3, 5, 0, 30, tzinfo=UTC),
                                         datetime(2027, 3, 5, 2, 30, tzinfo=UTC))
+
+
+# --- Pelican: Key: value headers and pelicanconf.py ----------------------------------------
+
+
+def pelican_post(title: str, date: str, body: str, *extra: str) -> str:
+    return "\n".join((f"Title: {title}", f"Date: {date}", "Category: Meetups", *extra, "",
+                      body))
+
+
+def test_a_pelican_site_reads_its_headers_in_its_timezone_and_leaves_drafts_out() -> None:
+    write({"pelicanconf.py": "SITENAME = 'LUG'\nPATH = 'content'\nTIMEZONE = 'Africa/Nairobi'\n",
+           "publishconf.py": "from pelicanconf import *\nSITEURL = 'https://lug.test'\n",
+           "content/meetup-march.md": pelican_post(
+               "March meetup", "2027-03-06 4:00pm",
+               "![Group shot]({static}/images/march.jpg)\n", "LOCATION: KFC Kimathi Street"),
+           "content/meetup-april.md": pelican_post("April meetup", "2027-04-03 16:00",
+                                                   "Soon.\n", "Status: draft"),
+           "content/meetup-may.md": pelican_post("May meetup", "2027-05-33 16:00", "X\n")})
+    assert announce("init").exit_code == 0
+    settings = load_settings(Path("announce.toml"))
+    assert (settings.site.url, settings.site.timezone) == ("https://lug.test", "Africa/Nairobi")
+    catalog = load_catalog(settings)
+    (event,) = catalog.events
+    assert (event.id, event.start, event.location_name) == (
+        "meetup-march", datetime(2027, 3, 6, 13, tzinfo=UTC), "KFC Kimathi Street")
+    assert left_out(catalog) == [
+        "content/meetup-april.md:1: not an event: a draft (draft: true)"]
+    assert [e.split(": ", 1)[0] for e in errors(catalog)] == ["content/meetup-may.md:2"]
+
+    write({"announce.toml": Path("announce.toml").read_text(encoding="utf-8").replace(
+        "\n[mail]\n", '\n[mail]\nto = ["members@lug.test"]\n', 1)})
+    result = announce("render", "meetup-march", "--kind", "announcement", "--now",
+                      "2027-03-01")
+    assert result.exit_code == 0, result.output
+    message = email.message_from_string(result.stdout, policy=email.policy.default)
+    html = message.get_body(("html",))
+    assert html is not None
+    assert 'src="https://lug.test/images/march.jpg"' in html.get_content()
+    assert "{static}" not in result.stdout

@@ -1,7 +1,10 @@
-"""Two pieces of body rendering with no tokens in them: snippets and admonitions.
+"""Pieces of body rendering with no tokens in them: snippets, admonitions, Pelican links.
 
 A snippet is the organizer's Jinja2 text for a shortcode ([content.shortcodes]), run in a
-strict sandbox; an admonition is MkDocs' ``!!! note`` block, shown as a bold title line.
+strict sandbox; an admonition is MkDocs' ``!!! note`` block, or a ``:::tip`` container
+(Docusaurus, VitePress, Starlight), shown as a bold title line; a Pelican link
+(``{static}/images/x.jpg``, ``{filename}/pages/about.md``) points at a file of the site
+by its place in the content folder.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ if TYPE_CHECKING:
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["admonitions", "defuse", "inline_text", "render_snippet"]
+__all__ = ["admonitions", "containers", "defuse", "inline_text", "pelican_links",
+           "render_snippet"]
 
 
 def defuse(text: str) -> str:
@@ -125,4 +129,70 @@ def admonitions(text: str) -> str:
         if title:
             out.extend((f"{header[1]}**{inline_text(title)}**", ""))
         indents.append((indents[-1] if indents else 0) + len(header[1]) + 4)
+    return "\n".join(out)
+
+
+# --- Pelican's links -------------------------------------------------------------------
+
+# A static file keeps its path below the content folder on the site: {static}/images/x.jpg
+# is /images/x.jpg (a path without the leading slash stays relative, as written).
+_PELICAN_FILE: Final = re.compile(r"(\]\([ \t]*+<?|\b(?:src|href)=[\"']?)\{(?:static|attach)\}")
+# {filename}, {tag}, {category}, {author}, {index} name pages whose URLs follow the site's
+# own settings: the link's text is kept, the link left out.
+_PELICAN_PAGE: Final = re.compile(
+    r"(!?)\[([^\]\n]*+)\]\([ \t]*+<?\{(?:filename|tag|category|author|index)\}[^)\n]*+\)")
+
+
+def pelican_links(text: str) -> str:
+    """Pelican's ``{static}``-style link targets as paths on the site, or as plain text.
+
+    >>> pelican_links("![Group]({static}/images/a.jpg) and [list]({filename}/pages/l.md)")
+    '![Group](/images/a.jpg) and list'
+    """
+    if "}" not in text:
+        return text
+    text = _PELICAN_FILE.sub(r"\1", text)
+    return _PELICAN_PAGE.sub(lambda m: "" if m[1] else m[2], text)
+
+
+# --- ::: containers ----------------------------------------------------------------------
+
+# ":::tip", ":::tip Title", ":::tip[Title]", "::: warning Title" and ":::note{.x}" open a
+# container (Docusaurus admonitions, VitePress containers, Starlight asides); a line of
+# colons alone closes the innermost one.
+_CONTAINER_OPEN: Final = re.compile(
+    r"( {0,3}):{3,}[ \t]*([A-Za-z][\w-]*)(?:\[([^\]\n]*)\]|[ \t]+([^{\n]*?))?"
+    r"[ \t]*(?:\{[^}\n]*\})?[ \t]*")
+_CONTAINER_CLOSE: Final = re.compile(r" {0,3}:{3,}[ \t]*")
+
+
+def containers(text: str) -> str:
+    """``:::tip Title`` ... ``:::`` blocks as a bold title line over their content.
+
+    >>> containers(":::tip[Parking]\\nBehind the hall.\\n:::\\n")
+    '**Parking**\\n\\nBehind the hall.\\n'
+    """
+    if ":::" not in text:
+        return text
+    out: list[str] = []
+    open_blocks = 0
+    fence: str | None = None
+    for line in text.split("\n"):
+        fence_match = _FENCE_LINE.match(line)
+        if fence is not None:
+            if fence_match and fence_match[1][0] == fence[0] and len(fence_match[1]) >= len(fence):
+                fence = None
+        elif fence_match:
+            fence = fence_match[1]
+        elif (opener := _CONTAINER_OPEN.fullmatch(line)) is not None:
+            title = (opener[3] or opener[4] or opener[2].capitalize()).strip()
+            if out and out[-1]:
+                out.append("")
+            out.extend((f"{opener[1]}**{inline_text(title)}**", ""))
+            open_blocks += 1
+            continue
+        elif open_blocks and _CONTAINER_CLOSE.fullmatch(line):
+            open_blocks -= 1
+            continue
+        out.append(line)
     return "\n".join(out)

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any, Final
 from urllib.parse import quote
 
-from .blocks import admonitions, defuse, inline_text, render_snippet
+from .blocks import admonitions, containers, defuse, inline_text, pelican_links, render_snippet
 from .scan import (
     MAP_IT,
     MAX_DEPTH,
@@ -48,7 +48,7 @@ from .scan import (
     unquote,
 )
 
-__all__ = ["BodyNote", "Shortcode", "body_for_email", "find_shortcodes"]
+__all__ = ["BodyNote", "Shortcode", "body_for_email", "find_shortcodes", "tokens_for_email"]
 
 
 # --- the render ------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def _clean_text(text: str) -> str:
     if ":" in text:
         text = _ICON.sub("", text)
     if "{" in text:
-        text = _ATTR_LIST.sub("", text)
+        text = pelican_links(_ATTR_LIST.sub("", text))
     return text
 
 
@@ -232,7 +232,7 @@ class _Renderer:
         link = next((params[key] for key in _LINK_PARAMS if params.get(key)), None)
         if name == "raw" and shortcode.syntax == "liquid":
             return inner or ""
-        if name == "highlight":
+        if name == "highlight" and shortcode.syntax != "jsx":  # MDX's <Highlight> marks text
             return self._highlight(token, shortcode, inner, out)
         if name in _IMAGES and (params.get("src") or params.get("0")):
             return self._image(shortcode, inner, link)
@@ -399,7 +399,7 @@ class _Renderer:
 # --- the API ---------------------------------------------------------------------------
 
 def _needs_work(body: str) -> bool:
-    return ("{" in body or "!!!" in body or "???" in body
+    return ("{" in body or "!!!" in body or "???" in body or ":::" in body
             or (":" in body and _ICON.search(body) is not None))
 
 
@@ -450,10 +450,24 @@ def body_for_email(
         return body, []
     scanner = Scanner(body, body_line)
     tokens = scanner.scan()
+    return tokens_for_email(body, tokens, scanner.notes, variables=variables,
+                            snippets=snippets)
+
+
+def tokens_for_email(
+    body: str,
+    tokens: Sequence[Token],
+    notes: Sequence[BodyNote] = (),
+    *,
+    variables: Mapping[str, object] = NOTHING,
+    snippets: Mapping[str, str] = NOTHING,
+) -> tuple[str, list[BodyNote]]:
+    """The tokens another scan made of ``body`` (MDX's, :mod:`.mdx`) rendered as
+    :func:`body_for_email` renders its own, with the scan's ``notes`` and the render's."""
     renderer = _Renderer(body, variables, snippets)
     text = renderer.render(tokens, pair_tags(tokens))
-    notes = sorted(scanner.notes + renderer.notes, key=lambda note: note.line)
-    if len(notes) > MAX_NOTES:  # a note per tag of a body that is nothing but tags helps nobody
-        rest = len(notes) - MAX_NOTES
-        notes[MAX_NOTES:] = [BodyNote(notes[MAX_NOTES].line, f"and {rest} more notes")]
-    return admonitions(text), notes
+    found = sorted([*notes, *renderer.notes], key=lambda note: note.line)
+    if len(found) > MAX_NOTES:  # a note per tag of a body that is nothing but tags helps nobody
+        rest = len(found) - MAX_NOTES
+        found[MAX_NOTES:] = [BodyNote(found[MAX_NOTES].line, f"and {rest} more notes")]
+    return admonitions(containers(text)), found

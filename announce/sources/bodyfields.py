@@ -3,6 +3,8 @@
 Older sites state the date and the place in a table row or a ``**When:** ...`` line of the
 body. A key path ``body:<label>`` (``body:日時``, ``body:When``) reads the value after that
 label, from the first line that has it. Only used when the key map names such a path.
+A page without a title takes its first ``# `` heading, as Docusaurus, MkDocs and MDX
+pages do (:func:`first_heading`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import html
 import re
 
 __all__ = [
-    "DATE_LABELS", "TIME_RANGE", "VENUE_LABELS", "labelled_value", "split_range",
-    "venue_parts",
+    "DATE_LABELS", "TIME_RANGE", "VENUE_LABELS", "first_heading", "labelled_value",
+    "split_range", "venue_parts",
 ]
 
 # Labels that introduce an event's date or place, in the languages of the sites seen.
@@ -114,3 +116,38 @@ def venue_parts(text: str) -> tuple[str, str]:
     # A bare URL after the address is the venue's page, not its address.
     address = re.sub(r"\s*https?://\S+", "", address).strip()
     return name.strip("*_ "), address
+
+
+# "# Title", "# Title #", "# Title {#anchor}": a level-one ATX heading; fences skipped.
+_HEADING_OR_FENCE = re.compile(r"^[ ]{0,3}(?:#[ \t]+(?P<text>[^\n]*?)[ \t]*(?:#+[ \t]*)?$"
+                               r"|(?P<fence>`{3,}|~{3,}))", re.MULTILINE)
+_HEADING_ANCHOR = re.compile(r"[ \t]*\{#[\w-]+\}$")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(.+?)\1|(?<!\w)_(.+?)_(?!\w)")
+
+
+def first_heading(body: str) -> str | None:
+    """The text of the body's first level-one ``#`` heading outside code, or None.
+
+    >>> first_heading("```\\n# not this\\n```\\n\\n# **Rust** night #\\n")
+    'Rust night'
+    """
+    if "#" not in body:
+        return None
+    position = 0
+    while (match := _HEADING_OR_FENCE.search(body, position)) is not None:
+        fence = match["fence"]
+        if fence is None:
+            text = _HEADING_ANCHOR.sub("", match["text"])
+            text = _MD_LINK.sub(lambda m: m[1], text)
+            text = _EMPHASIS.sub(lambda m: m[2] or m[3], text)
+            text = " ".join(html.unescape(_TAG.sub("", text)).split())
+            if text:
+                return text
+            position = match.end()
+            continue
+        close = re.compile(rf"^[ ]{{0,3}}{fence[0]}{{{len(fence)},}}[ \t]*$", re.MULTILINE)
+        end = close.search(body, match.end())
+        if end is None:
+            return None
+        position = end.end()
+    return None

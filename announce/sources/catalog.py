@@ -410,9 +410,6 @@ def _location_problems(data: Mapping[str, Any], path: Path | None, document: Any
     return problems
 
 
-_MDX_CODE = re.compile(r"^(?:import|export)\s[^\n]*(?:\n|$)", re.MULTILINE)
-
-
 def _site_variables(settings: Settings) -> dict[str, Any]:
     return {"url": settings.site.url, "baseurl": "", "title": settings.site.name,
             "name": settings.site.name, "lang": settings.site.language}
@@ -421,17 +418,22 @@ def _site_variables(settings: Settings) -> dict[str, Any]:
 def _email_body(settings: Settings, event: Event) -> tuple[str, list[BodyNote]]:
     """``event``'s body as Markdown for the email, and what of it shows differently."""
     body = event.body
-    if event.path.suffix == ".mdx":
-        # MDX's import and export lines are code for the page, not text for the mail.
-        body = _MDX_CODE.sub("", body)
+    mdx = event.path.suffix.lower() == ".mdx"
     # body_for_email has its own quick exit; this one also spares importing it.
-    if "{" not in body and ":" not in body and "!!!" not in body and "???" not in body:
+    if not mdx and "{" not in body and ":" not in body and "!!!" not in body \
+            and "???" not in body:
         return body, []
+    page = {**event.front_matter, "title": event.title}
+    variables = {"site": _site_variables(settings), "page": page}
+    if mdx:
+        # Imports, exports, JSX and {expressions} are code for the page, not mail text.
+        from .mdx import mdx_for_email
+
+        return mdx_for_email(body, body_line=event.body_line, variables=variables,
+                             snippets=settings.content.shortcodes)
     from .body import body_for_email
 
-    page = {**event.front_matter, "title": event.title}
-    return body_for_email(body, body_line=event.body_line,
-                          variables={"site": _site_variables(settings), "page": page},
+    return body_for_email(body, body_line=event.body_line, variables=variables,
                           snippets=settings.content.shortcodes)
 
 

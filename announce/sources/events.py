@@ -147,12 +147,15 @@ def _unstated_title(reader: Reader) -> str | None:
     """A page with no title key: its first ``# `` heading (as MDX and Docusaurus pages
     title themselves), else its file name, marked unsure (the site's layout may compose
     the title from other keys; send refuses an unsure title)."""
+    from .bodyfields import first_heading
+
     doc = reader.doc
-    heading = _HEADING.search(doc.body[:5000])
+    heading = first_heading(doc.body)
     if heading:
-        line = doc.body_line + doc.body.count("\n", 0, heading.start())
+        at = _HEADING.search(doc.body)
+        line = doc.body_line + (doc.body.count("\n", 0, at.start()) if at else 0)
         reader.sources["title"] = f"body:{line}"
-        return " ".join(heading[1].replace("*", "").split())
+        return heading
     if not doc.data or doc.path.suffix.lower() not in (".md", ".markdown", ".mdx"):
         return None  # an entry of a data file has no name of its own
     name = slug_of(doc.path)

@@ -1,6 +1,8 @@
-"""Front matter in its three syntaxes, read as the site's generator reads it.
+"""Front matter in its four syntaxes, read as the site's generator reads it.
 
-A file opens with ``---`` (YAML), ``+++`` (TOML) or ``{`` (JSON). YAML comes in two
+A file opens with ``---`` (YAML), ``+++`` (TOML), ``{`` (JSON), or a block of ``Key:
+value`` lines without delimiters (Pelican's metadata header, read by :mod:`.headers`;
+its syntax is ``"meta"``). YAML comes in two
 dialects: Jekyll (Ruby) and MkDocs (PyYAML) read YAML 1.1, where an unquoted ``17:00`` is
 the integer 1020 and ``no`` is false; Hugo, Eleventy and Astro read YAML 1.2, where both
 are strings. Leading blank lines, CRLF line ends and a byte-order mark are tolerated.
@@ -23,6 +25,8 @@ from typing import Any, Final, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from .headers import read_header
+
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml: same results, slower
@@ -39,7 +43,7 @@ __all__ = [
     "read_yaml_file",
 ]
 
-Syntax = Literal["yaml", "toml", "json"]
+Syntax = Literal["yaml", "toml", "json", "meta"]
 YamlDialect = Literal["1.1", "1.2"]
 
 # A talk file is a page of text: one over this is a mistake (a video, a database dump)
@@ -290,6 +294,8 @@ def _key_pattern(syntax: Syntax, key: str) -> re.Pattern[str]:
     name = re.escape(key)
     if syntax == "json":
         return re.compile(rf'"{name}"\s*:')
+    if syntax == "meta":  # keys are case-insensitive there
+        return re.compile(rf"^[ ]{{0,3}}{name}[ \t]*:", re.MULTILINE | re.IGNORECASE)
     if syntax == "toml":
         key = rf"""["']?{name}["']?[ \t]*="""
         table = rf"""\[+[ \t]*(?:[\w."'-]+\.)?{name}[ \t]*\]+"""
@@ -380,6 +386,12 @@ def parse_document(path: Path, text: str, dialect: YamlDialect = "1.1") -> Docum
                 from None
         body_start = end + (1 if text[end:end + 1] == "\n" else 0)
         return _document(path, "json", text[start:end], open_line, text, body_start, dialect)
+    # From the start of its line: four spaces of indent make a code block, not a header.
+    header = read_header(text, text.rfind("\n", 0, start) + 1)
+    if header is not None:
+        body_line = text.count("\n", 0, header.body_start) + 1
+        return Document(path, "meta", header.front, open_line, text[header.body_start:],
+                        body_line, header.data)
     raise NoFrontMatter(open_line, "no front matter (the file must start with a '---' line)")
 
 

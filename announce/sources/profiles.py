@@ -9,7 +9,6 @@ config. Adding a generator is adding an entry (and, if its config is special, a 
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -17,10 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .codeconfig import (
+    TS_LOCALE,
+    TS_SITE,
+    TS_TITLE,
+    TS_ZONE,
+    build_source,
+    js_values,
+    python_settings,
+    scan_sources,
+)
 from .frontmatter import FrontMatterError, YamlDialect, read_yaml_file
 from .keymap import MISSING, get_path
 
-__all__ = ["GENERATORS", "Generator", "SiteConfig", "detect_generator", "generator_named"]
+__all__ = ["GENERATORS", "GENERATOR_NAMES", "Generator", "SiteConfig", "detect_generator",
+           "generator_named"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Generator:
     # ``index.md`` is the page of its folder (a bundle), whose other files are resources.
     bundles: bool
     read_config: Callable[[Path], SiteConfig]
+    # npm packages that make a site this generator's when no marker file says so
+    # (package.json "dependencies" or "devDependencies").
+    packages: tuple[str, ...] = ()
 
     def config(self, root: Path) -> SiteConfig:
         try:
@@ -168,30 +181,15 @@ def _zola(root: Path) -> SiteConfig:
         path=path, raw=data)
 
 
-_TS_ZONE = re.compile(r"""(?i)time_?zone\w*\s*[:=]\s*["']([A-Za-z]+/[A-Za-z_+\-/]+)["']""")
-_TS_SITE = re.compile(r"""\bsite\s*:\s*["'](https?://[^"']+)["']""")
-_TS_TITLE = re.compile(r"""\bSITE_(?:TITLE|NAME)\s*=\s*["']([^"']+)["']""")
-_TS_LOCALE = re.compile(r"""defaultLocale\s*:\s*["']([A-Za-z-]+)["']""")
-
-
-def _scan_sources(root: Path, names: tuple[str, ...]) -> str:
-    text = []
-    for name in names:
-        for path in sorted(root.glob(name))[:20]:
-            if path.is_file() and path.stat().st_size < 200_000:
-                text.append(path.read_text(encoding="utf-8", errors="replace"))
-    return "\n".join(text)
-
-
 def _astro(root: Path) -> SiteConfig:
     # JavaScript configs cannot be read as data: the values the site states literally
     # (site: "https://...", a DEFAULT_TIMEZONE constant) are picked out of the source.
-    config = _scan_sources(root, ("astro.config.*",))
-    source = _scan_sources(root, ("src/*.ts", "src/*.js", "src/*.mjs", "src/config/*.ts"))
-    site = _TS_SITE.search(config)
-    zone = _TS_ZONE.search(source) or _TS_ZONE.search(config)
-    title = _TS_TITLE.search(source)
-    locale = _TS_LOCALE.search(config)
+    config = scan_sources(root, ("astro.config.*",))
+    source = scan_sources(root, ("src/*.ts", "src/*.js", "src/*.mjs", "src/config/*.ts"))
+    site = TS_SITE.search(config)
+    zone = TS_ZONE.search(source) or TS_ZONE.search(config)
+    title = TS_TITLE.search(source)
+    locale = TS_LOCALE.search(config)
     return SiteConfig(
         name=title[1] if title else "", url=site[1] if site else "",
         timezone=_zone(zone[1]) if zone else "", language=locale[1] if locale else "",
@@ -206,8 +204,8 @@ def _eleventy(root: Path) -> SiteConfig:
         if path.is_file():
             data = _load(path)
             break
-    source = _scan_sources(root, (".eleventy.js", "eleventy.config.*"))
-    zone = _TS_ZONE.search(source)
+    source = scan_sources(root, (".eleventy.js", "eleventy.config.*"))
+    zone = TS_ZONE.search(source)
     return SiteConfig(
         name=_text(data, "title", "name"), url=_text(data, "url", "baseUrl"),
         timezone=_zone(_text(data, "timezone")) or (_zone(zone[1]) if zone else ""),
@@ -229,6 +227,66 @@ def _mkdocs(root: Path) -> SiteConfig:
         content_dirs=(_text(data, "docs_dir") or "docs",), data_keys=keys, path=path, raw=data)
 
 
+def _pelican(root: Path) -> SiteConfig:
+    path = root / "pelicanconf.py"
+    data = python_settings(path)
+    # `make publish` builds with publishconf.py, which imports pelicanconf and sets the
+    # public SITEURL (pelicanconf's is often '' for local previews).
+    published = python_settings(root / "publishconf.py")
+    url = _text(published, "SITEURL") or _text(data, "SITEURL")
+    # PATH is the content folder; Pelican's default is the folder it runs in.
+    content = _text(data, "PATH").removeprefix("./").strip("/") or "."
+    return SiteConfig(
+        name=_text(data, "SITENAME"), url=url, timezone=_zone(_text(data, "TIMEZONE")),
+        language=_text(data, "DEFAULT_LANG"), content_dirs=(content,), path=path,
+        raw={**data, "SITEURL": url})
+
+
+def _js_site(root: Path, files: tuple[str, ...], content_dirs: tuple[str, ...],
+             anchor: str = "") -> SiteConfig:
+    """What a JavaScript config states literally (see :func:`.codeconfig.js_values`)."""
+    found = js_values(scan_sources(root, files), anchor)
+    return SiteConfig(name=found.title, url=found.url, timezone=_zone(found.timezone),
+                      language=found.language, content_dirs=content_dirs, raw={})
+
+
+def _gatsby(root: Path) -> SiteConfig:
+    return _js_site(root, ("gatsby-config.*",), ("content", "src/content", "src/pages"),
+                    anchor="siteMetadata")
+
+
+def _docusaurus(root: Path) -> SiteConfig:
+    return _js_site(root, ("docusaurus.config.*",), ("blog", "docs", "src/pages"))
+
+
+def _next(root: Path) -> SiteConfig:
+    return _js_site(root, ("next.config.*", "site.config.*", "data/siteMetadata.*"),
+                    ("content", "_posts", "posts"))
+
+
+def _nuxt(root: Path) -> SiteConfig:
+    return _js_site(root, ("nuxt.config.*", "app.config.*"), ("content",))
+
+
+def _metalsmith(root: Path) -> SiteConfig:
+    path = root / "metalsmith.json"
+    if path.is_file():
+        data = _load(path)
+        source = _text(data, "source").removeprefix("./").strip("/") or "src"
+        return SiteConfig(
+            name=_text(data, "metadata.site.title", "metadata.site.name", "metadata.sitename",
+                       "metadata.title"),
+            url=_text(data, "metadata.site.url", "metadata.siteurl", "metadata.siteUrl",
+                      "metadata.url"),
+            timezone=_zone(_text(data, "metadata.site.timezone", "metadata.timezone")),
+            language=_text(data, "metadata.site.lang", "metadata.lang",
+                           "metadata.language"),
+            content_dirs=(source,), path=path, raw=data)
+    # A build script: Metalsmith(__dirname).source('./content')...
+    scripts = ("metalsmith.*js", "build.*js", "index.*js")
+    return _js_site(root, scripts, (build_source(scan_sources(root, scripts)) or "src",))
+
+
 def _generic(root: Path) -> SiteConfig:
     return SiteConfig(content_dirs=("content", "events", "_events", "."))
 
@@ -240,16 +298,37 @@ GENERATORS: tuple[Generator, ...] = (
               ("content",), ("data",), True, _hugo),
     Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola),
     Generator("astro", "Astro", ("astro.config.*",), "1.2", True, ("src/content",),
-              ("src/data",), True, _astro),
+              ("src/data",), True, _astro, ("astro",)),
     Generator("eleventy", "Eleventy", (".eleventy.js", ".eleventy.cjs", "eleventy.config.*"),
-              "1.2", True, ("src", "content", "."), ("_data", "src/_data"), False, _eleventy),
+              "1.2", True, ("src", "content", "."), ("_data", "src/_data"), False, _eleventy,
+              ("@11ty/eleventy",)),
     Generator("mkdocs", "MkDocs", ("mkdocs.yml", "mkdocs.yaml"), "1.1", False, ("docs",), (),
               True, _mkdocs),
+    # Pelican reads `Key: value` headers (or YAML through a plugin, with PyYAML); a date
+    # without offset is in its TIMEZONE setting.
+    Generator("pelican", "Pelican", ("pelicanconf.py",), "1.1", False, ("content",), (),
+              False, _pelican),
+    # The JavaScript generators read front matter with gray-matter (js-yaml): YAML 1.2,
+    # and an unquoted timestamp without offset is a JavaScript Date in UTC.
+    Generator("gatsby", "Gatsby", ("gatsby-config.*",), "1.2", True,
+              ("content", "src/content", "src/pages"), ("data", "src/data"), True, _gatsby,
+              ("gatsby",)),
+    Generator("docusaurus", "Docusaurus", ("docusaurus.config.*",), "1.2", True,
+              ("blog", "docs", "src/pages"), ("src/data", "data"), True, _docusaurus,
+              ("@docusaurus/core",)),
+    Generator("next", "Next.js", ("next.config.*",), "1.2", True,
+              ("content", "_posts", "posts"), ("data",), False, _next, ("next",)),
+    Generator("nuxt", "Nuxt", ("nuxt.config.*",), "1.2", True, ("content",), ("data",),
+              False, _nuxt, ("nuxt", "@nuxt/content")),
+    Generator("metalsmith", "Metalsmith", ("metalsmith.json",), "1.2", True, ("src",),
+              ("data", "src/data"), False, _metalsmith, ("metalsmith", "@metalsmith/core")),
     Generator("jekyll", "Jekyll", ("_config.yml", "_config.yaml"), "1.1", False, (".",),
               ("_data",), False, _jekyll),
 )
 GENERIC = Generator("generic", "a Markdown folder", (), "1.1", False,
                     ("content", "."), ("_data", "data"), False, _generic)
+# What [content] generator may say.
+GENERATOR_NAMES: tuple[str, ...] = (*(g.name for g in GENERATORS), GENERIC.name)
 
 
 def generator_named(name: str) -> Generator | None:
@@ -278,7 +357,30 @@ def detect_generator(root: Path) -> Generator:
             if marker == "config.toml" and (generator.name == "zola") != _is_zola(root):
                 continue
             return generator
+    # No config file of its own (a Metalsmith build script, a Next.js site with defaults):
+    # the generator the site's package.json depends on.
+    packages = _npm_packages(root)
+    if packages:
+        for generator in GENERATORS:
+            if packages.intersection(generator.packages):
+                return generator
     return GENERIC
+
+
+def _npm_packages(root: Path) -> set[str]:
+    path = root / "package.json"
+    try:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            return set()
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return set()
+    found: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        section = data.get(key) if isinstance(data, dict) else None
+        if isinstance(section, dict):
+            found.update(name for name in section if isinstance(name, str))
+    return found
 
 
 def config_value(config: SiteConfig, path: str) -> Any:
