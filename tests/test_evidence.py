@@ -192,6 +192,7 @@ def test_the_sites_templates_tell_the_start_from_the_doors() -> None:
     _out, rows = init_and_list()
     first = next(r for r in rows if r["title"] == "Abend 4")
     assert first["start"] == "2027-03-04T19:00:00+01:00"  # Beginn, not Einlass
+    assert first["location"] == "Halle 4"  # {{ page.spot }} beside "Ort": whatever its name
     toml = Path("announce.toml").read_text(encoding="utf-8")
     assert 'start = "kickoff"' in toml or 'start = ["kickoff"' in toml
 

@@ -18,10 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .evidence import date_candidates, person_candidates, text_candidates, utc_written
+from .evidence import date_candidates, utc_written
 from .evidence import date_paths as _date_paths
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
-from .inferfacts import body_dated, infer_body_fields, infer_not_speakers, meetup_group
+from .inferfacts import (
+    body_dated,
+    candidates_for,
+    infer_body_fields,
+    infer_not_speakers,
+    meetup_group,
+)
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
@@ -272,29 +278,12 @@ def _page_name(path: Path) -> str:
     return path.parent.name if path.stem in ("index", "_index", "event") else path.stem
 
 
-# The template role that says a field's key: see templates.ROLES.
-_TEMPLATE_ROLE = {"title": "title", "venue": "venue", "speakers": "speakers", "rsvp": "rsvp"}
-
-
 def _infer_keys(result: Inference, events: list[Document]) -> None:
     total = len(events)
     for name in _MAPPED:
         if name in result.keys:
             continue
-        candidates = result.start_candidates if name == "start" else DEFAULT_KEYS[name]
-        if name in ("title", "venue", "venue_address"):
-            # The site's own names, found by their words and values, after the defaults.
-            found = text_candidates([d.data for d in events], name)
-            candidates = (*candidates, *(p for p in found if p not in candidates))
-        elif name == "speakers":
-            # Lists of talks whose people the site names its own way.
-            found = person_candidates([d.data for d in events])
-            candidates = (*(p for p in found if p not in candidates), *candidates)
-        role = _TEMPLATE_ROLE.get(name)
-        if role is not None and result.templates.roles:
-            # The keys the site's templates show in this role come first.
-            shown = [p for p in candidates if result.templates.score(p, role) > 0]
-            candidates = (*shown, *(p for p in candidates if p not in shown))
+        candidates = candidates_for(result, events, name)
         present = Counter(path for d in events for path in candidates
                           if _has(d.data, path))
         if not present:

@@ -22,7 +22,8 @@ from .profiles import SiteConfig
 if TYPE_CHECKING:
     from .infer import Inference
 
-__all__ = ["body_dated", "infer_body_fields", "infer_not_speakers", "meetup_group"]
+__all__ = ["body_dated", "candidates_for", "infer_body_fields", "infer_not_speakers",
+           "meetup_group"]
 
 
 def _has(data: object, path: str) -> bool:
@@ -150,3 +151,56 @@ def meetup_group(root: Path, config: SiteConfig) -> str:
     return found.most_common(1)[0][0] if found else ""
 
 
+
+
+# The template role that says a field's key: see templates.ROLES.
+_TEMPLATE_ROLE = {"title": "title", "venue": "venue", "speakers": "speakers", "rsvp": "rsvp"}
+
+
+def candidates_for(result: Inference, events: list[Document], name: str) -> tuple[str, ...]:
+    """The key paths that may hold field ``name``, the likeliest first: the usual names the
+    site's templates show in that role; the other usual names; keys of the site's own names
+    that the templates show in that role ({{ page.spot }} beside "Ort"); then keys whose
+    words name the field. init takes them in this order until every event has one."""
+    from .evidence import person_candidates, text_candidates
+    from .keymap import DEFAULT_KEYS
+
+    usual = result.start_candidates if name == "start" else DEFAULT_KEYS[name]
+    worded: list[str] = []
+    if name in ("title", "venue", "venue_address"):
+        worded = text_candidates([d.data for d in events], name)
+    elif name == "speakers":
+        # Lists of talks whose people the site names its own way come first.
+        usual = (*(p for p in person_candidates([d.data for d in events]) if p not in usual),
+                 *usual)
+    role = _TEMPLATE_ROLE.get(name)
+    templates = result.templates
+    if role is None or not templates.roles:
+        return (*usual, *(p for p in worded if p not in usual))
+    taken = {p for paths in result.keys.values() for p in paths}
+    shown = [variant for p in templates.roles if templates.best_role(p) == role
+             for variant in (p, f"params.{p}", f"extra.{p}")
+             if variant not in taken and variant not in usual and _fits(events, variant, name)]
+    first = [p for p in usual if templates.score(p, role) > 0]
+    ordered = [*first, *(p for p in usual if p not in first), *shown]
+    return (*ordered, *(p for p in worded if p not in ordered))
+
+
+def _fits(events: list[Document], path: str, name: str) -> bool:
+    """Whether ``path`` holds values of the shape field ``name`` takes in most files that
+    have it: a title or venue is one short line of text, not a date; speakers are text."""
+    values = [get_path(d.data, path) for d in events if _has(d.data, path)]
+    if len(values) * 2 < len(events):
+        return False
+    if name == "speakers":
+        return all(isinstance(v, str | list) for v in values)
+    if name == "venue" and _ADDRESS_WORD.search(path):
+        return False  # "location.full_address" is the venue's address, not its name
+    # One short line with words in it: not a date, a number or a link.
+    return all(isinstance(v, str) and 0 < len(v) <= 150 and "\n" not in v.strip()
+               and not _ISO_START.match(v) and any(c.isalpha() for c in v)
+               and not v.lstrip().startswith(("http://", "https://", "/")) for v in values)
+
+
+_ADDRESS_WORD = re.compile(r"(?i)(?:address|adresse|street|direcci|indirizzo|anschrift)")
+_ISO_START = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")

@@ -62,7 +62,8 @@ ROLES: dict[str, re.Pattern[str]] = {
         r"(?i)\b(?:rsvp|register|registration|sign ?up|tickets?|anmeld\w*|inscri\w*|"
         r"regístrate)\b"),
 }
-_BEFORE, _AFTER = 120, 40
+_BEFORE, _AFTER = 120, 60
+_EXPRESSION_END = re.compile(r"\}\}|%\}|\}|\n|<")
 
 
 @dataclass
@@ -80,6 +81,12 @@ class TemplateEvidence:
             return 0
         against = {"start": ("doors", "published", "end")}.get(role, ())
         return counts[role] - sum(counts[other] for other in against)
+
+    def best_role(self, path: str) -> str | None:
+        """The role the templates show ``path`` in most, or None."""
+        counts = self._counts(path)
+        roles = [(n, role) for role, n in counts.items() if role != "shown" and n > 0]
+        return max(roles)[1] if roles else None
 
     def shows(self, role: str) -> bool:
         """Whether the templates show some key in ``role`` (a speakers section, a venue)."""
@@ -114,11 +121,10 @@ def read_templates(root: Path) -> TemplateEvidence:
             # before: the reference's own label, icon or filter, not a neighbour's.
             start = max(matches[index - 1].end() if index else 0, match.start() - _BEFORE,
                         text.rfind("\n", 0, text.rfind("\n", 0, match.start())) + 1)
-            end = min(matches[index + 1].start() if index + 1 < len(matches) else len(text),
-                      match.end() + _AFTER)
-            newline = text.find("\n", match.end())
-            if newline != -1:
-                end = min(end, newline)
+            # After the key, only its own expression counts: a filter or format
+            # ("| date: '%H:%M'", "time.Format"), up to where the expression closes.
+            closing = _EXPRESSION_END.search(text, match.end(), match.end() + _AFTER)
+            end = closing.start() if closing else match.end()
             near = text[start:match.start()] + " " + text[match.end():end]
             counts = evidence.roles.setdefault(key, Counter())
             counts["shown"] += 1
