@@ -392,3 +392,21 @@ def test_a_collection_of_slide_pages_is_no_events() -> None:
                                                    f"date: 2025-0{n}-01\n---\n"})
     _out, rows = init_and_list()
     assert sorted(r["title"] for r in rows) == [f"Meetup {n}" for n in range(1, 8)]
+
+
+def test_a_jekyll_posts_html_page_is_read_and_a_programme_by_someone_hints() -> None:
+    _jekyll("Asia/Singapore")
+    write({"_posts/2017-11-27-24.html": "---\ntitle: Talk 24\n"
+                                        "event-date: 2018-01-23 19:00:00 +0800\n"
+                                        "location: Office\n---\n<p>Hello</p>\n",
+           "_posts/2017-10-27-23.md": "---\ntitle: Talk 23\n"
+                                      "event-date: 2017-12-23 19:00:00 +0800\n"
+                                      "location: Office\n---\n"
+                                      "* Grid layouts by [Ann Lee](https://x.test/ann)\n",
+           "_posts/2017-09-27-22.md": "---\ntitle: Talk 22\n"
+                                      "event-date: 2017-11-23 19:00:00 +0800\n"
+                                      "location: Office\n---\n* Drinks sponsored by [Acme]()\n",
+           "_layouts/post.html": "---\nlayout: default\n---\n{{ content }}\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: r["unsure"] for r in rows}
+    assert got == {"Talk 24": [], "Talk 23": ["speakers"], "Talk 22": []}

@@ -87,6 +87,10 @@ SPEAKER_HINT = re.compile(
     # "Our guest will be ...", "Spotkanie poprowadzi ...": who leads the evening.
     r"\b(?:our guests?|unser(?:e)? gast|notre invitée?|nuestro invitado|poprowadzi|gościem|"
     r"guest speaker|keynote speaker)\b|"
+    # "* Next-Gen CPython by [Guru](https://...)": a programme item by someone (not
+    # "sponsored by", "hosted by", "powered by": a company's part).
+    r"^[ \t]*[*\-+][ \t]+[^\n]{3,150}?(?<!sponsored)(?<!hosted)(?<!powered)(?<!organi[sz]ed)"
+    r"\s+by\s+\[[A-ZÀ-Ý]|"
     # '"Async Rust" by Ann Lee': a quoted title by someone.
     r'["“][^"”\n]{3,120}["”]\s+(?:by|von|par|por|di|door)\s+[A-ZÀ-Ý]|'
     # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.

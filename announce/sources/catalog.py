@@ -67,7 +67,8 @@ def site_generator(settings: Settings) -> Generator:
     return named or detect_generator(settings.base_dir)
 
 
-def content_files(folder: Path, refused: list[Problem] | None = None) -> Iterator[Path]:
+def content_files(folder: Path, refused: list[Problem] | None = None,
+                  suffixes: tuple[str, ...] = EVENT_SUFFIXES) -> Iterator[Path]:
     """The Markdown files below ``folder``, in path order, skipping hidden ones.
 
     A symlinked file is read only when it leads to a file inside ``folder``; one that
@@ -90,7 +91,7 @@ def content_files(folder: Path, refused: list[Problem] | None = None) -> Iterato
             if entry.name.startswith("."):
                 continue
             try:
-                is_event = os.path.splitext(entry.name)[1].lower() in EVENT_SUFFIXES
+                is_event = os.path.splitext(entry.name)[1].lower() in suffixes
                 if entry.is_symlink():
                     problem = _link_problem(entry.path, root, is_event)
                     if problem is not None:
@@ -250,7 +251,11 @@ def _load_files(settings: Settings, events_dir: Path, paths: Iterable[Path] | No
                 generator: Generator, context: EventContext, loaded: _Loaded) -> int:
     """The Markdown files below the events folder, each one event or left out."""
     refused: list[Problem] = []
-    files = list(paths if paths is not None else content_files(events_dir, refused))
+    # A Jekyll collection (_posts/, _events/) publishes its .html pages with front matter
+    # as it does its Markdown ones.
+    suffixes = (*EVENT_SUFFIXES, ".html") \
+        if generator.name == "jekyll" and events_dir.name.startswith("_") else EVENT_SUFFIXES
+    files = list(paths if paths is not None else content_files(events_dir, refused, suffixes))
     base = str(events_dir)
     names = [os.path.split(str(p)) for p in files]
     # A folder whose index.md is a page (it has front matter) is a page bundle: its other

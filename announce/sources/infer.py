@@ -89,22 +89,26 @@ class Inference:
     start_candidates: tuple[str, ...] = ()
 
 
-def _markdown_files(root: Path) -> Iterator[Path]:
+def _markdown_files(root: Path, html: bool = False) -> Iterator[Path]:
     count = 0
     for directory, folders, files in os.walk(root):
         folders[:] = sorted(d for d in folders
                             if not d.startswith(".") and d not in _SKIP_DIRS)
+        # A Jekyll collection's .html pages with front matter are pages too (_posts/x.html).
+        in_collection = html and any(part.startswith("_") for part in
+                                     Path(directory).relative_to(root).parts)
         for name in sorted(files):
-            if name.endswith((".md", ".markdown", ".mdx")):
+            if name.endswith((".md", ".markdown", ".mdx")) or (
+                    in_collection and name.endswith(".html")):
                 count += 1
                 if count > _MAX_FILES:
                     return
                 yield Path(directory) / name
 
 
-def _read_all(root: Path, dialect: YamlDialect) -> list[Document]:
+def _read_all(root: Path, dialect: YamlDialect, html: bool = False) -> list[Document]:
     documents = []
-    for path in _markdown_files(root):
+    for path in _markdown_files(root, html):
         try:
             documents.append(read_document(path, dialect))
         except FrontMatterError:
@@ -145,7 +149,8 @@ def infer_site(root: Path) -> Inference:
     config = generator.config(site)
     result = Inference(root=root, generator=generator, config=config,
                        site_dir="" if site == root else site.relative_to(root).as_posix())
-    documents = [d for d in _read_all(root, generator.yaml) if not _is_section(d.path)]
+    documents = [d for d in _read_all(root, generator.yaml, generator.name == "jekyll")
+                 if not _is_section(d.path)]
     # The keys that hold dates, judged by their values: a site's own names work too.
     # What the site's own templates show, and as what (see templates.py).
     result.templates = read_templates(site)
