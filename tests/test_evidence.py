@@ -136,7 +136,7 @@ def test_utc_times_of_a_site_that_meets_elsewhere_are_unsure_unless_its_pages_sa
     # The folder of test data is no events; the UTC times' clock is unknown: unsure.
     assert [r["title"] for r in rows] == ["A", "B"]
     assert "nothing says in which clock they were written" in output
-    assert all(r["unsure"] == ["start"] for r in rows)
+    assert all(r["unsure"] == ["start", "url"] for r in rows)  # and no route: no page
     assert rows[0]["start"].startswith("2025-05-14")
 
 
@@ -152,7 +152,7 @@ def test_utc_times_are_the_sites_wall_clock_when_its_pages_render_in_utc() -> No
     assert [r["start"] for r in rows] == ["2025-03-14T19:00:00+01:00",
                                           "2025-04-14T19:00:00+02:00",
                                           "2025-05-14T19:00:00+02:00"]
-    assert all(r["unsure"] == [] for r in rows)
+    assert all(r["unsure"] == ["url"] for r in rows)  # no route in src/pages: no page
 
 
 def test_an_offset_of_the_other_season_is_unsure_and_a_foreign_one_is_not() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..config import DEFAULT_CONFIG_NAME, load_settings
+from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import ContentError
 from .base import Run, cli, common_options, format_when, sent_records
@@ -25,7 +25,7 @@ def init_command(github: bool, force: bool, timezone: str | None) -> None:
     """Write announce.toml for the site in this folder (and the GitHub workflow).
 
     Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
-    site's name, url, timezone and event permalink from a Jekyll _config.yml. Never
+    site's name, url and timezone from the generator's config. Never
     overwrites a file without --force; with --github, an existing announce.toml is kept.
 
     \b
@@ -54,8 +54,7 @@ def init_command(github: bool, force: bool, timezone: str | None) -> None:
         places += f", locations in {facts.locations}/"
     found = [f"{layout}: {places}"]
     found += [f"{key} {value}" for key, value in (
-        ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone),
-        ("permalink", facts.permalink)) if value]
+        ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone)) if value]
     click.echo("Found " + "; ".join(found) + ".")
     for name, paths in facts.keys.items():
         click.echo(f"  {name:<13} <- {' or '.join(paths)}")
@@ -112,7 +111,7 @@ def _show_next_events(config: Path) -> None:
         when = format_when(event, settings) if "start" not in event.unsure else \
             f"{event.start.astimezone(settings.site.tz):%a %Y-%m-%d} --:-- (no time stated)"
         click.echo(f"  {when}  {event.title}  @ {where}  (speakers: {who})")
-    _show_sources(catalog.events)
+    _show_sources(catalog.events, _pages_note(settings, coming))
     errors = len({p.path for p in catalog.errors})
     loaded, skipped = len(catalog.events), len(catalog.left_out)
     click.echo(f"{loaded} event{'s' * (loaded != 1)} load{'s' * (loaded == 1)}, {errors} "
@@ -120,14 +119,30 @@ def _show_next_events(config: Path) -> None:
                f"file{'s' * (skipped != 1)} no event: 'announce check' says more.")
 
 
-def _show_sources(events: Sequence[Event]) -> None:
+def _pages_note(settings: Settings, events: Sequence[Event]) -> str | None:
+    """Where the mails' "Event page" links lead (the first event's page, and by which
+    rule), or what to decide when announce cannot know."""
+    from ..pages import event_page
+
+    if not events:
+        return None
+    page = event_page(settings, events[0])
+    if page.url:
+        click.echo(f"Event pages: {page.url} ({page.how}).")
+        return None
+    click.echo(f"Event pages: {'not known' if page.unsure else 'none'} ({page.how}).")
+    return ("mails link to no event page: set [site] permalink in announce.toml to the "
+            "pattern of the site's event pages" if page.unsure else None)
+
+
+def _show_sources(events: Sequence[Event], pages: str | None = None) -> None:
     """Per fact, how many events got it from where: what to check, what to decide."""
     from ..sources.provenance import REFUSED, tally
 
     if not events:
         return
     click.echo(f"Where the facts of the {len(events)} events come from:")
-    decide = []
+    decide = [pages] if pages else []
     for fact, counts in tally(events).items():
         parts = ", ".join(f"{n} {kind}" for kind, n in counts.most_common())
         click.echo(f"  {fact:<9} {parts}")

@@ -15,12 +15,16 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .frontmatter import FrontMatterError, YamlDialect, read_yaml_file
 from .keymap import MISSING, get_path
 
-__all__ = ["GENERATORS", "Generator", "SiteConfig", "detect_generator", "generator_named"]
+if TYPE_CHECKING:
+    from .permalinks import PageRules
+
+__all__ = ["GENERATORS", "Generator", "SiteConfig", "detect_generator", "generator_named",
+           "site_root"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,38 @@ class Generator:
     # ``index.md`` is the page of its folder (a bundle), whose other files are resources.
     bundles: bool
     read_config: Callable[[Path], SiteConfig]
+    # How it publishes a content file: the rules that give a file's page (its path below
+    # the site's URL), made from the site's root and config; None: unknown.
+    page_rules: Callable[[Path, SiteConfig], PageRules] | None = None
+    # A relative link to a file in a page's Markdown is relative to the page's source
+    # file, which the generator rewrites (MkDocs), not to the page's URL.
+    links_from_source: bool = False
+    # Where it serves a site-absolute path (/images/x.png) from, below the site's root.
+    public: tuple[str, ...] = ()
 
     def config(self, root: Path) -> SiteConfig:
         try:
             return self.read_config(root)
         except (OSError, ValueError, FrontMatterError):
             return SiteConfig()
+
+    def pages(self, root: Path) -> PageRules | None:
+        """The rules that give where this generator publishes each file of the site at
+        ``root``; None when announce does not know them."""
+        if self.page_rules is None:
+            return None
+        return self.page_rules(root, self.config(root))
+
+
+def _rules(module: str, name: str) -> Callable[[Path, SiteConfig], PageRules]:
+    """A generator's page rules, imported when first used: most commands never link."""
+    def make(root: Path, config: SiteConfig) -> PageRules:
+        from importlib import import_module
+
+        factory = getattr(import_module(f"{__package__}.{module}"), name)
+        return factory(root, config)  # type: ignore[no-any-return]  # a PageRules factory
+
+    return make
 
 
 # --- reading configs -------------------------------------------------------------------
@@ -237,19 +267,25 @@ GENERATORS: tuple[Generator, ...] = (
     # Hugo reads a date without offset in its timeZone setting, else in UTC; init writes
     # naive_times = "local" for a site that sets one.
     Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", True,
-              ("content",), ("data",), True, _hugo),
-    Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola),
+              ("content",), ("data",), True, _hugo,
+              page_rules=_rules("contentpaths", "hugo_pages"), public=("static", "content")),
+    Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola,
+              page_rules=_rules("contentpaths", "zola_pages"), public=("static", "content")),
     Generator("astro", "Astro", ("astro.config.*",), "1.2", True, ("src/content",),
-              ("src/data",), True, _astro),
+              ("src/data",), True, _astro, page_rules=_rules("routes", "astro_pages"),
+              public=("public",)),
     Generator("eleventy", "Eleventy", (".eleventy.js", ".eleventy.cjs", "eleventy.config.*"),
-              "1.2", True, ("src", "content", "."), ("_data", "src/_data"), False, _eleventy),
+              "1.2", True, ("src", "content", "."), ("_data", "src/_data"), False, _eleventy,
+              page_rules=_rules("routes", "eleventy_pages"), public=("src", "public")),
     Generator("mkdocs", "MkDocs", ("mkdocs.yml", "mkdocs.yaml"), "1.1", False, ("docs",), (),
-              True, _mkdocs),
+              True, _mkdocs, page_rules=_rules("routes", "mkdocs_pages"),
+              links_from_source=True),
     Generator("jekyll", "Jekyll", ("_config.yml", "_config.yaml"), "1.1", False, (".",),
-              ("_data",), False, _jekyll),
+              ("_data",), False, _jekyll, page_rules=_rules("permalinks", "jekyll_pages")),
 )
 GENERIC = Generator("generic", "a Markdown folder", (), "1.1", False,
-                    ("content", "."), ("_data", "data"), False, _generic)
+                    ("content", "."), ("_data", "data"), False, _generic,
+                    public=("static", "public"))
 
 
 def generator_named(name: str) -> Generator | None:
@@ -279,6 +315,18 @@ def detect_generator(root: Path) -> Generator:
                 continue
             return generator
     return GENERIC
+
+
+def site_root(events: Path, base: Path) -> Path:
+    """The site's folder: the nearest one above the events folder with a generator's
+    config (_config.yml, hugo.toml...), not above announce.toml's folder; else that one."""
+    below_base = events == base or events.is_relative_to(base)
+    for folder in (events, *list(events.parents)[:6]):
+        if detect_generator(folder) is not GENERIC:
+            return folder
+        if folder == base:
+            break
+    return base if below_base else events.parent
 
 
 def config_value(config: SiteConfig, path: str) -> Any:
