@@ -335,7 +335,7 @@ class _Jekyll:
             how = f"Jekyll {kind}, permalink {template}"
         url = _jekyll_url(template, values)
         if url is None:
-            missing = "a date" if moment is None else "a value its tokens need"
+            missing = "date" if moment is None else "value its tokens need"
             return unknown(f"Jekyll permalink {template}: the file gives no {missing}")
         published = None if self.future or moment is None else moment
         return PagePath(url, how, published=published)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -87,8 +88,23 @@ _TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
-def _js_slug(text: str) -> str:
-    # The slug and slugify filters: "&" is "and", accents dropped, runs of the rest "-".
+_SLUG_WORDS = {"&": "and", "$": "dollar", "%": "percent", "<": "less", ">": "greater",
+               "|": "or"}
+
+
+def _slug_filter(text: str) -> str:
+    """Eleventy's ``slug`` filter (the ``slugify`` package, lower case): accents dropped,
+    a few signs spelled out, characters outside ``\\w$*_+~.()'"!-:@`` removed, runs of
+    spaces and "-" one "-"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(_SLUG_WORDS.get(c, c) for c in text if not unicodedata.combining(c))
+    text = re.sub(r"""[^A-Za-z0-9_\s$*+~.()'"!\-:@]+""", "", text).strip()
+    return re.sub(r"[\s-]+", "-", text).lower()
+
+
+def _slugify_filter(text: str) -> str:
+    """Eleventy's ``slugify`` filter (@sindresorhus/slugify): "&" is "and", accents
+    dropped, runs of anything but letters and digits one "-"."""
     return slugify(text.replace("&", " and ").replace("'", "").replace("’", ""),
                    ascii_only=True)
 
@@ -175,8 +191,10 @@ class _Eleventy:
                 return ""
             text = str(value)
             for item in filters:
-                if item in ("slug", "slugify"):
-                    text = _js_slug(text)
+                if item == "slug":
+                    text = _slug_filter(text)
+                elif item == "slugify":
+                    text = _slugify_filter(text)
                 elif item != "url":
                     failed = True
             return text
