@@ -3,14 +3,16 @@
 A few corpus sites are built with Debian's ``jekyll``, ``hugo`` and ``mkdocs`` (installed
 by ``.ci/system-deps``; see tests/builds.py for the config each is built with), set up with
 ``announce init`` alone, and some of their events rendered with ``announce render``: each
-link of the mail on the site's own host must be in the build output. The site's root is
-not checked: the corpus keeps no home page.
+link of the mail on the site's own host must be in the build output, and so must every
+event's page that ``list --json`` gives. The site's root is not checked: the corpus keeps
+no home page.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import re
 import shutil
@@ -64,8 +66,6 @@ LEFT_OUT = {
 
 
 def _urls_json() -> dict[str, dict[str, str]]:
-    import json
-
     data = json.loads((SITES / "urls.json").read_text(encoding="utf-8"))
     return {name: info["urls"] for name, info in data.items() if not name.startswith("_")}
 
@@ -150,3 +150,9 @@ def test_every_link_to_the_site_in_its_mails_is_in_its_build(
                 missing.append(f"{event.id}: {path}")
     assert not missing, "links to pages the build does not have:\n" + "\n".join(missing)
     assert checked, "no link to the site in the mails: nothing was checked"
+    # And every event's page that list --json gives (today) is a page of the build.
+    listed = CliRunner().invoke(cli, ["list", "--all", "--json", "--config", str(config)])
+    rows = json.loads(listed.stdout)
+    pages = [row["url"] for row in rows if row["url"]]
+    assert len(pages) == len(rows), [row["sources"].get("url") for row in rows if not row["url"]]
+    assert [url for url in pages if not _in_build(unquote(urlsplit(url).path), out, prefix)] == []

@@ -98,6 +98,19 @@ def test_hugo_publishes_a_file_where_hugo_list_all_says(
     assert (found.path, found.known) == (expected, True), found.how
 
 
+@pytest.mark.parametrize(("name", "front", "expected"), [
+    ("content/posts/2018-02-22-mypage.md", 'title = "T"', "/posts/mypage/"),
+    ("content/posts/2019-03-05-bundle/index.md", 'title = "T"', "/posts/bundle/"),
+    ("content/posts/2018-02-23-other.md", 'slug = "own"', "/posts/own/"),
+    ("content/news/2020-01-02_n1.md", 'title = "News"', "/2020/n1/"),
+])
+def test_a_date_taken_from_the_file_name_leaves_the_rest_as_the_slug(
+        tmp_path: Path, name: str, front: str, expected: str) -> None:
+    config = ('baseURL = "https://ex.org/"\n[frontmatter]\ndate = [":filename", ":default"]\n'
+              '[permalinks]\nnews = "/:year/:slug/"\n')
+    assert page(tmp_path, "hugo", config, name, front).path == expected
+
+
 def test_a_folder_below_a_section_is_one_only_with_its_index(tmp_path: Path) -> None:
     config = 'baseURL = "https://ex.org/"\n[permalinks]\ndocs = "/:sections/:filename/"\n'
     assert page(tmp_path, "hugo", config, "content/docs/events/x.md").path == "/docs/x/"

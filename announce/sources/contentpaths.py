@@ -69,6 +69,10 @@ def _go_format(layout: str, moment: datetime) -> str | None:
     return result if result != layout else None
 
 
+# A file name's date for [frontmatter] date = [":filename", ...]: 2018-02-22-mypage.md.
+_FILENAME_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]?(.+)$")
+
+
 class _Hugo:
     """Hugo's rules, read from its config once."""
 
@@ -129,6 +133,10 @@ class _Hugo:
         bundle = stem == "index"
         folders = list(relative.parts[:-1])
         name = folders.pop() if bundle and folders else stem
+        dated_name = _FILENAME_DATE.match(name)
+        if dated_name and ":filename" in self.date_keys and "slug" not in data:
+            # The date is taken from the name, and the rest of it is the page's slug.
+            data = {**data, "slug": dated_name[1]}
         section = relative.parts[0] if len(relative.parts) > 1 else ""
         prefix = f"/{lang}" if self.multilingual and (lang != self.default or self.in_subdir) \
             else ""
@@ -169,7 +177,8 @@ class _Hugo:
               ) -> datetime | None:
         for key in keys:
             if key == ":filename":
-                match = re.match(r"(\d{4}-\d{2}-\d{2})", page.path.stem)
+                name = page.path.parent.name if page.path.stem == "index" else page.path.stem
+                match = re.match(r"(\d{4}-\d{2}-\d{2})", name)
                 value: Any = match[1] if match else None
             else:
                 value = data.get(key)
