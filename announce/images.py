@@ -110,7 +110,7 @@ def _site(events: Path, base: Path, generator: str, url: str) -> _Site:
     if profile.name == "jekyll":
         source = profile.config(root).raw.get("source")
         if isinstance(source, str) and source.strip("/"):
-            public.append(source.strip("/"))
+            public.insert(0, source.strip("/"))  # what Jekyll serves, before the folder
     elif profile.name == "mkdocs":
         public.extend(profile.config(root).content_dirs)
     elif profile is GENERIC:

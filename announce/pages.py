@@ -278,8 +278,11 @@ def image_url(settings: Settings, event: Event, value: str) -> str | None:
     folder = _content_folder(site, event.path.parent)
     if folder and (path == folder or path.startswith(folder + "/")):
         return _join(settings.site.url, "/" + text)
-    publics = [site.root / p for p in site.generator.public] + list(site.content_roots)
-    if any((base / path).is_file() for base in publics if base != site.root):
+    # Where the site serves /x from: its public folders (Jekyll's is the site itself) and
+    # its content folders, never a whole repository's folder taken for one.
+    publics = [site.root / p for p in site.generator.public] + [
+        root for root in site.content_roots if root != site.root]
+    if any((base / path).is_file() for base in publics):
         return _join(settings.site.url, "/" + text)
     beside = event.path.parent / path
     if beside.is_file() and site.generator.links_from_source:

@@ -40,6 +40,7 @@ def events(root: Path) -> dict[str, Event]:
 
 JEKYLL = {
     "_config.yml": "permalink: /:year-:title\n",
+    "assets/img/rust.png": "",
     "_posts/2027-03-04-rust.md": """
         ---
         title: Rust
@@ -68,6 +69,8 @@ def test_the_page_follows_the_generators_rules_and_links_resolve_as_on_it(
     # Other relative links, as a browser resolves them on the page.
     assert body_url(settings, rust, "map.png") == "https://ex.org/map.png"
     assert body_url(settings, rust, "/slides/rust.pdf") == "https://ex.org/slides/rust.pdf"
+    # A front-matter image is the site's file (Jekyll serves its folder), not the page's.
+    assert image_url(settings, rust, rust.image or "") == "https://ex.org/assets/img/rust.png"
     problems = [str(p) for p in md_link_problems(settings, rust)]
     assert len(problems) == 1
     assert "../shop.md: no page of the site" in problems[0]

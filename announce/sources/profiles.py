@@ -281,7 +281,8 @@ GENERATORS: tuple[Generator, ...] = (
               True, _mkdocs, page_rules=_rules("routes", "mkdocs_pages"),
               links_from_source=True),
     Generator("jekyll", "Jekyll", ("_config.yml", "_config.yaml"), "1.1", False, (".",),
-              ("_data",), False, _jekyll, page_rules=_rules("permalinks", "jekyll_pages")),
+              ("_data",), False, _jekyll, page_rules=_rules("permalinks", "jekyll_pages"),
+              public=(".",)),
 )
 GENERIC = Generator("generic", "a Markdown folder", (), "1.1", False,
                     ("content", "."), ("_data", "data"), False, _generic,
