@@ -142,6 +142,16 @@ def test_astro_publishes_an_entry_by_the_route_that_lists_its_collection(
     assert found.path == "/events/custom/one/"
 
 
+@pytest.mark.parametrize(("astro", "expected"), [
+    ('export default { base: "/docs", build: { format: "file" } }', "/docs/events/x.html"),
+    ('export default { trailingSlash: "never" }', "/events/x"),
+])
+def test_astros_base_and_url_format(tmp_path: Path, astro: str, expected: str) -> None:
+    write(tmp_path, {"astro.config.mjs": astro, "src/content.config.ts": ASTRO_SCHEMA,
+                     "src/pages/events/[...slug].astro": EVENT_ROUTE})
+    assert page(tmp_path, "astro", "src/content/events/x.md").path == expected
+
+
 def test_an_astro_collection_no_route_lists_is_not_known(tmp_path: Path) -> None:
     write(tmp_path, {"astro.config.mjs": "export default {}",
                      "src/content.config.ts": ASTRO_SCHEMA})

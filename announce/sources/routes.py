@@ -250,6 +250,7 @@ class _Astro:
         prefix = re.search(r"""\bbase\s*:\s*["'`]([^"'`]*)["'`]""", astro)
         self.prefix = "/" + prefix[1].strip("/") if prefix and prefix[1].strip("/") else ""
         self.file_format = re.search(r"""format\s*:\s*["'`]file["'`]""", astro) is not None
+        self.no_slash = re.search(r"""trailingSlash\s*:\s*["'`]never["'`]""", astro) is not None
         self.routes = self._routes(root / "src" / "pages")
 
     @staticmethod
@@ -305,7 +306,7 @@ class _Astro:
         if parts and parts[-1] == "index":
             parts.pop()
         path = self.prefix + "/" + "/".join(parts)
-        path = path + ".html" if self.file_format else path + "/"
+        path = path + ".html" if self.file_format else path if self.no_slash else path + "/"
         return PagePath(path, f"Astro, the route src/pages/{route} ({param} = entry.{prop})")
 
 
