@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["Page", "body_url", "event_page", "event_page_url", "image_url", "link_base",
            "md_link_problems"]
 
-PAGE_SUFFIXES = (".md", ".markdown", ".mdx")
 _MD_TARGET = re.compile(r"\.(?:md|markdown|mdx)$", re.IGNORECASE)
 
 
@@ -61,7 +60,10 @@ def _site(events: Path, base: Path, generator: str) -> _Site:
     root = site_root(events, base)
     profile = (generator_named(generator) if generator else None) or detect_generator(root)
     config = profile.config(root)
-    rules = profile.pages(root)
+    try:
+        rules = profile.pages(root)
+    except (ValueError, TypeError, AttributeError, KeyError, OSError):
+        rules = None  # a config the rules cannot read: no page is known, nothing breaks
     roots = tuple(root / d for d in (config.content_dirs or profile.content_roots))
     return _Site(root, profile, rules, roots)
 
@@ -109,6 +111,7 @@ def event_page_url(settings: Settings, event: Event, now: datetime | None = None
 def page_path(settings: Settings, event: Event) -> PagePath:
     """Where the site's generator publishes ``event``'s file (or, for a data entry, the
     page of the same title), below the site's URL."""
+    from .sources.catalog import EVENT_SUFFIXES
     from .sources.permalinks import PageFile, unknown
 
     site = _site_of(settings)
@@ -116,13 +119,18 @@ def page_path(settings: Settings, event: Event) -> PagePath:
         return unknown(f"announce does not know where {site.generator.label} publishes "
                        "pages: set [site] permalink")
     path, data = event.path, event.front_matter
-    if path.suffix.lower() not in PAGE_SUFFIXES:
+    if path.suffix.lower() not in EVENT_SUFFIXES:  # an entry of a data file
         found = _entry_page(site, event.title)
         if found is None:
             return unknown(f"an entry of {path.name}: the site's templates show it, and no "
                            "page of the site has its title")
         path, data = found
-    return site.rules(PageFile(path, data, settings.site.tz))
+    try:
+        return site.rules(PageFile(path, data, settings.site.tz))
+    except (ValueError, TypeError, AttributeError, KeyError, OSError) as exc:
+        # A value of an unexpected kind in the site's config or the file's front matter:
+        # the mail goes without the link rather than not at all.
+        return unknown(f"{site.generator.label}'s rules could not read it: {exc}")
 
 
 def _entry_page(site: _Site, title: str) -> tuple[Path, dict[str, Any]] | None:
@@ -239,7 +247,11 @@ def _file_page(settings: Settings, site: _Site, path: Path) -> str | None:
         data = read_document(path, site.generator.yaml).data
     except (FrontMatterError, OSError):
         data = {}
-    found = site.rules(PageFile(path, data if isinstance(data, dict) else {}, settings.site.tz))
+    try:
+        found = site.rules(PageFile(path, data if isinstance(data, dict) else {},
+                                    settings.site.tz))
+    except (ValueError, TypeError, AttributeError, KeyError, OSError):
+        return None
     return _join(settings.site.url, found.path) if found.path else None
 
 
