@@ -64,8 +64,9 @@ class SiteSettings:
     name: str = "Our meetup"
     url: str = ""
     timezone: str = "UTC"
-    # Jekyll-style pattern for an event's page, e.g. "/events/:year/:month/:title".
-    permalink: str = ""
+    # Jekyll-style pattern for an event's page, e.g. "/events/:year/:month/:title"; None:
+    # the site generator's own rules say where each page is (announce.pages); "": none.
+    permalink: str | None = None
     language: str = "en"
 
     @property

@@ -46,22 +46,6 @@ HEADER_LIMIT: Final = 1024 * 1024
 # What Gmail and Outlook show in place of an SVG, most email-safe first.
 _STAND_INS: Final = (".png", ".jpg", ".jpeg")
 
-# Where a generator serves a site-absolute path (/images/x.png) from, relative to the
-# site's folder, most likely first; the site's folder itself is tried last in any case.
-_PUBLIC: Final[dict[str, tuple[str, ...]]] = {
-    "hugo": ("static", "content"),
-    "zola": ("static", "content"),
-    "astro": ("public",),
-    "eleventy": ("src", "public"),
-    "gatsby": ("static",),
-    "docusaurus": ("static",),
-    "next": ("public",),
-    "nuxt": ("public", "static"),
-    "metalsmith": ("src",),
-    "generic": ("static", "public"),
-}
-
-
 def dimensions(src: str, settings: Settings, event: Event) -> tuple[int, int] | None:
     """The (width, height) to give the ``<img>`` of ``src``, at most CONTENT_WIDTH wide.
 
@@ -118,15 +102,15 @@ class _Site:
 
 @functools.lru_cache(maxsize=16)
 def _site(events: Path, base: Path, generator: str, url: str) -> _Site:
-    from .sources.profiles import GENERIC, detect_generator, generator_named
+    from .sources.profiles import GENERIC, detect_generator, generator_named, site_root
 
-    root = _site_root(events, base)
+    root = site_root(events, base)
     profile = (generator_named(generator) if generator else None) or detect_generator(root)
-    public = list(_PUBLIC.get(profile.name, ()))
+    public = list(profile.public)
     if profile.name == "jekyll":
         source = profile.config(root).raw.get("source")
         if isinstance(source, str) and source.strip("/"):
-            public.append(source.strip("/"))
+            public.insert(0, source.strip("/"))  # what Jekyll serves, before the folder
     elif profile.name in ("mkdocs", "pelican"):  # static files keep their content path
         public.extend(profile.config(root).content_dirs)
     elif profile is GENERIC:
@@ -136,20 +120,6 @@ def _site(events: Path, base: Path, generator: str, url: str) -> _Site:
     parts = _split(url) or urlsplit("")
     return _Site(real, (*dict.fromkeys([*folders, real]),), _host(parts.netloc),
                  parts.path.rstrip("/"))
-
-
-def _site_root(events: Path, base: Path) -> Path:
-    """The site's folder: the nearest one above the events folder with a generator's
-    config (_config.yml, hugo.toml...), not above announce.toml's folder; else that one."""
-    from .sources.profiles import GENERIC, detect_generator
-
-    below_base = events == base or events.is_relative_to(base)
-    for folder in (events, *list(events.parents)[:6]):
-        if detect_generator(folder) is not GENERIC:
-            return folder
-        if folder == base:
-            break
-    return base if below_base else events.parent
 
 
 def _host(netloc: str) -> str:

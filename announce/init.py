@@ -3,7 +3,8 @@
 The config is ``config.example.toml`` itself, with the facts found in the site filled in:
 the generator, the events folder and the key map its event files use (inferred by
 :mod:`announce.sources.infer`), and from the generator's config the site's name, url,
-timezone, language and event permalink. Example values
+timezone and language (the event pages' URLs follow the generator's own rules, read when
+a mail links to one: :mod:`announce.pages`). Example values
 that would otherwise end up in real mail (reply address, unsubscribe links, RSVP group,
 call for lightning talks) are written commented out. There is one hand-maintained copy of
 each text: ``config.example.toml`` and ``examples/github/announce.yml`` at the top of the
@@ -74,6 +75,7 @@ class SiteFacts:
     name: str | None = None
     url: str | None = None
     timezone: str | None = None
+    # None: announce finds each event's page by the generator's rules (announce.pages).
     permalink: str | None = None
     notes: tuple[str, ...] = ()
     generator: str = "generic"
@@ -169,8 +171,6 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
     if not inference.events and not (root / events).is_dir():
         notes.append(f"no event files found: put talks in {events}/")
     locations = inference.locations or facts["locations"]
-    if generator.name in ("hugo", "zola", "mkdocs") and inference.events:
-        facts["permalink"] = _page_permalink(inference, events)
     if not facts["url"]:
         notes.append("the site's config gives no url: set [site] url in announce.toml "
                      "(links and images in talks are made absolute against it)")
@@ -241,20 +241,6 @@ def _valid_zone(name: str) -> bool:
     return True
 
 
-def _page_permalink(inference: Any, events: str) -> str:
-    """The event page's path: the events folder below the content root, then the page."""
-    for root in inference.config.content_dirs or inference.generator.content_roots:
-        prefix = "/".join(p for p in (inference.site_dir, root.strip("/")) if p) + "/"
-        if events.startswith(prefix):
-            section = events[len(prefix):]
-            # Hugo puts a language folder's pages at the site's root (content/de/x -> /x).
-            head, _sep, rest = section.partition("/")
-            if rest and re.fullmatch(r"[a-z]{2}", head):
-                section = rest
-            return f"/{section}/:path/"
-    return ""
-
-
 def _config_facts(config: Any, label: str, notes: list[str]) -> dict[str, Any]:
     url = config.url.rstrip("/")
     if url and not url.startswith(("https://", "http://")):
@@ -262,7 +248,7 @@ def _config_facts(config: Any, label: str, notes: list[str]) -> dict[str, Any]:
         url = ""
     name = config.name
     name = _TAGLINE.split(" ".join(name.split()), maxsplit=1)[0] if name else ""
-    return {"name": name, "url": url, "timezone": config.timezone, "permalink": "",
+    return {"name": name, "url": url, "timezone": config.timezone, "permalink": None,
             "language": config.language, "events": "content/events",
             "locations": "content/locations"}
 
@@ -291,16 +277,7 @@ def _jekyll_facts(root: Path, notes: list[str]) -> dict[str, Any]:
         notes.append(f"_config.yml: timezone: unknown timezone {timezone!r}; left out")
         timezone = ""
 
-    permalink = ""
-    collections = data.get("collections")
-    events_collection = collections.get("events") if isinstance(collections, dict) else None
-    if isinstance(events_collection, dict):
-        permalink = _text(events_collection.get("permalink"))
-    if not permalink:
-        # Jekyll's default (/:collection/:path:output_ext) has no equivalent here.
-        notes.append("no events permalink in _config.yml: mails will not link to event "
-                     "pages until [site] permalink is set")
-    return {"name": name, "url": url, "timezone": timezone, "permalink": permalink,
+    return {"name": name, "url": url, "timezone": timezone, "permalink": None,
             "language": _text(data.get("lang")) or _text(data.get("locale")),
             "events": events, "locations": locations}
 
@@ -332,6 +309,8 @@ def config_text(facts: SiteFacts, folder_name: str = "") -> str:
             text = set_value(text, "site", key, value)
     if facts.url is None:
         text = comment_out(text, "site", "url")
+    if facts.permalink is None:  # the generator's own rules say where each page is
+        text = comment_out(text, "site", "permalink")
     text = set_value(text, "content", "events", facts.events)
     text = set_value(text, "content", "locations", facts.locations)
     for section, key in _COMMENTED_OUT:

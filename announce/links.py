@@ -1,8 +1,8 @@
-"""Links in mail: URLs made absolute, an event's pages, where a value is in its file.
+"""Links in mail: URLs made absolute, an event's Meetup page, where a value is in its file.
 
 A mail client has no page to resolve ``/images/x.png`` against, so every site-relative
-URL is resolved against ``[site] url`` (:func:`resolve`). The event's page on the site
-(``[site] permalink``), its Meetup page and a venue's map are built here too. Plain
+URL is resolved against ``[site] url`` (:func:`resolve`). An event's Meetup page and a
+venue's map are built here too (its page on the site is :mod:`announce.pages`'). Plain
 string work, and the lines of files: this module is cheap to import, and imports nothing
 of rendering (which uses it), so that :mod:`announce.urls`, which checks URLs by
 rendering, sits above both.
@@ -20,7 +20,6 @@ from .content import Event
 
 __all__ = [
     "body_line_of",
-    "event_page_url",
     "front_matter_line",
     "is_absolute",
     "map_url",
@@ -59,30 +58,6 @@ def resolve(url: str, site_url: str) -> str | None:
         return None
     base = site_url if site_url.endswith("/") else site_url + "/"
     return urljoin(base, url)
-
-
-def event_page_url(settings: Settings, event: Event) -> str | None:
-    """The event's page on the site from ``[site] permalink``, or None when unset.
-
-    Jekyll's tokens: ``:year``, ``:month``, ``:day`` (of the start, in the site's
-    timezone), ``:title`` (the file name without its date), ``:collection`` (the events
-    folder's name without a leading underscore); and ``:path``, the event's id (its path
-    below the events folder: a Hugo or MkDocs page bundle's folder).
-    """
-    pattern = settings.site.permalink
-    if not pattern or not settings.site.url:
-        return None
-    local = event.start.astimezone(settings.site.tz)
-    tokens = {
-        "year": f"{local.year:04d}",
-        "month": f"{local.month:02d}",
-        "day": f"{local.day:02d}",
-        "title": event.slug,
-        "collection": settings.content.events.name.lstrip("_"),
-        "path": event.id,
-    }
-    path = re.sub(r":(year|month|day|title|collection|path)\b", lambda m: tokens[m[1]], pattern)
-    return resolve("/" + quote(path.lstrip("/"), safe="/:._-~%"), settings.site.url)
 
 
 def meetup_url(settings: Settings, event: Event) -> str | None:

@@ -2,8 +2,10 @@
 
 A link that could run code (``javascript:``) where no sanitizer sees it is a content
 error (:func:`unsafe_url_problems`), and so is a site-relative URL when there is no
-``[site] url`` to make it absolute against (:func:`relative_url_problems`): the body's
-relative URLs are the ones rendering finds, so that check, preview and send agree. This
+``[site] url`` to make it absolute against (:func:`relative_url_problems`); a link to a
+Markdown file that is no page of the site is a warning (the mail keeps its text, not the
+link). The body's relative URLs are the ones rendering finds, so that check, preview and
+send agree. This
 module checks by rendering the talk's parts (:mod:`announce.render.parts`, imported when
 needed: this module stays cheap to import); the URL helpers themselves are in
 :mod:`announce.links`, below rendering.
@@ -116,6 +118,10 @@ def find_url_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
     for event in catalog.events:
         add(unsafe_url_problems(event))
     if settings.site.url:
+        from .pages import md_link_problems  # links to pages by their Markdown file
+
+        for event in catalog.events:
+            add(md_link_problems(settings, event))
         return problems
     for event in catalog.events:
         add(relative_url_problems(settings, event))

@@ -37,7 +37,7 @@ Thu 2027-01-21 12:00 EST  lunch      River City Open Tech Lunch  @ Foundry Maker
 """
 
 JSON_KEYS = ["id", "title", "type", "start", "end", "location", "address", "online", "speakers",
-             "rsvp_url", "group", "cancelled", "due", "unsure", "sources", "path"]
+             "rsvp_url", "url", "group", "cancelled", "due", "unsure", "sources", "path"]
 
 
 @pytest.fixture(autouse=True)
@@ -143,12 +143,14 @@ def test_list_json(sample_config: Path) -> None:
         "online": True,
         "speakers": ["Priya Raman", "Tom O'Neil"],
         "rsvp_url": "https://example.org/rsvp/2027-02",
+        "url": "https://example.org/events/2027/02/observability-with-opentelemetry",
         "group": None,
         "cancelled": False,
         "due": ["announcement"],
         "unsure": [],
         "sources": {"start": "dtstart (line 3)", "title": "title (line 2)",
-                    "location": "location (line 5)", "speakers": "presenter (line 8)"},
+                    "location": "location (line 5)", "speakers": "presenter (line 8)",
+                    "url": "[site] permalink '/events/:year/:month/:title'"},
         "path": str(REPO / "content/events/2027/2027-02-03-observability-with-opentelemetry.md"),
     }
     cancelled = rows[3]

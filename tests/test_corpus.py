@@ -19,7 +19,7 @@ from .conftest import CORPUS
 
 EVENTS = CORPUS / "_events"
 JSON_KEYS = ["id", "title", "type", "start", "end", "location", "address", "online", "speakers",
-             "rsvp_url", "group", "cancelled", "due", "unsure", "sources", "path"]
+             "rsvp_url", "url", "group", "cancelled", "due", "unsure", "sources", "path"]
 
 
 @pytest.fixture

@@ -32,6 +32,11 @@ def write(files: dict[str, str]) -> None:
         Path(name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
 
 
+def unsure_of(row: dict[str, Any]) -> list[str]:
+    """The facts a row is unsure of, its page's URL aside (these sites name no url)."""
+    return [fact for fact in row["unsure"] if fact != "url"]
+
+
 def init_and_list(*init_args: str) -> tuple[str, list[dict[str, Any]]]:
     runner = CliRunner()
     init = runner.invoke(cli, ["init", *init_args], catch_exceptions=False)
@@ -74,7 +79,7 @@ def test_a_site_of_its_own_key_names_reads_right() -> None:
     _out, rows = init_and_list()
     first = next(r for r in rows if r["title"] == "Evening 4")
     assert first["start"] == "2027-03-04T19:00:00+01:00"
-    assert (first["location"], first["address"], first["unsure"]) == (
+    assert (first["location"], first["address"], unsure_of(first)) == (
         "Hall 4", "4 Main St", [])
 
 
@@ -136,7 +141,7 @@ def test_utc_times_of_a_site_that_meets_elsewhere_are_unsure_unless_its_pages_sa
     # The folder of test data is no events; the UTC times' clock is unknown: unsure.
     assert [r["title"] for r in rows] == ["A", "B"]
     assert "nothing says in which clock they were written" in output
-    assert all(r["unsure"] == ["start"] for r in rows)
+    assert all(unsure_of(r) == ["start"] for r in rows)
     assert rows[0]["start"].startswith("2025-05-14")
 
 
@@ -152,7 +157,7 @@ def test_utc_times_are_the_sites_wall_clock_when_its_pages_render_in_utc() -> No
     assert [r["start"] for r in rows] == ["2025-03-14T19:00:00+01:00",
                                           "2025-04-14T19:00:00+02:00",
                                           "2025-05-14T19:00:00+02:00"]
-    assert all(r["unsure"] == [] for r in rows)
+    assert all(unsure_of(r) == [] for r in rows)
 
 
 def test_an_offset_of_the_other_season_is_unsure_and_a_foreign_one_is_not() -> None:
@@ -164,7 +169,7 @@ def test_an_offset_of_the_other_season_is_unsure_and_a_foreign_one_is_not() -> N
            "_events/2024-05-05-c.md": "---\ntitle: C\nlocation: Hall\n"
                                       "date: 2024-05-05 18:00:00-04:00\n---\n"})
     _out, rows = init_and_list()
-    unsure = {r["title"]: r["unsure"] for r in rows}
+    unsure = {r["title"]: unsure_of(r) for r in rows}
     # Copenhagen is +01:00 in winter and +02:00 in summer: A and B slipped a season.
     assert unsure == {"A": ["start"], "B": ["start"], "C": []}
 
@@ -281,7 +286,7 @@ def test_a_time_under_a_heading_that_contradicts_the_key_makes_the_start_unsure(
               * 3:30pm to 5:30pm
             """})
     row = _listed_one("2025-11-25-minutes.md")
-    assert row["unsure"] == ["start"]
+    assert unsure_of(row) == ["start"]
     assert "the page's line 9 says 15:30" in row["sources"]["start"]
     check = CliRunner().invoke(cli, ["check", "--now", "2025-01-01"])
     assert "18:00 is not the time the page states on its line 9 (15:30)" in check.output
@@ -308,7 +313,7 @@ def test_an_icon_before_a_label_and_a_length_that_is_no_time() -> None:
     assert (pub["start"], pub["location"], pub["address"]) == (
         "2023-05-25T19:00:00-03:00", "Bar Outside", "Av. Cláudio 24")
     conf = next(r for r in rows if r["title"] == "Conf")
-    assert conf["unsure"] == ["start"]  # "4h" is how long, not when
+    assert unsure_of(conf) == ["start"]  # "4h" is how long, not when
 
 
 def test_a_title_naming_another_day_than_the_file_makes_the_start_unsure() -> None:
@@ -317,7 +322,7 @@ def test_a_title_naming_another_day_than_the_file_makes_the_start_unsure() -> No
                        (27, "Pub")):
         write({f"_posts/2023-05-{day}-pub.md": f"---\ntitle: {title}\n---\nàs 19h\n"})
     _out, rows = init_and_list()
-    unsure = {r["title"]: r["unsure"] for r in rows}
+    unsure = {r["title"]: unsure_of(r) for r in rows}
     assert unsure == {"Pub - 08 de Junho de 2023": ["start"], "Pub of 2023-05-26": [],
                       "Pub": []}
 
@@ -347,7 +352,7 @@ def test_speakers_an_author_key_a_heading_and_a_placeholder() -> None:
            "_events/2025-04-15-d.md": "---\ntitle: D\ndate: 2025-04-15 11:00\n"
                                       "location: Hall\n---\n* Speaker: it could be you\n"})
     _out, rows = init_and_list()
-    got = {r["title"]: (r["speakers"], r["unsure"]) for r in rows}
+    got = {r["title"]: (r["speakers"], unsure_of(r)) for r in rows}
     # The page's author is who wrote it: shown, but unsure. A heading that names someone
     # no key names: unsure. "It could be you" is nobody.
     assert got == {"A": (["writer1"], ["speakers"]), "B": (["writer2"], ["speakers"]),
@@ -364,7 +369,7 @@ def test_speakers_the_templates_show_from_elsewhere_are_expected() -> None:
                                                "location: Online\n---\n"})
     _out, rows = init_and_list()
     assert 'expect = ["speakers"]' in Path("announce.toml").read_text(encoding="utf-8")
-    assert all(r["unsure"] == ["speakers"] for r in rows)
+    assert all(unsure_of(r) == ["speakers"] for r in rows)
 
 
 def test_posts_beside_the_events_and_slide_decks_are_no_events() -> None:
@@ -408,5 +413,5 @@ def test_a_jekyll_posts_html_page_is_read_and_a_programme_by_someone_hints() -> 
                                       "location: Office\n---\n* Drinks sponsored by [Acme]()\n",
            "_layouts/post.html": "---\nlayout: default\n---\n{{ content }}\n"})
     _out, rows = init_and_list()
-    got = {r["title"]: r["unsure"] for r in rows}
+    got = {r["title"]: unsure_of(r) for r in rows}
     assert got == {"Talk 24": [], "Talk 23": ["speakers"], "Talk 22": []}

@@ -103,8 +103,7 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
         "Wrote announce.toml.",
         "Wrote .github/workflows/announce.yml.",
         "Found a Jekyll site: events in _events/, locations in _locations/; name HV Open; "
-        "url https://hvopen.org; timezone America/New_York; "
-        "permalink /:collection/:year/:month/:title.",
+        "url https://hvopen.org; timezone America/New_York.",
     ]
     assert "  start         <- dtstart" in result.stdout
     assert "ANNOUNCE_SMTP_PASSWORD" in result.stdout  # the next steps name the secret
@@ -127,7 +126,7 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
     events = json.loads(listed.stdout)
     assert len(events) > 200
 
-    from announce.links import event_page_url
+    from announce.pages import event_page_url
     from announce.sources.catalog import load_catalog
 
     event = next(e for e in load_catalog(settings).events
@@ -175,17 +174,15 @@ def test_init_never_overwrites_without_force(
             "baseurl: /meetup\ncollections_dir: my\ncollections:\n  events:\n"
             "    permalink: /talks/:year/:title\n",
             {"name": "Open Source Night", "url": "https://example.net/meetup",
-             "events": "my/_events", "permalink": "/talks/:year/:title"},
+             "events": "my/_events"},
             "", id="title-baseurl-collections_dir"),
         pytest.param(
             "name: Makers\ntimezone: Mars/Olympus\nurl: example.net\n",
             {"name": "Makers", "url": "", "timezone": "machine's",
-             "events": "_events", "permalink": ""},
+             "events": "_events"},
             "announce: warning: _config.yml: url: 'example.net' is not an http(s) URL; left out\n"
             "announce: warning: _config.yml: timezone: unknown timezone 'Mars/Olympus'; "
-            "left out\n"
-            "announce: warning: no events permalink in _config.yml: mails will not link to "
-            "event pages until [site] permalink is set\n", id="bad-timezone-and-url"),
+            "left out\n", id="bad-timezone-and-url"),
     ],
 )
 def test_what_init_reads_from_config_yml(
@@ -199,7 +196,8 @@ def test_what_init_reads_from_config_yml(
     settings = load_settings(tmp_path / "announce.toml")
     assert settings.site.name == expected["name"]
     assert settings.site.url == expected["url"]
-    assert settings.site.permalink == expected["permalink"]
+    # Commented out: the event pages are where Jekyll's own rules put them.
+    assert settings.site.permalink is None
     assert settings.content.events == tmp_path / expected["events"]
     if "timezone" in expected:
         # No timezone of the site's own: the machine's, and init says so.
@@ -455,7 +453,7 @@ def test_init_and_list_on_the_mdx_corpus_site(
     # holds, the time of day is unsure (send refuses it).
     assert datetime.fromisoformat(cloudamite["start"]).date() == \
         datetime.fromisoformat(fact["start"]).date()
-    assert cloudamite["unsure"] == ["start"]
+    assert "start" in cloudamite["unsure"]
     assert (cloudamite["title"], cloudamite["location"]) == (fact["title"], fact["venue"])
     checked = _announce(site, monkeypatch, "check")
     assert checked.exit_code == 0, checked.output

@@ -31,7 +31,7 @@ def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def site(body: str, front: str = "date: 2027-03-04", content: str = "") -> None:
     Path("announce.toml").write_text(
-        '[site]\nname = "Test Meetup"\ntimezone = "Europe/Berlin"\n\n'
+        '[site]\nname = "Test Meetup"\ntimezone = "Europe/Berlin"\npermalink = ""\n\n'
         f'[content]\nevents = "events"\n{content}\n\n'
         '[mail]\nfrom = "Test <t@example.org>"\nto = "list@example.org"\n\n'
         '[outbox]\npath = "outbox"\n', encoding="utf-8")

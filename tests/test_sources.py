@@ -901,9 +901,12 @@ def test_init_finds_a_site_kept_in_a_folder_of_the_repository() -> None:
     assert (settings.content.generator, settings.site.name, settings.site.url) == (
         "hugo", "Python Town", "https://py.test")
     assert settings.content.events == Path.cwd() / "page" / "content" / "meetups"
-    assert settings.site.permalink == "/meetups/:path/"
+    assert settings.site.permalink is None  # the pages are where Hugo's rules put them
     first = load_catalog(settings).events[0]
     assert first.start == datetime(2027, 1, 10, 17, tzinfo=UTC)  # Warsaw, as Hugo reads it
+    from announce.pages import event_page_url
+
+    assert event_page_url(settings, first) == "https://py.test/meetups/1/"
 
 
 def test_init_prefers_the_folder_named_for_events_to_pages_dated_beside_it() -> None:

@@ -44,6 +44,9 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
         return due_kinds(event, run.now, settings.schedule, sent)
 
     if as_json:
+        from ..pages import event_page
+
+        pages = {e.id: event_page(settings, e, run.now) for e in events}
         rows = [
             {
                 "id": e.id,
@@ -57,12 +60,15 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
                 "online": e.location.online if e.location else None,
                 "speakers": [s.name for s in e.speakers],
                 "rsvp_url": e.rsvp_url or meetup_url(settings, e),
+                "url": pages[e.id].url,
                 "group": e.group_name or e.group,
                 "cancelled": e.cancelled,
                 "due": due(e),
-                "unsure": list(e.unsure),
-                "sources": {fact: describe(e, fact) for fact in FACTS
-                            if fact in e.sources or fact in e.unsure},
+                "unsure": [*e.unsure, *(["url"] if pages[e.id].unsure else [])],
+                "sources": {**{fact: describe(e, fact) for fact in FACTS
+                               if fact in e.sources or fact in e.unsure},
+                            **({"url": pages[e.id].how}
+                               if pages[e.id].url or pages[e.id].unsure else {})},
                 "path": str(e.path),
             }
             for e in events

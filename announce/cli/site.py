@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..config import DEFAULT_CONFIG_NAME, load_settings
+from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import AnnounceError, ContentError
 from ..init import SiteFacts
@@ -31,7 +31,7 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
     """Write announce.toml for the site in this folder (and the GitHub workflow).
 
     Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
-    site's name, url, timezone and event permalink from a Jekyll _config.yml. Never
+    site's name, url and timezone from the generator's config. Never
     overwrites a file without --force; with --github, an existing announce.toml is kept.
 
     \b
@@ -62,8 +62,7 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
         places += f", locations in {facts.locations}/"
     found = [f"{layout}: {places}"]
     found += [f"{key} {value}" for key, value in (
-        ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone),
-        ("permalink", facts.permalink)) if value]
+        ("name", facts.name), ("url", facts.url), ("timezone", facts.timezone)) if value]
     click.echo("Found " + "; ".join(found) + ".")
     for name, paths in facts.keys.items():
         click.echo(f"  {name:<13} <- {' or '.join(paths)}")
@@ -160,7 +159,7 @@ def _show_next_events(config: Path, alternatives: dict[str, str]) -> None:
         when = format_when(event, settings) if "start" not in event.unsure else \
             f"{event.start.astimezone(settings.site.tz):%a %Y-%m-%d} --:-- (no time stated)"
         click.echo(f"  {when}  {event.title}  @ {where}  (speakers: {who})")
-    _show_sources(catalog.events, alternatives)
+    _show_sources(catalog.events, alternatives, _pages_note(settings, coming))
     errors = len({p.path for p in catalog.errors})
     loaded, skipped = len(catalog.events), len(catalog.left_out)
     click.echo(f"{loaded} event{'s' * (loaded != 1)} load{'s' * (loaded == 1)}, {errors} "
@@ -168,21 +167,42 @@ def _show_next_events(config: Path, alternatives: dict[str, str]) -> None:
                f"file{'s' * (skipped != 1)} no event: 'announce check' says more.")
 
 
-def _show_sources(events: Sequence[Event], alternatives: dict[str, str]) -> None:
+def _pages_note(settings: Settings, events: Sequence[Event]) -> str | None:
+    """Where the mails' "Event page" links lead (the first event's page, and by which
+    rule), or what to decide when announce cannot know."""
+    from ..pages import event_page
+
+    if not events:
+        return None
+    page = event_page(settings, events[0])
+    if page.url:
+        click.echo(f"Event pages: {page.url} ({page.how}).")
+        return None
+    click.echo(f"Event pages: {'not known' if page.unsure else 'none'} ({page.how}).")
+    return ("mails link to no event page: set [site] permalink in announce.toml to the "
+            "pattern of the site's event pages" if page.unsure else None)
+
+
+def _show_sources(events: Sequence[Event], alternatives: dict[str, str],
+                  pages: str | None = None) -> None:
     """Per fact, how many events got it from where: what to check, what to decide."""
     from ..sources.provenance import REFUSED, tally
 
     if not events:
         return
     click.echo(f"Where the facts of the {len(events)} events come from:")
-    decide = []
+    decide = [pages] if pages else []
     for fact, counts in tally(events).items():
         parts = ", ".join(f"{n} {kind}" for kind, n in counts.most_common())
         click.echo(f"  {fact:<9} {parts}")
-        if counts["unsure"] and fact in REFUSED:
+        if counts["unsure"] and fact == "start":
             decide.append(f"{counts['unsure']} events state no time of day: send refuses "
                           "them until their files say it, or you set [content] "
                           "default_time in announce.toml")
+        elif counts["unsure"] and fact in REFUSED:
+            decide.append(f"{counts['unsure']} events state no {fact}: send refuses them "
+                          f"until their files say it, or [content.keys] {fact} names the key "
+                          "that holds it")
         elif counts["unsure"]:
             decide.append(f"{counts['unsure']} events are unsure of their {fact}: "
                           "'announce check' names the upcoming ones")

@@ -55,11 +55,12 @@ from ..changes import Change, template_rows
 from ..config import Settings
 from ..content import Catalog, Event
 from ..i18n import Language
-from ..links import event_page_url, map_url, meetup_url, resolve
+from ..links import map_url, meetup_url, resolve
+from ..pages import event_page_url, image_url
 from ..selection import announced_types
 from ..timefmt import format_when, long_date, relative_day, short_date, time_of_day, weekday
 from .ics import ics_filename
-from .parts import Fragments, page_base
+from .parts import Fragments
 from .templates import event_language, group_name
 from .text import first_sentence, html_to_text
 
@@ -169,7 +170,7 @@ def build_context(settings: Settings, catalog: Catalog, event: Event, kind: str,
     tz = settings.site.tz
     local = event.start.astimezone(tz)
     where = _where(settings, event)
-    page_url = event_page_url(settings, event)
+    page_url = event_page_url(settings, event, now)
     rsvp_url = _absolute(settings, event.rsvp_url) or meetup_url(settings, event)
     description_text = html_to_text(parts.description_html)
     location_text = _calendar_location(where)
@@ -239,7 +240,10 @@ def _image(settings: Settings, event: Event) -> Image | None:
         return None
     source = images.substitute(event.image, settings, event)
     size = images.dimensions(source, settings, event)
-    return {"src": resolve(source, page_base(settings, event)),
+    src = image_url(settings, event, source)
+    if src is None:  # published where announce cannot know (an Astro image() asset)
+        return None
+    return {"src": src,
             "alt": event.image_alt or event.title,
             "width": size[0] if size else None, "height": size[1] if size else None}
 
@@ -294,7 +298,7 @@ def _upcoming(settings: Settings, catalog: Catalog, event: Event,
         local = other.start.astimezone(tz)
         rows.append({"title": other.title, "date": short_date(local, lang),
                      "time": time_of_day(local, lang),
-                     "url": event_page_url(settings, other), "event": other})
+                     "url": event_page_url(settings, other, now), "event": other})
     return rows
 
 

@@ -19,7 +19,7 @@ from .. import images
 from ..config import Settings
 from ..content import Event
 from ..images import CONTENT_WIDTH
-from ..links import resolve
+from ..links import is_absolute, resolve
 
 __all__ = ["sanitize", "short_url"]
 
@@ -66,7 +66,15 @@ def sanitize(fragment: str, site_url: str, unresolved: list[str] | None = None, 
             size = images.dimensions(value, settings, event)
         else:
             size = None
-        absolute = resolve(value, site_url)
+        if settings is not None and event is not None and settings.site.url and \
+                not is_absolute(value):
+            from ..pages import body_url  # where the generator publishes what it names
+
+            absolute = body_url(settings, event, value)
+            if absolute is None:
+                return None  # a link to no page of the site: its text stays, unlinked
+        else:
+            absolute = resolve(value, site_url)
         if absolute is None:
             if unresolved is not None:
                 unresolved.append(value)

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from ..config import Settings
 from ..content import Event
 from ..errors import ContentError
-from ..links import event_page_url
 from .html import sanitize
 from .markup import TOO_DEEP, markdown_to_html
 
@@ -72,10 +71,11 @@ class Fragments:
 
 
 def page_base(settings: Settings, event: Event) -> str:
-    """What the event's relative URLs are relative to: a page bundle's page (its
-    "hero.png" is next to it), else the site's root."""
-    page = event_page_url(settings, event) if event.path.stem in ("index", "event") else None
-    return page.rstrip("/") + "/" if page else settings.site.url
+    """What the event's relative URLs are relative to: its page, as on the site (a
+    bundle's "hero.png" is next to it); the site's root when the page is not known."""
+    from ..pages import link_base
+
+    return link_base(settings, event)
 
 
 def fragments(settings: Settings, event: Event) -> Fragments:

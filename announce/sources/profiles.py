@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codeconfig import (
     TS_LOCALE,
@@ -29,8 +29,11 @@ from .codeconfig import (
 from .frontmatter import FrontMatterError, YamlDialect, read_yaml_file
 from .keymap import MISSING, get_path
 
+if TYPE_CHECKING:
+    from .permalinks import PageRules
+
 __all__ = ["GENERATORS", "GENERATOR_NAMES", "Generator", "SiteConfig", "detect_generator",
-           "generator_named"]
+           "generator_named", "site_root"]
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,38 @@ class Generator:
     # npm packages that make a site this generator's when no marker file says so
     # (package.json "dependencies" or "devDependencies").
     packages: tuple[str, ...] = ()
+    # How it publishes a content file: the rules that give a file's page (its path below
+    # the site's URL), made from the site's root and config; None: unknown.
+    page_rules: Callable[[Path, SiteConfig], PageRules] | None = None
+    # A relative link to a file in a page's Markdown is relative to the page's source
+    # file, which the generator rewrites (MkDocs), not to the page's URL.
+    links_from_source: bool = False
+    # Where it serves a site-absolute path (/images/x.png) from, below the site's root.
+    public: tuple[str, ...] = ()
 
     def config(self, root: Path) -> SiteConfig:
         try:
             return self.read_config(root)
         except (OSError, ValueError, FrontMatterError):
             return SiteConfig()
+
+    def pages(self, root: Path) -> PageRules | None:
+        """The rules that give where this generator publishes each file of the site at
+        ``root``; None when announce does not know them."""
+        if self.page_rules is None:
+            return None
+        return self.page_rules(root, self.config(root))
+
+
+def _rules(module: str, name: str) -> Callable[[Path, SiteConfig], PageRules]:
+    """A generator's page rules, imported when first used: most commands never link."""
+    def make(root: Path, config: SiteConfig) -> PageRules:
+        from importlib import import_module
+
+        factory = getattr(import_module(f"{__package__}.{module}"), name)
+        return factory(root, config)  # type: ignore[no-any-return]  # a PageRules factory
+
+    return make
 
 
 # --- reading configs -------------------------------------------------------------------
@@ -295,38 +324,47 @@ GENERATORS: tuple[Generator, ...] = (
     # Hugo reads a date without offset in its timeZone setting, else in UTC; init writes
     # naive_times = "local" for a site that sets one.
     Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", True,
-              ("content",), ("data",), True, _hugo),
-    Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola),
+              ("content",), ("data",), True, _hugo,
+              page_rules=_rules("contentpaths", "hugo_pages"), public=("static", "content")),
+    Generator("zola", "Zola", ("config.toml",), "1.2", True, ("content",), (), True, _zola,
+              page_rules=_rules("contentpaths", "zola_pages"), public=("static", "content")),
     Generator("astro", "Astro", ("astro.config.*",), "1.2", True, ("src/content",),
-              ("src/data",), True, _astro, ("astro",)),
+              ("src/data",), True, _astro, ("astro",), page_rules=_rules("routes", "astro_pages"),
+              public=("public",)),
     Generator("eleventy", "Eleventy", (".eleventy.js", ".eleventy.cjs", "eleventy.config.*"),
               "1.2", True, ("src", "content", "."), ("_data", "src/_data"), False, _eleventy,
-              ("@11ty/eleventy",)),
+              ("@11ty/eleventy",), page_rules=_rules("routes", "eleventy_pages"),
+              public=("src", "public")),
     Generator("mkdocs", "MkDocs", ("mkdocs.yml", "mkdocs.yaml"), "1.1", False, ("docs",), (),
-              True, _mkdocs),
+              True, _mkdocs, page_rules=_rules("routes", "mkdocs_pages"),
+              links_from_source=True),
     # Pelican reads `Key: value` headers (or YAML through a plugin, with PyYAML); a date
-    # without offset is in its TIMEZONE setting.
+    # without offset is in its TIMEZONE setting. Its pages' URLs are not modelled yet.
     Generator("pelican", "Pelican", ("pelicanconf.py",), "1.1", False, ("content",), (),
               False, _pelican),
     # The JavaScript generators read front matter with gray-matter (js-yaml): YAML 1.2,
     # and an unquoted timestamp without offset is a JavaScript Date in UTC.
     Generator("gatsby", "Gatsby", ("gatsby-config.*",), "1.2", True,
               ("content", "src/content", "src/pages"), ("data", "src/data"), True, _gatsby,
-              ("gatsby",)),
+              ("gatsby",), public=("static",)),
     Generator("docusaurus", "Docusaurus", ("docusaurus.config.*",), "1.2", True,
               ("blog", "docs", "src/pages"), ("src/data", "data"), True, _docusaurus,
-              ("@docusaurus/core",)),
+              ("@docusaurus/core",), public=("static",)),
     Generator("next", "Next.js", ("next.config.*",), "1.2", True,
-              ("content", "_posts", "posts"), ("data",), False, _next, ("next",)),
+              ("content", "_posts", "posts"), ("data",), False, _next, ("next",),
+              public=("public",)),
     Generator("nuxt", "Nuxt", ("nuxt.config.*",), "1.2", True, ("content",), ("data",),
-              False, _nuxt, ("nuxt", "@nuxt/content")),
+              False, _nuxt, ("nuxt", "@nuxt/content"), public=("public", "static")),
     Generator("metalsmith", "Metalsmith", ("metalsmith.json",), "1.2", True, ("src",),
-              ("data", "src/data"), False, _metalsmith, ("metalsmith", "@metalsmith/core")),
+              ("data", "src/data"), False, _metalsmith, ("metalsmith", "@metalsmith/core"),
+              public=("src",)),
     Generator("jekyll", "Jekyll", ("_config.yml", "_config.yaml"), "1.1", False, (".",),
-              ("_data",), False, _jekyll),
+              ("_data",), False, _jekyll, page_rules=_rules("permalinks", "jekyll_pages"),
+              public=(".",)),
 )
 GENERIC = Generator("generic", "a Markdown folder", (), "1.1", False,
-                    ("content", "."), ("_data", "data"), False, _generic)
+                    ("content", "."), ("_data", "data"), False, _generic,
+                    public=("static", "public"))
 # What [content] generator may say.
 GENERATOR_NAMES: tuple[str, ...] = (*(g.name for g in GENERATORS), GENERIC.name)
 
@@ -381,6 +419,18 @@ def _npm_packages(root: Path) -> set[str]:
         if isinstance(section, dict):
             found.update(name for name in section if isinstance(name, str))
     return found
+
+
+def site_root(events: Path, base: Path) -> Path:
+    """The site's folder: the nearest one above the events folder with a generator's
+    config (_config.yml, hugo.toml...), not above announce.toml's folder; else that one."""
+    below_base = events == base or events.is_relative_to(base)
+    for folder in (events, *list(events.parents)[:6]):
+        if detect_generator(folder) is not GENERIC:
+            return folder
+        if folder == base:
+            break
+    return base if below_base else events.parent
 
 
 def config_value(config: SiteConfig, path: str) -> Any:
