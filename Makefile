@@ -68,14 +68,18 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# The tests on every core (pytest-xdist): each module on one worker, its servers and
+# browser started once; the longest modules first (tests/conftest.py).
+XDIST := -n auto --dist loadscope --no-loadscope-reorder
+
 pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 test: lint typecheck pytest
 
 # The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q $(XDIST) -m "not slow"
 
 # Rewrites tests/golden/ and announce/templates/locale/announce.pot from the current templates and
 # code; review the diff, then commit it.
