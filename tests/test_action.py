@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from .conftest import REPO
+from .lockfile import LOCK, off_the_lock, pins, pip_runs, resolve, stand_in_python
 
 ACTION = REPO / "action.yml"
 EXAMPLE_WORKFLOW = REPO / "examples" / "github" / "announce.yml"
@@ -112,6 +113,7 @@ def test_action_is_composite_with_the_documented_inputs() -> None:
             assert step.get("shell") == "bash", step  # a composite action needs it
     install = next(s for s in steps if s.get("id") == "install")
     assert '"$GITHUB_ACTION_PATH"' in install["run"]  # the action's own checkout
+    assert "$GITHUB_ACTION_PATH/constraints.txt" in install["run"]  # the lock, tests/test_lock.py
     ids = {s.get("id") for s in steps}
     for name, spec in action["outputs"].items():
         match = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", spec["value"])
@@ -200,30 +202,36 @@ def test_the_send_job_starts_from_the_tip_and_keeps_no_token_in_git_config() -> 
     assert send["steps"][0]["with"]["ref"] == "${{ github.ref }}"
 
 
-def test_the_action_installs_pinned_versions_within_pyprojects_ranges() -> None:
-    from importlib.metadata import version
-
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
-    constraints = REPO / "constraints.txt"
-    pins: dict[str, str] = {}
-    for line in constraints.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, pinned = line.partition("==")
-            pins[canonicalize_name(name)] = pinned.strip()
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    wanted = [Requirement(r) for r in project["project"]["dependencies"]]
-    wanted += [Requirement(r) for r in project["build-system"]["requires"]]
-    for requirement in wanted:
-        name = canonicalize_name(requirement.name)
-        assert name in pins, f"constraints.txt does not pin {requirement.name}"
-        assert requirement.specifier.contains(pins[name]), (requirement, pins[name])
-    for name, pinned in pins.items():  # the versions the tests ran with
-        assert version(name) == pinned, f"constraints.txt: {name}=={pinned}, venv has " \
-            f"{version(name)}"
+@pytest.mark.slow
+def test_the_action_installs_the_locks_versions_and_nothing_else(tmp_path: Path) -> None:
+    # The install step's own script, with a python whose pip resolves and reports.
+    reports = tmp_path / "reports"
+    stand_in_python(tmp_path / "bin", reports)
     install = next(s for s in _load(ACTION)["runs"]["steps"] if s.get("id") == "install")
-    assert 'PIP_CONSTRAINT="$GITHUB_ACTION_PATH/constraints.txt"' in install["run"]
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_ACTION_PATH": str(REPO)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           install["run"]], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    lock = pins(LOCK)
+    runs = pip_runs(reports)
+    assert [run.install for run in runs[:1]] == [{"pip": lock["pip"]}]  # pip first
+    assert len(runs) == 2
+    assert runs[1].option("-c") == runs[1].option("--build-constraint") == str(LOCK)
+    assert "announce" in runs[1].install
+    assert off_the_lock(runs[1].install, lock) == []
+
+
+@pytest.mark.slow
+def test_the_lock_covers_the_actions_default_python() -> None:
+    # The runner's Python may need other packages than the 3.11 the lock was made with.
+    python = str(_load(ACTION)["inputs"]["python-version"]["default"])
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = project["project"]["dependencies"] + project["build-system"]["requires"]
+    install = resolve("--python-version", python, "--only-binary=:all:", "-c", str(LOCK),
+                      *requirements)
+    assert off_the_lock(install, pins(LOCK)) == []
 
 
 def test_ci_runs_make_test_on_push_and_pull_request() -> None:

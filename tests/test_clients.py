@@ -179,19 +179,21 @@ def _description(ics: bytes) -> str:
     return str(calendar.walk("VEVENT")[0].get("DESCRIPTION", ""))
 
 
-def _every_message(corpora: list[Corpus]) -> Iterator[tuple[str, Rendered]]:
-    for corpus in corpora:
-        for event in corpus.catalog.events:
-            for kind in THREE:
-                yield f"{corpus.name} {event.id} {kind}", corpus.render(event, kind)
+@pytest.fixture(scope="module")
+def every_message(corpora: list[Corpus]) -> list[tuple[str, Rendered]]:
+    """Every event of every corpus in the three kinds, rendered once for the tests that
+    read them all (some 2,000 messages: rendering is most of their time)."""
+    return [(f"{corpus.name} {event.id} {kind}", corpus.render(event, kind))
+            for corpus in corpora for event in corpus.catalog.events for kind in THREE]
 
 
 @pytest.mark.slow
-def test_no_markdown_where_nothing_renders_it(corpora: list[Corpus]) -> None:
+def test_no_markdown_where_nothing_renders_it(
+        every_message: list[tuple[str, Rendered]]) -> None:
     """The inbox preview, the .ics DESCRIPTION, the calendar link's details: text."""
     found = []
     count = 0
-    for name, rendered in _every_message(corpora):
+    for name, rendered in every_message:
         count += 1
         for place, text in (("preheader", _preheader(rendered.html)),
                             ("DESCRIPTION", _description(rendered.ics)),
@@ -210,9 +212,10 @@ def _lone_url(line: str) -> bool:
 
 
 @pytest.mark.slow
-def test_text_part_keeps_every_url_whole_within_78_columns(corpora: list[Corpus]) -> None:
+def test_text_part_keeps_every_url_whole_within_78_columns(
+        every_message: list[tuple[str, Rendered]]) -> None:
     broken, wide = [], []
-    for name, rendered in _every_message(corpora):
+    for name, rendered in every_message:
         lines = rendered.text.splitlines()
         root = lxml.html.document_fromstring(rendered.html)
         for anchor in root.iter("a"):

@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from .conftest import EXAMPLE_CONFIG, REPO
 from .test_render import (
     KINDS,
     MESH,
-    _spam_score,
+    _spam_scores,
     _spamassassin,
     cli_render,
     render,
@@ -273,11 +272,7 @@ def test_localized_mail_is_not_spam(tmp_path: Path) -> None:
         for kind in KINDS:
             messages[f"{lang} {kind}"] = cli_render(config, MESH, "--kind", kind, "--force",
                                                     "--now", NOW[kind])
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        scores = dict(zip(messages, pool.map(
-            lambda data: _spam_score(spamassassin, data, tmp_path), messages.values()),
-            strict=True))
-    for name, (score, report) in scores.items():
+    for name, (score, report) in _spam_scores(spamassassin, messages, tmp_path).items():
         assert score <= 0.0, f"{name}: {score}\n{report}"
 
 
