@@ -61,7 +61,7 @@ def body_venue(reader: Reader) -> Any:
 
 # A line that gives the link to join online: its label names a call, a stream or a meeting.
 _ONLINE_LINE = re.compile(
-    r"^[^\w\n]*(?:[\w\-]+[ \t]+){0,3}(?:call|meeting|join|zoom|jitsi|stream|livestream|"
+    r"^[^\w\n]*+(?:[\w\-]+[ \t]+){0,3}(?:call|meeting|join|zoom|jitsi|stream|livestream|"
     r"webinar|video|online|teams|meet)(?:[ \t]+[\w\-]+){0,2}[ \t]*(?:\*\*)?[ \t]*[:：]"
     r"[ \t]*(?:\*\*)?[ \t]*(?:\[[^\]\n]*\]\(|<)?(?P<url>https?://[^\s)>\]]+)",
     re.IGNORECASE | re.MULTILINE)
@@ -75,7 +75,7 @@ SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented b
                   "prelegent", "řečník", "přednášející", "発表者", "登壇者", "講師", "발표자",
                   "연사", "演讲者")
 _SPEAKER_LINE = re.compile(
-    r"^[ \t]*(?:[|*\-+#][ \t]*)*(?:\*\*|__)?(?:" + "|".join(
+    r"^[ \t]*+(?:[|*\-+#][ \t]*+)*+(?:\*\*|__)?(?:" + "|".join(
         re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
     + r")(?:\*\*|__)?[ \t]*(?:\*\*)?[ \t]*[:：|][ \t]*(?:\*\*)?[ \t]*(?P<names>[^\n|]+)",
     re.IGNORECASE | re.MULTILINE)
@@ -89,7 +89,7 @@ SPEAKER_HINT = re.compile(
     r"guest speaker|keynote speaker)\b|"
     # "* Next-Gen CPython by [Guru](https://...)": a programme item by someone (not
     # "sponsored by", "hosted by", "powered by": a company's part).
-    r"^[ \t]*[*\-+][ \t]+[^\n]{3,150}?(?<!sponsored)(?<!hosted)(?<!powered)(?<!organi[sz]ed)"
+    r"^[ \t]*+[*\-+][ \t]++[^\n]{3,150}?(?<!sponsored)(?<!hosted)(?<!powered)(?<!organi[sz]ed)"
     r"\s+by\s+\[[A-ZÀ-Ý]|"
     # '"Async Rust" by Ann Lee': a quoted title by someone.
     r'["“][^"”\n]{3,120}["”]\s+(?:by|von|par|por|di|door)\s+[A-ZÀ-Ý]|'

@@ -39,7 +39,7 @@ def _row(label: str) -> re.Pattern[str]:
     name = re.escape(label)
     return re.compile(
         # Markdown marks, a table's bar, an icon or emoji before the label ("🏢 Local:").
-        rf"^[ \t]*(?:[^\w\n]{{1,6}}[ \t]*)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*(?:\*\*)?"
+        rf"^[ \t]*+(?:[^\w\n]{{1,6}}[ \t]*+)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*(?:\*\*)?"
         rf"[ \t]*(?:\||:|：)(?:\*\*)?[ \t]*(?P<value>[^\n]+?)[ \t]*\|?[ \t]*$",
         re.MULTILINE | re.IGNORECASE)
 

@@ -71,7 +71,7 @@ _TAG = re.compile(r"<[^>]{0,500}>")
 _RANGE_TAIL = re.compile(
     r"^\s*(?:[-–—~〜～]|to|bis|à)\s*[\d:.hH\s]+(?:[aApP]\.?[mM]\.?|[Uu]hr)?\s*$")
 # Markdown marks, list numbers and the emoji or icons a line may start with ("🕖 Horário:").
-_MARKUP = re.compile(r"^[^\w\d]*(?:\d+\.\s+)?[^\w\d]*")
+_MARKUP = re.compile(r"^[^\w\d]*+(?:\d+\.\s[^\w\d]*+)?")
 
 
 # Zone abbreviations a page may write after a time ("11:00 - 12:00 UTC"), where they are
@@ -185,7 +185,9 @@ def _programme(line: str) -> bool:
 
 
 _ANY_LABEL = re.compile(
-    r"^[^\w\n]*(?:\d+\.\s+)?[^\w\n]*(?:" + "|".join(
+    # One run of marks, then maybe a list number and more marks: two runs side by side
+    # would backtrack quadratically on a line of 1,600 spaces that has no label.
+    r"^[^\w\n]*+(?:\d+\.[^\w\n]*+)?(?:" + "|".join(
         re.escape(label) for label in sorted(TIME_LABELS, key=len, reverse=True)) + r")",
     re.IGNORECASE | re.MULTILINE)
 
