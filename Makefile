@@ -77,9 +77,10 @@ pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.insta
 
 test: lint typecheck pytest
 
-# The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs).
+# The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs),
+# on every core, a test at a time (they have no module-wide servers to start once).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -q $(XDIST) -m "not slow"
+	$(BIN)/pytest -q -n auto -m "not slow"
 
 # Rewrites tests/golden/ and announce/templates/locale/announce.pot from the current templates and
 # code; review the diff, then commit it.
