@@ -178,9 +178,23 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
         facts["timezone"] = timezone
     timezone, guessed = facts["timezone"], False
     if not timezone:
-        timezone, guessed = _machine_timezone(), True
-        notes.append(f"the site's config names no timezone: using this machine's ({timezone}); "
-                     "set [site] timezone if the group meets elsewhere")
+        from .sources.evidence import guess_zone
+
+        # The zone whose rules fit the offsets the files write (+01:00 winters, +02:00
+        # summers), else this machine's.
+        found = guess_zone(inference.offsets, facts["language"] or "",
+                           f"{facts['name']} {facts['url']} {root.resolve().name}")
+        if found is not None:
+            timezone, why = found
+            guessed = True
+            notes.append(f"the site's config names no timezone: {timezone}, from the files "
+                         f"({why}); set [site] timezone, or init --timezone, if it is not "
+                         "where the group meets")
+        else:
+            timezone, guessed = _machine_timezone(), True
+            notes.append(f"the site's config names no timezone: using this machine's "
+                         f"({timezone}); set [site] timezone (or init --timezone ZONE) if the "
+                         "group meets elsewhere")
     default_time = None
     if inference.date_only:
         # A suggestion, written commented out: a time nobody wrote must not reach the list

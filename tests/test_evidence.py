@@ -415,3 +415,34 @@ def test_a_jekyll_posts_html_page_is_read_and_a_programme_by_someone_hints() -> 
     _out, rows = init_and_list()
     got = {r["title"]: unsure_of(r) for r in rows}
     assert got == {"Talk 24": [], "Talk 23": ["speakers"], "Talk 22": []}
+
+
+def test_init_guesses_the_zone_from_the_offsets_the_files_write() -> None:
+    write({"hugo.toml": 'title = "LUG"\nbaseURL = "https://lug.test/"\n'
+                        'defaultContentLanguage = "de"\n'})
+    for month, offset in ((1, "+01:00"), (4, "+02:00"), (7, "+02:00"), (11, "+01:00")):
+        write({f"content/events/2025-{month:02d}-08.md": f"---\ntitle: Treffen {month}\n"
+               f"meetingdate: \"2025-{month:02d}-08T19:00{offset}\"\nlocation: Online\n---\n"})
+    output, rows = init_and_list("--yes")
+    assert 'timezone = "Europe/Berlin"' in Path("announce.toml").read_text(encoding="utf-8")
+    assert "the site's language (de) picks Europe/Berlin" in output
+    assert all(r["start"].endswith(("T19:00:00+01:00", "T19:00:00+02:00")) for r in rows)
+
+
+def test_init_says_when_no_offset_tells_the_zone() -> None:
+    _two_start_keys()
+    Path("_config.yml").write_text("title: Town\n", encoding="utf-8")  # no timezone
+    result = CliRunner().invoke(cli, ["init", "--yes"], catch_exceptions=False)
+    assert "the site's config names no timezone: using this machine's" in result.output
+
+
+def test_the_sites_name_picks_its_city_among_the_zones_that_fit() -> None:
+    write({"hugo.toml": 'title = "PyLadies Vancouver"\n'
+                        'baseURL = "https://vancouver.pyladies.test/"\nlanguageCode = "en-us"\n'})
+    for month, offset in ((1, "-08:00"), (6, "-07:00"), (8, "-07:00")):
+        write({f"content/events/e{month}.md": f"+++\ntitle = \"E{month}\"\n"
+               f"date = 2026-{month:02d}-19T18:00:00{offset}\nvenue = \"Hall\"\n+++\n"})
+    output, _rows = init_and_list("--yes")
+    # Los Angeles fits the offsets as well, and en-us says the US: the name says Vancouver.
+    assert 'timezone = "America/Vancouver"' in Path("announce.toml").read_text("utf-8")
+    assert "the site's name or URL says Vancouver" in output

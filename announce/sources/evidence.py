@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .templates import TemplateEvidence
 
-__all__ = ["date_candidates", "date_paths", "person_candidates", "role_of", "text_candidates",
-           "utc_habit", "utc_rendering", "utc_written"]
+__all__ = ["date_candidates", "date_paths", "guess_zone", "person_candidates", "role_of",
+           "text_candidates", "utc_habit", "utc_rendering", "utc_written", "written_offsets"]
 
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?")
 _MAX_DEPTH = 3
@@ -276,3 +276,109 @@ def utc_habit(root: Path, written_in_utc: bool, timezone: str) -> tuple[str | No
         "and nothing says in which clock they were written: their time of day is unsure "
         "and send refuses them; set [content] utc_times = \"instant\" if they are true "
         f"UTC moments, or \"local\" if they are {timezone} times written with a Z")
+
+
+def written_offsets(values: Sequence[Any]) -> list[tuple[dt.datetime, dt.timedelta]]:
+    """(instant, offset) for each start value that writes its own UTC offset."""
+    found = []
+    for value in values:
+        moment: dt.datetime | None = None
+        if isinstance(value, dt.datetime):
+            moment = value
+        elif isinstance(value, str) and _OFFSET_WRITTEN.search(value.strip()):
+            try:
+                moment = dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+            except ValueError:
+                moment = None
+        if moment is not None and moment.tzinfo is not None:
+            offset = moment.utcoffset()
+            if offset is not None:
+                found.append((moment, offset))
+    return found
+
+
+_OFFSET_WRITTEN = re.compile(r"\d(?:Z|[+-]\d\d:?\d\d)$")
+
+
+def guess_zone(offsets: Sequence[tuple[dt.datetime, dt.timedelta]], language: str,
+               names_of_site: str = "") -> tuple[str, str] | None:
+    """The IANA zone whose rules give every offset the files write on their days, and why
+    (how many zones fit, which the site's language picked); None when the files write no
+    offset other than UTC's, or no zone fits them all.
+
+    ``+01:00`` winters and ``+02:00`` summers fit Central Europe's zones; a fitting zone's
+    city in the site's name or URL (``vancouver.pyladies.com``) picks it, else the site's
+    language its country's (a German site: Europe/Berlin).
+    """
+    import zoneinfo
+
+    if not offsets or all(offset == dt.timedelta(0) for _m, offset in offsets):
+        return None
+    sample = list(offsets)[:200]
+    countries = _zone_countries()
+    names = list(countries) or sorted(
+        n for n in zoneinfo.available_timezones() if "/" in n and not n.startswith("Etc/"))
+    # The zones that fit nearly every offset (a file or two may have slipped a season).
+    scores: dict[str, int] = {}
+    for name in names:
+        zone = zoneinfo.ZoneInfo(name)
+        scores[name] = sum(moment.astimezone(zone).utcoffset() == offset
+                           for moment, offset in sample)
+    best = max(scores.values(), default=0)
+    if best * 10 < len(sample) * 9:
+        return None
+    fitting = [name for name in names if scores[name] == best]
+    fit = "all" if best == len(sample) else f"{best} of the {len(sample)}"
+    said = names_of_site.casefold().replace("-", " ").replace(".", " ")
+    named = next((z for z in fitting
+                  if z.rsplit("/", 1)[-1].replace("_", " ").casefold() in said), None)
+    if named is not None:
+        return named, (f"{len(fitting)} zones fit {fit} offsets the files write; the site's "
+                       f"name or URL says {named.rsplit('/', 1)[-1].replace('_', ' ')}")
+    region = _language_region(language)
+    chosen = next((z for z in fitting if countries.get(z) == region), None)
+    if chosen is not None:
+        return chosen, (f"{len(fitting)} zones fit {fit} offsets the files write; the site's "
+                        f"language ({language}) picks {chosen}")
+    if len(fitting) == 1:
+        return fitting[0], f"the only zone that fits {fit} offsets the files write"
+    return fitting[0], (f"one of {len(fitting)} zones that fit {fit} offsets the files write "
+                        f"({', '.join(fitting[:4])}, ...): check it")
+
+
+def _zone_countries() -> dict[str, str]:
+    """Canonical zone -> its country, from the tz database's zone.tab (tzdata's, else the
+    system's); empty when neither is there."""
+    text = ""
+    try:
+        from importlib.resources import files
+
+        text = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    except (ImportError, OSError, ModuleNotFoundError):
+        try:
+            text = Path("/usr/share/zoneinfo/zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            return {}
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and not line.startswith("#"):
+            found[parts[2]] = parts[0]
+    return found
+
+
+def _language_region(language: str) -> str:
+    """The country a language tag names or is most spoken in: de -> DE, pt -> BR, en-IN -> IN."""
+    code = language.replace("-", "_").strip()
+    if not code:
+        return ""
+    parts = code.split("_")
+    if len(parts) > 1 and len(parts[-1]) == 2:
+        return parts[-1].upper()
+    try:
+        from babel.core import get_global
+
+        likely = get_global("likely_subtags").get(parts[0].lower(), "")
+    except (ImportError, KeyError):  # pragma: no cover - babel is a dependency
+        return ""
+    return likely.split("_")[-1] if likely else ""

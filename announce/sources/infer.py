@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .evidence import date_candidates, utc_written
+from .evidence import date_candidates, utc_written, written_offsets
 from .evidence import date_paths as _date_paths
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .inferfacts import (
@@ -76,6 +76,8 @@ class Inference:
     meetup_group: str = ""
     # Most events' starts are written in UTC ("...Z"): init decides what that means.
     utc_written: bool = False
+    # (instant, offset) of the starts that write their own offset: init guesses the zone.
+    offsets: list[tuple[Any, Any]] = field(default_factory=list)
     templates: TemplateEvidence = field(default_factory=TemplateEvidence)
     # Facts the templates show that no key gives: events without them are unsure.
     expect: tuple[str, ...] = ()
@@ -203,9 +205,10 @@ def infer_site(root: Path) -> Inference:
                           if fact not in result.keys and result.templates.shows(fact))
     _infer_times(result, in_events)
     starts = result.keys.get("start", ())
-    result.utc_written = utc_written([
-        next((get_path(d.data, p) for p in starts if _has(d.data, p)), None)
-        for d in in_events])
+    start_values = [next((get_path(d.data, p) for p in starts if _has(d.data, p)), None)
+                    for d in in_events]
+    result.utc_written = utc_written(start_values)
+    result.offsets = written_offsets(start_values)
     _infer_lookups(result, in_events)
     _infer_exclude(result, events_dir, all_in_events, in_events)
     infer_body_fields(result, events_dir, all_in_events, in_events)
