@@ -145,7 +145,8 @@ def test_send_refuses_an_unsure_start_naming_the_file_and_the_fix() -> None:
     result = announce("send", "--next")
     assert result.exit_code == 1
     assert "Refusing to send: these events are unsure of what the message" in result.output
-    assert "events/talk.md: Talk (no time of day stated (2027-03-04))" in result.output
+    assert ("events/talk.md: Talk (start 2027-03-04: a date only: no time of day stated)"
+            in result.output)
     assert 'default_time = "18:30"' in result.output
     assert not [p for p in Path("outbox").rglob("*") if p.is_file()]
     # The dry run says the same: what it shows would not go out.
@@ -226,3 +227,13 @@ def test_a_page_with_no_title_anywhere_is_unsure_and_never_sent() -> None:
     assert result.exit_code == 1
     assert "events/2027-03-04-rust.md: rust (no title stated)" in result.output
     assert "[content.keys] title" in result.output
+
+
+def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
+    site("**Time**: 19:30\n", front="date: 2027-03-04 18:00")
+    result = announce("send", "--next")
+    assert result.exit_code == 1
+    assert ("events/talk.md: Talk (start 2027-03-04: the page's line 6 says 19:30)"
+            in result.output)
+    assert "Correct the file so that what it says of the start agrees" in result.output
+    assert "default_time" not in result.output  # a default time would not help here

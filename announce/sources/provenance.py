@@ -115,15 +115,24 @@ def refusal(events: Iterable[Event]) -> str | None:
 
     lines = []
     for event in unsure:
-        what = [f"no time of day stated ({event.start:%Y-%m-%d})" if "start" in event.unsure
-                else "", "no title stated" if "title" in event.unsure else ""]
-        lines.append(f"  {display_path(event.path)}: {event.title} "
-                     f"({'; '.join(w for w in what if w)})")
+        what = []
+        if "start" in event.unsure:
+            why = event.sources.get("start", "")
+            reason = why[why.find("(") + 1:why.rfind(")")] if "(" in why else "not stated"
+            what.append(f"start {event.start:%Y-%m-%d}: {reason}")
+        if "title" in event.unsure:
+            what.append("no title stated")
+        lines.append(f"  {display_path(event.path)}: {event.title} ({'; '.join(what)})")
     fixes = []
-    if any("start" in e.unsure for e in unsure):
+    if any("no time of day" in e.sources.get("start", "") for e in unsure):
         fixes.append("Write the time in the file (a time key, or a line such as 'Time: "
                      "19:00'), or, if the group always starts at the same time, set it in "
                      "announce.toml:\n  [content]\n  default_time = \"18:30\"")
+    if any("start" in e.unsure and "no time of day" not in e.sources.get("start", "")
+           for e in unsure):
+        fixes.append("Correct the file so that what it says of the start agrees (its date, "
+                     "time, offset, title and the page's own lines); 'announce check' shows "
+                     "each disagreement on its line.")
     if any("title" in e.unsure for e in unsure):
         fixes.append("Give the file a title (a title key, or a '# ' heading), or name the "
                      "key that holds it in announce.toml: [content.keys] title = \"...\"")
