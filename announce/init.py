@@ -207,7 +207,7 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
                      f"(suggested: {GUESSED_START}) in announce.toml")
     from .sources.evidence import utc_habit
 
-    utc_times, utc_note = utc_habit(root, inference.utc_written, timezone)
+    utc_times, utc_note = utc_habit(root, inference.utc_written, timezone, inference.templates)
     if utc_note:
         notes.append(utc_note)
     notes.extend(inference.notes)

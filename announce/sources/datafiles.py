@@ -35,7 +35,7 @@ import yaml
 
 from ..content import Problem
 from ..paths import display_path
-from .frontmatter import Document, FrontMatterError, Syntax, YamlDialect
+from .frontmatter import Document, FrontMatterError, Syntax, YamlDialect, read_text
 from .keymap import DEFAULT_KEYS, MISSING, KeyMap
 from .lookup import DATA_SUFFIXES, text_of
 
@@ -63,21 +63,7 @@ class Entry:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_DATA_BYTES:
-            raise FrontMatterError(1, f"the file is {size / 1048576:.3g} MB, over the "
-                                   f"{MAX_DATA_BYTES // 1048576} MB a data file of events may "
-                                   "have: not read")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FrontMatterError(1, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FrontMatterError(line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    return read_text(path, MAX_DATA_BYTES, "a data file of events")
 
 
 # An item's lines in the file: (first, last), 1-based and inclusive.

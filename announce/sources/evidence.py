@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .templates import TemplateEvidence
 
 __all__ = ["date_candidates", "date_paths", "guess_zone", "person_candidates", "role_of",
-           "text_candidates", "utc_habit", "utc_rendering", "utc_written", "written_offsets"]
+           "text_candidates", "utc_habit", "utc_written", "written_offsets"]
 
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?")
 _MAX_DEPTH = 3
@@ -205,43 +205,6 @@ def person_candidates(documents: Sequence[Mapping[str, Any]]) -> list[str]:
     return sorted((p for p, n in files.items() if n >= floor), key=lambda p: -files[p])
 
 
-# How a page template shows a moment in UTC rather than the reader's or site's zone: a site
-# that does this writes its local wall clock with a Z, and its pages show that wall clock.
-_UTC_RENDERING = re.compile(
-    r"""timeZone\s*:\s*["'](?:UTC|Etc/UTC|GMT)["']|\.UTC\b|\butc\(\)|toUTCString|getUTCHours"""
-    r"""|\|\s*date\s*:[^}]*["'](?:UTC|\+0000|Z)["']|time\.UTC|zone\s*:\s*["']utc["']""",
-    re.IGNORECASE)
-_TEMPLATE_SUFFIXES = (".html", ".njk", ".liquid", ".astro", ".jsx", ".tsx", ".js", ".ts",
-                      ".mjs", ".vue", ".svelte", ".hbs", ".ejs", ".mdx")
-_SKIP = frozenset({"node_modules", ".git", "vendor", "_site", "public", "dist"})
-
-
-def utc_rendering(root: Path) -> Path | None:
-    """The first template or component of the site that renders its dates in UTC, if any
-    (at most 2,000 files of at most 200 KB are read)."""
-    import os
-
-    scanned = 0
-    for directory, folders, files in os.walk(root):
-        folders[:] = sorted(d for d in folders if d not in _SKIP and not d.startswith("."))
-        for name in sorted(files):
-            if not name.endswith(_TEMPLATE_SUFFIXES):
-                continue
-            scanned += 1
-            if scanned > 2000:
-                return None
-            path = Path(directory) / name
-            try:
-                if path.stat().st_size > 200_000:
-                    continue
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if _UTC_RENDERING.search(text):
-                return path
-    return None
-
-
 def utc_written(values: Sequence[Any]) -> bool:
     """Whether most of these start values were written in UTC ("...Z", +00:00)."""
     if not values:
@@ -259,13 +222,14 @@ _UTC_ZONES = frozenset({"UTC", "Etc/UTC", "GMT", "Etc/GMT", "Etc/Universal", "Zu
                         "Etc/Zulu", "Universal"})
 
 
-def utc_habit(root: Path, written_in_utc: bool, timezone: str) -> tuple[str | None, str]:
+def utc_habit(root: Path, written_in_utc: bool, timezone: str,
+              templates: TemplateEvidence) -> tuple[str | None, str]:
     """What a site's UTC start times mean when it meets elsewhere ([content] utc_times),
     and a note for init: the wall clock, if its templates render dates in UTC ("local"),
     else nobody knows ("unsure")."""
     if not written_in_utc or timezone in _UTC_ZONES:
         return None, ""
-    evidence = utc_rendering(root)
+    evidence = templates.utc_file
     if evidence is not None:
         return "local", (
             f"the event times are written in UTC, and {evidence.relative_to(root)} shows "

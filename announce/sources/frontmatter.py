@@ -40,6 +40,7 @@ __all__ = [
     "Syntax",
     "YamlDialect",
     "read_document",
+    "read_text",
     "read_yaml_file",
 ]
 
@@ -310,7 +311,8 @@ _TOML_OPEN = re.compile(r"\+\+\+[ \t]*\n")
 _TOML_CLOSE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 
 
-def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES,
+                kind: str = "a talk, location or speaker file") -> bytes:
     """The file's bytes; FrontMatterError when it holds more than ``limit``."""
     # os.read on a descriptor: no file object to build and tear down, a third of the
     # cost of reading a small file with open() (20,000 of them for a large site).
@@ -328,8 +330,7 @@ def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         os.close(fd)
     if size > limit:
         raise FrontMatterError(1, f"the file is {_megabytes(size)}, over the {_megabytes(limit)} "
-                               "a talk, location or speaker file may have (is it the right "
-                               "file?): not read")
+                               f"{kind} may have (is it the right file?): not read")
     return b"".join(chunks)
 
 
@@ -337,10 +338,12 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.3g} MB"
 
 
-def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
-    """Read ``path`` into a :class:`Document`; raise FrontMatterError (or NoFrontMatter)."""
+def read_text(path: Path, limit: int = MAX_FILE_BYTES,
+              kind: str = "a talk, location or speaker file") -> str:
+    """The UTF-8 text of ``path``, line ends made ``\\n``; FrontMatterError when it cannot be
+    read, holds more than ``limit`` bytes, or is not UTF-8 (with the line)."""
     try:
-        raw = _read_bytes(path)
+        raw = _read_bytes(path, limit, kind)
     except OSError as exc:
         raise FrontMatterError(1, f"cannot read: {exc.strerror or exc}") from None
     try:
@@ -352,6 +355,12 @@ def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
     if "\r" in text:
         # Windows and old Mac line ends: one convention, so that line numbers agree.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_document(path: Path, dialect: YamlDialect = "1.1") -> Document:
+    """Read ``path`` into a :class:`Document`; raise FrontMatterError (or NoFrontMatter)."""
+    text = read_text(path)
     try:
         return parse_document(path, text, dialect)
     except RecursionError:  # JSON or TOML front matter of [[[[...]]]] (YAML says its line)

@@ -31,8 +31,9 @@ def _has(data: object, path: str) -> bool:
     return value is not MISSING and value is not None and value != "" and value != []
 
 
-def body_dated(documents: list[Document]) -> tuple[str, list[Document]]:
-    """The date label most pages use in their text, and the pages it dates."""
+def body_dated(documents: list[Document], least: int = 3) -> tuple[str, list[Document]]:
+    """The date label most pages use in their text, and the pages it dates (at least
+    ``least`` of them, else none)."""
     import datetime as dt
 
     from .bodyfields import DATE_LABELS, labelled_value, split_range
@@ -52,14 +53,13 @@ def body_dated(documents: list[Document]) -> tuple[str, list[Document]]:
             found.append(document)
         if len(found) > len(best[1]):
             best = (label, found)
-    return best if len(best[1]) >= 3 else ("", [])
+    return best if best[1] and len(best[1]) >= least else ("", [])
 
 
 def infer_body_fields(result: Inference, events_dir: Path, documents: list[Document],
-                       dated: list[Document]) -> None:
+                      dated: list[Document]) -> None:
     """Dates (and places) that most undated event files write in a labelled body line."""
-    from .bodyfields import DATE_LABELS, VENUE_LABELS, labelled_value, split_range
-    from .dates import DateProblem, parse_when
+    from .bodyfields import VENUE_LABELS, labelled_value
 
     dated_paths = {d.path for d in dated}
     excluded = result.exclude
@@ -69,32 +69,18 @@ def infer_body_fields(result: Inference, events_dir: Path, documents: list[Docum
                    for p in excluded)]
     if len(undated) < max(3, len(dated) // 10):
         return
-    import datetime as dt
-
-    best: tuple[int, str] | None = None
-    for label in DATE_LABELS:
-        readable = 0
-        for document in undated:
-            value = labelled_value(document.body, label)
-            if value is None:
-                continue
-            try:
-                parse_when(split_range(value)[0], tz=dt.UTC, default_time=dt.time(0))
-            except DateProblem:
-                continue
-            readable += 1
-        if readable and (best is None or readable > best[0]):
-            best = (readable, label)
-    if best is None or best[0] < len(undated) // 2:
+    label, found = body_dated(undated, least=max(1, len(undated) // 2))
+    if not found:
         return
-    result.keys["start"] = (*result.keys.get("start", ()), f"body:{best[1]}")
-    result.events_count += best[0]
-    result.notes.append(f"{best[0]} of {len(undated)} files without a date in their front "
-                        f"matter say when in the body ({best[1]}): read from there")
+    result.keys["start"] = (*result.keys.get("start", ()), f"body:{label}")
+    result.events_count += len(found)
+    result.notes.append(f"{len(found)} of {len(undated)} files without a date in their front "
+                        f"matter say when in the body ({label}): read from there")
     if "venue" not in result.keys:
-        for label in VENUE_LABELS:
-            if sum(1 for d in undated if labelled_value(d.body, label)) >= best[0] // 2:
-                result.keys["venue"] = (f"body:{label}",)
+        for venue_label in VENUE_LABELS:
+            if sum(1 for d in undated if labelled_value(d.body, venue_label)) \
+                    >= len(found) // 2:
+                result.keys["venue"] = (f"body:{venue_label}",)
                 break
 
 

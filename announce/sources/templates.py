@@ -22,6 +22,14 @@ __all__ = ["ROLES", "TemplateEvidence", "read_templates"]
 _SUFFIXES = (".html", ".htm", ".liquid", ".njk", ".nunjucks", ".tera", ".jinja", ".jinja2",
              ".j2", ".astro", ".jsx", ".tsx", ".mdx", ".vue", ".svelte", ".hbs", ".ejs",
              ".ics", ".xml")
+# Scripts are read only for how they show dates (a component's helper, a config).
+_SCRIPTS = (".js", ".mjs", ".cjs", ".ts")
+# How a template shows a moment in UTC rather than the reader's or the site's zone: a site
+# that does this writes its local wall clock with a Z, and its pages show that wall clock.
+_UTC_RENDERING = re.compile(
+    r"""timeZone\s*:\s*["'](?:UTC|Etc/UTC|GMT)["']|\.UTC\b|\butc\(\)|toUTCString|getUTCHours"""
+    r"""|\|\s*date\s*:[^}]*["'](?:UTC|\+0000|Z)["']|time\.UTC|zone\s*:\s*["']utc["']""",
+    re.IGNORECASE)
 _SKIP = frozenset({"node_modules", ".git", "vendor", "_site", "public", "dist", "resources",
                    ".cache", "build"})
 _MAX_FILES, _MAX_BYTES = 1500, 200_000
@@ -72,6 +80,8 @@ class TemplateEvidence:
 
     roles: dict[str, Counter[str]] = field(default_factory=dict)
     files: int = 0
+    # The first template or script that shows dates in UTC (see evidence.utc_habit).
+    utc_file: Path | None = None
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -114,6 +124,10 @@ def read_templates(root: Path) -> TemplateEvidence:
         except OSError:
             continue
         evidence.files += 1
+        if evidence.utc_file is None and _UTC_RENDERING.search(text):
+            evidence.utc_file = path
+        if path.suffix in _SCRIPTS:
+            continue
         matches = list(_REFERENCE.finditer(text))
         for index, match in enumerate(matches):
             key = next(g for g in match.groups() if g).rstrip(".")
@@ -139,7 +153,7 @@ def _template_files(root: Path) -> list[Path]:
     for directory, folders, files in os.walk(root):
         folders[:] = sorted(d for d in folders if d not in _SKIP and not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(_SUFFIXES):
+            if name.endswith(_SUFFIXES) or name.endswith(_SCRIPTS):
                 found.append(Path(directory) / name)
                 if len(found) >= _MAX_FILES:
                     return found
