@@ -249,7 +249,8 @@ def test_without_a_config_the_defaults_read_content_here(
         "---\ntitle: T\ndtstart: 2027-01-06 18:00\n---\n")
     result = run("list", "--now", "2027-01-01")
     assert result.exit_code == 0
-    assert result.stdout == "Wed 2027-01-06 18:00 UTC  meeting    T  @ -  [due: announcement]\n"
+    assert result.stdout == ("Wed 2027-01-06 18:00 UTC  meeting    T  @ -  [due: announcement]  "
+                             "[unsure: location]\n")
 
 
 def test_a_missing_config_file(tmp_path: Path) -> None:
@@ -319,7 +320,7 @@ def test_list_leaves_bad_files_out_with_a_warning(site_with_problems: Path) -> N
     assert result.exit_code == 0
     assert lines(result.stdout) == [
         "Wed 2027-01-06 18:00 UTC  meeting    Good  @ Hall  [due: announcement]",
-        "Wed 2027-01-20 12:00 UTC  meeting    Lunch  @ -",
+        "Wed 2027-01-20 12:00 UTC  meeting    Lunch  @ -  [unsure: location]",
     ]
     assert lines(result.stderr) == [
         "announce: warning: content/events/bad.md:4: dtend: 2027-01-06 17:00 is before "
@@ -336,7 +337,9 @@ def test_check_prints_every_problem_and_fails(site_with_problems: Path) -> None:
         "error: content/events/bad.md:4: dtend: 2027-01-06 17:00 is before dtstart "
         "(2027-01-06 18:00)",
         "error: content/events/bad.md:5: location: unknown location 'Barn' (known: 'Hall')",
-        "warning: content/events/lunch.md:1: location: no location: the email will not say where",
+        "warning: content/events/lunch.md:1: location: unsure: no venue in a key or a labelled "
+        "line ('Where: ...'), or a placeholder such as 'TBC' (a venue named only in the text is "
+        "not read): the mail says nothing of where",
         "note: content/events/no-front-matter.md:1: not an event: no front matter "
         "(the file must start with a '---' line)",
         "Checked 4 event files and 1 location: 2 errors, 1 warning, "

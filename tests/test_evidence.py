@@ -33,8 +33,9 @@ def write(files: dict[str, str]) -> None:
 
 
 def unsure_of(row: dict[str, Any]) -> list[str]:
-    """The facts a row is unsure of, its page's URL aside (these sites name no url)."""
-    return [fact for fact in row["unsure"] if fact != "url"]
+    """The facts a row is unsure of, its page's URL and venue aside (these sites name no
+    url, and most of these pages no venue: tests/test_provenance.py tests that)."""
+    return [fact for fact in row["unsure"] if fact not in ("url", "location")]
 
 
 def init_and_list(*init_args: str) -> tuple[str, list[dict[str, Any]]]:

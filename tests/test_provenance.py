@@ -132,6 +132,25 @@ def test_a_date_with_no_time_anywhere_is_unsure_and_listed_so() -> None:
     assert "[unsure: start]" in text
 
 
+def test_a_venue_named_only_in_the_text_is_unsure_not_placeless() -> None:
+    # A meetup meets somewhere: "Estaremos no Trapiche" is not read, so the page's venue
+    # is unknown, and list and check say so rather than mail a talk with no place.
+    site("Estaremos no **Trapiche da Av. Beira Mar** às 19h.\n",
+         front="date: 2027-03-04 19:00")
+    Path("events/talk.md").write_text(Path("events/talk.md").read_text(encoding="utf-8")
+                                      .replace("location: Library\n", ""), encoding="utf-8")
+    row = listed()
+    assert (row["location"], row["unsure"]) == (None, ["location"])
+    assert announce("list").stdout.endswith("@ -  [due: announcement]  [unsure: location]\n")
+    assert ("warning: events/talk.md:1: location: unsure: no venue in a key or a labelled "
+            "line") in announce("check").stdout
+    # A labelled line states it.
+    Path("events/talk.md").write_text(Path("events/talk.md").read_text(encoding="utf-8")
+                                      + "\nOnde: Trapiche\n", encoding="utf-8")
+    row = listed()
+    assert (row["location"], row["unsure"]) == ("Trapiche", [])
+
+
 def test_check_warns_about_an_unsure_start_on_its_line() -> None:
     site("A talk about things.\n")
     result = announce("check")
@@ -237,3 +256,23 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
             in result.output)
     assert "Correct the file so that what it says of the start agrees" in result.output
     assert "default_time" not in result.output  # a default time would not help here
+
+
+# --- a speaker only the text names ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "unsure"), [
+    # A sentence introducing a person, in any language: who speaks is unread, so unsure.
+    ("Karolina Dzieżyk, członkini Rady Akademickiej DKWOC, opowie nam o jej działalności.",
+     ["speakers"]),
+    ("Come along! Ann Lee, an engineer at Acme, shows her compiler.", ["speakers"]),
+    ("Talk by Ann Lee about compilers.", ["speakers"]),
+    # Nobody is introduced: an evening without a speaker is not unsure of one.
+    ("Pizza and drinks, as always. Bring a friend, or two.", []),
+    ("CTF Night, again: bring a laptop.", []),
+])
+def test_a_person_only_the_text_introduces_makes_the_speakers_unsure(
+        text: str, unsure: list[str]) -> None:
+    site(text + "\n", front="date: 2027-03-04 19:00")
+    row = listed()
+    assert (row["speakers"], row["unsure"]) == ([], unsure)

@@ -838,8 +838,8 @@ def test_a_markdown_page_without_a_title_takes_its_first_heading_else_it_is_unsu
     })
     # Without a heading, the file's name stands in for the title, marked unsure: send
     # refuses it (an empty title: key is still an error).
-    assert [(e.title, e.unsure) for e in catalog.events] == [("Spring meetup", ()),
-                                                             ("b", ("title",))]
+    assert [(e.title, "title" in e.unsure) for e in catalog.events] == [
+        ("Spring meetup", False), ("b", True)]
     assert errors(catalog) == []
 
 
@@ -884,7 +884,7 @@ def test_init_on_a_zola_site_dated_by_file_name_leaves_its_pages_out() -> None:
     assert settings.content.default_time == ""
     events = load_catalog(settings).events
     assert [(e.start.month, e.start.day) for e in events] == [(m, 9) for m in range(1, 5)]
-    assert all(e.unsure == ("start",) for e in events)
+    assert all("start" in e.unsure for e in events)
 
 
 def test_init_finds_a_site_kept_in_a_folder_of_the_repository() -> None:

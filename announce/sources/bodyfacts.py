@@ -14,8 +14,18 @@ from typing import Any
 from .keymap import MISSING
 from .reader import Reader
 
-__all__ = ["HREF", "PLACEHOLDER", "PLACEHOLDER_PEOPLE", "SPEAKER_HINT", "SPEAKER_LABELS",
-           "body_speakers", "body_venue", "speaker_names", "table_people"]
+__all__ = [
+    "HREF",
+    "PLACEHOLDER",
+    "PLACEHOLDER_PEOPLE",
+    "SPEAKER_HINT",
+    "SPEAKER_LABELS",
+    "body_speakers",
+    "body_venue",
+    "hints_speaker",
+    "speaker_names",
+    "table_people",
+]
 
 
 # What a file writes while the venue is not known yet.
@@ -97,6 +107,27 @@ SPEAKER_HINT = re.compile(
     r"\b(?:[Tt]alk|[Ss]ession|[Kk]eynote|[Ww]orkshop|[Pp]resentation|[Ll]ecture|Vortrag|"
     r"[Cc]harla|[Pp]résentation|[Pp]alestra|[Pp]relekcja|[Ww]ykład)\b[^\n]{0,100}\s(?:by|"
     r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]")
+
+
+# "Karolina Dzieżyk, członkini Rady ..., opowie", "Ann Lee, engineer at X, shows": a
+# sentence that opens on a capitalized name of two or three words followed by a comma and
+# a lower-case word is how prose in most languages introduces a person.
+_NAMED_PERSON = re.compile(
+    r"(?:^|(?<=[.!?:]\s))[*_]{0,2}(?P<name>[^\W\d_]{2,}(?:[ \u00a0][^\W\d_]{2,}){1,2})"
+    r"[*_]{0,2},[ \t]+(?P<next>[^\W\d_])", re.MULTILINE)
+
+
+def hints_speaker(line: str) -> bool:
+    """Whether a line of a page's text speaks of a speaker that no key names: a speaker
+    word (SPEAKER_HINT) or a sentence introducing a person by name."""
+    if SPEAKER_HINT.search(line):
+        return True
+    for match in _NAMED_PERSON.finditer(line):
+        words = match["name"].split()
+        if match["next"].islower() and all(
+                w[0].isupper() and w[1:].islower() for w in words):
+            return True
+    return False
 
 
 def body_speakers(reader: Reader) -> Any:

@@ -19,9 +19,9 @@ from .bodyfacts import (
     HREF,
     PLACEHOLDER,
     PLACEHOLDER_PEOPLE,
-    SPEAKER_HINT,
     body_speakers,
     body_venue,
+    hints_speaker,
     speaker_names,
 )
 from .clock import preview
@@ -64,13 +64,11 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     _mg_path, meetup_group = reader.text("meetup_group")
     _lang_path, language = reader.text("language")
     rsvp_url = _rsvp(reader)
-    expected = ctx.settings.content.expect
-    if expected:
-        # The site's pages show these, from somewhere no key of the map reaches.
-        if "speakers" in expected and not speakers:
-            reader.unsure.add("speakers")
-        if "venue" in expected and location is None and written_venue is None:
-            reader.unsure.add("location")
+    # A page without a venue is unsure of it (_venue); one without speakers only when
+    # the templates show speakers ([content] expect) or its text hints at one
+    # (_speakers): many evenings have no speaker.
+    if "speakers" in ctx.settings.content.expect and not speakers:
+        reader.unsure.add("speakers")
     if reader.errors:
         return None, reader.errors, reader.warnings
     assert title is not None
@@ -199,7 +197,10 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     elif value is not MISSING and value is not None:
         location = _named_venue(reader, path, text_of(value))
     elif not online_url:
-        reader.problem(path, "no location: the email will not say where", "warning")
+        # A meetup meets somewhere: a page that names no venue in a key or a labelled
+        # line (one only in its prose, "Estaremos no Trapiche") is unsure of it, not
+        # placeless; check warns, list marks it.
+        reader.unsure.add("location")
     if value is not MISSING and value is not None and "location" not in reader.sources:
         reader.note_source("location", path)
     if location is None and online_url:
@@ -290,7 +291,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
         if value is MISSING:
             from .timing import texts
 
-            if any(SPEAKER_HINT.search(line) for line in texts(reader)[0]
+            if any(hints_speaker(line) for line in texts(reader)[0]
                    if not _BARE_HEADING.match(line)):
                 # The text speaks of a speaker no key names (a heading of a speakers
                 # section is not that: the section goes into the mail as it is).

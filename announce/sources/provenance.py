@@ -29,7 +29,9 @@ _BODY = re.compile(r"\bbody:(\d+)")
 _WHY = {
     "start": "the page gives a date but no time of day anywhere (no time key, no time in "
              "its text)",
-    "location": "the venue is a placeholder (such as 'TBC') or not stated",
+    "location": "no venue in a key or a labelled line ('Where: ...'), or a placeholder "
+                "such as 'TBC' (a venue named only in the text is not read): the mail "
+                "says nothing of where",
     "speakers": "the page names no speaker in a key but its text mentions one",
     "title": "no title key or heading: the title is made from the file's name",
 }
