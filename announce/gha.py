@@ -45,6 +45,7 @@ __all__ = [
     "markdown_text",
     "message_summary",
     "notice",
+    "unannounced",
     "warning",
     "write_output",
     "write_step_summary",
@@ -273,6 +274,38 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
         write_output("due", "\n".join(due), environ)
     if parts:
         write_step_summary("\n".join(parts), environ)
+    return lines
+
+
+def unannounced(catalog: Catalog, now: datetime, *, dry_run: bool,
+                environ: Mapping[str, str] | None = None) -> list[str]:
+    """On a runner: an ``::error::`` on each file that keeps an event from its list (a file
+    that does not load, an upcoming event unsure of its start or title), and a step
+    summary section naming them. A send must then fail, after sending what was due, so
+    that a scheduled run is never green while a talk goes unannounced; a dry run (the
+    workflow's "what is due" step, which must not stop the send) gives their count as
+    the ``unannounced`` output instead, for the workflow's last step to fail on. Off a
+    runner, or when every file reads, nothing."""
+    if not in_github_actions(environ):
+        return []
+    if dry_run:
+        write_output("unannounced", "", environ)
+    from .sources.provenance import REFUSED, unsure_problems
+
+    problems = [*catalog.errors, *(p for p in unsure_problems(
+        e for e in catalog.events if e.start > now) if p.field in REFUSED)]
+    if not problems:
+        return []
+    problems.sort(key=lambda p: (str(p.path), p.line))
+    lines = [annotation("error", str(p), p.path, p.line) for p in problems]
+    files = sorted({display_path(p.path) for p in problems})
+    if dry_run:
+        write_output("unannounced", str(len(files)), environ)
+    items = "\n".join(f"- {markdown_text(str(p))}" for p in problems)
+    write_step_summary(
+        f"### Not announced: {len(files)} file{'s' if len(files) != 1 else ''} with "
+        "problems\n\nThese files keep an event from the list until they are fixed "
+        f"(`announce check` says the same):\n\n{items}\n", environ)
     return lines
 
 

@@ -12,6 +12,7 @@ from announce.cli import cli
 
 from .conftest import EXAMPLE_CONFIG, REPO
 from .gha_runner import _environment_file
+from .smtpd import Server
 
 
 def test_in_github_actions_only_when_actions_says_so() -> None:
@@ -149,3 +150,56 @@ def test_a_dry_run_tells_the_workflow_what_is_due_and_when_nothing_is(
     refused = CliRunner(env=env).invoke(cli, args[:2] + args[3:] + ["--now", "2027-01-28"])
     assert "due" not in _environment_file(output)  # only a dry run says what is due
     assert refused.exit_code == 1  # the outbox on a runner, as above
+
+
+def test_a_scheduled_run_sends_what_is_due_then_fails_on_a_talk_it_cannot_announce(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: Server
+) -> None:
+    # A typo in a talk's date keeps it from the list; an upcoming talk that states no time
+    # of day is refused. Neither may leave the scheduled run green.
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    events = tmp_path / "events"
+    shutil.copytree(REPO / "content" / "events", events)
+    (events / "2027-03-17-typo.md").write_text(
+        "---\ntitle: Typo\ndtstart: 2027-13-17 18:00\nlocation: Jitsi\n---\n", encoding="utf-8")
+    (events / "2027-04-21-no-time.md").write_text(
+        "---\ntitle: No time\ndate: 2027-04-21\nlocation: Jitsi\n---\nA talk.\n",
+        encoding="utf-8")
+    config = tmp_path / "announce.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'events = "content/events"', f'events = "{events}"').replace(
+        'locations = "content/locations"', f'locations = "{REPO / "content" / "locations"}"')
+        + f'\n[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\n'
+          'security = "none"\n', encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(tmp_path / "output"),
+           "GITHUB_STEP_SUMMARY": str(summary)}
+    args = ["send", "--next", "--config", str(config), "--now", "2027-01-28T09:00"]
+    result = CliRunner(env=env).invoke(cli, args)
+    # What was due went out first ...
+    assert len(smtp_server.handler.messages) == 1
+    assert "::notice title=announce::Sent the announcement" in result.stdout
+    # ... then the run fails, each file annotated on its line, and the summary says why.
+    assert result.exit_code == 1, result.output
+    # (paths from the workspace, where the pull request shows them)
+    assert "::error file=events/2027-03-17-typo.md,line=3::" in result.stdout
+    assert "::error file=events/2027-04-21-no-time.md,line=3::" in result.stdout
+    text = summary.read_text(encoding="utf-8")
+    assert "### Not announced: 2 files with problems" in text
+    assert "2027-04-21-no-time.md:3: start: unsure" in text
+
+    # The workflow's dry run ("what is due") says the same, and gives the count for the
+    # workflow's last step to fail on, without failing itself: the send must still run.
+    output = tmp_path / "output"
+    output.unlink()
+    dry = CliRunner(env=env).invoke(cli, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "::error file=events/2027-03-17-typo.md,line=3::" in dry.stdout
+    assert _environment_file(output)["unannounced"] == "2"
+
+    # Off a runner the same send is done (exit 0) and says it on stderr, as before.
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert "2027-03-17-typo.md:3: dtstart" in again.stderr

@@ -775,3 +775,32 @@ def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
         assert db.execute("SELECT count(*) FROM t WHERE n = -1").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM t").fetchone() == (5000,)
     db.close()
+
+
+def test_a_talk_with_a_typo_fails_the_scheduled_run_after_what_was_due_went_out(
+        site: Site) -> None:
+    # A typo in the next talk's date: the scheduled run must not be green while that talk
+    # is never announced; what was due still goes out, and is recorded.
+    work = site.clone("typo")
+    talk = work / "content" / "events" / "2027" / "2027-02-17-ebpf.md"
+    talk.write_text("---\ntitle: eBPF\ndtstart: 2027-13-17 18:00\ntype: meeting\n---\nx\n",
+                    encoding="utf-8")
+    _push(work, "Add a talk, with a typo", ".")
+
+    send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
+    assert not send.succeeded
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT]
+    assert send.step(RECORD).outcome == "success"
+    assert site.ledger_commits()[0] == f"announce: sent the announcement of {TALK} to 1 recipient"
+    assert re.search(r"^::error file=content/events/2027/2027-02-17-ebpf\.md,line=3::",
+                     send.step(SEND).stdout, re.M), send.step(SEND).stdout
+    assert "### Not announced: 1 file with problems" in send.summary
+
+    # A day with nothing due: nothing is sent, and the run still fails, on the last step.
+    quiet = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
+    assert not quiet.succeeded
+    assert site.server.handler.count == 1
+    assert [quiet.step(name).outcome for name in (MARK, SEND, RECORD)] == ["skipped"] * 3
+    last = quiet.step("Fail on talks that cannot be announced")
+    assert last.outcome == "failure"
+    assert "1 file(s) keep a talk from the list" in last.stdout

@@ -80,7 +80,12 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
     for line in gha.after_send(run.settings, catalog, run.now, report, dry_run=dry_run,
                                preview_next=use_next):
         click.echo(line)
-    sys.exit(report.exit_code)
+    # On GitHub, a file that keeps a talk from the list fails the send (after sending
+    # what was due): a scheduled run is never green while a talk goes unannounced.
+    blocked = gha.unannounced(catalog, run.now, dry_run=dry_run)
+    for line in blocked:
+        click.echo(line)
+    sys.exit(report.exit_code or (1 if blocked and not dry_run else 0))
 
 
 def _progress_bar(total: int, label: str) -> Any:
