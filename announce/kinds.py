@@ -10,7 +10,9 @@ The rules, for one event that has not started yet:
 - announcement: from ``start - announce_days_before`` until the start, until it is sent;
 - reminder (off when ``reminder_days_before`` is 0): from ``start - reminder_days_before``
   until the start, once the announcement went out at least 24 hours earlier;
-- cancellation: for a cancelled event whose announcement went out, until the start.
+- cancellation: for a cancelled event whose announcement went out, until the start,
+  unless the last news members got is its cancellation. Cancelled, on again (an update
+  says so), cancelled again: a second cancellation goes out, under ``cancellation:2``.
   A cancelled event that was never announced is *silent*: nobody needs to hear of it.
 - update: when the event's facts (see :mod:`.changes`) differ, in a field that
   ``[schedule] update_fields`` counts, from what the last message that reached members
@@ -21,7 +23,8 @@ The rules, for one event that has not started yet:
 
 An event can have several updates, and exactly once holds for each: the ledger keys a
 message by (event, *ledger key*, recipient), and an update's key is ``update:N``, N
-counting from 1 (:func:`ledger_key`). An update that did not reach everyone keeps its
+counting from 1 (:func:`ledger_key`); a cancellation's is ``cancellation``, then
+``cancellation:2`` for the next one. An update that did not reach everyone keeps its
 key, so a rerun resumes it, as long as it is still the news (the newest message, and
 the event unchanged since it started); a change after it takes the next number. Every
 other kind's key is its name.
@@ -263,10 +266,39 @@ def _update_opens(event: Event, schedule: ScheduleSettings,
     return None  # due the moment the event changes, or never
 
 
+CANCELLATION = "cancellation"
+
+
+def _numbered(records: Records, kind: str) -> list[tuple[int, str, SentRecord]]:
+    """The event's messages of a repeating kind, by number: its first is under the kind's
+    name (``cancellation``, number 1), the next ones ``cancellation:2``; updates number
+    from ``update:1``."""
+    found = []
+    for key, record in records.items():
+        name, _, number = key.partition(":")
+        if name == kind and (number.isdigit() or not number):
+            found.append((int(number) if number else 1, key, record))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _pending_cancellation(event: Event, records: Records) -> str | None:
+    """The ledger key of the cancellation due now, if one is: the event is cancelled, was
+    announced, and the last news members got is not its cancellation (never sent, or an
+    update since said it is on again). An unfinished one resumes under its key."""
+    if not event.cancelled or "announcement" not in records:
+        return None
+    sent = _numbered(records, CANCELLATION)
+    if sent and not sent[-1][2].complete:
+        return sent[-1][1]
+    heard = [(r.first_at, key) for key, r in records.items() if r.delivered]
+    if sent and heard and kind_of(max(heard)[1]) == CANCELLATION:
+        return None
+    return CANCELLATION if not sent else f"{CANCELLATION}:{sent[-1][0] + 1}"
+
+
 def _cancellation_due(event: Event, now: datetime, schedule: ScheduleSettings,
                       records: Records) -> bool:
-    return (event.cancelled and "announcement" in records
-            and not _sent_in_full(records.get("cancellation")))
+    return _pending_cancellation(event, records) is not None
 
 
 def _cancellation_opens(event: Event, schedule: ScheduleSettings,
@@ -284,15 +316,15 @@ REGISTRY: tuple[Kind, ...] = (
          applies=lambda event, schedule: (not event.cancelled
                                           and schedule.reminder_days_before > 0),
          due=_reminder_due, opens=_reminder_opens),
-    Kind("cancellation", applies=lambda event, _: event.cancelled,
+    Kind(CANCELLATION, applies=lambda event, _: event.cancelled,
          due=_cancellation_due, opens=_cancellation_opens,
-         ics_status="CANCELLED", moves_calendar=True),
+         ics_status="CANCELLED", moves_calendar=True, repeats=True),
 )
 KINDS: tuple[str, ...] = tuple(kind.name for kind in REGISTRY)
 _BY_NAME = {kind.name: kind for kind in REGISTRY}
 # Which kind wins when several are due at once: the one that tells the latest news.
 # An update before a reminder: it says all the reminder would (see the module docstring).
-_PRECEDENCE = ("cancellation", UPDATE, "reminder", "announcement")
+_PRECEDENCE = (CANCELLATION, UPDATE, "reminder", "announcement")
 
 
 def get(name: str) -> Kind:
@@ -319,6 +351,11 @@ def ledger_key(event: Event, kind: str, schedule: ScheduleSettings,
     if not get(kind).repeats:
         return kind
     records = sent.get(event.id, {})
+    if kind == CANCELLATION:
+        # Forced with none due: the last one, so that the ledger skips who has it.
+        cancellations = _numbered(records, CANCELLATION)
+        return _pending_cancellation(event, records) or (
+            cancellations[-1][1] if cancellations else CANCELLATION)
     pending = _pending_update(event, schedule, records)
     if pending is not None:
         return pending.key

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
 import mailbox
 import shutil
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -516,3 +519,88 @@ def test_a_new_venue_then_a_new_link_make_two_updates_each_sent_once(site: Path)
     assert sequences == [0, 1, 2, 3]
     history = read_sent(site / ".announce" / "ledger.sqlite3")[EVENT]
     assert sorted(history) == ["announcement", "update:1", "update:2", "update:3"]
+
+
+# --- the kinds as a state machine: the last news always matches the file -----------------
+
+EDITS: dict[str, Any] = {
+    "cancel": lambda e: replace(e, cancelled=True),
+    "on again": lambda e: replace(e, cancelled=False),
+    "later": lambda e: replace(e, start=e.start + HOUR, end=e.end + HOUR),
+    "earlier": lambda e: replace(e, start=e.start - HOUR, end=e.end - HOUR),
+    "library": lambda e: replace(e, location=LIBRARY, location_name=LIBRARY.title),
+}
+
+
+@pytest.mark.parametrize("edits", [
+    combo for n in range(1, 5) for combo in itertools.product(EDITS, repeat=n)],
+    ids=" / ".join)
+def test_after_any_edits_the_last_message_members_got_matches_the_file(
+        edits: tuple[str, ...]) -> None:
+    # Announced, then up to four edits, each followed by a run (a day apart): after every
+    # run, what members heard last is what the file says: cancelled if it is, else its
+    # time and place. Every message goes out under a key of its own (exactly once each).
+    current = event()
+    records: dict[str, SentRecord] = {"announcement": told(ANNOUNCED)}
+    now = ANNOUNCED
+    for edit in edits:
+        current = EDITS[edit](current)
+        now += DAY
+        for run in range(4):  # runs an hour apart, each sending what is due, until none is
+            due = due_kinds(current, now + run * HOUR, DEFAULT, {ID: records})
+            if not due:
+                break
+            key = plan(current, due[0], DEFAULT, {ID: records}).key
+            assert key not in records, (edit, key)
+            records[key] = told(now + run * HOUR, current)
+        else:
+            raise AssertionError(f"still due after four runs: {sorted(records)}")
+        last = max(records.values(), key=lambda r: r.first_at).facts
+        assert last is not None
+        if current.cancelled:
+            assert last.cancelled, (edit, sorted(records))
+        else:
+            assert changed(last, facts_of(current), DEFAULT.update_fields) == [], (
+                edit, sorted(records))
+
+
+def test_cancelled_on_again_and_cancelled_again_sends_a_second_cancellation() -> None:
+    cancelled = event(cancelled=True)
+    sent = {ID: {"announcement": told(ANNOUNCED), "cancellation": told(EDITED, cancelled)}}
+    assert due_kinds(event(), EDITED + DAY, DEFAULT, sent) == ["update"]
+    sent[ID]["update:1"] = told(EDITED + DAY, event())
+    assert due_kinds(cancelled, EDITED + 2 * DAY, DEFAULT, sent) == ["cancellation"]
+    again = plan(cancelled, "cancellation", DEFAULT, sent)
+    assert (again.key, again.ics_sequence, again.ics_status) == ("cancellation:2", 3,
+                                                                  "CANCELLED")
+    # Unfinished, it resumes under its key; finished, nothing more is due.
+    sent[ID]["cancellation:2"] = told(EDITED + 2 * DAY, cancelled, complete=False)
+    assert plan(cancelled, "cancellation", DEFAULT, sent).key == "cancellation:2"
+    sent[ID]["cancellation:2"] = told(EDITED + 2 * DAY, cancelled)
+    assert due_kinds(cancelled, EDITED + 3 * DAY, DEFAULT, sent) == []
+    # Forced, it goes under the last one's key: the ledger skips who has it.
+    assert plan(cancelled, "cancellation", DEFAULT, sent).key == "cancellation:2"
+
+
+def test_cancel_on_again_cancel_again_each_reach_the_members_once(site: Path) -> None:
+    _announced(site)
+    talk = _talk(site)
+    text = talk.read_text(encoding="utf-8")
+    cancelled = text.replace("---\n", "---\ncancelled: true\n", 1)
+    for day, (content, kind) in enumerate(
+            [(cancelled, "cancellation"), (text, "update"), (cancelled, "cancellation")],
+            start=29):
+        talk.write_text(content, encoding="utf-8")
+        now = f"2027-01-{day}T10:00"
+        assert _run(site, "send", "--next", now=now).stdout.startswith(
+            f"The {kind} of “{TITLE}”"), (day, kind)
+        assert _run(site, "send", "--next", now=now).stdout.startswith("Nothing due")
+    messages = _messages(site)
+    subjects = [str(m["Subject"]) for m in messages]
+    assert [s.split(":")[0] for s in subjects] == [
+        "River City Open Tech", "River City Open Tech cancelled",
+        "River City Open Tech update", "River City Open Tech cancelled"], subjects
+    # Each calendar file supersedes the one before: the last one cancels the entry.
+    items = [_calendar_event(m) for m in messages]
+    assert [_sequence(i) for i in items] == [0, 1, 2, 3]
+    assert str(items[-1]["STATUS"]) == "CANCELLED"
