@@ -267,9 +267,17 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
      ["speakers"]),
     ("Come along! Ann Lee, an engineer at Acme, shows her compiler.", ["speakers"]),
     ("Talk by Ann Lee about compilers.", ["speakers"]),
+    # An ordinal between "our" and "guest"; a programme item that ends on a name; "by"
+    # in Japanese, after an honorific.
+    ("🔥 Notre deuxième invité : Nicolas Attard", ["speakers"]),
+    ("- [O R do Rest](https://y.example) ([slides](https://s.example)) - "
+     "[Odinei Ramone](https://l.example/in/o/)", ["speakers"]),
+    ("* [Wrap and Roll](https://c.example): Criando um wrapper - Ian Lourenço", ["speakers"]),
+    ("伊藤さんによる星の会", ["speakers"]),
     # Nobody is introduced: an evening without a speaker is not unsure of one.
     ("Pizza and drinks, as always. Bring a friend, or two.", []),
     ("CTF Night, again: bring a laptop.", []),
+    ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00", []),
 ])
 def test_a_person_only_the_text_introduces_makes_the_speakers_unsure(
         text: str, unsure: list[str]) -> None:

@@ -95,8 +95,17 @@ SPEAKER_HINT = re.compile(
     r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
     r"発表者|登壇者|講師|발표자|연사|担当|"
     # "Our guest will be ...", "Spotkanie poprowadzi ...": who leads the evening.
-    r"\b(?:our guests?|unser(?:e)? gast|notre invitée?|nuestro invitado|poprowadzi|gościem|"
-    r"guest speaker|keynote speaker)\b|"
+    # (an ordinal may come between: "Notre deuxième invité : ...", "our first guest")
+    r"\b(?:our|unser(?:e|er)?|notre|nos|nuestr[oa]s?|nostr[oa])\s+(?:\w+\s+)?"
+    r"(?:guests?|gast|gäste|invitée?s?|invitad[oa]s?|ospit[ei])\b|"
+    r"\b(?:poprowadzi|gościem|guest speaker|keynote speaker)\b|"
+    # "伊藤さんによる星の会": by someone (an honorific, then "by" or "talks").
+    r"(?:さん|氏|先生)(?:による|が登壇|の講演|の発表)|"
+    # "- [Talk](video) ([slides](...)) - [Ann Lee](https://...)", "* Talk: what - Ann Lee":
+    # a programme item that ends on its speaker's name.
+    r"^[ \t]*+[*\-+][ \t]++[^\n]{3,300}?\s[-–—][ \t]+(?-i:\[[A-ZÀ-Ý][^\]\n]{1,60}\]"
+    r"\([^)\s]*\)|[A-ZÀ-Ý][\w'’.-]+(?:[ \t]+(?:(?:de|da|do|dos|van|von|der|del|la|le)"
+    r"[ \t]+)?[A-ZÀ-Ý][\w'’.-]+){1,4})[ \t]*$|"
     # "* Next-Gen CPython by [Guru](https://...)": a programme item by someone (not
     # "sponsored by", "hosted by", "powered by": a company's part).
     r"^[ \t]*+[*\-+][ \t]++[^\n]{3,150}?(?<!sponsored)(?<!hosted)(?<!powered)(?<!organi[sz]ed)"

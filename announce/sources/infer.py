@@ -20,6 +20,7 @@ from typing import Any
 
 from .evidence import date_candidates, utc_written, written_offsets
 from .evidence import date_paths as _date_paths
+from .folders import events_folder
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
 from .inferfacts import (
     body_dated,
@@ -162,6 +163,11 @@ def infer_site(root: Path) -> Inference:
     # The default names after them: dates written as words ("April 26, 2015").
     result.start_candidates = (*ranked, *(k for k in DEFAULT_KEYS["start"] if k not in ranked))
     dated = [d for d in documents if _start_paths(d.data, result.start_candidates)]
+    shown = _shown_start(result)
+    if shown is not None:
+        # The templates show this key as the start, and no other: the pages that have it
+        # are the events; the others' dates are when they were posted (a blog, a gallery).
+        dated = [d for d in dated if _has(d.data, shown)] or dated
     by_name = [d for d in documents if _FILE_DATE.match(_page_name(d.path))]
     if _from_data(result, dated, by_name):
         return result
@@ -189,7 +195,7 @@ def infer_site(root: Path) -> Inference:
 
     # A slide deck's page is dated too ("layout: slide", a _slides/ collection): no event.
     dated = [d for d in dated if not is_slide_deck(d, root)] or dated
-    events_dir = _events_folder(root, [d.path for d in dated])
+    events_dir = events_folder(root, [d.path for d in dated])
     result.events = events_dir.relative_to(root).as_posix() if events_dir != root else "."
     in_events = [d for d in dated if d.path.is_relative_to(events_dir)]
     all_in_events = [d for d in documents if d.path.is_relative_to(events_dir)]
@@ -217,6 +223,17 @@ def infer_site(root: Path) -> Inference:
     return result
 
 
+def _shown_start(result: Inference) -> str | None:
+    """The date key the site's templates show as the start when they show no other date
+    key as one, else None."""
+    ranked = [p for p in result.start_candidates if p != "file:date"]
+    if not ranked or result.templates.score(ranked[0], "start") <= 0:
+        return None
+    if any(result.templates.score(p, "start") > 0 for p in ranked[1:]):
+        return None
+    return ranked[0]
+
+
 def _from_data(result: Inference, dated: list[Document], by_name: list[Document]) -> bool:
     """Events kept as data entries (see .datafind), when they outnumber the dated pages."""
     from .datafind import find_data_events, is_slide_deck, own_title
@@ -240,43 +257,6 @@ def _from_data(result: Inference, dated: list[Document], by_name: list[Document]
     _infer_times(result, found.documents)
     _infer_lookups(result, found.documents)
     return True
-
-
-def _events_folder(root: Path, paths: list[Path]) -> Path:
-    """The deepest folder that holds at least 80% of the dated files."""
-    counts: Counter[Path] = Counter()
-    for path in paths:
-        for parent in path.parents:
-            counts[parent] += 1
-            if parent == root:
-                break
-    wanted = 0.8 * len(paths)
-    best = root
-    for folder, count in counts.items():
-        if count >= wanted and len(folder.parts) > len(best.parts):
-            best = folder
-    # A folder named for events ("events", "meetups", "spotkania") that holds most of them
-    # wins: the dated pages beside it are the site's others (legal pages, a blog).
-    named = [f for f, count in counts.items() if count >= 0.6 * len(paths)
-             and f.name.lstrip("_").casefold() in _EVENT_FOLDERS and f.is_relative_to(best)]
-    if named:
-        best = max(named, key=lambda f: (counts[f], len(f.parts)))
-    # A bundle folder of its own ("events/2026-01-27/") is one event, not the folder;
-    # a year folder ("events/2027/") is where this season's talks happen to be.
-    bundles = {p.parent for p in paths if p.stem in ("index", "event")}
-    while best != root and (_YEARISH.match(best.name) or best in bundles or (
-            len(paths) > 1 and best in {p.parent for p in paths} and counts[best] == 1)):
-        best = best.parent
-    return best
-
-
-_YEARISH = re.compile(r"^(?:19|20)\d\d(?:-\d\d)?$")
-# What sites call their events folder, in the languages of the sites seen and nearby.
-_EVENT_FOLDERS = frozenset({
-    "events", "event", "meetups", "meetup", "talks", "sessions", "meetings", "termine",
-    "veranstaltungen", "treffen", "evenements", "événements", "rencontres", "eventos",
-    "eventi", "incontri", "evenementen", "bijeenkomsten", "spotkania", "wydarzenia",
-    "encontros", "イベント", "勉強会"})
 
 
 _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[-_]|$)")
@@ -308,6 +288,15 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
         result.keys[name] = tuple(chosen)
     if "end_time" in result.keys and "end" not in result.keys:
         pass  # an end time alone is the start's day: nothing to add
+    shown = _shown_start(result)
+    starts = result.keys.get("start", ())
+    if shown is not None and starts and starts[0] == shown and len(starts) > 1:
+        # Another date key is no stand-in for the one the templates show as the start:
+        # a page without it states no start (check names it), not its posting date.
+        result.keys["start"] = (shown,)
+        result.notes.append(
+            f"the site's templates show {shown} as the start, and not "
+            f"{' or '.join(starts[1:])} (a posting date): pages without {shown} have no start")
     # A date key that only some files have next to a better one is their post date.
     if "start" in result.keys and len(result.keys["start"]) > 1:
         result.notes.append(

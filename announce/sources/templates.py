@@ -128,6 +128,7 @@ def read_templates(root: Path) -> TemplateEvidence:
             evidence.utc_file = path
         if path.suffix in _SCRIPTS:
             continue
+        text = expand_aliases(text)
         matches = list(_REFERENCE.finditer(text))
         for index, match in enumerate(matches):
             key = next(g for g in match.groups() if g).rstrip(".")
@@ -146,6 +147,64 @@ def read_templates(root: Path) -> TemplateEvidence:
                 if pattern.search(near):
                     counts[role] += 1
     return evidence
+
+
+# A Go template action, and the ones that open a scope ({{ with .Params.event }}) or
+# another block that an {{ end }} closes.
+_GO_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+_GO_OPENS = re.compile(r"^(with|range|if|block|define|template)\b\s*(.*)$", re.DOTALL)
+_GO_PARAMS = re.compile(r"^\$?(?:\.Page)?\.Params(?:\.[A-Za-z_]\w*)+$")
+# ".name" on its own, not a method of something before it ($x.y, (f).y, a.b.c).
+_GO_BARE = re.compile(r"(?<![\w)\].$])\.([A-Za-z_]\w*)")
+# Liquid's {% assign e = page.evento %}, Jinja's and Nunjucks' {% set e = page.evento %}.
+_ALIAS = re.compile(r"\{%-?\s*(?:assign|set)\s+([A-Za-z_]\w*)\s*=\s*"
+                    r"((?:page|post|include\.event)(?:\.[A-Za-z_]\w*)+)\s*-?%\}")
+
+
+def expand_aliases(text: str) -> str:
+    """The template with each key reference written out in full: inside Go's
+    ``{{ with .Params.evento }}``, ``.dt_start`` is ``.Params.evento.dt_start``; after
+    Liquid's ``{% assign e = page.evento %}``, ``e.dt_start`` is ``page.evento.dt_start``.
+    What each names is then read like any other reference."""
+    if "{{" in text and ".Params" in text:
+        text = _expand_go_scopes(text)
+    for alias in list(_ALIAS.finditer(text))[:50]:
+        name, full = alias[1], alias[2]
+        head, tail = text[:alias.end()], text[alias.end():]
+        text = head + re.sub(rf"(?<![\w.]){re.escape(name)}\.(?=[A-Za-z_])", full + ".", tail)
+    return text
+
+
+def _expand_go_scopes(text: str) -> str:
+    scopes: list[str | None] = []  # the .Params path of each open block, or None
+
+    def rewrite(action: str) -> str:
+        prefix = next((p for p in reversed(scopes) if p is not None), None)
+        if prefix is None:
+            return action
+        return _GO_BARE.sub(lambda m: f"{prefix}.{m[1]}", action)
+
+    parts: list[str] = []
+    last = 0
+    for match in _GO_ACTION.finditer(text):
+        action = match[1]
+        if re.match(r"^end\b", action):
+            if scopes:
+                scopes.pop()
+            continue
+        if re.match(r"^else\b", action):
+            continue
+        opens = _GO_OPENS.match(action)
+        new = rewrite(action)
+        if opens:
+            argument = rewrite(opens[2]).strip()
+            scoped = opens[1] in ("with", "range") and _GO_PARAMS.match(argument)
+            scopes.append(argument.lstrip("$").removeprefix(".Page") if scoped else None)
+        if new != action:
+            parts.append(text[last:match.start(1)] + new)
+            last = match.end(1)
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _template_files(root: Path) -> list[Path]:
