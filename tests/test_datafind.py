@@ -120,6 +120,37 @@ def test_a_markdown_site_with_a_small_dated_data_file_stays_a_markdown_site() ->
     assert config["content"]["events"] == "content/events"
 
 
+def test_a_data_file_the_sites_calendar_loops_over_wins_its_date_kept_in_parts() -> None:
+    # Fewer entries than the dated posts, and no date key: the day, month and year in keys
+    # of their own, the time on its own. The site's .ics template shows each entry as a
+    # VEVENT: they are the events, and their start is composed from the parts.
+    entries = "".join(f"  - meeting: Treffen {n}\n    tag: '0{n}'\n    monat: '0{n + 5}'\n"
+                      f"    jahr: 2027\n    ort: Timescafe\n    start: '19:30 Uhr'\n"
+                      for n in (2, 3))
+    write({
+        "_config.yml": "title: Stammtisch\ntimezone: Europe/Berlin\n",
+        **{f"_posts/202{n}-11-05-rueckblick.md": f"---\ntitle: Rückblick 202{n}\n"
+           f"date: 202{n}-11-05 18:54\n---\nSo war das Jahr.\n" for n in range(1, 6)},
+        "_data/daten.yaml": f"linuxuser:\n{entries}",
+        "kalender.ics": "---\nlayout: none\n---\nBEGIN:VCALENDAR\n"
+                        "{% for t in site.data.daten.linuxuser %}\nBEGIN:VEVENT\n"
+                        "DTSTART:{{ t.jahr }}{{ t.monat }}{{ t.tag }}T190000\n"
+                        "SUMMARY:{{ t.meeting }}\nLOCATION:{{ t.ort }}\nEND:VEVENT\n"
+                        "{% endfor %}\nEND:VCALENDAR\n",
+    })
+
+    result, config = init()
+
+    assert config["content"]["events"] == "_data/daten.yaml"
+    assert "kalender.ics shows each entry of site.data.daten.linuxuser as an event" in (
+        result.stdout + result.stderr)
+    assert config["content"]["keys"]["start"] == "jahr-monat-tag+start"
+    rows = listed()
+    assert [(r["title"], r["start"], r["location"], r["unsure"]) for r in rows] == [
+        ("Treffen 2", "2027-07-02T19:30:00+02:00", "Timescafe", ["url"]),
+        ("Treffen 3", "2027-08-03T19:30:00+02:00", "Timescafe", ["url"])]
+
+
 SERIES_EVENT = """\
     start: 2027-0{month}-1{day} 19:00:00
     name: {series} Meetup

@@ -447,3 +447,37 @@ def test_the_sites_name_picks_its_city_among_the_zones_that_fit() -> None:
     # Los Angeles fits the offsets as well, and en-us says the US: the name says Vancouver.
     assert 'timezone = "America/Vancouver"' in Path("announce.toml").read_text("utf-8")
     assert "the site's name or URL says Vancouver" in output
+
+
+def test_a_start_the_templates_show_inside_a_with_block_beats_hugos_posting_date() -> None:
+    # Hugo's date is when the page was posted; the layout shows evento.dt_start, inside
+    # {{ with .Params.evento }}, as the start. The gallery's and blog's pages have only a
+    # posting date: they are no events, and the events' folder is eventi/.
+    for n, day in ((1, 14), (2, 21), (3, 28)):
+        write({f"content/eventi/pranzo-{n}/index.md": f"""
+            ---
+            title: "Pranzo {n}"
+            date: 2025-11-0{n}T22:55:01+01:00
+            evento:
+              dt_start: "2025-12-{day} 12:00"
+              p_location: "Agriturismo {n}"
+            ---
+            Ci troveremo.
+            """,
+               f"content/gallery/foto-{n}.md": f"---\ntitle: Foto {n}\n"
+               f"date: 2026-01-0{n}T10:00:00+01:00\n---\n",
+               f"content/blog/post-{n}.md": f"---\ntitle: Post {n}\n"
+               f"date: 2026-02-0{n}T10:00:00+01:00\n---\n"})
+    write({"hugo.toml": 'title = "Club"\ntimeZone = "Europe/Rome"\n',
+           "layouts/_partials/evento.html": """
+            {{ with .Params.evento }}
+              <p>Data: <time class="dt-start" datetime="{{ .dt_start }}">{{ .dt_start }}</time></p>
+              <p class="p-location">{{ .p_location }}</p>
+            {{ end }}
+            """})
+    output, rows = init_and_list("--yes", "--timezone", "Europe/Rome")
+    assert "events in content/eventi/" in output
+    assert "start         <- evento.dt_start\n" in output
+    assert [(r["title"], r["start"], r["location"]) for r in rows] == [
+        (f"Pranzo {n}", f"2025-12-{day}T12:00:00+01:00", f"Agriturismo {n}")
+        for n, day in ((1, 14), (2, 21), (3, 28))]

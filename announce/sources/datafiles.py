@@ -206,6 +206,66 @@ def _lists(data: Mapping[str, Any]) -> list[str]:
             and any(isinstance(item, Mapping) for item in value)]
 
 
+# A date kept in three keys ("tag: '02'", "monat: '06'", "jahr: 2026"): the words for the
+# parts of a date, in the languages sites are written in, and a time of day on its own.
+_DATE_PARTS = {
+    "year": frozenset({"year", "jahr", "annee", "année", "ano", "año", "anno", "jaar", "rok",
+                       "år", "vuosi", "年"}),
+    "month": frozenset({"month", "monat", "mois", "mes", "mese", "maand", "miesiac",
+                        "miesiąc", "mês", "månad", "kuukausi", "月"}),
+    "day": frozenset({"day", "tag", "jour", "dia", "día", "giorno", "dag", "dzien", "dzień",
+                      "päivä", "日"}),
+}
+_TIME_OF_DAY = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]([0-5]\d)\s*(?:uhr|h|hrs?|horas?|heures?)?"
+                          r"\s*$", re.IGNORECASE)
+
+
+def composed_date(table: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A start kept in parts: ``(key, "2026-06-02 19:30")`` for a table with a year, a
+    month and a day key (named so, their values in range) and maybe one key holding a time
+    of day alone, whose key names the parts (``jahr-monat-tag+start``); None when the
+    table has a date of its own or no such parts."""
+    parts: dict[str, tuple[str, int]] = {}
+    for key, value in table.items():
+        if not isinstance(key, str) or isinstance(value, bool):
+            continue
+        if isinstance(value, dt.date) or (isinstance(value, str) and _DATE.match(value)):
+            return None  # a date of its own
+        number = value if isinstance(value, int) else \
+            int(value) if isinstance(value, str) and value.strip().isdigit() else None
+        if number is None:
+            continue
+        for part, words in _DATE_PARTS.items():
+            if key.casefold() in words and part not in parts:
+                parts[part] = (key, number)
+    if len(parts) < 3:
+        return None
+    try:
+        day = dt.date(parts["year"][1], parts["month"][1], parts["day"][1])
+    except ValueError:
+        return None
+    if not 1900 <= day.year <= 2200:
+        return None
+    name = "-".join(parts[p][0] for p in ("year", "month", "day"))
+    times = [(k, _TIME_OF_DAY.match(v)) for k, v in table.items()
+             if isinstance(k, str) and isinstance(v, str) and _TIME_OF_DAY.match(v)]
+    if len(times) == 1:
+        key, match = times[0]
+        assert match is not None
+        return f"{name}+{key}", f"{day.isoformat()} {int(match[1]):02d}:{match[2]}"
+    return name, day.isoformat()
+
+
+def _with_composed_date(table: Any) -> Any:
+    """The table, with its composed start (see :func:`composed_date`) as a key of its own."""
+    if not isinstance(table, Mapping):
+        return table
+    found = composed_date(table)
+    if found is None or found[0] in table:
+        return table
+    return {**table, found[0]: found[1]}
+
+
 def read_entries(path: Path, folder: Path, dialect: YamlDialect, keys: KeyMap,
                  dated: Callable[[Mapping[str, Any]], bool] | None = None
                  ) -> tuple[list[Entry], list[Problem], list[Problem]]:
@@ -221,6 +281,12 @@ def read_entries(path: Path, folder: Path, dialect: YamlDialect, keys: KeyMap,
         return [], [Problem(path, exc.line, "", exc.message)], []
     has_start = dated or (lambda table: _has_start(table, keys))
     lines = text.split("\n")
+    data = _with_composed_date(data)
+    if isinstance(data, list):
+        data = [_with_composed_date(item) for item in data]
+    elif isinstance(data, Mapping):
+        data = {key: [_with_composed_date(i) for i in value] if isinstance(value, list)
+                else value for key, value in data.items()}
     if isinstance(data, Mapping) and (has_start(data) or not _lists(data)):
         document = _document(path, syntax, lines, (1, len(lines)), data)
         stem = _relative_stem(path, folder)

@@ -42,12 +42,14 @@ class DataEvents:
     spec: str
     documents: list[Document]
     files: int
+    # What says these are the events, when the site's templates do.
+    because: str = ""
 
     @property
     def note(self) -> str:
         where = f"{self.files} data files ({self.spec})" if self.files > 1 else self.spec
         return (f"the events are entries of {where}: {len(self.documents)} with a date "
-                f"(events = {self.spec!r})")
+                f"(events = {self.spec!r})" + (f"; {self.because}" if self.because else ""))
 
 
 def dated(data: Mapping[str, Any]) -> bool:
@@ -77,10 +79,27 @@ def _data_files(root: Path, skip: frozenset[str]) -> Iterator[Path]:
             yield path
 
 
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _data_name(relative: str) -> str:
+    """A data file's name as templates write it: ``_data/daten.yaml`` -> ``daten``,
+    ``data/events/2026.json`` -> ``events.2026``."""
+    parts = PurePosixPath(relative).with_suffix("").parts
+    for index, part in enumerate(parts):
+        if part in ("_data", "data"):
+            return ".".join(parts[index + 1:])
+    return ".".join(parts)
+
+
 def find_data_events(root: Path, dialect: YamlDialect, skip: frozenset[str],
-                     pages: int) -> DataEvents | None:
+                     pages: int, looped: Mapping[str, Path] | None = None
+                     ) -> DataEvents | None:
     """The data file or files below ``root`` holding the most dated entries, when they
-    are more than twice ``pages`` (the dated Markdown files); else None."""
+    are more than twice ``pages`` (the dated Markdown files); else None. A file the
+    site's templates loop over showing each entry as an event (``looped``, see
+    templates.event_loops) wins whatever the count: the site says they are its events."""
     keys = KeyMap.with_overrides({})
     lists: list[tuple[str, list[Document]]] = []
     singles: dict[str, list[tuple[str, Document]]] = defaultdict(list)
@@ -88,6 +107,13 @@ def find_data_events(root: Path, dialect: YamlDialect, skip: frozenset[str],
         entries, _errors, _left_out = read_entries(path, path.parent, dialect, keys, dated)
         found = [e for e in entries if dated(e.document.data)]
         relative = path.relative_to(root).as_posix()
+        name = _data_name(relative)
+        shown = next((p for p in (looped or {}) if p == name or p.startswith(name + ".")),
+                     None)
+        if shown is not None and found:
+            return DataEvents(relative, [e.document for e in found], 1,
+                              f"{_relative(looped[shown], root) if looped else ''} shows "
+                              f"each entry of site.data.{shown} as an event")
         if len(found) == 1 and found[0].single:
             folder = PurePosixPath(relative).parent.as_posix()
             singles[folder].append((path.suffix, found[0].document))

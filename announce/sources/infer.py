@@ -240,10 +240,16 @@ def _from_data(result: Inference, dated: list[Document], by_name: list[Document]
 
     pages = [d for d in dated if not is_slide_deck(d, result.root)]
     found = find_data_events(result.root, result.generator.yaml, _SKIP_DIRS,
-                             max(len(pages), len(by_name)))
+                             max(len(pages), len(by_name)), result.templates.event_loops)
     if found is None:
         return False
     result.events, result.events_count = found.spec, len(found.documents)
+    # The entries' own date keys (a start kept in parts, "jahr-monat-tag+start"), ranked
+    # as the pages' were.
+    ranked = date_candidates([d.data for d in found.documents], DEFAULT_KEYS["start"],
+                             result.templates)
+    result.start_candidates = (*ranked, *(k for k in result.start_candidates
+                                          if k not in ranked))
     result.notes.append(found.note + (f"; the {len(dated)} Markdown files with a date are "
                                       "not read as events" if dated else ""))
     # The same means as for front matter: the entries' keys are the key map's.

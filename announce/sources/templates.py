@@ -82,6 +82,10 @@ class TemplateEvidence:
     files: int = 0
     # The first template or script that shows dates in UTC (see evidence.utc_habit).
     utc_file: Path | None = None
+    # Data the templates loop over showing each item as an event (a VEVENT, a "When"):
+    # its path below the site's data ("daten.linuxuser" for site.data.daten.linuxuser),
+    # and the first template that does.
+    event_loops: dict[str, Path] = field(default_factory=dict)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -128,6 +132,9 @@ def read_templates(root: Path) -> TemplateEvidence:
             evidence.utc_file = path
         if path.suffix in _SCRIPTS:
             continue
+        looped, text = _event_loops(text)
+        for name in looped:
+            evidence.event_loops.setdefault(name, path)
         text = expand_aliases(text)
         matches = list(_REFERENCE.finditer(text))
         for index, match in enumerate(matches):
@@ -147,6 +154,38 @@ def read_templates(root: Path) -> TemplateEvidence:
                 if pattern.search(near):
                     counts[role] += 1
     return evidence
+
+
+# A loop over the site's data: Liquid's {% for t in site.data.daten.linuxuser %}, Hugo's
+# {{ range .Site.Data.events }} (or $.Site.Data, site.Data, hugo.Data).
+_DATA_LOOP = re.compile(
+    r"\{%-?\s*for\s+(?P<var>\w+)\s+in\s+site\.data\.(?P<liquid>[\w.]+)"
+    r"|\{\{-?\s*range\s+(?:\$\w+\s*:=\s*|\$\w+\s*,\s*\$\w+\s*:=\s*)?"
+    r"(?:\$?\.Site|site|hugo)\.Data\.(?P<go>[\w.]+)")
+_LOOP_END = re.compile(r"\{%-?\s*endfor|\{\{-?\s*end\s*-?\}\}")
+# What says the loop shows each item as an event: a calendar's event, a start's label.
+_EVENT_BODY = re.compile(r"BEGIN:VEVENT|DTSTART|schema\.org/Event|h-event|\bdt-start\b")
+
+
+def _event_loops(text: str) -> tuple[list[str], str]:
+    """The data paths ``text`` loops over showing each item as an event, and the text with
+    each such item's keys written as an event's (``treffen.ort`` -> ``event.ort``), so that
+    they count as evidence like a page's keys."""
+    found = []
+    for loop in list(_DATA_LOOP.finditer(text)):
+        closing = _LOOP_END.search(text, loop.end())
+        end = closing.start() if closing else min(len(text), loop.end() + 3000)
+        body = text[loop.end():end]
+        start_words = ROLES["start"]
+        var = loop["var"]
+        if _EVENT_BODY.search(body) or (
+                var and any(start_words.search(body[max(0, m.start() - 80):m.start()])
+                            for m in re.finditer(rf"\b{var}\.", body))):
+            found.append((loop["liquid"] or loop["go"]).rstrip("."))
+            if var and var != "event":
+                body = re.sub(rf"(?<![\w.]){var}\.(?=[A-Za-z_])", "event.", body)
+                text = text[:loop.end()] + body + text[end:]
+    return found, text
 
 
 # A Go template action, and the ones that open a scope ({{ with .Params.event }}) or
