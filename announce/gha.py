@@ -18,7 +18,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from .errors import AnnounceError, ConfigError
 from .paths import display_path
 
 if TYPE_CHECKING:
-    from .content import Catalog, Event
+    from .content import Catalog, Event, Problem
     from .send import KindReport, SendReport
 
 __all__ = [
@@ -277,6 +277,30 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
     return lines
 
 
+_ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+
+
+def _long_past(problem: Problem, now: datetime) -> bool:
+    """Whether a file that does not load was about an event long past: every date its
+    problem or its page's head names is over a day before ``now`` (a typo in 2019's
+    talk must not fail every run to come). A file naming no date may be upcoming."""
+    text = problem.message
+    if not _ISO_DAY.search(text) and problem.path.suffix.lower() in (".md", ".markdown",
+                                                                      ".html", ".mdx"):
+        try:
+            with problem.path.open(encoding="utf-8", errors="replace") as file:
+                text = file.read(4096)
+        except OSError:
+            return False
+    days = []
+    for match in _ISO_DAY.finditer(text):
+        try:
+            days.append(date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError:
+            continue
+    return bool(days) and max(days) < (now - timedelta(days=1)).date()
+
+
 def unannounced(catalog: Catalog, now: datetime, *, dry_run: bool,
                 environ: Mapping[str, str] | None = None) -> list[str]:
     """On a runner: an ``::error::`` on each file that keeps an event from its list (a file
@@ -292,8 +316,9 @@ def unannounced(catalog: Catalog, now: datetime, *, dry_run: bool,
         write_output("unannounced", "", environ)
     from .sources.provenance import REFUSED, unsure_problems
 
-    problems = [*catalog.errors, *(p for p in unsure_problems(
-        e for e in catalog.events if e.start > now) if p.field in REFUSED)]
+    problems = [*(p for p in catalog.errors if not _long_past(p, now)),
+                *(p for p in unsure_problems(e for e in catalog.events if e.start > now)
+                  if p.field in REFUSED)]
     if not problems:
         return []
     problems.sort(key=lambda p: (str(p.path), p.line))

@@ -481,3 +481,31 @@ def test_a_start_the_templates_show_inside_a_with_block_beats_hugos_posting_date
     assert [(r["title"], r["start"], r["location"]) for r in rows] == [
         (f"Pranzo {n}", f"2025-12-{day}T12:00:00+01:00", f"Agriturismo {n}")
         for n, day in ((1, 14), (2, 21), (3, 28))]
+
+
+def test_a_key_named_for_the_events_start_leaves_the_posts_beside_them_out() -> None:
+    # Pelican's Date is when a page was posted; Event-start says it is the event's. The
+    # status posts beside the meetups have only a Date: no events (left out, and said),
+    # not events starting when they were posted.
+    write({"pelicanconf.py": 'SITENAME = "Kernel Meetup"\nTIMEZONE = "America/Los_Angeles"\n'})
+    for month in (3, 4, 5):
+        write({f"content/2026-0{month}-meetup.md": f"""
+            Title: Meetup {month}
+            Date: 2026-0{month}-01 10:00
+            Event-start: 2026-0{month}-14 18:00
+            Event-end: 2026-0{month}-14 20:00
+            Event-location: Beer Hall
+
+            Talks and beer.
+            """})
+    write({"content/2026-02-20-subscribe.md": "Title: Subscribe\nDate: 2026-02-20 09:00\n\n"
+                                              "A mailing list.\n",
+           "content/intro.md": "Title: Intro\nDate: 2025-01-01 09:00\n\nWho we are.\n"})
+    output, rows = init_and_list("--yes", "--timezone", "America/Los_Angeles")
+    assert "start         <- event-start\n" in output
+    assert "end           <- event-end\n" in output  # not the start plus two hours
+    assert ("2 pages with a date but no event-start (posts, not events): left out "
+            "([content] exclude): content/2026-02-20-subscribe.md, content/intro.md") in output
+    assert [(r["title"], r["start"], r["end"]) for r in rows] == [
+        (f"Meetup {m}", f"2026-0{m}-14T18:00:00-07:00", f"2026-0{m}-14T20:00:00-07:00")
+        for m in (3, 4, 5)]

@@ -203,3 +203,24 @@ def test_a_scheduled_run_sends_what_is_due_then_fails_on_a_talk_it_cannot_announ
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
     assert "2027-03-17-typo.md:3: dtstart" in again.stderr
+
+
+def test_a_typo_in_a_talk_long_past_does_not_fail_every_run_to_come(tmp_path: Path) -> None:
+    # 2019's talk can never be announced: it stays a warning, the run stays green.
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "2019-10-04-fest.md").write_text(
+        "---\ntitle: Fest\ndtstart: 2019-10-04 sera\nlocation: Hall\n---\n", encoding="utf-8")
+    (events / "2027-03-04-talk.md").write_text(
+        "---\ntitle: Talk\ndtstart: 2027-03-04 18:00\nlocation: Hall\n---\n", encoding="utf-8")
+    config = tmp_path / "announce.toml"
+    config.write_text(f'[content]\nevents = "{events}"\n\n[mail]\nfrom = "a@example.org"\n'
+                      'to = "b@example.org"\n', encoding="utf-8")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(tmp_path / "output"),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    dry = CliRunner(env=env).invoke(cli, ["send", "--next", "--dry-run", "--config",
+                                          str(config), "--now", "2027-01-28T09:00"])
+    assert dry.exit_code == 0, dry.output
+    assert "2019-10-04-fest.md:3: dtstart" in dry.stderr  # still said
+    assert "::error file=" not in dry.stdout
+    assert _environment_file(tmp_path / "output")["unannounced"] == ""

@@ -9,7 +9,6 @@ data files the site has. Nothing here writes: :mod:`announce.init` does.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from collections import Counter
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .evidence import date_candidates, utc_written, written_offsets
+from .evidence import date_candidates, role_of, utc_written, written_offsets
 from .evidence import date_paths as _date_paths
 from .folders import events_folder
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
@@ -31,6 +30,7 @@ from .inferfacts import (
 )
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
+from .nonevents import infer_exclude
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
 from .templates import TemplateEvidence, read_templates
 
@@ -90,6 +90,8 @@ class Inference:
     not_speakers: tuple[str, ...] = ()
     # Key paths whose values are dates, the likeliest start first (see evidence.py).
     start_candidates: tuple[str, ...] = ()
+    # Of them, the keys that hold dates in the files read (the rest are default names).
+    date_keys: tuple[str, ...] = ()
 
 
 def _markdown_files(root: Path, html: bool = False) -> Iterator[Path]:
@@ -162,6 +164,7 @@ def infer_site(root: Path) -> Inference:
                              result.templates, ties)
     # The default names after them: dates written as words ("April 26, 2015").
     result.start_candidates = (*ranked, *(k for k in DEFAULT_KEYS["start"] if k not in ranked))
+    result.date_keys = tuple(ranked)
     dated = [d for d in documents if _start_paths(d.data, result.start_candidates)]
     shown = _shown_start(result)
     if shown is not None:
@@ -216,7 +219,7 @@ def infer_site(root: Path) -> Inference:
     result.utc_written = utc_written(start_values)
     result.offsets = written_offsets(start_values)
     _infer_lookups(result, in_events)
-    _infer_exclude(result, events_dir, all_in_events, in_events)
+    infer_exclude(result, events_dir, all_in_events, in_events, _shown_start(result))
     infer_body_fields(result, events_dir, all_in_events, in_events)
     if "meetup_id" in result.keys:
         result.meetup_group = meetup_group(root, config)
@@ -224,14 +227,21 @@ def infer_site(root: Path) -> Inference:
 
 
 def _shown_start(result: Inference) -> str | None:
-    """The date key the site's templates show as the start when they show no other date
-    key as one, else None."""
-    ranked = [p for p in result.start_candidates if p != "file:date"]
-    if not ranked or result.templates.score(ranked[0], "start") <= 0:
+    """The date key that says it is the event's start when no other does: the site's
+    templates show it as the start, or its words say so ("Event-start", "meetingDate")
+    and the templates show no other as one. None when nothing tells it from the rest."""
+    ranked = list(result.date_keys)
+    if not ranked:
         return None
-    if any(result.templates.score(p, "start") > 0 for p in ranked[1:]):
+    templates = result.templates
+    if any(templates.score(p, "start") > 0 for p in ranked[1:]):
         return None
-    return ranked[0]
+    if templates.score(ranked[0], "start") > 0:
+        return ranked[0]
+    if role_of(ranked[0]) > 0 and templates.score(ranked[0], "start") == 0 and \
+            all(role_of(p) <= 0 for p in ranked[1:]):
+        return ranked[0]
+    return None
 
 
 def _from_data(result: Inference, dated: list[Document], by_name: list[Document]) -> bool:
@@ -250,6 +260,7 @@ def _from_data(result: Inference, dated: list[Document], by_name: list[Document]
                              result.templates)
     result.start_candidates = (*ranked, *(k for k in result.start_candidates
                                           if k not in ranked))
+    result.date_keys = tuple(ranked)
     result.notes.append(found.note + (f"; the {len(dated)} Markdown files with a date are "
                                       "not read as events" if dated else ""))
     # The same means as for front matter: the entries' keys are the key map's.
@@ -292,8 +303,13 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             if covered == total:
                 break
         result.keys[name] = tuple(chosen)
-    if "end_time" in result.keys and "end" not in result.keys:
-        pass  # an end time alone is the start's day: nothing to add
+    if "end" not in result.keys and "end_time" not in result.keys:
+        # A date key of the site's own name that says it is the end ("Event-end",
+        # "ende"), in most files: the end, rather than the start plus the usual length.
+        ends = [p for p in result.date_keys if _ENDISH.search(p)
+                and sum(_has(d.data, p) for d in events) * 2 >= total]
+        if ends:
+            result.keys["end"] = (ends[0],)
     shown = _shown_start(result)
     starts = result.keys.get("start", ())
     if shown is not None and starts and starts[0] == shown and len(starts) > 1:
@@ -308,6 +324,11 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
         result.notes.append(
             f"the start is read from {' or '.join(result.keys['start'])} (the first a file "
             "has)")
+
+
+_ENDISH = re.compile(r"(?:^|[._\-\s])(?:[Ee]nds?|[Ee]nde|[Ff]in|[Uu]ntil|[Bb]is|[Ss]top|"
+                     r"[Ff]inish)(?:$|[._\-\s]|[Dd]ate|[Tt]ime|[Zz]eit|[Dd]atum)|[Dd]t[Ee]nd|"
+                     r"(?<=[a-z])End(?:$|[A-Z_.])")
 
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")
@@ -398,84 +419,3 @@ def _infer_lookups(result: Inference, events: list[Document]) -> None:
             result.locations = best[1]
         else:
             result.lookups[field_name] = best[1]
-
-
-_EVENT_FACTS = ("venue", "venue_address", "online_url", "rsvp", "start_time", "end", "end_time")
-
-
-def _eventful(document: Document) -> bool:
-    """Whether a page states one of an event's facts beside its date."""
-    data = document.data
-    if any(_has(data, path) for name in _EVENT_FACTS for path in DEFAULT_KEYS[name]):
-        return True
-    return any(timed for _path, timed in _date_paths(data))
-
-
-_NOT_REAL = re.compile(r"^_?(?:test|tests|testing|sample|samples|example|examples|demo|"
-                       r"demos|fixture|fixtures|dummy|mock|mocks|draft|drafts)(?:[-_]?[a-z]*)$",
-                       re.IGNORECASE)
-
-
-def _infer_exclude(result: Inference, events_dir: Path, documents: list[Document],
-                   dated: list[Document]) -> None:
-    """Pages in the events folder with no start that are plainly no events."""
-    dated_paths = {d.path for d in dated}
-    undated = [d for d in documents if d.path not in dated_paths]
-    patterns: list[str] = []
-    for document in undated:
-        relative = document.path.relative_to(events_dir)
-        if relative.stem in ("index", "_index"):
-            continue  # a section page: left out by rule already
-        # Top-level pages next to the event folders (index.md, about.md) and reports.
-        if len(relative.parts) == 1 and any(p.is_dir() for p in events_dir.iterdir()) \
-                and all(len(d.path.relative_to(events_dir).parts) > 1 for d in dated):
-            patterns.append(relative.as_posix())
-        elif relative.name != "index.md" and len(relative.parts) > 1 and \
-                (events_dir / relative.parent / "index.md").is_file():
-            continue  # a bundle resource: left out by rule already
-    # A folder below the events folder with no dated file at all holds pages (about/, legal/).
-    dated_dirs = {parent for d in dated for parent in d.path.parents}
-    for document in undated:
-        relative = document.path.relative_to(events_dir)
-        folder = events_dir / relative.parts[0]
-        # A page bundle (a folder with its index.md) is an event that may say when elsewhere.
-        if len(relative.parts) > 1 and folder not in dated_dirs and not any(
-                (folder / page).is_file() for page in ("index.md", "event.md")):
-            patterns.append(f"{relative.parts[0]}/*")
-    # Beside the events, a collection of posts or articles: its pages have a date but none
-    # of an event's facts (a venue, a time of day, a sign-up link, a speaker).
-    by_folder: dict[str, list[Document]] = {}
-    for document in dated:
-        parts = document.path.relative_to(events_dir).parts
-        if len(parts) > 1:
-            by_folder.setdefault(parts[0], []).append(document)
-    if len(by_folder) > 1:
-        share = {name: sum(map(_eventful, docs)) / len(docs) for name, docs in by_folder.items()}
-        if max(share.values()) >= 0.5:
-            for name, value in share.items():
-                if value <= 0.2 and len(by_folder[name]) >= 2:
-                    patterns.append(f"{name}/*")
-                    result.notes.append(
-                        f"{events_dir.relative_to(result.root).as_posix()}/{name}/: "
-                        f"{len(by_folder[name])} dated pages with no venue, time or speaker "
-                        "(posts, not events): left out ([content] exclude)")
-    # A folder named for test or sample data ("testmeetups/", "examples/") holds no real
-    # events, dated or not: a site's development copy of its collection.
-    for document in dated:
-        parts = document.path.relative_to(events_dir).parts[:-1]
-        for depth, part in enumerate(parts):
-            if _NOT_REAL.match(part):
-                patterns.append("/".join(parts[:depth + 1]) + "/*")
-                break
-    result.exclude = tuple(sorted(set(patterns)))
-    excluded = {d.path for d in undated
-                if any(fnmatch.fnmatchcase(d.path.relative_to(events_dir).as_posix(), p)
-                       for p in result.exclude)}
-    undated = [d for d in undated if d.path not in excluded]
-    patterns = []
-    missing = len(undated) - len(patterns)
-    if missing > 0:
-        result.notes.append(
-            f"{missing} file{'s give' if missing != 1 else ' gives'} no start date in "
-            f"{result.events}/ front matter: "
-            "'announce check' names them")
