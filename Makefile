@@ -13,7 +13,7 @@ LOCK := constraints.txt
 PIP_INSTALL = $(BIN)/python -m pip install --quiet -c $(LOCK) --build-constraint $(LOCK)
 
 .PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean \
-	mailman-venv score upgrade
+	mailman-venv score upgrade lock
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -100,6 +100,14 @@ score: $(VENV)/.installed-test
 upgrade: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
 	$(BIN)/python .ci/lock.py
+	$(MAKE) $(VENV)/.installed-test
+
+# The lock brought to pyproject.toml after a package is added to it (or a range changed):
+# every pin that still fits stays where it is, only what is new is resolved (.ci/lock.py
+# --keep); then .venv. It stops, writing nothing, when a pin has to move: `make upgrade`.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
+	$(BIN)/python .ci/lock.py --keep
 	$(MAKE) $(VENV)/.installed-test
 
 clean:
