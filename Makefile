@@ -63,7 +63,8 @@ $(MAILMAN_VENV)/.installed: tests/mailman/constraints.txt
 mailman-venv: $(MAILMAN_VENV)/.installed
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check announce tests benchmarks .ci/lock.py .ci/screenshot.py docs/hooks
+	$(BIN)/ruff check announce tests benchmarks .ci/lock.py .ci/screenshot.py docs/hooks \
+	  hatch_build.py
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

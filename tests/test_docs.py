@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -329,7 +330,7 @@ def _docs_urls() -> list[tuple[str, str]]:
 
 def test_the_code_links_to_the_documentation() -> None:
     files = {name for name, _ in _docs_urls()}
-    assert {"announce/lists.py", "config.example.toml"} <= files
+    assert {"announce/lists.py", "config.example.toml", "pyproject.toml"} <= files
 
 
 @pytest.mark.parametrize(("where", "url"), _docs_urls())
@@ -341,6 +342,21 @@ def test_every_documentation_url_in_the_code_names_a_page_and_heading(where: str
     assert page.is_file(), f"{where}: {url}: no such page in docs/"
     if anchor:
         assert anchor in _anchors(page), f"{where}: {url}: no such heading on {_name(page)}"
+
+
+def test_the_package_the_docs_and_the_action_name_one_repository() -> None:
+    urls = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["urls"]
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert urls["Homepage"] == config["repo_url"] == "https://github.com/announce-dev/announce"
+    assert urls["Documentation"] == config["site_url"]
+    assert urls["Changelog"] == f"{urls['Homepage']}/blob/main/CHANGELOG.md"
+    assert urls["Issues"] == f"{urls['Homepage']}/issues"
+    # The action is used as announce-dev/announce@v1: the same repository.
+    owner_name = urls["Homepage"].removeprefix("https://github.com/")
+    workflow = (REPO / "examples" / "github" / "announce.yml").read_text(encoding="utf-8")
+    assert f"uses: {owner_name}@v1" in workflow
+    assert f"uses: {owner_name}@v1" in (REPO / "action.yml").read_text(encoding="utf-8")
 
 
 # --- shell completion -----------------------------------------------------------------------
