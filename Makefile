@@ -79,10 +79,11 @@ pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.insta
 test: lint typecheck docs pytest
 
 # The documentation site (mkdocs.yml, docs/) into site/, with --strict: a broken link, a
-# missing page or anchor, a reference marker the hook does not know, fail the build.
+# missing page or anchor, a reference marker the hook does not know, fail the build. (Not
+# --quiet: it hides the warnings from --strict too, and the build passes.)
 # (NO_MKDOCS_2_WARNING: Material's banner about its successor, on every build.)
 docs: $(VENV)/.installed-test
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 # docs/img/mail.png, the mail on the README and the docs' front page: the demo's
 # announcement in Debian's headless chromium (.ci/screenshot.py). Review it, commit it.

@@ -168,6 +168,28 @@ def test_a_marker_the_hook_does_not_know_fails_the_build() -> None:
         REFERENCE.expand("# Page\n\n<!-- generated: clii -->\n")
 
 
+@pytest.mark.slow
+def test_a_link_to_a_heading_that_does_not_exist_fails_the_docs_build(tmp_path: Path) -> None:
+    """make docs' promise: the build is strict, so a broken link stops make test."""
+    recipe = subprocess.run(["make", "--no-print-directory", "-n", "docs"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60, check=True).stdout
+    build = next(line for line in recipe.splitlines() if "mkdocs build" in line)
+    assert "--strict" in build
+    assert "--quiet" not in build  # it hides --strict's warnings, and the build passes
+    for name in ("mkdocs.yml", "config.example.toml"):  # the hook reads the example config
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(DOCS, tmp_path / "docs")
+    page = tmp_path / "docs" / "schedule.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nSee [the ledger](exactly-once.md#"
+                    "the-leger).\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d",
+                           str(tmp_path / "site")], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 1
+    assert "does not contain an anchor '#the-leger'" in proc.stderr
+
+
 # --- the examples ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
