@@ -13,7 +13,7 @@ LOCK := constraints.txt
 PIP_INSTALL = $(BIN)/python -m pip install --quiet -c $(LOCK) --build-constraint $(LOCK)
 
 .PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean \
-	mailman-venv score upgrade
+	mailman-venv score upgrade lock docs screenshot
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -63,7 +63,8 @@ $(MAILMAN_VENV)/.installed: tests/mailman/constraints.txt
 mailman-venv: $(MAILMAN_VENV)/.installed
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check announce tests benchmarks .ci/lock.py
+	$(BIN)/ruff check announce tests benchmarks .ci/lock.py .ci/screenshot.py docs/hooks \
+	  hatch_build.py
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -75,7 +76,19 @@ XDIST := -n auto --dist loadscope --no-loadscope-reorder
 pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.installed
 	$(BIN)/pytest -q $(XDIST)
 
-test: lint typecheck pytest
+test: lint typecheck docs pytest
+
+# The documentation site (mkdocs.yml, docs/) into site/, with --strict: a broken link, a
+# missing page or anchor, a reference marker the hook does not know, fail the build. (Not
+# --quiet: it hides the warnings from --strict too, and the build passes.)
+# (NO_MKDOCS_2_WARNING: Material's banner about its successor, on every build.)
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# docs/img/mail.png, the mail on the README and the docs' front page: the demo's
+# announcement in Debian's headless chromium (.ci/screenshot.py). Review it, commit it.
+screenshot: $(VENV)/.installed-test system-deps
+	$(BIN)/python .ci/screenshot.py
 
 # The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs),
 # on every core, a test at a time (they have no module-wide servers to start once).
@@ -102,5 +115,13 @@ upgrade: | $(BIN)/python
 	$(BIN)/python .ci/lock.py
 	$(MAKE) $(VENV)/.installed-test
 
+# The lock brought to pyproject.toml after a package is added to it (or a range changed):
+# every pin that still fits stays where it is, only what is new is resolved (.ci/lock.py
+# --keep); then .venv. It stops, writing nothing, when a pin has to move: `make upgrade`.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
+	$(BIN)/python .ci/lock.py --keep
+	$(MAKE) $(VENV)/.installed-test
+
 clean:
-	rm -rf $(VENV) outbox .announce .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv
+	rm -rf $(VENV) outbox .announce site .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv

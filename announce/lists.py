@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # config imports this module
 
 __all__ = ["LIST_SERVERS", "posting_note"]
 
-README = "see 'Sending through a mailing list' in the README"
+# The documentation's section on each list server (docs/sending.md), where a user can read it.
+GUIDE = "see https://announce-dev.github.io/announce/sending/#sending-through-a-mailing-list"
 
 # list_server -> (its name, what lets announce's From address post without moderation)
 LIST_SERVERS: dict[str, tuple[str, str]] = {
@@ -45,11 +46,11 @@ def posting_note(settings: Settings, *, guess: bool = True) -> str | None:
         lists = ", ".join(parseaddr(to)[1] or to for to in mail.to)
         return (f"{lists} is {what}: it sends the post to its members only if {sender} may "
                 f"post there, else it holds it for a moderator while announce's ledger says "
-                f"sent: {how} ({README})")
+                f"sent: {how} ({GUIDE})")
     if guess and len(mail.to) == 1 and mail.recipients is None and not mail.list_id \
             and not mail.unsubscribe:
         address = parseaddr(mail.to[0])[1] or mail.to[0]
         return (f"[mail] to is one address, {address}: if it is a mailing list, set [mail] "
                 f"list_server and let {sender} post there unmoderated, or the list holds "
-                f"the post for a moderator while announce's ledger says sent ({README})")
+                f"the post for a moderator while announce's ledger says sent ({GUIDE})")
     return None

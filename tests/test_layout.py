@@ -1,4 +1,4 @@
-"""The shape of the package: imports go one way, modules stay small, the README maps them.
+"""The shape of the package: imports go one way, modules stay small, the docs map them.
 
 Read from the source with ``ast``, so these tests import nothing and take milliseconds.
 An import inside ``if TYPE_CHECKING:`` is a type annotation's, not a dependency: it is not
@@ -125,18 +125,19 @@ def test_no_module_is_over_the_size_limit(path: Path) -> None:
         f"{path.relative_to(REPO)} has {lines} lines (limit {MAX_LINES}): split it by job")
 
 
-def _readme_table() -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+def _module_table() -> str:
+    text = (REPO / "docs" / "development.md").read_text(encoding="utf-8")
     start = text.index("| module | its one job |")
     return text[start : text.index("\n\n", start)]
 
 
-def test_the_readme_module_table_matches_the_tree() -> None:
-    table = _readme_table()
+def test_the_docs_module_table_matches_the_tree() -> None:
+    table = _module_table()
     named = set(re.findall(r"`(announce/[\w/]+(?:\.py|/))`", table))
     tree = {f"announce/{p.name}" for p in PACKAGE.glob("*.py") if p.name != "__main__.py"
             and p.name != "__init__.py"}
     tree |= {f"announce/{p.name}/" for p in PACKAGE.iterdir()
              if p.is_dir() and (p / "__init__.py").exists()}
-    assert sorted(tree - named) == [], "modules missing from README's module table"
-    assert sorted(named - tree) == [], "README's module table names modules that do not exist"
+    assert sorted(tree - named) == [], "modules missing from docs/development.md's module table"
+    assert sorted(named - tree) == [], (
+        "docs/development.md's module table names modules that do not exist")

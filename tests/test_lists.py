@@ -12,7 +12,7 @@ from announce.lists import posting_note
 
 from .conftest import EXAMPLE_CONFIG, REPO
 
-README_HINT = "see 'Sending through a mailing list' in the README"
+GUIDE_HINT = "see https://announce-dev.github.io/announce/sending/#sending-through-a-mailing-list"
 
 
 def write(folder: Path, mail: str) -> Path:
@@ -39,7 +39,7 @@ def test_a_list_server_gets_what_to_set_on_it(tmp_path: Path) -> None:
         "members@lists.example.org is a Mailman 3 list: it sends the post to its members only "
         "if announce@example.org may post there, else it holds it for a moderator while "
         "announce's ledger says sent: add it as a non-member whose moderation is 'Accept "
-        f"immediately' (Postorius: Members, Non-members) ({README_HINT})")
+        f"immediately' (Postorius: Members, Non-members) ({GUIDE_HINT})")
 
 
 def test_one_address_without_list_settings_may_be_a_list(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_one_address_without_list_settings_may_be_a_list(tmp_path: Path) -> None
     assert posting_note(settings) == (
         "[mail] to is one address, members@example.org: if it is a mailing list, set [mail] "
         "list_server and let announce@example.org post there unmoderated, or the list holds "
-        f"the post for a moderator while announce's ledger says sent ({README_HINT})")
+        f"the post for a moderator while announce's ledger says sent ({GUIDE_HINT})")
     assert posting_note(settings, guess=False) is None
 
 

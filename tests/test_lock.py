@@ -108,14 +108,14 @@ def test_the_mailman_venv_installs_its_locks_versions(tmp_path: Path) -> None:
     assert set(lock) - set(install) == {"pip"} | MAILMAN_BUILD_TOOLS
 
 
-def test_the_readmes_set_up_without_make_installs_as_make_does() -> None:
+def test_the_docs_set_up_without_make_installs_as_make_does() -> None:
     printed = subprocess.run(["make", "--no-print-directory", "-n", "-B", ".venv/.installed"],
                              cwd=REPO, capture_output=True, text=True, timeout=60,
                              check=True).stdout
     make_installs = [line.replace(" --quiet", "") for line in printed.splitlines()
                      if " -m pip install " in line]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    set_up = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    page = (REPO / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    set_up = page.split("\n## From a clone\n", 1)[1].split("\n## ", 1)[0]
     assert len(make_installs) == 2
     for line in make_installs:
         assert f"\n{line}\n" in set_up, line

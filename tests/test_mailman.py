@@ -3,7 +3,7 @@
 ``announce send --next`` posts to the list's address at Postfix; Postfix hands it to
 Mailman's LMTP runner, Mailman sends it to every member through Postfix, and Postfix
 relays it to one recording aiosmtpd, every member's mailbox (see tests/mailman/stack.py).
-The lists are set up as the README's "Sending through a mailing list" says for Mailman 3,
+The lists are set up as docs/sending.md's "Sending through a mailing list" says for Mailman 3,
 with the commands and REST calls behind Postorius's pages.
 
 Needs Debian's postfix (``make system-deps``), root, and Mailman in its own virtualenv
@@ -61,7 +61,7 @@ def _add_members(stack: Stack, listname: str, domain: str, count: int) -> None:
 
 
 def _let_announce_post(stack: Stack, listname: str) -> None:
-    """README, Mailman 3, step 2: announce's From as a non-member, 'Accept immediately'
+    """docs/sending.md, Mailman 3, step 2: announce's From as a non-member, 'Accept immediately'
     (Postorius: Members, Non-members; these are the REST calls behind that page)."""
     member = stack.mailman.rest("POST", "members", {
         "list_id": f"{listname}.{DOMAIN}", "subscriber": "announce@example.org",
@@ -71,9 +71,9 @@ def _let_announce_post(stack: Stack, listname: str) -> None:
 
 @pytest.fixture(scope="module")
 def stack(mailboxes: Server) -> Iterator[Stack]:
-    """Postfix and Mailman with three lists, set up as the README says (or not):
+    """Postfix and Mailman with three lists, set up as docs/sending.md says (or not):
 
-    - ``members``: the README's steps, ``MEMBERS`` members;
+    - ``members``: its steps, ``MEMBERS`` members;
     - ``dmarc``: the same, and DMARC mitigation "Replace From: with list address" (here
       for every post: there is no DNS to look up the sender domain's policy);
     - ``held``: created, but announce's address not let in (step 2 left out).
@@ -87,14 +87,14 @@ def stack(mailboxes: Server) -> Iterator[Stack]:
     try:
         stack.start()
         for name in ("members", "dmarc", "held"):
-            # README, Mailman 3, step 1: an announce-only list.
+            # docs/sending.md, Mailman 3, step 1: an announce-only list.
             stack.mailman.run("create", "--style-name", "legacy-announce", f"{name}@{DOMAIN}")
         _add_members(stack, "members", "members.example.net", MEMBERS)
         _add_members(stack, "dmarc", "dmarc.example.net", 3)
         _add_members(stack, "held", "held.example.net", 3)
         for name in ("members", "dmarc"):
             _let_announce_post(stack, name)
-            # README, Mailman 3, step 3: no "[Members] " before announce's subject.
+            # docs/sending.md, Mailman 3, step 3: no "[Members] " before announce's subject.
             stack.mailman.rest("PATCH", f"lists/{name}.{DOMAIN}/config", {"subject_prefix": ""})
         stack.mailman.rest("PATCH", f"lists/dmarc.{DOMAIN}/config", {
             "dmarc_mitigate_action": "munge_from", "dmarc_mitigate_unconditionally": True})
@@ -105,7 +105,7 @@ def stack(mailboxes: Server) -> Iterator[Stack]:
 
 
 def write_config(folder: Path, stack: Stack, listname: str) -> Path:
-    """announce.toml as the README's section writes it: the list's posting address,
+    """announce.toml as docs/sending.md writes it: the list's posting address,
     list_server, no list_id or unsubscribe; SMTP to the group's mail server (Postfix)."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "announce.toml"
@@ -174,7 +174,7 @@ def test_every_member_gets_the_announcement_once_then_the_reminder(
     domain = "members.example.net"
     members = {f"members{i:03d}@{domain}" for i in range(MEMBERS)}
 
-    # The README's set-up says what the list must let through, before anything is sent.
+    # The docs' set-up says what the list must let through, before anything is sent.
     check = announce(config, "check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert (f"note: members@{DOMAIN} is a Mailman 3 list: it sends the post to its members "
@@ -268,7 +268,7 @@ def test_dmarc_mitigation_puts_the_list_in_from_and_keeps_reply_to(
 def test_a_list_that_does_not_know_the_sender_holds_the_post(
     stack: Stack, mailboxes: Server, tmp_path: Path
 ) -> None:
-    """What the README's step 2 prevents: the server takes the post, announce's ledger
+    """What step 2 of docs/sending.md prevents: the server takes the post, announce's ledger
     says sent, and no member gets it until a moderator approves it."""
     config = write_config(tmp_path / "site", stack, "held")
     sent = announce(config, "send", "--next", "--now", ANNOUNCE_AT)

@@ -664,7 +664,7 @@ def test_a_user_template_overrides_one_block(tmp_path: Path, sample_settings: Se
 
 def test_a_user_base_template_changes_the_footer_of_every_kind(
         tmp_path: Path, sample_settings: Settings) -> None:
-    """The README's promise: one block of base.html replaced, nothing else copied."""
+    """The promise of docs/messages.md: one block of base.html replaced, nothing else copied."""
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "base.html").write_text(

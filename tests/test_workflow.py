@@ -465,7 +465,7 @@ def test_a_run_that_could_not_record_leaves_a_marker_and_the_next_run_refuses(
         assert all(s.outcome == "skipped" for s in refused.steps[2:])
     assert site.server.handler.count == 1
 
-    # What the README says to do: put the kept ledger on the branch, delete the marker.
+    # What docs/github-actions.md says to do: put the kept ledger on the branch, delete the marker.
     work = site.clone("fix")
     _git(work, "switch", "--quiet", LEDGER_BRANCH)
     (work / LEDGER).parent.mkdir(exist_ok=True)

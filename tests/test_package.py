@@ -1,0 +1,137 @@
+"""The package as PyPI gets it: the sdist and the wheel that `python -m build` makes, offline
+(the dev group's hatchling, --no-isolation), pass `twine check --strict`, carry only what
+git tracks, and describe announce with links that work on PyPI."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from announce import __version__
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+JUNK = ("outbox/", ".announce/", ".venv/", "site/", ".ci/node/node_modules/",
+        ".ci/mailman-venv/", "dist/", "build/")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # TMPDIR: build unpacks the sdist to build the wheel from it, inside the test's folder.
+    env = {**os.environ, "TMPDIR": str(cwd)}
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist, and the wheel built from it, as `python -m build` makes them."""
+    work = tmp_path_factory.mktemp("build")
+    out = work / "dist"
+    proc = _run("build", "--no-isolation", "--outdir", str(out), str(REPO), cwd=work)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def _sdist(dist: Path) -> Path:
+    (sdist,) = dist.glob("announce-*.tar.gz")
+    return sdist
+
+
+def _wheel(dist: Path) -> Path:
+    (wheel,) = dist.glob("announce-*.whl")
+    return wheel
+
+
+def test_both_are_built_at_announces_version(dist: Path) -> None:
+    assert _sdist(dist).name == f"announce-{__version__}.tar.gz"
+    assert _wheel(dist).name == f"announce-{__version__}-py3-none-any.whl"
+
+
+def test_twine_check_strict_passes(dist: Path) -> None:
+    proc = _run("twine", "check", "--strict", str(_sdist(dist)), str(_wheel(dist)), cwd=dist)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("PASSED") == 2, proc.stdout
+
+
+def _tracked() -> set[str]:
+    proc = subprocess.run(["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    if proc.returncode != 0:
+        message = f"needs the git checkout of announce: {proc.stderr.strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return set(proc.stdout.splitlines())
+
+
+def test_the_sdist_carries_what_git_tracks_and_nothing_else(dist: Path) -> None:
+    with tarfile.open(_sdist(dist)) as archive:
+        top = f"announce-{__version__}/"
+        files = {member.name.removeprefix(top) for member in archive.getmembers()
+                 if member.isfile()}
+    files.discard("PKG-INFO")  # the metadata the build writes
+    assert sorted(f for f in files if f.startswith(JUNK)) == []
+    assert sorted(files - _tracked()) == []
+    # What a build from the sdist needs (the wheel above was built from it).
+    assert {"pyproject.toml", "hatch_build.py", "README.md", "LICENSE", "CHANGELOG.md",
+            "config.example.toml", "examples/github/announce.yml",
+            "announce/templates/email/base.html"} <= files
+
+
+def _metadata(dist: Path) -> email.message.EmailMessage:
+    with zipfile.ZipFile(_wheel(dist)) as archive:
+        raw = archive.read(f"announce-{__version__}.dist-info/METADATA")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    return message
+
+
+def test_pypi_shows_the_project_links_and_classifiers(dist: Path) -> None:
+    metadata = _metadata(dist)
+    urls = dict(value.split(", ", 1) for value in metadata.get_all("Project-URL", []))
+    assert urls == PYPROJECT["project"]["urls"]
+    assert set(urls) == {"Homepage", "Documentation", "Changelog", "Issues"}
+    classifiers = metadata.get_all("Classifier", [])
+    for wanted in ("Programming Language :: Python :: 3.11",
+                   "Programming Language :: Python :: 3.13", "Topic :: Communications :: Email",
+                   "Operating System :: OS Independent"):
+        assert wanted in classifiers
+    assert metadata["Requires-Python"] == ">=3.11"
+    assert "meetup" in metadata["Keywords"].split(",")
+
+
+def test_the_description_on_pypi_links_where_the_readme_does(dist: Path) -> None:
+    """PyPI shows the README without its neighbours: every link and the picture of the mail
+    lead to where they are published."""
+    metadata = _metadata(dist)
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    payload = metadata.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    described = payload.decode("utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", described)
+    assert targets, "the description has no links"
+    assert [t for t in targets if not t.startswith(("https://", "#"))] == []
+    home = PYPROJECT["project"]["urls"]["Homepage"].removeprefix("https://github.com/")
+    docs = PYPROJECT["project"]["urls"]["Documentation"]
+    assert f"https://raw.githubusercontent.com/{home}/main/docs/img/mail.png" in targets
+    assert f"{docs}getting-started/#from-a-clone" in targets
+    assert f"{docs}site/" in targets
+    assert f"{docs}cli/" in targets
+    assert f"https://github.com/{home}/blob/main/CHANGELOG.md" in targets
+    # Otherwise the README as it is.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.sub(r"\]\([^)]*\)", "]()", described.strip()) == \
+        re.sub(r"\]\([^)]*\)", "]()", readme.strip())
