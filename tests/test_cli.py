@@ -240,16 +240,42 @@ def test_announce_toml_in_the_current_folder_is_the_default(
     assert (result.exit_code, result.stdout) == (0, UPCOMING)
 
 
-def test_without_a_config_the_defaults_read_content_here(
+def test_announce_toml_is_found_in_a_folder_above_as_git_finds_its_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "events").mkdir(parents=True)
+    (site / "content" / "events" / "t.md").write_text(
+        "---\ntitle: T\ndtstart: 2027-01-06 18:00\n---\n")
+    # Relative paths stay relative to the config's folder, not to where announce runs.
+    (site / "announce.toml").write_text('[site]\ntimezone = "Europe/Berlin"\n')
+    deep = site / "content" / "events"
+    monkeypatch.chdir(deep)
+    result = run("list", "--now", "2027-01-01")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "Wed 2027-01-06 18:00 CET  meeting    T  @ -  [due: announcement]\n"
+    # A mistake in it is named as it is from here.
+    (site / "announce.toml").write_text('[site]\ntimezone = "Europe/Berlinn"\n')
+    result = run("list")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "announce: error: ../../announce.toml: [site] timezone: unknown timezone")
+
+
+def test_without_announce_toml_here_or_above_it_says_to_run_init(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "content" / "events").mkdir(parents=True)
-    (tmp_path / "content" / "events" / "t.md").write_text(
-        "---\ntitle: T\ndtstart: 2027-01-06 18:00\n---\n")
-    result = run("list", "--now", "2027-01-01")
-    assert result.exit_code == 0
-    assert result.stdout == "Wed 2027-01-06 18:00 UTC  meeting    T  @ -  [due: announcement]\n"
+    for command in (["list"], ["check"], ["send", "--next"], ["history"]):
+        result = run(*command)
+        assert result.exit_code == 1, command
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"announce: error: announce.toml: not found in {tmp_path} or any folder above it: "
+            "run 'announce init' in the site's folder to write one (or name a config file "
+            "with --config)\n")
+    assert not (tmp_path / "outbox").exists()
 
 
 def test_a_missing_config_file(tmp_path: Path) -> None:
@@ -286,6 +312,7 @@ def test_mistakes_in_the_default_config_name_it_as_it_is_here(
 
 def test_a_missing_events_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "announce.toml").write_text("")
     for command in ("list", "check"):
         result = run(command)
         assert result.exit_code == 1
@@ -311,6 +338,7 @@ def site_with_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "location: Barn\n---\n")
     (events / "no-front-matter.md").write_text("# Just Markdown\n")
     (events / "lunch.md").write_text("---\ntitle: Lunch\ndtstart: 2027-01-20 12:00\n---\n")
+    (tmp_path / "announce.toml").write_text('[mail]\nto = ["members@example.org"]\n')
     return tmp_path
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
-from ..config import Settings, load_settings, resolve_config_path
+from ..config import Settings, load_settings, require_config_path
 from ..content import Catalog, Event, parse_datetime
 from ..errors import AnnounceError
 from ..kinds import Sent
@@ -63,7 +63,8 @@ def common_options(func: F) -> F:
     @click.option(
         "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
         envvar="ANNOUNCE_CONFIG", show_envvar=True,
-        help="Config file. Default: ./announce.toml if it exists, else built-in defaults.",
+        help="Config file. Default: announce.toml here or in the nearest folder above "
+             "that has one.",
     )
     @click.option(
         "--now", "now_text", metavar="WHEN", envvar="ANNOUNCE_NOW", show_envvar=True,
@@ -72,7 +73,7 @@ def common_options(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: Path | None, now_text: str | None, **kwargs: Any) -> Any:
-        settings = load_settings(resolve_config_path(config_path))
+        settings = load_settings(require_config_path(config_path))
         now = _parse_now(now_text, settings)
         return func(Run(settings, now), *args, **kwargs)
 
