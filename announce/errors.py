@@ -20,6 +20,7 @@ __all__ = [
     "AnnounceError",
     "ConfigError",
     "ContentError",
+    "LedgerBusy",
     "LedgerError",
     "LockError",
     "RecipientRefused",
@@ -92,4 +93,12 @@ class LedgerError(AnnounceError):
     """The ledger cannot be read or written (disk full, read-only, damaged, locked).
 
     A run that cannot record what it sends stops sending: the message names the file.
+    """
+
+
+class LedgerBusy(LedgerError):
+    """The ledger is fine but locked: an ``announce send`` is writing it right now.
+
+    A send holds the file's write lock from its first record to its end; a reader that
+    waited in vain is told to come back, not that the file is damaged.
     """

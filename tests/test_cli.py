@@ -451,6 +451,42 @@ def test_help_and_list_do_not_import_the_heavy_libraries(
     assert result.stdout.startswith("Usage: announce" if "--help" in args else UPCOMING)
 
 
+# A send in another process, holding the ledger as a real one does from its first record
+# to its end (announce.ledger: locking_mode EXCLUSIVE), until its stdin closes.
+SENDING = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from announce.ledger import Claim, Ledger
+ledger = Ledger.open(Path(sys.argv[1]), clock=lambda: datetime(2027, 1, 28, tzinfo=UTC))
+ledger.record("2027/x", "announcement", [Claim("a@example.org", "<1@x>")], "smtp")
+print("sending", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_list_and_history_while_a_send_writes_the_ledger_say_to_try_again(
+    sample_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import announce.ledger.store
+
+    monkeypatch.setattr(announce.ledger.store, "BUSY_WAIT", 0.2)  # not 10 s per command
+    ledger = sample_config.parent / ".announce" / "ledger.sqlite3"  # the config's own
+    with subprocess.Popen([sys.executable, "-c", SENDING, str(ledger)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as send:
+        assert send.stdout is not None and send.stdin is not None
+        assert send.stdout.readline() == "sending\n"
+        for command in ("list", "history"):
+            result = run(command, "--config", str(sample_config), "--now", DEMO_NOW)
+            assert (result.exit_code, result.stdout) == (1, ""), command
+            assert result.stderr == (f"announce: error: {ledger}: a send is writing the "
+                                     "ledger; try again in a moment\n")
+        send.stdin.close()
+        assert send.wait(timeout=30) == 0
+    # Once the send has finished, both read it.
+    assert run("history", "--config", str(sample_config)).stdout.startswith("never sent")
+
+
 @pytest.fixture
 def site_nobody_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A site whose talks use keys announce was not told about: none of them loads."""
