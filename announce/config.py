@@ -30,7 +30,7 @@ from .configcheck import (
     check_update_fields,
 )
 from .errors import ConfigError
-from .i18n import N_
+from .i18n import N_, language_problem
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -345,12 +345,25 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str)
             built[name] = _section(name, values, where)
         except ConfigError as exc:
             problems.append(str(exc))
+    language = _language_problem(built)
+    if language:
+        problems.append(f"{where}: [site] language: {language}")
     if problems:
         raise ConfigError("\n".join(problems))
 
     settings = Settings(source=source, **built)
     # Defaults are relative paths too: anchor them to the same folder.
     return _anchor_defaults(settings, base)
+
+
+def _language_problem(built: dict[str, Any]) -> str | None:
+    """What is wrong with ``[site] language``: a language with no catalog, neither
+    announce's nor one in the user's templates folder, would make English mails."""
+    if "site" not in built:
+        return None
+    templates = built.get("templates")
+    user = templates.path / "locale" if templates is not None and templates.path else None
+    return language_problem(built["site"].language, user)
 
 
 def _section(name: str, values: dict[str, Any], where: str) -> Any:

@@ -30,6 +30,7 @@ import yaml
 
 from .config import DEFAULT_CONFIG_NAME, load_settings
 from .errors import ConfigError
+from .i18n import language_problem
 from .tomltext import comment_out, set_value, suggest, uncomment, value_of
 
 __all__ = [
@@ -211,12 +212,19 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
     if utc_note:
         notes.append(utc_note)
     notes.extend(inference.notes)
+    language = _language(facts["language"])
+    missing = language_problem(language) if language else None
+    if language and missing:
+        # English mails, said so, rather than a config every command refuses.
+        notes.append(f"the site's language is {json.dumps(language)}, and announce has "
+                     f"{missing}; init wrote language = \"en\"")
+        language = None
     return SiteFacts(
         jekyll=generator.name == "jekyll", events=events, locations=locations,
         name=facts["name"] or None, url=facts["url"] or None, timezone=timezone,
         permalink=facts["permalink"], notes=tuple(notes), generator=generator.name,
         generator_label=generator.label if generator.name != "generic" else "a content/ folder",
-        language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
+        language=language, keys=inference.keys, lookups=inference.lookups,
         alternatives=inference.alternatives,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
         not_speakers=inference.not_speakers, utc_times=utc_times, expect=inference.expect,

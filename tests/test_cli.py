@@ -321,6 +321,21 @@ def test_a_missing_events_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             '(set [content] events in announce.toml, e.g. events = "_events")\n')
 
 
+@pytest.mark.parametrize("command", [["check"], ["send", "--next", "--dry-run"],
+                                     ["render", "--next"], ["list"]])
+def test_an_unknown_language_stops_every_command_with_the_catalog_meant(
+    sample_config: Path, command: list[str]
+) -> None:
+    text = sample_config.read_text(encoding="utf-8")
+    sample_config.write_text(text.replace('language = "en"', 'language = "deutsch"'),
+                             encoding="utf-8")
+    result = run(*command, "--config", str(sample_config), "--now", DEMO_NOW)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f'announce: error: {sample_config}: [site] language: no catalog for "deutsch"; did '
+        'you mean "de"? (catalogs: de, en, es, fr, it, ja, nl, pl, pt)\n')
+
+
 # --- bad files -------------------------------------------------------------------------
 
 

@@ -298,7 +298,7 @@ JS_CONFIGS = {
             lang: 'nb',
           },
         }
-        """, ("Rust Oslo", "https://rust-oslo.test", "nb")),
+        """, ("Rust Oslo", "https://rust-oslo.test", "en")),  # no catalog for nb: said
     "docusaurus": ("docusaurus.config.ts", """\
         const config = {
           title: 'WebAssembly Meetup',
@@ -347,6 +347,22 @@ def test_what_init_reads_from_a_javascript_config(
             settings.site.language) == (title, url, language)
     if generator == "metalsmith":
         assert settings.site.timezone == "Europe/Vienna"
+
+
+def test_a_sites_language_without_a_catalog_gets_english_mails_and_a_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hugo.toml").write_text('title = "Seoul Go"\ndefaultContentLanguage = "ko"\n',
+                                        encoding="utf-8")
+    result = _announce(tmp_path, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    assert load_settings(tmp_path / "announce.toml").site.language == "en"
+    assert (
+        'announce: warning: the site\'s language is "ko", and announce has no catalog for '
+        '"ko" (Korean): its mails would be English, with Korean dates (catalogs: de, en, es, '
+        'fr, it, ja, nl, pl, pt). Write "en" for English mails, or translate ') in result.stderr
+    assert ('into locale/ko/LC_MESSAGES/announce.po in a folder of your own templates that '
+            '[templates] path names; init wrote language = "en"\n') in result.stderr
 
 
 # --- real sites of the new formats, copied from the shared corpus -----------------------
