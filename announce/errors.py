@@ -45,13 +45,15 @@ class ConfigError(AnnounceError, ValueError):
 
 
 class _Located(AnnounceError):
-    """An error about a place in a file: ``path`` and ``line`` when known (1-based)."""
+    """An error about a place in a file: ``path`` and ``line`` when known (1-based), and
+    ``detail``, the message without them (for ``check``, which prints its own place)."""
 
     def __init__(self, message: str, *, path: Path | str | None = None,
-                 line: int | None = None):
+                 line: int | None = None, detail: str | None = None):
         super().__init__(message)
         self.path = Path(path) if path is not None else None
         self.line = line
+        self.detail = message if detail is None else detail
 
 
 class ContentError(_Located, ValueError):

@@ -197,8 +197,14 @@ def send(
 
 def _planned(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,
              sent: Sent, report: SendReport) -> Sequence[tuple[Event, str]]:
+    from .preflight import event_language_problem
+
     found = plan(settings, catalog, now, options, sent)
     report.nothing_due = found.nothing_due
+    for event, _kind in found.sends:
+        language = event_language_problem(settings, event)
+        if language is not None:
+            report.notes.append(f"warning: {language}")
     return found.sends
 
 

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["comment_out", "set_value", "suggest", "uncomment", "value_of"]
+__all__ = ["comment_out", "line_of", "set_value", "suggest", "uncomment", "value_of"]
 
 
 def suggest(text: str, section: str, key: str, value: Any) -> str:
@@ -45,6 +45,20 @@ def key_line(text: str, section: str, key: str) -> tuple[list[str], int]:
         raise AssertionError(f"config.example.toml: [{section}] {key}: expected once, "
                              f"found {len(found)} times")
     return lines, found[0]
+
+
+def line_of(text: str, section: str, key: str) -> int:
+    """The line (1-based) of ``key = ...`` in ``[section]`` of a config the user wrote;
+    of the ``[section]`` heading when the key is not set, else 1."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    current, heading = "", 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if found := _SECTION.match(line.strip()):
+            current = found.group(1)
+            heading = number if current == section else heading
+        elif current == section and pattern.match(line):
+            return number
+    return heading or 1
 
 
 def value_of(text: str, section: str, key: str) -> str:

@@ -489,7 +489,8 @@ def test_list_and_history_while_a_send_writes_the_ledger_say_to_try_again(
     ledger = sample_config.parent / ".announce" / "ledger.sqlite3"  # the config's own
     with subprocess.Popen([sys.executable, "-c", SENDING, str(ledger)], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, text=True) as send:
-        assert send.stdout is not None and send.stdin is not None
+        assert send.stdout is not None
+        assert send.stdin is not None
         assert send.stdout.readline() == "sending\n"
         for command in ("list", "history"):
             result = run(command, "--config", str(sample_config), "--now", DEMO_NOW)

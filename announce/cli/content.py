@@ -108,14 +108,17 @@ def check_command(run: Run, strict: bool) -> None:
     Example:
       announce check --strict
     """
+    from ..preflight import send_problems
     from ..sources.catalog import check_problems
     from ..sources.provenance import unsure_problems
     from ..urls import find_url_problems
 
     catalog = run.catalog()
+    sent = sent_records(run.settings)
     url_problems = find_url_problems(run.settings, catalog)
     extra = check_problems(run.settings, catalog, run.now)
     extra += unsure_problems(e for e in catalog.events if e.start > run.now)
+    extra += send_problems(run.settings, catalog, run.now, sent)
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
     for problem in problems:
@@ -127,7 +130,6 @@ def check_command(run: Run, strict: bool) -> None:
     list_note = posting_note(run.settings, guess=False)
     if list_note:
         click.echo(f"note: {list_note}")
-    sent = sent_records(run.settings)
     for event in catalog.events:
         changed = (changed_note(event, run.settings.schedule, sent, run.settings.site.tz)
                    if event.start > run.now else None)
@@ -139,8 +141,8 @@ def check_command(run: Run, strict: bool) -> None:
         for problem in problems:
             what = f"{problem.field}: {problem.message}" if problem.field else problem.message
             click.echo(gha.annotation(problem.severity, what, problem.path, problem.line))
-    errors = len(catalog.errors) + len(url_problems)
-    warnings = len(catalog.warnings) + len(extra)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
     files, locations = catalog.files_read, len(catalog.locations)
     skipped = len(catalog.left_out)
     # Entries of data files are counted as what they are: one file may hold them all.
@@ -215,6 +217,11 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     else:
         assert event_ref is not None
         event = catalog.find(event_ref, settings.content.events)
+    from ..preflight import event_language_problem
+
+    language = event_language_problem(settings, event)
+    if language is not None:
+        click.echo(f"announce: warning: {language}", err=True)
     if kind is None:
         kind = default_kind(event, run.now, settings.schedule, sent)
     elif not force:
