@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -43,7 +44,7 @@ JSON_KEYS = ["id", "title", "type", "start", "end", "location", "address", "onli
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # The output must not depend on the shell or the CI system the tests run in.
-    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
+    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -402,6 +403,77 @@ def test_check_on_the_sample_season(sample_config: Path) -> None:
     result = run("check", "--strict", "--config", str(sample_config))
     assert result.exit_code == 0
     assert result.stdout == "Checked 7 event files and 3 locations: 0 errors, 0 warnings.\n"
+
+
+# --- colour ----------------------------------------------------------------------------
+
+RED, YELLOW = (click.style(f"{label}:", fg=colour, bold=True)
+               for label, colour in (("error", "red"), ("warning", "yellow")))
+
+
+def test_errors_and_warnings_are_coloured_on_a_terminal(site_with_problems: Path) -> None:
+    # color=True: click's test runner stands in for a terminal.
+    result = CliRunner().invoke(cli, ["check"], color=True, env={"NO_COLOR": ""})
+    assert lines(result.stdout)[0] == (
+        f"{RED} content/events/bad.md:4: dtend: 2027-01-06 17:00 is before dtstart "
+        "(2027-01-06 18:00)")
+    assert lines(result.stdout)[2] == (
+        f"{YELLOW} content/events/lunch.md:1: location: no location: the email will not say "
+        "where")
+    assert lines(result.stdout)[3].startswith("note: ")  # notes stay plain
+    listed = CliRunner().invoke(cli, ["list", "--now", "2027-01-01"], color=True)
+    assert lines(listed.stderr)[0].startswith(f"announce: {YELLOW} content/events/bad.md:4: ")
+    (site_with_problems / "announce.toml").unlink()
+    failed = CliRunner().invoke(cli, ["list"], color=True)
+    assert failed.stderr.startswith(f"announce: {RED} announce.toml: not found in ")
+
+
+@pytest.mark.parametrize("no_color", ["1", "true", "0"])  # any value but the empty one
+def test_no_color_turns_colour_off_on_a_terminal_too(site_with_problems: Path,
+                                                     no_color: str) -> None:
+    result = CliRunner().invoke(cli, ["check"], color=True, env={"NO_COLOR": no_color})
+    assert "\x1b" not in result.output
+    assert lines(result.stdout)[0].startswith("error: content/events/bad.md:4: ")
+
+
+def test_no_colour_when_the_output_is_no_terminal(site_with_problems: Path) -> None:
+    assert "\x1b" not in run("check").output
+    result = run_process(str(ANNOUNCE), "check", cwd=site_with_problems)
+    assert "\x1b" not in result.stdout + result.stderr
+    assert lines(result.stdout)[0].startswith("error: content/events/bad.md:4: ")
+
+
+def on_a_terminal(args: list[str], cwd: Path, **env: str) -> str:
+    """What ``args`` writes to a real pseudo-terminal (stdout and stderr both)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ANNOUNCE_CONFIG")}
+    with subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower,
+                          stderr=follower, env={**environ, **env}) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the process closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.slow
+def test_a_real_terminal_gets_colour_unless_no_color(site_with_problems: Path) -> None:
+    shown = on_a_terminal([str(ANNOUNCE), "check"], site_with_problems)
+    assert f"{RED} content/events/bad.md:4: dtend: " in shown
+    assert f"{YELLOW} content/events/lunch.md:1: location: " in shown
+    plain = on_a_terminal([str(ANNOUNCE), "check"], site_with_problems, NO_COLOR="1")
+    assert "\x1b" not in plain
+    assert "error: content/events/bad.md:4: dtend: " in plain
 
 
 # --- real processes --------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from ..content import Catalog, Event, parse_datetime
 from ..errors import AnnounceError
 from ..kinds import Sent
 
-__all__ = ["Run", "cli", "common_options", "format_when", "main", "report_left_out", "sent_records"]
+__all__ = ["Run", "cli", "common_options", "diagnostic", "format_when", "main",
+           "report_left_out", "sent_records"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("announce")
@@ -36,12 +38,30 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AnnounceError as exc:
             for line in str(exc).splitlines() or [type(exc).__name__]:
-                click.echo(f"announce: error: {line}", err=True)
+                diagnostic("error", line)
             from .. import gha
 
             if gha.in_github_actions():  # also on the run's page, not only in its log
                 click.echo(gha.error_for(exc))
             ctx.exit(exc.exit_code)
+
+
+# The label of a diagnostic, in colour on a terminal: what went wrong stands out among
+# the lines around it.
+_COLOURS = {"error": "red", "warning": "yellow"}
+
+
+def diagnostic(severity: str, message: str, *, prefix: str = "announce: ",
+               err: bool = True) -> None:
+    """``announce: error: message`` (or ``warning:``, ``note:``), on stderr unless ``err``
+    is False; the label red or yellow when the stream is a terminal, plain when it is not
+    or when ``NO_COLOR`` is set to anything (https://no-color.org)."""
+    label = f"{severity}:"
+    if severity in _COLOURS:
+        label = click.style(label, fg=_COLOURS[severity], bold=True)
+    # None: click's own rule, colour only on a terminal (and what a test runner asks for).
+    colour = False if os.environ.get("NO_COLOR") else None
+    click.echo(f"{prefix}{label} {message}", err=err, color=colour)
 
 
 @dataclass(frozen=True)
@@ -111,7 +131,7 @@ def cli(verbose: int) -> None:
 
 def report_left_out(catalog: Catalog) -> None:
     for problem in catalog.errors:
-        click.echo(f"announce: warning: {problem} (file left out)", err=True)
+        diagnostic("warning", f"{problem} (file left out)")
 
 
 def format_when(event: Event, settings: Settings) -> str:

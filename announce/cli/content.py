@@ -13,7 +13,15 @@ from ..errors import AnnounceError, ConfigError, ContentError
 from ..kinds import KINDS, changed_note, default_kind, due_kinds
 from ..paths import display_path
 from ..selection import announced_types
-from .base import Run, cli, common_options, format_when, report_left_out, sent_records
+from .base import (
+    Run,
+    cli,
+    common_options,
+    diagnostic,
+    format_when,
+    report_left_out,
+    sent_records,
+)
 
 
 @cli.command("list")
@@ -122,7 +130,7 @@ def check_command(run: Run, strict: bool) -> None:
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
     for problem in problems:
-        click.echo(f"{problem.severity}: {problem}")
+        diagnostic(problem.severity, str(problem), prefix="", err=False)
     for note in catalog.left_out:
         click.echo(f"note: {note}")
     from ..lists import posting_note
@@ -221,7 +229,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
 
     language = event_language_problem(settings, event)
     if language is not None:
-        click.echo(f"announce: warning: {language}", err=True)
+        diagnostic("warning", str(language))
     if kind is None:
         kind = default_kind(event, run.now, settings.schedule, sent)
     elif not force:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..kinds import KINDS
-from .base import Run, cli, common_options, report_left_out
+from .base import Run, cli, common_options, diagnostic, report_left_out
 
 # Fewer recipients than this finish before a bar would be worth drawing.
 PROGRESS_MIN = 10
@@ -66,9 +66,13 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
     gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
     report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
     for problem in report.problems:
-        click.echo(f"announce: warning: {problem}", err=True)
+        diagnostic("warning", problem)
     for note in report.notes:
-        click.echo(f"announce: {note}", err=True)
+        severity, _sep, text = note.partition(": ")
+        if severity == "warning":
+            diagnostic("warning", text)
+        else:
+            click.echo(f"announce: {note}", err=True)
     if dry_run:
         from ..lists import posting_note
 

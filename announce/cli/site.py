@@ -13,7 +13,7 @@ from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import AnnounceError, ContentError
 from ..init import SiteFacts
-from .base import Run, cli, common_options, format_when, sent_records
+from .base import Run, cli, common_options, diagnostic, format_when, sent_records
 
 
 @cli.command("init")
@@ -69,7 +69,7 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
     for name, spec in facts.lookups.items():
         click.echo(f"  {name:<13} ids -> {spec}")
     for note in facts.notes:
-        click.echo(f"announce: warning: {note}", err=True)
+        diagnostic("warning", note)
     if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
         _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives))
     steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
@@ -243,4 +243,4 @@ def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
     serve(run.settings, host=host, port=port, now=run.now if pinned else None,
           open_browser=not no_open, sent_records=sent_records,
           echo=lambda line: click.echo(line),
-          warn=lambda text: click.echo(f"announce: warning: {text}", err=True))
+          warn=lambda text: diagnostic("warning", text))
