@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import click
 
@@ -39,6 +39,11 @@ class _Group(click.Group):
         except AnnounceError as exc:
             for line in str(exc).splitlines() or [type(exc).__name__]:
                 diagnostic("error", line)
+            failure = ctx.meta.get(_JSON_FAILURE)
+            if failure is not None:  # --json: a script gets its one object all the same
+                from ..jsonreport import dumps
+
+                click.echo(dumps(failure(exc, ctx.meta.get(_SETTINGS))))
             from .. import gha
 
             if gha.in_github_actions():  # also on the run's page, not only in its log
@@ -77,8 +82,30 @@ class Run:
         return load_catalog(self.settings)
 
 
-def common_options(func: F) -> F:
-    """``--config`` and ``--now``, on every command; the command receives a ``Run``."""
+# ctx.meta keys (shared by the group's context and the command's): how the command's
+# --json words a failure, and the settings it runs with once they are read.
+_JSON_FAILURE = "announce.json_failure"
+_SETTINGS = "announce.settings"
+
+JsonFailure = Callable[[AnnounceError, Settings | None], dict[str, Any]]
+
+
+@overload
+def common_options(func: F) -> F: ...
+
+
+@overload
+def common_options(*, json_failure: JsonFailure | None = None) -> Callable[[F], F]: ...
+
+
+def common_options(func: F | None = None, *, json_failure: JsonFailure | None = None) -> Any:
+    """``--config`` and ``--now``, on every command; the command receives a ``Run``.
+
+    ``json_failure``: for a command with ``--json`` (its parameter ``as_json``), the JSON
+    an error that stops it prints on stdout, besides the message on stderr.
+    """
+    if func is None:
+        return functools.partial(common_options, json_failure=json_failure)
 
     @click.option(
         "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -93,11 +120,15 @@ def common_options(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: Path | None, now_text: str | None, **kwargs: Any) -> Any:
+        meta = click.get_current_context().meta
+        if json_failure is not None and kwargs.get("as_json"):
+            meta[_JSON_FAILURE] = json_failure
         settings = load_settings(require_config_path(config_path))
+        meta[_SETTINGS] = settings
         now = _parse_now(now_text, settings)
         return func(Run(settings, now), *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]  # click's decorators erase the signature
+    return wrapper  # click's decorators erase the signature: typed by the overloads
 
 
 def _parse_now(text: str | None, settings: Settings) -> datetime:
