@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .config import DEFAULT_CONFIG_NAME, load_settings
+from .config import DEFAULT_CONFIG_NAME, LedgerSettings, OutboxSettings, load_settings
 from .errors import ConfigError
+from .gitignore import Ignored, update_gitignore
 from .i18n import language_problem
 from .tomltext import comment_out, set_value, suggest, uncomment, value_of
 
@@ -106,11 +107,13 @@ class SiteFacts:
 
 @dataclass(frozen=True)
 class InitResult:
-    """The files ``init`` wrote (or kept), and what it found."""
+    """The files ``init`` wrote (or kept), what it found, and what it added to the
+    site's .gitignore."""
 
     facts: SiteFacts
     written: tuple[Path, ...]
     kept: tuple[Path, ...] = field(default=())
+    ignored: Ignored | None = None
 
 
 def packaged_text(name: str) -> str:
@@ -434,7 +437,19 @@ def init_site(root: Path, *, github: bool = False, force: bool = False,
         facts=facts,
         written=tuple(path.relative_to(root) for path in targets),
         kept=(config_path.relative_to(root),) if keep_config else (),
+        ignored=_ignore_local_files(root, config_path, github=github),
     )
+
+
+def _ignore_local_files(root: Path, config_path: Path, *, github: bool) -> Ignored:
+    """The outbox and the ledger's lock (and, for the workflow, the ledger) where the
+    config says they are, in ``root``'s .gitignore."""
+    try:
+        settings = load_settings(config_path)
+        outbox, ledger = settings.outbox.path, settings.ledger.path
+    except ConfigError:  # a kept config with a mistake (check says which): the defaults
+        outbox, ledger = root / OutboxSettings().path, root / LedgerSettings().path
+    return update_gitignore(root, outbox, ledger, github=github)
 
 
 def _check_config(text: str, path: Path) -> None:

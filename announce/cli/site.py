@@ -72,13 +72,19 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
         diagnostic("warning", note)
     if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
         _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives))
+    if result.ignored is not None:
+        from ..gitignore import describe
+
+        for line in describe(result.ignored, github=github):
+            click.echo(line)
     steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
              "over SMTP.",
              "Run 'announce check' and 'announce list' to see what it reads."]
     if github:
         steps += ["Add the SMTP password as the repository secret ANNOUNCE_SMTP_PASSWORD "
                   "(Settings > Secrets and variables > Actions).",
-                  "Commit and push announce.toml and .github/workflows/announce.yml."]
+                  "Commit and push announce.toml, .gitignore and "
+                  ".github/workflows/announce.yml."]
     click.echo("Next:")
     for number, step in enumerate(steps, 1):
         click.echo(f"  {number}. {step}")
