@@ -85,10 +85,10 @@ def language_problem(text: str, user_locale: Path | None = None) -> str | None:
     available = catalogs(user_locale)
     if tag.split("_")[0] == "en" or any(c in available for c in _candidates(tag)):
         return None
-    shown, listed = json_string(text), f"catalogs: {', '.join(available)}"
+    shown, listed = _toml_string(text), f"catalogs: {', '.join(available)}"
     near = _nearest(text, available)
     if near is not None:
-        return f"no catalog for {shown}; did you mean {json_string(near)}? ({listed})"
+        return f"no catalog for {shown}; did you mean {_toml_string(near)}? ({listed})"
     known = _language_named(text)
     if known is None:
         return (f"no catalog for {shown}, and no language of that name ({listed}; a tag "
@@ -103,7 +103,7 @@ def language_problem(text: str, user_locale: Path | None = None) -> str | None:
             f"{packaged_locale() / (DOMAIN + '.pot')} {where}")
 
 
-def json_string(text: str) -> str:
+def _toml_string(text: str) -> str:
     """``"de"``: a value as it is written in announce.toml."""
     import json
 
