@@ -23,16 +23,18 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
 
 from .config import DEFAULT_CONFIG_NAME, LedgerSettings, OutboxSettings, load_settings
 from .errors import ConfigError
-from .gitignore import Ignored, update_gitignore
 from .i18n import language_problem
 from .tomltext import comment_out, set_value, suggest, uncomment, value_of
+
+if TYPE_CHECKING:
+    from .ledger.gitignore import Ignored
 
 __all__ = [
     "WORKFLOW_PATH",
@@ -444,6 +446,8 @@ def init_site(root: Path, *, github: bool = False, force: bool = False,
 def _ignore_local_files(root: Path, config_path: Path, *, github: bool) -> Ignored:
     """The outbox and the ledger's lock (and, for the workflow, the ledger) where the
     config says they are, in ``root``'s .gitignore."""
+    from .ledger.gitignore import update_gitignore
+
     try:
         settings = load_settings(config_path)
         outbox, ledger = settings.outbox.path, settings.ledger.path

@@ -200,7 +200,7 @@ def send(
 
 def _planned(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,
              sent: Sent, report: SendReport) -> Sequence[tuple[Event, str]]:
-    from .preflight import event_language_problem
+    from .render.checks import event_language_problem
 
     found = plan(settings, catalog, now, options, sent)
     report.nothing_due = found.nothing_due

@@ -41,7 +41,7 @@ class _Group(click.Group):
                 diagnostic("error", line)
             failure = ctx.meta.get(_JSON_FAILURE)
             if failure is not None:  # --json: a script gets its one object all the same
-                from ..jsonreport import dumps
+                from .jsonout import dumps
 
                 click.echo(dumps(failure(exc, ctx.meta.get(_SETTINGS))))
             from .. import gha

@@ -105,7 +105,7 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
 
 
 def _check_failure(exc: AnnounceError, settings: Settings | None) -> dict[str, Any]:
-    from ..jsonreport import check_failure
+    from .jsonout import check_failure
 
     return check_failure(exc, settings)
 
@@ -131,8 +131,10 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
       announce check --strict
       announce check --json
     """
+    from ..links import rsvp_problems
     from ..lists import posting_note
-    from ..preflight import send_problems
+    from ..recipients import recipient_problems, unsubscribe_problems
+    from ..render.checks import event_language_problem, render_problems
     from ..sources.catalog import check_problems
     from ..sources.provenance import unsure_problems
     from ..urls import find_url_problems
@@ -140,10 +142,15 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     settings = run.settings
     catalog = run.catalog()
     sent = sent_records(settings)
+    coming = [e for e in catalog.events if e.start > run.now]
     url_problems = find_url_problems(settings, catalog)
     extra = check_problems(settings, catalog, run.now)
-    extra += unsure_problems(e for e in catalog.events if e.start > run.now)
-    extra += send_problems(settings, catalog, run.now, sent)
+    extra += unsure_problems(coming)
+    # What a send would need: someone to send to, a way to leave, templates that render.
+    extra += recipient_problems(settings) + unsubscribe_problems(settings)
+    extra += [p for e in coming if (p := event_language_problem(settings, e))]
+    extra += rsvp_problems(settings, coming)
+    extra += render_problems(settings, catalog, run.now, sent)
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
     list_note = posting_note(settings, guess=False)
@@ -153,7 +160,7 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     warnings = len(problems) - errors
     failed = bool(errors or (strict and warnings) or not catalog.events)
     if as_json:
-        from ..jsonreport import check_report, dumps, from_problem, note
+        from .jsonout import check_report, dumps, from_problem, note
 
         notes = [from_problem(p, "note") for p in catalog.left_out]
         notes += [note(list_note)] if list_note else []
@@ -253,7 +260,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     else:
         assert event_ref is not None
         event = catalog.find(event_ref, settings.content.events)
-    from ..preflight import event_language_problem
+    from ..render.checks import event_language_problem
 
     language = event_language_problem(settings, event)
     if language is not None:

@@ -19,7 +19,7 @@ PROGRESS_MIN = 10
 
 
 def _dry_run_failure(exc: AnnounceError, settings: Settings | None) -> dict[str, Any]:
-    from ..jsonreport import dry_run_failure
+    from .jsonout import dry_run_failure
 
     return dry_run_failure(exc, settings)
 
@@ -82,8 +82,8 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
     gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
     report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
     if as_json:
-        from ..jsonreport import dry_run_report, dumps
         from ..lists import posting_note
+        from .jsonout import dry_run_report, dumps
 
         click.echo(dumps(dry_run_report(run.settings, report, posting_note(run.settings),
                                         catalog.errors)))

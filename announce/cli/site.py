@@ -73,7 +73,7 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
     if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
         _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives))
     if result.ignored is not None:
-        from ..gitignore import describe
+        from ..ledger.gitignore import describe
 
         for line in describe(result.ignored, github=github):
             click.echo(line)

@@ -1,5 +1,4 @@
-"""What ``init`` adds to the site's ``.gitignore``: the files a run leaves that are no
-one's to commit.
+"""Where a send's files stand in git: what ``init`` adds to the site's ``.gitignore``.
 
 The outbox (messages written when there is no ``[smtp]``) and the ledger's run lock and
 rollback journal are local. The ledger itself depends on where it is kept: with the

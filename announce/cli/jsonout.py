@@ -19,11 +19,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
-from .content import Catalog, Problem
-from .errors import AnnounceError, ConfigError
-from .paths import display_path
-from .send import KindReport, SendReport
+from ..config import Settings
+from ..content import Catalog, Problem
+from ..errors import AnnounceError, ConfigError
+from ..paths import display_path
+from ..send import KindReport, SendReport
 
 __all__ = ["FORMAT", "check_failure", "check_report", "dry_run_failure", "dry_run_report",
            "dumps", "from_error", "from_problem", "note"]
@@ -89,7 +89,7 @@ def _config_item(text: str) -> Json:
     found = _CONFIG_LINE.match(text)
     if found is None or not Path(found["file"]).is_file():
         return _item(None, None, None, "error", text)
-    from .tomltext import line_of
+    from ..tomltext import line_of
 
     file, key = Path(found["file"]), found["key"]
     section, _sep, name = key.strip("[").partition("] ")
@@ -143,7 +143,7 @@ def _config(settings: Settings | None) -> str | None:
 def dry_run_report(settings: Settings, report: SendReport, posting: str | None,
                    left_out: Iterable[Problem] = ()) -> Json:
     """``send --dry-run --json``: each message that would go out, or why none would;
-    ``posting`` is the note on a mailing list's moderation (:func:`.lists.posting_note`),
+    ``posting`` is the note on a mailing list's moderation (:func:`announce.lists.posting_note`),
     ``left_out`` the files that did not load (warnings here: the others are sent)."""
     key = "[mail] recipients" if settings.mail.recipients is not None else "[mail] to"
     problems = [{**from_problem(p, "warning"), "message": f"{p.message} (file left out)"}
@@ -194,8 +194,8 @@ def _message(settings: Settings, item: KindReport) -> Json:
 
 def dry_run_failure(exc: AnnounceError, settings: Settings | None) -> Json:
     """``send --dry-run --json`` when the run stopped: a refusal lists what it refused."""
-    from .plan import Refused
-    from .sources.provenance import describe
+    from ..plan import Refused
+    from ..sources.provenance import describe
 
     refused = [{
         "event": event.id,
