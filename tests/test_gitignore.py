@@ -126,3 +126,18 @@ def test_the_paths_are_the_configs(site: Path, tmp_path: Path) -> None:
     assert "Added to .gitignore: /mail/out/ (messages written without [smtp]).\n" in \
         result.stdout
     assert "The ledger" not in result.stdout  # outside the repository: nothing to ignore
+
+
+def test_a_gitignore_that_cannot_be_written_is_said_and_init_goes_on(site: Path) -> None:
+    (site / ".gitignore").mkdir()  # not a file: cannot be read or written
+    result = init()
+    assert ("Could not write .gitignore (Is a directory): add /outbox/, "
+            "/.announce/ledger.sqlite3.lock, /.announce/ledger.sqlite3-journal to it "
+            "yourself.\n") in result.stdout
+    assert (site / "announce.toml").is_file()
+
+
+def test_bytes_that_are_not_utf8_stay_as_they_were(site: Path) -> None:
+    (site / ".gitignore").write_bytes(b"caf\xe9/\n")  # Latin-1
+    init()
+    assert (site / ".gitignore").read_bytes().startswith(b"caf\xe9/\n\n# announce")

@@ -30,6 +30,7 @@ class Ignored:
     covered: tuple[str, ...]
     ledger: str | None            # the ledger's path from the site's root; None: outside
     ledger_ignored: bool
+    failed: str | None = None     # why .gitignore could not be written (the lines unwritten)
 
 
 def update_gitignore(root: Path, outbox: Path, ledger: Path, *, github: bool) -> Ignored:
@@ -44,11 +45,18 @@ def update_gitignore(root: Path, outbox: Path, ledger: Path, *, github: bool) ->
         if github:
             wanted[f"/{ledger_at}"] = "the ledger"
     path = root / ".gitignore"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    # Bytes that are not UTF-8 are written back as they were.
+    encoding = {"encoding": "utf-8", "errors": "surrogateescape"}
+    try:
+        text = path.read_text(**encoding) if path.exists() else ""
+    except OSError as exc:
+        return Ignored(tuple(wanted.items()), (), ledger_at, False, exc.strerror)
     existing = text.splitlines()
     added = tuple((line, why) for line, why in wanted.items()
                   if _decision(existing, line) is None)
     covered = tuple(line for line in wanted if line not in dict(added))
+    ledger_ignored = bool(ledger_at) and _decision(
+        [*existing, *dict(added)], f"/{ledger_at}") is True
     if added:
         lines = [line for line, _why in added]
         if text and not text.endswith("\n"):
@@ -56,9 +64,10 @@ def update_gitignore(root: Path, outbox: Path, ledger: Path, *, github: bool) ->
         if _HEADER not in existing:  # under its heading, once
             lines.insert(0, _HEADER)
             text += "\n" if text.strip() else ""
-        path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
-    ledger_ignored = bool(ledger_at) and _decision(
-        [*existing, *dict(added)], f"/{ledger_at}") is True
+        try:
+            path.write_text(text + "\n".join(lines) + "\n", **encoding)
+        except OSError as exc:
+            return Ignored(added, covered, ledger_at, False, exc.strerror)
     return Ignored(added, covered, ledger_at, ledger_ignored)
 
 
@@ -66,6 +75,9 @@ def describe(ignored: Ignored, *, github: bool) -> list[str]:
     """What ``init`` says about the .gitignore: what it added, and why the ledger is or
     is not ignored."""
     lines = []
+    if ignored.failed:
+        return [f"Could not write .gitignore ({ignored.failed}): add "
+                f"{', '.join(line for line, _why in ignored.added)} to it yourself."]
     if ignored.added:
         lines.append("Added to .gitignore: " + ", ".join(
             f"{line} ({why})" for line, why in ignored.added) + ".")
