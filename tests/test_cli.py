@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from announce import __version__
 from announce.cli import cli
 
-from .conftest import EXAMPLE_CONFIG, REPO
+from .conftest import REPO
 
 DEMO_NOW = "2027-01-28T09:00"
 HEAVY = ("markdown", "premailer", "jinja2", "aiosmtplib")
@@ -46,23 +46,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # The output must not depend on the shell or the CI system the tests run in.
     for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def sample_config(tmp_path: Path) -> Path:
-    """config.example.toml over the sample content, with its ledger in a fresh folder.
-
-    (The real example keeps its ledger in the repository, where `make demo` records
-    what it sent; that must not change what these tests see.)
-    """
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    for key in ("events", "locations"):
-        line = f'{key} = "content/{key}"'
-        assert line in text, f"config.example.toml no longer has {line}"
-        text = text.replace(line, f'{key} = "{REPO / "content" / key}"')
-    path = tmp_path / "announce.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:

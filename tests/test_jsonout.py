@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from announce.cli import cli
 
-from .conftest import EXAMPLE_CONFIG, REPO
+from .conftest import REPO
 
 DEMO_NOW = "2027-01-28T09:00"
 ANNOUNCE = Path(sys.executable).with_name("announce")
@@ -31,17 +31,6 @@ MESSAGE_KEYS = ["event", "title", "start", "file", "kind", "subject", "recipient
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def sample_config(tmp_path: Path) -> Path:
-    """config.example.toml over the sample content, its ledger and outbox in tmp_path."""
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    for key in ("events", "locations"):
-        text = text.replace(f'{key} = "content/{key}"', f'{key} = "{REPO / "content" / key}"')
-    path = tmp_path / "announce.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
