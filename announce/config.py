@@ -30,7 +30,7 @@ from .configcheck import (
     check_update_fields,
 )
 from .errors import ConfigError
-from .i18n import N_
+from .i18n import N_, language_problem
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -42,7 +42,9 @@ __all__ = [
     "Settings",
     "SiteSettings",
     "SmtpSettings",
+    "find_config",
     "load_settings",
+    "require_config_path",
     "resolve_config_path",
 ]
 
@@ -254,14 +256,42 @@ _SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 def resolve_config_path(
     option: str | os.PathLike[str] | None, cwd: Path | None = None
 ) -> Path | None:
-    """The config file to read: the one given, else ./announce.toml if it exists."""
+    """The config file to read: the one given, else the nearest ``announce.toml`` in the
+    current folder or a folder above it (as git finds its repository); None when there
+    is none up to the filesystem's root."""
     if option is not None:
         return Path(option)
-    default = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
-    if not default.is_file():
-        return None
-    # Relative when it is the current folder's: messages then say "announce.toml: ...".
-    return default if cwd is not None else Path(DEFAULT_CONFIG_NAME)
+    here = cwd or Path.cwd()
+    found = find_config(here)
+    if found is None or cwd is not None:
+        return found
+    # Relative to the current folder: messages then say "announce.toml: ..." (or
+    # "../announce.toml: ..." from a subfolder of the site), as the user would type it.
+    return Path(os.path.relpath(found, here))
+
+
+def find_config(start: Path) -> Path | None:
+    """``announce.toml`` in ``start`` or the nearest folder above it that has one."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        candidate = folder / DEFAULT_CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def require_config_path(option: str | os.PathLike[str] | None,
+                        cwd: Path | None = None) -> Path:
+    """:func:`resolve_config_path`, or a ``ConfigError`` that says none was found and how
+    to write one: every command but ``init`` works on a site's config."""
+    found = resolve_config_path(option, cwd)
+    if found is None:
+        here = (cwd or Path.cwd()).absolute()
+        raise ConfigError(
+            f"{DEFAULT_CONFIG_NAME}: not found in {here} or any folder above it: run "
+            "'announce init' in the site's folder to write one (or name a config file with "
+            "--config)")
+    return found
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -315,12 +345,25 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str)
             built[name] = _section(name, values, where)
         except ConfigError as exc:
             problems.append(str(exc))
+    language = _language_problem(built)
+    if language:
+        problems.append(f"{where}: [site] language: {language}")
     if problems:
         raise ConfigError("\n".join(problems))
 
     settings = Settings(source=source, **built)
     # Defaults are relative paths too: anchor them to the same folder.
     return _anchor_defaults(settings, base)
+
+
+def _language_problem(built: dict[str, Any]) -> str | None:
+    """What is wrong with ``[site] language``: a language with no catalog, neither
+    announce's nor one in the user's templates folder, would make English mails."""
+    if "site" not in built:
+        return None
+    templates = built.get("templates")
+    user = templates.path / "locale" if templates is not None and templates.path else None
+    return language_problem(built["site"].language, user)
 
 
 def _section(name: str, values: dict[str, Any], where: str) -> Any:

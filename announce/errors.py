@@ -20,6 +20,7 @@ __all__ = [
     "AnnounceError",
     "ConfigError",
     "ContentError",
+    "LedgerBusy",
     "LedgerError",
     "LockError",
     "RecipientRefused",
@@ -44,13 +45,15 @@ class ConfigError(AnnounceError, ValueError):
 
 
 class _Located(AnnounceError):
-    """An error about a place in a file: ``path`` and ``line`` when known (1-based)."""
+    """An error about a place in a file: ``path`` and ``line`` when known (1-based), and
+    ``detail``, the message without them (for ``check``, which prints its own place)."""
 
     def __init__(self, message: str, *, path: Path | str | None = None,
-                 line: int | None = None):
+                 line: int | None = None, detail: str | None = None):
         super().__init__(message)
         self.path = Path(path) if path is not None else None
         self.line = line
+        self.detail = message if detail is None else detail
 
 
 class ContentError(_Located, ValueError):
@@ -92,4 +95,12 @@ class LedgerError(AnnounceError):
     """The ledger cannot be read or written (disk full, read-only, damaged, locked).
 
     A run that cannot record what it sends stops sending: the message names the file.
+    """
+
+
+class LedgerBusy(LedgerError):
+    """The ledger is fine but locked: an ``announce send`` is writing it right now.
+
+    A send holds the file's write lock from its first record to its end; a reader that
+    waited in vain is told to come back, not that the file is damaged.
     """

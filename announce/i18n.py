@@ -24,8 +24,10 @@ __all__ = [
     "N_",
     "Language",
     "catalog_path",
+    "catalogs",
     "display_width",
     "language",
+    "language_problem",
 ]
 
 DOMAIN = "announce"
@@ -58,6 +60,100 @@ def _candidates(tag: str) -> list[str]:
         tag = tag.rsplit("_", 1)[0]
         out.append(tag)
     return out
+
+
+def catalogs(user_locale: Path | None = None) -> tuple[str, ...]:
+    """The languages announce writes whole mails in: English (the templates' own words)
+    and every language with a catalog, packaged or the user's (``user_locale``)."""
+    found = {"en"}
+    for root in (user_locale, packaged_locale()):
+        if root is not None and root.is_dir():
+            found.update(folder.name for folder in root.iterdir()
+                         if catalog_path(root, folder.name).is_file())
+    return tuple(sorted(found))
+
+
+def language_problem(text: str, user_locale: Path | None = None) -> str | None:
+    """None when mails can be written in language ``text`` (English, or a tag with a
+    catalog: ``de``, ``pt-BR``); else what is wrong and what to write instead, for a
+    message that starts with the key.
+
+    Without a catalog the words of a mail stay English (and the dates too, for a tag CLDR
+    does not know): a group that wrote ``language = "deutsch"`` would never find out.
+    """
+    tag = normalize(text.strip() or "en")
+    available = catalogs(user_locale)
+    if tag.split("_")[0] == "en" or any(c in available for c in _candidates(tag)):
+        return None
+    shown, listed = _toml_string(text), f"catalogs: {', '.join(available)}"
+    near = _nearest(text, available)
+    if near is not None:
+        return f"no catalog for {shown}; did you mean {_toml_string(near)}? ({listed})"
+    known = _language_named(text)
+    if known is None:
+        return (f"no catalog for {shown}, and no language of that name ({listed}; a tag "
+                "such as \"de\" or \"pt-BR\")")
+    code, name = known
+    target = f"locale/{code}/LC_MESSAGES/{DOMAIN}.po"
+    where = (f"into {user_locale / code / 'LC_MESSAGES' / (DOMAIN + '.po')}"
+             if user_locale is not None else
+             f"into {target} in a folder of your own templates that [templates] path names")
+    return (f"no catalog for {shown} ({name}): its mails would be English, with {name} "
+            f"dates ({listed}). Write \"en\" for English mails, or translate "
+            f"{packaged_locale() / (DOMAIN + '.pot')} {where}")
+
+
+def _toml_string(text: str) -> str:
+    """``"de"``: a value as it is written in announce.toml."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _fold(text: str) -> str:
+    """``Français`` -> ``francais``: names compare without case and accents."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _nearest(text: str, available: tuple[str, ...]) -> str | None:
+    """The catalog ``text`` most likely means: by its tag's language (``de-XX``), by the
+    language's name in English, in itself or in another catalog's language (``deutsch``,
+    ``German``, ``allemand``), else by the closest spelling of those (``germna``)."""
+    import difflib
+
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for tag in available:
+        locale = Locale.parse(tag)
+        names[_fold(tag)] = tag
+        for other in available:
+            name = Locale.parse(other).languages.get(locale.language)
+            if name:
+                names.setdefault(_fold(name), tag)
+    wanted = _fold(text).replace("-", "_")
+    found = names.get(wanted) or names.get(wanted.split("_")[0])
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
+
+
+def _language_named(text: str) -> tuple[str, str] | None:
+    """(tag, English name) of the language ``text`` is a tag or an English name of
+    (``ko``, ``Korean``), when CLDR knows it."""
+    from babel import Locale, UnknownLocaleError
+
+    english = Locale.parse("en")
+    try:
+        locale = Locale.parse(normalize(text))
+        return locale.language, str(locale.get_language_name("en"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        pass
+    by_name = {_fold(name): code for code, name in english.languages.items()}
+    code = by_name.get(_fold(text))
+    return (code, str(english.languages[code])) if code else None
 
 
 class _PoTranslations(gettext.NullTranslations):

@@ -23,14 +23,18 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
 
-from .config import DEFAULT_CONFIG_NAME, load_settings
+from .config import DEFAULT_CONFIG_NAME, LedgerSettings, OutboxSettings, load_settings
 from .errors import ConfigError
+from .i18n import language_problem
 from .tomltext import comment_out, set_value, suggest, uncomment, value_of
+
+if TYPE_CHECKING:
+    from .ledger.gitignore import Ignored
 
 __all__ = [
     "WORKFLOW_PATH",
@@ -105,11 +109,13 @@ class SiteFacts:
 
 @dataclass(frozen=True)
 class InitResult:
-    """The files ``init`` wrote (or kept), and what it found."""
+    """The files ``init`` wrote (or kept), what it found, and what it added to the
+    site's .gitignore."""
 
     facts: SiteFacts
     written: tuple[Path, ...]
     kept: tuple[Path, ...] = field(default=())
+    ignored: Ignored | None = None
 
 
 def packaged_text(name: str) -> str:
@@ -211,12 +217,19 @@ def detect_site(root: Path, timezone: str | None = None) -> SiteFacts:
     if utc_note:
         notes.append(utc_note)
     notes.extend(inference.notes)
+    language = _language(facts["language"])
+    missing = language_problem(language) if language else None
+    if language and missing:
+        # English mails, said so, rather than a config every command refuses.
+        notes.append(f"the site's language is {json.dumps(language)}, and announce has "
+                     f"{missing}; init wrote language = \"en\"")
+        language = None
     return SiteFacts(
         jekyll=generator.name == "jekyll", events=events, locations=locations,
         name=facts["name"] or None, url=facts["url"] or None, timezone=timezone,
         permalink=facts["permalink"], notes=tuple(notes), generator=generator.name,
         generator_label=generator.label if generator.name != "generic" else "a content/ folder",
-        language=_language(facts["language"]), keys=inference.keys, lookups=inference.lookups,
+        language=language, keys=inference.keys, lookups=inference.lookups,
         alternatives=inference.alternatives,
         default_time=default_time, exclude=inference.exclude, timezone_guessed=guessed,
         not_speakers=inference.not_speakers, utc_times=utc_times, expect=inference.expect,
@@ -426,7 +439,21 @@ def init_site(root: Path, *, github: bool = False, force: bool = False,
         facts=facts,
         written=tuple(path.relative_to(root) for path in targets),
         kept=(config_path.relative_to(root),) if keep_config else (),
+        ignored=_ignore_local_files(root, config_path, github=github),
     )
+
+
+def _ignore_local_files(root: Path, config_path: Path, *, github: bool) -> Ignored:
+    """The outbox and the ledger's lock (and, for the workflow, the ledger) where the
+    config says they are, in ``root``'s .gitignore."""
+    from .ledger.gitignore import update_gitignore
+
+    try:
+        settings = load_settings(config_path)
+        outbox, ledger = settings.outbox.path, settings.ledger.path
+    except ConfigError:  # a kept config with a mistake (check says which): the defaults
+        outbox, ledger = root / OutboxSettings().path, root / LedgerSettings().path
+    return update_gitignore(root, outbox, ledger, github=github)
 
 
 def _check_config(text: str, path: Path) -> None:

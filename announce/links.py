@@ -11,12 +11,12 @@ rendering, sits above both.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from .config import Settings
-from .content import Event
+from .content import Event, Problem
 
 __all__ = [
     "body_line_of",
@@ -25,6 +25,7 @@ __all__ = [
     "map_url",
     "meetup_url",
     "resolve",
+    "rsvp_problems",
     "scheme",
 ]
 
@@ -66,6 +67,25 @@ def meetup_url(settings: Settings, event: Event) -> str | None:
     if not (event.meetup_id and group):
         return None
     return f"https://www.meetup.com/{quote(group)}/events/{quote(event.meetup_id)}/"
+
+
+def rsvp_problems(settings: Settings, events: Iterable[Event]) -> list[Problem]:
+    """For ``check``: upcoming ``events`` with a Meetup id and no group to build their RSVP
+    link from, a warning each on the id's line."""
+    if settings.rsvp.meetup_group:
+        return []
+    from .sources.events import field_line
+
+    config = settings.source.name if settings.source else "announce.toml"
+    problems = []
+    for event in events:
+        if event.meetup_id and not event.meetup_group and not event.rsvp_url:
+            key, line = field_line(event, "meetup_id")
+            problems.append(Problem(event.path, line, key, (
+                f"{event.meetup_id!r}: no RSVP button will appear: [rsvp] meetup_group is not "
+                f"set in {config} (the group's name in its address, meetup.com/NAME/)"),
+                "warning"))
+    return problems
 
 
 def map_url(lat: float | None, lon: float | None, address: str) -> str | None:

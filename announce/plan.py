@@ -19,7 +19,7 @@ from .kinds import Sent
 from .selection import announced_types, next_due, upcoming
 from .timefmt import short_when
 
-__all__ = ["Plan", "SendOptions", "event_name", "plan"]
+__all__ = ["Plan", "Refused", "SendOptions", "event_name", "plan"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,16 @@ class Plan:
     nothing_due: str | None = None
 
 
+class Refused(SendError):
+    """``send`` (dry runs too) will not send these: each event is unsure of a fact its
+    message must state (:data:`~announce.sources.provenance.REFUSED`). ``sends`` are the
+    (event, kind) pairs refused, for ``send --dry-run --json``."""
+
+    def __init__(self, message: str, sends: tuple[tuple[Event, str], ...]):
+        super().__init__(message)
+        self.sends = sends
+
+
 def event_name(event: Event) -> str:
     """How messages name an event: its title and its id."""
     return f"“{event.title}” ({event.id})"
@@ -51,7 +61,7 @@ def plan(settings: Settings, catalog: Catalog, now: datetime, options: SendOptio
          sent: Sent) -> Plan:
     """What to send: for ``--next`` (no refs), the first event with something due; for
     named events, what is due for each (or, with ``--force``, the ``--kind`` asked for)."""
-    from .sources.provenance import refusal
+    from .sources.provenance import REFUSED, refusal
 
     if options.force and options.kind is None:
         raise SendError("--force needs --kind: which message should go out?")
@@ -62,7 +72,8 @@ def plan(settings: Settings, catalog: Catalog, now: datetime, options: SendOptio
     # Never a time nobody wrote: an event unsure of its start is refused, dry runs too.
     refused = refusal(event for event, _kind in found.sends)
     if refused:
-        raise SendError(refused)
+        raise Refused(refused, tuple((event, kind) for event, kind in found.sends
+                                     if any(fact in event.unsure for fact in REFUSED)))
     return found
 
 

@@ -25,10 +25,12 @@ from .paths import display_path
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .content import Problem
 
 __all__ = [
     "MAX_NAME_CHARS", "Recipient", "RecipientScan", "Recipients", "display_name",
-    "first_recipient", "is_valid_address", "load_recipients",
+    "first_recipient", "is_valid_address", "load_recipients", "recipient_problems",
+    "unsubscribe_problems",
 ]
 
 # Deliberately plain: an ASCII dot-atom local part and a dotted host name. Quoted local
@@ -235,3 +237,49 @@ def first_recipient(settings: Settings) -> Recipient | None:
     what ``send`` sends them: the first valid recipient (``[mail] to``, or the CSV's first
     row); None when there is none."""
     return next(iter(load_recipients(settings)), None)
+
+
+# --- for check: what send would find -------------------------------------------------------
+
+
+def recipient_problems(settings: Settings) -> list[Problem]:
+    """What ``check`` says of the recipients: nobody to send to (no ``[mail] to``, a
+    subscriber file that does not load or holds no valid address) is an error on its key;
+    entries a send would skip are warnings."""
+    from .tomltext import key_problem
+
+    key = "recipients" if settings.mail.recipients is not None else "to"
+    try:
+        scan = load_recipients(settings).scan()
+    except ConfigError as exc:
+        # Without its leading "announce.toml: [mail] to:": the problem says where itself.
+        # (A subscriber file's own place, "members.csv:3:", stays.)
+        config = str(settings.source) if settings.source else "the configuration"
+        text = str(exc)
+        for prefix in (f"{config}: [mail] {key}: ", f"{config}: [mail]: "):
+            text = text.replace(prefix, "")
+        return [key_problem(settings.source, "mail", key, text.replace("\n", "; "))]
+    return [key_problem(settings.source, "mail", key, problem, "warning")
+            for problem in scan.problems]
+
+
+def unsubscribe_problems(settings: Settings) -> list[Problem]:
+    """A copy per subscriber whose footer says "you subscribed" and no way to leave it:
+    a warning on ``[mail] unsubscribe``."""
+    from .tomltext import key_problem
+
+    mail = settings.mail
+    if mail.unsubscribe or mail.list_server:
+        return []
+    if mail.recipients is not None:
+        who = f"each subscriber in {display_path(mail.recipients)} gets a copy of their own"
+    elif len(mail.to) > 1:
+        who = (f"each of the {len(mail.to)} addresses in [mail] to gets a copy of its own "
+               "(if they are mailing lists, set [mail] list_server instead)")
+    else:  # one list address: the list's own footer says how to leave
+        return []
+    return [key_problem(settings.source, "mail", "unsubscribe", (
+        f"not set: {who}, whose footer says they subscribed, and the mail offers no way to "
+        "unsubscribe (no List-Unsubscribe header, no link); set unsubscribe = "
+        '["mailto:leave@example.org?subject=unsubscribe", "https://example.org/unsubscribe"]'),
+        "warning")]

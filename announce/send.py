@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .config import Settings
-from .content import Catalog, Event
+from .content import Catalog, Event, Problem
 from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transport_for
 from .errors import ConfigError
 from .kinds import UPDATE, Sent, changed_note
@@ -107,6 +107,9 @@ class SendReport:
 
     items: list[KindReport] = field(default_factory=list)
     problems: tuple[str, ...] = ()      # recipients left out (invalid, duplicate)
+    # What the files' own problems mean for the messages planned (a language without a
+    # catalog: the mail is English).
+    warnings: list[Problem] = field(default_factory=list)
     nothing_due: str | None = None
     notes: list[str] = field(default_factory=list)
     stopped_by: str | None = None       # SIGINT or SIGTERM stopped the run
@@ -197,8 +200,14 @@ def send(
 
 def _planned(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,
              sent: Sent, report: SendReport) -> Sequence[tuple[Event, str]]:
+    from .render.checks import event_language_problem
+
     found = plan(settings, catalog, now, options, sent)
     report.nothing_due = found.nothing_due
+    for event, _kind in found.sends:
+        language = event_language_problem(settings, event)
+        if language is not None:
+            report.warnings.append(language)
     return found.sends
 
 

@@ -1,13 +1,18 @@
 """Editing the text of ``announce.toml`` in place, keeping its comments: ``init`` writes
-``config.example.toml`` with the facts of a site filled in, key by key."""
+``config.example.toml`` with the facts of a site filled in, key by key. And where a key
+is in the text, for a problem on its line."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
-__all__ = ["comment_out", "set_value", "suggest", "uncomment", "value_of"]
+from .content import Problem, Severity
+
+__all__ = ["comment_out", "key_problem", "line_of", "set_value", "suggest", "uncomment",
+           "value_of"]
 
 
 def suggest(text: str, section: str, key: str, value: Any) -> str:
@@ -45,6 +50,32 @@ def key_line(text: str, section: str, key: str) -> tuple[list[str], int]:
         raise AssertionError(f"config.example.toml: [{section}] {key}: expected once, "
                              f"found {len(found)} times")
     return lines, found[0]
+
+
+def line_of(text: str, section: str, key: str) -> int:
+    """The line (1-based) of ``key = ...`` in ``[section]`` of a config the user wrote;
+    of the ``[section]`` heading when the key is not set, else 1."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    current, heading = "", 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if found := _SECTION.match(line.strip()):
+            current = found.group(1)
+            heading = number if current == section else heading
+        elif current == section and pattern.match(line):
+            return number
+    return heading or 1
+
+
+def key_problem(config: Path | None, section: str, key: str, message: str,
+                severity: Severity = "error") -> Problem:
+    """A problem of ``[section] key`` of the config file, on the key's line (on the
+    section's heading when the key is not set): ``announce.toml:31: [mail] to: ...``."""
+    path = config or Path("announce.toml")
+    try:
+        line = line_of(path.read_text(encoding="utf-8"), section, key)
+    except (OSError, UnicodeError):
+        line = 1
+    return Problem(path, line, f"[{section}] {key}", message, severity)
 
 
 def value_of(text: str, section: str, key: str) -> str:

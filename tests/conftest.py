@@ -76,6 +76,23 @@ def sample_settings() -> Settings:
     return load_settings(EXAMPLE_CONFIG)
 
 
+@pytest.fixture
+def sample_config(tmp_path: Path) -> Path:
+    """config.example.toml over the sample content, with its ledger in a fresh folder.
+
+    (The real example keeps its ledger in the repository, where `make demo` records
+    what it sent; that must not change what these tests see.)
+    """
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    for key in ("events", "locations"):
+        line = f'{key} = "content/{key}"'
+        assert line in text, f"config.example.toml no longer has {line}"
+        text = text.replace(line, f'{key} = "{REPO / "content" / key}"')
+    path = tmp_path / "announce.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_hv_open_config(path: Path, extra: str) -> Path:
     """An announce.toml at ``path`` that reads the HV Open Jekyll site as it is, and
     ``extra`` (more TOML sections) after it."""

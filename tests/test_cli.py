@@ -11,13 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 from announce import __version__
 from announce.cli import cli
 
-from .conftest import EXAMPLE_CONFIG, REPO
+from .conftest import REPO
 
 DEMO_NOW = "2027-01-28T09:00"
 HEAVY = ("markdown", "premailer", "jinja2", "aiosmtplib")
@@ -43,25 +44,8 @@ JSON_KEYS = ["id", "title", "type", "start", "end", "location", "address", "onli
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # The output must not depend on the shell or the CI system the tests run in.
-    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
+    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def sample_config(tmp_path: Path) -> Path:
-    """config.example.toml over the sample content, with its ledger in a fresh folder.
-
-    (The real example keeps its ledger in the repository, where `make demo` records
-    what it sent; that must not change what these tests see.)
-    """
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    for key in ("events", "locations"):
-        line = f'{key} = "content/{key}"'
-        assert line in text, f"config.example.toml no longer has {line}"
-        text = text.replace(line, f'{key} = "{REPO / "content" / key}"')
-    path = tmp_path / "announce.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -240,17 +224,42 @@ def test_announce_toml_in_the_current_folder_is_the_default(
     assert (result.exit_code, result.stdout) == (0, UPCOMING)
 
 
-def test_without_a_config_the_defaults_read_content_here(
+def test_announce_toml_is_found_in_a_folder_above_as_git_finds_its_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "events").mkdir(parents=True)
+    (site / "content" / "events" / "t.md").write_text(
+        "---\ntitle: T\ndtstart: 2027-01-06 18:00\n---\n")
+    # Relative paths stay relative to the config's folder, not to where announce runs.
+    (site / "announce.toml").write_text('[site]\ntimezone = "Europe/Berlin"\n')
+    deep = site / "content" / "events"
+    monkeypatch.chdir(deep)
+    result = run("list", "--now", "2027-01-01")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "Wed 2027-01-06 18:00 CET  meeting    T  @ -  [due: announcement]\n"
+    # A mistake in it is named as it is from here.
+    (site / "announce.toml").write_text('[site]\ntimezone = "Europe/Berlinn"\n')
+    result = run("list")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "announce: error: ../../announce.toml: [site] timezone: unknown timezone")
+
+
+def test_without_announce_toml_here_or_above_it_says_to_run_init(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "content" / "events").mkdir(parents=True)
-    (tmp_path / "content" / "events" / "t.md").write_text(
-        "---\ntitle: T\ndtstart: 2027-01-06 18:00\n---\n")
-    result = run("list", "--now", "2027-01-01")
-    assert result.exit_code == 0
-    assert result.stdout == ("Wed 2027-01-06 18:00 UTC  meeting    T  @ -  [due: announcement]  "
-                             "[unsure: location]\n")
+    for command in (["list"], ["check"], ["send", "--next"], ["history"]):
+        result = run(*command)
+        assert result.exit_code == 1, command
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"announce: error: announce.toml: not found in {tmp_path} or any folder above it: "
+            "run 'announce init' in the site's folder to write one (or name a config file "
+            "with --config)\n")
+    assert not (tmp_path / "outbox").exists()
 
 
 def test_a_missing_config_file(tmp_path: Path) -> None:
@@ -287,12 +296,28 @@ def test_mistakes_in_the_default_config_name_it_as_it_is_here(
 
 def test_a_missing_events_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "announce.toml").write_text("")
     for command in ("list", "check"):
         result = run(command)
         assert result.exit_code == 1
         assert result.stderr == (
             "announce: error: content/events: events folder not found "
             '(set [content] events in announce.toml, e.g. events = "_events")\n')
+
+
+@pytest.mark.parametrize("command", [["check"], ["send", "--next", "--dry-run"],
+                                     ["render", "--next"], ["list"]])
+def test_an_unknown_language_stops_every_command_with_the_catalog_meant(
+    sample_config: Path, command: list[str]
+) -> None:
+    text = sample_config.read_text(encoding="utf-8")
+    sample_config.write_text(text.replace('language = "en"', 'language = "deutsch"'),
+                             encoding="utf-8")
+    result = run(*command, "--config", str(sample_config), "--now", DEMO_NOW)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f'announce: error: {sample_config}: [site] language: no catalog for "deutsch"; did '
+        'you mean "de"? (catalogs: de, en, es, fr, it, ja, nl, pl, pt)\n')
 
 
 # --- bad files -------------------------------------------------------------------------
@@ -312,6 +337,7 @@ def site_with_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "location: Barn\n---\n")
     (events / "no-front-matter.md").write_text("# Just Markdown\n")
     (events / "lunch.md").write_text("---\ntitle: Lunch\ndtstart: 2027-01-20 12:00\n---\n")
+    (tmp_path / "announce.toml").write_text('[mail]\nto = ["members@example.org"]\n')
     return tmp_path
 
 
@@ -362,6 +388,77 @@ def test_check_on_the_sample_season(sample_config: Path) -> None:
     result = run("check", "--strict", "--config", str(sample_config))
     assert result.exit_code == 0
     assert result.stdout == "Checked 7 event files and 3 locations: 0 errors, 0 warnings.\n"
+
+
+# --- colour ----------------------------------------------------------------------------
+
+RED, YELLOW = (click.style(f"{label}:", fg=colour, bold=True)
+               for label, colour in (("error", "red"), ("warning", "yellow")))
+
+
+def test_errors_and_warnings_are_coloured_on_a_terminal(site_with_problems: Path) -> None:
+    # color=True: click's test runner stands in for a terminal.
+    result = CliRunner().invoke(cli, ["check"], color=True, env={"NO_COLOR": ""})
+    assert lines(result.stdout)[0] == (
+        f"{RED} content/events/bad.md:4: dtend: 2027-01-06 17:00 is before dtstart "
+        "(2027-01-06 18:00)")
+    assert lines(result.stdout)[2] == (
+        f"{YELLOW} content/events/lunch.md:1: location: no location: the email will not say "
+        "where")
+    assert lines(result.stdout)[3].startswith("note: ")  # notes stay plain
+    listed = CliRunner().invoke(cli, ["list", "--now", "2027-01-01"], color=True)
+    assert lines(listed.stderr)[0].startswith(f"announce: {YELLOW} content/events/bad.md:4: ")
+    (site_with_problems / "announce.toml").unlink()
+    failed = CliRunner().invoke(cli, ["list"], color=True)
+    assert failed.stderr.startswith(f"announce: {RED} announce.toml: not found in ")
+
+
+@pytest.mark.parametrize("no_color", ["1", "true", "0"])  # any value but the empty one
+def test_no_color_turns_colour_off_on_a_terminal_too(site_with_problems: Path,
+                                                     no_color: str) -> None:
+    result = CliRunner().invoke(cli, ["check"], color=True, env={"NO_COLOR": no_color})
+    assert "\x1b" not in result.output
+    assert lines(result.stdout)[0].startswith("error: content/events/bad.md:4: ")
+
+
+def test_no_colour_when_the_output_is_no_terminal(site_with_problems: Path) -> None:
+    assert "\x1b" not in run("check").output
+    result = run_process(str(ANNOUNCE), "check", cwd=site_with_problems)
+    assert "\x1b" not in result.stdout + result.stderr
+    assert lines(result.stdout)[0].startswith("error: content/events/bad.md:4: ")
+
+
+def on_a_terminal(args: list[str], cwd: Path, **env: str) -> str:
+    """What ``args`` writes to a real pseudo-terminal (stdout and stderr both)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ANNOUNCE_CONFIG")}
+    with subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower,
+                          stderr=follower, env={**environ, **env}) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the process closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.slow
+def test_a_real_terminal_gets_colour_unless_no_color(site_with_problems: Path) -> None:
+    shown = on_a_terminal([str(ANNOUNCE), "check"], site_with_problems)
+    assert f"{RED} content/events/bad.md:4: dtend: " in shown
+    assert f"{YELLOW} content/events/lunch.md:1: location: " in shown
+    plain = on_a_terminal([str(ANNOUNCE), "check"], site_with_problems, NO_COLOR="1")
+    assert "\x1b" not in plain
+    assert "error: content/events/bad.md:4: dtend: " in plain
 
 
 # --- real processes --------------------------------------------------------------------
@@ -424,6 +521,43 @@ def test_help_and_list_do_not_import_the_heavy_libraries(
     assert result.returncode == 0, result.stderr
     assert lines(result.stderr)[-1] == "heavy: "
     assert result.stdout.startswith("Usage: announce" if "--help" in args else UPCOMING)
+
+
+# A send in another process, holding the ledger as a real one does from its first record
+# to its end (announce.ledger: locking_mode EXCLUSIVE), until its stdin closes.
+SENDING = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from announce.ledger import Claim, Ledger
+ledger = Ledger.open(Path(sys.argv[1]), clock=lambda: datetime(2027, 1, 28, tzinfo=UTC))
+ledger.record("2027/x", "announcement", [Claim("a@example.org", "<1@x>")], "smtp")
+print("sending", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_list_and_history_while_a_send_writes_the_ledger_say_to_try_again(
+    sample_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import announce.ledger.store
+
+    monkeypatch.setattr(announce.ledger.store, "BUSY_WAIT", 0.2)  # not 10 s per command
+    ledger = sample_config.parent / ".announce" / "ledger.sqlite3"  # the config's own
+    with subprocess.Popen([sys.executable, "-c", SENDING, str(ledger)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as send:
+        assert send.stdout is not None
+        assert send.stdin is not None
+        assert send.stdout.readline() == "sending\n"
+        for command in ("list", "history"):
+            result = run(command, "--config", str(sample_config), "--now", DEMO_NOW)
+            assert (result.exit_code, result.stdout) == (1, ""), command
+            assert result.stderr == (f"announce: error: {ledger}: a send is writing the "
+                                     "ledger; try again in a moment\n")
+        send.stdin.close()
+        assert send.wait(timeout=30) == 0
+    # Once the send has finished, both read it.
+    assert run("history", "--config", str(sample_config)).stdout.startswith("never sent")
 
 
 @pytest.fixture

@@ -344,3 +344,50 @@ def test_list_server_names_the_list_servers_announce_knows(tmp_path: Path) -> No
 def test_list_server_mistakes_name_the_key(tmp_path: Path, mail: str, message: str) -> None:
     path = write_config(tmp_path, f"[mail]\n{mail}\n")
     assert config_error(path) == f"{path}: {message}"
+
+
+# --- [site] language ----------------------------------------------------------------------
+
+CATALOGS = "catalogs: de, en, es, fr, it, ja, nl, pl, pt"
+
+
+@pytest.mark.parametrize(("language", "near"), [
+    ("deutsch", "de"), ("German", "de"), ("français", "fr"), ("Francais", "fr"),
+    ("allemand", "de"), ("日本語", "ja"), ("Dutch", "nl"), ("germna", "de"),
+])
+def test_a_language_by_its_name_is_an_error_with_the_catalog_meant(
+        tmp_path: Path, language: str, near: str) -> None:
+    config = write_config(tmp_path, f'[site]\nlanguage = "{language}"\n')
+    assert config_error(config) == (
+        f'{config}: [site] language: no catalog for "{language}"; did you mean "{near}"? '
+        f"({CATALOGS})")
+
+
+def test_a_language_announce_has_no_catalog_for_says_how_to_add_one(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[site]\nlanguage = "ko"\n[templates]\npath = "mail"\n')
+    message = config_error(config)
+    assert message.startswith(
+        f'{config}: [site] language: no catalog for "ko" (Korean): its mails would be '
+        f'English, with Korean dates ({CATALOGS}). Write "en" for English mails, or '
+        "translate ")
+    assert message.endswith(
+        f"announce.pot into {tmp_path / 'mail/locale/ko/LC_MESSAGES/announce.po'}")
+    # Once the catalog is there, the language is one announce writes.
+    catalog = tmp_path / "mail" / "locale" / "ko" / "LC_MESSAGES" / "announce.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    assert load_settings(config).site.language == "ko"
+
+
+def test_no_language_at_all_lists_the_catalogs(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[site]\nlanguage = "qx"\n')
+    assert config_error(config) == (
+        f'{config}: [site] language: no catalog for "qx", and no language of that name '
+        f'({CATALOGS}; a tag such as "de" or "pt-BR")')
+
+
+@pytest.mark.parametrize("language", ["en", "en-GB", "de", "de-AT", "pt_BR", "PT-br", "fr-FR",
+                                      ""])
+def test_languages_with_a_catalog_and_their_regions_load(tmp_path: Path, language: str) -> None:
+    config = write_config(tmp_path, f'[site]\nlanguage = "{language}"\n')
+    assert load_settings(config).site.language == language

@@ -36,6 +36,7 @@ def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def config(events: str, tables: str = "") -> str:
     return (f'[site]\nname = "Data Meetup"\ntimezone = "{BERLIN}"\n\n'
+            f'[mail]\nto = ["members@data.test"]\n\n'
             f'[content]\nevents = "{events}"\n\n{textwrap.dedent(tables)}')
 
 

@@ -112,7 +112,8 @@ def test_on_a_runner_check_puts_each_problem_on_its_line(tmp_path: Path) -> None
     (events / "2027-02-17-x.md").write_text("---\ntitle: X\ndtstart: 2027-13-17 18:00\n---\n",
                                             encoding="utf-8")
     config = tmp_path / "announce.toml"
-    config.write_text(f'[content]\nevents = "{events}"\n', encoding="utf-8")
+    config.write_text(f'[content]\nevents = "{events}"\n[mail]\nto = ["m@x.test"]\n',
+                      encoding="utf-8")
     result = CliRunner(env={"GITHUB_ACTIONS": "true"}).invoke(
         cli, ["check", "--config", str(config)])
     assert result.exit_code == 1

@@ -36,6 +36,23 @@ DEMO_ONLY = [
 ]
 
 
+# What check says of a config init wrote: the list's address is the one thing init cannot
+# know, and send would have nobody to send to.
+NO_LIST = ("error: announce.toml:{line}: [mail] to: nobody to send to: set 'to' (the list "
+           "address) or 'recipients' (a CSV file of subscribers)")
+
+
+def _checked_after_init(site: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """``announce check`` on a site init has just set up: it fails on ``[mail] to`` alone."""
+    checked = _announce(site, monkeypatch, "check")
+    errors = [line for line in checked.stdout.splitlines() if line.startswith("error:")]
+    line = next(n for n, text in enumerate(
+        (site / "announce.toml").read_text(encoding="utf-8").splitlines(), 1) if text == "[mail]")
+    assert errors == [NO_LIST.format(line=line)], checked.output
+    assert checked.exit_code == 1
+    return checked
+
+
 def _announce(site: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
     monkeypatch.chdir(site)
     monkeypatch.delenv("ANNOUNCE_CONFIG", raising=False)
@@ -119,9 +136,8 @@ def test_jekyll_site_gets_its_folders_name_url_timezone_and_permalink(
     assert settings.site.timezone == "America/New_York"
     assert settings.content.events == jekyll_site / "_events"
 
-    checked = _announce(jekyll_site, monkeypatch, "check")
-    assert checked.exit_code == 0, checked.output
-    assert ": 0 errors," in checked.stdout
+    checked = _checked_after_init(jekyll_site, monkeypatch)
+    assert ": 1 error," in checked.stdout
     listed = _announce(jekyll_site, monkeypatch, "list", "--all", "--json")
     events = json.loads(listed.stdout)
     assert len(events) > 200
@@ -298,7 +314,7 @@ JS_CONFIGS = {
             lang: 'nb',
           },
         }
-        """, ("Rust Oslo", "https://rust-oslo.test", "nb")),
+        """, ("Rust Oslo", "https://rust-oslo.test", "en")),  # no catalog for nb: said
     "docusaurus": ("docusaurus.config.ts", """\
         const config = {
           title: 'WebAssembly Meetup',
@@ -347,6 +363,22 @@ def test_what_init_reads_from_a_javascript_config(
             settings.site.language) == (title, url, language)
     if generator == "metalsmith":
         assert settings.site.timezone == "Europe/Vienna"
+
+
+def test_a_sites_language_without_a_catalog_gets_english_mails_and_a_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hugo.toml").write_text('title = "Seoul Go"\ndefaultContentLanguage = "ko"\n',
+                                        encoding="utf-8")
+    result = _announce(tmp_path, monkeypatch, "init")
+    assert result.exit_code == 0, result.output
+    assert load_settings(tmp_path / "announce.toml").site.language == "en"
+    assert (
+        'announce: warning: the site\'s language is "ko", and announce has no catalog for '
+        '"ko" (Korean): its mails would be English, with Korean dates (catalogs: de, en, es, '
+        'fr, it, ja, nl, pl, pt). Write "en" for English mails, or translate ') in result.stderr
+    assert ('into locale/ko/LC_MESSAGES/announce.po in a folder of your own templates that '
+            '[templates] path names; init wrote language = "en"\n') in result.stderr
 
 
 # --- real sites of the new formats, copied from the shared corpus -----------------------
@@ -398,8 +430,7 @@ def test_init_and_list_on_the_pelican_corpus_site(
         row = _row(rows, key)
         assert datetime.fromisoformat(row["start"]) == datetime.fromisoformat(fact["start"])
         assert row["title"] == fact["title"]
-    checked = _announce(site, monkeypatch, "check")
-    assert checked.exit_code == 0, checked.output
+    _checked_after_init(site, monkeypatch)
     # Pelican's {static} images are the site's own files, at their path below content/.
     config = site / "announce.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
@@ -455,6 +486,5 @@ def test_init_and_list_on_the_mdx_corpus_site(
         datetime.fromisoformat(fact["start"]).date()
     assert "start" in cloudamite["unsure"]
     assert (cloudamite["title"], cloudamite["location"]) == (fact["title"], fact["venue"])
-    checked = _announce(site, monkeypatch, "check")
-    assert checked.exit_code == 0, checked.output
+    checked = _checked_after_init(site, monkeypatch)
     assert "body:" not in checked.stdout  # nothing in these bodies is left out of a mail

@@ -293,5 +293,4 @@ def test_while_a_run_writes_another_process_waits_then_is_told_why(ledger: Ledge
     reader = subprocess.run([sys.executable, "-c", READ_THE_LEDGER, str(ledger.path)],
                             capture_output=True, text=True, timeout=60, check=False)
     assert reader.stdout == (
-        f"{ledger.path}: not a usable ledger: database is locked (an 'announce send' is "
-        "writing it: try again when it has finished)\n"), reader.stderr
+        f"{ledger.path}: a send is writing the ledger; try again in a moment\n"), reader.stderr

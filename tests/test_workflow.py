@@ -519,13 +519,14 @@ def test_an_ignored_ledger_is_recorded_all_the_same_and_not_sent_again(site: Sit
 def test_the_first_run_starts_the_ledger_branch_from_the_committed_ledger(
     site: Site, tmp_path: Path
 ) -> None:
-    # A site that used the earlier workflow: its ledger is committed on the default branch.
+    # A site that used the earlier workflow: its ledger is committed on the default branch
+    # (forced: init --github now ignores it there, where that workflow had no .gitignore).
     work = site.clone("earlier")
     subprocess.run([str(Path(sys.executable).parent / "announce"), "send", "--next",
                     "--now", site.at(date(2027, 1, 25))], cwd=work, check=True,
                    capture_output=True, timeout=60)
     assert site.server.handler.count == 1
-    _push(work, SENT_ANNOUNCEMENT, LEDGER)
+    _push(work, SENT_ANNOUNCEMENT, "--force", LEDGER)
 
     quiet = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert quiet.succeeded, _log(quiet)

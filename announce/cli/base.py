@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import click
 
 from .. import __version__
-from ..config import Settings, load_settings, resolve_config_path
+from ..config import Settings, load_settings, require_config_path
 from ..content import Catalog, Event, parse_datetime
 from ..errors import AnnounceError
 from ..kinds import Sent
 
-__all__ = ["Run", "cli", "common_options", "format_when", "main", "report_left_out", "sent_records"]
+__all__ = ["Run", "cli", "common_options", "diagnostic", "format_when", "main",
+           "report_left_out", "sent_records"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("announce")
@@ -36,12 +38,35 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AnnounceError as exc:
             for line in str(exc).splitlines() or [type(exc).__name__]:
-                click.echo(f"announce: error: {line}", err=True)
+                diagnostic("error", line)
+            failure = ctx.meta.get(_JSON_FAILURE)
+            if failure is not None:  # --json: a script gets its one object all the same
+                from .jsonout import dumps
+
+                click.echo(dumps(failure(exc, ctx.meta.get(_SETTINGS))))
             from .. import gha
 
             if gha.in_github_actions():  # also on the run's page, not only in its log
                 click.echo(gha.error_for(exc))
             ctx.exit(exc.exit_code)
+
+
+# The label of a diagnostic, in colour on a terminal: what went wrong stands out among
+# the lines around it.
+_COLOURS = {"error": "red", "warning": "yellow"}
+
+
+def diagnostic(severity: str, message: str, *, prefix: str = "announce: ",
+               err: bool = True) -> None:
+    """``announce: error: message`` (or ``warning:``, ``note:``), on stderr unless ``err``
+    is False; the label red or yellow when the stream is a terminal, plain when it is not
+    or when ``NO_COLOR`` is set to anything (https://no-color.org)."""
+    label = f"{severity}:"
+    if severity in _COLOURS:
+        label = click.style(label, fg=_COLOURS[severity], bold=True)
+    # None: click's own rule, colour only on a terminal (and what a test runner asks for).
+    colour = False if os.environ.get("NO_COLOR") else None
+    click.echo(f"{prefix}{label} {message}", err=err, color=colour)
 
 
 @dataclass(frozen=True)
@@ -57,13 +82,36 @@ class Run:
         return load_catalog(self.settings)
 
 
-def common_options(func: F) -> F:
-    """``--config`` and ``--now``, on every command; the command receives a ``Run``."""
+# ctx.meta keys (shared by the group's context and the command's): how the command's
+# --json words a failure, and the settings it runs with once they are read.
+_JSON_FAILURE = "announce.json_failure"
+_SETTINGS = "announce.settings"
+
+JsonFailure = Callable[[AnnounceError, Settings | None], dict[str, Any]]
+
+
+@overload
+def common_options(func: F) -> F: ...
+
+
+@overload
+def common_options(*, json_failure: JsonFailure | None = None) -> Callable[[F], F]: ...
+
+
+def common_options(func: F | None = None, *, json_failure: JsonFailure | None = None) -> Any:
+    """``--config`` and ``--now``, on every command; the command receives a ``Run``.
+
+    ``json_failure``: for a command with ``--json`` (its parameter ``as_json``), the JSON
+    an error that stops it prints on stdout, besides the message on stderr.
+    """
+    if func is None:
+        return functools.partial(common_options, json_failure=json_failure)
 
     @click.option(
         "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
         envvar="ANNOUNCE_CONFIG", show_envvar=True,
-        help="Config file. Default: ./announce.toml if it exists, else built-in defaults.",
+        help="Config file. Default: announce.toml here or in the nearest folder above "
+             "that has one.",
     )
     @click.option(
         "--now", "now_text", metavar="WHEN", envvar="ANNOUNCE_NOW", show_envvar=True,
@@ -72,11 +120,15 @@ def common_options(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: Path | None, now_text: str | None, **kwargs: Any) -> Any:
-        settings = load_settings(resolve_config_path(config_path))
+        meta = click.get_current_context().meta
+        if json_failure is not None and kwargs.get("as_json"):
+            meta[_JSON_FAILURE] = json_failure
+        settings = load_settings(require_config_path(config_path))
+        meta[_SETTINGS] = settings
         now = _parse_now(now_text, settings)
         return func(Run(settings, now), *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]  # click's decorators erase the signature
+    return wrapper  # click's decorators erase the signature: typed by the overloads
 
 
 def _parse_now(text: str | None, settings: Settings) -> datetime:
@@ -110,7 +162,7 @@ def cli(verbose: int) -> None:
 
 def report_left_out(catalog: Catalog) -> None:
     for problem in catalog.errors:
-        click.echo(f"announce: warning: {problem} (file left out)", err=True)
+        diagnostic("warning", f"{problem} (file left out)")
 
 
 def format_when(event: Event, settings: Settings) -> str:

@@ -5,15 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..config import Settings
 from ..content import Event
 from ..errors import AnnounceError, ConfigError, ContentError
 from ..kinds import KINDS, changed_note, default_kind, due_kinds
 from ..paths import display_path
 from ..selection import announced_types
-from .base import Run, cli, common_options, format_when, report_left_out, sent_records
+from .base import (
+    Run,
+    cli,
+    common_options,
+    diagnostic,
+    format_when,
+    report_left_out,
+    sent_records,
+)
 
 
 @cli.command("list")
@@ -94,57 +104,89 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
             click.echo(f"{'':<26}{changed}")
 
 
+def _check_failure(exc: AnnounceError, settings: Settings | None) -> dict[str, Any]:
+    from .jsonout import check_failure
+
+    return check_failure(exc, settings)
+
+
 @cli.command("check")
 @click.option("--strict", is_flag=True, help="Warnings count as errors too.")
-@common_options
-def check_command(run: Run, strict: bool) -> None:
-    """Check the config and every content file; print every problem.
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object on stdout instead of lines: every problem and note with "
+                   "its file, line, key, severity and message (see the docs).")
+@common_options(json_failure=_check_failure)
+def check_command(run: Run, strict: bool, as_json: bool) -> None:
+    """Check the config and every content file, and what a send would need; print every
+    problem.
 
     Files that are no events (section pages, drafts, templates, pages without front
-    matter) are listed once as notes. Exits 1 when there is an error (with --strict, also
-    a warning), or when no event file loads; else 0.
+    matter) are listed once as notes. The next event is rendered as every kind of
+    message, so that a template or subject that fails is found before a send. Exits 1
+    when there is an error (with --strict, also a warning), or when no event file loads;
+    else 0.
 
     \b
-    Example:
+    Examples:
       announce check --strict
+      announce check --json
     """
+    from ..links import rsvp_problems
+    from ..lists import posting_note
+    from ..recipients import recipient_problems, unsubscribe_problems
+    from ..render.checks import event_language_problem, render_problems
     from ..sources.catalog import check_problems
     from ..sources.provenance import unsure_problems
     from ..urls import find_url_problems
 
+    settings = run.settings
     catalog = run.catalog()
-    url_problems = find_url_problems(run.settings, catalog)
-    extra = check_problems(run.settings, catalog, run.now)
-    extra += unsure_problems(e for e in catalog.events if e.start > run.now)
+    sent = sent_records(settings)
+    coming = [e for e in catalog.events if e.start > run.now]
+    url_problems = find_url_problems(settings, catalog)
+    extra = check_problems(settings, catalog, run.now)
+    extra += unsure_problems(coming)
+    # What a send would need: someone to send to, a way to leave, templates that render.
+    extra += recipient_problems(settings) + unsubscribe_problems(settings)
+    extra += [p for e in coming if (p := event_language_problem(settings, e))]
+    extra += rsvp_problems(settings, coming)
+    extra += render_problems(settings, catalog, run.now, sent)
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
-    for problem in problems:
-        click.echo(f"{problem.severity}: {problem}")
-    for note in catalog.left_out:
-        click.echo(f"note: {note}")
-    from ..lists import posting_note
+    list_note = posting_note(settings, guess=False)
+    changed = [(event, what) for event in catalog.events if event.start > run.now
+               and (what := changed_note(event, settings.schedule, sent, settings.site.tz))]
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    failed = bool(errors or (strict and warnings) or not catalog.events)
+    if as_json:
+        from .jsonout import check_report, dumps, from_problem, note
 
-    list_note = posting_note(run.settings, guess=False)
+        notes = [from_problem(p, "note") for p in catalog.left_out]
+        notes += [note(list_note)] if list_note else []
+        notes += [note(f"{text} (an update is due)", event.path) for event, text in changed]
+        if not catalog.events:
+            notes.append(note(_nothing_loaded(settings)))
+        click.echo(dumps(check_report(settings, catalog, problems, notes, ok=not failed)))
+        sys.exit(1 if failed else 0)
+    for problem in problems:
+        diagnostic(problem.severity, str(problem), prefix="", err=False)
+    for left_out in catalog.left_out:
+        click.echo(f"note: {left_out}")
     if list_note:
         click.echo(f"note: {list_note}")
-    sent = sent_records(run.settings)
-    for event in catalog.events:
-        changed = (changed_note(event, run.settings.schedule, sent, run.settings.site.tz)
-                   if event.start > run.now else None)
-        if changed:
-            click.echo(f"note: {display_path(event.path)}: {changed} (an update is due)")
+    for event, text in changed:
+        click.echo(f"note: {display_path(event.path)}: {text} (an update is due)")
     from .. import gha
 
     if gha.in_github_actions():  # shown on the file's line in the pull request
         for problem in problems:
             what = f"{problem.field}: {problem.message}" if problem.field else problem.message
             click.echo(gha.annotation(problem.severity, what, problem.path, problem.line))
-    errors = len(catalog.errors) + len(url_problems)
-    warnings = len(catalog.warnings) + len(extra)
     files, locations = catalog.files_read, len(catalog.locations)
     skipped = len(catalog.left_out)
     # Entries of data files are counted as what they are: one file may hold them all.
-    unit = ("event entry", "event entries") if run.settings.content.data else (
+    unit = ("event entry", "event entries") if settings.content.data else (
         "event file", "event files")
     click.echo(
         f"Checked {files} {unit[files != 1]} and "
@@ -154,12 +196,15 @@ def check_command(run: Run, strict: bool) -> None:
         + "."
     )
     if not catalog.events:
-        where = display_path(run.settings.content.events)
-        click.echo(f"No event loaded from {where}: announce would send nothing. "
-                   "Map the site's keys in [content.keys] ('announce init' infers them).")
+        click.echo(_nothing_loaded(settings))
+    if failed:
         sys.exit(1)
-    if errors or (strict and warnings):
-        sys.exit(1)
+
+
+def _nothing_loaded(settings: Settings) -> str:
+    where = display_path(settings.content.events)
+    return (f"No event loaded from {where}: announce would send nothing. Map the site's "
+            "keys in [content.keys] ('announce init' infers them).")
 
 
 @cli.command("render")
@@ -215,6 +260,11 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     else:
         assert event_ref is not None
         event = catalog.find(event_ref, settings.content.events)
+    from ..render.checks import event_language_problem
+
+    language = event_language_problem(settings, event)
+    if language is not None:
+        diagnostic("warning", str(language))
     if kind is None:
         kind = default_kind(event, run.now, settings.schedule, sent)
     elif not force:

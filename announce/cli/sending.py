@@ -9,11 +9,19 @@ from typing import Any
 
 import click
 
+from ..config import Settings
+from ..errors import AnnounceError
 from ..kinds import KINDS
-from .base import Run, cli, common_options, report_left_out
+from .base import Run, cli, common_options, diagnostic, report_left_out
 
 # Fewer recipients than this finish before a bar would be worth drawing.
 PROGRESS_MIN = 10
+
+
+def _dry_run_failure(exc: AnnounceError, settings: Settings | None) -> dict[str, Any]:
+    from .jsonout import dry_run_failure
+
+    return dry_run_failure(exc, settings)
 
 
 @cli.command("send")
@@ -32,9 +40,13 @@ PROGRESS_MIN = 10
               help="Send again to recipients the ledger says already have it.")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send to recipients a stopped run left uncertain (they may get it twice).")
-@common_options
+@click.option("--json", "as_json", is_flag=True,
+              help="With --dry-run: one JSON object on stdout, for scripts: each message "
+                   "that would go out (kind, event, subject, recipients), or why none would.")
+@common_options(json_failure=_dry_run_failure)
 def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: str | None,
-                 dry_run: bool, force: bool, resend: bool, resend_uncertain: bool) -> None:
+                 dry_run: bool, force: bool, resend: bool, resend_uncertain: bool,
+                 as_json: bool) -> None:
     """Send what is due, over SMTP ([smtp]) or into the outbox folder, exactly once.
 
     With --next, the next event that has a message due; with EVENT (an event id or a
@@ -48,6 +60,7 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
     \b
     Examples:
       announce send --next --dry-run
+      announce send --next --dry-run --json
       announce send --next --now 2027-01-28T09:00
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force
     """
@@ -59,16 +72,34 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
         raise click.UsageError("give either --next or one or more EVENTs")
     if force and kind is None:
         raise click.UsageError("--force needs --kind: which message should go out?")
+    if as_json and not dry_run:
+        raise click.UsageError("--json needs --dry-run: a send reports what went out as text "
+                               "(and 'announce history --json')")
     catalog = run.catalog()
     report_left_out(catalog)
     options = SendOptions(refs=event_refs, kind=kind, dry_run=dry_run, force=force,
                           resend=resend, resend_uncertain=resend_uncertain)
     gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
     report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
+    if as_json:
+        from ..lists import posting_note
+        from .jsonout import dry_run_report, dumps
+
+        click.echo(dumps(dry_run_report(run.settings, report, posting_note(run.settings),
+                                        catalog.errors)))
+        gha.after_send(run.settings, catalog, run.now, report, dry_run=True,
+                       preview_next=use_next)  # its outputs; a dry run prints no lines
+        sys.exit(report.exit_code)
+    for warning in report.warnings:
+        diagnostic("warning", str(warning))
     for problem in report.problems:
-        click.echo(f"announce: warning: {problem}", err=True)
+        diagnostic("warning", problem)
     for note in report.notes:
-        click.echo(f"announce: {note}", err=True)
+        severity, _sep, text = note.partition(": ")
+        if severity == "warning":
+            diagnostic("warning", text)
+        else:
+            click.echo(f"announce: {note}", err=True)
     if dry_run:
         from ..lists import posting_note
 

@@ -13,7 +13,7 @@ from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import AnnounceError, ContentError
 from ..init import SiteFacts
-from .base import Run, cli, common_options, format_when, sent_records
+from .base import Run, cli, common_options, diagnostic, format_when, sent_records
 
 
 @cli.command("init")
@@ -69,16 +69,22 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
     for name, spec in facts.lookups.items():
         click.echo(f"  {name:<13} ids -> {spec}")
     for note in facts.notes:
-        click.echo(f"announce: warning: {note}", err=True)
+        diagnostic("warning", note)
     if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
         _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives))
+    if result.ignored is not None:
+        from ..ledger.gitignore import describe
+
+        for line in describe(result.ignored, github=github):
+            click.echo(line)
     steps = ["In announce.toml, set [mail] from and to, and uncomment [smtp] to send "
              "over SMTP.",
              "Run 'announce check' and 'announce list' to see what it reads."]
     if github:
         steps += ["Add the SMTP password as the repository secret ANNOUNCE_SMTP_PASSWORD "
                   "(Settings > Secrets and variables > Actions).",
-                  "Commit and push announce.toml and .github/workflows/announce.yml."]
+                  "Commit and push announce.toml, .gitignore and "
+                  ".github/workflows/announce.yml."]
     click.echo("Next:")
     for number, step in enumerate(steps, 1):
         click.echo(f"  {number}. {step}")
@@ -243,4 +249,4 @@ def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
     serve(run.settings, host=host, port=port, now=run.now if pinned else None,
           open_browser=not no_open, sent_records=sent_records,
           echo=lambda line: click.echo(line),
-          warn=lambda text: click.echo(f"announce: warning: {text}", err=True))
+          warn=lambda text: diagnostic("warning", text))

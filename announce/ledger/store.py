@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from ..changes import Facts
 from ..delivery.transport import Outcome, permanent
-from ..errors import AnnounceError, LedgerError
+from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
@@ -92,6 +92,23 @@ def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+# How long a reader waits for a send to let go of the file before it says the ledger is
+# busy (a send holds it from its first record to its end).
+BUSY_WAIT = 10.0
+
+
+def _busy(path: Path, exc: sqlite3.Error) -> LedgerBusy | None:
+    """A ``LedgerBusy`` when SQLite gave up waiting for another connection's lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and \
+            "locked" not in str(exc).lower():
+        return None
+    from ..paths import display_path
+
+    return LedgerBusy(f"{display_path(path)}: a send is writing the ledger; try again in a "
+                      "moment")
+
+
 def _problem(exc: sqlite3.Error) -> str:
     """What went wrong with the file, in words a user can act on."""
     text = " ".join(str(exc).split()) or type(exc).__name__
@@ -102,8 +119,6 @@ def _problem(exc: sqlite3.Error) -> str:
         return f"{text} (the file is damaged: restore it, e.g. from git)"
     if "full" in lowered:
         return f"{text} (free some space)"
-    if "locked" in lowered:
-        return f"{text} (an 'announce send' is writing it: try again when it has finished)"
     if "i/o error" in lowered:
         return f"{text} (the disk may be full, failing or over a size limit)"
     return text
@@ -115,7 +130,8 @@ def _guard(path: Path, doing: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        raise LedgerError(f"{path}: cannot {doing} the ledger: {_problem(exc)}") from None
+        raise _busy(path, exc) or LedgerError(
+            f"{path}: cannot {doing} the ledger: {_problem(exc)}") from None
 
 
 class Ledger:
@@ -176,7 +192,8 @@ class Ledger:
                                                 + "; ".join(found))
         except sqlite3.Error as exc:
             conn.close()
-            raise LedgerError(f"{path}: not a usable ledger: {_problem(exc)}") from None
+            raise _busy(path, exc) or LedgerError(
+                f"{path}: not a usable ledger: {_problem(exc)}") from None
         except AnnounceError:
             conn.close()
             raise
@@ -193,13 +210,14 @@ class Ledger:
                 # Read-write but query-only: SQLite may need to roll back the journal a
                 # killed run left behind (a read-only connection cannot), and nothing
                 # else can be written. mode=rw never creates the file.
-                conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=10.0)
+                conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=BUSY_WAIT)
                 conn.execute("PRAGMA query_only = ON")
             except sqlite3.OperationalError:  # a read-only file or folder
-                conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0)
+                conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_WAIT)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
-            raise LedgerError(f"{path}: not a usable ledger: {_problem(exc)}") from None
+            raise _busy(path, exc) or LedgerError(
+                f"{path}: not a usable ledger: {_problem(exc)}") from None
         ledger = cls(conn, path, lambda: datetime.now(UTC), version)
         try:
             ledger._check_version(version)

@@ -146,13 +146,17 @@ def _template_error(exc: Exception, name: str) -> TemplateError:
     """A TemplateError that says which template file and line went wrong."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = exc.filename or exc.name or name
-        return TemplateError(f"{where}:{exc.lineno}: {exc.message}")
+        return TemplateError(f"{where}:{exc.lineno}: {exc.message}", path=where,
+                             line=exc.lineno, detail=str(exc.message))
     if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateError(f"{exc.name}: template not found")
+        return TemplateError(f"{exc.name}: template not found", path=str(exc.name),
+                             detail="template not found")
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.endswith((".html", ".txt"))]
-    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else name
-    return TemplateError(f"{where}: {exc}")
+    if not frames:
+        return TemplateError(f"{name}: {exc}", path=name, detail=str(exc))
+    return TemplateError(f"{frames[-1].filename}:{frames[-1].lineno}: {exc}",
+                         path=frames[-1].filename, line=frames[-1].lineno, detail=str(exc))
 
 
 _EXTENDS = re.compile(r"""\{%-?\s*extends\s+(["'])(.+?)\1""")
@@ -222,9 +226,10 @@ def render_subject(settings: Settings, event: Event, kind: str, now: datetime) -
     try:
         subject = _subject_template(source).render(variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{where}: {exc.message}") from None
+        raise TemplateError(f"{where}: {exc.message}", path=settings.source,
+                            detail=str(exc.message)) from None
     except jinja2.TemplateError as exc:
-        known = ", ".join(variables)
-        raise TemplateError(f"{where}: {exc} (variables: {known})") from None
+        detail = f"{exc} (variables: {', '.join(variables)})"
+        raise TemplateError(f"{where}: {detail}", path=settings.source, detail=detail) from None
     # A title may hold a line break; a header line must not.
     return " ".join(subject.split())
