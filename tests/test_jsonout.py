@@ -78,7 +78,9 @@ def test_check_json_gives_each_problem_its_file_line_key_and_severity(site: Path
         {"file": "content/events/bad.md", "line": 3, "key": "dtstart", "severity": "error",
          "message": "'2027-13-06 18:00' is not a date (there is no month 13)"},
         {"file": "content/events/lunch.md", "line": 1, "key": "location",
-         "severity": "warning", "message": "no location: the email will not say where"},
+         "severity": "warning", "message": "unsure: no venue in a key or a labelled line "
+         "('Where: ...'), or a placeholder such as 'TBC' (a venue named only in the text is "
+         "not read): the mail says nothing of where"},
     ]
     assert data["notes"] == [
         {"file": "content/events/notes.md", "line": 1, "key": None, "severity": "note",
@@ -168,8 +170,8 @@ def test_dry_run_json_lists_what_send_refuses(site: Path) -> None:
     assert (data["ok"], data["messages"]) == (False, [])
     assert data["refused"] == [{
         "event": "lunch", "title": "Lunch", "file": "content/events/lunch.md",
-        "kind": "announcement", "unsure": ["start"],
-        "why": {"start": "dtstart (a date only: no time of day stated)"}}]
+        "kind": "announcement", "unsure": ["location", "start"],
+        "why": {"location": "not stated", "start": "dtstart (a date only: no time of day stated)"}}]
     assert data["problems"][0]["message"].startswith("Refusing to send: ")
 
 
