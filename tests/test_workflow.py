@@ -49,10 +49,11 @@ REMINDER_SUBJECT = "River City Open Tech reminder: Observability with OpenTeleme
 SENT_ANNOUNCEMENT = f"announce: sent the announcement of {TALK} to 1 recipient"
 SENDING_ANNOUNCEMENT = f"announce: sending the announcement of {TALK} to 1 recipient"
 BOT = ["-c", "user.name=Organizer", "-c", "user.email=organizer@example.org"]
-# The send job's steps, by name.
+# The send job's steps, by name: the announce action's own (task send, then task record).
 FETCH, DUE, MARK, SEND, RECORD, KEEP = (
-    "Fetch the ledger", "What is due", "Mark the ledger as sending", "Send what is due",
+    "Fetch the ledger", "What is due", "Mark the ledger as sending", "Run announce",
     "Record the ledger", "Keep the ledger that could not be recorded")
+NOTHING_RECORDED = "This run marked nothing on the ledger branch: nothing to record."
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -291,6 +292,12 @@ def _log(job: JobRun) -> list[tuple[str, str, str, str]]:
     return [(s.name, s.outcome, s.stdout, s.stderr) for s in job.steps]
 
 
+def _assert_quiet(send: JobRun) -> None:
+    """Nothing marked, nothing sent, nothing recorded."""
+    assert [send.step(name).outcome for name in (MARK, SEND)] == ["skipped"] * 2, _log(send)
+    assert NOTHING_RECORDED in send.step(RECORD).stdout
+
+
 def _subjects(site: Site, start: int) -> list[str]:
     return [str(m.message()["Subject"]) for m in site.server.handler.messages[start:]]
 
@@ -342,8 +349,7 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             assert site.ledger_commits() == recorded, day
             assert "::notice" not in send.stdout
             # A quiet day touches nothing: no marker, no send, no commit.
-            assert [send.step(name).outcome for name in (MARK, SEND, RECORD)] == [
-                "skipped"] * 3, day
+            _assert_quiet(send)
         day += timedelta(days=1)
     assert site.commits() == main  # the default branch is the organizers' alone
 
@@ -417,7 +423,8 @@ def test_a_refused_push_stops_the_run_before_anything_is_sent(site: Site) -> Non
     assert "GH006: Protected branch update failed" in mark.stderr
     assert f"\n::error::Could not push to the {LEDGER_BRANCH} branch, so nothing was sent" \
         in mark.stdout
-    assert [send.step(name).outcome for name in (SEND, RECORD)] == ["skipped", "skipped"]
+    assert send.step(SEND).outcome == "skipped"
+    assert NOTHING_RECORDED in send.step(RECORD).stdout
     assert site.server.handler.count == 0
     assert site.ledger_commits() == []
 
@@ -462,7 +469,10 @@ def test_a_run_that_could_not_record_leaves_a_marker_and_the_next_run_refuses(
                 "run https://github.com/river-city/site/actions/runs/4242 (attempt 1), which "
                 "stopped before it recorded what it sent.") in fetch.stdout
         assert "announce history" in fetch.stdout
-        assert all(s.outcome == "skipped" for s in refused.steps[2:])
+        action = refused.step("announce-dev/announce@v1", nth=0).steps
+        names = [s.name for s in action]
+        assert all(s.outcome == "skipped" for s in action[names.index(FETCH) + 1:])
+        assert NOTHING_RECORDED in refused.step(RECORD).stdout
     assert site.server.handler.count == 1
 
     # What the README says to do: put the kept ledger on the branch, delete the marker.
@@ -557,7 +567,7 @@ def test_the_password_reaches_the_send_and_not_the_install(
                     action_stand_ins={"install": install})["send"]
     assert send.succeeded, _log(send)
     assert site.server.handler.count == 1  # it logged in: the send step had the password
-    assert len(installs) == 2  # the due check's install, and the send's
+    assert len(installs) == 2  # task send's install, and task record's
     for env in installs:
         assert PASSWORD not in env.values()
         assert "ANNOUNCE_SMTP_PASSWORD" not in env
@@ -571,7 +581,8 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
                            workspace: Path) -> StepRun:
         configs.append((workspace / ".git" / "config").read_text(encoding="utf-8"))
         ledger_repo = Path(env["RUNNER_TEMP"]) / "announce-ledger" / ".git" / "config"
-        configs.append(ledger_repo.read_text(encoding="utf-8"))
+        if ledger_repo.exists():  # task record's install: after fetch and mark
+            configs.append(ledger_repo.read_text(encoding="utf-8"))
         return StepRun("look", "success")
 
     send = site.run("schedule", site.at(date(2027, 1, 25)),
@@ -579,7 +590,7 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
     assert send.succeeded, _log(send)
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the pushes had what they need
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert configs
+    assert len(configs) == 3  # the checkout's twice, the ledger clone's once
     for text in configs:
         assert TOKEN not in text
         assert basic not in text
@@ -682,7 +693,7 @@ def test_a_broken_talk_in_a_pull_request_is_shown_on_its_line(site: Site) -> Non
     assert check.outcome == "failure"
     assert re.search(r"^::error file=content/events/2027/2027-02-17-ebpf\.md,line=3::dtstart: ",
                      check.stdout, re.M), check.stdout
-    assert preview.step("Preview the next message").outcome == "skipped"
+    assert preview.step(DUE).outcome == "skipped"  # the preview of the next message
     assert site.server.handler.count == 0
 
 
@@ -733,17 +744,18 @@ def test_manual_runs_send_only_from_the_default_branch_and_dry_runs_send_nothing
     assert send.succeeded
     assert site.server.handler.count == 1
     assert site.ledger_commits() == [SENT_ANNOUNCEMENT, SENDING_ANNOUNCEMENT]
-    assert [send.step(name).outcome for name in (MARK, SEND, RECORD)] == ["skipped"] * 3
+    _assert_quiet(send)
     assert f"### Dry run: the reminder of {TALK}" in send.summary
 
 
 def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
     site: Site, tmp_path: Path
 ) -> None:
+    def due(with_: dict[str, str], env: dict[str, str], workspace: Path) -> StepRun:
+        return StepRun("due", "success", 0, outputs={
+            "ledger": LEDGER, "sent": "", "due": f"announcement of {TALK} to 1 recipient"})
+
     def killed_mid_write(with_: dict[str, str], env: dict[str, str], workspace: Path) -> StepRun:
-        if with_.get("dry-run") == "true":  # the due check
-            return StepRun("due", "success", 0, outputs={
-                "ledger": LEDGER, "sent": "", "due": f"announcement of {TALK} to 1 recipient"})
         # A run killed while it rewrote 5,000 committed rows: SQLite's journal is left
         # behind, and the database file alone holds part of the unfinished write.
         path = workspace / LEDGER
@@ -762,7 +774,7 @@ def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
         return StepRun("killed", "failure", 137, outputs={"ledger": LEDGER, "sent": ""})
 
     send = site.run("schedule", site.at(date(2027, 1, 25)),
-                    stand_ins={"announce-dev/announce@": killed_mid_write})["send"]
+                    action_stand_ins={"due": due, "run": killed_mid_write})["send"]
     record = send.step(RECORD)
     assert record.outcome == "success", record.stderr
     assert site.ledger_commits()[0] == "announce: update the ledger"
@@ -800,7 +812,7 @@ def test_a_talk_with_a_typo_fails_the_scheduled_run_after_what_was_due_went_out(
     quiet = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert not quiet.succeeded
     assert site.server.handler.count == 1
-    assert [quiet.step(name).outcome for name in (MARK, SEND, RECORD)] == ["skipped"] * 3
+    _assert_quiet(quiet)
     last = quiet.step("Fail on talks that cannot be announced")
     assert last.outcome == "failure"
     assert "1 file(s) keep a talk from the list" in last.stdout
