@@ -116,6 +116,9 @@ def check_command(run: Run, strict: bool) -> None:
     url_problems = find_url_problems(run.settings, catalog)
     extra = check_problems(run.settings, catalog, run.now)
     extra += unsure_problems(e for e in catalog.events if e.start > run.now)
+    from ..init import outdated_workflows
+
+    extra += outdated_workflows(run.settings.base_dir)
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
     for problem in problems:
