@@ -224,6 +224,7 @@ class StepRun:
     stdout: str = ""
     stderr: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    steps: list[StepRun] = field(default_factory=list)  # a composite action's own steps
 
 
 @dataclass
@@ -244,12 +245,23 @@ class JobRun:
         return not self.skipped and all(s.outcome in ("success", "skipped")
                                         for s in self.steps)
 
-    def step(self, name: str) -> StepRun:
-        """The step of this name (they are unique in announce's workflows)."""
-        matches = [s for s in self.steps if s.name == name]
+    def all_steps(self) -> list[StepRun]:
+        """The job's steps, each followed by its composite action's own steps."""
+        return [s for step in self.steps for s in (step, *step.steps)]
+
+    def step(self, name: str, *, nth: int | None = None) -> StepRun:
+        """The step of this name, a composite action's own steps included. The same
+        action used twice in one job has each step twice: the one that ran (not skipped)
+        is meant, or ``nth`` picks."""
+        matches = [s for s in self.all_steps() if s.name == name]
+        if nth is not None:
+            return matches[nth]
+        ran = [s for s in matches if s.outcome != "skipped"]
+        if len(matches) > 1 and len(ran) <= 1:
+            matches = ran or matches[:1]
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} steps named {name!r} in {self.job}: "
-                           f"{[s.name for s in self.steps]}")
+                           f"{[s.name for s in self.all_steps()]}")
         return matches[0]
 
 
@@ -331,67 +343,82 @@ class Runner:
             script = interpolate(step["run"], contexts | {"env": env})
             result = self._script(name, script, env, state, f"{number:02d}")
         elif "uses" in step:
-            result = self._uses(name, str(step["uses"]), with_, env, state, f"{number:02d}")
+            result = self._uses(name, str(step["uses"]), with_, env, state, f"{number:02d}",
+                                job_status)
             result.name = name  # a stand-in's own name is not the step's
         else:
             raise ActionsError(f"step {name!r} has neither run nor uses")
         return result
 
     def _uses(self, name: str, uses: str, with_: dict[str, str], env: dict[str, str],
-              state: _JobState, tag: str) -> StepRun:
+              state: _JobState, tag: str, job_status: str = "success") -> StepRun:
         for prefix, stand_in in self.stand_ins.items():
             if uses.startswith(prefix):
                 return stand_in(with_, env, self.workspace)
         for prefix, action_yml in self.actions.items():
             if uses.startswith(prefix):
-                return self._composite(name, action_yml, with_, env, state, tag)
+                return self._composite(name, action_yml, with_, env, state, tag, job_status)
         raise ActionsError(f"no local stand-in for 'uses: {uses}'")
 
     def _composite(self, name: str, action_yml: Path, with_: dict[str, str],
-                   env: dict[str, str], state: _JobState, tag: str) -> StepRun:
+                   env: dict[str, str], state: _JobState, tag: str,
+                   job_status: str = "success") -> StepRun:
+        """A composite action's steps. Their ``if:`` sees the action's inputs and its own
+        steps; its status functions the action's own result (``github.action_status``),
+        except that a cancelled job is cancelled inside it too. A step that fails makes
+        the later ones skip unless their ``if:`` says otherwise, as on GitHub."""
         action = yaml.safe_load(action_yml.read_text(encoding="utf-8"))
         declared = action.get("inputs") or {}
         unknown = set(with_) - set(declared)
         if unknown:
             raise ActionsError(f"{action_yml}: no input named {', '.join(sorted(unknown))}")
-        inputs = {key: with_.get(key, _as_text(spec.get("default", "")))
+        github = self.github | {"action_path": str(action_yml.parent)}
+        # A default may be an expression (`${{ github.token }}`), evaluated by the runner.
+        inputs = {key: with_[key] if key in with_ else
+                  interpolate(spec.get("default", ""), {"github": github})
                   for key, spec in declared.items()}
         env = env | {"GITHUB_ACTION_PATH": str(action_yml.parent)}
         steps_context: dict[str, Any] = {}
-        contexts = {"github": self.github | {"action_path": str(action_yml.parent)},
-                    "inputs": inputs, "runner": {"os": "Linux"}}
+        contexts = {"github": github, "inputs": inputs, "runner": {"os": "Linux"}}
         combined = StepRun(name, "success")
         for number, step in enumerate(action["runs"]["steps"]):
             step_id = step.get("id")
-            if "if" in step:
-                raise ActionsError(f"{action_yml}: 'if' in a composite step is not supported here")
-            if step_id not in self.action_stand_ins and (
-                step_id in self.skip_action_steps
-                or str(step.get("uses", "")).startswith(tuple(self.stand_ins))
-            ):
+            step_name = str(step.get("name") or step.get("uses") or step_id)
+            status = ("cancelled" if job_status == "cancelled" else
+                      "failure" if combined.outcome == "failure" else "success")
+            condition = _condition(step.get("if"))
+            here = contexts | {"steps": steps_context}
+            if not _truthy(evaluate(condition, here, _status(status))):
+                result = StepRun(step_name, "skipped")
+            elif step_id not in self.action_stand_ins and step_id in self.skip_action_steps:
                 continue
-            if "run" not in step and step_id not in self.action_stand_ins:
-                raise ActionsError(f"{action_yml}: no local stand-in for {step.get('uses')}")
-            step_env = dict(env)
-            for key, value in (step.get("env") or {}).items():
-                step_env[key] = interpolate(value, contexts | {"steps": steps_context})
-            if step_id in self.action_stand_ins:
-                with_ = {k: interpolate(v, contexts | {"steps": steps_context})
-                         for k, v in (step.get("with") or {}).items()}
-                result = self.action_stand_ins[step_id](with_, step_env, self.workspace)
             else:
-                script = interpolate(step["run"], contexts | {"steps": steps_context})
-                result = self._script(str(step.get("name")), script, step_env, state,
-                                      f"{tag}-{number:02d}")
-            combined.stdout += result.stdout
-            combined.stderr += result.stderr
-            combined.returncode = result.returncode
+                step_env = dict(env)
+                for key, value in (step.get("env") or {}).items():
+                    step_env[key] = interpolate(value, here)
+                step_with = {k: interpolate(v, here) for k, v in (step.get("with") or {}).items()}
+                if step_id in self.action_stand_ins:
+                    result = self.action_stand_ins[step_id](step_with, step_env, self.workspace)
+                elif "uses" in step:
+                    result = self._uses(step_name, str(step["uses"]), step_with, step_env,
+                                        state, f"{tag}-{number:02d}", status)
+                else:
+                    script = interpolate(step["run"], here)
+                    result = self._script(step_name, script, step_env, state,
+                                          f"{tag}-{number:02d}")
+                result.name = step_name
+                combined.stdout += result.stdout
+                combined.stderr += result.stderr
+                combined.returncode = result.returncode
+            combined.steps.append(result)
             if step_id:
                 steps_context[step_id] = {"outputs": result.outputs,
                                           "outcome": result.outcome}
-            if result.outcome in ("failure", "cancelled"):
-                combined.outcome = result.outcome
-                break
+            if result.outcome == "failure":
+                combined.outcome = "failure"
+            if result.outcome == "cancelled":
+                combined.outcome = "cancelled"
+                break  # the job's time is up: nothing more of this action runs
         for key, spec in (action.get("outputs") or {}).items():
             combined.outputs[key] = interpolate(spec["value"],
                                                 contexts | {"steps": steps_context})

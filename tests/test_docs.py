@@ -38,6 +38,11 @@ DEMO_NOW = "2027-01-28T09:00"
 # Commands that do not end by themselves: their examples are parsed, not run (the test of
 # every example's command line covers them).
 NOT_RUN = {"preview": "a server until Ctrl-C (tests/test_preview.py runs it)"}
+# Hidden commands are steps of the GitHub action (announce ledger ...), not typed by the
+# organizer: they need help with an example like every command, not a docs section.
+SHOWN = sorted(name for name, command in cli.commands.items() if not command.hidden)
+SUBCOMMANDS = sorted(f"{name} {sub}" for name, command in cli.commands.items()
+                     if isinstance(command, click.Group) for sub in command.commands)
 
 
 def _reference() -> ModuleType:
@@ -84,7 +89,21 @@ def test_every_option_has_help(name: str) -> None:
             assert param.help, f"announce {name} {param.opts[0]} has no help text"
 
 
-@pytest.mark.parametrize("name", COMMANDS)
+@pytest.mark.parametrize("name", SUBCOMMANDS)
+def test_every_subcommand_has_help_with_an_example(name: str) -> None:
+    group, sub = name.split()
+    command = cli.commands[group].commands[sub]  # type: ignore[attr-defined]  # a Group
+    assert command.help, f"announce {name} has no help text"
+    result = CliRunner().invoke(cli, [group, sub, "--help"], prog_name="announce")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: announce {name} ")
+    assert f"announce {name}" in result.output.split("Example", 1)[1]
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            assert param.help, f"announce {name} {param.opts[0]} has no help text"
+
+
+@pytest.mark.parametrize("name", SHOWN)
 def test_every_command_has_a_section_and_an_example_in_the_docs(name: str) -> None:
     commands_page = (DOCS / "commands.md").read_text(encoding="utf-8")
     heading = re.compile(rf"^#+ .*`announce {re.escape(name)}\b", re.MULTILINE)

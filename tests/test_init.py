@@ -488,3 +488,30 @@ def test_init_and_list_on_the_mdx_corpus_site(
     assert (cloudamite["title"], cloudamite["location"]) == (fact["title"], fact["venue"])
     checked = _checked_after_init(site, monkeypatch)
     assert "body:" not in checked.stdout  # nothing in these bodies is left out of a mail
+
+
+def test_check_says_how_to_replace_a_workflow_that_runs_the_ledger_in_shell(
+    content_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _announce(content_site, monkeypatch, "init").exit_code == 0
+    workflow = content_site / WORKFLOW_PATH
+    workflow.parent.mkdir(parents=True)
+    old = REPO / "tests" / "workflows" / "announce-shell-ledger.yml"
+    workflow.write_bytes(old.read_bytes())
+    line = old.read_text(encoding="utf-8").splitlines().index(next(
+        t for t in old.read_text(encoding="utf-8").splitlines() if "archive HEAD" in t)) + 1
+
+    checked = _announce(content_site, monkeypatch, "check")
+    assert (f"warning: .github/workflows/announce.yml:{line}: this workflow runs announce's "
+            "ledger steps in its own shell") in checked.stdout
+    assert ("Regenerate it (announce.toml is kept): rm .github/workflows/announce.yml && "
+            "announce init --github") in checked.stdout
+
+    # The command it gives: the config stays, the workflow is the new one, check is quiet.
+    config = (content_site / "announce.toml").read_bytes()
+    workflow.unlink()
+    assert _announce(content_site, monkeypatch, "init", "--github").exit_code == 0
+    assert (content_site / "announce.toml").read_bytes() == config
+    assert workflow.read_bytes() == EXAMPLE_WORKFLOW.read_bytes()
+    again = _announce(content_site, monkeypatch, "check")
+    assert "ledger steps in its own shell" not in again.stdout

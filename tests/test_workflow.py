@@ -49,10 +49,11 @@ REMINDER_SUBJECT = "River City Open Tech reminder: Observability with OpenTeleme
 SENT_ANNOUNCEMENT = f"announce: sent the announcement of {TALK} to 1 recipient"
 SENDING_ANNOUNCEMENT = f"announce: sending the announcement of {TALK} to 1 recipient"
 BOT = ["-c", "user.name=Organizer", "-c", "user.email=organizer@example.org"]
-# The send job's steps, by name.
+# The send job's steps, by name: the announce action's own (task send, then task record).
 FETCH, DUE, MARK, SEND, RECORD, KEEP = (
-    "Fetch the ledger", "What is due", "Mark the ledger as sending", "Send what is due",
+    "Fetch the ledger", "What is due", "Mark the ledger as sending", "Run announce",
     "Record the ledger", "Keep the ledger that could not be recorded")
+NOTHING_RECORDED = "This run marked nothing on the ledger branch: nothing to record."
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -291,6 +292,12 @@ def _log(job: JobRun) -> list[tuple[str, str, str, str]]:
     return [(s.name, s.outcome, s.stdout, s.stderr) for s in job.steps]
 
 
+def _assert_quiet(send: JobRun) -> None:
+    """Nothing marked, nothing sent, nothing recorded."""
+    assert [send.step(name).outcome for name in (MARK, SEND)] == ["skipped"] * 2, _log(send)
+    assert NOTHING_RECORDED in send.step(RECORD).stdout
+
+
 def _subjects(site: Site, start: int) -> list[str]:
     return [str(m.message()["Subject"]) for m in site.server.handler.messages[start:]]
 
@@ -342,8 +349,7 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             assert site.ledger_commits() == recorded, day
             assert "::notice" not in send.stdout
             # A quiet day touches nothing: no marker, no send, no commit.
-            assert [send.step(name).outcome for name in (MARK, SEND, RECORD)] == [
-                "skipped"] * 3, day
+            _assert_quiet(send)
         day += timedelta(days=1)
     assert site.commits() == main  # the default branch is the organizers' alone
 
@@ -417,7 +423,8 @@ def test_a_refused_push_stops_the_run_before_anything_is_sent(site: Site) -> Non
     assert "GH006: Protected branch update failed" in mark.stderr
     assert f"\n::error::Could not push to the {LEDGER_BRANCH} branch, so nothing was sent" \
         in mark.stdout
-    assert [send.step(name).outcome for name in (SEND, RECORD)] == ["skipped", "skipped"]
+    assert send.step(SEND).outcome == "skipped"
+    assert NOTHING_RECORDED in send.step(RECORD).stdout
     assert site.server.handler.count == 0
     assert site.ledger_commits() == []
 
@@ -462,7 +469,10 @@ def test_a_run_that_could_not_record_leaves_a_marker_and_the_next_run_refuses(
                 "run https://github.com/river-city/site/actions/runs/4242 (attempt 1), which "
                 "stopped before it recorded what it sent.") in fetch.stdout
         assert "announce history" in fetch.stdout
-        assert all(s.outcome == "skipped" for s in refused.steps[2:])
+        action = refused.step("announce-dev/announce@v1", nth=0).steps
+        names = [s.name for s in action]
+        assert all(s.outcome == "skipped" for s in action[names.index(FETCH) + 1:])
+        assert NOTHING_RECORDED in refused.step(RECORD).stdout
     assert site.server.handler.count == 1
 
     # What docs/github-actions.md says to do: put the kept ledger on the branch, delete the marker.
@@ -558,7 +568,7 @@ def test_the_password_reaches_the_send_and_not_the_install(
                     action_stand_ins={"install": install})["send"]
     assert send.succeeded, _log(send)
     assert site.server.handler.count == 1  # it logged in: the send step had the password
-    assert len(installs) == 2  # the due check's install, and the send's
+    assert len(installs) == 2  # task send's install, and task record's
     for env in installs:
         assert PASSWORD not in env.values()
         assert "ANNOUNCE_SMTP_PASSWORD" not in env
@@ -572,7 +582,8 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
                            workspace: Path) -> StepRun:
         configs.append((workspace / ".git" / "config").read_text(encoding="utf-8"))
         ledger_repo = Path(env["RUNNER_TEMP"]) / "announce-ledger" / ".git" / "config"
-        configs.append(ledger_repo.read_text(encoding="utf-8"))
+        if ledger_repo.exists():  # task record's install: after fetch and mark
+            configs.append(ledger_repo.read_text(encoding="utf-8"))
         return StepRun("look", "success")
 
     send = site.run("schedule", site.at(date(2027, 1, 25)),
@@ -580,7 +591,7 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
     assert send.succeeded, _log(send)
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the pushes had what they need
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert configs
+    assert len(configs) == 3  # the checkout's twice, the ledger clone's once
     for text in configs:
         assert TOKEN not in text
         assert basic not in text
@@ -683,7 +694,7 @@ def test_a_broken_talk_in_a_pull_request_is_shown_on_its_line(site: Site) -> Non
     assert check.outcome == "failure"
     assert re.search(r"^::error file=content/events/2027/2027-02-17-ebpf\.md,line=3::dtstart: ",
                      check.stdout, re.M), check.stdout
-    assert preview.step("Preview the next message").outcome == "skipped"
+    assert preview.step(DUE).outcome == "skipped"  # the preview of the next message
     assert site.server.handler.count == 0
 
 
@@ -734,17 +745,18 @@ def test_manual_runs_send_only_from_the_default_branch_and_dry_runs_send_nothing
     assert send.succeeded
     assert site.server.handler.count == 1
     assert site.ledger_commits() == [SENT_ANNOUNCEMENT, SENDING_ANNOUNCEMENT]
-    assert [send.step(name).outcome for name in (MARK, SEND, RECORD)] == ["skipped"] * 3
+    _assert_quiet(send)
     assert f"### Dry run: the reminder of {TALK}" in send.summary
 
 
 def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
     site: Site, tmp_path: Path
 ) -> None:
+    def due(with_: dict[str, str], env: dict[str, str], workspace: Path) -> StepRun:
+        return StepRun("due", "success", 0, outputs={
+            "ledger": LEDGER, "sent": "", "due": f"announcement of {TALK} to 1 recipient"})
+
     def killed_mid_write(with_: dict[str, str], env: dict[str, str], workspace: Path) -> StepRun:
-        if with_.get("dry-run") == "true":  # the due check
-            return StepRun("due", "success", 0, outputs={
-                "ledger": LEDGER, "sent": "", "due": f"announcement of {TALK} to 1 recipient"})
         # A run killed while it rewrote 5,000 committed rows: SQLite's journal is left
         # behind, and the database file alone holds part of the unfinished write.
         path = workspace / LEDGER
@@ -763,7 +775,7 @@ def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
         return StepRun("killed", "failure", 137, outputs={"ledger": LEDGER, "sent": ""})
 
     send = site.run("schedule", site.at(date(2027, 1, 25)),
-                    stand_ins={"announce-dev/announce@": killed_mid_write})["send"]
+                    action_stand_ins={"due": due, "run": killed_mid_write})["send"]
     record = send.step(RECORD)
     assert record.outcome == "success", record.stderr
     assert site.ledger_commits()[0] == "announce: update the ledger"
@@ -801,7 +813,204 @@ def test_a_talk_with_a_typo_fails_the_scheduled_run_after_what_was_due_went_out(
     quiet = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert not quiet.succeeded
     assert site.server.handler.count == 1
-    assert [quiet.step(name).outcome for name in (MARK, SEND, RECORD)] == ["skipped"] * 3
+    _assert_quiet(quiet)
     last = quiet.step("Fail on talks that cannot be announced")
     assert last.outcome == "failure"
     assert "1 file(s) keep a talk from the list" in last.stdout
+
+
+# --- a ledger branch that lost its history, or holds what it must not -----------------------
+
+TAG = f"{LEDGER_BRANCH}-last"
+
+
+def _refusal(send: JobRun) -> str:
+    """The fetch step's ::error:: lines, after checking that the run stopped there."""
+    fetch = send.step(FETCH)
+    assert fetch.outcome == "failure", _log(send)
+    assert send.step(DUE).outcome == send.step(SEND).outcome == "skipped"
+    assert NOTHING_RECORDED in send.step(RECORD).stdout
+    errors = [line for line in fetch.stdout.splitlines() if line.startswith("::error::")]
+    assert errors, fetch.stdout
+    return "\n".join(errors)
+
+
+def _fix_command(errors: str) -> str:
+    match = re.search(r"(git fetch origin tag \S+ && git push (?:--force )?origin \S+)", errors)
+    assert match, errors
+    return match.group(1)
+
+
+def _as_organizer(site: Site, command: str) -> None:
+    work = site.clone(f"fix-{site.runs}")
+    subprocess.run(command, shell=True, cwd=work, check=True, timeout=60,  # noqa: S602
+                   capture_output=True, env=_git_env(work))
+
+
+def _announced(site: Site) -> str:
+    """The announcement goes out on its day, and is recorded; returns the recorded commit."""
+    send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
+    assert send.succeeded, _log(send)
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT]
+    assert site.tip(TAG) == site.tip(LEDGER_BRANCH)
+    return site.tip(LEDGER_BRANCH)
+
+
+def test_a_deleted_ledger_branch_is_refused_not_taken_for_a_first_run(site: Site) -> None:
+    last = _announced(site)
+    _git(site.origin, "branch", "-D", LEDGER_BRANCH)
+
+    for day in (date(2027, 1, 26), date(2027, 1, 27)):  # the announcement would go again
+        errors = _refusal(site.run("schedule", site.at(day))["send"])
+        assert errors.startswith(f"::error::The {LEDGER_BRANCH} branch is gone, but the "
+                                 f"workflow last recorded {last[:12]} there (tag {TAG})")
+        assert site.server.handler.count == 1
+        assert site.ledger_commits() == []
+
+    # The fix the error gives brings the branch back; the reminder then goes out once.
+    _as_organizer(site, _fix_command(errors))
+    assert site.tip(LEDGER_BRANCH) == last
+    assert site.run("schedule", site.at(date(2027, 1, 27)))["send"].succeeded
+    reminder = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
+    assert reminder.succeeded, _log(reminder)
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]
+
+
+def test_starting_the_ledger_over_is_the_organizers_deliberate_act(site: Site) -> None:
+    _announced(site)
+    _git(site.origin, "branch", "-D", LEDGER_BRANCH)
+    errors = _refusal(site.run("schedule", site.at(date(2027, 1, 26)))["send"])
+    # What the error says to do to start over: delete the tag as well. Then it is a first
+    # run, from the ledger committed on the default branch (none here): sent again.
+    start_over = re.search(r"git push origin :refs/heads/\S+ :refs/tags/\S+", errors)
+    assert start_over, errors
+    _as_organizer(site, start_over.group(0).replace(f":refs/heads/{LEDGER_BRANCH} ", ""))
+    again = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
+    assert again.succeeded, _log(again)
+    assert "No announce-ledger branch yet" in again.step(FETCH).stdout
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, ANNOUNCEMENT_SUBJECT]
+
+
+def test_a_ledger_branch_force_pushed_to_a_tree_without_the_ledger_is_refused(
+        site: Site) -> None:
+    last = _announced(site)
+    work = site.clone("orphan")
+    _git(work, "switch", "--quiet", "--orphan", "empty")
+    for path in list(work.iterdir()):
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    (work / "README.md").write_text("Nothing here.\n", encoding="utf-8")
+    _push_to(work, LEDGER_BRANCH, "README.md", force=True)
+
+    errors = _refusal(site.run("schedule", site.at(date(2027, 1, 26)))["send"])
+    assert errors.startswith(f"::error::The {LEDGER_BRANCH} branch was rewritten: its head ")
+    assert f"does not descend from {last[:12]}, the commit the workflow last recorded" in errors
+    assert site.server.handler.count == 1
+    _as_organizer(site, _fix_command(errors))
+    assert site.run("schedule", site.at(date(2027, 1, 26)))["send"].succeeded
+    assert site.server.handler.count == 1
+
+
+def test_a_ledger_branch_reset_to_an_older_commit_is_refused(site: Site) -> None:
+    announced = _announced(site)
+    reminded = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
+    assert reminded.succeeded
+    last = site.tip(LEDGER_BRANCH)
+    _git(site.origin, "update-ref", f"refs/heads/{LEDGER_BRANCH}", announced)
+
+    errors = _refusal(site.run("schedule", site.at(date(2027, 2, 2)))["send"])
+    assert errors.startswith(f"::error::The {LEDGER_BRANCH} branch was reset to "
+                             f"{announced[:12]}, older than {last[:12]}, the commit the "
+                             f"workflow last recorded there (tag {TAG})")
+    assert _fix_command(errors) == (f"git fetch origin tag {TAG} && git push --force origin "
+                                    f"{last}:refs/heads/{LEDGER_BRANCH}")
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]  # no second reminder
+    _as_organizer(site, _fix_command(errors))
+    assert site.run("schedule", site.at(date(2027, 2, 2)))["send"].succeeded
+    assert site.server.handler.count == 2
+
+
+INJECTED_TALK = "content/events/2027/2027-01-27-injected.md"
+
+
+@pytest.mark.parametrize("intruder", [INJECTED_TALK, "announce.toml"])
+def test_a_file_pushed_to_the_ledger_branch_is_refused_and_never_used(
+        site: Site, intruder: str) -> None:
+    _announced(site)
+    work = site.clone("intruder")
+    _git(work, "switch", "--quiet", LEDGER_BRANCH)
+    target = work / intruder
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if intruder == INJECTED_TALK:  # due at once: announced if anything read it
+        target.write_text("---\ntitle: Free crypto\ndtstart: 2027-01-27 18:00\n"
+                          "location: Jitsi\ntype: meeting\n---\nClick here.\n", encoding="utf-8")
+    else:  # the send step's config: another server, other recipients
+        main = site.clone("main-config")
+        text = (main / "announce.toml").read_text(encoding="utf-8")
+        target.write_text(text.replace('to = ["members@example.org"]',
+                                       'to = ["everyone@evil.example"]'), encoding="utf-8")
+    _push_to(work, LEDGER_BRANCH, intruder)
+
+    for day in (date(2027, 1, 26), date(2027, 2, 2)):
+        send = site.run("schedule", site.at(day))["send"]
+        errors = _refusal(send)
+        assert errors.startswith(f"::error::The {LEDGER_BRANCH} branch holds files other than "
+                                 f"README.md, SENDING and the ledger ({LEDGER}): {intruder}. "
+                                 "Nothing was sent")
+        assert "(git rm)" in errors
+        assert not (site.root / f"run-{site.runs}-send" / INJECTED_TALK).exists()
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT]
+    assert all(m.rcpt_tos == ["members@example.org"] for m in site.server.handler.messages)
+
+    # The fix: remove it from the branch (on the default branch is where a talk belongs).
+    _git(work, "rm", "--quiet", intruder)
+    _push_to(work, LEDGER_BRANCH)
+    reminder = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
+    assert reminder.succeeded, _log(reminder)
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]
+
+
+def test_the_default_branch_pushed_onto_the_ledger_branch_is_refused(site: Site) -> None:
+    last = _announced(site)
+    _git(site.origin, "update-ref", f"refs/heads/{LEDGER_BRANCH}", site.tip())
+
+    errors = _refusal(site.run("schedule", site.at(date(2027, 1, 26)))["send"])
+    history, files = errors.splitlines()
+    assert history.startswith(f"::error::The {LEDGER_BRANCH} branch was rewritten")
+    assert "announce.toml" in files
+    assert "content/events/" in files
+    assert site.server.handler.count == 1
+    _as_organizer(site, _fix_command(errors))
+    assert site.tip(LEDGER_BRANCH) == last
+    assert site.run("schedule", site.at(date(2027, 1, 26)))["send"].succeeded
+    assert site.server.handler.count == 1
+
+
+def _push_to(work: Path, branch: str, *paths: str, force: bool = False) -> None:
+    if paths:
+        _git(work, "add", "--force", *paths)
+    _git(work, "commit", "--quiet", "-m", f"Edit {branch} by hand")
+    _git(work, "push", "--quiet", *(["--force"] if force else []), "origin",
+         f"HEAD:refs/heads/{branch}")
+
+
+def test_a_workflow_from_before_the_action_ran_the_ledger_steps_keeps_working(
+        site: Site) -> None:
+    # An organizer who has not regenerated: the old long workflow, with today's action
+    # (its inputs and outputs are the same). `announce check` tells them to regenerate.
+    old = REPO / "tests" / "workflows" / "announce-shell-ledger.yml"
+    site.workflow = yaml.safe_load(old.read_text(encoding="utf-8"))
+    for day in (date(2027, 1, 25), date(2027, 1, 26), date(2027, 2, 2)):
+        send = site.run("schedule", site.at(day))["send"]
+        assert send.succeeded, (day, _log(send))
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]
+    assert site.ledger_commits()[0] == f"announce: sent the reminder of {TALK} to 1 recipient"
+
+    # Regenerated: the branch the old workflow made is taken, and tagged from now on.
+    site.workflow = yaml.safe_load((REPO / "examples/github/announce.yml").read_text(
+        encoding="utf-8"))
+    new = site.run("schedule", site.at(date(2027, 2, 3)))["send"]
+    assert new.succeeded, _log(new)
+    assert f"Tagged {TAG}" in new.step(FETCH).stdout
+    assert site.tip(TAG) == site.tip(LEDGER_BRANCH)
+    assert site.server.handler.count == 2

@@ -1,0 +1,457 @@
+"""The ledger on a branch of the site's repository, for the GitHub workflow: fetch, mark, record.
+
+The send job runs ``announce ledger fetch``, ``send --next --dry-run``, ``announce ledger
+mark``, ``send --next`` and ``announce ledger record`` (the steps of action.yml). The branch
+is cloned into a repository of its own beside the workspace (``$RUNNER_TEMP/announce-ledger``)
+and **only the ledger file** is copied from it into the workspace: a talk, an
+``announce.toml`` or anything else committed to the branch is never read, and its presence
+stops the run (:func:`fetch`), so that whoever can push to the branch cannot change what the
+step holding the SMTP password reads.
+
+A branch that lost its history is told from a first run by a second ref: the tag
+``<branch>-last`` follows every commit the workflow pushes, in the same atomic push. A run
+refuses when the tag exists and the branch does not (deleted), or when the tag's commit is
+not the branch's head or an ancestor of it (force-pushed to an older commit, or to another
+history), or when the branch has no ledger although the tag does. The tag also keeps the
+last commit's objects on the server, so the refusal gives the command that restores it.
+Deleting the tag (and the branch) is the organizer's explicit "start the ledger over".
+
+git runs with the token as an HTTP header given through ``GIT_CONFIG_COUNT`` environment
+variables (:func:`git_environment`): never in ``.git/config``, never on a command line.
+Nothing here prints: the commands in :mod:`announce.cli.ledger` print what is returned.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from ..errors import AnnounceError
+
+__all__ = [
+    "BRANCH",
+    "MARKER",
+    "BranchError",
+    "Fetched",
+    "Place",
+    "fetch",
+    "git_environment",
+    "mark",
+    "record",
+    "workspace_root",
+]
+
+BRANCH = "announce-ledger"
+MARKER = "SENDING"
+README = "README.md"
+# Written beside the clone's .git by `mark`: this run marked the branch, so `record` must.
+_MARKED = "announce-marked"
+_BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+_README_TEXT = (
+    "# The announce ledger\n\n"
+    "What the announce workflow sent to whom. Only the workflow pushes here, and it takes\n"
+    "nothing from this branch but the ledger: any other file stops it.\n"
+    "A SENDING file means a run is sending, or stopped before it could record\n"
+    'what it sent: see the README of announce, "The ledger branch".\n'
+)
+_GIT_TIMEOUT = 300
+
+
+class BranchError(AnnounceError):
+    """The ledger branch cannot be trusted, read or written; ``problems`` lists each
+    refusal (one ``::error::`` each), every one with what to do."""
+
+    def __init__(self, *problems: str):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where things are: the site's checkout, the branch's own clone, the ledger's path."""
+
+    workspace: Path
+    clone: Path
+    ledger: PurePosixPath  # in the repository, as on the branch
+    branch: str = BRANCH
+
+    @property
+    def tag(self) -> str:
+        """The tag that follows every commit the workflow pushes to the branch."""
+        return f"{self.branch}-last"
+
+    @classmethod
+    def of(cls, workspace: Path, clone: Path, ledger: Path, branch: str = BRANCH) -> Place:
+        """The place of ``ledger`` (an absolute path, from announce.toml) in ``workspace``;
+        a ledger outside the repository cannot be recorded on a branch."""
+        try:
+            relative = ledger.resolve().relative_to(workspace.resolve())
+        except ValueError:
+            raise BranchError(
+                f"The ledger ({ledger}) is outside the repository, so it cannot be recorded "
+                f"on {branch}: nothing was sent. Make [ledger] path in announce.toml a path "
+                "inside the repository.") from None
+        return cls(workspace, clone, PurePosixPath(relative.as_posix()), branch)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What :func:`fetch` found, as lines for the log (``::warning::`` ones included)."""
+
+    lines: tuple[str, ...]
+    head: str | None = None  # None: no branch yet (a first run)
+
+
+# --- git ---------------------------------------------------------------------------------
+
+
+def git_environment(environ: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
+    """git's environment, with ``GITHUB_TOKEN`` (if set) as an HTTP authorization header
+    for ``GITHUB_SERVER_URL``, and the ``::add-mask::`` line to print before git runs.
+
+    The header reaches git through ``GIT_CONFIG_COUNT``/``KEY``/``VALUE`` variables, as
+    actions/checkout's does through ``.git/config``: it is never written to a file nor put
+    on a command line, and the token itself leaves this process only in git's environment.
+    """
+    env = {key: value for key, value in environ.items() if key != "GITHUB_TOKEN"}
+    env["GIT_TERMINAL_PROMPT"] = "0"  # a missing credential fails, never waits for a prompt
+    token = environ.get("GITHUB_TOKEN", "")
+    if not token:
+        return env, None
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    server = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    count = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
+    env |= {"GIT_CONFIG_COUNT": str(count + 1),
+            f"GIT_CONFIG_KEY_{count}": f"http.{server}/.extraheader",
+            f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}"}
+    return env, f"::add-mask::{basic}"
+
+
+def _run(cwd: Path, env: Mapping[str, str], args: Sequence[str], *,
+         capture_stderr: bool = False) -> subprocess.CompletedProcess[bytes]:
+    # Without capture_stderr, git's stderr is this process's (the step's log): a refused
+    # push says why.
+    return subprocess.run(  # noqa: S603 - git, by its path, with arguments, no shell
+        [shutil.which("git") or "git", *args], cwd=cwd, env=dict(env), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if capture_stderr else None, timeout=_GIT_TIMEOUT, check=False)
+
+
+def _git(cwd: Path, env: Mapping[str, str], *args: str,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = _run(cwd, env, args)
+    if check and proc.returncode != 0:
+        raise BranchError(f"git {args[0]} exited {proc.returncode} in {cwd}: nothing was sent.")
+    return subprocess.CompletedProcess(proc.args, proc.returncode,
+                                       proc.stdout.decode("utf-8", "replace"))
+
+
+def _git_bytes(cwd: Path, env: Mapping[str, str], *args: str) -> bytes:
+    proc = _run(cwd, env, args)
+    if proc.returncode != 0:
+        raise BranchError(f"git {args[0]} exited {proc.returncode} in {cwd}: nothing was sent.")
+    return proc.stdout
+
+
+def workspace_root(env: Mapping[str, str]) -> Path:
+    """The top of the git checkout this process runs in (the site's repository)."""
+    proc = _run(Path.cwd(), env, ["rev-parse", "--show-toplevel"], capture_stderr=True)
+    if proc.returncode != 0:
+        raise BranchError(f"{Path.cwd()}: not in a git checkout of the site: nothing was sent.")
+    return Path(proc.stdout.decode().strip())
+
+
+def _remote_refs(place: Place, env: Mapping[str, str]) -> dict[str, str]:
+    refs = (f"refs/heads/{place.branch}", f"refs/tags/{place.tag}")
+    proc = _git(place.clone, env, "ls-remote", "origin", *refs, check=False)
+    if proc.returncode != 0:
+        raise BranchError(f"Could not read the {place.branch} branch (git ls-remote exited "
+                          f"{proc.returncode}): nothing was sent.")
+    found = {}
+    for line in proc.stdout.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref in refs:
+            found[ref] = sha
+    return found
+
+
+# --- fetch -------------------------------------------------------------------------------
+
+
+def fetch(place: Place, env: Mapping[str, str], *, dry_run: bool = False,
+          read_only: bool = False) -> Fetched:
+    """Clone the branch beside the workspace, check it, and copy its ledger (only that
+    file) into the workspace.
+
+    Raises :class:`BranchError` for a branch that lost its history, holds other files, or
+    has the SENDING marker of a run that did not record (a warning for ``dry_run``). With
+    ``read_only`` (a pull request's preview) every refusal is a warning and nothing is
+    taken from a branch that fails a check; nothing is ever pushed then.
+    """
+    _new_clone(place, env)
+    refs = _remote_refs(place, env)
+    head = refs.get(f"refs/heads/{place.branch}")
+    last = refs.get(f"refs/tags/{place.tag}")
+    if head is None and last is None:
+        return Fetched((f"No {place.branch} branch yet: the first run that sends starts it "
+                        "from the ledger committed here, if any.",))
+    try:
+        if head is None:
+            assert last is not None
+            raise BranchError(_gone(place, last))
+        wanted = [f"+refs/heads/{place.branch}:refs/remotes/origin/{place.branch}"]
+        if last:
+            wanted.append(f"+refs/tags/{place.tag}:refs/tags/{place.tag}")
+        _git(place.clone, env, "fetch", "--quiet", "--no-tags", "origin", *wanted)
+        _git(place.clone, env, "reset", "--quiet", "--hard", head)
+        problems = _history_problems(place, env, head, last)
+        # After a rewrite, that the ledger is missing goes without saying.
+        problems += _file_problems(place, env, None if problems else last)
+        if problems:
+            raise BranchError(*problems)
+    except BranchError as exc:
+        if not read_only:
+            raise
+        return Fetched(tuple(_warning(p) for p in exc.problems), head)
+    lines = list(_marker_lines(place, env, warn=dry_run or read_only))
+    _copy_ledger(place, env)
+    lines.append(_git(place.clone, env, "log", "-1",
+                      f"--format=The ledger from {place.branch}: %h %s").stdout.strip())
+    if last is None and not (dry_run or read_only):
+        lines.append(_start_tag(place, env))
+    return Fetched(tuple(lines), head)
+
+
+def _new_clone(place: Place, env: Mapping[str, str]) -> None:
+    url = _git(place.workspace, env, "remote", "get-url", "origin").stdout.strip()
+    if place.clone.exists():
+        shutil.rmtree(place.clone)
+    place.clone.mkdir(parents=True)
+    _git(place.clone, env, "init", "--quiet", f"--initial-branch={place.branch}")
+    _git(place.clone, env, "remote", "add", "origin", url)
+    _git(place.clone, env, "config", "user.name", _BOT[0])
+    _git(place.clone, env, "config", "user.email", _BOT[1])
+
+
+def _restore(place: Place, sha: str, *, force: bool) -> str:
+    return (f"git fetch origin tag {place.tag} && git push {'--force ' if force else ''}"
+            f"origin {sha}:refs/heads/{place.branch}")
+
+
+def _start_over(place: Place) -> str:
+    return (f"To start the ledger over on purpose instead (the next run may send again "
+            f"what the old ledger recorded), delete the branch and the tag: git push origin "
+            f":refs/heads/{place.branch} :refs/tags/{place.tag} (README: The ledger branch).")
+
+
+def _gone(place: Place, last: str) -> str:
+    return (f"The {place.branch} branch is gone, but the workflow last recorded {last[:12]} "
+            f"there (tag {place.tag}): this is not a first run, and nothing was sent, so that "
+            f"nothing is sent twice. Restore the branch: {_restore(place, last, force=False)} "
+            f"{_start_over(place)}")
+
+
+def _history_problems(place: Place, env: Mapping[str, str], head: str,
+                      last: str | None) -> list[str]:
+    if last is None or last == head:
+        return []
+    kept = _git(place.clone, env, "merge-base", "--is-ancestor", last, head, check=False)
+    if kept.returncode == 0:
+        return []
+    rewound = _git(place.clone, env, "merge-base", "--is-ancestor", head, last, check=False)
+    what = (f"was reset to {head[:12]}, older than" if rewound.returncode == 0 else
+            f"was rewritten: its head {head[:12]} does not descend from")
+    return [f"The {place.branch} branch {what} {last[:12]}, the commit the workflow "
+            f"last recorded there (tag {place.tag}): what was sent since would be sent "
+            f"again, so nothing was sent. Put the branch back: "
+            f"{_restore(place, last, force=True)} {_start_over(place)}"]
+
+
+def _tree(place: Place, env: Mapping[str, str], rev: str) -> dict[str, str]:
+    """Path -> mode of every file at ``rev``."""
+    data = _git_bytes(place.clone, env, "ls-tree", "-r", "-z", rev)
+    entries = {}
+    for entry in data.split(b"\0"):
+        if entry:
+            meta, _, path = entry.partition(b"\t")
+            entries[path.decode("utf-8", "replace")] = meta.split()[0].decode()
+    return entries
+
+
+def _file_problems(place: Place, env: Mapping[str, str], last: str | None) -> list[str]:
+    tree = _tree(place, env, "HEAD")
+    ledger = str(place.ledger)
+    allowed = {README, MARKER, ledger}
+    others = sorted(path for path in tree if path not in allowed)
+    problems = []
+    if others:
+        shown = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10
+                                          else "")
+        problems.append(
+            f"The {place.branch} branch holds files other than {README}, {MARKER} and the "
+            f"ledger ({ledger}): {shown}. Nothing was sent, and nothing is taken from that "
+            f"branch but the ledger: a talk or a config belongs on the default branch. "
+            f"Remove them from {place.branch} (git rm), or, if one is the ledger under an "
+            "older name, set [ledger] path in announce.toml back to it.")
+    if ledger in tree and tree[ledger] not in ("100644", "100755"):
+        problems.append(f"The {place.branch} branch's {ledger} is not a plain file (mode "
+                        f"{tree[ledger]}): nothing was sent. Commit the ledger itself there.")
+    if last is not None and ledger not in tree and not others and ledger in _tree(
+            place, env, last):
+        problems.append(
+            f"The {place.branch} branch has no ledger ({ledger}), though the commit the "
+            f"workflow last recorded, {last[:12]} (tag {place.tag}), has it: nothing was "
+            f"sent. Put it back: {_restore(place, last, force=True)} {_start_over(place)}")
+    return problems
+
+
+def _marker_lines(place: Place, env: Mapping[str, str], *, warn: bool) -> list[str]:
+    marker = place.clone / MARKER
+    if not marker.is_file():
+        return []
+    text = marker.read_text(encoding="utf-8", errors="replace")
+    run = next((line.removeprefix("run: ") for line in text.splitlines()
+                if line.startswith("run: ")), "named above")
+    message = (f"The {place.branch} branch still has the SENDING marker of the run {run}, "
+               "which stopped before it recorded what it sent. Nothing is sent until someone "
+               "checks: look at that run's log and at the ledger (announce history), record "
+               f"what went out, then delete SENDING on {place.branch} (README: The ledger "
+               "branch).")
+    if not warn:
+        raise BranchError(message)
+    return [text.rstrip("\n"), _warning(message)]
+
+
+def _copy_ledger(place: Place, env: Mapping[str, str]) -> None:
+    """The branch's ledger over the workspace's, if the branch has one (the default
+    branch's copy is older); its journal files go too, or SQLite would replay them."""
+    if str(place.ledger) not in _tree(place, env, "HEAD"):
+        return
+    data = _git_bytes(place.clone, env, "cat-file", "blob", f"HEAD:{place.ledger}")
+    target = place.workspace / place.ledger
+    for suffix in ("-journal", "-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+def _start_tag(place: Place, env: Mapping[str, str]) -> str:
+    # A branch from before the tag (an older workflow), or after the organizer deleted
+    # the tag: from now on, losing the branch's history is noticed.
+    pushed = _git(place.clone, env, "push", "--quiet", "origin",
+                  f"HEAD:refs/tags/{place.tag}", check=False)
+    if pushed.returncode != 0:
+        return _warning(f"Could not push the tag {place.tag}: a deleted or rewritten "
+                        f"{place.branch} branch would not be noticed until it is set.")
+    return f"Tagged {place.tag}: a deleted or rewritten {place.branch} branch is noticed."
+
+
+def _warning(message: str) -> str:
+    from ..gha import warning
+
+    return warning(message)
+
+
+# --- mark and record ---------------------------------------------------------------------
+
+
+def mark(place: Place, env: Mapping[str, str], due: Sequence[str],
+         environ: Mapping[str, str]) -> str:
+    """Commit the SENDING marker (what is about to go out, and which run sends it) and
+    push it before anything is sent: a run that cannot record stops here, and a run that
+    stops later leaves the marker for the next one to find. Returns the log line."""
+    if not (place.clone / ".git").is_dir():
+        raise BranchError(f"{place.clone}: no clone of {place.branch}: run announce ledger "
+                          "fetch first. Nothing was sent.")
+    first = _git(place.clone, env, "rev-parse", "--quiet", "--verify", "HEAD",
+                 check=False).returncode != 0
+    if first:
+        # The branch's first commit: the ledger committed on the default branch so far.
+        (place.clone / README).write_text(_README_TEXT, encoding="utf-8")
+        _git(place.clone, env, "add", "--", README)
+        _stage_ledger(place, env)
+    run = (f"{environ.get('GITHUB_SERVER_URL', 'https://github.com')}/"
+           f"{environ.get('GITHUB_REPOSITORY', '')}/actions/runs/"
+           f"{environ.get('GITHUB_RUN_ID', '')} (attempt {environ.get('GITHUB_RUN_ATTEMPT') or 1})")
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sending = "".join(f"  {line}\n" for line in due)
+    (place.clone / MARKER).write_text(f"run: {run}\nstarted: {started}\nsending:\n{sending}",
+                                      encoding="utf-8")
+    _git(place.clone, env, "add", "--force", "--", MARKER)
+    _git(place.clone, env, "commit", "--quiet", "-m",
+         f"announce: sending the {due[0] if due else 'messages due'}")
+    if not _push(place, env):
+        raise BranchError(
+            f"Could not push to the {place.branch} branch, so nothing was sent: a run that "
+            "cannot record what it sends would send it again tomorrow. Let GitHub Actions "
+            f"push to {place.branch} and tag {place.tag} (README: protected branches).")
+    (place.clone / ".git" / _MARKED).write_text(_head(place, env), encoding="utf-8")
+    return _git(place.clone, env, "log", "-1",
+                f"--format=Marked %h on {place.branch}: %s").stdout.strip()
+
+
+def record(place: Place, env: Mapping[str, str], sent: Sequence[str],
+           environ: Mapping[str, str]) -> str | None:
+    """After the send (also a failed, stopped or timed-out one): commit the ledger and
+    remove the marker in one commit, and push it. None when this run marked nothing."""
+    state = place.clone / ".git" / _MARKED
+    if not state.is_file():
+        return None
+    ledger = place.workspace / place.ledger
+    if ledger.with_name(ledger.name + "-journal").exists():
+        _roll_back(ledger)
+    _stage_ledger(place, env)
+    _git(place.clone, env, "rm", "--quiet", "--", MARKER)
+    message = (["-m", "announce: update the ledger"] if not sent else
+               ["-m", f"announce: sent the {sent[0]}"] if len(sent) == 1 else
+               ["-m", f"announce: sent the {sent[0]}, and more", "-m", "\n".join(sent)])
+    _git(place.clone, env, "commit", "--quiet", *message)
+    if not _push(place, env):
+        raise BranchError(
+            f"Could not push the ledger to {place.branch}. Its SENDING marker stays there, "
+            "so the next run sends nothing until someone checks; the ledger this run wrote "
+            "is kept as the artifact announce-ledger-"
+            f"{environ.get('GITHUB_RUN_ID', '')}-{environ.get('GITHUB_RUN_ATTEMPT') or 1}"
+            " (README: The ledger branch).")
+    state.unlink()
+    return _git(place.clone, env, "log", "-1",
+                f"--format=Recorded %h on {place.branch}: %s").stdout.strip()
+
+
+def _stage_ledger(place: Place, env: Mapping[str, str]) -> None:
+    source = place.workspace / place.ledger
+    if not source.is_file():
+        return
+    target = place.clone / place.ledger
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    _git(place.clone, env, "add", "--force", "--", str(place.ledger))
+
+
+def _roll_back(ledger: Path) -> None:
+    # A run stopped in the middle of a write: opening the ledger rolls it back, so that
+    # the file recorded is whole.
+    db = sqlite3.connect(ledger)
+    try:
+        db.execute("PRAGMA quick_check").fetchall()
+    finally:
+        db.close()
+
+
+def _push(place: Place, env: Mapping[str, str]) -> bool:
+    # The branch (never forced: a push of someone else's since the fetch is refused) and
+    # the tag move together or not at all.
+    return _git(place.clone, env, "push", "--quiet", "--atomic", "origin",
+                f"HEAD:refs/heads/{place.branch}", f"+HEAD:refs/tags/{place.tag}",
+                check=False).returncode == 0
+
+
+def _head(place: Place, env: Mapping[str, str]) -> str:
+    return _git(place.clone, env, "rev-parse", "HEAD").stdout.strip()
