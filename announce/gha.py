@@ -45,6 +45,7 @@ __all__ = [
     "markdown_text",
     "message_summary",
     "notice",
+    "outdated_workflows",
     "unannounced",
     "warning",
     "write_output",
@@ -395,3 +396,35 @@ def _upcoming_preview(settings: Settings, catalog: Catalog, now: datetime,
     note = f"not due yet (due {short_when(due, settings.site.tz)})"
     return _preview(settings, catalog, now, event, kind,
                     f"Preview: the {_what(kind, event, settings)}", [("Status", note)])
+
+
+# What only the long workflow of announce 0.x (its ledger steps in shell) does: take the
+# whole ledger branch over the workspace.
+_SHELL_LEDGER = re.compile(r"^\s*git -C \"\$dir\" archive HEAD \| tar -x", re.MULTILINE)
+
+
+def outdated_workflows(root: Path) -> list[Problem]:
+    """A warning on each workflow in ``root`` that runs announce's ledger steps in its own
+    shell, as ``init --github`` wrote it before the action ran them: it keeps working, but
+    takes every file of the ledger branch and does not notice a deleted or rewritten one."""
+    from .content import Problem
+
+    folder = root / ".github" / "workflows"
+    problems = []
+    for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        found = _SHELL_LEDGER.search(text)
+        if found is None:
+            continue
+        line = text.count("\n", 0, found.start()) + 1
+        shown = path.relative_to(root).as_posix()
+        problems.append(Problem(
+            path, line, "", "this workflow runs announce's ledger steps in its own shell (an "
+            "older 'announce init --github' wrote it): it takes every file of the ledger "
+            "branch over the site's, and takes a deleted or rewritten ledger branch for a "
+            f"first run. Regenerate it (announce.toml is kept): rm {shown} && announce init "
+            "--github", "warning"))
+    return problems

@@ -29,7 +29,6 @@ from urllib.parse import urlsplit
 import yaml
 
 from .config import DEFAULT_CONFIG_NAME, LedgerSettings, OutboxSettings, load_settings
-from .content import Problem
 from .errors import ConfigError
 from .i18n import language_problem
 from .tomltext import comment_out, set_value, suggest, uncomment, value_of
@@ -44,7 +43,6 @@ __all__ = [
     "config_text",
     "detect_site",
     "init_site",
-    "outdated_workflows",
     "packaged_text",
     "workflow_text",
 ]
@@ -154,36 +152,6 @@ def workflow_for(facts: SiteFacts) -> str:
         wanted.append(f'{first["indent"]}- "{folder}/**"\n' if "." not in Path(folder).name
                       else f'{first["indent"]}- "{folder}"\n')
     return text[:first.start()] + "".join(dict.fromkeys(wanted)) + text[first.start():]
-
-
-# What only the long workflow of announce 0.x (its ledger steps in shell) does: take the
-# whole ledger branch over the workspace.
-_SHELL_LEDGER = re.compile(r"^\s*git -C \"\$dir\" archive HEAD \| tar -x", re.MULTILINE)
-
-
-def outdated_workflows(root: Path) -> list[Problem]:
-    """A warning on each workflow in ``root`` that runs announce's ledger steps in its own
-    shell, as ``init --github`` wrote it before the action ran them: it keeps working, but
-    takes every file of the ledger branch and does not notice a deleted or rewritten one."""
-    folder = root / ".github" / "workflows"
-    problems = []
-    for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        found = _SHELL_LEDGER.search(text)
-        if found is None:
-            continue
-        line = text.count("\n", 0, found.start()) + 1
-        shown = path.relative_to(root).as_posix()
-        problems.append(Problem(
-            path, line, "", "this workflow runs announce's ledger steps in its own shell (an "
-            "older 'announce init --github' wrote it): it takes every file of the ledger "
-            "branch over the site's, and takes a deleted or rewritten ledger branch for a "
-            f"first run. Regenerate it (announce.toml is kept): rm {shown} && announce init "
-            "--github", "warning"))
-    return problems
 
 
 # A typical evening meetup; init says so, loudly, when it has to use it.

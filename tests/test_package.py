@@ -135,3 +135,65 @@ def test_the_description_on_pypi_links_where_the_readme_does(dist: Path) -> None
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert re.sub(r"\]\([^)]*\)", "]()", described.strip()) == \
         re.sub(r"\]\([^)]*\)", "]()", readme.strip())
+
+
+def test_the_installed_wheel_runs_the_quick_start_on_a_real_site(dist: Path,
+                                                                  tmp_path: Path) -> None:
+    # `pipx install announce`, as a new user would: the wheel in a virtualenv of its own
+    # (not this checkout's editable install), then the README's five steps on a corpus
+    # site (the browser's `preview` aside: tests/test_preview.py runs it). Offline: the
+    # dependencies are the dev venv's, reached through a path file that comes after the
+    # new venv's own site-packages (no .pth of the dev venv runs, so not its editable
+    # announce).
+    import shutil
+    import sysconfig
+
+    from .sites import corpus_sites
+
+    site = next(s for s in corpus_sites() if s.name.startswith("kanazawarb"))
+    venv = tmp_path / "pipx-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    purelib = Path(sysconfig.get_path("purelib", vars={"base": str(venv),
+                                                        "platbase": str(venv)}))
+    (purelib / "zz-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n",
+                                                 encoding="utf-8")
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        wheel.extractall(purelib)  # noqa: S202 - the wheel this test just built
+    bin_dir = venv / "bin"
+    (bin_dir / "announce").write_text(
+        f"#!{bin_dir / 'python'}\nfrom announce.cli import main\nmain()\n", encoding="utf-8")
+    (bin_dir / "announce").chmod(0o755)
+    root = site.copy(tmp_path)
+    shutil.rmtree(root / ".git", ignore_errors=True)
+
+    def announce(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANNOUNCE_", "GITHUB_"))}
+        return subprocess.run([str(bin_dir / "announce"), *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    where = announce("--version")
+    assert where.stdout.strip().endswith(__version__), where.stdout + where.stderr
+    located = subprocess.run([str(bin_dir / "python"), "-c", "import announce; "
+                              "print(announce.__file__)"], cwd=tmp_path, capture_output=True,
+                             text=True, check=True)
+    assert located.stdout.startswith(str(purelib))  # the wheel's, not this checkout's
+
+    init = announce("init", "--timezone", site.tz)  # 1. (no terminal: no questions)
+    assert init.returncode == 0, init.stderr
+    assert "Wrote announce.toml." in init.stdout
+    assert "The next events read as" in init.stdout or "The latest events read as" in (
+        init.stdout)
+    config = root / "announce.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('# to = ["members@example.org"]',
+                                   'to = ["members@example.org"]', 1)
+                      + '\n', encoding="utf-8")
+    assert 'to = ["members@example.org"]' in config.read_text(encoding="utf-8")
+    check = announce("check")  # 2.
+    assert re.search(r"^Checked \d+ event files", check.stdout, re.M), check.stdout
+    dry = announce("send", "--next", "--dry-run", "--now", "2026-01-05T09:00")  # 4.
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert not (root / "outbox").exists()  # a dry run writes nothing
+    github = announce("init", "--github")  # 5.
+    assert github.returncode == 0, github.stderr
+    assert (root / ".github" / "workflows" / "announce.yml").is_file()

@@ -151,7 +151,7 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     extra += [p for e in coming if (p := event_language_problem(settings, e))]
     extra += rsvp_problems(settings, coming)
     extra += render_problems(settings, catalog, run.now, sent)
-    from ..init import outdated_workflows
+    from ..gha import outdated_workflows
 
     extra += outdated_workflows(settings.base_dir)
     problems = sorted([*catalog.problems, *url_problems, *extra],
