@@ -410,12 +410,12 @@ def init_site(root: Path, *, github: bool = False, force: bool = False,
     Never overwrites a file unless ``force``: an existing file is an error that names it,
     and then nothing is written. With ``github``, an existing ``announce.toml`` is kept
     (the workflow reads it) and only the workflow is written. ``choose`` settles what init
-    could not (``alternatives``): the CLI asks the organizer.
+    could not (``alternatives``, a guessed timezone): the CLI asks the organizer.
     """
     config_path = root / DEFAULT_CONFIG_NAME
     workflow_path = root / WORKFLOW_PATH
     facts = detect_site(root, timezone)
-    if choose is not None and facts.alternatives:
+    if choose is not None and (facts.alternatives or facts.timezone_guessed):
         facts = choose(facts, root)
     keep_config = github and not force and config_path.exists()
     targets = [] if keep_config else [config_path]

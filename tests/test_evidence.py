@@ -509,3 +509,25 @@ def test_a_key_named_for_the_events_start_leaves_the_posts_beside_them_out() -> 
     assert [(r["title"], r["start"], r["end"]) for r in rows] == [
         (f"Meetup {m}", f"2026-0{m}-14T18:00:00-07:00", f"2026-0{m}-14T20:00:00-07:00")
         for m in (3, 4, 5)]
+
+
+def test_on_a_terminal_init_asks_where_the_group_meets_when_it_guessed() -> None:
+    # The offsets fit Central Europe and the language says Germany; the group meets in
+    # Vienna. A typo gets the nearest names, and the answer is what announce.toml says.
+    write({"hugo.toml": 'title = "LUG"\nbaseURL = "https://lug.test/"\n'
+                        'defaultContentLanguage = "de"\n'})
+    for month, offset in ((1, "+01:00"), (7, "+02:00"), (11, "+01:00")):
+        write({f"content/events/2025-{month:02d}-08.md": f"---\ntitle: Treffen {month}\n"
+               f"meetingdate: \"2025-{month:02d}-08T19:00{offset}\"\nlocation: Online\n---\n"})
+    result = CliRunner().invoke(cli, ["init", "--ask"], input="Europe/Viena\nEurope/Vienna\n",
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "picks Europe/Berlin" in result.output  # the guess, and why
+    assert "Where does the group meet (an IANA timezone)? [Europe/Berlin]:" in result.output
+    assert "unknown timezone 'Europe/Viena' (did you mean Europe/Vienna" in result.output
+    assert 'timezone = "Europe/Vienna"' in Path("announce.toml").read_text(encoding="utf-8")
+    # Enter takes the guess.
+    Path("announce.toml").unlink()
+    kept = CliRunner().invoke(cli, ["init", "--ask"], input="\n", catch_exceptions=False)
+    assert 'timezone = "Europe/Berlin"' in Path("announce.toml").read_text(encoding="utf-8")
+    assert kept.exit_code == 0

@@ -91,9 +91,26 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
 
 
 def _ask(facts: SiteFacts, root: Path) -> SiteFacts:
-    """For each fact two keys could hold, the next events read each way, and a question."""
+    """The timezone when init guessed it, and, for each fact two keys could hold, the next
+    events read each way: questions for the organizer."""
     from dataclasses import replace
 
+    if facts.timezone_guessed and facts.timezone:
+        # The guess and why are among the notes, printed after: say them here too.
+        why = next((n for n in facts.notes if "names no timezone" in n), "")
+        if why:
+            click.echo(f"The {why}.")
+        while True:
+            zone = click.prompt("Where does the group meet (an IANA timezone)?",
+                                default=facts.timezone).strip()
+            try:
+                _check_zone(zone)
+                break
+            except click.BadParameter as exc:
+                click.echo(exc.format_message().removeprefix("Invalid value for '--timezone': "))
+        if zone != facts.timezone:
+            facts = replace(facts, timezone=zone, timezone_guessed=False, notes=tuple(
+                n for n in facts.notes if "names no timezone" not in n))
     for name, other in facts.alternatives.items():
         chosen = facts.keys[name][0]
         click.echo(f"Two keys could hold the {name}: the next events read each way.")
