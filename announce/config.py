@@ -23,11 +23,11 @@ from .configcheck import (
     FIELD_NAMES,
     check_bounds,
     check_content,
-    check_events,
     check_header_values,
     check_list_server,
     check_to,
     check_update_fields,
+    coerce,
 )
 from .errors import ConfigError
 from .i18n import N_, language_problem
@@ -194,6 +194,15 @@ class LedgerSettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    # `announce feed`: the folder it writes into (else announce/ in the generator's
+    # static folder), where the site publishes it, and how far back the calendar goes.
+    path: Path | None = None
+    url_path: str = ""
+    days_back: int = 31
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything announce reads from its config file, with defaults filled in."""
 
@@ -208,6 +217,7 @@ class Settings:
     smtp: SmtpSettings | None = None
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
 
     @property
     def base_dir(self) -> Path:
@@ -239,13 +249,14 @@ _SCHEMA: dict[str, dict[str, str]] = {
              "timeout": "number", "max_attempts": "int"},
     "outbox": {"path": "path"},
     "ledger": {"path": "path"},
+    "feed": {"path": "path", "url_path": "str", "days_back": "int"},
 }
 
 _SECTION_CLASSES: dict[str, type[Any]] = {
     "site": SiteSettings, "content": ContentSettings, "schedule": ScheduleSettings,
     "mail": MailSettings, "rsvp": RsvpSettings, "lightning_talks": LightningTalkSettings,
     "templates": TemplateSettings, "smtp": SmtpSettings, "outbox": OutboxSettings,
-    "ledger": LedgerSettings,
+    "ledger": LedgerSettings, "feed": FeedSettings,
 }
 
 # TOML names that are Python keywords or read better otherwise.
@@ -334,7 +345,7 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str)
                 continue
             try:
                 attr = FIELD_NAMES.get((name, key), str(key))
-                values[attr] = _coerce(kind, item, base)
+                values[attr] = coerce(kind, item, base)
             except ValueError as exc:
                 problems.append(f"{label}: {exc}")
         sections[name] = values
@@ -408,82 +419,6 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
 
 # Sane ranges for the numbers: a typo (1e8 days, a port of 99999) is an error naming the
 # key, not an overflow deep inside date arithmetic or a socket call.
-def _coerce(kind: str, value: Any, base: Path) -> Any:
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ValueError(f"expected a string, got {_show(value)}")
-        return value
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected an integer, got {_show(value)}")
-        return value
-    if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"expected a number, got {_show(value)}")
-        return float(value)
-    if kind == "path":
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"expected a path string, got {_show(value)}")
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else base / path
-    if kind == "events":  # a folder, a data file of events, or a pattern of data files
-        if isinstance(value, str) and value:
-            check_events(value)
-        return _coerce("path", value, base)
-    if kind == "keymap":
-        return _keymap(value)
-    if kind in ("lookup", "snippets"):
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise ValueError(f"expected a table of strings, got {_show(value)}")
-        if kind == "lookup":
-            unknown = sorted(set(value) - set(_LOOKUPS))
-            if unknown:
-                raise ValueError(f"unknown lookup {unknown[0]!r} (known: {', '.join(_LOOKUPS)})")
-        return dict(value)
-    if kind == "strings":
-        if isinstance(value, str):
-            return (value,)
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        raise ValueError(f"expected a string or a list of strings, got {_show(value)}")
-    raise AssertionError(kind)  # pragma: no cover - the schema only names the kinds above
-
-
-_LOOKUPS = ("venue", "speakers", "group")
-
-
-def _keymap(value: Any) -> dict[str, tuple[str, ...]]:
-    # Imported here: the key map's defaults are only needed when a config names keys.
-    from .sources.keymap import DEFAULT_KEYS, validate_path
-
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a [content.keys] table, got {_show(value)}")
-    keys: dict[str, tuple[str, ...]] = {}
-    problems: list[str] = []
-    for name, paths in value.items():
-        if name not in DEFAULT_KEYS:
-            problems.append(f"{name}: unknown field (known: {', '.join(DEFAULT_KEYS)})")
-            continue
-        items = [paths] if isinstance(paths, str) else paths
-        if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
-            problems.append(f"{name}: expected a key path or a list of them, got "
-                            f"{_show(paths)}")
-            continue
-        problems.extend(f"{name}: {problem}" for problem in map(validate_path, items)
-                        if problem)
-        keys[name] = tuple(items)
-    if problems:  # every one at once, each on its line under [content] keys
-        raise ValueError("\n    ".join(problems))
-    return keys
-
-
-def _show(value: Any) -> str:
-    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-    shown = repr(value)
-    return f"{kind} ({shown if len(shown) <= 60 else shown[:57] + '...'})"
-
-
 def _anchor_defaults(settings: Settings, base: Path) -> Settings:
     def anchor(path: Path) -> Path:
         return path if path.is_absolute() else base / path
@@ -497,4 +432,6 @@ def _anchor_defaults(settings: Settings, base: Path) -> Settings:
         ),
         outbox=dataclasses.replace(settings.outbox, path=anchor(settings.outbox.path)),
         ledger=dataclasses.replace(settings.ledger, path=anchor(settings.ledger.path)),
+        feed=dataclasses.replace(settings.feed, path=anchor(settings.feed.path)
+                                 if settings.feed.path is not None else None),
     )

@@ -8,14 +8,24 @@ someone, a known list server, update fields that exist, content settings that ma
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .changes import UPDATE_FIELDS
 from .errors import ConfigError
 
-__all__ = ["BOUNDS", "FIELD_NAMES", "check_bounds", "check_content", "check_events",
-           "check_header_values", "check_list_server", "check_to", "check_update_fields"]
+__all__ = [
+    "BOUNDS",
+    "FIELD_NAMES",
+    "check_bounds",
+    "check_content",
+    "check_events",
+    "check_header_values",
+    "check_list_server",
+    "check_to",
+    "check_update_fields",
+    "coerce",
+]
 
 FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
 
@@ -26,6 +36,7 @@ BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
         "announce_days_before": (0, 366, "days"),
         "reminder_days_before": (0, 366, "days"),
     },
+    "feed": {"days_back": (0, 3660, "days")},
     "smtp": {
         "port": (1, 65535, ""),
         "concurrency": (1, 100, "connections"),
@@ -197,3 +208,84 @@ def check_content(values: dict[str, Any], where: str) -> None:
     if naive not in ("", "local", "utc"):
         raise ConfigError(f"{where}: [content] naive_times: expected 'local' or 'utc', got "
                           f"{naive!r}")
+
+
+# --- the values' types -------------------------------------------------------------------
+
+
+def coerce(kind: str, value: Any, base: Path) -> Any:
+    """``value`` as the schema's ``kind`` says (see config._SCHEMA); ValueError saying what
+    was expected."""
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {_show(value)}")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {_show(value)}")
+        return value
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number, got {_show(value)}")
+        return float(value)
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected a path string, got {_show(value)}")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+    if kind == "events":  # a folder, a data file of events, or a pattern of data files
+        if isinstance(value, str) and value:
+            check_events(value)
+        return coerce("path", value, base)
+    if kind == "keymap":
+        return _keymap(value)
+    if kind in ("lookup", "snippets"):
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError(f"expected a table of strings, got {_show(value)}")
+        if kind == "lookup":
+            unknown = sorted(set(value) - set(_LOOKUPS))
+            if unknown:
+                raise ValueError(f"unknown lookup {unknown[0]!r} (known: {', '.join(_LOOKUPS)})")
+        return dict(value)
+    if kind == "strings":
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ValueError(f"expected a string or a list of strings, got {_show(value)}")
+    raise AssertionError(kind)  # pragma: no cover - the schema only names the kinds above
+
+
+_LOOKUPS = ("venue", "speakers", "group")
+
+
+def _keymap(value: Any) -> dict[str, tuple[str, ...]]:
+    # Imported here: the key map's defaults are only needed when a config names keys.
+    from .sources.keymap import DEFAULT_KEYS, validate_path
+
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a [content.keys] table, got {_show(value)}")
+    keys: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
+    for name, paths in value.items():
+        if name not in DEFAULT_KEYS:
+            problems.append(f"{name}: unknown field (known: {', '.join(DEFAULT_KEYS)})")
+            continue
+        items = [paths] if isinstance(paths, str) else paths
+        if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
+            problems.append(f"{name}: expected a key path or a list of them, got "
+                            f"{_show(paths)}")
+            continue
+        problems.extend(f"{name}: {problem}" for problem in map(validate_path, items)
+                        if problem)
+        keys[name] = tuple(items)
+    if problems:  # every one at once, each on its line under [content] keys
+        raise ValueError("\n    ".join(problems))
+    return keys
+
+
+def _show(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} ({shown if len(shown) <= 60 else shown[:57] + '...'})"

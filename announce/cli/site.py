@@ -13,7 +13,16 @@ from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import AnnounceError, ContentError
 from ..init import SiteFacts
-from .base import Run, cli, common_options, diagnostic, format_when, sent_records
+from ..paths import display_path
+from .base import (
+    Run,
+    cli,
+    common_options,
+    diagnostic,
+    format_when,
+    report_left_out,
+    sent_records,
+)
 
 
 @cli.command("init")
@@ -267,3 +276,44 @@ def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
           open_browser=not no_open, sent_records=sent_records,
           echo=lambda line: click.echo(line),
           warn=lambda text: diagnostic("warning", text))
+
+
+@cli.command("feed")
+@click.option("--output", "output", type=click.Path(file_okay=False, path_type=Path),
+              help="Write into this folder instead of [feed] path (or announce/ in the "
+                   "folder the site's generator publishes).")
+@common_options
+def feed_command(run: Run, output: Path | None) -> None:
+    """Write the site's calendar and event feeds, and the links to subscribe to them.
+
+    events.ics (every event from [feed] days_back days ago, with the mails' UID and
+    SEQUENCE), events.atom and events.json (the events to come) and subscribe.html go
+    into a folder the site's generator publishes; the subscribe links (webcal, Google
+    Calendar, Outlook) are printed too, to paste into the site. A file is rewritten only
+    when an event changed. Events unsure of their start or title are left out.
+
+    \b
+    Examples:
+      announce feed
+      announce feed --output static/calendar --now 2027-01-28
+    """
+    from ..feed import feed_entries, write_feeds
+
+    settings = run.settings
+    catalog = run.catalog()
+    report_left_out(catalog)
+    entries, unsure = feed_entries(settings, catalog, run.now, sent_records(settings))
+    for event in unsure:
+        facts = " and ".join(f for f in ("start", "title") if f in event.unsure)
+        diagnostic("warning", f"{display_path(event.path)}: left out of the feeds: unsure of "
+                              f"its {facts} ('announce check' says why)")
+    files = write_feeds(settings, entries, run.now, output)
+    coming = sum(1 for e in entries if e.event.end >= run.now)
+    click.echo(f"Wrote {len(files.written)} files into {display_path(files.folder)}: "
+               f"{len(entries)} events in the calendar, {coming} to come in the feeds.")
+    links = files.subscribe_links(settings)
+    if not links:
+        diagnostic("warning", "[site] url is not set: the subscribe links need the site's "
+                              "address (set [site] url in announce.toml)")
+    for label, link in links:
+        click.echo(f"  {label}: {link}")

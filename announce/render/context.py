@@ -64,7 +64,7 @@ from .parts import Fragments
 from .templates import event_language, group_name
 from .text import first_sentence, html_to_text
 
-__all__ = ["LIGHTNING_TYPE", "UPCOMING_COUNT", "Context", "build_context"]
+__all__ = ["LIGHTNING_TYPE", "UPCOMING_COUNT", "Context", "build_context", "calendar_location"]
 
 UPCOMING_COUNT = 3
 # Lightning talks happen before a meeting; a lunch or a leadership meeting has none, so
@@ -307,3 +307,8 @@ def _unsubscribe(settings: Settings) -> str | None:
     https = [t for t in targets if t.startswith("https://")]
     ordered = https or list(targets)
     return ordered[0] if ordered else None
+
+
+def calendar_location(settings: Settings, event: Event) -> str:
+    """The LOCATION a calendar shows for ``event``, as its mails' calendar files write it."""
+    return _calendar_location(_where(settings, event))

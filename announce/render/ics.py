@@ -19,7 +19,8 @@ from ..content import Event
 from ..i18n import Language
 from ..kinds import MessagePlan
 
-__all__ = ["calendar_file", "event_uid", "ics_filename", "sender_domain"]
+__all__ = ["calendar_file", "event_uid", "ics_filename", "organizer", "sender_domain",
+           "vtimezone"]
 
 
 def ics_filename(event: Event, limit: int = 40) -> str:
@@ -200,3 +201,13 @@ def _observance(kind: str, start: datetime, before: timedelta, after: timedelta,
     if rule is not None:
         observance.add("rrule", rule)
     return observance
+
+
+def organizer(settings: Settings) -> Any:
+    """The ORGANIZER every calendar file of the site names (``[mail] from``), or None."""
+    return _organizer(settings)
+
+
+def vtimezone(key: str, year: int) -> Any:
+    """The VTIMEZONE of zone ``key`` around ``year``, as the mails' calendar files write it."""
+    return _vtimezone(key, year)

@@ -1,0 +1,189 @@
+"""`announce feed`: the site's calendar (webcal), its Atom and JSON feeds, and the links to
+subscribe, written where the site's generator publishes files as they are.
+
+Each file is read back by readers announce does not use itself: icalendar and the strict
+`ical` for the calendar, feedparser for Atom, json for the JSON Feed; the calendar's UID
+and SEQUENCE are the ones of the mails members already have.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import icalendar
+import pytest
+from click.testing import CliRunner, Result
+
+from announce.cli import cli
+
+NOW = "2027-03-01T09:00"
+
+
+@pytest.fixture(autouse=True)
+def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Hugo site in Berlin with three talks: one past, one to come, one cancelled."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    Path("hugo.toml").write_text('title = "Rust Berlin"\n', encoding="utf-8")
+    Path("static").mkdir()
+    Path("announce.toml").write_text(textwrap.dedent("""\
+        [site]
+        name = "Rust Berlin"
+        url = "https://rust.example.org"
+        timezone = "Europe/Berlin"
+        permalink = "/events/:title/"
+
+        [content]
+        events = "content/events"
+
+        [mail]
+        from = "Rust Berlin <announce@rust.example.org>"
+        to = "list@example.org"
+
+        [outbox]
+        path = "outbox"
+        """), encoding="utf-8")
+    talks = {
+        "2027-02-20-past.md": ("Past talk", "2027-02-20 19:00", ""),
+        "2027-03-10-async.md": ("Async Rust", "2027-03-10 19:00", ""),
+        "2027-04-14-embedded.md": ("Embedded Rust", "2027-04-14 19:00", "cancelled: true\n"),
+    }
+    folder = Path("content/events")
+    folder.mkdir(parents=True)
+    for name, (title, start, extra) in talks.items():
+        (folder / name).write_text(f"---\ntitle: {title}\ndate: {start}\nlocation: c-base\n"
+                                   f"{extra}---\nA talk about **{title}**, with "
+                                   "[slides](https://slides.example.org).\n", encoding="utf-8")
+    return tmp_path
+
+
+def announce(*args: str, now: str = NOW) -> Result:
+    result = CliRunner().invoke(cli, [*args, "--now", now], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+FEEDS = Path("static/announce")
+
+
+def events_of(data: bytes) -> dict[str, icalendar.cal.Component]:
+    calendar = icalendar.Calendar.from_ical(data)
+    return {str(item["SUMMARY"]): item for item in calendar.walk("VEVENT")}
+
+
+def test_the_feeds_go_where_the_generator_publishes_and_the_links_are_printed() -> None:
+    result = announce("feed")
+    assert result.stdout.startswith("Wrote 4 files into static/announce: 3 events in the "
+                                    "calendar, 2 to come in the feeds.\n")
+    assert ("  Subscribe (Apple Calendar, Thunderbird, any calendar app): "
+            "webcal://rust.example.org/announce/events.ics\n") in result.stdout
+    assert ("  Google Calendar: https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F"
+            "rust.example.org%2Fannounce%2Fevents.ics\n") in result.stdout
+    assert sorted(p.name for p in FEEDS.iterdir()) == [
+        "events.atom", "events.ics", "events.json", "subscribe.html"]
+
+
+def test_the_calendar_has_each_event_with_the_mails_uid_and_sequence() -> None:
+    announce("send", "--next", now="2027-03-01T09:00")  # the announcement of Async Rust
+    talk = Path("content/events/2027-03-10-async.md")
+    talk.write_text(talk.read_text(encoding="utf-8").replace("19:00", "19:30"),
+                    encoding="utf-8")
+    announce("send", "--next", now="2027-03-02T09:00")  # the update: SEQUENCE 1
+    update = next(p for p in Path("outbox/new").iterdir()
+                  if b"update" in p.read_bytes().split(b"\n\n", 1)[0].lower())
+    [mailed] = [part for part in email.message_from_bytes(update.read_bytes()).walk()
+                if part.get_content_type() == "text/calendar"]
+    payload = mailed.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    mail_event = events_of(payload)["Async Rust"]
+
+    announce("feed", now="2027-03-02T10:00")
+    data = (FEEDS / "events.ics").read_bytes()
+    items = events_of(data)
+    assert sorted(items) == ["Async Rust", "Embedded Rust", "Past talk"]
+    item = items["Async Rust"]
+    assert (str(item["UID"]), item.decoded("SEQUENCE")) == (
+        str(mail_event["UID"]), mail_event.decoded("SEQUENCE")) == (
+        "2027-03-10-async@rust.example.org", 1)
+    assert item.decoded("DTSTART").isoformat() == "2027-03-10T19:30:00+01:00"
+    assert str(item["STATUS"]) == "CONFIRMED"
+    assert str(items["Embedded Rust"]["STATUS"]) == "CANCELLED"
+    assert str(item["URL"]) == "https://rust.example.org/events/async/"
+    assert str(item["LOCATION"]) == "c-base"
+    # The description is the mails' calendar's: prose, not Markdown.
+    assert str(item["DESCRIPTION"]) == str(mail_event["DESCRIPTION"])
+    assert str(item["DESCRIPTION"]).startswith("A talk about Async Rust, with slides")
+    assert "ORGANIZER" in item
+    # The strict reader (the ical package) reads it too.
+    from ical.calendar_stream import IcsCalendarStream
+
+    strict = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+    assert len(strict.events) == 3
+
+
+def test_the_atom_and_json_feeds_list_the_events_to_come() -> None:
+    announce("feed")
+    atom = feedparser.parse((FEEDS / "events.atom").read_bytes())
+    assert not atom.bozo, atom.bozo_exception
+    assert atom.feed.title == "Rust Berlin: events"
+    assert [e.title for e in atom.entries] == ["Async Rust", "Embedded Rust"]
+    assert atom.entries[0].link == "https://rust.example.org/events/async/"
+    assert atom.entries[1].summary.endswith("(cancelled)")
+    feed = json.loads((FEEDS / "events.json").read_text(encoding="utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "https://rust.example.org/announce/events.json"
+    assert [(i["title"], i["_announce"]["start"]) for i in feed["items"]] == [
+        ("Async Rust", "2027-03-10T19:00:00+01:00"),
+        ("Embedded Rust", "2027-04-14T19:00:00+02:00")]
+
+
+def test_a_run_with_nothing_changed_rewrites_nothing() -> None:
+    # A workflow that commits the feeds commits nothing on a quiet day.
+    announce("feed")
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in FEEDS.iterdir()}
+    announce("feed", now="2027-03-02T09:00")
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in FEEDS.iterdir()} == before
+
+
+def test_an_event_unsure_of_its_start_is_left_out_and_said() -> None:
+    Path("content/events/2027-05-12-tba.md").write_text(
+        "---\ntitle: To be timed\ndate: 2027-05-12\nlocation: c-base\n---\nSoon.\n",
+        encoding="utf-8")
+    result = announce("feed")
+    assert ("content/events/2027-05-12-tba.md: left out of the feeds: unsure of its start"
+            in result.stderr)
+    assert "To be timed" not in events_of((FEEDS / "events.ics").read_bytes())
+
+
+def test_without_a_site_url_the_links_cannot_be_made_and_it_says_so() -> None:
+    config = Path("announce.toml")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'url = "https://rust.example.org"\n', ""), encoding="utf-8")
+    result = announce("feed", "--output", "elsewhere")
+    assert "[site] url is not set: the subscribe links need the site's address" in (
+        result.stderr)
+    assert (Path("elsewhere") / "events.ics").is_file()
+    assert "Set [site] url in announce.toml" in (Path("elsewhere") / "subscribe.html").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_the_links_page_opens_in_a_browser(browser: Any) -> None:
+    announce("feed")
+    page = browser.new_page()
+    try:
+        page.goto((FEEDS / "subscribe.html").resolve().as_uri())
+        assert page.title() == "Rust Berlin: subscribe to the events"
+        links = page.locator("a").evaluate_all("(links) => links.map((a) => a.href)")
+        texts = page.locator("a").all_inner_texts()
+    finally:
+        page.close()
+    assert links[0] == "webcal://rust.example.org/announce/events.ics"
+    assert texts[1] == "Google Calendar"
+    assert links[2].startswith("https://outlook.live.com/calendar/0/addfromweb?url=https%3A")
