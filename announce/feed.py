@@ -103,7 +103,9 @@ def feed_folder(settings: Settings) -> tuple[Path, str]:
                      and detect_generator(folder).name == generator.name), base)
     if generator.name == "mkdocs":
         return root / "docs" / SUBFOLDER, _url_path(settings)
-    public = [p for p in generator.public if (root / p).is_dir()] or list(generator.public)
+    # The first of the profile's public folders (Hugo's static/, made if missing; not its
+    # content/, where a file outside a page bundle is not published).
+    public = list(generator.public)
     if not public:
         raise ConfigError(f"{settings.source or 'announce.toml'}: [feed] path: announce does "
                           f"not know where {generator.label} publishes files as they are: "

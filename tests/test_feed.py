@@ -31,7 +31,6 @@ def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
         monkeypatch.delenv(name, raising=False)
     Path("hugo.toml").write_text('title = "Rust Berlin"\n', encoding="utf-8")
-    Path("static").mkdir()
     Path("announce.toml").write_text(textwrap.dedent("""\
         [site]
         name = "Rust Berlin"
@@ -78,6 +77,7 @@ def events_of(data: bytes) -> dict[str, icalendar.cal.Component]:
 
 
 def test_the_feeds_go_where_the_generator_publishes_and_the_links_are_printed() -> None:
+    # Hugo publishes static/ as it is (made if missing), not content/ outside a bundle.
     result = announce("feed")
     assert result.stdout.startswith("Wrote 4 files into static/announce: 3 events in the "
                                     "calendar, 2 to come in the feeds.\n")
