@@ -284,3 +284,47 @@ def test_a_person_only_the_text_introduces_makes_the_speakers_unsure(
     site(text + "\n", front="date: 2027-03-04 19:00")
     row = listed()
     assert (row["speakers"], row["unsure"]) == ([], unsure)
+
+
+@pytest.mark.parametrize("text", [
+    "18:45 | Talk 1: Arlon Antonius - Generics in PHP",
+    "* Talk: Generics in PHP (Menno Hoekstra)",
+    "Na srazu přijde **Zdeněk Rejda** a poví o Rustu.",
+])
+def test_a_programme_line_or_a_bold_name_hints_at_a_speaker(text: str) -> None:
+    site(text + "\n", front="date: 2027-03-04 19:00")
+    assert listed()["unsure"] == ["speakers"]
+
+
+def test_a_file_named_for_another_year_than_its_date_is_unsure_of_its_start() -> None:
+    # One of the two has a typo in its year; nothing says which.
+    site("A talk.\n", front="date: 2027-03-24 18:30")
+    Path("events/talk.md").rename("events/2028-03-24-talk.md")
+    row = listed()
+    assert (row["start"], row["unsure"]) == ("2027-03-24T18:30:00+01:00", ["start"])
+    assert ("the file's name says 2028-03-24, the start is 2027-03-24: one has a typo" in
+            announce("check").stdout)
+    # Written a few days before its evening: no such doubt.
+    Path("events/2028-03-24-talk.md").rename("events/2027-03-20-talk.md")
+    assert listed()["unsure"] == []
+
+
+@pytest.mark.parametrize("title", ["[Afgelast] Meetup met Freek", "Abgesagt: Treffen",
+                                   "(Annulé) Soirée Rust"])
+def test_a_title_that_says_cancelled_in_the_sites_language_cancels(title: str) -> None:
+    site("A talk.\n", front=f"date: 2027-03-04 19:00\ntitle_override: x")
+    text = Path("events/talk.md").read_text(encoding="utf-8").replace(
+        "title: Talk", f"title: \"{title}\"")
+    Path("events/talk.md").write_text(text, encoding="utf-8")
+    row = listed()
+    assert row["cancelled"] is True
+    assert row["title"] in ("Meetup met Freek", "Treffen", "Soirée Rust")
+
+
+def test_two_files_starting_at_the_same_moment_are_one_meetup_written_twice() -> None:
+    site("An invitation.\n", front="date: 2027-03-04 19:00")
+    Path("events/report.md").write_text(
+        "---\ntitle: Report\nlocation: Library\ndate: 2027-03-04 19:00\n---\nHow it went.\n",
+        encoding="utf-8")
+    assert ("events/talk.md:4: date: starts at the same moment as events/report.md: one "
+            "meetup in two files?") in announce("check").stdout

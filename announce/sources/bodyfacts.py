@@ -99,6 +99,14 @@ SPEAKER_HINT = re.compile(
     r"\b(?:our|unser(?:e|er)?|notre|nos|nuestr[oa]s?|nostr[oa])\s+(?:\w+\s+)?"
     r"(?:guests?|gast|gäste|invitée?s?|invitad[oa]s?|ospit[ei])\b|"
     r"\b(?:poprowadzi|gościem|guest speaker|keynote speaker)\b|"
+    # "18:45 | Talk 1: Arlon Antonius - Title", "Talk: Generics (Menno Hoekstra)": a talk
+    # named with someone's name beside it.
+    r"\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
+    r"prelekcja|přednáška)\b\s*\d*\s*[:：]\s*(?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)|"
+    r"\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
+    r"prelekcja|přednáška)\b[^\n]{0,120}\((?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)\)|"
+    # "přijde **Zdeněk Rejda**": a name set in bold in the text.
+    r"(?-i:\*\*[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+(?:[ \t]+[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+){1,2}\*\*)|"
     # "伊藤さんによる星の会": by someone (an honorific, then "by" or "talks").
     r"(?:さん|氏|先生)(?:による|が登壇|の講演|の発表)|"
     # "- [Talk](video) ([slides](...)) - [Ann Lee](https://...)", "* Talk: what - Ann Lee":

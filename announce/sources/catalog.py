@@ -463,6 +463,19 @@ def check_problems(settings: Settings, catalog: Catalog, now: datetime) -> list[
     from ..images import image_problems  # here: only check looks at images
 
     problems: list[Problem] = []
+    # Two files of one group starting at the same moment are one meetup written twice (an
+    # invitation and its report, a copy): both would be announced.
+    by_start: dict[tuple[datetime, str], list[Event]] = {}
+    for event in catalog.events:
+        if event.start > now:
+            by_start.setdefault((event.start, event.group or ""), []).append(event)
+    for same in by_start.values():
+        for event in same[1:]:
+            key, line = field_line(event, "start")
+            problems.append(Problem(
+                event.path, line, key, f"starts at the same moment as "
+                f"{display_path(same[0].path)}: one meetup in two files? Both would be "
+                "announced ([content] exclude leaves one out)", "warning"))
     for event in catalog.events:
         if event.start - now > _FAR or now - event.start > _LONG_AGO:
             key, line = field_line(event, "start")

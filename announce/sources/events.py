@@ -33,7 +33,15 @@ from .timing import end_of, event_zone, start_of
 
 __all__ = ["EventContext", "LeftOut", "field_line", "read_event", "slug_of"]
 
-_CANCELLED_TITLE = re.compile(r"^\s*cancell?ed\b\s*[:\-–—]?\s*", re.IGNORECASE)
+# "Cancelled", in the languages sites are written in: as a title's first word
+# ("Cancelled: ...", "[Afgelast] Meetup ...") or a status key's value.
+_CANCELLED_WORDS = ("cancelled", "canceled", "annulé", "annulée", "annule", "abgesagt",
+                    "cancelado", "cancelada", "annullato", "annullata", "afgelast",
+                    "geannuleerd", "odwołane", "odwołany", "zrušeno", "zrušený", "中止",
+                    "취소")
+_CANCELLED_TITLE = re.compile(
+    r"^\s*[\[(]?\s*(?:" + "|".join(_CANCELLED_WORDS) + r")(?![\w])\s*[\])]?\s*[:\-–—!]?\s*",
+    re.IGNORECASE)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 # Shortcode and include parameters that hold the RSVP link when the front matter has none
 # (``{% include event_links.html doorkeeper_url="..." %}``).
@@ -257,7 +265,7 @@ def _cancelled(reader: Reader, title: str | None) -> tuple[bool, str | None]:
     if isinstance(value, bool):
         cancelled = value
     elif isinstance(value, str) and path.rsplit(".", 1)[-1] == "status":
-        cancelled = value.strip().casefold() in ("cancelled", "canceled", "annulé", "abgesagt")
+        cancelled = value.strip().casefold() in _CANCELLED_WORDS
     elif value is not MISSING:
         reader.problem(path, f"expected true or false, got {preview(value)}")
     if title and _CANCELLED_TITLE.match(title):

@@ -167,7 +167,10 @@ def text_candidates(documents: Sequence[Mapping[str, Any]], fact: str) -> list[s
 # Words of a path that hold the people who speak, in the languages keys are written in.
 _PERSON_WORDS = ("speaker", "speakers", "presenter", "presenters", "author", "authors",
                  "by", "referent", "referenten", "sprecher", "intervenant", "intervenants",
-                 "orateur", "ponente", "ponentes", "relatore", "spreker", "prelegent")
+                 "orateur", "ponente", "ponentes", "relatore", "spreker", "prelegent",
+                 # an evening's guests are its speakers ("[[guests]] name = ...")
+                 "guest", "guests", "gast", "gaeste", "invite", "invites", "ospite",
+                 "ospiti", "invitado", "invitados")
 
 
 def _people(value: Any, path: str, depth: int = 0) -> Iterator[str]:

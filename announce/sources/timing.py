@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from .bodyfields import TIME_RANGE as _TIME_RANGE
@@ -102,6 +102,7 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         _check_text_agrees(reader, path, when, zone)
     _check_offset(reader, path, when)
     _check_title_date(reader, path, when, zone)
+    _check_file_date(reader, path, when, zone)
     return when.moment
 
 
@@ -202,6 +203,32 @@ def _check_title_date(reader: Reader, path: str, when: When, zone: tzinfo) -> No
         reader.sources["start"] = f"{path} (the title says {days[0].isoformat()})"
         reader.problem(path, f"the title names {days[0].isoformat()}, the start is "
                        f"{day.isoformat()}: the start is unsure", "warning")
+
+
+_FILE_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_]|$)")
+
+
+def _check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
+    """A file named for a day half a year or more from its start (``2016-03-24-x.md``
+    with ``date: March 24, 2015``): one of the two has a typo in its year, and nothing
+    says which, so the start is unsure. A post written days or weeks before its evening
+    is no such thing."""
+    stem = reader.doc.path.stem
+    name = reader.doc.path.parent.name if stem in ("index", "_index", "event") else stem
+    match = _FILE_DAY.match(name)
+    if match is None or path.startswith(("file:", "body:")):
+        return
+    try:
+        named = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return
+    day = when.moment.astimezone(zone).date()
+    if abs((day - named).days) < 180:
+        return
+    reader.unsure.add("start")
+    reader.sources["start"] = f"{path} (the file's name says {named.isoformat()})"
+    reader.problem(path, f"the file's name says {named.isoformat()}, the start is "
+                   f"{day.isoformat()}: one has a typo, the start is unsure", "warning")
 
 
 def _check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
