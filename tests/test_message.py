@@ -171,7 +171,7 @@ def test_the_per_recipient_shortcuts_write_what_the_email_package_writes(
     from announce.recipients import Recipient
 
     prep = prepared(sample_settings)
-    pick = random.Random(22)
+    pick = random.Random(22)  # noqa: S311 - test names, not secrets
     alphabet = "abcXYZ019 !#$%&'*+/=?^_`{|}~-.,\"()<>@:;[]"
     names = ["Member 7", "=?utf-8?q?x?=", "a" * 60, "Ada  Lovelace", "O'Neil", "x=?y", "Q?=",
              *("".join(pick.choice(alphabet) for _ in range(pick.randint(1, 70)))
