@@ -6,14 +6,17 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import AnnounceError, ContentError
-from ..init import SiteFacts
 from .base import Run, cli, common_options, diagnostic, format_when, sent_records
+
+if TYPE_CHECKING:
+    from ..init import SiteFacts  # init's imports (YAML, email) only when init runs
 
 
 @cli.command("init")
