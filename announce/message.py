@@ -54,7 +54,13 @@ _PLACEHOLDER_TO = "to@placeholder.invalid"
 _PLACEHOLDER_ID = "<id@placeholder.invalid>"
 _MESSAGE_ID = re.compile(r"^<[\x21-\x3b\x3d\x3f\x41-\x7e]+@[\x21-\x3b\x3d\x3f\x41-\x7e]+>$")
 # A bare ASCII address the generator writes as it is: no need to parse it per recipient.
-_PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$")
+_ADDR = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+"
+_PLAIN_ADDRESS = re.compile(rf"^{_ADDR}$")
+# "Ada Lovelace <ada@example.org>": a name of ASCII atoms needs no quoting, and the
+# generator writes it as it is when the line is too short to fold (unless it holds "=?",
+# which it would take for an encoded word).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_NAMED_ADDRESS = re.compile(rf"^{_ATOM}(?: {_ATOM})* <{_ADDR}>$")
 
 
 class AddressError(SendError, ValueError):
@@ -79,7 +85,9 @@ def _header_line(name: str, value: str) -> bytes:
         raise AddressError(f"{name}: {value!r}: a line break is not allowed in a header",
                            recipient=value if name == "To" else None)
     if len(value) < 200 and (
-        (name == "To" and _PLAIN_ADDRESS.match(value)) or name == "Message-ID"
+        (name == "To" and (_PLAIN_ADDRESS.match(value) or (
+            len(value) <= 70 and "=?" not in value and _NAMED_ADDRESS.match(value))))
+        or name == "Message-ID"
     ):
         # Fast path, byte for byte what the generator writes (a test holds it to that).
         return f"{name}: {value}\r\n".encode("ascii")

@@ -46,6 +46,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # header line, which servers refuse for good (RFC 5322 allows 998).
 MAX_NAME_CHARS = 100
 _SHOWN_PROBLEMS = 20
+# The characters that make Address quote a display name (email._header_value_parser).
+_SPECIALS = frozenset('()<>@,:;."[]\\')
 
 
 def display_name(name: str) -> str:
@@ -82,8 +84,13 @@ class Recipient:
         ``email`` package decodes when it folds the header, without quoting it again:
         the name ``Zoë, "x" <a@b.c>`` then became a second address.
         """
-        return str(Address(display_name=self.name, addr_spec=self.address)) if self.name \
-            else self.address
+        if not self.name:
+            return self.address
+        if _SPECIALS.isdisjoint(self.name):
+            # What Address writes for such a name, without parsing the address again
+            # (it was checked when the list was read): the common case, per recipient.
+            return f"{self.name} <{self.address}>"
+        return str(Address(display_name=self.name, addr_spec=self.address))
 
 
 @dataclass(frozen=True)

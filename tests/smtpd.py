@@ -99,6 +99,38 @@ class Recorder:
             return Counter(a.lower() for m in self.messages for a in m.rcpt_tos)
 
 
+@dataclass
+class PipeliningRecorder(Recorder):
+    """A :class:`Recorder` whose server advertises PIPELINING (aiosmtpd does not by itself,
+    though it reads pipelined commands in order), and notes how commands arrived: whether
+    RCPT and DATA were already there when MAIL was read (one group), and whether the next
+    MAIL was there when a message's final dot was (the next envelope behind the body)."""
+
+    grouped: int = 0       # MAIL commands read with their RCPT and DATA behind them
+    behind_body: int = 0   # messages read with the next MAIL behind their final dot
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        ahead = bytes(server._reader._buffer)  # what has arrived, unread
+        if b"RCPT TO:" in ahead and b"DATA" in ahead:
+            with self.lock:
+                self.grouped += 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if b"MAIL FROM:" in bytes(server._reader._buffer):
+            with self.lock:
+                self.behind_body += 1
+        return await super().handle_DATA(server, session, envelope)
+
+
 def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
                   auth_data: Any) -> AuthResult:
     ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode()

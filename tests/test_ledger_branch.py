@@ -335,3 +335,55 @@ def test_a_ledger_outside_the_repository_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BranchError, match=r"is outside the repository, so it cannot be "
                                           r"recorded on announce-ledger"):
         Place.of(tmp_path / "site", tmp_path / "clone", tmp_path / "elsewhere" / "l.sqlite3")
+
+
+KILLED_WHILE_SENDING = """
+import os, signal, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from announce.ledger import Claim, Ledger, Outcome
+ledger = Ledger.open(Path(sys.argv[1]), clock=lambda: datetime(2027, 2, 1, tzinfo=UTC))
+for i in range(300):
+    ledger.record("talk", "announcement", [Claim(f"r{i}@example.org", f"<{i}@x>")], "smtp")
+    ledger.record("talk", "announcement", [Outcome(f"r{i}@example.org", "sent")], "smtp")
+ledger.record("talk", "announcement", [Claim("last@example.org", "<last@x>")], "smtp")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_send_killed_mid_run_records_a_ledger_whole_without_its_wal_file(
+        repo: Repo, tmp_path: Path) -> None:
+    import sys
+
+    from announce.ledger import read_sent
+    from announce.ledger.store import Ledger
+
+    place = repo.place()
+    fetch(place, repo.env)
+    mark(place, repo.env, DUE, ENVIRON)
+    ledger = place.workspace / LEDGER
+    ledger.unlink()
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_SENDING, str(ledger)],
+                            check=False, timeout=60)
+    assert killed.returncode == -9
+    # What the kill left: the claims and outcomes committed so far are in the -wal file.
+    assert ledger.with_name(ledger.name + "-wal").stat().st_size > 0
+    assert record(place, repo.env, DUE, ENVIRON) is not None
+    assert not ledger.with_name(ledger.name + "-wal").exists()
+
+    # The file on the branch, alone in a folder of its own, is the whole ledger: a
+    # rollback-journal file (byte 18 of its header is 1, not WAL's 2) with every row.
+    alone = tmp_path / "alone" / "ledger.sqlite3"
+    alone.parent.mkdir()
+    alone.write_bytes(subprocess.run(["git", "show", f"announce-ledger:{LEDGER}"],
+                                     cwd=repo.origin, capture_output=True, check=True).stdout)
+    assert alone.read_bytes()[18:20] == b"\x01\x01"
+    opened = Ledger.open_readonly(alone)
+    assert opened is not None
+    with opened:
+        found = opened.lookup("talk", "announcement",
+                              [f"r{i}@example.org" for i in range(300)] + ["last@example.org"])
+    assert sum(row.status == "sent" for row in found.values()) == 300
+    assert found["last@example.org"].status == "claimed"  # uncertain, as it should be
+    assert read_sent(alone)["talk"]["announcement"].delivered
+    assert sorted(p.name for p in alone.parent.iterdir()) == ["ledger.sqlite3"]

@@ -160,6 +160,35 @@ def test_to_bytes_parses_back_to_the_same_message(sample_settings: Settings, to:
     assert prep.to_bytes(to, message_id=message_id) == whole
 
 
+def test_the_per_recipient_shortcuts_write_what_the_email_package_writes(
+        sample_settings: Settings) -> None:
+    # The To line and the Recipient's header are written without parsing when a name
+    # needs no quoting: for names of every shape around that rule (specials, "=?", long
+    # enough to fold), the bytes must be the email package's own.
+    import random
+    from email.headerregistry import Address
+
+    from announce.recipients import Recipient
+
+    prep = prepared(sample_settings)
+    pick = random.Random(22)  # noqa: S311 - test names, not secrets
+    alphabet = "abcXYZ019 !#$%&'*+/=?^_`{|}~-.,\"()<>@:;[]"
+    names = ["Member 7", "=?utf-8?q?x?=", "a" * 60, "Ada  Lovelace", "O'Neil", "x=?y", "Q?=",
+             *("".join(pick.choice(alphabet) for _ in range(pick.randint(1, 70)))
+               for _ in range(80))]
+    for name in names:
+        recipient = Recipient("member.7@example.org", name.strip())
+        expected = str(Address(display_name=recipient.name, addr_spec=recipient.address)) \
+            if recipient.name else recipient.address
+        assert recipient.header == expected, name
+        try:
+            whole = prep.message(recipient.header, message_id="<1@example.org>").as_bytes(
+                policy=policy.SMTP)
+        except AddressError:
+            continue
+        assert prep.to_bytes(recipient.header, message_id="<1@example.org>") == whole, name
+
+
 @pytest.mark.parametrize("to", [
     "victim@example.org\r\nBcc: everyone@example.org",
     "victim@example.org\nSubject: free money",

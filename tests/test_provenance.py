@@ -312,7 +312,7 @@ def test_a_file_named_for_another_year_than_its_date_is_unsure_of_its_start() ->
 @pytest.mark.parametrize("title", ["[Afgelast] Meetup met Freek", "Abgesagt: Treffen",
                                    "(Annulé) Soirée Rust"])
 def test_a_title_that_says_cancelled_in_the_sites_language_cancels(title: str) -> None:
-    site("A talk.\n", front=f"date: 2027-03-04 19:00\ntitle_override: x")
+    site("A talk.\n", front="date: 2027-03-04 19:00\ntitle_override: x")
     text = Path("events/talk.md").read_text(encoding="utf-8").replace(
         "title: Talk", f"title: \"{title}\"")
     Path("events/talk.md").write_text(text, encoding="utf-8")

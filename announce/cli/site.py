@@ -6,13 +6,13 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..config import DEFAULT_CONFIG_NAME, Settings, load_settings
 from ..content import Event
 from ..errors import AnnounceError, ContentError
-from ..init import SiteFacts
 from ..paths import display_path
 from .base import (
     Run,
@@ -23,6 +23,9 @@ from .base import (
     report_left_out,
     sent_records,
 )
+
+if TYPE_CHECKING:
+    from ..init import SiteFacts  # init's imports (YAML, email) only when init runs
 
 
 @cli.command("init")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from .transport import (
@@ -74,6 +73,8 @@ def config_name(settings: Settings) -> str:
 
 
 def _smtp(settings: Settings, overrides: Overrides) -> Transport:
+    from email.utils import parseaddr
+
     from .smtp import SmtpTransport
 
     assert settings.smtp is not None

@@ -11,6 +11,9 @@ connection, and the pool does the rest:
 - each message is *claimed* (recorded as being sent) just before its bytes leave, and
   its outcome is recorded before the same connection claims the next one: a killed run
   leaves at most one uncertain message per connection (see :class:`~.journal.Journal`);
+- a channel that pipelines (:class:`~.transport.Pipelined`) is given the next job with
+  the current one, to send its envelope behind this one's body; it is claimed only when
+  its turn comes, like any other (not when the rate is limited: that spaces starts);
 - ``Retry`` (a temporary failure before the bytes left) is retried with exponential
   backoff and jitter, up to ``max_attempts`` in all; ``RecipientRefused`` is that
   recipient's ``failed`` outcome, and the others go on; ``Uncertain`` (the bytes
@@ -32,10 +35,21 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from ..errors import AnnounceError, LedgerError, RecipientRefused
 from .journal import Journal, LedgerDown
-from .transport import Channel, Fatal, Outcome, Outgoing, Recorder, Retry, Stopped, Uncertain
+from .transport import (
+    Channel,
+    Fatal,
+    Outcome,
+    Outgoing,
+    Pipelined,
+    Recorder,
+    Retry,
+    Stopped,
+    Uncertain,
+)
 
 __all__ = [
     "BACKOFF_BASE_SECONDS",
@@ -264,35 +278,67 @@ class _Run:
                        job.last_error or f"not sent: the run stopped ({self.aborted})")
 
     async def worker(self, channel: Channel) -> None:
-        while not self.halted:
-            job = await self.queue.get()
-            if job is None:  # no more work
-                return
-            if self.aborted is not None:
-                self.finish(job, self.not_sent(job))
-                continue
-            await self.limiter.wait()
-            try:
-                # Written while the envelope goes out; awaited before the bytes leave.
-                claimed = self.journal.claim(job.item)
-            except LedgerDown:
-                self.finish(job, self.not_sent(job))
-                continue
-            job.claimed = True
-            job.attempts += 1
-            self.in_flight[id(channel)] = job
-            try:
-                await self.attempt(channel, job, claimed)
-            finally:
-                self.in_flight.pop(id(channel), None)
+        # A channel that pipelines is given the job after this one too, to send its
+        # envelope behind this one's body: ``ahead`` holds it (maybe on the wire already,
+        # never claimed yet); ``last`` says the queue's end came with it.
+        ahead: _Job | None = None
+        last = False
+        try:
+            while not self.halted:
+                announced = ahead is not None
+                job: _Job | None
+                if ahead is not None:
+                    job, ahead = ahead, None
+                elif last:
+                    return
+                else:
+                    job = await self.queue.get()
+                if job is None:  # no more work
+                    return
+                if self.aborted is not None:
+                    self.finish(job, self.not_sent(job))
+                    if announced:  # its envelope may be waiting at the server's DATA
+                        channel.close()
+                    continue
+                await self.limiter.wait()
+                try:
+                    # Written while the envelope goes out; awaited before the bytes leave.
+                    claimed = self.journal.claim(job.item)
+                except LedgerDown:
+                    self.finish(job, self.not_sent(job))
+                    continue
+                job.claimed = True
+                job.attempts += 1
+                if getattr(channel, "pipelining", False) and not self.limiter.interval:
+                    ahead, last = self.look_ahead()
+                self.in_flight[id(channel)] = job
+                try:
+                    await self.attempt(channel, job, claimed, ahead)
+                finally:
+                    self.in_flight.pop(id(channel), None)
+        finally:
+            if ahead is not None:  # the run stopped before its turn came
+                self.finish(ahead, self.not_sent(ahead))
+                channel.close()
 
-    async def attempt(self, channel: Channel, job: _Job, claimed: asyncio.Future[None]) -> None:
+    def look_ahead(self) -> tuple[_Job | None, bool]:
+        """The queue's next job if one is there now (and whether the queue's end is)."""
+        if self.queue.empty() or self.aborted is not None:
+            return None, False
+        job = self.queue.get_nowait()
+        return job, job is None
+
+    async def attempt(self, channel: Channel, job: _Job, claimed: asyncio.Future[None],
+                      ahead: _Job | None = None) -> None:
         """One try of ``job`` on ``channel``, and what its result means."""
         recipient = job.item.recipient
         try:
             if not channel.connected:
                 await channel.open()
-            await channel.send(job.item, claimed)
+            if ahead is not None:
+                await cast(Pipelined, channel).send(job.item, claimed, ahead.item)
+            else:
+                await channel.send(job.item, claimed)
         except asyncio.CancelledError:
             if channel.handed_over:
                 self.finish(job, Outcome(

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, RecipientRefused, SendError
 from . import pool
+from .pipeline import Wire, body, envelope
 from .transport import Delivered, Fatal, Outgoing, Recorder, Retry, Uncertain, permanent
 
 if TYPE_CHECKING:
@@ -173,10 +174,23 @@ class _Connection:
         # The current message's bytes have started to leave: from now on, whatever
         # happens but a well-formed 250 or 5xx leaves its fate unknown.
         self.handed_over = False
+        # The server advertised PIPELINING: the connection is this Wire's (see .pipeline).
+        self.wire: Wire | None = None
+        self.size_option = False
+        # The message whose MAIL, RCPT and DATA went out behind the last one's body.
+        self.pending: Outgoing | None = None
 
     @property
     def connected(self) -> bool:
+        if self.wire is not None:
+            return self.wire.connected
         return self.smtp is not None and self.smtp.is_connected
+
+    @property
+    def pipelining(self) -> bool:
+        """Whether :meth:`send` takes the next message too, to send its envelope behind
+        this one's body (the pool passes it)."""
+        return self.wire is not None
 
     def _said(self, response: Any) -> None:
         if log.isEnabledFor(logging.DEBUG):
@@ -240,28 +254,50 @@ class _Connection:
                         raise
                     raise Fatal(f"{t.host}:{t.port}: cannot log in: {_one_line(str(exc))}") \
                         from None
+            self.size_option = smtp.supports_extension("size")
+            if smtp.supports_extension("pipelining"):
+                log.debug("%s pipelining", self.tag)
+                self.wire = Wire.take_over(smtp)
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
+        if self.wire is not None:
+            self.wire.close()
+            self.wire = None
+        self.pending = None
         if self.smtp is not None:
             self.smtp.close()
             self.smtp = None
 
     async def quit(self) -> None:
-        if self.smtp is not None and self.smtp.is_connected:
+        if self.connected and self.pending is None:
             try:
                 log.debug("%s C: QUIT", self.tag)
-                self._said(await self.smtp.quit(timeout=min(self.settings.timeout, 5.0)))
+                timeout = min(self.settings.timeout, 5.0)
+                if self.wire is not None:
+                    self.wire.write(b"QUIT\r\n")
+                    self._said(await self.wire.reply(timeout))
+                elif self.smtp is not None:
+                    self._said(await self.smtp.quit(timeout=timeout))
             except Exception as exc:  # the messages are out; a rude goodbye is fine
                 log.debug("%s QUIT failed: %s", self.tag, exc)
+        # With a DATA outstanding (pending), the server would read QUIT as the body.
         self.close()
 
-    async def send(self, item: Outgoing, claimed: asyncio.Future[None]) -> None:
+    async def send(self, item: Outgoing, claimed: asyncio.Future[None],
+                   upcoming: Outgoing | None = None) -> None:
         """One transaction; its bytes leave only once ``claimed`` is done (the claim is on
         disk). Raises Retry or Fatal (nothing handed over), RecipientRefused (a 5xx), or
-        Uncertain (handed over, then anything but a well-formed 250 or 5xx)."""
+        Uncertain (handed over, then anything but a well-formed 250 or 5xx).
+
+        With PIPELINING, ``upcoming`` (the message this connection sends next, not yet
+        claimed) has its MAIL, RCPT and DATA written right behind this body's final dot.
+        """
+        if self.wire is not None:
+            await self._send_pipelined(self.wire, item, claimed, upcoming)
+            return
         sender = self.sender
         import aiosmtplib
 
@@ -321,11 +357,17 @@ class _Connection:
             self.close()  # after the 354 the only way back is to hang up
             raise
         reply = await self._hand_over(item.data)
+        if reply.code != Reply.OK and permanent(reply.code):
+            await self._reset()
+        self._judge_final(reply, item, size)
+
+    def _judge_final(self, reply: Any, item: Outgoing, size: int) -> None:
+        """What the reply after the final dot means: return for a 250; RecipientRefused
+        for a 5xx; anything else is Uncertain."""
         if reply.code == Reply.OK:
             return
         if permanent(reply.code):
             # The server answered: the message was not accepted, whole and certain.
-            await self._reset()
             note = f" (a message of {_size(size)})" if _too_big(reply.code, reply.message) else ""
             raise RecipientRefused(f"{reply.code} {_one_line(reply.message)}{note}",
                                    code=reply.code, recipient=item.rcpt)
@@ -334,6 +376,105 @@ class _Connection:
         self.close()
         raise Uncertain(f"the server replied '{_preview(reply)}' after the message was "
                          "handed over")
+
+    # --- PIPELINING (RFC 2920) ------------------------------------------------------
+
+    def _envelope(self, item: Outgoing) -> bytes:
+        log.debug("%s C: MAIL FROM:<%s>", self.tag, self.sender)
+        log.debug("%s C: RCPT TO:<%s>", self.tag, item.rcpt)
+        log.debug("%s C: DATA", self.tag)
+        return envelope(self.sender, item.rcpt, len(item.data) if self.size_option else None)
+
+    async def _send_pipelined(self, wire: Wire, item: Outgoing, claimed: asyncio.Future[None],
+                              upcoming: Outgoing | None) -> None:
+        """MAIL, RCPT and DATA as one group (unless they went behind the last body), their
+        three replies in order, the body once ``claimed`` is done, and the next message's
+        group behind it: one round trip a message. Nothing is claimed ahead: the next
+        message is claimed once this one's outcome is known, so a killed run still leaves
+        at most one uncertain message per connection."""
+        import aiosmtplib
+
+        self.handed_over = False
+        size = len(item.data)
+        timeout = self.settings.timeout
+        try:
+            if self.pending is not item:
+                if self.pending is not None:  # pragma: no cover - the pool never does this
+                    raise aiosmtplib.SMTPServerDisconnected("out of step with the server")
+                wire.write(self._envelope(item))
+            self.pending = None
+            mail, rcpt, start = [await wire.reply(timeout) for _ in range(3)]
+        except ValueError as exc:  # an address with a space or a control character
+            raise RecipientRefused(str(exc), code=None, recipient=item.rcpt) from None
+        except aiosmtplib.SMTPResponseException as exc:  # malformed, over 8 KB
+            self.close()
+            raise Retry(f"unreadable reply: {_one_line(exc.message)[:80]}") from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise Retry(_describe_break(exc)) from None
+        for reply in (mail, rcpt, start):
+            self._said(reply)
+        refused = self._refused_envelope(item, size, mail, rcpt, start)
+        if refused is not None:
+            if start.code == Reply.START_DATA:
+                self.close()  # after a 354 the only way back is to hang up
+            else:
+                await self._reset()
+            raise refused
+        try:
+            await claimed
+        except BaseException:  # the ledger is down, or the run stopped
+            self.close()
+            raise
+        payload = body(item.data)
+        log.debug("%s C: (%d bytes) .", self.tag, len(payload))
+        if upcoming is not None:
+            try:
+                payload += self._envelope(upcoming)
+                self.pending = upcoming
+            except ValueError:
+                pass  # its own send says so
+        self.handed_over = True
+        try:
+            wire.write(payload)
+            reply = await wire.reply(timeout)
+        except aiosmtplib.SMTPResponseException as exc:
+            self.close()
+            raise Uncertain(f"the server's reply after the message was unreadable "
+                            f"({_one_line(exc.message)[:80]})") from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self.close()
+            timed_out = isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError)
+            what = "no reply in time" if timed_out else "connection lost"
+            raise Uncertain(f"{what} after the message was handed over") from None
+        self._said(reply)
+        # After a 5xx the transaction is over (RFC 5321 4.1.1.4): no RSET, which would
+        # also reset the next message's group, already on its way.
+        self._judge_final(reply, item, size)
+
+    def _refused_envelope(self, item: Outgoing, size: int, mail: Any, rcpt: Any,
+                          start: Any) -> Exception | None:
+        """What the first refusal of a pipelined group means (the replies after it are
+        its consequences), as lock-step sending reads the same reply."""
+        if mail.code != Reply.OK:
+            if _too_big(mail.code, mail.message):
+                return Fatal(
+                    f"{self.settings.host} refuses a message of {_size(size)}: {mail.code} "
+                    f"{_one_line(mail.message)} (make the talk's text or images smaller)")
+            if permanent(mail.code):
+                return Fatal(f"{self.settings.host} refused the sender {self.sender!r}: "
+                             f"{mail.code} {_one_line(mail.message)} (check [mail] from)")
+            return Retry(f"{mail.code} {_one_line(mail.message)}", mail.code)
+        for reply in (rcpt, start):
+            if reply.code in (Reply.OK, Reply.WILL_FORWARD, Reply.START_DATA):
+                continue
+            error = f"{reply.code} {_one_line(reply.message)}"
+            if permanent(reply.code):
+                return RecipientRefused(error, code=reply.code, recipient=item.rcpt)
+            return Retry(error, reply.code)
+        if rcpt.code == Reply.START_DATA or start.code != Reply.START_DATA:
+            return Retry(f"the server is out of step: {_preview(start)}", start.code)
+        return None
 
     async def _hand_over(self, data: bytes) -> Any:
         """Write the message and its final dot; the reply, or ``Uncertain``."""
@@ -371,12 +512,16 @@ class _Connection:
     async def _reset(self) -> None:
         import aiosmtplib
 
-        if self.smtp is None or not self.smtp.is_connected:
+        if not self.connected:
             self.close()
             return
         try:
             log.debug("%s C: RSET", self.tag)
-            self._said(await self.smtp.rset())
+            if self.wire is not None:
+                self.wire.write(b"RSET\r\n")
+                self._said(await self.wire.reply(self.settings.timeout))
+            elif self.smtp is not None:
+                self._said(await self.smtp.rset())
         except (aiosmtplib.SMTPException, OSError):
             self.close()
 

@@ -24,6 +24,7 @@ __all__ = [
     "Outcome",
     "OutcomeStatus",
     "Outgoing",
+    "Pipelined",
     "Recorder",
     "Retry",
     "Stopped",
@@ -193,4 +194,21 @@ class Channel(Protocol):
 
     async def quit(self) -> None:
         """End the connection politely (the run is over)."""
+        ...
+
+
+class Pipelined(Channel, Protocol):
+    """A channel that can send the next message's envelope behind this one's body (SMTP
+    PIPELINING): while :attr:`pipelining` is true, the pool passes ``upcoming``."""
+
+    @property
+    def pipelining(self) -> bool:
+        """Whether this connection pipelines (known once it is open)."""
+        ...
+
+    async def send(self, item: Outgoing, claimed: asyncio.Future[None],
+                   upcoming: Outgoing | None = None) -> None:
+        """As :meth:`Channel.send`; ``upcoming``, not claimed yet, is the message this
+        channel is given next: only its envelope may go ahead, never its body. If it is
+        not given next after all, the pool closes the channel."""
         ...

@@ -41,8 +41,11 @@ What selection learns from the ledger (:meth:`Ledger.sent_records`), per event a
 The kind column holds the *ledger key* (see :mod:`.kinds`): the kind's name, or
 ``update:N`` for an event's N-th update, so each update is its own exactly-once message.
 
-The file uses SQLite's default rollback journal (no ``-wal`` side files), so that it can
-be committed to a site repository as one file. A run lock (``flock`` on
+A send writes the file in WAL mode (one fsync per commit, see :meth:`Ledger.open`) and
+turns it back to SQLite's default rollback journal when it closes it, so that between runs
+it is one file that can be committed to a site repository. A run killed outright leaves a
+``-wal`` file holding committed rows: the next open reads it in, and ``announce ledger
+record`` folds it into the file before committing it (:mod:`.branch`). A run lock (``flock`` on
 ``<ledger>.lock``) keeps two ``announce send`` runs from sending at once; the kernel
 releases it when the process ends, however it ends.
 """

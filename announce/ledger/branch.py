@@ -405,8 +405,8 @@ def record(place: Place, env: Mapping[str, str], sent: Sequence[str],
     if not state.is_file():
         return None
     ledger = place.workspace / place.ledger
-    if ledger.with_name(ledger.name + "-journal").exists():
-        _roll_back(ledger)
+    if any(ledger.with_name(ledger.name + side).exists() for side in ("-journal", "-wal")):
+        _settle(ledger)
     _stage_ledger(place, env)
     _git(place.clone, env, "rm", "--quiet", "--", MARKER)
     message = (["-m", "announce: update the ledger"] if not sent else
@@ -435,11 +435,14 @@ def _stage_ledger(place: Place, env: Mapping[str, str]) -> None:
     _git(place.clone, env, "add", "--force", "--", str(place.ledger))
 
 
-def _roll_back(ledger: Path) -> None:
-    # A run stopped in the middle of a write: opening the ledger rolls it back, so that
-    # the file recorded is whole.
-    db = sqlite3.connect(ledger)
+def _settle(ledger: Path) -> None:
+    """Make the ledger file whole on its own before it is copied. A run stopped in the
+    middle of a write left a hot -journal: opening the file rolls it back. A run killed
+    while sending left its -wal file, which holds committed claims and outcomes: the
+    checkpoint that leaves WAL mode folds them into the file and removes it."""
+    db = sqlite3.connect(ledger, isolation_level=None)
     try:
+        db.execute("PRAGMA journal_mode = DELETE").fetchall()
         db.execute("PRAGMA quick_check").fetchall()
     finally:
         db.close()

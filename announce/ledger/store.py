@@ -143,6 +143,7 @@ class Ledger:
         self.path = path
         self._clock = clock
         self._version = version
+        self._writer = False  # opened by open(): in WAL mode until close()
 
     # --- opening --------------------------------------------------------------------
 
@@ -190,6 +191,12 @@ class Ledger:
                 if found != ["ok"]:
                     raise sqlite3.DatabaseError("database disk image is malformed: "
                                                 + "; ".join(found))
+            # WAL for the run: a commit is one append and one fsync of the -wal file
+            # (synchronous = FULL), where the rollback journal took several. Locking mode
+            # EXCLUSIVE is set first, so SQLite keeps the WAL index in memory: no -shm
+            # file. close() turns the file back into a rollback-journal one (see there).
+            conn.execute("PRAGMA journal_mode = WAL")
+            ledger._writer = True
         except sqlite3.Error as exc:
             conn.close()
             raise _busy(path, exc) or LedgerError(
@@ -237,8 +244,21 @@ class Ledger:
             )
 
     def close(self) -> None:
-        """Close the file; every batch is already committed."""
-        self._conn.close()
+        """Close the file; every batch is already committed.
+
+        A ledger opened for writing is checkpointed and goes back to the rollback journal
+        first: the -wal file is folded into the file and removed, so that the file alone
+        is the whole ledger (copied, committed to git, read by an older announce). If
+        that fails, the -wal file stays beside it, and the next open reads it in.
+        """
+        try:
+            if self._writer:
+                self._conn.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error as exc:
+            log.warning("%s: could not fold the -wal file into the ledger (%s); the next "
+                        "run does", self.path, _problem(exc))
+        finally:
+            self._conn.close()
 
     def __enter__(self) -> Ledger:
         return self
