@@ -29,6 +29,7 @@ from .frontmatter import Document, FrontMatterError, NoFrontMatter, YamlDialect,
 from .keymap import KeyMap
 from .lookup import Lookup, load_lookup, location_of, text_of
 from .profiles import Generator, detect_generator, generator_named
+from .richtext import with_rich_text_body
 
 if TYPE_CHECKING:
     from .body import BodyNote
@@ -272,7 +273,7 @@ def _load_files(settings: Settings, events_dir: Path, paths: Iterable[Path] | No
             loaded.left_out.append(Problem(path, 1, "", f"not an event: {reason}", "warning"))
             continue
         try:
-            document = read_document(path, generator.yaml)
+            document = with_rich_text_body(read_document(path, generator.yaml))
         except NoFrontMatter as exc:
             loaded.left_out.append(Problem(path, exc.line, "", f"not an event: {exc.message}",
                                            "warning"))

@@ -32,6 +32,7 @@ from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .nonevents import infer_exclude
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
+from .richtext import with_rich_text_body
 from .templates import TemplateEvidence, read_templates
 
 __all__ = ["Inference", "infer_site"]
@@ -115,7 +116,7 @@ def _read_all(root: Path, dialect: YamlDialect, html: bool = False) -> list[Docu
     documents = []
     for path in _markdown_files(root, html):
         try:
-            documents.append(read_document(path, dialect))
+            documents.append(with_rich_text_body(read_document(path, dialect)))
         except FrontMatterError:
             continue
     return documents
@@ -303,6 +304,7 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             if covered == total:
                 break
         result.keys[name] = tuple(chosen)
+    _time_keys(result, events)
     if "end" not in result.keys and "end_time" not in result.keys:
         # A date key of the site's own name that says it is the end ("Event-end",
         # "ende"), in most files: the end, rather than the start plus the usual length.
@@ -329,6 +331,32 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
 _ENDISH = re.compile(r"(?:^|[._\-\s])(?:[Ee]nds?|[Ee]nde|[Ff]in|[Uu]ntil|[Bb]is|[Ss]top|"
                      r"[Ff]inish)(?:$|[._\-\s]|[Dd]ate|[Tt]ime|[Zz]eit|[Dd]atum)|[Dd]t[Ee]nd|"
                      r"(?<=[a-z])End(?:$|[A-Z_.])")
+
+
+# A time of day alone: "18:00", "6:30 PM", "19h30", "19:30 Uhr".
+_TIME_ALONE = re.compile(r"^\s*(?:[01]?\d|2[0-3])(?:[:.h][0-5]\d)?\s*(?:[ap]\.?m\.?|uhr|h)?\s*$",
+                         re.IGNORECASE)
+
+
+def _time_keys(result: Inference, events: list[Document]) -> None:
+    """Keys of the site's own names holding a time of day alone in most files
+    (``time_start: '18:00'``, ``time_end: '21:00'``): the start's and the end's time when
+    the map has none, told apart by their words."""
+    if "start_time" in result.keys and "end_time" in result.keys:
+        return
+    counts: Counter[str] = Counter()
+    for document in events:
+        for key, value in document.data.items():
+            if isinstance(key, str) and isinstance(value, str) and _TIME_ALONE.match(value) \
+                    and ":" in value + "h":
+                counts[key] += 1
+    found = [k for k, n in counts.items() if n * 2 >= len(events)]
+    ends = [k for k in found if _ENDISH.search(k)]
+    starts = [k for k in found if k not in ends and role_of(k) >= 0]
+    if "start_time" not in result.keys and len(starts) == 1:
+        result.keys["start_time"] = (starts[0],)
+    if "end_time" not in result.keys and "end" not in result.keys and len(ends) == 1:
+        result.keys["end_time"] = (ends[0],)
 
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")
