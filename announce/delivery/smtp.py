@@ -24,18 +24,27 @@ and a reply code, never its payload.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import re
-import socket
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, RecipientRefused, SendError
 from . import pool
 from .pipeline import Wire, body, envelope
+from .replies import (
+    Reply,
+    connect_problem,
+    describe_break,
+    is_loopback,
+    local_hostname,
+    one_line,
+    preview,
+    refused_group,
+    size_text,
+    too_big,
+)
 from .transport import Delivered, Fatal, Outgoing, Recorder, Retry, Uncertain, permanent
 
 if TYPE_CHECKING:
@@ -46,31 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["Reply", "SmtpTransport", "is_loopback"]
 
 log = logging.getLogger("announce.smtp")
-
-
-class Reply(IntEnum):
-    """The reply codes this module treats by name (RFC 5321 4.2.2, RFC 1870)."""
-
-    OK = 250
-    WILL_FORWARD = 251
-    START_DATA = 354
-    TOO_BIG = 552
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only ever reaches this machine: ``localhost`` or a loopback
-    address (``127.0.0.0/8``, ``::1``, also written ``[::1]``).
-
-    A name is not resolved: what it resolves to can change between this check and the
-    connection, and the answer guards a password sent in the clear.
-    """
-    bare = host.strip().strip("[]")
-    if bare.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(bare).is_loopback
-    except ValueError:
-        return False
+_DOT = re.compile(rb"(?m)^\.")
 
 
 class SmtpTransport:
@@ -142,8 +127,8 @@ class SmtpTransport:
             tls = self.ssl_context
             if smtp.security != "none" and tls is None:
                 tls = ssl.create_default_context()
-            local_hostname = await asyncio.to_thread(_local_hostname)
-            connections = [_Connection(smtp, password, self.sender, tls, local_hostname, n + 1)
+            hostname = await asyncio.to_thread(local_hostname)
+            connections = [_Connection(smtp, password, self.sender, tls, hostname, n + 1)
                            for n in range(smtp.concurrency)]
             try:
                 await connections[0].open()
@@ -153,7 +138,7 @@ class SmtpTransport:
                 raise SendError(f"{smtp.host}:{smtp.port}: cannot connect: {exc}") from None
             except Exception as exc:  # every way to fail to connect is reported
                 raise SendError(f"{smtp.host}:{smtp.port}: cannot connect: "
-                                f"{_connect_problem(exc)}") from None
+                                f"{connect_problem(exc)}") from None
             return connections
 
         return Delivered(stopped=pool.run(connect, batches, recorder, policy))
@@ -205,7 +190,7 @@ class _Connection:
             await self._open()
         except (aiosmtplib.SMTPException, OSError) as exc:
             # The server went away, or refuses us for now (closed by _open).
-            raise Retry(_connect_problem(exc), getattr(exc, "code", None)) from exc
+            raise Retry(connect_problem(exc), getattr(exc, "code", None)) from exc
 
     async def _open(self) -> None:
         import aiosmtplib
@@ -247,12 +232,12 @@ class _Connection:
                 except aiosmtplib.SMTPAuthenticationError as exc:
                     raise Fatal(
                         f"{t.host}:{t.port}: login as {t.username!r} refused: "
-                        f"{exc.code} {_one_line(exc.message)}"
+                        f"{exc.code} {one_line(exc.message)}"
                     ) from None
                 except aiosmtplib.SMTPException as exc:
                     if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
                         raise
-                    raise Fatal(f"{t.host}:{t.port}: cannot log in: {_one_line(str(exc))}") \
+                    raise Fatal(f"{t.host}:{t.port}: cannot log in: {one_line(str(exc))}") \
                         from None
             self.size_option = smtp.supports_extension("size")
             if smtp.supports_extension("pipelining"):
@@ -316,38 +301,38 @@ class _Connection:
             self._said(start)
         except aiosmtplib.SMTPSenderRefused as exc:
             await self._reset()
-            if _too_big(exc.code, exc.message):
+            if too_big(exc.code, exc.message):
                 raise Fatal(
-                    f"{self.settings.host} refuses a message of {_size(size)}: {exc.code} "
-                    f"{_one_line(exc.message)} (make the talk's text or images smaller)"
+                    f"{self.settings.host} refuses a message of {size_text(size)}: {exc.code} "
+                    f"{one_line(exc.message)} (make the talk's text or images smaller)"
                 ) from None
             if permanent(exc.code):
                 raise Fatal(
                     f"{self.settings.host} refused the sender {sender!r}: {exc.code} "
-                    f"{_one_line(exc.message)} (check [mail] from)"
+                    f"{one_line(exc.message)} (check [mail] from)"
                 ) from None
-            raise Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
+            raise Retry(f"{exc.code} {one_line(exc.message)}", exc.code) from None
         except aiosmtplib.SMTPRecipientRefused as exc:
             self._said(exc)
             await self._reset()
             if permanent(exc.code):
-                raise RecipientRefused(f"{exc.code} {_one_line(exc.message)}", code=exc.code,
+                raise RecipientRefused(f"{exc.code} {one_line(exc.message)}", code=exc.code,
                                        recipient=item.rcpt) from None
-            raise Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
+            raise Retry(f"{exc.code} {one_line(exc.message)}", exc.code) from None
         except aiosmtplib.SMTPResponseException as exc:
             self._said(exc)
             await self._reset()
-            raise Retry(f"{exc.code} {_one_line(exc.message)}", exc.code) from None
+            raise Retry(f"{exc.code} {one_line(exc.message)}", exc.code) from None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             self.close()
-            raise Retry(_describe_break(exc)) from None
+            raise Retry(describe_break(exc)) from None
         except aiosmtplib.SMTPException as exc:  # any other: as if the connection broke
             self.close()
-            raise Retry(_connect_problem(exc), getattr(exc, "code", None)) from None
+            raise Retry(connect_problem(exc), getattr(exc, "code", None)) from None
         if start.code != Reply.START_DATA:
             # The DATA command refused: nothing of the message has left.
             await self._reset()
-            error = f"{start.code} {_one_line(start.message)}"
+            error = f"{start.code} {one_line(start.message)}"
             if permanent(start.code):
                 raise RecipientRefused(error, code=start.code, recipient=item.rcpt)
             raise Retry(error, start.code)
@@ -368,13 +353,14 @@ class _Connection:
             return
         if permanent(reply.code):
             # The server answered: the message was not accepted, whole and certain.
-            note = f" (a message of {_size(size)})" if _too_big(reply.code, reply.message) else ""
-            raise RecipientRefused(f"{reply.code} {_one_line(reply.message)}{note}",
+            note = (f" (a message of {size_text(size)})"
+                    if too_big(reply.code, reply.message) else "")
+            raise RecipientRefused(f"{reply.code} {one_line(reply.message)}{note}",
                                    code=reply.code, recipient=item.rcpt)
         # 251, 4xx, a malformed or over-long reply: the server may well have the message.
         # Retrying would risk a second copy; the connection's state is unknown too.
         self.close()
-        raise Uncertain(f"the server replied '{_preview(reply)}' after the message was "
+        raise Uncertain(f"the server replied '{preview(reply)}' after the message was "
                          "handed over")
 
     # --- PIPELINING (RFC 2920) ------------------------------------------------------
@@ -408,13 +394,13 @@ class _Connection:
             raise RecipientRefused(str(exc), code=None, recipient=item.rcpt) from None
         except aiosmtplib.SMTPResponseException as exc:  # malformed, over 8 KB
             self.close()
-            raise Retry(f"unreadable reply: {_one_line(exc.message)[:80]}") from None
+            raise Retry(f"unreadable reply: {one_line(exc.message)[:80]}") from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             self.close()
-            raise Retry(_describe_break(exc)) from None
+            raise Retry(describe_break(exc)) from None
         for reply in (mail, rcpt, start):
             self._said(reply)
-        refused = self._refused_envelope(item, size, mail, rcpt, start)
+        refused = refused_group(self.settings.host, self.sender, item, size, mail, rcpt, start)
         if refused is not None:
             if start.code == Reply.START_DATA:
                 self.close()  # after a 354 the only way back is to hang up
@@ -441,7 +427,7 @@ class _Connection:
         except aiosmtplib.SMTPResponseException as exc:
             self.close()
             raise Uncertain(f"the server's reply after the message was unreadable "
-                            f"({_one_line(exc.message)[:80]})") from None
+                            f"({one_line(exc.message)[:80]})") from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             self.close()
             timed_out = isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError)
@@ -452,29 +438,6 @@ class _Connection:
         # also reset the next message's group, already on its way.
         self._judge_final(reply, item, size)
 
-    def _refused_envelope(self, item: Outgoing, size: int, mail: Any, rcpt: Any,
-                          start: Any) -> Exception | None:
-        """What the first refusal of a pipelined group means (the replies after it are
-        its consequences), as lock-step sending reads the same reply."""
-        if mail.code != Reply.OK:
-            if _too_big(mail.code, mail.message):
-                return Fatal(
-                    f"{self.settings.host} refuses a message of {_size(size)}: {mail.code} "
-                    f"{_one_line(mail.message)} (make the talk's text or images smaller)")
-            if permanent(mail.code):
-                return Fatal(f"{self.settings.host} refused the sender {self.sender!r}: "
-                             f"{mail.code} {_one_line(mail.message)} (check [mail] from)")
-            return Retry(f"{mail.code} {_one_line(mail.message)}", mail.code)
-        for reply in (rcpt, start):
-            if reply.code in (Reply.OK, Reply.WILL_FORWARD, Reply.START_DATA):
-                continue
-            error = f"{reply.code} {_one_line(reply.message)}"
-            if permanent(reply.code):
-                return RecipientRefused(error, code=reply.code, recipient=item.rcpt)
-            return Retry(error, reply.code)
-        if rcpt.code == Reply.START_DATA or start.code != Reply.START_DATA:
-            return Retry(f"the server is out of step: {_preview(start)}", start.code)
-        return None
 
     async def _hand_over(self, data: bytes) -> Any:
         """Write the message and its final dot; the reply, or ``Uncertain``."""
@@ -498,7 +461,7 @@ class _Connection:
             self.close()
             log.debug("%s unreadable reply after the message: %s", self.tag, exc)
             raise Uncertain(f"the server's reply after the message was unreadable "
-                             f"({_one_line(exc.message)[:80]})") from None
+                             f"({one_line(exc.message)[:80]})") from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             self.close()
             # Whatever the socket said, what matters is what the server did not say.
@@ -524,52 +487,3 @@ class _Connection:
                 self._said(await self.smtp.rset())
         except (aiosmtplib.SMTPException, OSError):
             self.close()
-
-
-_DOT = re.compile(rb"(?m)^\.")
-
-
-
-
-def _too_big(code: int, message: str) -> bool:
-    """A refusal because of the message's size (RFC 1870: 552, or 5.3.4)."""
-    return code == Reply.TOO_BIG or " 5.3.4" in f" {message}"
-
-
-def _size(size: int) -> str:
-    return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"
-
-
-def _preview(reply: Any) -> str:
-    text = f"{reply.code} {_one_line(reply.message)}"
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _describe_break(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return "timed out waiting for the server"
-    message = _one_line(str(exc)) or type(exc).__name__
-    return f"connection lost: {message}"
-
-
-def _local_hostname() -> str:
-    name = socket.getfqdn()
-    # aiosmtplib rejects some names that hosts really have; EHLO then says "localhost".
-    return name if name and all(c.isalnum() or c in ".-" for c in name) else "localhost"
-
-
-def _connect_problem(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"the server's certificate is not trusted: {exc.verify_message}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS failed: {exc.reason or exc}"
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, ssl.SSLError):
-        return _connect_problem(cause)
-    if isinstance(exc, TimeoutError):
-        return "timed out"
-    return _one_line(str(exc)) or type(exc).__name__

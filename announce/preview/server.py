@@ -36,7 +36,7 @@ from types import FrameType
 from typing import Any
 
 from ..config import Settings
-from ..delivery.smtp import is_loopback
+from ..delivery.replies import is_loopback
 from ..errors import AnnounceError
 from ..kinds import Sent
 from .pages import PreviewApp
