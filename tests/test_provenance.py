@@ -328,3 +328,12 @@ def test_two_files_starting_at_the_same_moment_are_one_meetup_written_twice() ->
         encoding="utf-8")
     assert ("events/talk.md:4: date: starts at the same moment as events/report.md: one "
             "meetup in two files?") in announce("check").stdout
+
+
+def test_a_list_the_page_calls_its_guests_gives_the_speakers_marked_unsure() -> None:
+    # A key of people the map does not read (too rare on the site to be mapped): shown,
+    # since a page says so, but unsure, since nothing says they are its speakers.
+    site("Our developer call.\n",
+         front="date: 2027-03-04 19:00\nguests:\n  - name: Trent\n    patp: ~ripfur-tasnyd")
+    row = listed()
+    assert (row["speakers"], row["unsure"]) == (["Trent"], ["speakers"])

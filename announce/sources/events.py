@@ -297,6 +297,8 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     if value is MISSING:
         value = body_speakers(reader)
         if value is MISSING:
+            value = _speakers_by_words(reader)
+        if value is MISSING:
             from .timing import texts
 
             if any(hints_speaker(line) for line in texts(reader)[0]
@@ -323,6 +325,24 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
 
 # A heading that is a section's name alone ("### Speakers"): the section goes into the
 # mail as it is; a heading that says more ("### 1. Session by Shrayas") names someone.
+def _speakers_by_words(reader: Reader) -> Any:
+    """Names in a list this page's keys call people (``[[guests]] name = ...``) that the
+    key map does not read, site-wide too rare to be mapped: shown, and marked unsure."""
+    from .evidence import person_candidates
+
+    for path in person_candidates([reader.doc.data]):
+        if _AUTHOR_KEY.search(path.replace("[]", "")):
+            continue
+        value = get_path(reader.doc.data, path)
+        names = [text_of(v) for v in (value if isinstance(value, list) else [value])
+                 if text_of(v)]
+        if names and all(len(n) <= 60 for n in names):
+            reader.unsure.add("speakers")
+            reader.note_source("speakers", path)
+            return names
+    return MISSING
+
+
 _BARE_HEADING = re.compile(r"^\s*#{1,6}\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*:?\s*$")
 _AUTHOR_KEY = re.compile(r"(?:^|[.\]])(?:authors?|autor(?:en|es)?|auteurs?|autori)(?:\[\])?$",
                          re.IGNORECASE)
