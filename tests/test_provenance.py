@@ -337,3 +337,11 @@ def test_a_list_the_page_calls_its_guests_gives_the_speakers_marked_unsure() -> 
          front="date: 2027-03-04 19:00\nguests:\n  - name: Trent\n    patp: ~ripfur-tasnyd")
     row = listed()
     assert (row["speakers"], row["unsure"]) == (["Trent"], ["speakers"])
+
+
+def test_guests_known_by_one_text_each_and_a_line_opening_on_a_name() -> None:
+    site("Our call.\n", front="date: 2027-03-04 19:00\nguests:\n  - patp: ~littel-wolfur")
+    row = listed()
+    assert (row["speakers"], row["unsure"]) == (["~littel-wolfur"], ["speakers"])
+    site("Programma\n\nPhilo Hermans: All things Livewire\n", front="date: 2027-03-04 19:00")
+    assert listed()["unsure"] == ["speakers"]

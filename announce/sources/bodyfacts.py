@@ -105,6 +105,9 @@ SPEAKER_HINT = re.compile(
     r"prelekcja|přednáška)\b\s*\d*\s*[:：]\s*(?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)|"
     r"\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
     r"prelekcja|přednáška)\b[^\n]{0,120}\((?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)\)|"
+    # "Philo Hermans: All things Livewire": a programme line that opens on a name.
+    r"^[ \t]*+(?:[*\-+][ \t]+)?(?-i:[A-ZÀ-Ý][a-zà-ÿ'’-]+[ \t]+(?:(?:de|van|von|der|da|di)"
+    r"[ \t]+)?[A-ZÀ-Ý][\w'’-]+)[ \t]*:[ \t]+\S|"
     # "přijde **Zdeněk Rejda**": a name set in bold in the text.
     r"(?-i:\*\*[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+(?:[ \t]+[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+){1,2}\*\*)|"
     # "伊藤さんによる星の会": by someone (an honorific, then "by" or "talks").

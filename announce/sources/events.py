@@ -28,6 +28,7 @@ from .clock import preview
 from .frontmatter import Document
 from .keymap import MISSING, get_path
 from .lookup import location_of, looks_online, speaker_of, text_of
+from .people import AUTHOR_KEY, speakers_by_words
 from .reader import EventContext, LeftOut, Reader
 from .timing import end_of, event_zone, start_of
 
@@ -278,7 +279,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     path, value = reader.find("speakers")
     if value is not MISSING:
         reader.note_source("speakers", path)
-        if _AUTHOR_KEY.search(path):
+        if AUTHOR_KEY.search(path):
             # A page's author is who wrote the page; that it is the speaker, nothing says.
             reader.unsure.add("speakers")
     if isinstance(value, str) and reader.ctx.speakers is None:
@@ -297,7 +298,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     if value is MISSING:
         value = body_speakers(reader)
         if value is MISSING:
-            value = _speakers_by_words(reader)
+            value = speakers_by_words(reader)
         if value is MISSING:
             from .timing import texts
 
@@ -325,28 +326,7 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
 
 # A heading that is a section's name alone ("### Speakers"): the section goes into the
 # mail as it is; a heading that says more ("### 1. Session by Shrayas") names someone.
-def _speakers_by_words(reader: Reader) -> Any:
-    """Names in a list this page's keys call people (``[[guests]] name = ...``) that the
-    key map does not read, site-wide too rare to be mapped: shown, and marked unsure."""
-    from .evidence import person_candidates
-
-    for path in person_candidates([reader.doc.data]):
-        if _AUTHOR_KEY.search(path.replace("[]", "")):
-            continue
-        value = get_path(reader.doc.data, path)
-        names = [text_of(v) for v in (value if isinstance(value, list) else [value])
-                 if text_of(v)]
-        if names and all(len(n) <= 60 for n in names):
-            reader.unsure.add("speakers")
-            reader.note_source("speakers", path)
-            return names
-    return MISSING
-
-
 _BARE_HEADING = re.compile(r"^\s*#{1,6}\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*:?\s*$")
-_AUTHOR_KEY = re.compile(r"(?:^|[.\]])(?:authors?|autor(?:en|es)?|auteurs?|autori)(?:\[\])?$",
-                         re.IGNORECASE)
-
 
 def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str]]:
     """(speaker value, talk title) pairs: per talk when both come from one list of talks.
