@@ -87,6 +87,7 @@ class KindReport:
     aborted: str | None = None
     # "changed since the announcement: start 18:00 → 18:30", for an update
     changed: str | None = None
+    skip: bool = False        # skipped by the organizer: recorded as done, sent to nobody
 
     @property
     def ok(self) -> bool:
@@ -158,8 +159,10 @@ def send(
         scan = recipients.scan()
         report.problems = scan.problems
         for event, kind in planned:
-            report.items.append(_dry_run(settings, catalog, now, event, kind, scan.count,
-                                         recipients, transport, sent))
+            item = _dry_run(settings, catalog, now, event, kind, scan.count, recipients,
+                            transport, sent, resending=options.resend_uncertain)
+            item.skip = options.skip
+            report.items.append(item)
         return report
 
     transport.check()  # an unsafe or incomplete [smtp] stops the run before anything
@@ -180,6 +183,10 @@ def send(
             return now + timedelta(seconds=time.monotonic() - started)
 
         with Ledger.open(settings.ledger.path, clock=clock) as ledger:
+            if options.skip:
+                report.items += [_skip(ledger, event, message, options, transport.describe())
+                                 for event, _kind, message in prepared]
+                return report
             for event, kind, message in prepared:
                 item = KindReport(event=event, kind=kind, subject=message.rendered.subject,
                                   transport=transport.describe(), recipients=scan.count,
@@ -255,7 +262,7 @@ def _prepare(settings: Settings, catalog: Catalog, now: datetime, event: Event,
 
 def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
              count: int, recipients: Recipients, transport: Transport,
-             sent: Sent) -> KindReport:
+             sent: Sent, *, resending: bool = False) -> KindReport:
     message = _prepare(settings, catalog, now, event, kind, sent)
     assert message.rendered.plan is not None  # _prepare plans every message
     key = message.rendered.plan.key
@@ -270,8 +277,23 @@ def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, 
             for chunk in _chunks(iter(recipients), 500):
                 rows = ledger.lookup(event.id, key, [r.key for r in chunk])
                 item.skipped += sum(1 for r in rows.values() if r.status == "sent")
-                item.uncertain += sum(1 for r in rows.values() if r.status == "claimed")
+                # With --resend-uncertain they are sent, not left uncertain.
+                item.uncertain += 0 if resending else sum(
+                    1 for r in rows.values() if r.status == "claimed")
     return item
+
+
+def _skip(ledger: Ledger, event: Event, prepared: Prepared, options: SendOptions,
+          transport: str) -> KindReport:
+    """``--skip``: the message is recorded as done and sent to nobody (see Ledger.skip)."""
+    from .changes import facts_of
+
+    assert prepared.rendered.plan is not None  # _prepare plans every message
+    plan = prepared.rendered.plan
+    ledger.skip(event.id, plan.key, prepared.rendered.subject, facts_of(event),
+                options.skipped_by)
+    return KindReport(event=event, kind=plan.kind, subject=prepared.rendered.subject,
+                      transport=transport, recipients=0, skip=True)
 
 
 def _chunks(items: Iterator[Recipient], size: int) -> Iterator[list[Recipient]]:

@@ -40,13 +40,16 @@ def _dry_run_failure(exc: AnnounceError, settings: Settings | None) -> dict[str,
               help="Send again to recipients the ledger says already have it.")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send to recipients a stopped run left uncertain (they may get it twice).")
+@click.option("--skip", is_flag=True,
+              help="Send nothing: record the message as done in the ledger, so that no run "
+                   "sends it (with --kind and --force, that message even when not due).")
 @click.option("--json", "as_json", is_flag=True,
               help="With --dry-run: one JSON object on stdout, for scripts: each message "
                    "that would go out (kind, event, subject, recipients), or why none would.")
 @common_options(json_failure=_dry_run_failure)
 def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: str | None,
                  dry_run: bool, force: bool, resend: bool, resend_uncertain: bool,
-                 as_json: bool) -> None:
+                 skip: bool, as_json: bool) -> None:
     """Send what is due, over SMTP ([smtp]) or into the outbox folder, exactly once.
 
     With --next, the next event that has a message due; with EVENT (an event id or a
@@ -63,6 +66,7 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
       announce send --next --dry-run --json
       announce send --next --now 2027-01-28T09:00
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force
+      announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force --skip
     """
     from .. import gha
     from ..send import SendOptions, send
@@ -72,13 +76,17 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
         raise click.UsageError("give either --next or one or more EVENTs")
     if force and kind is None:
         raise click.UsageError("--force needs --kind: which message should go out?")
+    if skip and (resend or resend_uncertain):
+        raise click.UsageError("--skip sends nothing: it cannot go with --resend or "
+                               "--resend-uncertain")
     if as_json and not dry_run:
         raise click.UsageError("--json needs --dry-run: a send reports what went out as text "
                                "(and 'announce history --json')")
     catalog = run.catalog()
     report_left_out(catalog)
     options = SendOptions(refs=event_refs, kind=kind, dry_run=dry_run, force=force,
-                          resend=resend, resend_uncertain=resend_uncertain)
+                          resend=resend, resend_uncertain=resend_uncertain, skip=skip,
+                          skipped_by=gha.actor() if skip else "")
     gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
     report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
     if as_json:
@@ -163,7 +171,7 @@ def history_command(run: Run, as_json: bool) -> None:
                 "event": e.event, "kind": e.kind, "subject": e.subject,
                 "first_sent": when(e.first_sent), "last_sent": when(e.last_sent),
                 "sent": e.sent, "failed": e.failed, "uncertain": e.uncertain,
-                "transports": list(e.transports),
+                "transports": list(e.transports), "skipped": e.skipped or None,
                 "failures": [
                     {"recipient": f.recipient, "status": f.status, "code": f.code,
                      "error": f.error, "attempts": f.attempts}
@@ -186,7 +194,9 @@ def history_command(run: Run, as_json: bool) -> None:
         counts = f"{e.sent} sent"
         counts += f", {e.failed} failed" if e.failed else ""
         counts += f", {e.uncertain} uncertain" if e.uncertain else ""
-        click.echo(f"{stamp:<20}  {e.kind:<12}  {e.event}  {counts}  via {', '.join(e.transports)}")
+        counts += f", skipped {e.skipped}" if e.skipped else ""
+        via = f"  via {', '.join(e.transports)}" if e.transports else ""
+        click.echo(f"{stamp:<20}  {e.kind:<12}  {e.event}  {counts}{via}")
         if e.subject:
             click.echo(f"    Subject: {e.subject}")
         for f in e.failures:

@@ -82,6 +82,7 @@ class HistoryEntry:
     failed: int
     uncertain: int
     failures: tuple[Failure, ...]
+    skipped: str = ""  # "2027-01-25T13:17:00+00:00 by organizer": skipped, not sent
 
 
 def _iso(moment: datetime) -> str:
@@ -278,7 +279,23 @@ class Ledger:
             complete = delivered and not claimed and not temporary
             records.setdefault(event, {})[kind] = SentRecord(
                 first, complete, delivered, self._facts(facts, event, kind))
+        for event, kind, skipped_at, facts in self._read_skipped():
+            # Skipped: done, as if everyone had it (see :meth:`skip`).
+            earlier = records.get(event, {}).get(kind)
+            first = _parse(skipped_at)
+            assert first is not None
+            records.setdefault(event, {})[kind] = SentRecord(
+                min(first, earlier.first_at) if earlier else first, True, True,
+                self._facts(facts, event, kind))
         return records
+
+    def _read_skipped(self) -> list[tuple[str, str, str, str | None]]:
+        if self._version < 4:  # a read-only open of an older format: nothing was skipped
+            return []
+        with _guard(self.path, "read"):
+            return self._conn.execute(
+                "SELECT event, kind, skipped_at, facts FROM messages "
+                "WHERE skipped_at IS NOT NULL").fetchall()
 
     def _facts(self, text: str | None, event: str, kind: str) -> Facts | None:
         if text is None:
@@ -349,6 +366,22 @@ class Ledger:
                 "ON CONFLICT (event, kind) DO UPDATE SET subject = excluded.subject, "
                 "finished_at = NULL, facts = COALESCE(messages.facts, excluded.facts)",
                 (event, kind, subject, snapshot),
+            )
+
+    def skip(self, event: str, kind: str, subject: str, facts: Facts | None,
+             by: str) -> None:
+        """The organizer skipped this message (``send --skip``): it counts as done, as if
+        everyone had it, so no run sends it (nor an update about what it said: ``facts``
+        is the event as it is now); recipients already sent to keep their rows."""
+        snapshot = facts.to_json() if facts is not None else None
+        now = _iso(self._clock())
+        with self._transaction():
+            self._conn.execute(
+                "INSERT INTO messages (event, kind, subject, facts, finished_at, skipped_at, "
+                "skipped_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event, kind) DO UPDATE "
+                "SET finished_at = excluded.finished_at, skipped_at = excluded.skipped_at, "
+                "skipped_by = excluded.skipped_by, facts = excluded.facts",
+                (event, kind, subject, snapshot, now, now, by),
             )
 
     def finished(self, event: str, kind: str) -> None:
@@ -424,7 +457,30 @@ class Ledger:
                 sent=sent, failed=failed, uncertain=unsure,
                 failures=tuple(failures.get((event, kind), ())),
             ))
-        return entries
+        return _with_skips(entries, self._skips())
+
+    def _skips(self) -> dict[tuple[str, str], tuple[str, str]]:
+        if self._version < 4:
+            return {}
+        return {(event, kind): (subject, f"{at} by {by}" if by else at)
+                for event, kind, subject, at, by in self._conn.execute(
+                    "SELECT event, kind, subject, skipped_at, skipped_by FROM messages "
+                    "WHERE skipped_at IS NOT NULL ORDER BY skipped_at")}
+
+
+def _with_skips(entries: list[HistoryEntry],
+                skips: dict[tuple[str, str], tuple[str, str]]) -> list[HistoryEntry]:
+    """The history with what the organizer skipped: marked on its entry, or an entry of
+    its own when nobody was sent it."""
+    from dataclasses import replace
+
+    found = []
+    for entry in entries:
+        skip = skips.pop((entry.event, entry.kind), None)
+        found.append(replace(entry, skipped=skip[1]) if skip else entry)
+    found += [HistoryEntry(event, kind, subject, (), None, None, 0, 0, 0, (), skipped=when)
+              for (event, kind), (subject, when) in skips.items()]
+    return found
 
 
 _CLAIM = """
