@@ -182,7 +182,8 @@ def send(
             # --now pins the start; the run's own duration still moves the clock on.
             return now + timedelta(seconds=time.monotonic() - started)
 
-        with Ledger.open(settings.ledger.path, clock=clock) as ledger:
+        with Ledger.open(settings.ledger.path, clock=clock,
+                         keys=settings.ledger.recipient_keys()) as ledger:
             if options.skip:
                 report.items += [_skip(ledger, event, message, options, transport.describe())
                                  for event, _kind, message in prepared]
@@ -271,11 +272,12 @@ def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, 
                       audience=recipients.describe(), dry_run=True,
                       changed=changed_note(event, settings.schedule, sent, settings.site.tz)
                       if kind == UPDATE else None)
-    ledger = Ledger.open_readonly(settings.ledger.path)
+    ledger = Ledger.open_readonly(settings.ledger.path, settings.ledger.recipient_keys())
     if ledger is not None:
         with ledger:
             for chunk in _chunks(iter(recipients), 500):
-                rows = ledger.lookup(event.id, key, [r.key for r in chunk])
+                rows = ledger.lookup(event.id, key,
+                                     [ledger.recipient_key(r.key) for r in chunk])
                 item.skipped += sum(1 for r in rows.values() if r.status == "sent")
                 # With --resend-uncertain they are sent, not left uncertain.
                 item.uncertain += 0 if resending else sum(
@@ -316,10 +318,12 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     with bar as advance:
         def batches() -> Iterator[list[Outgoing]]:
             for chunk in _chunks(iter(recipients), transport.batch_size):
-                rows = ledger.lookup(event_id, kind, [r.key for r in chunk])
-                items = [out for recipient in chunk
-                         if (out := _outgoing(settings, prepared, recipient,
-                                              rows.get(recipient.key), options, item))]
+                # By address, or by keyed hash: the ledger's own key (ledger/keys.py).
+                keys = [ledger.recipient_key(r.key) for r in chunk]
+                rows = ledger.lookup(event_id, kind, keys)
+                items = [out for recipient, key in zip(chunk, keys, strict=True)
+                         if (out := _outgoing(settings, prepared, recipient, key,
+                                              rows.get(key), options, item))]
                 if len(items) < len(chunk):
                     advance(len(chunk) - len(items))
                 if items:
@@ -333,8 +337,8 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     return delivered.stopped
 
 
-def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, row: Row | None,
-              options: SendOptions, item: KindReport) -> Outgoing | None:
+def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key: str,
+              row: Row | None, options: SendOptions, item: KindReport) -> Outgoing | None:
     """The message for ``recipient``, or None (counted in ``item``) if it is not to go."""
     from .message import AddressError, make_message_id
 
@@ -356,14 +360,16 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, row:
     elif row is not None and row.status == "sent":
         message_id = make_message_id(settings)  # a deliberate second copy
     else:
-        message_id = prepared.message_id_for(recipient.address)
+        # From the ledger's key: in a keyed ledger the Message-ID it keeps is no
+        # (unkeyed, so guessable) hash of the address.
+        message_id = prepared.message_id_for(key)
     try:
         data = _addressed(prepared, recipient, message_id)
     except AddressError as exc:
         item.invalid += 1
         _note(item.failures, (recipient.address, str(exc)))
         return None
-    return Outgoing(recipient.key, recipient.address, data, message_id)
+    return Outgoing(key, recipient.address, data, message_id)
 
 
 class _Recorder:

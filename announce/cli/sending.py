@@ -12,6 +12,7 @@ import click
 from ..config import Settings
 from ..errors import AnnounceError
 from ..kinds import KINDS
+from ..paths import display_path
 from .base import Run, cli, common_options, diagnostic, report_left_out
 
 # Fewer recipients than this finish before a bar would be worth drawing.
@@ -144,19 +145,26 @@ def _progress_bar(total: int, label: str) -> Any:
 
 @cli.command("history")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per message.")
+@click.option("--recipient", metavar="ADDRESS",
+              help="Only what was sent to ADDRESS (in a ledger that hashes recipients, with "
+                   "its key in the variable [ledger] key_env names).")
 @common_options
-def history_command(run: Run, as_json: bool) -> None:
+def history_command(run: Run, as_json: bool, recipient: str | None) -> None:
     """What was sent, when, to how many, and who did not get it, from the ledger.
 
     \b
     Examples:
       announce history
       announce history --json
+      announce history --recipient ada@example.org
     """
     from ..ledger import Ledger
 
     settings = run.settings
-    ledger = Ledger.open_readonly(settings.ledger.path)
+    ledger = Ledger.open_readonly(settings.ledger.path, settings.ledger.recipient_keys())
+    if recipient is not None:
+        _recipient_history(settings, ledger, recipient, as_json)
+        return
     entries = [] if ledger is None else ledger.history()
     if ledger is not None:
         ledger.close()
@@ -202,3 +210,23 @@ def history_command(run: Run, as_json: bool) -> None:
         for f in e.failures:
             code = f"{f.code} " if f.code and not f.error.startswith(str(f.code)) else ""
             click.echo(f"    {f.status}: {f.recipient}: {code}{f.error}".rstrip(": "))
+
+
+def _recipient_history(settings: Settings, ledger: Any, address: str, as_json: bool) -> None:
+    """``history --recipient``: each message tried for ``address``, and how it went."""
+    rows = [] if ledger is None else ledger.deliveries_to(address)
+    if ledger is not None:
+        ledger.close()
+    tz = settings.site.tz
+    if as_json:
+        click.echo(json.dumps([
+            {"event": event, "kind": kind, "status": status,
+             "sent": sent.astimezone(tz).isoformat() if sent else None}
+            for event, kind, status, sent in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"{address}: nothing in the ledger ({display_path(settings.ledger.path)}).")
+        return
+    for event, kind, status, sent in rows:
+        stamp = f"{sent.astimezone(tz):%Y-%m-%d %H:%M}" if sent else "never sent"
+        click.echo(f"{stamp:<16}  {kind:<12}  {event}  {status}")

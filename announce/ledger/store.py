@@ -17,6 +17,7 @@ from ..changes import Facts
 from ..delivery.transport import Outcome, permanent
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
+from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 __all__ = [
@@ -144,11 +145,21 @@ class Ledger:
         self.path = path
         self._clock = clock
         self._version = version
+        self._keys = RecipientKeys()
+        self._keys_problem: str | None = None
+
+    def recipient_key(self, address: str) -> str:
+        """How this ledger stores ``address`` (see :mod:`.keys`): the lower-cased address,
+        or its keyed hash; a LedgerError when the key given does not read this ledger."""
+        if self._keys_problem is not None:
+            raise LedgerError(self._keys_problem)
+        return self._keys.of(address)
 
     # --- opening --------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, clock: Callable[[], datetime]) -> Ledger:
+    def open(cls, path: Path, *, clock: Callable[[], datetime],
+             keys: RecipientKeys | None = None) -> Ledger:
         """Open ``path`` for writing, creating it (and its folder) on first use.
 
         ``clock`` stamps the rows; ``announce send --now`` passes its pretend clock so
@@ -191,6 +202,9 @@ class Ledger:
                 if found != ["ok"]:
                     raise sqlite3.DatabaseError("database disk image is malformed: "
                                                 + "; ".join(found))
+            ledger._store_recipients_by(keys or RecipientKeys(), convert=True)
+            if ledger._keys_problem is not None:  # refused before anything is sent
+                raise LedgerError(ledger._keys_problem)
         except sqlite3.Error as exc:
             conn.close()
             raise _busy(path, exc) or LedgerError(
@@ -201,7 +215,7 @@ class Ledger:
         return ledger
 
     @classmethod
-    def open_readonly(cls, path: Path) -> Ledger | None:
+    def open_readonly(cls, path: Path, keys: RecipientKeys | None = None) -> Ledger | None:
         """Open an existing ledger read-only; ``None`` if there is none (nothing was sent)."""
         if not path.exists():
             return None
@@ -228,7 +242,37 @@ class Ledger:
         if version == 0:  # an empty file: nothing recorded yet
             conn.close()
             return None
+        with _guard(path, "read"):
+            ledger._store_recipients_by(keys or RecipientKeys(), convert=False)
         return ledger
+
+    def _store_recipients_by(self, keys: RecipientKeys, *, convert: bool) -> None:
+        """Which keys this ledger's recipients are under: ``keys`` when the ledger says so
+        (or, with ``convert``, after converting a plain ledger's rows to them, in one
+        transaction); else a problem that :meth:`recipient_key` raises."""
+        row = (self._conn.execute("SELECT value FROM meta WHERE name = 'recipient_keys'")
+               .fetchone() if self._version >= 5 else None)
+        stored = row[0] if row else PLAIN
+        if stored == keys.mode:
+            self._keys = keys
+        elif stored == PLAIN and not convert:
+            self._keys = RecipientKeys()  # read as it is; the first send converts it
+        elif stored == PLAIN:
+            self._conn.create_function("announce_recipient_key", 1, keys.of,
+                                       deterministic=True)
+            with self._transaction():
+                self._conn.execute(
+                    "UPDATE deliveries SET recipient = announce_recipient_key(recipient)")
+                self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('recipient_keys', ?)",
+                                   (keys.mode,))
+            self._keys = keys
+        else:
+            self._keys_problem = (
+                f"{self.path}: this ledger stores recipients by a keyed hash, and "
+                + ("no ledger key is set" if keys.secret is None else
+                   "the ledger key set is not the one it was written with")
+                + " ([ledger] key_env names the variable): every recipient would look new, "
+                "so nothing is sent. Set the key this ledger was written with.")
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
@@ -420,6 +464,18 @@ class Ledger:
                 self._conn.executemany(sql, rows)
 
     # --- history --------------------------------------------------------------------
+
+    def deliveries_to(self, address: str) -> list[tuple[str, str, str, datetime | None]]:
+        """(event, kind, status, first sent) of every message tried for ``address``, by
+        the ledger's key for it (its hash, in a keyed ledger); status ``uncertain`` for a
+        claim a stopped run left."""
+        key = self.recipient_key(address)
+        with _guard(self.path, "read"):
+            rows = self._conn.execute(
+                "SELECT event, kind, status, sent_at FROM deliveries WHERE recipient = ? "
+                "ORDER BY claimed_at, event, kind", (key,)).fetchall()
+        return [(event, kind, "uncertain" if status == "claimed" else status, _parse(sent))
+                for event, kind, status, sent in rows]
 
     def history(self) -> list[HistoryEntry]:
         """Every message kind ever sent or tried, oldest first, with its failures."""
