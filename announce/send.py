@@ -94,6 +94,13 @@ class KindReport:
         return not (self.failed or self.uncertain or self.not_sent or self.aborted)
 
     @property
+    def never_tried(self) -> int:
+        """Recipients this run never got to: not read from the list when it stopped."""
+        reached = (self.sent + self.failed + self.skipped + self.uncertain + self.not_sent
+                   + self.invalid + self.refused)
+        return max(0, self.recipients - reached)
+
+    @property
     def counts(self) -> str:
         """``N sent, N failed, N skipped, N uncertain`` (and ``N not sent``), for summaries."""
         counts = (f"{self.sent} sent, {self.failed + self.invalid} failed, "
@@ -200,6 +207,9 @@ def send(
                     except KeyboardInterrupt:  # the outbox, or between two messages
                         stopped = Stopped(f"stopped by {stop.name}", stop.name)
                 if stopped is not None:
+                    # Released by the transport, and never read from the list at all:
+                    # both are "not sent" (a rerun sends them).
+                    item.not_sent += item.never_tried
                     item.aborted = stopped.reason
                     report.stopped_by = stopped.signal
                     break
