@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "catalog_path",
     "catalogs",
     "display_width",
+    "is_language_tag",
     "language",
     "language_problem",
 ]
@@ -39,8 +41,26 @@ def N_(message: str) -> str:
     return message
 
 
+# A well-formed BCP 47 language tag (RFC 5646's langtag, without extensions or private
+# use, which no catalog is named by), with "-" or "_" between its parts: de, pt-BR,
+# zh_Hant_TW, sr-Latn, es-419. Nothing else names a catalog: not "../../x".
+_LANGUAGE_TAG = re.compile(
+    r"(?:[A-Za-z]{2,3}(?:[-_][A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|\d{3}))?"
+    r"(?:[-_](?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*", re.ASCII)
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether ``text`` is a well-formed BCP 47 language tag (``de``, ``pt-BR``)."""
+    return len(text) <= 35 and _LANGUAGE_TAG.fullmatch(text.strip()) is not None
+
+
 def catalog_path(root: Path, tag: str) -> Path:
-    """Where the catalog of language ``tag`` (``de``, ``pt_BR``) lives under ``root``."""
+    """Where the catalog of language ``tag`` (``de``, ``pt_BR``) lives under ``root``.
+
+    ``ValueError`` for a tag that is not a language tag: a ``lang:`` of ``../../x`` must
+    never name a file outside ``root``."""
+    if not is_language_tag(tag):
+        raise ValueError(f"{tag!r} is not a language tag")
     return root / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
@@ -69,7 +89,8 @@ def catalogs(user_locale: Path | None = None) -> tuple[str, ...]:
     for root in (user_locale, packaged_locale()):
         if root is not None and root.is_dir():
             found.update(folder.name for folder in root.iterdir()
-                         if catalog_path(root, folder.name).is_file())
+                         if is_language_tag(folder.name)
+                         and catalog_path(root, folder.name).is_file())
     return tuple(sorted(found))
 
 
@@ -81,6 +102,9 @@ def language_problem(text: str, user_locale: Path | None = None) -> str | None:
     Without a catalog the words of a mail stay English (and the dates too, for a tag CLDR
     does not know): a group that wrote ``language = "deutsch"`` would never find out.
     """
+    if not is_language_tag(text.strip() or "en"):
+        return (f"{_toml_string(text[:60])} is not a language tag (BCP 47: a code such as "
+                "\"de\" or \"pt-BR\")")
     tag = normalize(text.strip() or "en")
     available = catalogs(user_locale)
     if tag.split("_")[0] == "en" or any(c in available for c in _candidates(tag)):
@@ -206,6 +230,8 @@ def _plural_function(expression: str) -> Any:
 def _translations(tag: str, roots: tuple[Path, ...]) -> gettext.NullTranslations:
     """The first catalog found wins; each later one (and English) fills its gaps."""
     chain: list[gettext.NullTranslations] = []
+    if not is_language_tag(tag):  # said by check and send (language_problem): English
+        return gettext.NullTranslations()
     for root in roots:
         for candidate in _candidates(tag):
             path = catalog_path(root, candidate)
@@ -228,7 +254,8 @@ class Language:
     """One language for one render: its strings and its ways of writing dates."""
 
     def __init__(self, tag: str, user_locale: Path | None = None) -> None:
-        self.tag = normalize(tag or "en")
+        # A tag that is not one (``../../x``) is English: check and send say so.
+        self.tag = normalize(tag) if tag and is_language_tag(tag) else "en"
         # English, or a language CLDR does not know: announce's own English dates.
         self.english = self.tag.split("_")[0] == "en" or self._cldr_locale() is None
         roots = tuple(p for p in (user_locale, packaged_locale()) if p is not None)

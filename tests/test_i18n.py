@@ -328,3 +328,54 @@ def test_a_localized_announcement_fits_a_phone(tmp_path: Path, lang: str) -> Non
     html = re.sub(r'<img [^>]*src="https?://[^"]*"[^>]*>', "", html)
     width = screenshot(html, tmp_path / f"{lang}.png")
     assert width <= 375, f"{lang}: the page is {width} px wide at 375 px"
+
+
+# --- hostile language codes ----------------------------------------------------------------
+
+HOSTILE_PO = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "When"
+msgstr "PLANTED"
+"""
+
+
+def test_a_lang_that_is_a_path_loads_no_catalog_and_is_said(tmp_path: Path) -> None:
+    # A catalog planted where lang: "../../x" would lead from the templates' locale folder.
+    templates = tmp_path / "templates"
+    (templates / "locale").mkdir(parents=True)
+    planted = tmp_path / "x" / "LC_MESSAGES" / "announce.po"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(HOSTILE_PO, encoding="utf-8")
+    settings, _catalog, _event = settings_over(
+        tmp_path, "A talk.", front='lang: "../../x"',
+        extra=f'[templates]\npath = "{templates}"\n')
+    config = settings.source
+    assert config is not None
+    env = {**os.environ, "ANNOUNCE_NOW": "2027-01-01T09:00"}
+    proc = subprocess.run([sys.executable, "-m", "announce.cli", "render", "--config",
+                           str(config), "--kind", "announcement", "2027-01-06-talk"],
+                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "A Talk" in proc.stdout
+    assert "PLANTED" not in proc.stdout  # English, not the planted catalog
+    checked = subprocess.run([sys.executable, "-m", "announce.cli", "check", "--config",
+                              str(config)], capture_output=True, text=True, timeout=60,
+                             env=env, check=False)
+    assert 'lang: its mail w' in checked.stdout
+    assert '"../../x" is not a language tag (BCP 47' in checked.stdout
+
+
+def test_a_site_language_that_is_a_path_is_a_config_error(tmp_path: Path) -> None:
+    _settings, _catalog, _event = settings_over(tmp_path, "A talk.")
+    config = tmp_path / "announce.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'name = "River City Open Tech"', 'name = "River City Open Tech"\nlanguage = "../../etc"')
+    config.write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "announce.cli", "check", "--config",
+                           str(config)], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    assert "language" in proc.stderr
+    assert '"../../etc" is not a language tag (BCP 47' in proc.stderr
