@@ -180,6 +180,32 @@ def _language_named(text: str) -> tuple[str, str] | None:
     return (code, str(english.languages[code])) if code else None
 
 
+# What a msgstr may hold besides text: the msgid's own %(name)s placeholders, %% for a
+# percent sign, and, in a default subject (a msgid with {{ }}), the subject's variables.
+_PERCENT = re.compile(r"%\((\w+)\)s|%%")
+_BRACES = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+SUBJECT_VARIABLES = frozenset({"site_name", "title", "short_date", "relative_day", "weekday"})
+
+
+def msgstr_problem(msgid: str, msgstr: str) -> str | None:
+    """Why ``msgstr`` cannot stand for ``msgid``: a placeholder the msgid does not have
+    (a traceback when the mail is rendered), a stray ``%``, or template syntax (a catalog
+    is text: it must never run as a template). None when it can."""
+    own: set[str] = set(_PERCENT.findall(msgid)) - {""}
+    for name in sorted(set(_PERCENT.findall(msgstr)) - {""} - own):
+        return f"%({name})s is not a placeholder of this message (it has: " + (
+            ", ".join(f"%({n})s" for n in sorted(own)) or "none") + ")"
+    if "%" in _PERCENT.sub("", msgstr):
+        return "a % that is not a placeholder: write %% for a percent sign"
+    allowed: frozenset[str] = SUBJECT_VARIABLES if _BRACES.search(msgid) else frozenset()
+    for name in sorted(set(_BRACES.findall(msgstr)) - allowed):
+        return "{{ " + str(name) + " }} is not a variable of this message"
+    rest = _BRACES.sub("", msgstr)
+    if any(mark in rest for mark in ("{{", "}}", "{%", "%}", "{#", "#}")):
+        return "template syntax ({{, {% or {#): a translation is text, not a template"
+    return None
+
+
 class _PoTranslations(gettext.NullTranslations):
     """A gettext translations object read straight from a ``.po`` file.
 
@@ -200,6 +226,7 @@ class _PoTranslations(gettext.NullTranslations):
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue
+            _check_message(path, message)
             if isinstance(message.id, tuple | list):
                 strings = list(message.string) if message.string else []
                 if strings and all(strings):
@@ -219,6 +246,21 @@ class _PoTranslations(gettext.NullTranslations):
         if found is not None:
             return found
         return super().ngettext(msgid1, msgid2, n)
+
+
+def _check_message(path: Path, message: Any) -> None:
+    """A TemplateError naming the catalog and the line of a msgstr that cannot be used."""
+    from .errors import TemplateError
+
+    ids = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
+    strings = (list(message.string) if isinstance(message.string, tuple | list)
+               else [message.string])
+    for text in strings:
+        problem = msgstr_problem(" ".join(ids), str(text or ""))
+        if problem is not None:
+            detail = f"msgstr of {ids[0]!r}: {problem}"
+            raise TemplateError(f"{path}:{message.lineno}: {detail}", path=path,
+                                line=message.lineno, detail=detail)
 
 
 def _plural_function(expression: str) -> Any:

@@ -379,3 +379,63 @@ def test_a_site_language_that_is_a_path_is_a_config_error(tmp_path: Path) -> Non
     assert proc.returncode == 1
     assert "language" in proc.stderr
     assert '"../../etc" is not a language tag (BCP 47' in proc.stderr
+
+
+def _with_catalog(tmp_path: Path, entries: str) -> Path:
+    """A German talk, and the organizer's own German catalog holding ``entries``."""
+    templates = tmp_path / "templates"
+    po = templates / "locale" / "de" / "LC_MESSAGES" / "announce.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(HOSTILE_PO.split('msgid "When"')[0] + entries, encoding="utf-8")
+    settings, _catalog, _event = settings_over(
+        tmp_path, "A talk.", front="lang: de", extra=f'[templates]\npath = "{templates}"\n')
+    assert settings.source is not None
+    return settings.source
+
+
+def _announce(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNOUNCE_NOW": "2027-01-01T09:00"}
+    return subprocess.run([sys.executable, "-m", "announce.cli", *args], capture_output=True,
+                          text=True, timeout=60, env=env, check=False)
+
+
+def test_a_catalogs_html_is_shown_as_text_never_as_markup(tmp_path: Path) -> None:
+    config = _with_catalog(tmp_path, 'msgid "When"\n'
+                           'msgstr "<script>alert(1)</script><a href=\\"https://x.test\\">Wann</a>"\n')
+    eml = tmp_path / "talk.eml"
+    out = _announce("render", "--config", str(config), "--kind", "announcement", "-o",
+                    str(eml), "2027-01-06-talk")
+    assert out.returncode == 0, out.stderr
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<script>" not in html
+    assert '<a href="https://x.test"' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ('msgid "When"\nmsgstr "Wann %(nope)s"\n',
+     "msgstr of 'When': %(nope)s is not a placeholder of this message (it has: none)"),
+    ('msgid "{{ site_name }}: {{ title }} ({{ short_date }})"\n'
+     'msgstr "{{ title }} {{ 7 * 7 }} {{ cycler.__init__ }}"\n',
+     "template syntax ({{, {% or {#): a translation is text, not a template"),
+    ('msgid "When"\nmsgstr "100% Wann"\n', "a % that is not a placeholder"),
+], ids=["placeholder", "template-in-subject", "stray-percent"])
+def test_a_bad_msgstr_is_an_error_naming_the_catalog(tmp_path: Path, entry: str,
+                                                     problem: str) -> None:
+    config = _with_catalog(tmp_path, entry)
+    checked = _announce("check", "--config", str(config))
+    output = checked.stdout + checked.stderr
+    assert checked.returncode == 1, output
+    assert "Traceback" not in output
+    po = tmp_path / "templates" / "locale" / "de" / "LC_MESSAGES" / "announce.po"
+    assert f"{po}:" in output
+    assert problem in output
+    sent = _announce("send", "--config", str(config), "--next", "--dry-run",
+                     "--now", "2027-01-01T09:00")
+    assert sent.returncode == 1
+    assert "Traceback" not in sent.stderr
+    assert problem in sent.stderr
