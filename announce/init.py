@@ -469,8 +469,12 @@ def _check_config(text: str, path: Path) -> None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    from .sources.frontmatter import FrontMatterError, read_config_file
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_config_file(path)  # size and depth bounded
+    except FrontMatterError as exc:
+        raise ConfigError(f"{path.name}:{exc.line}: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise ConfigError(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None
