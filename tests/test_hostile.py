@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -416,3 +417,30 @@ def test_init_on_a_deeply_nested_jekyll_config_says_why(tmp_path: Path) -> None:
     no_traceback(result)
     assert result.returncode == 1
     assert "_config.yml:1: nested over 64 levels deep" in result.stderr
+
+
+# --- the shortcode sandbox (issue 21) ------------------------------------------------------
+
+SNIPPETS = """
+[content.shortcodes]
+big = '{{ "x" * 10**9 }}'
+long = '{% for i in range(100000) %}{{ "y" * 99999 }}{% endfor %}'
+loop = '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}'
+"""
+
+
+def test_a_snippet_cannot_hang_check_or_fill_memory(tmp_path: Path) -> None:
+    talk = GOOD.replace("A talk that is fine.", "A {{< big >}} B {{< long >}} C {{< loop >}} D")
+    folder = site(tmp_path, {"2027-02-03-good.md": talk})
+    config = folder / "announce.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"generic"', '"hugo"')
+                      + SNIPPETS, encoding="utf-8")
+    started = time.monotonic()
+    result = announce(folder, "check")
+    assert time.monotonic() - started < 30  # it hung for good before
+    no_traceback(result)
+    notes = [line for line in result.stdout.splitlines() if "the snippet for" in line]
+    assert len(notes) == 3, result.stderr
+    assert "too long a repetition" in notes[0]  # "x" * 10**9 is never built
+    assert "its output is over 200,000 characters" in notes[1]
+    assert "it ran over 2 seconds" in notes[2]
