@@ -102,11 +102,17 @@ def language_problem(text: str, user_locale: Path | None = None) -> str | None:
     Without a catalog the words of a mail stay English (and the dates too, for a tag CLDR
     does not know): a group that wrote ``language = "deutsch"`` would never find out.
     """
+    available = catalogs(user_locale)
     if not is_language_tag(text.strip() or "en"):
+        # A language by its name ("français") is told the tag it means; anything else
+        # (a path, "../../etc") is no language at all.
+        near = _nearest(text, available)
+        if near is not None:
+            return (f"no catalog for {_toml_string(text)}; did you mean {_toml_string(near)}?"
+                    f" (catalogs: {', '.join(available)})")
         return (f"{_toml_string(text[:60])} is not a language tag (BCP 47: a code such as "
                 "\"de\" or \"pt-BR\")")
     tag = normalize(text.strip() or "en")
-    available = catalogs(user_locale)
     if tag.split("_")[0] == "en" or any(c in available for c in _candidates(tag)):
         return None
     shown, listed = _toml_string(text), f"catalogs: {', '.join(available)}"
