@@ -15,7 +15,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .changes import DEFAULT_UPDATE_FIELDS
 from .configcheck import (
@@ -31,6 +31,9 @@ from .configcheck import (
 )
 from .errors import ConfigError
 from .i18n import N_, language_problem
+
+if TYPE_CHECKING:
+    from .ledger.keys import RecipientKeys
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -134,6 +137,9 @@ class MailSettings:
     sender: str = "Our meetup <announce@localhost>"
     to: tuple[str, ...] = ()
     recipients: Path | None = None
+    # The name of a variable holding the subscribers' CSV itself (a secret on GitHub), so
+    # that a public repository need not hold it; instead of `recipients`.
+    recipients_env: str = ""
     reply_to: str = ""
     list_id: str = ""
     unsubscribe: tuple[str, ...] = ()
@@ -191,6 +197,17 @@ class OutboxSettings:
 @dataclass(frozen=True)
 class LedgerSettings:
     path: Path = Path(".announce/ledger.sqlite3")
+    # The name of the variable holding the key the ledger hashes recipients with (HMAC),
+    # not a key: set, the ledger holds no address (announce.ledger.keys).
+    key_env: str = "ANNOUNCE_LEDGER_KEY"
+
+    def recipient_keys(self, environ: Mapping[str, str] | None = None) -> RecipientKeys:
+        """How the ledger stores recipients: by keyed hash when the variable is set."""
+        from .ledger.keys import RecipientKeys
+
+        env = os.environ if environ is None else environ
+        secret = env.get(self.key_env, "") if self.key_env else ""
+        return RecipientKeys(secret.encode() if secret else None)
 
 
 @dataclass(frozen=True)
@@ -237,7 +254,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
                 "shortcodes": "snippets", "max_image_kb": "int"},
     "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",
                  "reminder_days_before": "int", "update_fields": "strings"},
-    "mail": {"from": "str", "to": "strings", "recipients": "path", "reply_to": "str",
+    "mail": {"from": "str", "to": "strings", "recipients": "path", "recipients_env": "str",
+             "reply_to": "str",
              "list_id": "str", "unsubscribe": "strings", "subject_announcement": "str",
              "subject_reminder": "str", "subject_cancellation": "str",
              "subject_update": "str", "list_server": "str"},
@@ -248,7 +266,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
              "password_env": "str", "concurrency": "int", "rate_per_minute": "int",
              "timeout": "number", "max_attempts": "int"},
     "outbox": {"path": "path"},
-    "ledger": {"path": "path"},
+    "ledger": {"path": "path", "key_env": "str"},
     "feed": {"path": "path", "url_path": "str", "days_back": "int"},
 }
 

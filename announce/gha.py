@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SUMMARY_LIMIT",
+    "actor",
     "after_send",
     "annotation",
     "before_send",
@@ -63,6 +64,19 @@ def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 def in_github_actions(environ: Mapping[str, str] | None = None) -> bool:
     """Whether this process runs in a GitHub Actions job (``GITHUB_ACTIONS=true``)."""
     return _env(environ).get("GITHUB_ACTIONS") == "true"
+
+
+def actor(environ: Mapping[str, str] | None = None) -> str:
+    """Who started the run (``github.actor``, as ``@login``); off a runner, the local user."""
+    login = _env(environ).get("GITHUB_ACTOR", "")
+    if login:
+        return f"@{login}"
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no such user (a container without passwd)
+        return "someone"
 
 
 def escape_data(text: str) -> str:
@@ -225,6 +239,15 @@ def after_send(settings: Settings, catalog: Catalog, now: datetime, report: Send
         parts.append(markdown_text(report.nothing_due) + "\n")
     for item in report.items:
         what = _what(item.kind, item.event, settings)
+        if item.skip:
+            # The ledger branch's commits name the skip, and who asked for it.
+            by = f" (asked by {actor(environ)})"
+            (due if item.dry_run else sent).append(
+                f"{'skip' if item.dry_run else 'skipped'} the {what}{by}")
+            if not item.dry_run:
+                lines.append(notice(f"Skipped the {what}{by}: no run will send it.",
+                                    title="announce"))
+            continue
         if item.dry_run:
             due.append(f"{what} to {_recipients(item.recipients)}")
             counts = f"{item.recipients} ({item.audience})" + (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "catalog_path",
     "catalogs",
     "display_width",
+    "is_language_tag",
     "language",
     "language_problem",
 ]
@@ -39,8 +41,26 @@ def N_(message: str) -> str:
     return message
 
 
+# A well-formed BCP 47 language tag (RFC 5646's langtag, without extensions or private
+# use, which no catalog is named by), with "-" or "_" between its parts: de, pt-BR,
+# zh_Hant_TW, sr-Latn, es-419. Nothing else names a catalog: not "../../x".
+_LANGUAGE_TAG = re.compile(
+    r"(?:[A-Za-z]{2,3}(?:[-_][A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|\d{3}))?"
+    r"(?:[-_](?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*", re.ASCII)
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether ``text`` is a well-formed BCP 47 language tag (``de``, ``pt-BR``)."""
+    return len(text) <= 35 and _LANGUAGE_TAG.fullmatch(text.strip()) is not None
+
+
 def catalog_path(root: Path, tag: str) -> Path:
-    """Where the catalog of language ``tag`` (``de``, ``pt_BR``) lives under ``root``."""
+    """Where the catalog of language ``tag`` (``de``, ``pt_BR``) lives under ``root``.
+
+    ``ValueError`` for a tag that is not a language tag: a ``lang:`` of ``../../x`` must
+    never name a file outside ``root``."""
+    if not is_language_tag(tag):
+        raise ValueError(f"{tag!r} is not a language tag")
     return root / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
@@ -69,7 +89,8 @@ def catalogs(user_locale: Path | None = None) -> tuple[str, ...]:
     for root in (user_locale, packaged_locale()):
         if root is not None and root.is_dir():
             found.update(folder.name for folder in root.iterdir()
-                         if catalog_path(root, folder.name).is_file())
+                         if is_language_tag(folder.name)
+                         and catalog_path(root, folder.name).is_file())
     return tuple(sorted(found))
 
 
@@ -81,8 +102,17 @@ def language_problem(text: str, user_locale: Path | None = None) -> str | None:
     Without a catalog the words of a mail stay English (and the dates too, for a tag CLDR
     does not know): a group that wrote ``language = "deutsch"`` would never find out.
     """
-    tag = normalize(text.strip() or "en")
     available = catalogs(user_locale)
+    if not is_language_tag(text.strip() or "en"):
+        # A language by its name ("français") is told the tag it means; anything else
+        # (a path, "../../etc") is no language at all.
+        near = _nearest(text, available)
+        if near is not None:
+            return (f"no catalog for {_toml_string(text)}; did you mean {_toml_string(near)}?"
+                    f" (catalogs: {', '.join(available)})")
+        return (f"{_toml_string(text[:60])} is not a language tag (BCP 47: a code such as "
+                "\"de\" or \"pt-BR\")")
+    tag = normalize(text.strip() or "en")
     if tag.split("_")[0] == "en" or any(c in available for c in _candidates(tag)):
         return None
     shown, listed = _toml_string(text), f"catalogs: {', '.join(available)}"
@@ -156,6 +186,32 @@ def _language_named(text: str) -> tuple[str, str] | None:
     return (code, str(english.languages[code])) if code else None
 
 
+# What a msgstr may hold besides text: the msgid's own %(name)s placeholders, %% for a
+# percent sign, and, in a default subject (a msgid with {{ }}), the subject's variables.
+_PERCENT = re.compile(r"%\((\w+)\)s|%%")
+_BRACES = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+SUBJECT_VARIABLES = frozenset({"site_name", "title", "short_date", "relative_day", "weekday"})
+
+
+def msgstr_problem(msgid: str, msgstr: str) -> str | None:
+    """Why ``msgstr`` cannot stand for ``msgid``: a placeholder the msgid does not have
+    (a traceback when the mail is rendered), a stray ``%``, or template syntax (a catalog
+    is text: it must never run as a template). None when it can."""
+    own: set[str] = set(_PERCENT.findall(msgid)) - {""}
+    for name in sorted(set(_PERCENT.findall(msgstr)) - {""} - own):
+        return f"%({name})s is not a placeholder of this message (it has: " + (
+            ", ".join(f"%({n})s" for n in sorted(own)) or "none") + ")"
+    if "%" in _PERCENT.sub("", msgstr):
+        return "a % that is not a placeholder: write %% for a percent sign"
+    allowed: frozenset[str] = SUBJECT_VARIABLES if _BRACES.search(msgid) else frozenset()
+    for name in sorted(set(_BRACES.findall(msgstr)) - allowed):
+        return "{{ " + str(name) + " }} is not a variable of this message"
+    rest = _BRACES.sub("", msgstr)
+    if any(mark in rest for mark in ("{{", "}}", "{%", "%}", "{#", "#}")):
+        return "template syntax ({{, {% or {#): a translation is text, not a template"
+    return None
+
+
 class _PoTranslations(gettext.NullTranslations):
     """A gettext translations object read straight from a ``.po`` file.
 
@@ -176,6 +232,7 @@ class _PoTranslations(gettext.NullTranslations):
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue
+            _check_message(path, message)
             if isinstance(message.id, tuple | list):
                 strings = list(message.string) if message.string else []
                 if strings and all(strings):
@@ -197,6 +254,21 @@ class _PoTranslations(gettext.NullTranslations):
         return super().ngettext(msgid1, msgid2, n)
 
 
+def _check_message(path: Path, message: Any) -> None:
+    """A TemplateError naming the catalog and the line of a msgstr that cannot be used."""
+    from .errors import TemplateError
+
+    ids = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
+    strings = (list(message.string) if isinstance(message.string, tuple | list)
+               else [message.string])
+    for text in strings:
+        problem = msgstr_problem(" ".join(ids), str(text or ""))
+        if problem is not None:
+            detail = f"msgstr of {ids[0]!r}: {problem}"
+            raise TemplateError(f"{path}:{message.lineno}: {detail}", path=path,
+                                line=message.lineno, detail=detail)
+
+
 def _plural_function(expression: str) -> Any:
     # gettext's own parser of the header's Plural-Forms expression, as msgfmt reads it.
     return gettext.c2py(expression)
@@ -206,6 +278,8 @@ def _plural_function(expression: str) -> Any:
 def _translations(tag: str, roots: tuple[Path, ...]) -> gettext.NullTranslations:
     """The first catalog found wins; each later one (and English) fills its gaps."""
     chain: list[gettext.NullTranslations] = []
+    if not is_language_tag(tag):  # said by check and send (language_problem): English
+        return gettext.NullTranslations()
     for root in roots:
         for candidate in _candidates(tag):
             path = catalog_path(root, candidate)
@@ -228,7 +302,8 @@ class Language:
     """One language for one render: its strings and its ways of writing dates."""
 
     def __init__(self, tag: str, user_locale: Path | None = None) -> None:
-        self.tag = normalize(tag or "en")
+        # A tag that is not one (``../../x``) is English: check and send say so.
+        self.tag = normalize(tag) if tag and is_language_tag(tag) else "en"
         # English, or a language CLDR does not know: announce's own English dates.
         self.english = self.tag.split("_")[0] == "en" or self._cldr_locale() is None
         roots = tuple(p for p in (user_locale, packaged_locale()) if p is not None)

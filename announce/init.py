@@ -469,8 +469,21 @@ def _check_config(text: str, path: Path) -> None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    from .sources.frontmatter import (
+        TOO_DEEP_CONFIG,
+        FrontMatterError,
+        config_too_deep,
+        read_config_text,
+    )
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_config_text(path))  # size bounded
+        if config_too_deep(data):
+            raise RecursionError
+    except FrontMatterError as exc:
+        raise ConfigError(f"{path.name}:{exc.line}: {exc.message}") from None
+    except RecursionError:
+        raise ConfigError(f"{path.name}:1: {TOO_DEEP_CONFIG}") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise ConfigError(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None

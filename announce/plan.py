@@ -32,6 +32,8 @@ class SendOptions:
     force: bool = False
     resend: bool = False
     resend_uncertain: bool = False
+    skip: bool = False              # record it as done, send nothing (``skipped_by`` asked)
+    skipped_by: str = ""
 
 
 @dataclass(frozen=True)

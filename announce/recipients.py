@@ -12,9 +12,11 @@ memory whole: only the set of addresses already seen is kept, to find duplicates
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
@@ -109,6 +111,8 @@ class Recipients:
     where: str
     to: tuple[str, ...] = ()
     csv_path: Path | None = None
+    # The CSV itself, from the variable [mail] recipients_env names: never in a repr.
+    csv_text: str | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Recipient]:
         for recipient, _problem in self._read():
@@ -170,11 +174,16 @@ class Recipients:
                 name, address = parseaddr(entry) if "<" in entry else ("", entry)
                 yield self.where, index, address or entry, name
             return
-        assert self.csv_path is not None
-        try:
-            handle = self.csv_path.open(newline="", encoding="utf-8-sig")
-        except OSError as exc:
-            raise ConfigError(f"{self.where}: cannot read the recipients: {exc.strerror}") from None
+        if self.csv_text is not None:
+            handle: io.TextIOBase = io.StringIO(self.csv_text.removeprefix("\ufeff"),
+                                                newline="")
+        else:
+            assert self.csv_path is not None
+            try:
+                handle = self.csv_path.open(newline="", encoding="utf-8-sig")
+            except OSError as exc:
+                raise ConfigError(f"{self.where}: cannot read the recipients: "
+                                  f"{exc.strerror}") from None
         with handle:
             reader = csv.reader(handle)
             try:
@@ -200,6 +209,7 @@ class Recipients:
                     line = reader.line_num
                     yield f"{self.where}:{line}", line, address, name
             except UnicodeDecodeError:
+                assert self.csv_path is not None  # text from a variable is decoded already
                 line = _bad_utf8_line(self.csv_path)
                 raise ConfigError(f"{self.where}:{line}: not UTF-8 text (save the file as "
                                   "UTF-8)") from None
@@ -224,11 +234,13 @@ def load_recipients(settings: Settings) -> Recipients:
     """The recipients the settings name; ``ConfigError`` when there are none or both kinds."""
     mail = settings.mail
     config = str(settings.source) if settings.source else "the configuration"
-    if mail.to and mail.recipients:
+    if sum(map(bool, (mail.to, mail.recipients, mail.recipients_env))) > 1:
         raise ConfigError(
-            f"{config}: [mail]: set either 'to' (list addresses) or 'recipients' (a CSV of "
-            "subscribers), not both"
+            f"{config}: [mail]: set one of 'to' (list addresses), 'recipients' (a CSV of "
+            "subscribers) or 'recipients_env' (a variable holding that CSV), not several"
         )
+    if mail.recipients_env:
+        return _from_environment(config, mail.recipients_env)
     if mail.recipients is not None:
         return Recipients("subscribers", display_path(mail.recipients), csv_path=mail.recipients)
     if mail.to:
@@ -237,6 +249,17 @@ def load_recipients(settings: Settings) -> Recipients:
         f"{config}: [mail] to: nobody to send to: set 'to' (the list address) or "
         "'recipients' (a CSV file of subscribers)"
     )
+
+
+def _from_environment(config: str, name: str) -> Recipients:
+    """The subscribers' CSV from the variable ``name`` (a secret on GitHub Actions)."""
+    text = os.environ.get(name, "")
+    if not text.strip():
+        raise ConfigError(
+            f"{config}: [mail] recipients_env: the variable {name} is not set or empty: it "
+            "holds the subscribers' CSV (on GitHub, a secret given to the action as "
+            "subscribers)", key="[mail] recipients_env")
+    return Recipients("subscribers", f"${name}", csv_text=text)
 
 
 def first_recipient(settings: Settings) -> Recipient | None:

@@ -87,10 +87,18 @@ class KindReport:
     aborted: str | None = None
     # "changed since the announcement: start 18:00 → 18:30", for an update
     changed: str | None = None
+    skip: bool = False        # skipped by the organizer: recorded as done, sent to nobody
 
     @property
     def ok(self) -> bool:
         return not (self.failed or self.uncertain or self.not_sent or self.aborted)
+
+    @property
+    def never_tried(self) -> int:
+        """Recipients this run never got to: not read from the list when it stopped."""
+        reached = (self.sent + self.failed + self.skipped + self.uncertain + self.not_sent
+                   + self.invalid + self.refused)
+        return max(0, self.recipients - reached)
 
     @property
     def counts(self) -> str:
@@ -158,8 +166,10 @@ def send(
         scan = recipients.scan()
         report.problems = scan.problems
         for event, kind in planned:
-            report.items.append(_dry_run(settings, catalog, now, event, kind, scan.count,
-                                         recipients, transport, sent))
+            item = _dry_run(settings, catalog, now, event, kind, scan.count, recipients,
+                            transport, sent, resending=options.resend_uncertain)
+            item.skip = options.skip
+            report.items.append(item)
         return report
 
     transport.check()  # an unsafe or incomplete [smtp] stops the run before anything
@@ -179,7 +189,12 @@ def send(
             # --now pins the start; the run's own duration still moves the clock on.
             return now + timedelta(seconds=time.monotonic() - started)
 
-        with Ledger.open(settings.ledger.path, clock=clock) as ledger:
+        with Ledger.open(settings.ledger.path, clock=clock,
+                         keys=settings.ledger.recipient_keys()) as ledger:
+            if options.skip:
+                report.items += [_skip(ledger, event, message, options, transport.describe())
+                                 for event, _kind, message in prepared]
+                return report
             for event, kind, message in prepared:
                 item = KindReport(event=event, kind=kind, subject=message.rendered.subject,
                                   transport=transport.describe(), recipients=scan.count,
@@ -192,6 +207,9 @@ def send(
                     except KeyboardInterrupt:  # the outbox, or between two messages
                         stopped = Stopped(f"stopped by {stop.name}", stop.name)
                 if stopped is not None:
+                    # Released by the transport, and never read from the list at all:
+                    # both are "not sent" (a rerun sends them).
+                    item.not_sent += item.never_tried
                     item.aborted = stopped.reason
                     report.stopped_by = stopped.signal
                     break
@@ -255,7 +273,7 @@ def _prepare(settings: Settings, catalog: Catalog, now: datetime, event: Event,
 
 def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
              count: int, recipients: Recipients, transport: Transport,
-             sent: Sent) -> KindReport:
+             sent: Sent, *, resending: bool = False) -> KindReport:
     message = _prepare(settings, catalog, now, event, kind, sent)
     assert message.rendered.plan is not None  # _prepare plans every message
     key = message.rendered.plan.key
@@ -264,14 +282,30 @@ def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, 
                       audience=recipients.describe(), dry_run=True,
                       changed=changed_note(event, settings.schedule, sent, settings.site.tz)
                       if kind == UPDATE else None)
-    ledger = Ledger.open_readonly(settings.ledger.path)
+    ledger = Ledger.open_readonly(settings.ledger.path, settings.ledger.recipient_keys())
     if ledger is not None:
         with ledger:
             for chunk in _chunks(iter(recipients), 500):
-                rows = ledger.lookup(event.id, key, [r.key for r in chunk])
+                rows = ledger.lookup(event.id, key,
+                                     [ledger.recipient_key(r.key) for r in chunk])
                 item.skipped += sum(1 for r in rows.values() if r.status == "sent")
-                item.uncertain += sum(1 for r in rows.values() if r.status == "claimed")
+                # With --resend-uncertain they are sent, not left uncertain.
+                item.uncertain += 0 if resending else sum(
+                    1 for r in rows.values() if r.status == "claimed")
     return item
+
+
+def _skip(ledger: Ledger, event: Event, prepared: Prepared, options: SendOptions,
+          transport: str) -> KindReport:
+    """``--skip``: the message is recorded as done and sent to nobody (see Ledger.skip)."""
+    from .changes import facts_of
+
+    assert prepared.rendered.plan is not None  # _prepare plans every message
+    plan = prepared.rendered.plan
+    ledger.skip(event.id, plan.key, prepared.rendered.subject, facts_of(event),
+                options.skipped_by)
+    return KindReport(event=event, kind=plan.kind, subject=prepared.rendered.subject,
+                      transport=transport, recipients=0, skip=True)
 
 
 def _chunks(items: Iterator[Recipient], size: int) -> Iterator[list[Recipient]]:
@@ -294,10 +328,12 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     with bar as advance:
         def batches() -> Iterator[list[Outgoing]]:
             for chunk in _chunks(iter(recipients), transport.batch_size):
-                rows = ledger.lookup(event_id, kind, [r.key for r in chunk])
-                items = [out for recipient in chunk
-                         if (out := _outgoing(settings, prepared, recipient,
-                                              rows.get(recipient.key), options, item))]
+                # By address, or by keyed hash: the ledger's own key (ledger/keys.py).
+                keys = [ledger.recipient_key(r.key) for r in chunk]
+                rows = ledger.lookup(event_id, kind, keys)
+                items = [out for recipient, key in zip(chunk, keys, strict=True)
+                         if (out := _outgoing(settings, prepared, recipient, key,
+                                              rows.get(key), options, item))]
                 if len(items) < len(chunk):
                     advance(len(chunk) - len(items))
                 if items:
@@ -311,8 +347,8 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     return delivered.stopped
 
 
-def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, row: Row | None,
-              options: SendOptions, item: KindReport) -> Outgoing | None:
+def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key: str,
+              row: Row | None, options: SendOptions, item: KindReport) -> Outgoing | None:
     """The message for ``recipient``, or None (counted in ``item``) if it is not to go."""
     from .message import AddressError, make_message_id
 
@@ -334,14 +370,16 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, row:
     elif row is not None and row.status == "sent":
         message_id = make_message_id(settings)  # a deliberate second copy
     else:
-        message_id = prepared.message_id_for(recipient.address)
+        # From the ledger's key: in a keyed ledger the Message-ID it keeps is no
+        # (unkeyed, so guessable) hash of the address.
+        message_id = prepared.message_id_for(key)
     try:
         data = _addressed(prepared, recipient, message_id)
     except AddressError as exc:
         item.invalid += 1
         _note(item.failures, (recipient.address, str(exc)))
         return None
-    return Outgoing(recipient.key, recipient.address, data, message_id)
+    return Outgoing(key, recipient.address, data, message_id)
 
 
 class _Recorder:

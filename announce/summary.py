@@ -27,6 +27,10 @@ def format_report(report: SendReport, settings: Settings) -> list[str]:
 
 def _dry_run_lines(item: KindReport, settings: Settings) -> list[str]:
     event = item.event
+    if item.skip:
+        return ["Dry run: nothing skipped, nothing written.",
+                f"Would skip the {item.kind} of {event_name(event)}: recorded as done, "
+                "sent to nobody."]
     return [
         "Dry run: nothing sent, nothing written.",
         f"Event:      {event.id} — {event.title}, {short_when(event.start, settings.site.tz)}",
@@ -42,6 +46,9 @@ def _dry_run_lines(item: KindReport, settings: Settings) -> list[str]:
 
 def _sent_lines(item: KindReport) -> list[str]:
     event = item.event
+    if item.skip:
+        return [f"Skipped the {item.kind} of {event_name(event)}: recorded as done in the "
+                "ledger, sent to nobody; no run will send it."]
     lines = [f"The {item.kind} of {event_name(event)}, via {item.transport}:",
              f"Subject: {item.subject}"]
     lines += [f"  failed: {address}: {error}" for address, error in item.failures]

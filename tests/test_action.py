@@ -161,7 +161,15 @@ def test_the_workflow_is_scheduled_serialized_and_least_privileged() -> None:
     workflow = _load(EXAMPLE_WORKFLOW)
     on = _on(workflow)
     assert re.fullmatch(r"\d+ \d+ \* \* \*", on["schedule"][0]["cron"])  # daily
-    assert on["workflow_dispatch"]["inputs"]["dry-run"]["type"] == "boolean"
+    # The buttons of a manual run: each choice is one the action knows.
+    from announce.kinds import KINDS
+    from announce.ledger.manual import ANY_KIND, CHOICES
+
+    inputs = on["workflow_dispatch"]["inputs"]
+    assert inputs["do"]["options"] == list(CHOICES)
+    assert inputs["do"]["default"] == CHOICES[0]
+    assert inputs["kind"]["options"] == [ANY_KIND, *KINDS]
+    assert inputs["event"]["default"] == ""
     assert {"_events/**", "content/**", "announce.toml"} <= set(on["pull_request"]["paths"])
     assert workflow["permissions"] == {"contents": "read"}
     send, preview = workflow["jobs"]["send"], workflow["jobs"]["preview"]

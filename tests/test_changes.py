@@ -35,7 +35,7 @@ from announce.kinds import (
     pending_changes,
     plan,
 )
-from announce.ledger import Claim, Ledger, Outcome, read_sent
+from announce.ledger import SCHEMA_VERSION, Claim, Ledger, Outcome, read_sent
 
 from .conftest import REPO
 
@@ -219,7 +219,7 @@ def test_a_ledger_of_format_2_is_migrated_and_its_messages_have_no_snapshot(
         assert due_kinds(event(START + HOUR), T0 + HOUR, DEFAULT, expected) == []
         _send(ledger, "reminder", facts_of(event()), "a@example.org")
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT kind, facts IS NOT NULL FROM messages ORDER BY kind"
                             ).fetchall() == [("announcement", 0), ("reminder", 1)]
     assert read_sent(path)[ID]["reminder"].facts == facts_of(event())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -371,3 +372,75 @@ def test_a_csv_with_no_valid_address_is_an_error_not_a_green_run(tmp_path: Path)
         "(skipped)\n"
         "announce: error: people.csv:3: email: empty (skipped)\n"
         "announce: error: people.csv: nobody to send to (all 2 skipped)\n")
+
+
+# --- the generator configs `init` reads (issue 21) ------------------------------------------
+
+def _init(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "announce.cli", "init"], cwd=folder,
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+
+
+def test_init_on_a_deeply_nested_hugo_toml_is_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "content" / "events").mkdir(parents=True)
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://example.org"\nx = ' + "[" * 5000 + "]" * 5000 + "\n",
+        encoding="utf-8")
+    result = _init(tmp_path)
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "announce.toml").is_file()
+
+
+@pytest.mark.parametrize("size_mb", [90])
+def test_init_on_a_huge_jekyll_config_stops_at_once_and_says_why(tmp_path: Path,
+                                                                 size_mb: int) -> None:
+    (tmp_path / "_events").mkdir()
+    with (tmp_path / "_config.yml").open("w", encoding="utf-8") as config:
+        config.write("title: x\n")
+        line = "key: " + "v" * 1000 + "\n"
+        for _ in range(size_mb * 1024):
+            config.write(line)
+    result = _init(tmp_path)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "_config.yml:1: the file is" in result.stderr
+    assert "over the 1 MB a generator's config file may have (is it the right file?): " \
+           "not read" in result.stderr
+
+
+def test_init_on_a_deeply_nested_jekyll_config_says_why(tmp_path: Path) -> None:
+    (tmp_path / "_events").mkdir()
+    (tmp_path / "_config.yml").write_text(
+        "title: x\nx:\n" + "".join("  " * i + "- \n" for i in range(1, 200)), encoding="utf-8")
+    result = _init(tmp_path)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "_config.yml:1: nested over 64 levels deep" in result.stderr
+
+
+# --- the shortcode sandbox (issue 21) ------------------------------------------------------
+
+SNIPPETS = """
+[content.shortcodes]
+big = '{{ "x" * 10**9 }}'
+long = '{% for i in range(100000) %}{{ "y" * 99999 }}{% endfor %}'
+loop = '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}'
+"""
+
+
+def test_a_snippet_cannot_hang_check_or_fill_memory(tmp_path: Path) -> None:
+    talk = GOOD.replace("A talk that is fine.", "A {{< big >}} B {{< long >}} C {{< loop >}} D")
+    folder = site(tmp_path, {"2027-02-03-good.md": talk})
+    config = folder / "announce.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"generic"', '"hugo"')
+                      + SNIPPETS, encoding="utf-8")
+    started = time.monotonic()
+    result = announce(folder, "check")
+    assert time.monotonic() - started < 30  # it hung for good before
+    no_traceback(result)
+    notes = [line for line in result.stdout.splitlines() if "the snippet for" in line]
+    assert len(notes) == 3, result.stderr
+    assert "too long a repetition" in notes[0]  # "x" * 10**9 is never built
+    assert "its output is over 200,000 characters" in notes[1]
+    assert "it ran over 2 seconds" in notes[2]

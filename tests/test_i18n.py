@@ -328,3 +328,114 @@ def test_a_localized_announcement_fits_a_phone(tmp_path: Path, lang: str) -> Non
     html = re.sub(r'<img [^>]*src="https?://[^"]*"[^>]*>', "", html)
     width = screenshot(html, tmp_path / f"{lang}.png")
     assert width <= 375, f"{lang}: the page is {width} px wide at 375 px"
+
+
+# --- hostile language codes ----------------------------------------------------------------
+
+HOSTILE_PO = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "When"
+msgstr "PLANTED"
+"""
+
+
+def test_a_lang_that_is_a_path_loads_no_catalog_and_is_said(tmp_path: Path) -> None:
+    # A catalog planted where lang: "../../x" would lead from the templates' locale folder.
+    templates = tmp_path / "templates"
+    (templates / "locale").mkdir(parents=True)
+    planted = tmp_path / "x" / "LC_MESSAGES" / "announce.po"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(HOSTILE_PO, encoding="utf-8")
+    settings, _catalog, _event = settings_over(
+        tmp_path, "A talk.", front='lang: "../../x"',
+        extra=f'[templates]\npath = "{templates}"\n')
+    config = settings.source
+    assert config is not None
+    env = {**os.environ, "ANNOUNCE_NOW": "2027-01-01T09:00"}
+    proc = subprocess.run([sys.executable, "-m", "announce.cli", "render", "--config",
+                           str(config), "--kind", "announcement", "2027-01-06-talk"],
+                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "A Talk" in proc.stdout
+    assert "PLANTED" not in proc.stdout  # English, not the planted catalog
+    checked = subprocess.run([sys.executable, "-m", "announce.cli", "check", "--config",
+                              str(config)], capture_output=True, text=True, timeout=60,
+                             env=env, check=False)
+    assert 'lang: its mail w' in checked.stdout
+    assert '"../../x" is not a language tag (BCP 47' in checked.stdout
+
+
+def test_a_site_language_that_is_a_path_is_a_config_error(tmp_path: Path) -> None:
+    _settings, _catalog, _event = settings_over(tmp_path, "A talk.")
+    config = tmp_path / "announce.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'name = "River City Open Tech"', 'name = "River City Open Tech"\nlanguage = "../../etc"')
+    config.write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "announce.cli", "check", "--config",
+                           str(config)], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    assert "language" in proc.stderr
+    assert '"../../etc" is not a language tag (BCP 47' in proc.stderr
+
+
+def _with_catalog(tmp_path: Path, entries: str) -> Path:
+    """A German talk, and the organizer's own German catalog holding ``entries``."""
+    templates = tmp_path / "templates"
+    po = templates / "locale" / "de" / "LC_MESSAGES" / "announce.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(HOSTILE_PO.split('msgid "When"')[0] + entries, encoding="utf-8")
+    settings, _catalog, _event = settings_over(
+        tmp_path, "A talk.", front="lang: de", extra=f'[templates]\npath = "{templates}"\n')
+    assert settings.source is not None
+    return settings.source
+
+
+def _announce(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNOUNCE_NOW": "2027-01-01T09:00"}
+    return subprocess.run([sys.executable, "-m", "announce.cli", *args], capture_output=True,
+                          text=True, timeout=60, env=env, check=False)
+
+
+def test_a_catalogs_html_is_shown_as_text_never_as_markup(tmp_path: Path) -> None:
+    config = _with_catalog(tmp_path, 'msgid "When"\n'
+                           'msgstr "<script>alert(1)</script><a href=\\"https://x.test\\">Wann</a>"\n')
+    eml = tmp_path / "talk.eml"
+    out = _announce("render", "--config", str(config), "--kind", "announcement", "-o",
+                    str(eml), "2027-01-06-talk")
+    assert out.returncode == 0, out.stderr
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<script>" not in html
+    assert '<a href="https://x.test"' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ('msgid "When"\nmsgstr "Wann %(nope)s"\n',
+     "msgstr of 'When': %(nope)s is not a placeholder of this message (it has: none)"),
+    ('msgid "{{ site_name }}: {{ title }} ({{ short_date }})"\n'
+     'msgstr "{{ title }} {{ 7 * 7 }} {{ cycler.__init__ }}"\n',
+     "template syntax ({{, {% or {#): a translation is text, not a template"),
+    ('msgid "When"\nmsgstr "100% Wann"\n', "a % that is not a placeholder"),
+], ids=["placeholder", "template-in-subject", "stray-percent"])
+def test_a_bad_msgstr_is_an_error_naming_the_catalog(tmp_path: Path, entry: str,
+                                                     problem: str) -> None:
+    config = _with_catalog(tmp_path, entry)
+    checked = _announce("check", "--config", str(config))
+    output = checked.stdout + checked.stderr
+    assert checked.returncode == 1, output
+    assert "Traceback" not in output
+    po = tmp_path / "templates" / "locale" / "de" / "LC_MESSAGES" / "announce.po"
+    assert f"{po}:" in output
+    assert problem in output
+    sent = _announce("send", "--config", str(config), "--next", "--dry-run",
+                     "--now", "2027-01-01T09:00")
+    assert sent.returncode == 1
+    assert "Traceback" not in sent.stderr
+    assert problem in sent.stderr

@@ -15,7 +15,7 @@ import pytest
 
 from announce.errors import LedgerError, SendError
 from announce.kinds import NO_SENDS, SentRecord
-from announce.ledger import Claim, Ledger, Outcome, read_sent, run_lock
+from announce.ledger import SCHEMA_VERSION, Claim, Ledger, Outcome, read_sent, run_lock
 
 EVENT = "2027/2027-02-03-observability-with-opentelemetry"
 T0 = datetime(2027, 1, 28, 14, 0, tzinfo=UTC)
@@ -154,6 +154,21 @@ def test_history_counts_and_lists_failures(ledger: Ledger, clock: Clock) -> None
         "reminder", 1, T0 + timedelta(days=4))
 
 
+def test_a_skipped_message_is_done_for_every_run_and_in_history(ledger: Ledger,
+                                                                 clock: Clock) -> None:
+    claim(ledger, "a@example.org")  # one recipient got it, then the rest was skipped
+    confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
+    ledger.skip(EVENT, "announcement", "Hello", None, "@organizer")
+    ledger.skip(EVENT, "reminder", "Tomorrow", None, "@organizer")  # never sent to anyone
+    records = ledger.sent_records()[EVENT]
+    assert records["announcement"] == SentRecord(T0, complete=True, delivered=True)
+    assert records["reminder"] == SentRecord(T0, complete=True, delivered=True)
+    history = {e.kind: e for e in ledger.history()}
+    assert (history["announcement"].sent, history["announcement"].skipped) == (
+        1, f"{T0.isoformat()} by @organizer")
+    assert (history["reminder"].sent, history["reminder"].first_sent) == (0, None)
+
+
 def test_a_file_that_is_not_a_ledger_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     path.write_text("not a database, just text that is long enough " * 40)
@@ -271,8 +286,8 @@ def test_a_ledger_of_format_1_is_read_and_migrated_with_its_kinds_finished(
     assert read_sent(path) == expected  # read as it is
     Ledger.open(path, clock=clock).close()  # migrated by the first run that writes
     assert read_sent(path) == expected
-    with sqlite3.connect(path) as conn:  # through format 2 to 3 (snapshots: none for it)
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    with sqlite3.connect(path) as conn:  # through every format (snapshots: none for it)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 READ_THE_LEDGER = """

@@ -577,6 +577,30 @@ def test_silent_and_half_sent_requests_are_dropped_after_the_timeout(server: Pre
     assert server.get("/")[0] == 200
 
 
+def test_a_client_that_trickles_its_request_is_dropped_after_the_total_time(
+        tmp_path: Path) -> None:
+    # A byte every 0.2 s: no single read ever waits the 1 s timeout, the request does.
+    with (in_process(make_site(tmp_path / "site"), request_timeout=1.0) as preview,
+          socket.create_connection(("127.0.0.1", preview.server_address[1])) as trickle):
+        start = time.monotonic()
+        dropped_at = None
+        for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 40:
+            try:
+                trickle.sendall(bytes([byte]))
+                time.sleep(0.2)
+            except OSError:  # the server shut the connection
+                dropped_at = time.monotonic() - start
+                break
+        else:
+            trickle.settimeout(5)
+            with contextlib.suppress(ConnectionResetError):
+                assert trickle.recv(4096) == b""  # closed, no answer
+            dropped_at = time.monotonic() - start
+        assert dropped_at is not None
+        assert dropped_at < 3.0, dropped_at  # 1 s in all, not 1 s per read (that was 9 s)
+        assert get(preview.server_address[1], "/")[0] == 200
+
+
 def test_a_slow_render_does_not_hold_up_the_other_pages(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import announce.render

@@ -275,7 +275,7 @@ def test_recipients_config_problems_are_errors_with_their_place(site: Path) -> N
                                  "the first row names the columns: email and, optionally, name")
     config.write_text('[mail]\nto = "a@example.org"\nrecipients = "people.csv"\n',
                       encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"set either 'to' \(list addresses\) or"):
+    with pytest.raises(ConfigError, match=r"set one of 'to' \(list addresses\), 'recipients'"):
         load_recipients(load_settings(config))
 
 

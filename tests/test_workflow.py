@@ -372,7 +372,7 @@ def test_a_queued_run_started_for_an_older_commit_sends_nothing_twice(site: Site
     assert site.server.handler.count == 1
 
     queued = site.run("workflow_dispatch", site.at(date(2027, 1, 25)), sha=triggered_for,
-                      inputs={"dry-run": False})["send"]
+                      inputs={"do": "send what is due"})["send"]
     assert queued.succeeded, _log(queued)
     assert site.server.handler.count == 1
     assert "Nothing due: the announcement of " in queued.step(DUE).stdout
@@ -730,7 +730,7 @@ def test_manual_runs_send_only_from_the_default_branch_and_dry_runs_send_nothing
     site: Site
 ) -> None:
     on_main = site.run("workflow_dispatch", site.at(date(2027, 1, 25)),
-                       inputs={"dry-run": False})
+                       inputs={"do": "send what is due"})
     assert on_main["send"].succeeded
     assert on_main["preview"].skipped
     assert site.server.handler.count == 1
@@ -740,7 +740,7 @@ def test_manual_runs_send_only_from_the_default_branch_and_dry_runs_send_nothing
                           "event": {"repository": {"default_branch": "main"}}}}
     assert evaluate(send_job["if"], context) is False  # another branch: skipped
 
-    dry = site.run("workflow_dispatch", site.at(date(2027, 2, 2)), inputs={"dry-run": True})
+    dry = site.run("workflow_dispatch", site.at(date(2027, 2, 2)), inputs={"do": "dry run"})
     send = dry["send"]
     assert send.succeeded
     assert site.server.handler.count == 1
@@ -1014,3 +1014,108 @@ def test_a_workflow_from_before_the_action_ran_the_ledger_steps_keeps_working(
     assert f"Tagged {TAG}" in new.step(FETCH).stdout
     assert site.tip(TAG) == site.tip(LEDGER_BRANCH)
     assert site.server.handler.count == 2
+
+
+# --- manual runs from the Actions tab (the workflow_dispatch inputs do, event, kind) ------
+
+REQUEST = "Read the request"
+
+
+def _manual(site: Site, day: date, do: str, event: str = "", kind: str = "what is due",
+            **kwargs: Any) -> JobRun:
+    return site.run("workflow_dispatch", site.at(day),
+                    inputs={"do": do, "event": event, "kind": kind}, **kwargs)["send"]
+
+
+def test_skip_from_the_actions_tab_is_recorded_and_no_run_sends_it(site: Site) -> None:
+    skipped = _manual(site, date(2027, 1, 25), "skip", EVENT, "announcement")
+    assert skipped.succeeded, _log(skipped)
+    assert site.server.handler.count == 0
+    skip_line = f"skipped the announcement of {TALK} (asked by @organizer)"
+    assert site.ledger_commits()[0] == f"announce: {skip_line}"
+    assert f"::notice title=announce::Skipped the announcement of {TALK} (asked by " \
+           "@organizer): no run will send it." in skipped.stdout
+    # The days after: the announcement never goes; the schedule goes on as if it had
+    # (its reminder comes, a skip of its own away).
+    for day in (date(2027, 1, 26), date(2027, 1, 27)):
+        _assert_quiet(site.run("schedule", site.at(day))["send"])
+    assert site.run("schedule", site.at(date(2027, 2, 2)))["send"].succeeded
+    assert _subjects(site, 0) == [REMINDER_SUBJECT]
+
+
+def test_send_now_sends_a_message_before_its_day_once(site: Site) -> None:
+    now = _manual(site, date(2027, 1, 20), "send now", EVENT, "announcement")
+    assert now.succeeded, _log(now)
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT]
+    assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT
+    # Pressed twice, and the scheduled run on its day: the ledger has it, nothing more.
+    again = _manual(site, date(2027, 1, 21), "send now", EVENT, "announcement")
+    assert again.succeeded, _log(again)
+    assert site.run("schedule", site.at(date(2027, 1, 25)))["send"].succeeded
+    assert site.server.handler.count == 1
+
+
+def test_a_manual_run_that_makes_no_sense_does_nothing_and_says_which_input(
+    site: Site
+) -> None:
+    send = _manual(site, date(2027, 1, 25), "skip")
+    assert not send.succeeded
+    request = send.step(REQUEST)
+    assert request.outcome == "failure"
+    assert "::error::event: 'skip' needs the event (its id, as 'announce list' shows it, " \
+           "or its talk file)" in request.stdout
+    assert send.step(FETCH).outcome == "skipped"
+    assert site.server.handler.count == 0
+    assert site.ledger_commits() == []
+
+
+def test_clearing_the_marker_from_the_actions_tab_records_who_checked(
+    site: Site
+) -> None:
+    # A run sends, then cannot record (its ledger push refused): the marker stays, and
+    # the next run refuses.
+    hook = site.refuse_pushes(f"refs/heads/{LEDGER_BRANCH}", after=1)
+    assert not site.run("schedule", site.at(date(2027, 1, 25)), run_id=4242)["send"].succeeded
+    hook.unlink()
+    assert "still has the SENDING marker" in site.run(
+        "schedule", site.at(date(2027, 1, 26)))["send"].step(FETCH).stdout
+    assert site.server.handler.count == 1
+    # The organizer reads run 4242's log: the announcement went out. One button clears
+    # the marker and records the announcement as done, in one run.
+    cleared = _manual(site, date(2027, 1, 26), "I checked: clear the marker", EVENT,
+                      "announcement")
+    assert cleared.succeeded, _log(cleared)
+    run = "https://github.com/river-city/site/actions/runs/4242 (attempt 1)"
+    skip = f"the announcement of {TALK} (asked by @organizer)"
+    assert site.ledger_commits()[:3] == [
+        f"announce: skipped {skip}", f"announce: skip {skip}",  # recorded; marked before
+        f"announce: @organizer checked and cleared the SENDING marker of the run {run}"]
+    body = _git(site.origin, "log", "-1", "--format=%b", f"{LEDGER_BRANCH}~2")
+    assert "Cleared-by: @organizer" in body
+    assert f"run: {run}" in body  # what the marker said stays in the history
+    assert site.on_ledger_branch("SENDING") is None
+    # Nothing twice: the announcement is done; the reminder comes on its day.
+    _assert_quiet(site.run("schedule", site.at(date(2027, 1, 27)))["send"])
+    assert site.run("schedule", site.at(date(2027, 2, 2)))["send"].succeeded
+    assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]
+    # Pressed when there is no marker: said, nothing else.
+    again = _manual(site, date(2027, 2, 2), "I checked: clear the marker")
+    assert again.succeeded
+    assert f"No SENDING marker on {LEDGER_BRANCH}: nothing to clear." in again.stdout
+
+
+def test_resend_to_the_uncertain_from_the_actions_tab(site: Site, tmp_path: Path) -> None:
+    # A run timed out after the server took the message, before it confirmed it: the
+    # recipient is uncertain, recorded so, and no scheduled run sends it again.
+    site.server.handler.delay = 20.0
+    minutes = float(site.workflow["jobs"]["send"]["timeout-minutes"])
+    site.run("schedule", site.at(date(2027, 1, 25)), minute=6.0 / minutes)
+    site.server.handler.delay = 0.0
+    assert "uncertain" in site.run("schedule", site.at(date(2027, 1, 26)))["send"].stdout
+    received = site.server.handler.count
+    resent = _manual(site, date(2027, 1, 26), "resend to the uncertain", EVENT)
+    assert resent.succeeded, _log(resent)
+    assert site.server.handler.count == received + 1
+    assert ("announcement", "members@example.org", "sent") in [
+        row[1:] for row in _ledger_rows(site.on_ledger_branch(LEDGER), tmp_path)]
+    _assert_quiet(site.run("schedule", site.at(date(2027, 1, 27)))["send"])

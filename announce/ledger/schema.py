@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -33,8 +33,14 @@ CREATE TABLE IF NOT EXISTS messages (
     subject     TEXT NOT NULL,
     finished_at TEXT,                     -- the last run went through every recipient
     facts       TEXT,                     -- JSON: what the message said about the event
+    skipped_at  TEXT,                     -- the organizer skipped it: done, never sent
+    skipped_by  TEXT,                     -- who did (the GitHub actor), for history
     PRIMARY KEY (event, kind)
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name        TEXT PRIMARY KEY,         -- recipient_keys: how recipients are stored
+    value       TEXT NOT NULL
+) WITHOUT ROWID;
 """
 # Format 1 had no finished_at: its runs claimed ahead in batches, and every row they
 # left mid-way says so; they count as finished.
@@ -47,6 +53,17 @@ UPDATE messages SET finished_at = '1970-01-01T00:00:00+00:00';
 _MIGRATE_2 = """
 ALTER TABLE messages ADD COLUMN facts TEXT;
 """
+# Format 3 could not say that the organizer skipped a message (the workflow's "skip"):
+# none was.
+_MIGRATE_3 = """
+ALTER TABLE messages ADD COLUMN skipped_at TEXT;
+ALTER TABLE messages ADD COLUMN skipped_by TEXT;
+"""
+# Format 4 stored every recipient as its address; from 5 on, a ledger may store them by
+# a keyed hash instead (ledger/keys.py), and says which in meta. None of 4 was hashed.
+_MIGRATE_4 = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+"""
 # From format N to N + 1, in order (sqlite-utils' migrations): a file is brought from
 # its format to the current one in one transaction.
-MIGRATIONS = {1: _MIGRATE_1, 2: _MIGRATE_2}
+MIGRATIONS = {1: _MIGRATE_1, 2: _MIGRATE_2, 3: _MIGRATE_3, 4: _MIGRATE_4}

@@ -17,6 +17,7 @@ from ..changes import Facts
 from ..delivery.transport import Outcome, permanent
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
+from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 __all__ = [
@@ -82,6 +83,7 @@ class HistoryEntry:
     failed: int
     uncertain: int
     failures: tuple[Failure, ...]
+    skipped: str = ""  # "2027-01-25T13:17:00+00:00 by organizer": skipped, not sent
 
 
 def _iso(moment: datetime) -> str:
@@ -144,11 +146,21 @@ class Ledger:
         self._clock = clock
         self._version = version
         self._writer = False  # opened by open(): in WAL mode until close()
+        self._keys = RecipientKeys()
+        self._keys_problem: str | None = None
+
+    def recipient_key(self, address: str) -> str:
+        """How this ledger stores ``address`` (see :mod:`.keys`): the lower-cased address,
+        or its keyed hash; a LedgerError when the key given does not read this ledger."""
+        if self._keys_problem is not None:
+            raise LedgerError(self._keys_problem)
+        return self._keys.of(address)
 
     # --- opening --------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, clock: Callable[[], datetime]) -> Ledger:
+    def open(cls, path: Path, *, clock: Callable[[], datetime],
+             keys: RecipientKeys | None = None) -> Ledger:
         """Open ``path`` for writing, creating it (and its folder) on first use.
 
         ``clock`` stamps the rows; ``announce send --now`` passes its pretend clock so
@@ -197,6 +209,9 @@ class Ledger:
             # file. close() turns the file back into a rollback-journal one (see there).
             conn.execute("PRAGMA journal_mode = WAL")
             ledger._writer = True
+            ledger._store_recipients_by(keys or RecipientKeys(), convert=True)
+            if ledger._keys_problem is not None:  # refused before anything is sent
+                raise LedgerError(ledger._keys_problem)
         except sqlite3.Error as exc:
             conn.close()
             raise _busy(path, exc) or LedgerError(
@@ -207,7 +222,7 @@ class Ledger:
         return ledger
 
     @classmethod
-    def open_readonly(cls, path: Path) -> Ledger | None:
+    def open_readonly(cls, path: Path, keys: RecipientKeys | None = None) -> Ledger | None:
         """Open an existing ledger read-only; ``None`` if there is none (nothing was sent)."""
         if not path.exists():
             return None
@@ -234,7 +249,37 @@ class Ledger:
         if version == 0:  # an empty file: nothing recorded yet
             conn.close()
             return None
+        with _guard(path, "read"):
+            ledger._store_recipients_by(keys or RecipientKeys(), convert=False)
         return ledger
+
+    def _store_recipients_by(self, keys: RecipientKeys, *, convert: bool) -> None:
+        """Which keys this ledger's recipients are under: ``keys`` when the ledger says so
+        (or, with ``convert``, after converting a plain ledger's rows to them, in one
+        transaction); else a problem that :meth:`recipient_key` raises."""
+        row = (self._conn.execute("SELECT value FROM meta WHERE name = 'recipient_keys'")
+               .fetchone() if self._version >= 5 else None)
+        stored = row[0] if row else PLAIN
+        if stored == keys.mode:
+            self._keys = keys
+        elif stored == PLAIN and not convert:
+            self._keys = RecipientKeys()  # read as it is; the first send converts it
+        elif stored == PLAIN:
+            self._conn.create_function("announce_recipient_key", 1, keys.of,
+                                       deterministic=True)
+            with self._transaction():
+                self._conn.execute(
+                    "UPDATE deliveries SET recipient = announce_recipient_key(recipient)")
+                self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('recipient_keys', ?)",
+                                   (keys.mode,))
+            self._keys = keys
+        else:
+            self._keys_problem = (
+                f"{self.path}: this ledger stores recipients by a keyed hash, and "
+                + ("no ledger key is set" if keys.secret is None else
+                   "the ledger key set is not the one it was written with")
+                + " ([ledger] key_env names the variable): every recipient would look new, "
+                "so nothing is sent. Set the key this ledger was written with.")
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
@@ -298,7 +343,23 @@ class Ledger:
             complete = delivered and not claimed and not temporary
             records.setdefault(event, {})[kind] = SentRecord(
                 first, complete, delivered, self._facts(facts, event, kind))
+        for event, kind, skipped_at, facts in self._read_skipped():
+            # Skipped: done, as if everyone had it (see :meth:`skip`).
+            earlier = records.get(event, {}).get(kind)
+            first = _parse(skipped_at)
+            assert first is not None
+            records.setdefault(event, {})[kind] = SentRecord(
+                min(first, earlier.first_at) if earlier else first, True, True,
+                self._facts(facts, event, kind))
         return records
+
+    def _read_skipped(self) -> list[tuple[str, str, str, str | None]]:
+        if self._version < 4:  # a read-only open of an older format: nothing was skipped
+            return []
+        with _guard(self.path, "read"):
+            return self._conn.execute(
+                "SELECT event, kind, skipped_at, facts FROM messages "
+                "WHERE skipped_at IS NOT NULL").fetchall()
 
     def _facts(self, text: str | None, event: str, kind: str) -> Facts | None:
         if text is None:
@@ -371,6 +432,22 @@ class Ledger:
                 (event, kind, subject, snapshot),
             )
 
+    def skip(self, event: str, kind: str, subject: str, facts: Facts | None,
+             by: str) -> None:
+        """The organizer skipped this message (``send --skip``): it counts as done, as if
+        everyone had it, so no run sends it (nor an update about what it said: ``facts``
+        is the event as it is now); recipients already sent to keep their rows."""
+        snapshot = facts.to_json() if facts is not None else None
+        now = _iso(self._clock())
+        with self._transaction():
+            self._conn.execute(
+                "INSERT INTO messages (event, kind, subject, facts, finished_at, skipped_at, "
+                "skipped_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event, kind) DO UPDATE "
+                "SET finished_at = excluded.finished_at, skipped_at = excluded.skipped_at, "
+                "skipped_by = excluded.skipped_by, facts = excluded.facts",
+                (event, kind, subject, snapshot, now, now, by),
+            )
+
     def finished(self, event: str, kind: str) -> None:
         """The run went through every recipient: each one has a row that says how it went.
 
@@ -408,6 +485,18 @@ class Ledger:
 
     # --- history --------------------------------------------------------------------
 
+    def deliveries_to(self, address: str) -> list[tuple[str, str, str, datetime | None]]:
+        """(event, kind, status, first sent) of every message tried for ``address``, by
+        the ledger's key for it (its hash, in a keyed ledger); status ``uncertain`` for a
+        claim a stopped run left."""
+        key = self.recipient_key(address)
+        with _guard(self.path, "read"):
+            rows = self._conn.execute(
+                "SELECT event, kind, status, sent_at FROM deliveries WHERE recipient = ? "
+                "ORDER BY claimed_at, event, kind", (key,)).fetchall()
+        return [(event, kind, "uncertain" if status == "claimed" else status, _parse(sent))
+                for event, kind, status, sent in rows]
+
     def history(self) -> list[HistoryEntry]:
         """Every message kind ever sent or tried, oldest first, with its failures."""
         with _guard(self.path, "read"):
@@ -444,7 +533,30 @@ class Ledger:
                 sent=sent, failed=failed, uncertain=unsure,
                 failures=tuple(failures.get((event, kind), ())),
             ))
-        return entries
+        return _with_skips(entries, self._skips())
+
+    def _skips(self) -> dict[tuple[str, str], tuple[str, str]]:
+        if self._version < 4:
+            return {}
+        return {(event, kind): (subject, f"{at} by {by}" if by else at)
+                for event, kind, subject, at, by in self._conn.execute(
+                    "SELECT event, kind, subject, skipped_at, skipped_by FROM messages "
+                    "WHERE skipped_at IS NOT NULL ORDER BY skipped_at")}
+
+
+def _with_skips(entries: list[HistoryEntry],
+                skips: dict[tuple[str, str], tuple[str, str]]) -> list[HistoryEntry]:
+    """The history with what the organizer skipped: marked on its entry, or an entry of
+    its own when nobody was sent it."""
+    from dataclasses import replace
+
+    found = []
+    for entry in entries:
+        skip = skips.pop((entry.event, entry.kind), None)
+        found.append(replace(entry, skipped=skip[1]) if skip else entry)
+    found += [HistoryEntry(event, kind, subject, (), None, None, 0, 0, 0, (), skipped=when)
+              for (event, kind), (subject, when) in skips.items()]
+    return found
 
 
 _CLAIM = """

@@ -119,6 +119,40 @@ class _Handler(BaseHTTPRequestHandler):
         # Each read of the request line and headers (BaseHTTPRequestHandler drops the
         # connection on TimeoutError) and each write of the answer. Not the render.
         self.connection.settimeout(self.server.request_timeout)
+        self._deadline: threading.Timer | None = None
+
+    # A client that trickles a byte a second never lets one read time out: reading the
+    # request's head, and writing its answer, each have request_timeout seconds in all,
+    # after which the connection is shut (the read or write in progress then ends).
+
+    def _start_deadline(self) -> None:
+        self._stop_deadline()
+        self._deadline = threading.Timer(self.server.request_timeout, self._too_slow)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _stop_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        log.debug("%s: dropped: over %ss for one request", self.client_address,
+                  self.server.request_timeout)
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_one_request(self) -> None:
+        self._start_deadline()  # the request line and headers, from the first byte
+        try:
+            super().handle_one_request()
+        finally:
+            self._stop_deadline()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()  # reads the headers
+        self._stop_deadline()  # the head is in: the render is not timed
+        return parsed
 
     def do_GET(self) -> None:
         self._respond(head=False)
@@ -148,6 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, content_type: str, body: bytes, headers: Mapping[str, str],
               *, head: bool) -> None:
+        self._start_deadline()  # the whole answer, however slowly it is read
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -158,8 +193,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not head:
                 self.wfile.write(body)
-        except (ConnectionError, TimeoutError):  # the browser moved on, or stopped reading
+        except OSError:  # the browser moved on, stopped reading, or ran out of time
             self.close_connection = True
+        finally:
+            self._stop_deadline()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)

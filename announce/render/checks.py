@@ -35,8 +35,9 @@ def render_problems(settings: Settings, catalog: Catalog, now: datetime,
         try:
             render_subject(settings, event, kind, now)
         except TemplateError as exc:
-            problem = key_problem(settings.source, "mail", f"subject_{kind}",
-                                  f"does not render for {event.id}: {exc.detail}")
+            problem = _catalog_problem(exc) or key_problem(
+                settings.source, "mail", f"subject_{kind}",
+                f"does not render for {event.id}: {exc.detail}")
             problems.setdefault((str(problem.path), problem.line, problem.message), problem)
             continue
         try:
@@ -51,6 +52,13 @@ def render_problems(settings: Settings, catalog: Catalog, now: datetime,
             problem = Problem(event.path, 1, "", f"the {kind} does not render: {exc}")
             problems.setdefault((str(problem.path), problem.line, str(exc)), problem)
     return list(problems.values())
+
+
+def _catalog_problem(exc: TemplateError) -> Problem | None:
+    """A catalog's msgstr that cannot be used (i18n.msgstr_problem): on its own line."""
+    if exc.path is None or exc.path.suffix != ".po":
+        return None
+    return Problem(exc.path, exc.line or 1, "", exc.detail)
 
 
 def event_language_problem(settings: Settings, event: Event) -> Problem | None:

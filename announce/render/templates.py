@@ -110,7 +110,8 @@ def _environment(user_path: Path | None, packaged: Path, tag: str) -> jinja2.Env
     lang = language_of(tag, user_path)
     # One environment per language: the catalog is bound once, and templates compile once
     # per language (a per-render overlay would recompile them every time).
-    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
+    gettext, ngettext = _as_text(lang)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     width = max(display_width(lang.gettext(label)) for label in TEXT_LABELS) + 1
     env.globals["label_indent"] = " " * width
     env.filters["wrap"] = wrap
@@ -118,6 +119,49 @@ def _environment(user_path: Path | None, packaged: Path, tag: str) -> jinja2.Env
     env.filters["label"] = functools.partial(_label, width)
     env.filters["columns"] = display_width  # a heading's underline under CJK: 2 a character
     return env
+
+
+def _as_text(lang: Language) -> tuple[Any, Any]:
+    """gettext and ngettext for the templates whose translations are text: in HTML
+    (where Jinja marks what they return safe) a tag the template's own msgid does not
+    have, such as a catalog's ``<script>`` or ``<a href>``, shows as written."""
+
+    @jinja2.pass_context
+    def gettext(context: jinja2.runtime.Context, message: str) -> str:
+        text = lang.gettext(message)
+        return _escaped(text, message) if context.eval_ctx.autoescape else text
+
+    @jinja2.pass_context
+    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+        text = lang.ngettext(singular, plural, n)
+        source = singular if n == 1 else plural
+        return _escaped(text, source) if context.eval_ctx.autoescape else text
+
+    return gettext, ngettext
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def _escaped(text: str, msgid: str) -> str:
+    """``text`` as HTML: the msgid's own tags (``<strong>``) kept, everything else
+    escaped. (An apostrophe stays one: a translation's "We're" keeps its bytes.)"""
+    from markupsafe import Markup
+
+    own = set(_TAG.findall(msgid))
+    parts: list[str] = []
+    last = 0
+    for match in _TAG.finditer(text):
+        parts.append(_escape_text(text[last:match.start()]))
+        tag = match.group()
+        parts.append(tag if tag in own else _escape_text(tag))
+        last = match.end()
+    parts.append(_escape_text(text[last:]))
+    return Markup("".join(parts))  # noqa: S704 - every part escaped above, or a tag of the template's own msgid
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
 
 
 def language_of(tag: str, user_path: Path | None) -> Language:

@@ -9,9 +9,13 @@ by its place in the content folder.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -38,22 +42,24 @@ def inline_text(text: str) -> str:
 
 # --- snippets --------------------------------------------------------------------------
 
+# A snippet renders in a moment, to a few KB: past these it is stopped (a loop of loops, a
+# string built to gigabytes), and the shortcode is left out with a note.
+SNIPPET_SECONDS: Final = 2.0
+SNIPPET_CHARS: Final = 200_000
+
+
 @functools.cache
 def _sandbox() -> SandboxedEnvironment:
     # jinja2 is imported here, not at the top: most bodies need no snippet at all.
     from jinja2 import Undefined
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class _StrictSandbox(SandboxedEnvironment):
-        # The stock sandbox answers an unsafe attribute with an empty value, which would
-        # leave an attempt to escape it unreported; here it fails the snippet, with a note.
-        def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
-            raise SecurityError(f"{attribute!r} is off limits in a snippet")
+    # The mail templates' sandbox: an unsafe attribute fails the snippet (with a note)
+    # instead of reading as empty, and * and ** cannot build gigabytes. Plain Undefined,
+    # not StrictUndefined: shortcode params are optional by nature, and a snippet tests
+    # them with {% if doorkeeper_url %}.
+    from ..render.templates import sandboxed
 
-    # Plain Undefined, not StrictUndefined: shortcode params are optional by nature, and a
-    # snippet tests them with {% if doorkeeper_url %}.
-    return _StrictSandbox(autoescape=True, undefined=Undefined)
+    return sandboxed(autoescape=True, undefined=Undefined)
 
 
 @functools.lru_cache(maxsize=128)
@@ -70,7 +76,45 @@ def render_snippet(source: str, params: Mapping[str, str], inner: str | None) ->
     # The inner text is the body's own Markdown, which the body keeps unescaped everywhere
     # else too; nh3 sanitizes the whole mail afterwards.
     context["inner"] = None if inner is None else Markup(inner)  # noqa: S704
-    return str(_snippet_template(source).render(context))
+    template = _snippet_template(source)
+    parts: list[str] = []
+    size = 0
+    with _time_limit(SNIPPET_SECONDS):
+        for part in template.generate(context):
+            size += len(part)
+            if size > SNIPPET_CHARS:
+                raise _too_much(f"its output is over {SNIPPET_CHARS:,} characters")
+            parts.append(part)
+    return "".join(parts)
+
+
+def _too_much(what: str) -> Exception:
+    from jinja2.exceptions import SecurityError
+
+    return SecurityError(f"{what}: a snippet is stopped there")
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the template code running in this thread after ``seconds``: a trace function
+    on the compiled template's frames (their file is ``<template>``) checks the clock at
+    each line, so a loop that writes nothing is stopped too."""
+    deadline = time.monotonic() + seconds
+
+    def on_line(frame: FrameType, event: str, arg: object) -> Any:
+        if time.monotonic() > deadline:
+            raise _too_much(f"it ran over {seconds:g} seconds")
+        return on_line
+
+    def on_call(frame: FrameType, event: str, arg: object) -> Any:
+        return on_line if frame.f_code.co_filename == "<template>" else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 # --- admonitions -----------------------------------------------------------------------

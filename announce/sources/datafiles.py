@@ -82,6 +82,8 @@ def _parse(path: Path, text: str, dialect: YamlDialect
             reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             raise FrontMatterError(int(match[1]) if match else 1,
                                    f"not valid TOML: {reason}") from None
+        except RecursionError:  # 5,000 nested arrays: tomllib's own recursion
+            raise FrontMatterError(1, "nested too deeply") from None
         return "toml", data, _toml_lines(text, data)
     if suffix == ".json":
         return "json", *_json_items(text)

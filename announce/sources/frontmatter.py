@@ -34,11 +34,15 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml: same results, 
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "TOO_DEEP_CONFIG",
     "Document",
     "FrontMatterError",
     "NoFrontMatter",
     "Syntax",
     "YamlDialect",
+    "config_too_deep",
+    "read_config_file",
+    "read_config_text",
     "read_document",
     "read_text",
     "read_yaml_file",
@@ -216,6 +220,54 @@ def _yaml_problem(exc: yaml.YAMLError, front: str, front_line: int) -> tuple[int
     if context and context_mark is not None:
         reason += f" ({context.removeprefix('while ')} from line {front_line + context_mark.line})"
     return line, f"front matter is not valid YAML: {reason}"
+
+
+# A generator's config (hugo.toml, _config.yml, mkdocs.yml, package.json) is a few KB:
+# past these, it is not a config, and reading it would take minutes or overflow the stack.
+MAX_CONFIG_BYTES: Final = 1024 * 1024
+MAX_CONFIG_DEPTH: Final = 64
+
+
+def read_config_file(path: Path) -> Any:
+    """A generator's config file (TOML, JSON or YAML, by its suffix), or FrontMatterError
+    when it is over :data:`MAX_CONFIG_BYTES` or nested over :data:`MAX_CONFIG_DEPTH`."""
+    text = read_config_text(path)
+    suffix = path.suffix.lower()
+    data: Any = None
+    try:
+        if suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = _load_yaml(text, "1.1", 1) if "!" not in text else _load_tolerant(text, "1.1")
+        too_deep = config_too_deep(data)
+    except RecursionError:  # the parser's own recursion: deeper still
+        too_deep = True
+    if too_deep:
+        raise FrontMatterError(1, TOO_DEEP_CONFIG)
+    return data
+
+
+TOO_DEEP_CONFIG: Final = (f"nested over {MAX_CONFIG_DEPTH} levels deep (is it the right "
+                          "file?): not read")
+
+
+def read_config_text(path: Path) -> str:
+    """A generator's config file's text; FrontMatterError over :data:`MAX_CONFIG_BYTES`."""
+    return read_text(path, MAX_CONFIG_BYTES, "a generator's config file")
+
+
+def config_too_deep(data: Any) -> bool:
+    """Whether parsed config ``data`` nests over :data:`MAX_CONFIG_DEPTH` levels."""
+    level = [data]
+    for _ in range(MAX_CONFIG_DEPTH):
+        level = [child for item in level
+                 for child in (item.values() if isinstance(item, dict) else
+                               item if isinstance(item, list) else ())]
+        if not level:
+            return False
+    return True
 
 
 def read_yaml_file(path: Path, dialect: YamlDialect = "1.1") -> Any:

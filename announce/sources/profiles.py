@@ -9,7 +9,6 @@ config. Adding a generator is adding an entry (and, if its config is special, a 
 from __future__ import annotations
 
 import json
-import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from .codeconfig import (
     python_settings,
     scan_sources,
 )
-from .frontmatter import FrontMatterError, YamlDialect, read_yaml_file
+from .frontmatter import FrontMatterError, YamlDialect, read_config_file
 from .keymap import MISSING, get_path
 
 if TYPE_CHECKING:
@@ -112,13 +111,7 @@ def _rules(module: str, name: str) -> Callable[[Path, SiteConfig], PageRules]:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    suffix = path.suffix.lower()
-    if suffix == ".toml":
-        data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    elif suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    else:
-        data = read_yaml_file(path)
+    data = read_config_file(path)  # size and depth bounded
     return data if isinstance(data, dict) else {}
 
 
@@ -379,8 +372,8 @@ def generator_named(name: str) -> Generator | None:
 def _is_zola(root: Path) -> bool:
     # Hugo reads config.toml too: Zola's says base_url, Hugo's baseURL.
     try:
-        data = tomllib.loads((root / "config.toml").read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        data = read_config_file(root / "config.toml")
+    except (OSError, ValueError, FrontMatterError):
         return False
     return "base_url" in data
 
