@@ -17,8 +17,10 @@ from ..changes import Facts
 from ..delivery.transport import Outcome, permanent
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
+from .history import Failure, HistoryEntry, parse_time, read_history
 from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from .statements import Claim, change_statement
 
 __all__ = [
     "Claim",
@@ -50,48 +52,8 @@ class Row:
         return self.status == "failed" and self.code is not None and permanent(self.code)
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A recipient about to be sent to, with the Message-ID their copy carries."""
-
-    recipient: str
-    message_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A recipient that did not (or maybe did not) get its message."""
-
-    recipient: str
-    status: Literal["failed", "uncertain"]
-    code: int | None
-    error: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One message kind of one event, as the ledger remembers it."""
-
-    event: str
-    kind: str
-    subject: str
-    transports: tuple[str, ...]
-    first_sent: datetime | None
-    last_sent: datetime | None
-    sent: int
-    failed: int
-    uncertain: int
-    failures: tuple[Failure, ...]
-    skipped: str = ""  # "2027-01-25T13:17:00+00:00 by organizer": skipped, not sent
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 # How long a reader waits for a send to let go of the file before it says the ledger is
@@ -337,7 +299,7 @@ class Ledger:
             rows = self._read_sent()
         records: dict[str, dict[str, SentRecord]] = {}
         for event, kind, first_sent, first_claimed, claimed, temporary, facts in rows:
-            first = _parse(first_sent) or _parse(first_claimed)
+            first = parse_time(first_sent) or parse_time(first_claimed)
             assert first is not None  # claimed_at is NOT NULL
             delivered = first_sent is not None
             complete = delivered and not claimed and not temporary
@@ -346,7 +308,7 @@ class Ledger:
         for event, kind, skipped_at, facts in self._read_skipped():
             # Skipped: done, as if everyone had it (see :meth:`skip`).
             earlier = records.get(event, {}).get(kind)
-            first = _parse(skipped_at)
+            first = parse_time(skipped_at)
             assert first is not None
             records.setdefault(event, {})[kind] = SentRecord(
                 min(first, earlier.first_at) if earlier else first, True, True,
@@ -474,7 +436,7 @@ class Ledger:
         # Consecutive changes of one sort go in one executemany(); the order stays.
         runs: list[tuple[str, list[tuple[object, ...]]]] = []
         for change in changes:
-            sql, values = _change(change, event, kind, transport, now)
+            sql, values = change_statement(change, event, kind, transport, now)
             if runs and runs[-1][0] is sql:
                 runs[-1][1].append(values)
             else:
@@ -494,110 +456,14 @@ class Ledger:
             rows = self._conn.execute(
                 "SELECT event, kind, status, sent_at FROM deliveries WHERE recipient = ? "
                 "ORDER BY claimed_at, event, kind", (key,)).fetchall()
-        return [(event, kind, "uncertain" if status == "claimed" else status, _parse(sent))
+        return [(event, kind, "uncertain" if status == "claimed" else status, parse_time(sent))
                 for event, kind, status, sent in rows]
 
     def history(self) -> list[HistoryEntry]:
         """Every message kind ever sent or tried, oldest first, with its failures."""
         with _guard(self.path, "read"):
-            return self._history()
+            return read_history(self._conn, self._version)
 
-    def _history(self) -> list[HistoryEntry]:
-        failures: dict[tuple[str, str], list[Failure]] = {}
-        for event, kind, recipient, status, code, error, attempts in self._conn.execute(
-            "SELECT event, kind, recipient, status, code, last_error, attempts FROM deliveries "
-            "WHERE status != 'sent' ORDER BY event, kind, recipient"
-        ):
-            failures.setdefault((event, kind), []).append(
-                Failure(recipient, "failed" if status == "failed" else "uncertain", code,
-                        error, attempts)
-            )
-        entries: list[HistoryEntry] = []
-        for row in self._conn.execute(
-            """
-            SELECT d.event, d.kind, COALESCE(m.subject, ''),
-                   GROUP_CONCAT(DISTINCT d.transport),
-                   MIN(d.sent_at), MAX(CASE WHEN d.status = 'sent' THEN d.updated_at END),
-                   MIN(d.claimed_at),
-                   SUM(d.status = 'sent'), SUM(d.status = 'failed'), SUM(d.status = 'claimed')
-            FROM deliveries AS d LEFT JOIN messages AS m USING (event, kind)
-            GROUP BY d.event, d.kind
-            ORDER BY COALESCE(MIN(d.sent_at), MIN(d.claimed_at)), d.event, d.kind
-            """
-        ):
-            event, kind, subject, transports, first, last, _claimed, sent, failed, unsure = row
-            entries.append(HistoryEntry(
-                event=event, kind=kind, subject=subject,
-                transports=tuple(sorted(transports.split(","))) if transports else (),
-                first_sent=_parse(first), last_sent=_parse(last),
-                sent=sent, failed=failed, uncertain=unsure,
-                failures=tuple(failures.get((event, kind), ())),
-            ))
-        return _with_skips(entries, self._skips())
-
-    def _skips(self) -> dict[tuple[str, str], tuple[str, str]]:
-        if self._version < 4:
-            return {}
-        return {(event, kind): (subject, f"{at} by {by}" if by else at)
-                for event, kind, subject, at, by in self._conn.execute(
-                    "SELECT event, kind, subject, skipped_at, skipped_by FROM messages "
-                    "WHERE skipped_at IS NOT NULL ORDER BY skipped_at")}
-
-
-def _with_skips(entries: list[HistoryEntry],
-                skips: dict[tuple[str, str], tuple[str, str]]) -> list[HistoryEntry]:
-    """The history with what the organizer skipped: marked on its entry, or an entry of
-    its own when nobody was sent it."""
-    from dataclasses import replace
-
-    found = []
-    for entry in entries:
-        skip = skips.pop((entry.event, entry.kind), None)
-        found.append(replace(entry, skipped=skip[1]) if skip else entry)
-    found += [HistoryEntry(event, kind, subject, (), None, None, 0, 0, 0, (), skipped=when)
-              for (event, kind), (subject, when) in skips.items()]
-    return found
-
-
-_CLAIM = """
-    INSERT INTO deliveries (event, kind, recipient, status, message_id,
-                            transport, claimed_at, updated_at)
-    VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?)
-    ON CONFLICT (event, kind, recipient) DO UPDATE SET
-        status = 'claimed', message_id = excluded.message_id,
-        transport = excluded.transport, claimed_at = excluded.claimed_at,
-        updated_at = excluded.updated_at
-"""
-# The first send stays the first: the reminder counts its 24 hours from it, and
-# `history` tells first and last apart (updated_at is the last).
-_SENT = ("UPDATE deliveries SET status = 'sent', sent_at = COALESCE(sent_at, ?), "
-         "attempts = attempts + ?, code = NULL, last_error = '', updated_at = ? "
-         "WHERE event = ? AND kind = ? AND recipient = ?")
-_FAILED = ("UPDATE deliveries SET status = 'failed', attempts = attempts + ?, code = ?, "
-           "last_error = ?, updated_at = ? WHERE event = ? AND kind = ? AND recipient = ?")
-_UNCERTAIN = ("UPDATE deliveries SET attempts = attempts + ?, last_error = ?, updated_at = ? "
-              "WHERE event = ? AND kind = ? AND recipient = ?")
-# Not handed over: back to what it was. A row confirmed by an earlier run (this run was
-# resending it) is still sent; any other was not sent. Only a row this run claimed.
-_RELEASED = ("UPDATE deliveries SET status = CASE WHEN sent_at IS NULL THEN 'failed' "
-             "ELSE 'sent' END, attempts = attempts + ?, code = NULL, last_error = ?, "
-             "updated_at = ? WHERE event = ? AND kind = ? AND recipient = ? "
-             "AND status = 'claimed'")
-
-
-def _change(change: Claim | Outcome, event: str, kind: str, transport: str,
-            now: str) -> tuple[str, tuple[object, ...]]:
-    """The statement for one change, and its values."""
-    if isinstance(change, Claim):
-        return _CLAIM, (event, kind, change.recipient, change.message_id, transport, now, now)
-    key = (event, kind, change.recipient)
-    if change.status == "sent":
-        return _SENT, (now, change.attempts, now, *key)
-    if change.status == "failed":
-        return _FAILED, (change.attempts, change.code, change.error, now, *key)
-    if change.status == "uncertain":
-        return _UNCERTAIN, (change.attempts, change.error, now, *key)
-    return _RELEASED, (change.attempts, change.error, now, *key)  # not_sent, deferred
 
 
 def read_sent(path: Path) -> Sent:
