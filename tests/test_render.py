@@ -801,8 +801,9 @@ def test_ics_is_one_stable_event_and_cancels(mesh_config: Path) -> None:
     # Calendars wrap text themselves: no line break inside a paragraph.
     assert "have deployed, some of the difficulties with developing" in \
         str(announcement["DESCRIPTION"])
-    assert "\n\n  * Configurable interconnect of services via Istio\n" in \
-        str(announcement["DESCRIPTION"])
+    # Sentences, as a calendar shows them: a list's items without their bullets.
+    assert "\n\nConfigurable interconnect of services via Istio. Tracing and measurement " \
+        "via Jaeger." in str(announcement["DESCRIPTION"])
     assert str(announcement["STATUS"]) == "CONFIRMED"
     assert str(events["cancellation"][0]["STATUS"]) == "CANCELLED"
     assert int(events["cancellation"][0].decoded("SEQUENCE")) > \
@@ -1039,10 +1040,12 @@ def test_the_preheader_and_calendar_are_plain_text(tmp_path: Path) -> None:
         """)
     rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
     (preheader,) = lxml.html.document_fromstring(rendered.html).find_class("preheader")
-    assert preheader.text_content() == ("Note: due to the weather we meet online "
-                                        "(https://example.org/online) with zoom.")
+    # Sentences only (issue 23): no heading, no link target, no marks; the text part
+    # keeps the link.
+    assert preheader.text_content() == "Note: due to the weather we meet online with zoom."
     description = str(icalendar.Calendar.from_ical(rendered.ics).walk("VEVENT")[0]["DESCRIPTION"])
-    assert description.startswith("What\n----\n\nNote: due to the weather we meet online")
+    assert description.startswith("Note: due to the weather we meet online with zoom.\n\n")
+    assert "online (https://example.org/online)" in rendered.text
 
 
 def test_images_keep_within_the_column_and_have_no_invalid_height(tmp_path: Path) -> None:

@@ -26,6 +26,8 @@ key                   value
 ``image``             :class:`Image`, or None
 ``description_html``  the description, sanitized HTML (headings from h2)
 ``description_text``  the description as plain text, wrapped at 78 columns
+``description_prose`` the description as sentences only, on no columns (no links, images,
+                      lists or tables): for the inbox preview and the calendars
 ``speaker``           :class:`Speaker`, or None
 ``lightning``         :class:`Lightning`, or None when there is no call for lightning talks
 ``calendar``          :class:`Calendar`: ``google_url``, ``ics_filename``, ``location``
@@ -61,6 +63,7 @@ from ..selection import announced_types
 from ..timefmt import format_when, long_date, relative_day, short_date, time_of_day, weekday
 from .ics import ics_filename
 from .parts import Fragments
+from .prose import prose_text
 from .templates import event_language, group_name
 from .text import first_sentence, html_to_text
 
@@ -155,6 +158,7 @@ class Context(TypedDict):
     image: Image | None
     description_html: Markup
     description_text: str
+    description_prose: str
     speaker: Speaker | None
     lightning: Lightning | None
     calendar: Calendar
@@ -173,9 +177,10 @@ def build_context(settings: Settings, catalog: Catalog, event: Event, kind: str,
     page_url = event_page_url(settings, event, now)
     rsvp_url = _absolute(settings, event.rsvp_url) or meetup_url(settings, event)
     description_text = html_to_text(parts.description_html)
+    description_prose = prose_text(parts.description_html)
     location_text = _calendar_location(where)
-    details = "\n\n".join(p for p in (first_sentence(description_text, 300), page_url or rsvp_url)
-                          if p)
+    details = "\n\n".join(p for p in (first_sentence(description_prose, 300),
+                                      page_url or rsvp_url) if p)
     return {
         "kind": kind,
         "changes": template_rows(changes, tz, lang),
@@ -195,6 +200,7 @@ def build_context(settings: Settings, catalog: Catalog, event: Event, kind: str,
         "image": _image(settings, event),
         "description_html": _sanitized(parts.description_html),
         "description_text": description_text,
+        "description_prose": description_prose,
         "speaker": _speaker(event, parts),
         "lightning": _lightning(settings, event, parts),
         "calendar": {"google_url": _google_calendar_url(event, event.title, details,
