@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..config import Settings
-from ..content import Event
+from ..content import Event, find_propose_url
 from ..errors import ContentError
 from .html import sanitize
 from .markup import TOO_DEEP, markdown_to_html
@@ -57,6 +57,14 @@ def _without_trailing_call(section: str, propose_url: str | None) -> str:
     return section
 
 
+def _calls_in_description(description: str | None) -> bool:
+    """Whether a talk without a lightning-talk section asks for lightning talks in its
+    description ("Currently looking for volunteers. [Sign up](.../Lightning-Talk)"): that
+    is the call, and the mail adds no second one."""
+    lines = [line for line in (description or "").splitlines() if "lightning" in line.lower()]
+    return find_propose_url("\n".join(lines)) is not None
+
+
 @dataclass(frozen=True)
 class Fragments:
     """The talk's Markdown parts as sanitized HTML and as plain text."""
@@ -93,7 +101,7 @@ def fragments(settings: Settings, event: Event) -> Fragments:
                         top=top).strip()
 
     lightning = event.lightning_talks
-    own_call = False
+    own_call = lightning is None and _calls_in_description(event.description)
     if lightning is not None:
         stripped = _without_trailing_call(lightning, event.propose_url)
         own_call = bool(event.propose_url) and stripped == lightning
