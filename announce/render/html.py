@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
+from markupsafe import Markup, escape
 
 from .. import images
 from ..config import Settings
@@ -21,7 +22,7 @@ from ..content import Event
 from ..images import CONTENT_WIDTH
 from ..links import is_absolute, resolve
 
-__all__ = ["sanitize", "short_url"]
+__all__ = ["TIME", "keep_together", "nobreak", "sanitize", "short_url"]
 
 
 # Raw HTML in talks is kept, minus anything active. ``class`` goes too: the site's
@@ -135,6 +136,7 @@ def _for_mail(fragment: str, sizes: dict[str, tuple[int, int]], top: int) -> str
         if len(anchor) == 0 and (anchor.text or "").strip() == href and len(href) > _SHORT_URL:
             anchor.text = short_url(href)
     _normalise_headings(root, top)
+    _keep_times_whole(root)
     for image in root.iter("img"):
         _size_image(image, sizes)
     # Serialized as the wrapping <div> ... </div>: cut the wrapper off.
@@ -162,6 +164,69 @@ def _fix_text(root: Any) -> None:
                 at = node.index(child)
                 for offset, anchor in enumerate(anchors, start=1):
                     node.insert(at + offset, anchor)
+
+
+# A time of day or a range of them ("13:00", "6:30 PM", "13:00 - 17:00", "19h30"): a
+# line break inside one reads as two numbers, so it is kept on one line.
+TIME = re.compile(r"(?<![\w:])\d{1,2}(?::|h|：)\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
+                  r"(?:\s?[-–—~～]\s?\d{1,2}(?::|h|：)\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?)?(?![\w:])")
+NOWRAP = "white-space: nowrap"
+
+
+def keep_together(text: str) -> Markup:
+    """``text`` escaped, its times of day each in a span that does not wrap (the
+    ``keep_together`` filter of the HTML templates: ``{{ when | keep_together }}``)."""
+    out = []
+    last = 0
+    for match in TIME.finditer(str(text)):
+        out += [escape(text[last:match.start()]),
+                Markup('<span style="{}">{}</span>').format(NOWRAP, match[0])]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def nobreak(text: str) -> Markup:
+    """``text`` escaped, on one line: its spaces no-break spaces (a short date)."""
+    return Markup(str(escape(text)).replace(" ", "&nbsp;"))  # noqa: S704 - escaped above
+
+
+def _keep_times_whole(root: Any) -> None:
+    """Every time of day in the talk's text in a span that does not wrap."""
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str) or node.tag in ("pre", "code"):
+            continue
+        if node.text and TIME.search(node.text):
+            lead, spans = _split_times(node.text)
+            node.text = lead
+            for offset, span in enumerate(spans):
+                node.insert(offset, span)
+        for child in list(node):
+            if child.tail and TIME.search(child.tail):
+                lead, spans = _split_times(child.tail)
+                child.tail = lead
+                at = node.index(child)
+                for offset, span in enumerate(spans, start=1):
+                    node.insert(at + offset, span)
+
+
+def _split_times(text: str) -> tuple[str, list[Any]]:
+    spans: list[Any] = []
+    lead = text
+    last = 0
+    for match in TIME.finditer(text):
+        before = text[last:match.start()]
+        if spans:
+            spans[-1].tail = before
+        else:
+            lead = before
+        span = lxml_html.Element("span", style=NOWRAP)
+        span.text = match[0]
+        spans.append(span)
+        last = match.end()
+    if spans:
+        spans[-1].tail = text[last:]
+    return lead, spans
 
 
 def _linked(text: str) -> tuple[str, list[Any]]:

@@ -27,6 +27,7 @@ from ..errors import TemplateError
 from ..i18n import N_, Language, display_width, language
 from ..resources import packaged_templates
 from ..timefmt import relative_day, short_date, weekday
+from .html import keep_together, nobreak
 from .text import first_sentence, wrap
 
 __all__ = [
@@ -117,6 +118,9 @@ def _environment(user_path: Path | None, packaged: Path, tag: str) -> jinja2.Env
     env.filters["first_sentence"] = first_sentence  # the preheader of an announcement
     env.filters["label"] = functools.partial(_label, width)
     env.filters["columns"] = display_width  # a heading's underline under CJK: 2 a character
+    # HTML only: a time of day, a short date, never broken across two lines.
+    env.filters["keep_together"] = keep_together
+    env.filters["nobreak"] = nobreak
     return env
 
 
