@@ -21,6 +21,7 @@ from .changes import DEFAULT_UPDATE_FIELDS
 from .configcheck import (
     BOUNDS,
     FIELD_NAMES,
+    check_accent,
     check_bounds,
     check_content,
     check_events,
@@ -70,6 +71,9 @@ class SiteSettings:
     # the site generator's own rules say where each page is (announce.pages); "": none.
     permalink: str | None = None
     language: str = "en"
+    # The group's look (announce.render.brand): an image of the site or a URL; a colour.
+    logo: str = ""
+    accent: str = ""
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -218,7 +222,7 @@ class Settings:
 # "strings" accepts one string or a list of them.
 _SCHEMA: dict[str, dict[str, str]] = {
     "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
-             "language": "str"},
+             "language": "str", "logo": "str", "accent": "str"},
     "content": {"events": "events", "locations": "path", "types": "strings", "generator": "str",
                 "default_time": "str", "naive_times": "str", "utc_times": "str",
                 "exclude": "strings",
@@ -382,6 +386,8 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
         if not url.startswith(("https://", "http://")):
             raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
         values["url"] = url
+    if name == "site":
+        check_accent(values, where)
     if name == "content":
         check_content(values, where)
     if name == "schedule":
