@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..config import Settings
-from ..content import Event, find_propose_url
+from ..content import Event, find_propose_url, speaker_bios
 from ..errors import ContentError
 from .html import sanitize
 from .markup import TOO_DEEP, markdown_to_html
@@ -76,6 +76,9 @@ class Fragments:
     # The lightning-talk section asks for talks in its own words (a sign-up link within
     # its text or list): that is the call, and the mail adds no button of its own.
     own_call: bool = False
+    # Each speaker's own bio (from their record), in event.speakers' order; "" for none.
+    # The speaker section is then empty: the bios are on the speakers' cards, once.
+    bios: tuple[str, ...] = ()
 
 
 def page_base(settings: Settings, event: Event) -> str:
@@ -106,7 +109,11 @@ def fragments(settings: Settings, event: Event) -> Fragments:
         stripped = _without_trailing_call(lightning, event.propose_url)
         own_call = bool(event.propose_url) and stripped == lightning
         lightning = stripped
+    bios = tuple(convert(s.bio, 4) for s in event.speakers)
+    section = event.speaker
+    if any(bios) and section == speaker_bios(event.speakers):
+        section = None  # made of the records' bios, which the cards show
     # The description's headings go under the title (h1); the bio's and the lightning
     # talks' under their section's h2.
-    return Fragments(convert(event.description, 2), convert(event.speaker, 3),
-                      convert(lightning, 3), tuple(unresolved), own_call)
+    return Fragments(convert(event.description, 2), convert(section, 3),
+                     convert(lightning, 3), tuple(unresolved), own_call, bios)
