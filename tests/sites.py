@@ -94,9 +94,10 @@ class Corpus:
         return min(found, key=lambda e: len(e.id))
 
 
-def read_corpus(site: Site, folder: Path) -> Corpus | None:
+def read_corpus(site: Site, folder: Path, *, sure_only: bool = True) -> Corpus | None:
     """``site`` initialised in a copy under ``folder`` and read; None when announce
-    cannot read it yet. Events whose start is unsure are left out: never sent."""
+    cannot read it yet. Events whose start is unsure are left out (never sent) unless
+    ``sure_only`` is false."""
     # Where each group meets comes from facts.json (init --timezone): init would take the
     # machine's zone where the site names none.
     config = init_copy(site, folder)
@@ -112,6 +113,8 @@ def read_corpus(site: Site, folder: Path) -> Corpus | None:
         catalog = load_catalog(settings)
     except ContentError:  # no events folder: a site announce cannot read yet
         return None
+    if not sure_only:
+        return Corpus(site.name, settings, catalog)
     return Corpus(site.name, settings, dataclasses.replace(
         catalog, events=tuple(e for e in catalog.events if not e.unsure)))
 

@@ -135,6 +135,7 @@ def _for_mail(fragment: str, sizes: dict[str, tuple[int, int]], top: int) -> str
         href = anchor.get("href") or ""
         if len(anchor) == 0 and (anchor.text or "").strip() == href and len(href) > _SHORT_URL:
             anchor.text = short_url(href)
+    _drop_empty_sections(root)
     _normalise_headings(root, top)
     _keep_times_whole(root)
     for image in root.iter("img"):
@@ -262,6 +263,40 @@ def _linked(text: str) -> tuple[str, list[Any]]:
     return lead, anchors
 
 
+# What shows in mail though it holds no text.
+_VISIBLE = ("img", "table", "hr", "video", "audio", "picture")
+
+
+def _empty(node: Any) -> bool:
+    return not node.text_content().strip() and not any(True for _ in node.iter(*_VISIBLE))
+
+
+def _drop_empty_sections(root: Any) -> None:
+    """Paragraphs with nothing in them (an iframe the sanitizer took out), and headings
+    with nothing under them before the next heading of their level or above ("Thema
+    siehe Pad" followed by "Notizen"): in mail they read as a section left blank."""
+    for node in list(root.iter("p", "div")):
+        if node is not root and _empty(node) and node.getparent() is not None:
+            node.drop_tree()
+    children = list(root)
+    for index in range(len(children) - 1, -1, -1):
+        node = children[index]
+        if not isinstance(node.tag, str) or node.tag not in _HEADINGS:
+            continue
+        level = int(node.tag[1])
+        after = []
+        for sibling in children[index + 1:]:
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag in _HEADINGS and int(sibling.tag[1]) <= level:
+                break
+            if sibling.getparent() is not None:  # not dropped already
+                after.append(sibling)
+        text_after = (node.tail or "").strip()
+        if not text_after and all(_empty(s) for s in after):
+            node.drop_tree()
+
+
 def _normalise_headings(root: Any, top: int) -> None:
     """``#`` and ``###`` in a talk become h2 and h3 under the title: levels ranked, and
     never more than one deeper than the heading before."""
@@ -304,7 +339,14 @@ def _size_image(image: Any, sizes: dict[str, tuple[int, int]]) -> None:
         if height:
             image.set("height", str(max(1, round(int(height) * CONTENT_WIDTH / width))))
         width = CONTENT_WIDTH
-    # A width in pixels cannot shrink in a table cell; a percentage up to a maximum can.
-    safe = (f"width: 100%; max-width: {width}px; height: auto" if width
-            else "max-width: 100%; height: auto")
+    if width:
+        # A width in pixels cannot shrink in a table cell; a percentage up to a maximum can.
+        safe = f"width: 100%; max-width: {width}px; height: auto"
+    else:
+        # Its size unknown (not a file of the site's repository): Outlook, which goes by
+        # the attribute and would draw it at its full size, gets the column's width; every
+        # other client draws it at its own size (width: auto), at most the column's.
+        image.set("width", str(CONTENT_WIDTH))
+        image.attrib.pop("height", None)
+        safe = "width: auto; max-width: 100%; height: auto"
     image.set("style", f"{style}; {safe}" if style else safe)
