@@ -38,7 +38,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Corpus]:
                 settings = load_settings(config)
                 read[name] = Corpus(name, settings, load_catalog(settings))
             else:
-                found = read_corpus(site_named(name), folder)
+                # Every event, those whose start is unsure too: what is shown is the point.
+                found = read_corpus(site_named(name), folder, sure_only=False)
                 assert found is not None, name
                 read[name] = found
         return read[name]
@@ -142,3 +143,127 @@ def test_a_kramdown_table_without_a_header_row_is_a_table(
     assert "padding" in (cell.get("style") or "")
     (time,) = [s for s in cell.iter("span") if "13:00" in s.text_content()]
     assert "nowrap" in (time.get("style") or "")
+
+
+# --- speakers -------------------------------------------------------------------------------
+
+
+def test_two_speakers_are_two_cards_with_their_role_and_bio_once(
+        corpus: Callable[[str], Corpus]) -> None:
+    """PyLadies Vancouver's July 2026 meetup: "Speaker: Melanie Warrick, Daniel Chen",
+    then "**Melanie Warrick**: Melanie Warrick is..." for each."""
+    rendered = render(corpus("pyladies"), "july-2026-meetup")
+    root = document(rendered)
+    assert "Speakers" in [h.text_content() for h in root.iter("h2")]
+    names = [p.text_content() for p in root.find_class("speaker-name")]
+    assert names == ["Melanie Warrick", "Daniel Chen"]
+    roles = " ".join(p.text_content() for p in root.find_class("speaker-role"))
+    assert "DevRel at Temporal" in roles
+    assert rendered.html.count("Melanie Warrick is co-founding") == 1
+    assert "Melanie Warrick</strong>:" not in rendered.html
+    assert "Speakers\n--------\n\n* Melanie Warrick, AI Engineer" in rendered.text
+
+
+def test_a_speaker_with_a_photo_has_it_on_the_card(corpus: Callable[[str], Corpus]) -> None:
+    """Meetup Python Grenoble's authors have an avatar (mkdocs.yml extra.authors)."""
+    rendered = render(corpus("grenoble"), "2022-09-29")
+    photos = [img for card in document(rendered).find_class("speaker-photo")
+              for img in card.iter("img")]
+    assert {img.get("src") for img in photos} >= {
+        "https://avatars.githubusercontent.com/u/1238873"}
+    assert all(img.get("width") == "64" for img in photos)
+
+
+def test_nobody_is_no_speaker(corpus: Callable[[str], Corpus]) -> None:
+    """TroLUG's presenter "Alle" (everyone, [content] not_speakers): no "Vortrag von Alle"
+    heading with nothing under it."""
+    rendered = render(corpus("TroLUG"), "2025-12-04_TroLUG")
+    assert "Alle" not in rendered.html
+    assert "Vortrag von" not in rendered.text
+
+
+# --- headings, venues, links --------------------------------------------------------------
+
+
+def test_headings_with_nothing_under_them_are_left_out(corpus: Callable[[str], Corpus]) -> None:
+    trolug = render(corpus("TroLUG"), "2025-12-04_TroLUG")
+    headings = [h.text_content() for h in document(trolug).iter("h2")]
+    assert "Thema siehe Pad" not in headings  # "## Thema siehe Pad", then "## Notizen"
+    assert "Notizen" in headings
+    assert "Thema siehe Pad\n---" not in trolug.text
+    # Grenoble's "Présentation" held an iframe of the slides, which mail cannot show.
+    grenoble = render(corpus("grenoble"), "2022-09-29")
+    assert "Présentation" not in [h.text_content() for h in document(grenoble).iter("h2")]
+
+
+def test_an_online_venue_named_online_is_said_once(corpus: Callable[[str], Corpus]) -> None:
+    rendered = render(corpus("TroLUG"), "2023-08-03_CrowdSec")
+    assert "Online · Online" not in rendered.html
+    assert "Online - Online" not in rendered.text
+    assert "Wo:       Online\n" in rendered.text
+
+
+def test_a_talks_own_link_in_front_matter_is_shown(corpus: Callable[[str], Corpus]) -> None:
+    """"Thema siehe Pad" (topic: see the pad), ``pad: https://trolug.pads.ccc.de/2025-12``."""
+    rendered = render(corpus("TroLUG"), "2025-12-04_TroLUG")
+    assert ("https://trolug.pads.ccc.de/2025-12", "trolug.pads.ccc.de/2025-12") in [
+        (a.get("href"), a.text_content()) for a in document(rendered).iter("a")]
+    assert "Pad:      https://trolug.pads.ccc.de/2025-12" in rendered.text
+
+
+# --- the call to action ---------------------------------------------------------------------
+
+
+def test_without_an_rsvp_the_event_page_is_the_first_button(
+        corpus: Callable[[str], Corpus]) -> None:
+    rendered = render(corpus("TroLUG"), "2025-12-04_TroLUG")
+    buttons = [a for td in document(rendered).find_class("btn") for a in td.iter("a")]
+    assert buttons[0].get("href") == "https://trolug.de/de/docs/events/2025-12-04_TroLUG/"
+    assert buttons[1].get("href", "").startswith("https://calendar.google.com/")
+    assert "btn-secondary" in (buttons[1].getparent().get("class") or "")
+
+
+def test_an_rsvp_comes_first(corpus: Callable[[str], Corpus]) -> None:
+    rendered = render(corpus("pyladies"), "july-2026-meetup")
+    buttons = [a for td in document(rendered).find_class("btn") for a in td.iter("a")]
+    assert (buttons[0].get("href"), buttons[0].text_content()) == (
+        "https://luma.com/pyladiesvancouver", "RSVP")
+
+
+# --- images ---------------------------------------------------------------------------------
+
+
+def test_an_image_not_in_the_repository_has_the_columns_width_and_a_warning(
+        corpus: Callable[[str], Corpus]) -> None:
+    """Software Craft Strasbourg's covers are not in its repository: Outlook drew them at
+    their full size; check says so."""
+    from announce.images import CONTENT_WIDTH, image_problems
+
+    site = corpus("swcraftstras")
+    event = site.event("2023-06-14-vraie-vie-cto-no-bullshit-pierre-ammeloot")
+    images = list(document(site.render(event, "announcement")).iter("img"))
+    assert images
+    assert all(img.get("width") for img in images)
+    hero = next(img for img in images if "event-vraie-vie" in (img.get("src") or ""))
+    assert hero.get("width") == str(CONTENT_WIDTH)
+    assert "height:auto" in (hero.get("style") or "").replace(" ", "")
+    warnings = [p.message for p in image_problems(site.settings, event)]
+    assert any("event-vraie-vie-cto-no-bullshit-pierre-ammeloot.png" in w
+               and "no such file in the site's repository" in w for w in warnings), warnings
+
+
+def test_check_warns_about_an_image_url_that_repeats_its_path(
+        corpus: Callable[[str], Corpus]) -> None:
+    """A doubled path (``events/x/events/x/cover.jpg``), as a front matter written from
+    the content root and from the page's folder both makes."""
+    import dataclasses
+
+    from announce.urls import image_url_problems
+
+    site = corpus("grenoble")
+    event = site.event("2025-07-22")
+    doubled = dataclasses.replace(
+        event, image="events/2025-07-22/events/2025-07-22/static/cover.jpg")
+    (problem,) = image_url_problems(site.settings, doubled)
+    assert "which repeats /events/2025-07-22" in problem.message
+    assert problem.severity == "warning"
