@@ -29,6 +29,11 @@ _DROPPED = {"img", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "ifram
 _END = re.compile(r"[.!?…:;。！？」』）)\"'”’]$")
 _WIDE = re.compile(r"[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]")
 _CODE_MARKS = re.compile(r"`+([^`\n]+?)`+")
+# Markdown a page left as text (inside a raw HTML block): an image goes, a link keeps its
+# words, a heading's marks go.
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
+_MD_HEADING = re.compile(r"(?:^|(?<=\s))#{1,6}(?=\s|$)")
 _STRAY = re.compile(r"\*\*+|(?<!\w)__+|__+(?!\w)")
 
 
@@ -109,7 +114,9 @@ def _sentence(block: str) -> str:
     if rest:
         joined = ": ".join([rest[0], ", ".join(rest[1:])]) if len(rest) > 1 else rest[0]
         lead = f"{lead} {joined}" if lead.strip() else joined
-    text = _STRAY.sub("", _CODE_MARKS.sub(r"\1", " ".join(lead.split())))
+    text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", " ".join(lead.split())))
+    text = _STRAY.sub("", _CODE_MARKS.sub(r"\1", _MD_HEADING.sub("", text)))
+    text = " ".join(text.split())
     text = text.strip(" -–—·|*")
     if not text or not any(ch.isalnum() for ch in text):
         return ""
