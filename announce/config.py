@@ -21,12 +21,12 @@ from .changes import DEFAULT_UPDATE_FIELDS
 from .configcheck import (
     BOUNDS,
     FIELD_NAMES,
-    check_accent,
     check_bounds,
     check_content,
     check_events,
     check_header_values,
     check_list_server,
+    check_site,
     check_to,
     check_update_fields,
 )
@@ -71,8 +71,7 @@ class SiteSettings:
     # the site generator's own rules say where each page is (announce.pages); "": none.
     permalink: str | None = None
     language: str = "en"
-    # The group's look (announce.render.brand): an image of the site or a URL; a colour.
-    logo: str = ""
+    logo: str = ""  # the group's look (announce.render.brand): an image of the site or a URL
     accent: str = ""
 
     @property
@@ -381,13 +380,8 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
                 f"{where}: [site] timezone: unknown timezone {values['timezone']!r} "
                 "(use an IANA name such as 'America/New_York')"
             ) from None
-    if name == "site" and values.get("url"):
-        url = values["url"].rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
-        values["url"] = url
     if name == "site":
-        check_accent(values, where)
+        check_site(values, where)
     if name == "content":
         check_content(values, where)
     if name == "schedule":

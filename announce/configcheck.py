@@ -16,8 +16,8 @@ from typing import Any
 from .changes import UPDATE_FIELDS
 from .errors import ConfigError
 
-__all__ = ["AA", "BOUNDS", "FIELD_NAMES", "check_accent", "check_bounds", "check_content",
-           "check_events", "check_header_values", "check_list_server", "check_to",
+__all__ = ["AA", "BOUNDS", "FIELD_NAMES", "check_bounds", "check_content",
+           "check_events", "check_header_values", "check_list_server", "check_site", "check_to",
            "check_update_fields", "contrast", "hex_colour", "luminance", "parse_colour",
            "text_on"]
 
@@ -223,7 +223,8 @@ def parse_colour(text: str) -> tuple[int, int, int]:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def hex_colour(rgb: tuple[int, int, int]) -> str:
+def hex_colour(rgb: tuple[float, float, float]) -> str:
+    """(r, g, b), each 0 to 255 (rounded), as ``#rrggbb``."""
     return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
 
 
@@ -247,9 +248,14 @@ def text_on(accent: str) -> str:
     return WHITE if contrast(accent, WHITE) >= contrast(accent, INK) else INK
 
 
-def check_accent(values: dict[str, Any], where: str) -> None:
-    """``[site] accent``: a colour that white or near-black text reads on at WCAG AA
-    (the header's and the buttons' text)."""
+def check_site(values: dict[str, Any], where: str) -> None:
+    """``[site] url``: absolute (its final ``/`` taken off); ``[site] accent``: a colour
+    that white or near-black text reads on at WCAG AA (the header's and the buttons')."""
+    if values.get("url"):
+        url = values["url"].rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
+        values["url"] = url
     accent = values.get("accent")
     if not accent:
         return

@@ -20,14 +20,16 @@ from ..pages import image_url
 
 __all__ = ["AA", "Logo", "contrast", "logo", "palette_overrides", "readable_on"]
 
-PAPER = "#ffffff"
-DARK_PAPER = "#1b1f24"  # the dark scheme's paper (palette.html's dark.paper)
+# Links sit on the paper and on the facts' panel, the darker of the two in light mode
+# and the lighter in dark mode (palette.html's panel and dark.panel): readable on both.
+PANEL = "#f5f7fa"
+DARK_PANEL = "#242a31"
 LOGO_HEIGHT = 40  # px: the header's height, whatever the file's
 
 
 def _mix(colour: str, towards: str, share: float) -> str:
-    a, b = parse_colour(colour), parse_colour(towards)
-    return hex_colour(tuple(x + (y - x) * share for x, y in zip(a, b, strict=True)))  # type: ignore[arg-type]  # three channels
+    (r, g, b), (r2, g2, b2) = parse_colour(colour), parse_colour(towards)
+    return hex_colour((r + (r2 - r) * share, g + (g2 - g) * share, b + (b2 - b) * share))
 
 
 def readable_on(colour: str, background: str) -> str:
@@ -50,7 +52,7 @@ def palette_overrides(settings: Settings) -> dict[str, str]:
         return {}
     accent = hex_colour(parse_colour(accent))
     return {"accent": accent, "on_accent": text_on(accent),
-            "link": readable_on(accent, PAPER), "dark_link": readable_on(accent, DARK_PAPER)}
+            "link": readable_on(accent, PANEL), "dark_link": readable_on(accent, DARK_PANEL)}
 
 
 class Logo(TypedDict):
