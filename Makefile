@@ -13,7 +13,7 @@ LOCK := constraints.txt
 PIP_INSTALL = $(BIN)/python -m pip install --quiet -c $(LOCK) --build-constraint $(LOCK)
 
 .PHONY: demo preview test test-fast lint typecheck pytest system-deps golden bench clean \
-	mailman-venv score upgrade lock docs screenshot
+	mailman-venv score upgrade lock docs screenshot screenshots
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -63,7 +63,8 @@ $(MAILMAN_VENV)/.installed: tests/mailman/constraints.txt
 mailman-venv: $(MAILMAN_VENV)/.installed
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check announce tests benchmarks .ci/lock.py .ci/screenshot.py docs/hooks \
+	$(BIN)/ruff check announce tests benchmarks .ci/lock.py .ci/screenshot.py .ci/screenshots.py \
+	  docs/hooks \
 	  hatch_build.py
 
 typecheck: $(VENV)/.installed-test
@@ -89,6 +90,11 @@ docs: $(VENV)/.installed-test
 # announcement in Debian's headless chromium (.ci/screenshot.py). Review it, commit it.
 screenshot: $(VENV)/.installed-test system-deps
 	$(BIN)/python .ci/screenshot.py
+
+# screenshots/ (git-ignored), for review: one announcement of each corpus site at 375 and
+# 800 px, light and dark, and an index.html of them all (.ci/screenshots.py).
+screenshots: $(VENV)/.installed-test system-deps
+	$(BIN)/python .ci/screenshots.py
 
 # The edit loop: every test not marked slow (no servers, browsers or corpus-wide runs),
 # on every core, a test at a time (they have no module-wide servers to start once).
@@ -124,4 +130,4 @@ lock: | $(BIN)/python
 	$(MAKE) $(VENV)/.installed-test
 
 clean:
-	rm -rf $(VENV) outbox .announce site .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv
+	rm -rf $(VENV) outbox .announce site screenshots .pytest_cache .mypy_cache .ruff_cache .ci/node/node_modules .ci/mailman-venv

@@ -25,6 +25,7 @@ from .configcheck import (
     check_content,
     check_header_values,
     check_list_server,
+    check_site,
     check_to,
     check_update_fields,
     coerce,
@@ -73,6 +74,8 @@ class SiteSettings:
     # the site generator's own rules say where each page is (announce.pages); "": none.
     permalink: str | None = None
     language: str = "en"
+    logo: str = ""  # the group's look (announce.render.brand): an image of the site or a URL
+    accent: str = ""
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -245,7 +248,7 @@ class Settings:
 # "strings" accepts one string or a list of them.
 _SCHEMA: dict[str, dict[str, str]] = {
     "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
-             "language": "str"},
+             "language": "str", "logo": "str", "accent": "str"},
     "content": {"events": "events", "locations": "path", "types": "strings", "generator": "str",
                 "default_time": "str", "naive_times": "str", "utc_times": "str",
                 "exclude": "strings",
@@ -406,11 +409,8 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
                 f"{where}: [site] timezone: unknown timezone {values['timezone']!r} "
                 "(use an IANA name such as 'America/New_York')"
             ) from None
-    if name == "site" and values.get("url"):
-        url = values["url"].rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
-        values["url"] = url
+    if name == "site":
+        check_site(values, where)
     if name == "content":
         check_content(values, where)
     if name == "schedule":

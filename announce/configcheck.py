@@ -1,7 +1,9 @@
 """The checks of ``announce.toml``'s values beyond their types, each naming its key.
 
 Numbers within bounds, header values without control characters, a ``to`` that sends to
-someone, a known list server, update fields that exist, content settings that make sense.
+someone, a known list server, update fields that exist, content settings that make sense,
+an accent colour that text reads on (and the colour arithmetic, WCAG 2's contrast, that the
+mail's look uses too).
 :mod:`.config` calls them while it builds the settings.
 """
 
@@ -14,18 +16,10 @@ from typing import Any
 from .changes import UPDATE_FIELDS
 from .errors import ConfigError
 
-__all__ = [
-    "BOUNDS",
-    "FIELD_NAMES",
-    "check_bounds",
-    "check_content",
-    "check_events",
-    "check_header_values",
-    "check_list_server",
-    "check_to",
-    "check_update_fields",
-    "coerce",
-]
+__all__ = ["AA", "BOUNDS", "FIELD_NAMES", "check_bounds", "check_content",
+           "check_events", "check_header_values", "check_list_server", "check_site", "check_to",
+           "check_update_fields", "coerce", "contrast", "hex_colour", "luminance",
+           "parse_colour", "text_on"]
 
 FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
 
@@ -208,6 +202,74 @@ def check_content(values: dict[str, Any], where: str) -> None:
     if naive not in ("", "local", "utc"):
         raise ConfigError(f"{where}: [content] naive_times: expected 'local' or 'utc', got "
                           f"{naive!r}")
+
+
+# --- [site] accent: colours and their contrast (WCAG 2) ------------------------------------
+
+AA = 4.5  # WCAG 2 AA, normal text
+WHITE = "#ffffff"
+INK = "#102a43"  # the palette's heading colour: near-black text on a light accent
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def parse_colour(text: str) -> tuple[int, int, int]:
+    """``#1a5fb4`` or ``#15b`` as (r, g, b); ``ValueError`` for anything else."""
+    text = text.strip()
+    if not _HEX.match(text):
+        raise ValueError(f"expected a colour as #rrggbb or #rgb, got {text!r}")
+    digits = text[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def hex_colour(rgb: tuple[float, float, float]) -> str:
+    """(r, g, b), each 0 to 255 (rounded), as ``#rrggbb``."""
+    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 to 21."""
+    la, lb = sorted((luminance(parse_colour(a)), luminance(parse_colour(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_on(accent: str) -> str:
+    """White or near-black, whichever reads better on ``accent``."""
+    return WHITE if contrast(accent, WHITE) >= contrast(accent, INK) else INK
+
+
+def check_site(values: dict[str, Any], where: str) -> None:
+    """``[site] url``: absolute (its final ``/`` taken off); ``[site] accent``: a colour
+    that white or near-black text reads on at WCAG AA (the header's and the buttons')."""
+    if values.get("url"):
+        url = values["url"].rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
+        values["url"] = url
+    accent = values.get("accent")
+    if not accent:
+        return
+    try:
+        parse_colour(accent)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [site] accent: {exc}") from None
+    best = contrast(accent, text_on(accent))
+    if best < AA:
+        raise ConfigError(
+            f"{where}: [site] accent: {accent} has too little contrast with white and with "
+            f"black text ({int(best * 10) / 10}:1, WCAG AA needs {AA}:1): choose a darker or a "
+            "lighter shade")
 
 
 # --- the values' types -------------------------------------------------------------------

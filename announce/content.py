@@ -30,6 +30,7 @@ __all__ = [
     "Sections",
     "Speaker",
     "parse_datetime",
+    "speaker_bios",
     "split_sections",
 ]
 
@@ -110,6 +111,9 @@ class Speaker:
     url: str = ""
     talk: str = ""  # the title of their talk, on an evening of several
     path: Path | None = None
+    role: str = ""  # "Data Science Lecturer", from a speaker record
+    affiliation: str = ""  # "University of British Columbia"
+    photo: str = ""  # a picture of them, as the record writes it (a URL or a site path)
 
 
 @dataclass(frozen=True)
@@ -246,7 +250,7 @@ class Event:
         values.setdefault("description", sections.description)
         speaker = sections.speaker
         if speaker is None and any(s.bio for s in self.speakers):
-            speaker = _speaker_bios(self.speakers)
+            speaker = speaker_bios(self.speakers)
         values.setdefault("speaker", speaker)
         values.setdefault("lightning_talks", sections.lightning_talks)
         values.setdefault("propose_url", find_propose_url(values["lightning_talks"]))
@@ -260,8 +264,9 @@ _EVENT_DEFAULTS: Final = {
 }
 
 
-def _speaker_bios(speakers: tuple[Speaker, ...]) -> str:
-    """The bios of speakers read from speaker files, as the body's speaker section."""
+def speaker_bios(speakers: tuple[Speaker, ...]) -> str:
+    """The bios of speakers read from speaker files, as the body's speaker section (the
+    mail shows each on its speaker's card instead: see announce.render.speakers)."""
     with_bio = [s for s in speakers if s.bio]
     if len(with_bio) == 1:
         return with_bio[0].bio.strip()

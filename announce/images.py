@@ -31,6 +31,7 @@ from .content import Event, Problem
 __all__ = [
     "CONTENT_WIDTH",
     "HEADER_LIMIT",
+    "body_images",
     "dimensions",
     "image_problems",
     "locate",
@@ -278,7 +279,7 @@ class _ImageFinder(HTMLParser):
                 self.sources.append(src)
 
 
-def _body_images(event: Event) -> list[str]:
+def body_images(event: Event) -> list[str]:
     """The ``src`` of every image in the talk's body, as the email shows the body."""
     from .render.markup import markdown_to_html  # here: Markdown only when checking
 
@@ -295,7 +296,9 @@ def _body_images(event: Event) -> list[str]:
 
 def image_problems(settings: Settings, event: Event) -> list[Problem]:
     """What ``announce check`` warns about the talk's images, each at its line: an SVG
-    (which Gmail and Outlook do not show), a file over ``[content] max_image_kb``."""
+    (which Gmail and Outlook do not show), a file over ``[content] max_image_kb``, a path
+    of the site whose file is not in the repository (where it is published cannot be
+    told, nor its size: Outlook draws it at the column's width)."""
     from .links import body_line_of
     from .sources.events import field_line
 
@@ -303,7 +306,7 @@ def image_problems(settings: Settings, event: Event) -> list[Problem]:
     if event.image:
         key, line = field_line(event, "image")
         found.append((event.image, key, line))
-    for src in _body_images(event):
+    for src in body_images(event):
         found.append((src, "body", body_line_of(event, src)))
     problems: list[Problem] = []
     for src, key, line in dict.fromkeys(found):
@@ -334,6 +337,10 @@ def _image_messages(src: str, settings: Settings, event: Event) -> list[str]:
         else:
             messages.append(f"{shown} is an SVG image, which Gmail and Outlook do not show "
                             "(they show its alt text): link a PNG or JPEG instead")
+    if path is None and not _is_svg(src) and _on_site(src, settings):
+        messages.append(f"{shown}: no such file in the site's repository (a wrong path, or "
+                        "one the site's build makes?): check cannot tell where it is "
+                        "published, and the email draws it at the column's width")
     limit = settings.content.max_image_kb
     if path is not None and limit:
         try:

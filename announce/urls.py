@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from .config import Settings
 from .content import Catalog, Event, Problem
 from .links import (
     body_line_of,
     front_matter_line,
+    is_absolute,
     resolve,
     scheme,
 )
@@ -29,7 +31,8 @@ from .sources.dates import preview
 if TYPE_CHECKING:
     from .render.parts import Fragments
 
-__all__ = ["find_url_problems", "relative_url_problems", "unsafe_url_problems"]
+__all__ = ["find_url_problems", "image_url_problems", "relative_url_problems",
+           "unsafe_url_problems"]
 
 # The URLs a talk gives outside its body (rsvp_url, image, a venue's url, the "propose"
 # link) become buttons and images without passing the body's sanitizer: they must not
@@ -122,7 +125,64 @@ def find_url_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
 
         for event in catalog.events:
             add(md_link_problems(settings, event))
+            add(image_url_problems(settings, event))
         return problems
     for event in catalog.events:
         add(relative_url_problems(settings, event))
     return problems
+
+
+def image_url_problems(settings: Settings, event: Event) -> list[Problem]:
+    """Warnings for images the mail would show from the wrong address: a relative path
+    that resolves outside ``[site] url``, a URL that repeats its own path
+    (``/events/x/events/x/cover.png``), or a file of the repository that the URL does not
+    lead to (a bundle's image resolved against the site's root)."""
+    from . import images
+    from .pages import body_url, image_url
+    from .sources.events import field_line
+
+    found: list[tuple[str, str | None, str, int]] = []
+    if event.image:
+        source = images.substitute(event.image, settings, event)
+        key, line = field_line(event, "image")
+        found.append((event.image, image_url(settings, event, source), key, line))
+    for src in images.body_images(event):
+        if not is_absolute(src):
+            found.append((src, body_url(settings, event, src), "body", body_line_of(event, src)))
+    problems = []
+    for src, url, key, line in dict.fromkeys(found):
+        message = None if url is None else _image_url_message(settings, event, src, url)
+        if message:
+            problems.append(Problem(event.path, line, key, message, "warning"))
+    return problems
+
+
+def _image_url_message(settings: Settings, event: Event, src: str, url: str) -> str | None:
+    from . import images
+
+    site, target = urlsplit(settings.site.url), urlsplit(url)
+    shown = preview(src.strip())
+    if not is_absolute(src.strip()) and (
+            target.netloc.lower() != site.netloc.lower()
+            or not target.path.startswith(site.path.rstrip("/") + "/")):
+        return f"{shown} resolves to {url}, outside [site] url: the email would show no image"
+    repeated = _repeated_path(target.path)
+    if repeated:
+        return (f"{shown} resolves to {url}, which repeats {repeated}: most likely not "
+                "where the site publishes it")
+    file = images.locate(src, settings, event)
+    if file is not None and images.locate(url, settings, event) != file:
+        return (f"{shown} is {file.name} in the site's repository, but the email would show "
+                f"{url}, where the site does not publish it")
+    return None
+
+
+def _repeated_path(path: str) -> str | None:
+    """The part of ``path`` written twice in a row (``/events/x`` of
+    ``/events/x/events/x/cover.png``), or None."""
+    segments = [s for s in path.split("/") if s]
+    for size in range(len(segments) // 2, 1, -1):
+        for start in range(len(segments) - 2 * size + 1):
+            if segments[start:start + size] == segments[start + size:start + 2 * size]:
+                return "/" + "/".join(segments[start:start + size])
+    return None

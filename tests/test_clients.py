@@ -10,13 +10,11 @@ says, and a meeting carries one call for lightning talks, not two.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,20 +24,16 @@ from click.testing import CliRunner
 
 from announce.cli import cli
 from announce.config import Settings, load_settings
-from announce.content import Catalog, Event, parse_datetime
-from announce.errors import ContentError
+from announce.content import Event
 from announce.i18n import display_width
-from announce.render import Rendered, render_event
+from announce.render import Rendered
 from announce.sources.catalog import load_catalog
 
 from .chromium import local_only
 from .conftest import SHARED, shared
-from .sites import Site, corpus_sites, init_copy
+from .sites import Corpus, corpus_sites, read_corpus
 
 SITES = SHARED / "corpus" / "sites"
-# Sites whose generator config names no url: where they are published (as test_sites.py).
-SITE_URLS = {"swcraftstras": "https://swcraftstras.github.io",
-             "kanazawarb": "https://meetup.kzrb.org"}
 THREE = ("announcement", "reminder", "cancellation")
 PHONE = 320
 HV_SAMPLE = 50
@@ -50,41 +44,6 @@ SITE_SAMPLE = 6
 MARKDOWN = re.compile(r"\*\*|^#{1,6} |\[[^\]\n]+\]\([^)\s]+\)|(?<![\w/@])__\w|`",
                       re.MULTILINE)
 LONG_URL = re.compile(r"https?://\S{40,}")
-
-
-@dataclasses.dataclass(frozen=True)
-class Corpus:
-    name: str
-    settings: Settings
-    catalog: Catalog
-
-    def now(self) -> datetime:
-        # Before every event: each renders as it would have been sent.
-        return parse_datetime("2000-01-01T00:00", self.settings.site.tz)
-
-    def render(self, event: Event, kind: str) -> Rendered:
-        return render_event(self.settings, self.catalog, event, kind, self.now())
-
-
-def _site(site: Site, folder: Path) -> Corpus | None:
-    # Where each group meets comes from facts.json (init --timezone): init would take the
-    # machine's zone where the site names none.
-    config = init_copy(site, folder)
-    if config is None:
-        return None
-    text = config.read_text(encoding="utf-8")
-    for key, url in SITE_URLS.items():
-        if key in site.name:  # init says the site names no url; the organizer sets it
-            text = text.replace('# url = "https://example.org"', f'url = "{url}"', 1)
-    config.write_text(text, encoding="utf-8")
-    settings = load_settings(config)
-    try:
-        catalog = load_catalog(settings)
-    except ContentError:  # no events folder: a site announce cannot read yet
-        return None
-    # Events whose start is unsure are never sent, so never rendered for members.
-    return Corpus(site.name, settings, dataclasses.replace(
-        catalog, events=tuple(e for e in catalog.events if not e.unsure)))
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +58,7 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> list[Corpus]:
     settings = load_settings(hv)
     found = [Corpus("hvopen", settings, load_catalog(settings))]
     for site in corpus_sites():
-        corpus = _site(site, folder)
+        corpus = read_corpus(site, folder)
         if corpus is not None and corpus.catalog.events:
             found.append(corpus)
     # HV Open and at least the six sites the project first read.

@@ -140,7 +140,8 @@ SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
     [
         ("[sites]\nname = 'x'\n", f"[sites]: unknown section (known: {SECTIONS})"),
         ("[site]\ntimezon = 'UTC'\n",
-         "[site] timezon: unknown key (known: name, url, timezone, permalink, language)"),
+         "[site] timezon: unknown key (known: name, url, timezone, permalink, language, logo, "
+         "accent)"),
         ("[schedule]\nannounce_days_before = 'ten'\n",
          "[schedule] announce_days_before: expected an integer, got a string ('ten')"),
         ("[schedule]\nreminder_days_before = true\n",
@@ -199,7 +200,8 @@ announce_days_before = "soon"
 """)
     assert config_error(path).splitlines() == [
         f"{path}: [site] name: expected a string, got an integer (1)",
-        f"{path}: [site] colour: unknown key (known: name, url, timezone, permalink, language)",
+        f"{path}: [site] colour: unknown key (known: name, url, timezone, permalink, language, "
+        "logo, accent)",
         f"{path}: [schedule] announce_days_before: expected an integer, got a string ('soon')",
         f"{path}: [extras]: unknown section (known: {SECTIONS})",
     ]
@@ -391,3 +393,14 @@ def test_no_language_at_all_lists_the_catalogs(tmp_path: Path) -> None:
 def test_languages_with_a_catalog_and_their_regions_load(tmp_path: Path, language: str) -> None:
     config = write_config(tmp_path, f'[site]\nlanguage = "{language}"\n')
     assert load_settings(config).site.language == language
+
+
+@pytest.mark.parametrize(("accent", "message"), [
+    ("blue", "expected a colour as #rrggbb or #rgb, got 'blue'"),
+    ("#808080", "#808080 has too little contrast with white and with black text (3.9:1, "
+                "WCAG AA needs 4.5:1): choose a darker or a lighter shade"),
+])
+def test_an_accent_colour_text_cannot_be_read_on_is_refused(tmp_path: Path, accent: str,
+                                                            message: str) -> None:
+    path = write_config(tmp_path, f'[site]\naccent = "{accent}"\n')
+    assert config_error(path) == f"{path}: [site] accent: {message}"

@@ -424,7 +424,7 @@ def test_check_names_the_svg_of_hv_open(corpus_config: Path) -> None:
 
 
 def _sources(event: Event) -> list[str]:
-    return ([event.image] if event.image else []) + images._body_images(event)
+    return ([event.image] if event.image else []) + images.body_images(event)
 
 
 def _corpus_settings(tmp_path: Path) -> list[Settings]:

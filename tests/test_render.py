@@ -496,12 +496,18 @@ def test_sanitize_resolves_site_relative_urls() -> None:
 def test_speaker_section_names_the_presenter(sample_settings: Settings) -> None:
     rendered = render(sample_settings, NIX, "announcement", "2027-01-01T09:00")
     assert "<h2" in rendered.html
-    assert "Speaker: Zoë Müller</h2>" in rendered.html
+    # The heading says who in the text part; in HTML, the speaker's card does.
+    assert ">Speaker</h2>" in rendered.html
+    assert ">Zoë Müller</p>" in rendered.html
     assert "Speaker: Zoë Müller\n-------------------\n\nZoë Müller builds release tooling" \
         in rendered.text
     # Entities in a presenter's name come out as the characters they stand for.
     otel = render(sample_settings, OTEL, "announcement", "2027-01-28T09:00")
-    assert "Speaker: Priya Raman & Tom O'Neil" in otel.text
+    # Two speakers: "Speakers", a card and a line each (issue 23: "Speaker: Priya Raman &
+    # Tom O'Neil" was singular).
+    assert "Speakers\n--------\n\n* Priya Raman\n* Tom O'Neil\n" in otel.text
+    assert ">Speakers</h2>" in otel.html
+    assert ">Tom O'Neil</p>" in otel.html
 
 
 def test_lightning_call_appears_once_as_a_button(mesh_config: Path) -> None:
@@ -801,8 +807,9 @@ def test_ics_is_one_stable_event_and_cancels(mesh_config: Path) -> None:
     # Calendars wrap text themselves: no line break inside a paragraph.
     assert "have deployed, some of the difficulties with developing" in \
         str(announcement["DESCRIPTION"])
-    assert "\n\n  * Configurable interconnect of services via Istio\n" in \
-        str(announcement["DESCRIPTION"])
+    # Sentences, as a calendar shows them: a list's items without their bullets.
+    assert "\n\nConfigurable interconnect of services via Istio. Tracing and measurement " \
+        "via Jaeger." in str(announcement["DESCRIPTION"])
     assert str(announcement["STATUS"]) == "CONFIRMED"
     assert str(events["cancellation"][0]["STATUS"]) == "CANCELLED"
     assert int(events["cancellation"][0].decoded("SEQUENCE")) > \
@@ -1004,13 +1011,21 @@ def test_talk_headings_descend_from_the_title_without_jumps(tmp_path: Path) -> N
 
         ##### Deep
 
+        Deeper.
+
         ## Part two
+
+        More.
+
+        ## Part three
         """)
     rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
     root = lxml.html.document_fromstring(rendered.html)
     levels = [(node.tag, node.text_content()) for node in root.iter("h1", "h2", "h3", "h4", "h5")]
     assert levels[:5] == [("h1", "A Talk"), ("h2", "Agenda"), ("h3", "Part one"),
                           ("h4", "Deep"), ("h3", "Part two")]
+    # A heading with nothing under it is left out (issue 23).
+    assert ("h3", "Part three") not in levels
     # In the plain text: headings as underlined lines, no "#".
     assert "Part one\n--------\n" in rendered.text
     assert not re.search(r"^#", rendered.text, re.MULTILINE)
@@ -1039,10 +1054,12 @@ def test_the_preheader_and_calendar_are_plain_text(tmp_path: Path) -> None:
         """)
     rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
     (preheader,) = lxml.html.document_fromstring(rendered.html).find_class("preheader")
-    assert preheader.text_content() == ("Note: due to the weather we meet online "
-                                        "(https://example.org/online) with zoom.")
+    # Sentences only (issue 23): no heading, no link target, no marks; the text part
+    # keeps the link.
+    assert preheader.text_content() == "Note: due to the weather we meet online with zoom."
     description = str(icalendar.Calendar.from_ical(rendered.ics).walk("VEVENT")[0]["DESCRIPTION"])
-    assert description.startswith("What\n----\n\nNote: due to the weather we meet online")
+    assert description.startswith("Note: due to the weather we meet online with zoom.\n\n")
+    assert "online (https://example.org/online)" in rendered.text
 
 
 def test_images_keep_within_the_column_and_have_no_invalid_height(tmp_path: Path) -> None:

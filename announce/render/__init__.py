@@ -7,7 +7,7 @@ only changes the addressing afterwards. One module per step, in the order of
 
 - :mod:`.markup`: Markdown to HTML;
 - :mod:`.html`: sanitized HTML made for mail; :mod:`.parts`: the talk's parts that way;
-- :mod:`.text`: HTML to plain text, wrapping;
+- :mod:`.text`: HTML to plain text, wrapping; :mod:`.prose`: sentences only;
 - :mod:`.context`: the template context, typed and documented key by key;
 - :mod:`.templates`: the sandboxed Jinja2 environment, template errors, subjects;
 - :mod:`.css`: CSS inlining and the document's last check;
@@ -43,7 +43,7 @@ from .templates import (
     render_template,
     sandboxed,
 )
-from .text import html_to_text, prose, tidy
+from .text import html_to_text, tidy
 
 __all__ = [
     "KINDS",
@@ -115,7 +115,7 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     ics = calendar_file(settings, event, kind, now,
                         location=context["calendar"]["location"],
                         link=context["page_url"] or context["rsvp_url"],
-                        description=prose(html_to_text(parts.description_html, width=0)),
+                        description=context["description_prose"],
                         lang=lang, plan=plan)
     return Rendered(event=event, kind=kind, subject=subject, html=html, text=text, ics=ics,
                     plan=plan)

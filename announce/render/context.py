@@ -26,7 +26,18 @@ key                   value
 ``image``             :class:`Image`, or None
 ``description_html``  the description, sanitized HTML (headings from h2)
 ``description_text``  the description as plain text, wrapped at 78 columns
+``description_prose`` the description as sentences only, on no columns (no links, images,
+                      lists or tables): for the inbox preview and the calendars
 ``speaker``           :class:`Speaker`, or None
+``speakers``          a :class:`~announce.render.speakers.SpeakerCard` per speaker: ``name``,
+                      ``role``, ``photo``, ``url``, ``bio_html``, ``bio_text``
+``links``             the talk's own links named in front matter (an Etherpad the title
+                      mentions): :class:`Link` (``label``, ``url``)
+``action``            the mail's call to action, :class:`Action` (``url``, ``label``): the
+                      RSVP link, else the event page; None with neither
+``logo``              ``[site] logo``, :class:`~announce.render.brand.Logo`, or None
+``brand``             the palette's colours ``[site] accent`` changes (``accent``,
+                      ``on_accent``, ``link``, ``dark_link``); empty when unset
 ``lightning``         :class:`Lightning`, or None when there is no call for lightning talks
 ``calendar``          :class:`Calendar`: ``google_url``, ``ics_filename``, ``location``
 ``upcoming``          up to three :class:`Upcoming` events after this one
@@ -43,6 +54,7 @@ preheader) is written by the templates: block ``preheader_text`` of each kind.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypedDict
@@ -59,8 +71,11 @@ from ..links import map_url, meetup_url, resolve
 from ..pages import event_page_url, image_url
 from ..selection import announced_types
 from ..timefmt import format_when, long_date, relative_day, short_date, time_of_day, weekday
+from .brand import Logo, logo, palette_overrides
 from .ics import ics_filename
 from .parts import Fragments
+from .prose import prose_text
+from .speakers import SpeakerCard, speaker_cards
 from .templates import event_language, group_name
 from .text import first_sentence, html_to_text
 
@@ -116,6 +131,20 @@ class Lightning(TypedDict):
     propose_url: str | None
 
 
+class Link(TypedDict):
+    """A link of the talk's own, named by a front-matter key (``pad: https://...``)."""
+
+    label: str
+    url: str
+
+
+class Action(TypedDict):
+    """The mail's one call to action: its button."""
+
+    url: str
+    label: str
+
+
 class Calendar(TypedDict):
     """Adding the event to a calendar: a Google link, the .ics's name, its LOCATION."""
 
@@ -155,7 +184,13 @@ class Context(TypedDict):
     image: Image | None
     description_html: Markup
     description_text: str
+    description_prose: str
     speaker: Speaker | None
+    speakers: list[SpeakerCard]
+    links: list[Link]
+    action: Action | None
+    logo: Logo | None
+    brand: dict[str, str]
     lightning: Lightning | None
     calendar: Calendar
     upcoming: list[Upcoming]
@@ -173,9 +208,10 @@ def build_context(settings: Settings, catalog: Catalog, event: Event, kind: str,
     page_url = event_page_url(settings, event, now)
     rsvp_url = _absolute(settings, event.rsvp_url) or meetup_url(settings, event)
     description_text = html_to_text(parts.description_html)
+    description_prose = prose_text(parts.description_html)
     location_text = _calendar_location(where)
-    details = "\n\n".join(p for p in (first_sentence(description_text, 300), page_url or rsvp_url)
-                          if p)
+    details = "\n\n".join(p for p in (first_sentence(description_prose, 300),
+                                      page_url or rsvp_url) if p)
     return {
         "kind": kind,
         "changes": template_rows(changes, tz, lang),
@@ -195,7 +231,13 @@ def build_context(settings: Settings, catalog: Catalog, event: Event, kind: str,
         "image": _image(settings, event),
         "description_html": _sanitized(parts.description_html),
         "description_text": description_text,
+        "description_prose": description_prose,
         "speaker": _speaker(event, parts),
+        "speakers": speaker_cards(settings, event, parts),
+        "links": _own_links(settings, event),
+        "action": _action(rsvp_url, page_url, lang),
+        "logo": logo(settings, event),
+        "brand": palette_overrides(settings),
         "lightning": _lightning(settings, event, parts),
         "calendar": {"google_url": _google_calendar_url(event, event.title, details,
                                                         location_text),
@@ -228,8 +270,39 @@ def _lightning(settings: Settings, event: Event, parts: Fragments) -> Lightning 
             "propose_url": propose_url}
 
 
+def _action(rsvp_url: str | None, page_url: str | None, lang: Language) -> Action | None:
+    """RSVP when there is a link for it, else the event's page: every mail asks for one
+    thing first, the calendar buttons come second."""
+    if rsvp_url:
+        return {"url": rsvp_url, "label": lang.gettext("RSVP")}
+    if page_url:
+        return {"url": page_url, "label": lang.gettext("Event page")}
+    return None
+
+
+_URL = re.compile(r"^https?://\S+$")
+_PICTURE = re.compile(r"\.(?:png|jpe?g|gif|webp|avif|svg)(?:[?#].*)?$", re.IGNORECASE)
+
+
+def _own_links(settings: Settings, event: Event) -> list[Link]:
+    """Front-matter keys announce does not read whose value is a link, shown when the
+    talk speaks of them by the key's name ("Thema siehe Pad", ``pad: https://...``)."""
+    words = set(re.findall(r"\w+", f"{event.title} {event.description or ''}".casefold()))
+    found: list[Link] = []
+    for key, value in event.extra.items():
+        if not isinstance(value, str) or not _URL.match(value.strip()):
+            continue
+        url = value.strip()
+        if _PICTURE.search(url) or str(key).casefold() not in words:
+            continue
+        if url in (event.rsvp_url, event.image):
+            continue
+        found.append({"label": str(key).replace("_", " ").capitalize(), "url": url})
+    return found
+
+
 def _speaker(event: Event, parts: Fragments) -> Speaker | None:
-    if not (event.presenter or parts.speaker_html):
+    if not (event.presenter or parts.speaker_html or event.speakers):
         return None
     return {"name": event.presenter or "", "bio_html": _sanitized(parts.speaker_html),
             "bio_text": html_to_text(parts.speaker_html)}

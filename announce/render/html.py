@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
+from markupsafe import Markup, escape
 
 from .. import images
 from ..config import Settings
@@ -21,7 +22,7 @@ from ..content import Event
 from ..images import CONTENT_WIDTH
 from ..links import is_absolute, resolve
 
-__all__ = ["sanitize", "short_url"]
+__all__ = ["TIME", "keep_together", "nobreak", "sanitize", "short_url"]
 
 
 # Raw HTML in talks is kept, minus anything active. ``class`` goes too: the site's
@@ -134,7 +135,9 @@ def _for_mail(fragment: str, sizes: dict[str, tuple[int, int]], top: int) -> str
         href = anchor.get("href") or ""
         if len(anchor) == 0 and (anchor.text or "").strip() == href and len(href) > _SHORT_URL:
             anchor.text = short_url(href)
+    _drop_empty_sections(root)
     _normalise_headings(root, top)
+    _keep_times_whole(root)
     for image in root.iter("img"):
         _size_image(image, sizes)
     # Serialized as the wrapping <div> ... </div>: cut the wrapper off.
@@ -162,6 +165,69 @@ def _fix_text(root: Any) -> None:
                 at = node.index(child)
                 for offset, anchor in enumerate(anchors, start=1):
                     node.insert(at + offset, anchor)
+
+
+# A time of day or a range of them ("13:00", "6:30 PM", "13:00 - 17:00", "19h30"): a
+# line break inside one reads as two numbers, so it is kept on one line.
+TIME = re.compile(r"(?<![\w:])\d{1,2}(?::|h|：)\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
+                  r"(?:\s?[-–—~～]\s?\d{1,2}(?::|h|：)\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?)?(?![\w:])")
+NOWRAP = "white-space: nowrap"
+
+
+def keep_together(text: str) -> Markup:
+    """``text`` escaped, its times of day each in a span that does not wrap (the
+    ``keep_together`` filter of the HTML templates: ``{{ when | keep_together }}``)."""
+    out = []
+    last = 0
+    for match in TIME.finditer(str(text)):
+        out += [escape(text[last:match.start()]),
+                Markup('<span style="{}">{}</span>').format(NOWRAP, match[0])]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def nobreak(text: str) -> Markup:
+    """``text`` escaped, on one line: its spaces no-break spaces (a short date)."""
+    return Markup(str(escape(text)).replace(" ", "&nbsp;"))  # noqa: S704 - escaped above
+
+
+def _keep_times_whole(root: Any) -> None:
+    """Every time of day in the talk's text in a span that does not wrap."""
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str) or node.tag in ("pre", "code"):
+            continue
+        if node.text and TIME.search(node.text):
+            lead, spans = _split_times(node.text)
+            node.text = lead
+            for offset, span in enumerate(spans):
+                node.insert(offset, span)
+        for child in list(node):
+            if child.tail and TIME.search(child.tail):
+                lead, spans = _split_times(child.tail)
+                child.tail = lead
+                at = node.index(child)
+                for offset, span in enumerate(spans, start=1):
+                    node.insert(at + offset, span)
+
+
+def _split_times(text: str) -> tuple[str, list[Any]]:
+    spans: list[Any] = []
+    lead = text
+    last = 0
+    for match in TIME.finditer(text):
+        before = text[last:match.start()]
+        if spans:
+            spans[-1].tail = before
+        else:
+            lead = before
+        span = lxml_html.Element("span", style=NOWRAP)
+        span.text = match[0]
+        spans.append(span)
+        last = match.end()
+    if spans:
+        spans[-1].tail = text[last:]
+    return lead, spans
 
 
 def _linked(text: str) -> tuple[str, list[Any]]:
@@ -195,6 +261,40 @@ def _linked(text: str) -> tuple[str, list[Any]]:
     if anchors:
         anchors[-1].tail = text[last:]
     return lead, anchors
+
+
+# What shows in mail though it holds no text.
+_VISIBLE = ("img", "table", "hr", "video", "audio", "picture")
+
+
+def _empty(node: Any) -> bool:
+    return not node.text_content().strip() and not any(True for _ in node.iter(*_VISIBLE))
+
+
+def _drop_empty_sections(root: Any) -> None:
+    """Paragraphs with nothing in them (an iframe the sanitizer took out), and headings
+    with nothing under them before the next heading of their level or above ("Thema
+    siehe Pad" followed by "Notizen"): in mail they read as a section left blank."""
+    for node in list(root.iter("p", "div")):
+        if node is not root and _empty(node) and node.getparent() is not None:
+            node.drop_tree()
+    children = list(root)
+    for index in range(len(children) - 1, -1, -1):
+        node = children[index]
+        if not isinstance(node.tag, str) or node.tag not in _HEADINGS:
+            continue
+        level = int(node.tag[1])
+        after = []
+        for sibling in children[index + 1:]:
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag in _HEADINGS and int(sibling.tag[1]) <= level:
+                break
+            if sibling.getparent() is not None:  # not dropped already
+                after.append(sibling)
+        text_after = (node.tail or "").strip()
+        if not text_after and all(_empty(s) for s in after):
+            node.drop_tree()
 
 
 def _normalise_headings(root: Any, top: int) -> None:
@@ -239,7 +339,14 @@ def _size_image(image: Any, sizes: dict[str, tuple[int, int]]) -> None:
         if height:
             image.set("height", str(max(1, round(int(height) * CONTENT_WIDTH / width))))
         width = CONTENT_WIDTH
-    # A width in pixels cannot shrink in a table cell; a percentage up to a maximum can.
-    safe = (f"width: 100%; max-width: {width}px; height: auto" if width
-            else "max-width: 100%; height: auto")
+    if width:
+        # A width in pixels cannot shrink in a table cell; a percentage up to a maximum can.
+        safe = f"width: 100%; max-width: {width}px; height: auto"
+    else:
+        # Its size unknown (not a file of the site's repository): Outlook, which goes by
+        # the attribute and would draw it at its full size, gets the column's width; every
+        # other client draws it at its own size (width: auto), at most the column's.
+        image.set("width", str(CONTENT_WIDTH))
+        image.attrib.pop("height", None)
+        safe = "width: auto; max-width: 100%; height: auto"
     image.set("style", f"{style}; {safe}" if style else safe)

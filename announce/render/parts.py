@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..config import Settings
-from ..content import Event
+from ..content import Event, find_propose_url, speaker_bios
 from ..errors import ContentError
 from .html import sanitize
 from .markup import TOO_DEEP, markdown_to_html
@@ -57,6 +57,14 @@ def _without_trailing_call(section: str, propose_url: str | None) -> str:
     return section
 
 
+def _calls_in_description(description: str | None) -> bool:
+    """Whether a talk without a lightning-talk section asks for lightning talks in its
+    description ("Currently looking for volunteers. [Sign up](.../Lightning-Talk)"): that
+    is the call, and the mail adds no second one."""
+    lines = [line for line in (description or "").splitlines() if "lightning" in line.lower()]
+    return find_propose_url("\n".join(lines)) is not None
+
+
 @dataclass(frozen=True)
 class Fragments:
     """The talk's Markdown parts as sanitized HTML and as plain text."""
@@ -68,6 +76,9 @@ class Fragments:
     # The lightning-talk section asks for talks in its own words (a sign-up link within
     # its text or list): that is the call, and the mail adds no button of its own.
     own_call: bool = False
+    # Each speaker's own bio (from their record), in event.speakers' order; "" for none.
+    # The speaker section is then empty: the bios are on the speakers' cards, once.
+    bios: tuple[str, ...] = ()
 
 
 def page_base(settings: Settings, event: Event) -> str:
@@ -93,12 +104,16 @@ def fragments(settings: Settings, event: Event) -> Fragments:
                         top=top).strip()
 
     lightning = event.lightning_talks
-    own_call = False
+    own_call = lightning is None and _calls_in_description(event.description)
     if lightning is not None:
         stripped = _without_trailing_call(lightning, event.propose_url)
         own_call = bool(event.propose_url) and stripped == lightning
         lightning = stripped
+    bios = tuple(convert(s.bio, 4) for s in event.speakers)
+    section = event.speaker
+    if any(bios) and section == speaker_bios(event.speakers):
+        section = None  # made of the records' bios, which the cards show
     # The description's headings go under the title (h1); the bio's and the lightning
     # talks' under their section's h2.
-    return Fragments(convert(event.description, 2), convert(event.speaker, 3),
-                      convert(lightning, 3), tuple(unresolved), own_call)
+    return Fragments(convert(event.description, 2), convert(section, 3),
+                     convert(lightning, 3), tuple(unresolved), own_call, bios)

@@ -23,8 +23,10 @@ from ..config import DEFAULT_SUBJECTS, Settings
 from ..content import Event
 from ..errors import TemplateError
 from ..i18n import N_, Language, display_width, language
+from ..images import CONTENT_WIDTH
 from ..resources import packaged_templates
 from ..timefmt import relative_day, short_date, weekday
+from .html import keep_together, nobreak
 from .sandbox import sandboxed
 from .text import first_sentence, wrap
 
@@ -82,6 +84,10 @@ def _environment(user_path: Path | None, packaged: Path, tag: str) -> jinja2.Env
     env.filters["first_sentence"] = first_sentence  # the preheader of an announcement
     env.filters["label"] = functools.partial(_label, width)
     env.filters["columns"] = display_width  # a heading's underline under CJK: 2 a character
+    # HTML only: a time of day, a short date, never broken across two lines.
+    env.filters["keep_together"] = keep_together
+    env.filters["nobreak"] = nobreak
+    env.globals["column_width"] = CONTENT_WIDTH  # an image whose size is unknown: Outlook's
     return env
 
 

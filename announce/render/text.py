@@ -156,7 +156,8 @@ def tidy(text: str) -> str:
 
 def first_sentence(text: str, limit: int = 150) -> str:
     flat = prose(_summary(text))
-    match = re.match(r"(.+?[.!?])(?:\s|$)", flat)
+    # A full stop ends a sentence before a space; a Chinese or Japanese one ends it anyway.
+    match = re.match(r"(.+?(?:[.!?](?=\s|$)|[。！？]))", flat)
     sentence = match[1] if match else flat
     if len(sentence) > limit:
         sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"

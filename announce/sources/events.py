@@ -369,6 +369,8 @@ def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str
 
 def _presenter(reader: Reader, speakers: tuple[Speaker, ...]) -> str | None:
     """The speakers as one line, as the file wrote them when it wrote one string."""
+    if not speakers:  # "Alle", "TBA": the file names nobody
+        return None
     _path, value = reader.found.get("speakers", ("", None))
     if isinstance(value, str) and reader.ctx.speakers is None:
         return " ".join(html.unescape(value).split()) or None

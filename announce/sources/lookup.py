@@ -274,4 +274,8 @@ def speaker_of(record: Record | Mapping[str, Any], talk: str = "") -> Speaker | 
     url = _first(data, "url", "website", "link", "homepage", "twitter", "github", "linkedin")
     return Speaker(name=" ".join(name.split()), bio=bio, url=url,
                    talk=talk or _first(data, "talk", "talk_title"),
-                   path=record.path if isinstance(record, Record) else None)
+                   path=record.path if isinstance(record, Record) else None,
+                   role=_first(data, "role", "position", "job_title", "jobtitle", "job"),
+                   affiliation=_first(data, "affiliation", "company", "organization",
+                                      "organisation", "employer"),
+                   photo=_first(data, "photo", "avatar", "picture", "headshot", "image"))
