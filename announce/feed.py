@@ -151,11 +151,12 @@ def _details(settings: Settings, event: Event, now: datetime) -> tuple[str | Non
     from .pages import event_page_url
     from .render.context import calendar_location
     from .render.parts import fragments
-    from .render.text import html_to_text, prose
+    from .render.prose import prose_text
 
     url = event_page_url(settings, event, now) or (
         event.rsvp_url if event.rsvp_url and event.rsvp_url.startswith("https://") else None)
-    text = prose(html_to_text(fragments(settings, event).description_html, width=0))
+    # The mails' calendar files' DESCRIPTION: sentences only.
+    text = prose_text(fragments(settings, event).description_html)
     return url, calendar_location(settings, event), text.strip()
 
 
