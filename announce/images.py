@@ -294,11 +294,13 @@ def body_images(event: Event) -> list[str]:
     return finder.sources
 
 
-def image_problems(settings: Settings, event: Event) -> list[Problem]:
+def image_problems(settings: Settings, event: Event, *, upcoming: bool = True
+                   ) -> list[Problem]:
     """What ``announce check`` warns about the talk's images, each at its line: an SVG
-    (which Gmail and Outlook do not show), a file over ``[content] max_image_kb``, a path
-    of the site whose file is not in the repository (where it is published cannot be
-    told, nor its size: Outlook draws it at the column's width)."""
+    (which Gmail and Outlook do not show), a file over ``[content] max_image_kb``, and,
+    for a talk still to come, a path of the site whose file is not in the repository
+    (where it is published cannot be told, nor its size: Outlook draws it at the column's
+    width; a site's old pages keep many such links of an earlier site, to no harm)."""
     from .links import body_line_of
     from .sources.events import field_line
 
@@ -311,11 +313,12 @@ def image_problems(settings: Settings, event: Event) -> list[Problem]:
     problems: list[Problem] = []
     for src, key, line in dict.fromkeys(found):
         problems.extend(Problem(event.path, line, key, message, "warning")
-                        for message in _image_messages(src, settings, event))
+                        for message in _image_messages(src, settings, event, upcoming))
     return problems
 
 
-def _image_messages(src: str, settings: Settings, event: Event) -> list[str]:
+def _image_messages(src: str, settings: Settings, event: Event, upcoming: bool
+                    ) -> list[str]:
     from .sources.dates import preview
 
     messages: list[str] = []
@@ -337,7 +340,7 @@ def _image_messages(src: str, settings: Settings, event: Event) -> list[str]:
         else:
             messages.append(f"{shown} is an SVG image, which Gmail and Outlook do not show "
                             "(they show its alt text): link a PNG or JPEG instead")
-    if path is None and not _is_svg(src) and _on_site(src, settings):
+    if upcoming and path is None and not _is_svg(src) and _on_site(src, settings):
         messages.append(f"{shown}: no such file in the site's repository (a wrong path, or "
                         "one the site's build makes?): check cannot tell where it is "
                         "published, and the email draws it at the column's width")

@@ -486,5 +486,5 @@ def check_problems(settings: Settings, catalog: Catalog, now: datetime) -> list[
                 f"{'5 years ahead' if event.start > now else '60 years ago'}: a typo?",
                 "warning"))
         problems.extend(body_notes(settings, event))
-        problems.extend(image_problems(settings, event))
+        problems.extend(image_problems(settings, event, upcoming=event.end > now))
     return problems
