@@ -98,3 +98,18 @@ def test_a_page_whose_text_is_a_tree_is_mailed_and_read(
     assert part is not None
     assert "Donderdag 21 maart organiseert de foundation een meetup." in " ".join(
         part.get_content().split())
+
+
+def test_a_time_the_doors_open_is_not_taken_for_the_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ANNOUNCE_CONFIG", raising=False)
+    events = Path("content/events")
+    events.mkdir(parents=True)
+    for n in (1, 2, 3):
+        (events / f"e{n}.md").write_text(f"---\ntitle: E{n}\ndate: '2027-03-2{n}'\n"
+                                         "doors: '18:00'\nlocation: Hall\n---\nText.\n",
+                                         encoding="utf-8")
+    init = CliRunner().invoke(cli, ["init", "--yes", "--timezone", "Europe/Amsterdam"])
+    assert init.exit_code == 0, init.output
+    assert "start_time" not in init.output  # unsure instead: send refuses it

@@ -33,7 +33,7 @@ from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .nonevents import infer_exclude
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
 from .richtext import with_rich_text_body
-from .templates import TemplateEvidence, read_templates
+from .templates import ROLES, TemplateEvidence, read_templates
 
 __all__ = ["Inference", "infer_site"]
 
@@ -352,7 +352,9 @@ def _time_keys(result: Inference, events: list[Document]) -> None:
                 counts[key] += 1
     found = [k for k, n in counts.items() if n * 2 >= len(events)]
     ends = [k for k in found if _ENDISH.search(k)]
-    starts = [k for k in found if k not in ends and role_of(k) >= 0]
+    # (A time the doors open is not the start: "doors: '18:30'", "einlass".)
+    starts = [k for k in found if k not in ends and role_of(k) >= 0
+              and not ROLES["doors"].search(k.replace("_", " "))]
     if "start_time" not in result.keys and len(starts) == 1:
         result.keys["start_time"] = (starts[0],)
     if "end_time" not in result.keys and "end" not in result.keys and len(ends) == 1:
