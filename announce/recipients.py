@@ -113,6 +113,8 @@ class Recipients:
     csv_path: Path | None = None
     # The CSV itself, from the variable [mail] recipients_env names: never in a repr.
     csv_text: str | None = field(default=None, repr=False)
+    # Not given to this run (a pull request has no secrets): nobody, and said so.
+    withheld: bool = False
 
     def __iter__(self) -> Iterator[Recipient]:
         for recipient, _problem in self._read():
@@ -125,6 +127,8 @@ class Recipients:
         ``ConfigError`` when nobody is left to send to: a run that sends nothing must not
         pass for a run that went well.
         """
+        if self.withheld:
+            return RecipientScan(0, ())
         count = 0
         problems: list[str] = []
         for recipient, problem in self._read():
@@ -142,6 +146,9 @@ class Recipients:
 
     def describe(self) -> str:
         """Where the recipients come from, for the summary of a run."""
+        if self.withheld:
+            return (f"subscribers in {self.where}, which this run is not given (a pull "
+                    "request has no secrets): counted as none")
         if self.mode == "list":
             return f"{self.where}: " + ", ".join(self.to)
         return f"subscribers in {self.where}"
@@ -168,6 +175,8 @@ class Recipients:
 
     def _rows(self) -> Iterator[tuple[str, int, str, str]]:
         """(where, line or index, address, name) for every entry."""
+        if self.withheld:
+            return
         if self.mode == "list":
             for index, entry in enumerate(self.to):
                 # "Members <members@example.org>" names the list; config checked the form.
@@ -252,8 +261,13 @@ def load_recipients(settings: Settings) -> Recipients:
 
 
 def _from_environment(config: str, name: str) -> Recipients:
-    """The subscribers' CSV from the variable ``name`` (a secret on GitHub Actions)."""
+    """The subscribers' CSV from the variable ``name`` (a secret on GitHub Actions). A
+    pull request's job is given no secret: there the list is withheld, not missing, and
+    its check and preview go on with nobody to send to (they send nothing anyway)."""
     text = os.environ.get(name, "")
+    if not text.strip() and os.environ.get("GITHUB_ACTIONS") == "true" and \
+            os.environ.get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target"):
+        return Recipients("subscribers", f"${name}", withheld=True)
     if not text.strip():
         raise ConfigError(
             f"{config}: [mail] recipients_env: the variable {name} is not set or empty: it "

@@ -118,3 +118,24 @@ def test_recipients_env_unset_says_which_variable(site: Path) -> None:
     assert result.exit_code == 1
     assert "[mail] recipients_env: the variable ANNOUNCE_SUBSCRIBERS is not set or empty" \
         in result.output
+
+
+def test_a_pull_requests_preview_runs_without_the_subscribers_secret(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pull request's job gets no secret: its check and preview go on, say the list is
+    # withheld, and send nothing; anywhere else the missing variable stays an error.
+    config = write_site(site, subscribers=3)
+    _from_variable(config)
+    monkeypatch.delenv("ANNOUNCE_SUBSCRIBERS", raising=False)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(site / "output"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(site / "summary.md"))
+    checked = announce("check", "--config", str(config))
+    assert "recipients_env" not in checked.output, checked.output
+    dry = send(config, "--next", "--dry-run", now=NOW)
+    assert dry.exit_code == 0, dry.output
+    assert "which this run is not given (a pull request has no secrets)" in dry.output
+    assert not (site / LEDGER).exists()
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "schedule")
+    assert send(config, "--next", "--dry-run", now=NOW).exit_code == 1
