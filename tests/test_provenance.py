@@ -304,8 +304,10 @@ def test_a_file_named_for_another_year_than_its_date_is_unsure_of_its_start() ->
     assert (row["start"], row["unsure"]) == ("2027-03-24T18:30:00+01:00", ["start"])
     assert ("the file's name says 2028-03-24, the start is 2027-03-24: one has a typo" in
             announce("check").stdout)
-    # Written a few days before its evening: no such doubt.
+    # Written a few days, or seven months, before its evening: no such doubt.
     Path("events/2028-03-24-talk.md").rename("events/2027-03-20-talk.md")
+    assert listed()["unsure"] == []
+    Path("events/2027-03-20-talk.md").rename("events/2026-08-20-talk.md")
     assert listed()["unsure"] == []
 
 

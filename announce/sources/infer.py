@@ -338,6 +338,10 @@ _TIME_ALONE = re.compile(r"^\s*(?:[01]?\d|2[0-3])(?:[:.h][0-5]\d)?\s*(?:[ap]\.?m
                          re.IGNORECASE)
 
 
+# A length written as a time ("duration: '2:00'") is no time of day.
+_LENGTH = re.compile(r"(?i)dura|length|dauer|länge|lange|longueur|durée|duración|durata|duur")
+
+
 def _time_keys(result: Inference, events: list[Document]) -> None:
     """Keys of the site's own names holding a time of day alone in most files
     (``time_start: '18:00'``, ``time_end: '21:00'``): the start's and the end's time when
@@ -351,10 +355,10 @@ def _time_keys(result: Inference, events: list[Document]) -> None:
                     and ":" in value + "h":
                 counts[key] += 1
     found = [k for k, n in counts.items() if n * 2 >= len(events)]
-    ends = [k for k in found if _ENDISH.search(k)]
+    ends = [k for k in found if _ENDISH.search(k) and not _LENGTH.search(k)]
     # (A time the doors open is not the start: "doors: '18:30'", "einlass".)
     starts = [k for k in found if k not in ends and role_of(k) >= 0
-              and not ROLES["doors"].search(k.replace("_", " "))]
+              and not ROLES["doors"].search(k.replace("_", " ")) and not _LENGTH.search(k)]
     if "start_time" not in result.keys and len(starts) == 1:
         result.keys["start_time"] = (starts[0],)
     if "end_time" not in result.keys and "end" not in result.keys and len(ends) == 1:

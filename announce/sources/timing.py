@@ -209,10 +209,10 @@ _FILE_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_]|$)")
 
 
 def _check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
-    """A file named for a day half a year or more from its start (``2016-03-24-x.md``
+    """A file named for the same day of another year than its start (``2016-03-24-x.md``
     with ``date: March 24, 2015``): one of the two has a typo in its year, and nothing
-    says which, so the start is unsure. A post written days or weeks before its evening
-    is no such thing."""
+    says which, so the start is unsure. A post written days, weeks or months before its
+    evening is no such thing."""
     stem = reader.doc.path.stem
     name = reader.doc.path.parent.name if stem in ("index", "_index", "event") else stem
     match = _FILE_DAY.match(name)
@@ -223,7 +223,10 @@ def _check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> Non
     except ValueError:
         return
     day = when.moment.astimezone(zone).date()
-    if abs((day - named).days) < 180:
+    # A typo in a year: the same day of the year, give or take a week, in another year (a
+    # talk announced seven months ahead is no such thing).
+    years = round((day - named).days / 365.25)
+    if years == 0 or abs((day - named).days - years * 365.25) > 7:
         return
     reader.unsure.add("start")
     reader.sources["start"] = f"{path} (the file's name says {named.isoformat()})"
