@@ -186,39 +186,20 @@ def write_feeds(settings: Settings, entries: list[FeedEntry], now: datetime,
 
 
 def _calendar(settings: Settings, entries: list[FeedEntry]) -> bytes:
-    import icalendar
-
-    from .render.ics import organizer, vtimezone
+    from .render.ics import event_component, new_calendar, vtimezone
 
     tz = settings.site.tz
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//announce//announce//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar = new_calendar()
     calendar.add("x-wr-calname", settings.site.name or "Events")
     key = getattr(tz, "key", None)
     if key and key not in ("UTC", "Etc/UTC") and entries:
         calendar.add("x-wr-timezone", key)
         calendar.add_component(vtimezone(key, entries[0].event.start.astimezone(tz).year))
     for entry in entries:
-        event = entry.event
-        item = icalendar.Event()
-        item.add("uid", entry.uid)
-        item.add("dtstamp", entry.stamp)
-        item.add("dtstart", event.start.astimezone(tz))
-        item.add("dtend", event.end.astimezone(tz))
-        item.add("summary", event.title)
-        if entry.location:
-            item.add("location", entry.location)
-        item.add("description", entry.text + (f"\n\n{entry.url}" if entry.url else ""))
-        if entry.url:
-            item.add("url", entry.url)
-        item.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
-        item.add("sequence", entry.sequence)
-        who = organizer(settings)
-        if who is not None:
-            item.add("organizer", who)
-        calendar.add_component(item)
+        calendar.add_component(event_component(
+            settings, entry.event, stamp=entry.stamp, location=entry.location, link=entry.url,
+            description=entry.text, sequence=entry.sequence,
+            status="CANCELLED" if entry.event.cancelled else "CONFIRMED"))
     data: bytes = calendar.to_ical()
     return data
 

@@ -387,6 +387,9 @@ def test_date_problem_is_a_value_error() -> None:
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("6:30 PM", time(18, 30)),
+    # German sites write the word for o'clock after it.
+    ("19:30 Uhr", time(19, 30)),
+    ("19 Uhr", time(19, 0)),
     ("6:30pm", time(18, 30)),
     ("6:30 p.m.", time(18, 30)),
     ("18:00", time(18)),

@@ -19,8 +19,8 @@ from ..content import Event
 from ..i18n import Language
 from ..kinds import MessagePlan
 
-__all__ = ["calendar_file", "event_uid", "ics_filename", "organizer", "sender_domain",
-           "vtimezone"]
+__all__ = ["calendar_file", "event_component", "event_uid", "ics_filename", "new_calendar",
+           "sender_domain", "vtimezone"]
 
 
 def ics_filename(event: Event, limit: int = 40) -> str:
@@ -50,38 +50,59 @@ def calendar_file(settings: Settings, event: Event, kind: str, now: datetime, *,
     """The .ics of ``event`` for a message of ``kind``: ``location`` as the context's
     ``calendar.location``, ``link`` the event's page (else its RSVP link), ``description``
     the plain text unwrapped (calendars wrap it)."""
-    import icalendar  # here: only rendering needs it, and it is slow to import
 
     tz = settings.site.tz
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//announce//announce//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    item = icalendar.Event()
-    item.add("uid", event_uid(settings, event))
-    item.add("dtstamp", now.astimezone(UTC))
-    item.add("dtstart", event.start.astimezone(tz))
-    item.add("dtend", event.end.astimezone(tz))
-    item.add("summary", event.title)
-    if location:
-        item.add("location", location)
+    calendar = new_calendar()
     if kind == "cancellation":
         description = lang.gettext("CANCELLED. %(description)s") % {"description": description}
-    item.add("description", description + (f"\n\n{link}" if link else ""))
-    if link:
-        item.add("url", link)
-    item.add("status", plan.ics_status)
-    # Calendars apply a change only when the sequence grows (see announce.kinds).
-    item.add("sequence", plan.ics_sequence)
-    organizer = _organizer(settings)
-    if organizer is not None:
-        item.add("organizer", organizer)  # RFC 5546: METHOD:PUBLISH requires it
+    item = event_component(settings, event, stamp=now, location=location, link=link,
+                           description=description, status=plan.ics_status,
+                           sequence=plan.ics_sequence)
     key = getattr(tz, "key", None)
     if key and "TZID" in item["DTSTART"].params:  # not for UTC: that is written "...Z"
         calendar.add_component(_vtimezone(key, event.start.astimezone(tz).year))
     calendar.add_component(item)
     ics: bytes = calendar.to_ical()
     return ics
+
+
+def new_calendar() -> Any:
+    """An empty VCALENDAR, METHOD:PUBLISH, as every calendar file of announce starts."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//announce//announce//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def event_component(settings: Settings, event: Event, *, stamp: datetime, location: str,
+                    link: str | None, description: str, status: str, sequence: int) -> Any:
+    """The VEVENT of ``event``, the same in a mail's calendar file and in the site's feed:
+    its UID, times in the site's zone, LOCATION, the description with ``link`` after it,
+    URL, STATUS, SEQUENCE and ORGANIZER."""
+    import icalendar
+
+    tz = settings.site.tz
+    item = icalendar.Event()
+    item.add("uid", event_uid(settings, event))
+    item.add("dtstamp", stamp.astimezone(UTC))
+    item.add("dtstart", event.start.astimezone(tz))
+    item.add("dtend", event.end.astimezone(tz))
+    item.add("summary", event.title)
+    if location:
+        item.add("location", location)
+    item.add("description", description + (f"\n\n{link}" if link else ""))
+    if link:
+        item.add("url", link)
+    item.add("status", status)
+    # Calendars apply a change only when the sequence grows (see announce.kinds).
+    item.add("sequence", sequence)
+    organizer = _organizer(settings)
+    if organizer is not None:
+        item.add("organizer", organizer)  # RFC 5546: METHOD:PUBLISH requires it
+    return item
 
 
 def _organizer(settings: Settings) -> Any:
@@ -201,11 +222,6 @@ def _observance(kind: str, start: datetime, before: timedelta, after: timedelta,
     if rule is not None:
         observance.add("rrule", rule)
     return observance
-
-
-def organizer(settings: Settings) -> Any:
-    """The ORGANIZER every calendar file of the site names (``[mail] from``), or None."""
-    return _organizer(settings)
 
 
 def vtimezone(key: str, year: int) -> Any:

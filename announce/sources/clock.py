@@ -96,7 +96,8 @@ _CLOCK = re.compile(
     r"""\s*(?P<H>\d{1,2})
         (?:(?P<sep>[:.])(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?
           |(?P<h>[hH])(?P<hM>\d{2})?)?
-        \s*(?:(?P<ap>[aApP])\.?\s*[mM]\.?)?\s*""",
+        \s*(?:(?P<ap>[aApP])\.?\s*[mM]\.?)?\s*
+        (?P<unit>(?i:uhr|hrs?|horas?))?\s*""",
     re.VERBOSE,
 )
 
@@ -107,7 +108,8 @@ def _clock_from_text(value: str) -> time:
     if match is None and not value.isascii():
         match = _CLOCK.fullmatch(re.sub(CJK_TIME, lambda m: f"{m[1]}:{int(m[2] or 0):02}", value))
     # A bare number ("19") could be an hour or a typo: ask for the minutes.
-    if match is None or not (match["sep"] or match["h"] or match["ap"]):
+    # ("19 Uhr" says it is an hour.)
+    if match is None or not (match["sep"] or match["h"] or match["ap"] or match["unit"]):
         raise DateProblem(f"{preview(label)} is not a time of day (expected e.g. '18:30')")
     hour = int(match["H"])
     minute = int(match["M"] or match["hM"] or 0)

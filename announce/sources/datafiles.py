@@ -209,7 +209,7 @@ def _lists(data: Mapping[str, Any]) -> list[str]:
 
 
 # A date kept in three keys ("tag: '02'", "monat: '06'", "jahr: 2026"): the words for the
-# parts of a date, in the languages sites are written in, and a time of day on its own.
+# parts of a date, in the languages sites are written in.
 _DATE_PARTS = {
     "year": frozenset({"year", "jahr", "annee", "année", "ano", "año", "anno", "jaar", "rok",
                        "år", "vuosi", "年"}),
@@ -218,10 +218,6 @@ _DATE_PARTS = {
     "day": frozenset({"day", "tag", "jour", "dia", "día", "giorno", "dag", "dzien", "dzień",
                       "päivä", "日"}),
 }
-_TIME_OF_DAY = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]([0-5]\d)\s*(?:uhr|h|hrs?|horas?|heures?)?"
-                          r"\s*$", re.IGNORECASE)
-
-
 def composed_date(table: Mapping[str, Any]) -> tuple[str, str] | None:
     """A start kept in parts: ``(key, "2026-06-02 19:30")`` for a table with a year, a
     month and a day key (named so, their values in range) and maybe one key holding a time
@@ -249,13 +245,22 @@ def composed_date(table: Mapping[str, Any]) -> tuple[str, str] | None:
     if not 1900 <= day.year <= 2200:
         return None
     name = "-".join(parts[p][0] for p in ("year", "month", "day"))
-    times = [(k, _TIME_OF_DAY.match(v)) for k, v in table.items()
-             if isinstance(k, str) and isinstance(v, str) and _TIME_OF_DAY.match(v)]
+    times = [(k, moment) for k, v in table.items()
+             if isinstance(k, str) and isinstance(v, str) and (moment := _time_of(v))]
     if len(times) == 1:
-        key, match = times[0]
-        assert match is not None
-        return f"{name}+{key}", f"{day.isoformat()} {int(match[1]):02d}:{match[2]}"
+        key, moment = times[0]
+        return f"{name}+{key}", f"{day.isoformat()} {moment:%H:%M}"
     return name, day.isoformat()
+
+
+def _time_of(value: str) -> dt.time | None:
+    """The time of day ``value`` holds alone ("19:30 Uhr"), as the reader reads one."""
+    from .clock import DateProblem, parse_time_of_day
+
+    try:
+        return parse_time_of_day(value)
+    except DateProblem:
+        return None
 
 
 def _with_composed_date(table: Any) -> Any:

@@ -333,13 +333,19 @@ _ENDISH = re.compile(r"(?:^|[._\-\s])(?:[Ee]nds?|[Ee]nde|[Ff]in|[Uu]ntil|[Bb]is|
                      r"(?<=[a-z])End(?:$|[A-Z_.])")
 
 
-# A time of day alone: "18:00", "6:30 PM", "19h30", "19:30 Uhr".
-_TIME_ALONE = re.compile(r"^\s*(?:[01]?\d|2[0-3])(?:[:.h][0-5]\d)?\s*(?:[ap]\.?m\.?|uhr|h)?\s*$",
-                         re.IGNORECASE)
-
-
 # A length written as a time ("duration: '2:00'") is no time of day.
 _LENGTH = re.compile(r"(?i)dura|length|dauer|länge|lange|longueur|durée|duración|durata|duur")
+
+
+def _is_time_of_day(value: str) -> bool:
+    """Whether ``value`` is a time of day alone, as the reader reads a start_time."""
+    from .clock import DateProblem, parse_time_of_day
+
+    try:
+        parse_time_of_day(value)
+    except DateProblem:
+        return False
+    return True
 
 
 def _time_keys(result: Inference, events: list[Document]) -> None:
@@ -351,8 +357,7 @@ def _time_keys(result: Inference, events: list[Document]) -> None:
     counts: Counter[str] = Counter()
     for document in events:
         for key, value in document.data.items():
-            if isinstance(key, str) and isinstance(value, str) and _TIME_ALONE.match(value) \
-                    and ":" in value + "h":
+            if isinstance(key, str) and isinstance(value, str) and _is_time_of_day(value):
                 counts[key] += 1
     found = [k for k, n in counts.items() if n * 2 >= len(events)]
     ends = [k for k in found if _ENDISH.search(k) and not _LENGTH.search(k)]
