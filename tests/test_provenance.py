@@ -347,3 +347,10 @@ def test_guests_known_by_one_text_each_and_a_line_opening_on_a_name() -> None:
     assert (row["speakers"], row["unsure"]) == (["~littel-wolfur"], ["speakers"])
     site("Programma\n\nPhilo Hermans: All things Livewire\n", front="date: 2027-03-04 19:00")
     assert listed()["unsure"] == ["speakers"]
+
+
+def test_a_guest_list_that_names_nobody_yet_gives_no_speaker() -> None:
+    # "you!" is a call for speakers, as on a mapped key: nobody, not a name to mail.
+    site("Come and talk.\n", front="date: 2027-03-04 19:00\nguests:\n  - name: you!")
+    row = listed()
+    assert row["speakers"] == []
