@@ -390,12 +390,11 @@ def _counts(item: KindReport) -> str:
 
 def _preview(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
              heading: str, extra: Sequence[tuple[str, str]]) -> str:
-    from .kinds import plan
+    from .compose import compose
     from .ledger import read_sent
-    from .render import render_event
 
-    rendered = render_event(settings, catalog, event, kind, now, plan=plan(
-        event, kind, settings.schedule, read_sent(settings.ledger.path)))
+    rendered = compose(settings, catalog, event, kind, now,
+                       read_sent(settings.ledger.path)).rendered
     fields = [("Subject", rendered.subject), ("When", _when(event, settings)),
               ("Where", _where(event)), *extra]
     return message_summary(heading, fields, rendered.text)

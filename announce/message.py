@@ -31,10 +31,8 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from .config import Settings
-from .content import Catalog, Event
 from .errors import ConfigError, ContentError, SendError
-from .kinds import NO_SENDS, Sent, plan
-from .render import Rendered, render_event, sender_domain
+from .render import Rendered, sender_domain
 
 __all__ = [
     "GMAIL_CLIP_BYTES",
@@ -42,7 +40,6 @@ __all__ = [
     "Prepared",
     "make_message_id",
     "prepare",
-    "render_eml",
 ]
 
 log = logging.getLogger(__name__)
@@ -208,10 +205,13 @@ class Prepared:
         """The default Message-ID for ``to``: the same for the same mail to the same
         person (a resumed send), different when the content changed."""
         address = parseaddr(to)[1] or to
-        plan = self.rendered.plan
         return make_message_id(self.settings, self.rendered.event.id,
-                               plan.key if plan else self.rendered.kind,
-                               address.strip().lower(), self.digest)
+                               self.rendered.plan.key, address.strip().lower(), self.digest)
+
+    def addressed(self, to: str, *, message_id: str | None = None) -> bytes:
+        """The message for ``to`` with ``message_id``, by default :meth:`message_id_for`'s:
+        what ``announce render`` writes and the preview shows."""
+        return self.to_bytes(to, message_id=message_id or self.message_id_for(to))
 
     def message(self, to: str, *, message_id: str | None = None) -> EmailMessage:
         """The message for ``to`` as an ``EmailMessage``, built by the ``email`` package
@@ -342,18 +342,3 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
     return Prepared(rendered=rendered, settings=settings, _template=msg,
                     _before_to=before_to, _between=between, _after=after + b"\r\n" + body,
                     digest=digest)
-
-
-
-def render_eml(settings: Settings, catalog: Catalog, event: Event, kind: str, now: datetime,
-               *, to: str, message_id: str | None = None, sent: Sent = NO_SENDS) -> bytes:
-    """The message ``send`` would send to ``to`` at ``now``: ``announce render``'s output.
-
-    ``sent`` is what the ledger says went out (an update tells what changed since, and
-    the calendar file's SEQUENCE counts what came before). Without ``message_id``, the
-    default one of :meth:`Prepared.message_id_for`.
-    """
-    rendered = render_event(settings, catalog, event, kind, now,
-                            plan=plan(event, kind, settings.schedule, sent))
-    prepared = prepare(settings, rendered, date=now)
-    return prepared.to_bytes(to, message_id=message_id or prepared.message_id_for(to))

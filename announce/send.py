@@ -2,7 +2,7 @@
 
 For each (event, kind) a run sends (:mod:`announce.plan` decides which):
 
-1. render and prepare the message once (:mod:`announce.render`, :mod:`announce.message`);
+1. compose the message once (:func:`announce.compose.compose`: plan, render, prepare);
 2. stream the recipients in batches; for each batch, look the recipients up in the ledger,
    address a copy to each one still to be sent (only the ``To`` and ``Message-ID`` lines
    change), and hand the batch to the transport (:func:`announce.delivery.transport_for`);
@@ -38,6 +38,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .compose import compose
 from .config import Settings
 from .content import Catalog, Event, Problem
 from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transport_for
@@ -181,7 +182,7 @@ def send(
         scan = recipients.scan()
         report.problems = scan.problems
         # Render everything first: a template error stops the run before anything is sent.
-        prepared = [(event, kind, _prepare(settings, catalog, now, event, kind, sent))
+        prepared = [(event, kind, compose(settings, catalog, event, kind, now, sent))
                     for event, kind in planned]
         started = time.monotonic()
 
@@ -260,22 +261,10 @@ def _sigterm_as_interrupt() -> Iterator[_Signal]:
         signal.signal(signal.SIGTERM, previous_term)
 
 
-def _prepare(settings: Settings, catalog: Catalog, now: datetime, event: Event,
-             kind: str, sent: Sent) -> Prepared:
-    from .kinds import plan
-    from .message import prepare
-    from .render import render_event
-
-    message = plan(event, kind, settings.schedule, sent)
-    return prepare(settings, render_event(settings, catalog, event, kind, now, plan=message),
-                   date=now)
-
-
 def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, kind: str,
              count: int, recipients: Recipients, transport: Transport,
              sent: Sent, *, resending: bool = False) -> KindReport:
-    message = _prepare(settings, catalog, now, event, kind, sent)
-    assert message.rendered.plan is not None  # _prepare plans every message
+    message = compose(settings, catalog, event, kind, now, sent)
     key = message.rendered.plan.key
     item = KindReport(event=event, kind=kind, subject=message.rendered.subject,
                       transport=transport.describe(), recipients=count,
@@ -300,7 +289,6 @@ def _skip(ledger: Ledger, event: Event, prepared: Prepared, options: SendOptions
     """``--skip``: the message is recorded as done and sent to nobody (see Ledger.skip)."""
     from .changes import facts_of
 
-    assert prepared.rendered.plan is not None  # _prepare plans every message
     plan = prepared.rendered.plan
     ledger.skip(event.id, plan.key, prepared.rendered.subject, facts_of(event),
                 options.skipped_by)
@@ -319,7 +307,6 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     """Hand every recipient still to be sent to the transport; why it stopped early, if so."""
     from .changes import facts_of
 
-    assert prepared.rendered.plan is not None  # _prepare plans every message
     # The ledger key ("update:2"), not the kind: every write below is of this one message.
     event_id, kind = item.event.id, prepared.rendered.plan.key
     ledger.record_subject(event_id, kind, item.subject, facts_of(item.event))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from announce.config import load_settings
 from announce.content import parse_datetime
+from announce.kinds import plan
 from announce.message import prepare
 from announce.render import render_event
 from announce.sources.catalog import load_catalog
@@ -49,14 +50,17 @@ def main() -> None:
     event = catalog.find(EVENT)
     now = parse_datetime(NOW, settings.site.tz)
 
-    first = timed(lambda: render_event(settings, catalog, event, "announcement", now), 1)
+    first = timed(lambda: render_event(settings, catalog, event, "announcement", now,
+                                       plan=plan(event, "announcement", settings.schedule)), 1)
     report("render_event, first call (cold caches)", first, 1000, "ms")
     for kind in ("announcement", "reminder", "cancellation"):
-        warm = timed(functools.partial(render_event, settings, catalog, event, kind, now), 50)
+        warm = timed(functools.partial(render_event, settings, catalog, event, kind, now,
+                                       plan=plan(event, kind, settings.schedule)), 50)
         report(f"render_event {kind}, warm", warm, 1000, "ms",
                "(target < 15 ms)" if kind == "announcement" else "")
 
-    rendered = render_event(settings, catalog, event, "announcement", now)
+    rendered = render_event(settings, catalog, event, "announcement", now,
+                            plan=plan(event, "announcement", settings.schedule))
     report("prepare (MIME tree, serialized once)",
            timed(lambda: prepare(settings, rendered, date=now), 50), 1000, "ms")
     prepared = prepare(settings, rendered, date=now)

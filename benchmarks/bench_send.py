@@ -188,19 +188,18 @@ def run_bare(config: Path) -> tuple[float, int]:
     """Seconds for aiosmtplib alone: as many reused connections, the same bytes."""
     import aiosmtplib
 
+    from announce.compose import compose
     from announce.config import load_settings
     from announce.content import parse_datetime
-    from announce.message import prepare
+    from announce.kinds import NO_SENDS
     from announce.recipients import load_recipients
-    from announce.render import render_event
     from announce.sources.catalog import load_catalog
 
     settings = load_settings(config)
     catalog = load_catalog(settings)
     now = parse_datetime(NOW, settings.site.tz)
     event = catalog.find("2027/2027-02-03-observability-with-opentelemetry")
-    prepared = prepare(settings, render_event(settings, catalog, event, "announcement", now),
-                       date=now)
+    prepared = compose(settings, catalog, event, "announcement", now, NO_SENDS)
     assert settings.smtp is not None
     port = settings.smtp.port
     smtp_settings = settings.smtp

@@ -19,6 +19,7 @@ from typing import Any
 from announce.config import Settings, load_settings
 from announce.content import Catalog, Event, parse_datetime
 from announce.errors import ContentError
+from announce.kinds import plan
 from announce.render import Rendered, render_event
 from announce.sources.catalog import load_catalog
 
@@ -84,7 +85,8 @@ class Corpus:
         return parse_datetime("2000-01-01T00:00", self.settings.site.tz)
 
     def render(self, event: Event, kind: str) -> Rendered:
-        return render_event(self.settings, self.catalog, event, kind, self.now())
+        return render_event(self.settings, self.catalog, event, kind, self.now(),
+                            plan=plan(event, kind, self.settings.schedule))
 
     def event(self, key: str) -> Event:
         """The event whose id is ``key``, else whose id contains it."""

@@ -24,6 +24,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from announce.i18n import language, normalize
+from announce.kinds import plan
 from announce.render import format_when, relative_day, render_event
 
 from .conftest import EXAMPLE_CONFIG, REPO
@@ -173,7 +174,8 @@ def test_a_users_catalog_overrides_single_strings_and_empty_means_english(
     settings = dataclasses.replace(settings, site=dataclasses.replace(settings.site,
                                                                       language="de"))
     rendered = render_event(settings, catalog, event, "announcement", datetime(
-        2027, 1, 1, 9, tzinfo=settings.site.tz))
+        2027, 1, 1, 9, tzinfo=settings.site.tz),
+                            plan=plan(event, "announcement", settings.schedule))
     text = lxml.html.document_fromstring(rendered.html).text_content()
     assert "In den Kalender" in text
     assert "Add to Google Calendar" not in text
@@ -185,7 +187,8 @@ def test_a_users_catalog_overrides_single_strings_and_empty_means_english(
 def test_a_language_without_a_catalog_is_english_with_its_own_dates(tmp_path: Path) -> None:
     settings, catalog, event = settings_over(tmp_path, "A talk.", front="lang: eo")
     rendered = render_event(settings, catalog, event, "announcement",
-                            datetime(2027, 1, 1, 9, tzinfo=settings.site.tz))
+                            datetime(2027, 1, 1, 9, tzinfo=settings.site.tz),
+                            plan=plan(event, "announcement", settings.schedule))
     assert "When:" in rendered.text
     assert "merkredo" in rendered.text  # Esperanto's Wednesday, from CLDR
     assert 'lang="eo"' in rendered.html
@@ -194,7 +197,8 @@ def test_a_language_without_a_catalog_is_english_with_its_own_dates(tmp_path: Pa
 def test_a_language_cldr_does_not_know_is_plain_english(tmp_path: Path) -> None:
     settings, catalog, event = settings_over(tmp_path, "A talk.", front="lang: qx")
     rendered = render_event(settings, catalog, event, "announcement",
-                            datetime(2027, 1, 1, 9, tzinfo=settings.site.tz))
+                            datetime(2027, 1, 1, 9, tzinfo=settings.site.tz),
+                            plan=plan(event, "announcement", settings.schedule))
     assert "When:  Wednesday, January 6, 2027, 6:00–8:00 PM EST" in rendered.text
 
 
@@ -202,7 +206,8 @@ def test_an_events_lang_key_overrides_the_site_language(tmp_path: Path) -> None:
     settings, catalog, event = settings_over(tmp_path, "A talk.", front="lang: de")
     assert event.language == "de"
     rendered = render_event(settings, catalog, event, "reminder",
-                            datetime(2027, 1, 4, 9, tzinfo=settings.site.tz))
+                            datetime(2027, 1, 4, 9, tzinfo=settings.site.tz),
+                            plan=plan(event, "reminder", settings.schedule))
     assert 'lang="de"' in rendered.html
     assert "Mittwoch" in rendered.subject
     assert "Mittwoch, 6. Januar 2027" in rendered.text

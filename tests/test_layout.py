@@ -141,3 +141,22 @@ def test_the_docs_module_table_matches_the_tree() -> None:
     assert sorted(tree - named) == [], "modules missing from docs/development.md's module table"
     assert sorted(named - tree) == [], (
         "docs/development.md's module table names modules that do not exist")
+
+
+def _callers(function: str) -> set[str]:
+    """The package's modules that call ``function`` by name (``f(...)`` or ``x.f(...)``)."""
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and function in (
+                    getattr(node.func, "id", None), getattr(node.func, "attr", None)):
+                found.add(str(path.relative_to(REPO)))
+    return found
+
+
+def test_a_message_is_composed_in_one_place() -> None:
+    # render, send, the preview and the GitHub summary show the bytes send sends because
+    # they all call announce.compose.compose; a second copy of its steps could drift.
+    assert _callers("prepare") == {"announce/compose.py"}
+    # check renders every kind's templates (no MIME message needed) the same way.
+    assert _callers("render_event") == {"announce/compose.py", "announce/render/checks.py"}

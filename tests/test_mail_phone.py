@@ -19,6 +19,7 @@ import lxml.html
 import pytest
 
 from announce.config import load_settings
+from announce.kinds import plan
 from announce.render import render_event
 from announce.render.html import TIME
 from announce.sources.catalog import load_catalog
@@ -202,7 +203,8 @@ def branded(tmp_path: Path, site: str = "") -> Any:
     catalog = load_catalog(settings)
     (event,) = [e for e in catalog.events if "nix" in e.id]
     return render_event(settings, catalog, event, "announcement",
-                        catalog.events[0].start.replace(year=2026))
+                        catalog.events[0].start.replace(year=2026),
+                        plan=plan(event, "announcement", settings.schedule))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from announce.cli import cli
+from announce.compose import compose
 from announce.config import Settings, load_settings
+from announce.kinds import NO_SENDS, plan
 from announce.message import AddressError, Prepared, make_message_id, prepare
 from announce.render import render_event
 from announce.sources.catalog import load_catalog
@@ -27,9 +29,7 @@ DEMO_NOW = "2027-01-28T09:00"
 def prepared(settings: Settings, event_id: str = NIX, kind: str = "announcement",
              now: str = "2027-01-01T09:00") -> Prepared:
     catalog = load_catalog(settings)
-    when = at(now, settings)
-    return prepare(settings, render_event(settings, catalog, catalog.find(event_id), kind, when),
-                   date=when)
+    return compose(settings, catalog, catalog.find(event_id), kind, at(now, settings), NO_SENDS)
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -349,7 +349,8 @@ def test_a_subject_reads_back_exactly_in_short_lines(sample_settings: Settings,
                                                      subject: str) -> None:
     catalog = load_catalog(sample_settings)
     when = at("2027-01-01T09:00", sample_settings)
-    rendered = render_event(sample_settings, catalog, catalog.find(NIX), "announcement", when)
+    rendered = render_event(sample_settings, catalog, catalog.find(NIX), "announcement", when,
+                            plan=plan(catalog.find(NIX), "announcement", sample_settings.schedule))
     message = prepare(sample_settings, dataclasses.replace(rendered, subject=subject),
                       date=when)
     data = message.to_bytes("ada@example.org", message_id="<x@example.org>")

@@ -28,6 +28,7 @@ from announce.cli import cli
 from announce.config import Settings, load_settings
 from announce.content import Catalog, Event, parse_datetime
 from announce.errors import ContentError, TemplateError
+from announce.kinds import plan
 from announce.message import GMAIL_CLIP_BYTES, prepare
 from announce.render import (
     Rendered,
@@ -92,7 +93,8 @@ def at(text: str, settings: Settings) -> datetime:
 def render(config: Path | Settings, event_id: str, kind: str, now: str) -> Rendered:
     settings = config if isinstance(config, Settings) else load_settings(config)
     catalog = load_catalog(settings)
-    return render_event(settings, catalog, catalog.find(event_id), kind, at(now, settings))
+    return render_event(settings, catalog, catalog.find(event_id), kind, at(now, settings),
+                        plan=plan(catalog.find(event_id), kind, settings.schedule))
 
 
 def links(html: str) -> list[tuple[str, str]]:
@@ -339,7 +341,8 @@ def test_where_without_coordinates_searches_the_address(tmp_path: Path) -> None:
     settings = dataclasses.replace(settings, content=dataclasses.replace(
         settings.content, locations=locations))
     event = dataclasses.replace(event, location=load_catalog(settings).locations["Town Hall"])
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     assert ("https://www.openstreetmap.org/search?query=1%20Main%20St%2C%20Beacon%2C%20NY",
             "Map") in links(rendered.html)
 
@@ -450,7 +453,8 @@ def test_code_fences_are_left_alone(tmp_path: Path) -> None:
         * not a list item
         ```
         """)
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     (pre,) = lxml.html.document_fromstring(rendered.html).iter("pre")
     assert pre.text_content() == "text\n* not a list item\n"
 
@@ -466,7 +470,8 @@ def test_active_content_is_removed_and_harmless_html_kept(tmp_path: Path) -> Non
         <a href="javascript:alert(1)">js link</a>
         <img src="/pic.png" onerror="alert(2)">
         """)
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     body = rendered.html.lower()
     for gone in ("<script", "alert", "<iframe", "<form", "<input", "<object", "onclick",
                  "onerror", "javascript:", "evil.example", "position"):
@@ -731,7 +736,8 @@ def test_a_relative_url_without_site_url_is_an_error_with_its_line(tmp_path: Pat
         tmp_path, "Intro.\n\nSee [the rules](/rules.html).\n", front="image: /images/a.png",
         site_url="")
     with pytest.raises(ContentError) as caught:
-        render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+        render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                     plan=plan(event, "announcement", settings.schedule))
     assert str(caught.value).splitlines() == [
         f"{event.path}:5: image: '/images/a.png': relative URL: set [site] url in the config "
         "so that it can be made absolute",
@@ -756,7 +762,8 @@ def test_links_that_could_run_code_are_errors(tmp_path: Path) -> None:
         """, front='rsvp_url: " JavaScript:alert(2)"\n'
                  '        image: "data:image/svg+xml,<svg onload=alert(3)>"')
     with pytest.raises(ContentError) as caught:
-        render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+        render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                     plan=plan(event, "announcement", settings.schedule))
     expected = [
         f"{event.path}:6: image: 'data:image/svg+xml,<svg onload=alert(3)>': not an image on "
         "the web (use an http or https URL)",
@@ -828,7 +835,8 @@ def test_every_corpus_event_renders_with_absolute_urls_only(corpus_config: Path)
     now = at("2000-01-01", settings)
     for event in catalog.events:
         for kind in KINDS:
-            rendered = render_event(settings, catalog, event, kind, now)
+            rendered = render_event(settings, catalog, event, kind, now,
+                                    plan=plan(event, kind, settings.schedule))
             root = lxml.html.document_fromstring(rendered.html)
             for element, attribute in (("a", "href"), ("img", "src")):
                 for node in root.iter(element):
@@ -982,7 +990,8 @@ def test_bare_urls_become_links_that_show_a_short_address(tmp_path: Path) -> Non
 
         `{long}` in code stays code.
         """)
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     assert (long, "github.com/ansible/awx/blob/devel/docs…") in links(rendered.html)
     assert ("https://example.org/a", "short page") in links(rendered.html)
     code = lxml.html.document_fromstring(rendered.html).xpath("//code")[0]
@@ -1019,7 +1028,8 @@ def test_talk_headings_descend_from_the_title_without_jumps(tmp_path: Path) -> N
 
         ## Part three
         """)
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     root = lxml.html.document_fromstring(rendered.html)
     levels = [(node.tag, node.text_content()) for node in root.iter("h1", "h2", "h3", "h4", "h5")]
     assert levels[:5] == [("h1", "A Talk"), ("h2", "Agenda"), ("h3", "Part one"),
@@ -1052,7 +1062,8 @@ def test_the_preheader_and_calendar_are_plain_text(tmp_path: Path) -> None:
 
         **Note: due to the weather** we meet [online](https://example.org/online) with `zoom`.
         """)
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     (preheader,) = lxml.html.document_fromstring(rendered.html).find_class("preheader")
     # Sentences only (issue 23): no heading, no link target, no marks; the text part
     # keeps the link.
@@ -1067,7 +1078,8 @@ def test_images_keep_within_the_column_and_have_no_invalid_height(tmp_path: Path
         <img src="https://cdn.example/a.png" width="1200" height="675" alt="A">
         <img src="https://cdn.example/b.png" height="auto" alt="B">
         """)
-    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings))
+    rendered = render_event(settings, catalog, event, "announcement", at("2027-01-01", settings),
+                            plan=plan(event, "announcement", settings.schedule))
     images = {i.get("alt"): i for i in lxml.html.document_fromstring(rendered.html).iter("img")}
     assert (images["A"].get("width"), images["A"].get("height")) == ("536", "302")
     assert images["B"].get("height") is None
@@ -1084,7 +1096,8 @@ def test_a_palette_of_your_own_colours_every_message(tmp_path: Path) -> None:
     block is the reading of that block, not of the last message's."""
     settings, catalog, event = settings_over(tmp_path, "A talk.")
     now = at("2027-01-01", settings)
-    packaged = render_event(settings, catalog, event, "announcement", now)
+    packaged = render_event(settings, catalog, event, "announcement", now,
+                            plan=plan(event, "announcement", settings.schedule))
     templates = tmp_path / "mytemplates"
     templates.mkdir()
     palette = (REPO / "announce" / "templates" / "email" / "palette.html").read_text(
@@ -1094,11 +1107,13 @@ def test_a_palette_of_your_own_colours_every_message(tmp_path: Path) -> None:
     own = dataclasses.replace(settings, templates=dataclasses.replace(
         settings.templates, path=templates))
     for _ in range(2):  # the second render reads the kept rules
-        purple = render_event(own, catalog, event, "announcement", now)
+        purple = render_event(own, catalog, event, "announcement", now,
+                              plan=plan(event, "announcement", own.schedule))
         header = lxml.html.document_fromstring(purple.html).find_class("header")[0]
         assert "background-color:#7b2d8e" in header.get("style", "").replace(" ", "")
         assert "#1a5fb4" not in purple.html
-    again = render_event(settings, catalog, event, "announcement", now)
+    again = render_event(settings, catalog, event, "announcement", now,
+                         plan=plan(event, "announcement", settings.schedule))
     assert again.html == packaged.html
 
 

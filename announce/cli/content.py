@@ -239,7 +239,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
       announce render --next --now 2027-01-28 -o next.eml
       announce render 2027/2027-01-06-reproducible-builds-with-nix --kind reminder
     """
-    from ..message import render_eml
+    from ..compose import compose
     from ..recipients import first_recipient
     from ..selection import next_due, next_event
 
@@ -279,8 +279,8 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
         if first is None:
             raise ConfigError("no valid recipient to address the message to (use --to)")
         to = first.header
-    data = render_eml(settings, catalog, event, kind, run.now, to=to, message_id=message_id,
-                      sent=sent)
+    data = compose(settings, catalog, event, kind, run.now, sent).addressed(
+        to, message_id=message_id)
     changed = changed_note(event, settings.schedule, sent, settings.site.tz)
     if changed:  # the update tells it; any other kind is rendered as the event is now
         click.echo(f"announce: note: {changed}", err=True)

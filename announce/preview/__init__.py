@@ -1,8 +1,8 @@
 """The local preview server: every message exactly as ``send`` would send it, in a browser.
 
-Read-only by design: it renders through the very same functions as ``render`` and
-``send`` (:func:`announce.render.render_event`, :func:`announce.message.prepare`), reads
-the ledger to show what went out, and never sends or writes anything. One module a job:
+Read-only by design: it composes each message with the very function ``render`` and
+``send`` call (:func:`announce.compose.compose`), reads the ledger to show what went
+out, and never sends or writes anything. One module a job:
 
 - :mod:`.server`: the HTTP server, its safety rules (127.0.0.1, the ``Host`` check,
   timeouts, the CSP) and :func:`serve`, which ``announce preview`` calls;

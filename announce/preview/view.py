@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ConfigError
-from ..kinds import NO_SENDS, Sent
+from ..kinds import Sent
 
 __all__ = ["MessageView", "build_message", "mime_parts"]
 
@@ -35,26 +35,23 @@ class MessageView:
 
 
 def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
-                  now: datetime, sent: Sent = NO_SENDS) -> MessageView:
-    """Render ``kind`` for ``event`` through the same path as ``render`` and ``send``.
+                  now: datetime, sent: Sent) -> MessageView:
+    """``kind`` for ``event``, composed as ``render`` and ``send`` compose it.
 
     Addressed like ``announce render``: to the first recipient, with the Message-ID
     ``send`` would use, so the bytes are the very ones ``announce render`` writes.
     """
     # Imported here: the index and the live-reload poll need none of it.
-    from ..kinds import plan
-    from ..message import prepare
+    from ..compose import compose
     from ..recipients import first_recipient
-    from ..render import render_event
 
-    rendered = render_event(settings, catalog, event, kind, now,
-                            plan=plan(event, kind, settings.schedule, sent))
-    prepared = prepare(settings, rendered, date=now)
+    prepared = compose(settings, catalog, event, kind, now, sent)
+    rendered = prepared.rendered
     first = first_recipient(settings)
     if first is None:
         raise ConfigError(f"{settings.source or 'config'}: [mail]: no valid recipient to "
                           "address the message to (set [mail] to or recipients)")
-    raw = prepared.to_bytes(first.header, message_id=prepared.message_id_for(first.header))
+    raw = prepared.addressed(first.header)
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     return MessageView(

@@ -25,7 +25,6 @@ from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ContentError
 from ..kinds import KINDS, MessagePlan
-from ..kinds import plan as plan_message
 from ..resources import packaged_templates
 from ..timefmt import format_when, relative_day
 from ..urls import relative_url_problems, unsafe_url_problems
@@ -78,7 +77,7 @@ class Rendered:
     ics: bytes           # the .ics (text/calendar; method=PUBLISH)
     # What the ledger said when it was rendered: the key it is sent under ("update:2"),
     # the changes an update tells, the .ics SEQUENCE (see announce.kinds).
-    plan: MessagePlan | None = None
+    plan: MessagePlan
 
     @property
     def ics_filename(self) -> str:
@@ -87,8 +86,12 @@ class Rendered:
 
 
 def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
-                 now: datetime, *, plan: MessagePlan | None = None) -> Rendered:
+                 now: datetime, *, plan: MessagePlan) -> Rendered:
     """Render ``event`` as a message of ``kind``: subject, inlined HTML, text and .ics.
+
+    ``plan`` is what the ledger makes of it (:func:`announce.kinds.plan`): its key, the
+    changes an update tells, the calendar's SEQUENCE. Commands call
+    :func:`announce.compose.compose`, which plans, renders and prepares in one.
 
     Raises ``ContentError`` for a URL no email may carry (``javascript:``, or relative
     without ``[site] url``) and ``TemplateError`` for a template that fails.
@@ -102,8 +105,6 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     subject = render_subject(settings, event, kind, now)
     tag = event_language(settings, event)
     lang = language_of(tag, settings.templates.path)
-    if plan is None:  # as if nothing had been sent yet: no changes, the first SEQUENCE
-        plan = plan_message(event, kind, settings.schedule)
     context = build_context(settings, catalog, event, kind, now, subject, parts, lang,
                             plan.changes)
     env = environment(settings, tag)

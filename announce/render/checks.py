@@ -14,7 +14,7 @@ from datetime import datetime
 from ..config import Settings
 from ..content import Catalog, Event, Problem
 from ..errors import AnnounceError, ContentError, TemplateError
-from ..kinds import KINDS, Sent
+from ..kinds import KINDS, Sent, plan
 from ..tomltext import key_problem
 
 __all__ = ["event_language_problem", "render_problems"]
@@ -41,7 +41,8 @@ def render_problems(settings: Settings, catalog: Catalog, now: datetime,
             problems.setdefault((str(problem.path), problem.line, problem.message), problem)
             continue
         try:
-            render_event(settings, catalog, event, kind, now)
+            render_event(settings, catalog, event, kind, now,
+                         plan=plan(event, kind, settings.schedule, sent))
         except ContentError:
             continue  # a URL no mail may carry: check reports it on the talk's line
         except TemplateError as exc:
