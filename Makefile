@@ -101,7 +101,7 @@ screenshots: $(VENV)/.installed-test system-deps
 test-fast: $(VENV)/.installed-test
 	$(BIN)/pytest -q -n auto -m "not slow"
 
-# Rewrites tests/golden/ and announce/templates/locale/announce.pot from the current templates and
+# Rewrites tests/golden/ and templates/locale/announce.pot from the current templates and
 # code; review the diff, then commit it.
 golden: $(VENV)/.installed-test
 	ANNOUNCE_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_render.py tests/test_i18n.py -k "golden or pot"

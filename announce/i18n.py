@@ -1,6 +1,6 @@
 """The group's language: message catalogs and CLDR dates, for rendering only.
 
-Catalogs are the ``.po`` files of ``announce/templates/locale/<lang>/LC_MESSAGES/announce.po``
+Catalogs are the ``.po`` files of ``templates/locale/<lang>/LC_MESSAGES/announce.po``
 (packaged like the email templates), read as they are: nothing is compiled, no binary
 is committed. A user's ``[templates] path`` folder may hold the same layout, whose
 strings win one by one; a string no catalog translates (or translates as empty) stays

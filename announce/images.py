@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # The width of the mail's content column, in CSS pixels: the 600 px layout less the
-# content cell's 32 px padding on either side (announce/templates/email/base.html).
+# content cell's 32 px padding on either side (templates/email/base.html).
 CONTENT_WIDTH: Final = 536
 # The most of a file the size is read from. A PNG, GIF or WebP says its size in its first
 # 30 bytes; a JPEG's comes after its EXIF and colour profile, rarely past 100 KB.

@@ -1,7 +1,7 @@
 """The message kinds, one registry: when each is due, and what it sends.
 
 A kind is one :class:`Kind` entry in :data:`REGISTRY` plus its two templates
-(``announce/templates/email/<name>.html`` and ``.txt``). Everything else asks this module: the
+(``templates/email/<name>.html`` and ``.txt``). Everything else asks this module: the
 selection (what is due), ``send`` (what to say when nothing is), the preview and the
 GitHub integration (what comes next), the calendar file (its STATUS and SEQUENCE).
 

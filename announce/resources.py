@@ -1,28 +1,33 @@
 """Where the files announce ships live: the email templates and the message catalogs.
 
 The one place that knows: rendering, the catalogs and the preview's file watcher ask here.
-They are package data (``announce/templates/``), found with :mod:`importlib.resources`.
+In the repository they are at the top, ``templates/email/`` and ``templates/locale/``,
+where an organizer reading it finds them; the wheel carries them inside the package as
+``announce/templates/`` (hatch's ``force-include``, see pyproject.toml). An installed
+announce reads its own copy; a checkout (or its editable install) reads the repository's.
 Importing this module costs nothing (no Markdown, no Jinja2).
 """
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import TemplateError
 
 __all__ = ["packaged_locale", "packaged_templates"]
 
+_PACKAGE = Path(__file__).resolve().parent
+
 
 def _packaged(name: str) -> Path:
-    found = files(__package__ or "announce").joinpath("templates", name)
     # Jinja2's loader and the catalogs read folders: announce is installed as files (a
     # wheel or an editable checkout), never run from a zip.
-    path = Path(str(found))
-    if not path.is_dir():
-        raise TemplateError(f"{path}: packaged templates not found (reinstall announce)")
-    return path
+    installed, checkout = _PACKAGE / "templates" / name, _PACKAGE.parent / "templates" / name
+    for path in (installed, checkout):
+        if path.is_dir():
+            return path
+    raise TemplateError(f"{installed}: packaged templates not found (reinstall announce)",
+                        path=installed)
 
 
 def packaged_templates() -> Path:

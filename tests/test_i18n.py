@@ -39,7 +39,7 @@ from .test_render import (
     write_localized_mesh_config,
 )
 
-LOCALE = REPO / "announce" / "templates" / "locale"
+LOCALE = REPO / "templates" / "locale"
 POT = LOCALE / "announce.pot"
 UPDATE = os.environ.get("ANNOUNCE_UPDATE_GOLDEN") == "1"
 # The languages the issue asks goldens for; the no-English test runs on each.
@@ -74,7 +74,7 @@ def test_pot_is_up_to_date_with_templates_and_code(tmp_path: Path) -> None:
         return
     got, want = set(_ids(POT)), set(_ids(fresh))
     assert got == want, (
-        f"announce/templates/locale/announce.pot is out of date (run 'make golden'): missing "
+        f"templates/locale/announce.pot is out of date (run 'make golden'): missing "
         f"{sorted(want - got)}, stale {sorted(got - want)}")
 
 
@@ -251,7 +251,7 @@ def test_no_english_chrome_is_left_in_a_localized_mail(tmp_path: Path, lang: str
                                                        kind: str) -> None:
     if not (LOCALE / lang / "LC_MESSAGES" / "announce.po").is_file():
         pytest.fail(f"no {lang} catalog yet "
-                    f"(announce/templates/locale/{lang}/LC_MESSAGES/announce.po)")
+                    f"(templates/locale/{lang}/LC_MESSAGES/announce.po)")
     subject, html, text = _localized(tmp_path, lang, kind)
     root = lxml.html.document_fromstring(html)
     description = root.xpath("//div[@class='prose' or contains(@style, 'prose')]")

@@ -1,6 +1,7 @@
 """The package as PyPI gets it: the sdist and the wheel that `python -m build` makes, offline
 (the dev group's hatchling, --no-isolation), pass `twine check --strict`, carry only what
-git tracks, and describe announce with links that work on PyPI."""
+git tracks, describe announce with links that work on PyPI, and, installed, render every
+kind of message from the templates and catalogs the wheel carries."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def test_the_sdist_carries_what_git_tracks_and_nothing_else(dist: Path) -> None:
     # What a build from the sdist needs (the wheel above was built from it).
     assert {"pyproject.toml", "hatch_build.py", "README.md", "LICENSE", "CHANGELOG.md",
             "config.example.toml", "examples/github/announce.yml",
-            "announce/templates/email/base.html"} <= files
+            "templates/email/base.html", "templates/locale/announce.pot"} <= files
 
 
 def _metadata(dist: Path) -> email.message.EmailMessage:
@@ -137,21 +138,15 @@ def test_the_description_on_pypi_links_where_the_readme_does(dist: Path) -> None
         re.sub(r"\]\([^)]*\)", "]()", readme.strip())
 
 
-def test_the_installed_wheel_runs_the_quick_start_on_a_real_site(dist: Path,
-                                                                  tmp_path: Path) -> None:
-    # `pipx install announce`, as a new user would: the wheel in a virtualenv of its own
-    # (not this checkout's editable install), then the README's five steps on a corpus
-    # site (the browser's `preview` aside: tests/test_preview.py runs it). Offline: the
-    # dependencies are the dev venv's, reached through a path file that comes after the
-    # new venv's own site-packages (no .pth of the dev venv runs, so not its editable
-    # announce).
-    import shutil
+@pytest.fixture(scope="module")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel in a virtualenv of its own, as `pipx install announce` puts it (not this
+    checkout's editable install): its bin folder. Offline: the dependencies are the dev
+    venv's, reached through a path file that comes after the new venv's own
+    site-packages (no .pth of the dev venv runs, so not its editable announce)."""
     import sysconfig
 
-    from .sites import corpus_sites
-
-    site = next(s for s in corpus_sites() if s.name.startswith("kanazawarb"))
-    venv = tmp_path / "pipx-venv"
+    venv = tmp_path_factory.mktemp("pipx") / "pipx-venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     purelib = Path(sysconfig.get_path("purelib", vars={"base": str(venv),
                                                         "platbase": str(venv)}))
@@ -163,6 +158,23 @@ def test_the_installed_wheel_runs_the_quick_start_on_a_real_site(dist: Path,
     (bin_dir / "announce").write_text(
         f"#!{bin_dir / 'python'}\nfrom announce.cli import main\nmain()\n", encoding="utf-8")
     (bin_dir / "announce").chmod(0o755)
+    located = subprocess.run([str(bin_dir / "python"), "-c", "import announce; "
+                              "print(announce.__file__)"], cwd=venv, capture_output=True,
+                             text=True, check=True)
+    assert located.stdout.startswith(str(purelib))  # the wheel's, not this checkout's
+    return bin_dir
+
+
+def test_the_installed_wheel_runs_the_quick_start_on_a_real_site(installed: Path,
+                                                                  tmp_path: Path) -> None:
+    # `pipx install announce`, as a new user would, then the README's five steps on a
+    # corpus site (the browser's `preview` aside: tests/test_preview.py runs it).
+    import shutil
+
+    from .sites import corpus_sites
+
+    site = next(s for s in corpus_sites() if s.name.startswith("kanazawarb"))
+    bin_dir = installed
     root = site.copy(tmp_path)
     shutil.rmtree(root / ".git", ignore_errors=True)
 
@@ -173,10 +185,6 @@ def test_the_installed_wheel_runs_the_quick_start_on_a_real_site(dist: Path,
 
     where = announce("--version")
     assert where.stdout.strip().endswith(__version__), where.stdout + where.stderr
-    located = subprocess.run([str(bin_dir / "python"), "-c", "import announce; "
-                              "print(announce.__file__)"], cwd=tmp_path, capture_output=True,
-                             text=True, check=True)
-    assert located.stdout.startswith(str(purelib))  # the wheel's, not this checkout's
 
     init = announce("init", "--timezone", site.tz)  # 1. (no terminal: no questions)
     assert init.returncode == 0, init.stderr
@@ -197,3 +205,59 @@ def test_the_installed_wheel_runs_the_quick_start_on_a_real_site(dist: Path,
     github = announce("init", "--github")  # 5.
     assert github.returncode == 0, github.stderr
     assert (root / ".github" / "workflows" / "announce.yml").is_file()
+
+
+def test_the_installed_wheel_renders_every_kind_from_its_own_templates(
+        dist: Path, installed: Path, tmp_path: Path) -> None:
+    """The templates and catalogs live at the repository's top (templates/email/,
+    templates/locale/); the wheel carries them, and an installed announce renders every
+    kind from that copy, byte for byte the golden messages, in English and in German."""
+    from announce.kinds import KINDS
+
+    from .conftest import EXAMPLE_CONFIG
+    from .test_render import (
+        GOLDEN,
+        GOLDEN_CASES,
+        MESH,
+        UPDATE_GOLDEN,
+        write_localized_mesh_config,
+        write_moved_mesh_config,
+    )
+
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        names = set(wheel.namelist())
+    assert {f"announce/templates/email/{kind}.{ext}" for kind in KINDS
+            for ext in ("html", "txt")} <= names
+    assert {f"announce/templates/locale/{path.relative_to(REPO / 'templates' / 'locale')}"
+            for path in (REPO / "templates" / "locale").rglob("*.po")} <= names
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    found = subprocess.run([str(installed / "python"), "-c", "from announce import resources; "
+                            "print(resources.packaged_templates()); "
+                            "print(resources.packaged_locale())"],
+                           cwd=elsewhere, capture_output=True, text=True, check=True)
+    venv = installed.parent
+    assert [Path(line).is_relative_to(venv) for line in found.stdout.split()] == [True, True]
+
+    def render(config: Path, *args: str) -> bytes:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANNOUNCE_", "GITHUB_"))}
+        result = subprocess.run([str(installed / "announce"), "render", "--config",
+                                 str(config), *args], cwd=elsewhere, env=env,
+                                capture_output=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr.decode()
+        return result.stdout
+
+    cases = {name: case for name, *case in GOLDEN_CASES}
+    kinds = {"update"}  # the last one below
+    for name in ("nix-announcement", "nix-reminder", "nix-cancellation",
+                 "service-mesh-de-announcement"):
+        which, event_id, kind, now = cases[name]
+        kinds.add(kind)
+        config = EXAMPLE_CONFIG if which == "sample" else write_localized_mesh_config(
+            tmp_path / which, which.removeprefix("mesh-"))
+        eml = render(config, event_id, "--kind", kind, "--force", "--now", now)
+        assert eml == (GOLDEN / f"{name}.eml").read_bytes(), name
+    moved = write_moved_mesh_config(tmp_path / "moved")
+    eml = render(moved, MESH, "--kind", "update", "--now", "2020-01-02T09:00")
+    assert eml == (GOLDEN / f"{UPDATE_GOLDEN}.eml").read_bytes()
+    assert kinds == set(KINDS)

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import textwrap
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
@@ -912,63 +911,6 @@ def test_spamassassin_scores_every_kind_at_zero_or_below(tmp_path: Path,
         assert score <= 0.0, f"{name}: {score}\n{report}"
 
 
-# --- packaging ------------------------------------------------------------------------------
-
-
-def _site_packages(python: Path) -> Path:
-    out = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
-                          "['purelib'])"], capture_output=True, text=True, check=True)
-    return Path(out.stdout.strip())
-
-
-@pytest.mark.slow
-def test_an_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
-    """Slow-ish (a few seconds): builds the wheel, installs it in a fresh venv, renders.
-
-    The proof that the packaged templates ship inside the wheel: the run happens away
-    from the source tree, with the source tree's templates out of reach.
-    """
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "-w", str(wheels), str(REPO)], check=True,
-                   capture_output=True, timeout=300)
-    (wheel,) = wheels.glob("announce-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=120)
-    python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                    "--quiet", "--no-deps", "--no-index", str(wheel)], check=True,
-                   capture_output=True, timeout=300)
-    # The dependencies come from the test venv, without its editable announce: a .pth
-    # line adds the folder itself, and the .pth files inside it are not read.
-    deps = _site_packages(Path(sys.executable))
-    (_site_packages(python) / "test-deps.pth").write_text(f"{deps}\n")
-    config = tmp_path / "announce.toml"
-    config.write_text(EXAMPLE_CONFIG.read_text().replace(
-        'events = "content/events"', f'events = "{REPO / "content" / "events"}"').replace(
-        'locations = "content/locations"', f'locations = "{REPO / "content" / "locations"}"'))
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    where = subprocess.run([str(python), "-c", "import announce.render as r; "
-                            "print(r.__file__); print(r.packaged_templates())"],
-                           cwd=elsewhere, capture_output=True, text=True, check=True)
-    module, templates = where.stdout.split()
-    assert module.startswith(str(venv)), where.stdout
-    assert templates.startswith(str(venv)), where.stdout
-    result = subprocess.run([str(venv / "bin" / "announce"), "render", "--config", str(config),
-                             "--next", "--now", "2027-01-28T09:00"],
-                            cwd=elsewhere, capture_output=True, timeout=120)
-    assert result.returncode == 0, result.stderr.decode()
-    msg = message_from_bytes(result.stdout, policy=policy.default)
-    assert isinstance(msg, EmailMessage)
-    assert msg["Subject"] == "River City Open Tech: Observability with OpenTelemetry (Wed, Feb 3)"
-    html = msg.get_body(("html",))
-    assert html is not None
-    assert "Observability with OpenTelemetry" in html.get_content()
-
-
-
 def test_render_takes_a_talk_file_by_path_but_only_from_the_events_folder() -> None:
     inside = REPO / "content" / "events" / "2027" / "2027-01-21-lunch.md"
     eml = cli_render(EXAMPLE_CONFIG, str(inside), "--now", "2027-01-15T09:00")
@@ -1100,7 +1042,7 @@ def test_a_palette_of_your_own_colours_every_message(tmp_path: Path) -> None:
                             plan=plan(event, "announcement", settings.schedule))
     templates = tmp_path / "mytemplates"
     templates.mkdir()
-    palette = (REPO / "announce" / "templates" / "email" / "palette.html").read_text(
+    palette = (REPO / "templates" / "email" / "palette.html").read_text(
         encoding="utf-8")
     (templates / "palette.html").write_text(palette.replace("#1a5fb4", "#7b2d8e"),
                                             encoding="utf-8")

@@ -1,7 +1,7 @@
 """The Jinja2 side of rendering: the sandboxed environment, template errors, subjects.
 
 Templates are looked up in the user's ``[templates] path`` first and in the packaged
-``announce/templates/email/`` second; a user template can also extend a packaged one by
+``templates/email/`` second; a user template can also extend a packaged one by
 the name ``packaged/KIND.html`` to change a single block. Every template and subject is
 config a pull request can change, and the preview job renders it: they run sandboxed.
 """
