@@ -320,55 +320,56 @@ def require_config_path(option: str | os.PathLike[str] | None,
     if found is None:
         here = (cwd or Path.cwd()).absolute()
         raise ConfigError(
-            f"{DEFAULT_CONFIG_NAME}: not found in {here} or any folder above it: run "
-            "'announce init' in the site's folder to write one (or name a config file with "
-            "--config)")
+            f"not found in {here} or any folder above it: run 'announce init' in the site's "
+            "folder to write one (or name a config file with --config)",
+            path=DEFAULT_CONFIG_NAME)
     return found
 
 
 def load_settings(path: Path | None) -> Settings:
     """Read and validate the config file; ``None`` gives the built-in defaults."""
     if path is None:
-        return _build({}, source=None, base=Path.cwd(), where="defaults")
-    where = str(path)
+        return _build({}, source=None, base=Path.cwd(), where=None)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{where}: no such config file") from None
+        raise ConfigError("no such config file", path=path) from None
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not UTF-8 text") from None
+        raise ConfigError("not UTF-8 text", path=path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-    return _build(data, source=path.resolve(), base=path.resolve().parent, where=where)
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    return _build(data, source=path.resolve(), base=path.resolve().parent, where=path)
 
 
-def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str) -> Settings:
-    problems: list[str] = []
+def _build(data: dict[str, Any], *, source: Path | None, base: Path,
+           where: Path | None) -> Settings:
+    problems: list[ConfigError] = []
     sections: dict[str, Any] = {}
     for name, value in data.items():
         if name not in _SCHEMA:
             known = ", ".join(f"[{s}]" for s in _SCHEMA)
-            problems.append(f"{where}: [{name}]: unknown section (known: {known})")
+            problems.append(ConfigError(f"unknown section (known: {known})", path=where,
+                                        key=f"[{name}]"))
             continue
         if not isinstance(value, dict):
-            problems.append(f"{where}: {name}: expected a [{name}] table")
+            problems.append(ConfigError(f"expected a [{name}] table", path=where, key=name))
             continue
         values: dict[str, Any] = {}
         for key, item in value.items():
             kind = _SCHEMA[name].get(key)
-            label = f"{where}: [{name}] {key}"
             if kind is None:
-                problems.append(f"{label}: unknown key (known: {', '.join(_SCHEMA[name])})")
+                problems.append(ConfigError(f"unknown key (known: {', '.join(_SCHEMA[name])})",
+                                            path=where, key=f"[{name}] {key}"))
                 continue
             try:
                 attr = FIELD_NAMES.get((name, key), str(key))
                 values[attr] = coerce(kind, item, base)
             except ValueError as exc:
-                problems.append(f"{label}: {exc}")
+                problems.append(ConfigError(str(exc), path=where, key=f"[{name}] {key}"))
         sections[name] = values
 
     built: dict[str, Any] = {}
@@ -376,12 +377,12 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path, where: str)
         try:
             built[name] = _section(name, values, where)
         except ConfigError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     language = _language_problem(built)
     if language:
-        problems.append(f"{where}: [site] language: {language}")
+        problems.append(ConfigError(language, path=where, key="[site] language"))
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError.gathered(problems)
 
     settings = Settings(source=source, **built)
     # Defaults are relative paths too: anchor them to the same folder.
@@ -398,17 +399,16 @@ def _language_problem(built: dict[str, Any]) -> str | None:
     return language_problem(built["site"].language, user)
 
 
-def _section(name: str, values: dict[str, Any], where: str) -> Any:
+def _section(name: str, values: dict[str, Any], where: Path | None) -> Any:
     cls = _SECTION_CLASSES[name]
     if name == "site" and "timezone" in values:
         try:
             zoneinfo.ZoneInfo(values["timezone"])
         # OSError: a folder of the database ("America") is no zone either.
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            raise ConfigError(
-                f"{where}: [site] timezone: unknown timezone {values['timezone']!r} "
-                "(use an IANA name such as 'America/New_York')"
-            ) from None
+            raise ConfigError(f"unknown timezone {values['timezone']!r} (use an IANA name "
+                              "such as 'America/New_York')", path=where,
+                              key="[site] timezone") from None
     if name == "site":
         check_site(values, where)
     if name == "content":
@@ -419,15 +419,15 @@ def _section(name: str, values: dict[str, Any], where: str) -> Any:
         check_bounds(name, values, where)
     if name == "smtp":
         if not values.get("host"):
-            raise ConfigError(f"{where}: [smtp] host: required when [smtp] is present")
+            raise ConfigError("required when [smtp] is present", path=where,
+                              key="[smtp] host")
         security = values.get("security", "starttls")
         if security not in _SECURITY_PORTS:
-            raise ConfigError(
-                f"{where}: [smtp] security: expected 'starttls', 'tls' or 'none', got {security!r}"
-            )
+            raise ConfigError(f"expected 'starttls', 'tls' or 'none', got {security!r}",
+                              path=where, key="[smtp] security")
         values.setdefault("port", _SECURITY_PORTS[security])
         if values.get("timeout", 1) <= 0:
-            raise ConfigError(f"{where}: [smtp] timeout: must be more than 0 seconds")
+            raise ConfigError("must be more than 0 seconds", path=where, key="[smtp] timeout")
     if name == "mail":
         check_header_values(values, where)
         check_to(values, where)

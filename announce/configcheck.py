@@ -41,14 +41,15 @@ BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
 }
 
 
-def check_bounds(section: str, values: dict[str, Any], where: str) -> None:
+def check_bounds(section: str, values: dict[str, Any], where: Path | None) -> None:
     for key, (low, high, unit) in BOUNDS[section].items():
         value = values.get(key)
         if value is None or low <= value <= high:
             continue
         shown = f"{value:g}" if isinstance(value, float) else value
-        raise ConfigError(f"{where}: [{section}] {key}: {shown} is out of range "
-                          f"(from {low:g} to {high:g}{' ' + unit if unit else ''})")
+        raise ConfigError(f"{shown} is out of range "
+                          f"(from {low:g} to {high:g}{' ' + unit if unit else ''})",
+                          path=where, key=f"[{section}] {key}")
 
 
 # Control characters in a header would end it early (CR, LF: header injection) or be
@@ -58,7 +59,7 @@ _HEADER_KEYS = ("from", "reply_to", "list_id", "unsubscribe", "to", "subject_ann
                 "subject_reminder", "subject_cancellation", "subject_update")
 
 
-def check_header_values(values: dict[str, Any], where: str) -> None:
+def check_header_values(values: dict[str, Any], where: Path | None) -> None:
     for key in _HEADER_KEYS:
         value = values.get(FIELD_NAMES.get(("mail", key), key))
         for item in (value,) if isinstance(value, str) else value or ():
@@ -66,11 +67,11 @@ def check_header_values(values: dict[str, Any], where: str) -> None:
             if found:
                 what = {"\r": "a line break (CR)", "\n": "a line break (LF)",
                         "\t": "a tab"}.get(found[0], f"the control character {found[0]!r}")
-                raise ConfigError(f"{where}: [mail] {key}: {_preview(item)} holds {what}: a "
-                                  "mail header must be a single line of text")
+                raise ConfigError(f"{_preview(item)} holds {what}: a mail header must be a "
+                                  "single line of text", path=where, key=f"[mail] {key}")
 
 
-def check_to(values: dict[str, Any], where: str) -> None:
+def check_to(values: dict[str, Any], where: Path | None) -> None:
     """``[mail] to``: each entry one address; a run must not go green sending nothing."""
     if "to" not in values:
         return
@@ -79,44 +80,47 @@ def check_to(values: dict[str, Any], where: str) -> None:
 
     from .recipients import is_valid_address
 
-    label = f"{where}: [mail] to"
     entries: tuple[str, ...] = values["to"]
     if not entries and "recipients" not in values:
-        raise ConfigError(f"{label}: an empty list: nobody to send to (write the list "
-                          "address, to = [\"members@example.org\"], or set 'recipients')")
+        raise ConfigError("an empty list: nobody to send to (write the list address, "
+                          "to = [\"members@example.org\"], or set 'recipients')",
+                          path=where, key="[mail] to")
     for entry in entries:
         parts = _ADDRESS_LIKE.findall(entry)
         if len(parts) > 1:
             listed = ", ".join(f'"{a}"' for a in parts) or '"a@example.org", "b@example.org"'
-            raise ConfigError(f"{label}: {_preview(entry)} holds several addresses in one "
-                              f"string: write a list, to = [{listed}]")
+            raise ConfigError(f"{_preview(entry)} holds several addresses in one string: "
+                              f"write a list, to = [{listed}]", path=where, key="[mail] to")
         address = parseaddr(entry)[1]
         if not is_valid_address(address):
-            raise ConfigError(f"{label}: {_preview(entry)} is not an email address (expected "
-                              "e.g. 'members@example.org' or 'Members <members@example.org>')")
+            raise ConfigError(f"{_preview(entry)} is not an email address (expected "
+                              "e.g. 'members@example.org' or 'Members <members@example.org>')",
+                              path=where, key="[mail] to")
 
 
-def check_list_server(values: dict[str, Any], where: str) -> None:
+def check_list_server(values: dict[str, Any], where: Path | None) -> None:
     """``[mail] list_server``: a known one, and none of what the list does itself."""
     from .lists import LIST_SERVERS
 
     server = values.get("list_server", "")
     if not server:
         return
-    label = f"{where}: [mail]"
     if server not in LIST_SERVERS:
         known = ", ".join(f"'{name}'" for name in LIST_SERVERS)
-        raise ConfigError(f"{label} list_server: expected one of {known}, got {server!r}")
+        raise ConfigError(f"expected one of {known}, got {server!r}", path=where,
+                          key="[mail] list_server")
     if "recipients" in values:
-        raise ConfigError(f"{label} recipients: a subscriber file and list_server exclude each "
-                          "other: with a list server, 'to' is the list's posting address")
+        raise ConfigError("a subscriber file and list_server exclude each other: with a list "
+                          "server, 'to' is the list's posting address", path=where,
+                          key="[mail] recipients")
     if not values.get("to"):
-        raise ConfigError(f"{label} to: list_server needs the list's posting address here "
-                          '(to = ["members@lists.example.org"])')
+        raise ConfigError("list_server needs the list's posting address here "
+                          '(to = ["members@lists.example.org"])', path=where, key="[mail] to")
     for key, header in (("list_id", "List-Id"), ("unsubscribe", "List-Unsubscribe")):
         if values.get(key):
-            raise ConfigError(f"{label} {key}: the list server writes {header} itself, with "
-                              f"its own unsubscribe address: leave {key} out with list_server")
+            raise ConfigError(f"the list server writes {header} itself, with its own "
+                              f"unsubscribe address: leave {key} out with list_server",
+                              path=where, key=f"[mail] {key}")
 
 
 _ADDRESS_LIKE = re.compile(r"[^\s,;<>\"]+@[^\s,;<>\"]+")
@@ -126,11 +130,11 @@ def _preview(text: str) -> str:
     return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
 
-def check_update_fields(values: dict[str, Any], where: str) -> None:
+def check_update_fields(values: dict[str, Any], where: Path | None) -> None:
     for name in values.get("update_fields", ()):
         if name not in UPDATE_FIELDS:
-            raise ConfigError(f"{where}: [schedule] update_fields: unknown field {name!r} "
-                              f"(known: {', '.join(UPDATE_FIELDS)})")
+            raise ConfigError(f"unknown field {name!r} (known: {', '.join(UPDATE_FIELDS)})",
+                              path=where, key="[schedule] update_fields")
     if "update_fields" in values:  # a field named twice counts once
         values["update_fields"] = tuple(dict.fromkeys(values["update_fields"]))
 
@@ -176,7 +180,7 @@ def _split_events(values: dict[str, Any]) -> None:
         values["data"] = ("/".join(parts[wild:]),)
 
 
-def check_content(values: dict[str, Any], where: str) -> None:
+def check_content(values: dict[str, Any], where: Path | None) -> None:
     _split_events(values)
     generator = values.get("generator", "")
     if generator:
@@ -184,24 +188,24 @@ def check_content(values: dict[str, Any], where: str) -> None:
         from .sources.profiles import GENERATOR_NAMES
 
         if generator not in GENERATOR_NAMES:
-            raise ConfigError(f"{where}: [content] generator: expected one of "
-                              f"{', '.join(GENERATOR_NAMES)}, got {generator!r}")
+            raise ConfigError(f"expected one of {', '.join(GENERATOR_NAMES)}, got "
+                              f"{generator!r}", path=where, key="[content] generator")
     default_time = values.get("default_time", "")
     if default_time and not _TIME.match(default_time):
-        raise ConfigError(f"{where}: [content] default_time: expected a 24-hour time such as "
-                          f"'18:30', got {default_time!r}")
+        raise ConfigError(f"expected a 24-hour time such as '18:30', got {default_time!r}",
+                          path=where, key="[content] default_time")
     for fact in values.get("expect", ()) or ():
         if fact not in ("speakers", "venue"):
-            raise ConfigError(f"{where}: [content] expect: expected 'speakers' or 'venue', got "
-                              f"{fact!r}")
+            raise ConfigError(f"expected 'speakers' or 'venue', got {fact!r}", path=where,
+                              key="[content] expect")
     utc_times = values.get("utc_times", "")
     if utc_times not in ("", "instant", "local", "unsure"):
-        raise ConfigError(f"{where}: [content] utc_times: expected 'instant', 'local' or "
-                          f"'unsure', got {utc_times!r}")
+        raise ConfigError(f"expected 'instant', 'local' or 'unsure', got {utc_times!r}",
+                          path=where, key="[content] utc_times")
     naive = values.get("naive_times", "")
     if naive not in ("", "local", "utc"):
-        raise ConfigError(f"{where}: [content] naive_times: expected 'local' or 'utc', got "
-                          f"{naive!r}")
+        raise ConfigError(f"expected 'local' or 'utc', got {naive!r}", path=where,
+                          key="[content] naive_times")
 
 
 # --- [site] accent: colours and their contrast (WCAG 2) ------------------------------------
@@ -249,13 +253,14 @@ def text_on(accent: str) -> str:
     return WHITE if contrast(accent, WHITE) >= contrast(accent, INK) else INK
 
 
-def check_site(values: dict[str, Any], where: str) -> None:
+def check_site(values: dict[str, Any], where: Path | None) -> None:
     """``[site] url``: absolute (its final ``/`` taken off); ``[site] accent``: a colour
     that white or near-black text reads on at WCAG AA (the header's and the buttons')."""
     if values.get("url"):
         url = values["url"].rstrip("/")
         if not url.startswith(("https://", "http://")):
-            raise ConfigError(f"{where}: [site] url: expected an absolute http(s) URL, got {url!r}")
+            raise ConfigError(f"expected an absolute http(s) URL, got {url!r}", path=where,
+                              key="[site] url")
         values["url"] = url
     accent = values.get("accent")
     if not accent:
@@ -263,13 +268,13 @@ def check_site(values: dict[str, Any], where: str) -> None:
     try:
         parse_colour(accent)
     except ValueError as exc:
-        raise ConfigError(f"{where}: [site] accent: {exc}") from None
+        raise ConfigError(str(exc), path=where, key="[site] accent") from None
     best = contrast(accent, text_on(accent))
     if best < AA:
         raise ConfigError(
-            f"{where}: [site] accent: {accent} has too little contrast with white and with "
-            f"black text ({int(best * 10) / 10}:1, WCAG AA needs {AA}:1): choose a darker or a "
-            "lighter shade")
+            f"{accent} has too little contrast with white and with black text "
+            f"({int(best * 10) / 10}:1, WCAG AA needs {AA}:1): choose a darker or a lighter "
+            "shade", path=where, key="[site] accent")
 
 
 # --- the values' types -------------------------------------------------------------------

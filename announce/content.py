@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 from .errors import ContentError
-from .paths import display_path
+from .paths import display_path, place
 
 __all__ = [
     "Catalog",
@@ -49,14 +49,12 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        try:
-            shown = display_path(self.path)
-        except RuntimeError:  # resolving a symlink loop (a problem of its own): as found
-            shown = str(self.path)
-        where = f"{shown}:{self.line}"
-        if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+        return place(self.path, self.line, self.field) + self.message
+
+    def error(self) -> ContentError:
+        """This problem as the error a command stops on."""
+        return ContentError(self.message, path=self.path, line=self.line,
+                            key=self.field or None)
 
 
 @dataclass(frozen=True)
@@ -321,15 +319,15 @@ class Catalog:
             for event in self.events:
                 if event.path.resolve() == resolved:
                     return event
-            bad = [str(p) for p in self.errors if p.path.resolve() == resolved]
+            bad = [p.error() for p in self.errors if p.path.resolve() == resolved]
             if bad:
-                raise ContentError("\n".join(bad))
+                raise ContentError.gathered(bad)
             if events_dir is not None and not resolved.is_relative_to(events_dir.resolve()):
                 raise ContentError(
-                    f"{ref}: not in the events folder {display_path(events_dir)}: announce sends "
-                    "only talks from there ([content] events), so that each has one id"
-                )
-        raise ContentError(f"{ref}: no such event (see 'announce list --all' for event ids)")
+                    f"not in the events folder {display_path(events_dir)}: announce sends only "
+                    "talks from there ([content] events), so that each has one id", path=ref)
+        # The event asked for is the place: an id, or a talk file's path.
+        raise ContentError("no such event (see 'announce list --all' for event ids)", key=ref)
 
 
 # --- dates -----------------------------------------------------------------------------

@@ -14,7 +14,11 @@ ledger that cannot be written must stop a run, never pass for a dropped connecti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Self
+
+from .paths import place
 
 __all__ = [
     "AnnounceError",
@@ -35,33 +39,52 @@ class AnnounceError(Exception):
     exit_code = 1
 
 
-class ConfigError(AnnounceError, ValueError):
-    """The configuration file or environment is wrong; ``key`` names the setting
-    (``"[smtp] password_env"``) when one is to blame."""
+class _Placed(AnnounceError):
+    """An error about a place: ``path`` and ``line`` (1-based) of a file, ``key`` (a
+    setting, ``"[smtp] host"``, or a field of a file, ``"dtstart"``), each when known;
+    ``detail``, the message without them. ``str()`` starts with the place
+    (:func:`announce.paths.place`): ``content/events/x.md:3: dtstart: not a date``.
 
-    def __init__(self, message: str, *, key: str | None = None):
-        super().__init__(message)
-        self.key = key
+    :meth:`gathered` holds several such errors (every problem of a config file): each is
+    a line of ``str()``, and the first one's place is the error's.
+    """
 
-
-class _Located(AnnounceError):
-    """An error about a place in a file: ``path`` and ``line`` when known (1-based), and
-    ``detail``, the message without them (for ``check``, which prints its own place)."""
-
-    def __init__(self, message: str, *, path: Path | str | None = None,
-                 line: int | None = None, detail: str | None = None):
-        super().__init__(message)
+    def __init__(self, detail: str, *, path: Path | str | None = None,
+                 line: int | None = None, key: str | None = None):
+        super().__init__(detail)
+        self.detail = detail
         self.path = Path(path) if path is not None else None
         self.line = line
-        self.detail = message if detail is None else detail
+        self.key = key
+        self.problems: tuple[_Placed, ...] = ()
+
+    @classmethod
+    def gathered(cls, problems: Sequence[_Placed]) -> Self:
+        """One error holding ``problems`` (at least one), reported together."""
+        first = problems[0]
+        error = cls(first.detail, path=first.path, line=first.line, key=first.key)
+        error.problems = tuple(problems)
+        return error
+
+    def __str__(self) -> str:
+        if self.problems:
+            return "\n".join(str(problem) for problem in self.problems)
+        return place(self.path, self.line, self.key) + self.detail
 
 
-class ContentError(_Located, ValueError):
-    """An event or location file is wrong, or an event cannot be found."""
+class ConfigError(_Placed, ValueError):
+    """The configuration file or environment is wrong; ``key`` names the setting
+    (``"[smtp] password_env"``) when one is to blame, ``path`` the config file."""
 
 
-class TemplateError(_Located):
-    """A template does not exist or fails to render."""
+class ContentError(_Placed, ValueError):
+    """An event or location file is wrong, or an event cannot be found; ``key`` names
+    the field."""
+
+
+class TemplateError(_Placed):
+    """A template does not exist or fails to render (``path`` and ``line`` in the
+    template; ``key`` the config key, for a subject)."""
 
 
 class SendError(AnnounceError):

@@ -107,10 +107,10 @@ def feed_folder(settings: Settings) -> tuple[Path, str]:
     # content/, where a file outside a page bundle is not published).
     public = list(generator.public)
     if not public:
-        raise ConfigError(f"{settings.source or 'announce.toml'}: [feed] path: announce does "
-                          f"not know where {generator.label} publishes files as they are: "
-                          "set it to a folder the site publishes (e.g. path = "
-                          "\"content/extra/announce\")", key="[feed] path")
+        raise ConfigError(f"announce does not know where {generator.label} publishes files "
+                          "as they are: set it to a folder the site publishes (e.g. path = "
+                          "\"content/extra/announce\")", path=settings.source or "announce.toml",
+                          key="[feed] path")
     return root / public[0] / SUBFOLDER, _url_path(settings)
 
 

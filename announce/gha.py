@@ -124,12 +124,19 @@ def annotation(severity: str, message: str, path: Path, line: int | None = None)
 
 def error_for(exc: AnnounceError) -> str:
     """The ``::error::`` line for an error that stopped a command: on its file (and line)
-    when the error knows them (``ContentError.path``, ``.line``), else on the run."""
+    when the error knows them (``.path``, ``.line``, a config error's ``.key``), else on
+    the run."""
     message = str(exc) or type(exc).__name__
     path: Path | None = getattr(exc, "path", None)
-    if path is not None:
-        return annotation("error", message, path, getattr(exc, "line", None))
-    return error(message)
+    if path is None or not path.exists():  # "$SUBSCRIBERS", a config not found
+        return error(message)
+    line: int | None = getattr(exc, "line", None)
+    key: str | None = getattr(exc, "key", None)
+    if isinstance(exc, ConfigError) and line is None and key and path.is_file():
+        from .tomltext import line_of_key
+
+        line = line_of_key(path, key)  # the setting's own line
+    return annotation("error", message, path, line)
 
 
 def write_output(name: str, value: str, environ: Mapping[str, str] | None = None) -> bool:
@@ -211,12 +218,10 @@ def before_send(settings: Settings, *, dry_run: bool,
         return
     write_output("ledger", display_path(settings.ledger.path), environ)
     if settings.smtp is None and not dry_run:
-        where = display_path(settings.source) if settings.source else "configuration"
         raise ConfigError(
-            f"{where}: [smtp]: not set, and on GitHub Actions the outbox folder is thrown "
-            "away with the runner while the ledger, committed back, would say the messages "
-            "went out; add an [smtp] section (or use --dry-run)", key="[smtp]"
-        )
+            "not set, and on GitHub Actions the outbox folder is thrown away with the runner "
+            "while the ledger, committed back, would say the messages went out; add an [smtp] "
+            "section (or use --dry-run)", path=settings.source, key="[smtp]")
 
 
 def after_send(settings: Settings, catalog: Catalog, now: datetime, report: SendReport, *,

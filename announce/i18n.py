@@ -265,8 +265,7 @@ def _check_message(path: Path, message: Any) -> None:
         problem = msgstr_problem(" ".join(ids), str(text or ""))
         if problem is not None:
             detail = f"msgstr of {ids[0]!r}: {problem}"
-            raise TemplateError(f"{path}:{message.lineno}: {detail}", path=path,
-                                line=message.lineno, detail=detail)
+            raise TemplateError(detail, path=path, line=message.lineno)
 
 
 def _plural_function(expression: str) -> Any:

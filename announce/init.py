@@ -124,7 +124,7 @@ def packaged_text(name: str) -> str:
     for candidate in (here / "data" / name, here.parent / _SHIPPED[name]):
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8")
-    raise ConfigError(f"{here / 'data' / name}: missing from this installation of announce")
+    raise ConfigError("missing from this installation of announce", path=here / "data" / name)
 
 
 def workflow_text() -> str:
@@ -424,10 +424,8 @@ def init_site(root: Path, *, github: bool = False, force: bool = False,
     if not force:
         for path in targets:
             if path.exists():
-                raise ConfigError(
-                    f"{path.relative_to(root)}: already exists; nothing was written "
-                    "(--force overwrites it)"
-                )
+                raise ConfigError("already exists; nothing was written (--force overwrites "
+                                  "it)", path=path.relative_to(root))
     contents = {config_path: config_text(facts, root.resolve().name),
                 workflow_path: workflow_for(facts)}
     if not keep_config:
@@ -464,8 +462,8 @@ def _check_config(text: str, path: Path) -> None:
         try:
             load_settings(candidate)
         except ConfigError as exc:
-            raise ConfigError(f"{path.name}: announce init made an invalid config, please "
-                              f"report it: {exc}") from None
+            raise ConfigError(f"announce init made an invalid config, please report it: {exc}",
+                              path=path.name) from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -481,14 +479,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         if config_too_deep(data):
             raise RecursionError
     except FrontMatterError as exc:
-        raise ConfigError(f"{path.name}:{exc.line}: {exc.message}") from None
+        raise ConfigError(exc.message, path=path.name, line=exc.line) from None
     except RecursionError:
-        raise ConfigError(f"{path.name}:1: {TOO_DEEP_CONFIG}") from None
+        raise ConfigError(TOO_DEEP_CONFIG, path=path.name, line=1) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ConfigError(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None
+        raise ConfigError(f"not valid YAML: {exc.problem}", path=path.name, line=line) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot read: {exc}") from None
+        raise ConfigError(f"cannot read: {exc}", path=path.name) from None
     return data if isinstance(data, dict) else {}
 
 

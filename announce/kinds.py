@@ -474,10 +474,9 @@ def check_forced(event: Event, kind: str) -> None:
     get(kind)
     if kind == "cancellation" and not event.cancelled:
         raise ContentError(
-            f"{event.path}: “{event.title}” ({event.id}) is not cancelled: a cancellation "
-            "needs 'cancelled: true' in its front matter", path=event.path)
+            f"“{event.title}” ({event.id}) is not cancelled: a cancellation needs "
+            "'cancelled: true' in its front matter", path=event.path)
     if kind == UPDATE and event.cancelled:
         raise ContentError(
-            f"{event.path}: “{event.title}” ({event.id}) is cancelled: its members get a "
-            "cancellation, not an update"
-        )
+            f"“{event.title}” ({event.id}) is cancelled: its members get a cancellation, not "
+            "an update", path=event.path)

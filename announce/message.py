@@ -234,15 +234,14 @@ class Prepared:
 
 
 def _sender(settings: Settings) -> str:
-    where = f"{settings.source or 'config'}: [mail] from"
     header = _SMTP.header_factory("From", settings.mail.sender)
     addresses: tuple[Any, ...] = getattr(header, "addresses", ())
     if len(addresses) != 1 or header.defects or not addresses[0].domain:
-        raise ConfigError(f"{where}: {settings.mail.sender!r}: expected one address, "
-                          "e.g. 'Our meetup <announce@example.org>'")
+        raise ConfigError(f"{settings.mail.sender!r}: expected one address, e.g. 'Our meetup "
+                          "<announce@example.org>'", path=settings.source, key="[mail] from")
     if not addresses[0].addr_spec.isascii():
-        raise ConfigError(f"{where}: {settings.mail.sender!r}: the address itself must be "
-                          "ASCII (the name may be anything)")
+        raise ConfigError(f"{settings.mail.sender!r}: the address itself must be ASCII (the "
+                          "name may be anything)", path=settings.source, key="[mail] from")
     return settings.mail.sender
 
 
@@ -259,12 +258,13 @@ def _check_line_lengths(settings: Settings, rendered: Rendered, lines: list[byte
             from .sources.events import field_line
 
             key, at = field_line(rendered.event, "title")
-            raise ContentError(f"{rendered.event.path}:{at}: {key}: a word of the subject "
-                               f"is too long for a mail header (over {MAX_LINE} characters)")
+            raise ContentError("a word of the subject is too long for a mail header (over "
+                               f"{MAX_LINE} characters)", path=rendered.event.path, line=at,
+                               key=key)
         key = {"From": "from", "Reply-To": "reply_to", "List-Id": "list_id",
                "List-Unsubscribe": "unsubscribe"}.get(header, header)
-        raise ConfigError(f"{settings.source or 'config'}: [mail] {key}: too long for a mail "
-                          f"header (a line over {MAX_LINE} characters)")
+        raise ConfigError(f"too long for a mail header (a line over {MAX_LINE} characters)",
+                          path=settings.source, key=f"[mail] {key}")
 
 
 def _boundary(seed: bytes, body: bytes, name: str) -> str:
@@ -324,8 +324,8 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
     try:
         whole = msg.as_bytes(policy=_SMTP)
     except (UnicodeError, ValueError) as exc:  # pragma: no cover - checked above
-        raise ConfigError(f"{settings.source or 'config'}: [mail]: cannot encode a header: "
-                          f"{exc}") from None
+        raise ConfigError(f"cannot encode a header: {exc}", path=settings.source,
+                          key="[mail]") from None
     head, _, body = whole.partition(b"\r\n\r\n")
     lines = _with_subject([line + b"\r\n" for line in head.split(b"\r\n")],
                           rendered.subject)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["display_path"]
+__all__ = ["display_path", "place"]
 
 
 def display_path(path: Path) -> str:
@@ -25,3 +25,18 @@ def _below_cwd(path: Path) -> bool:
     cwd = os.getcwd()
     absolute = os.path.abspath(path)
     return absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep)
+
+
+def place(path: Path | str | None, line: int | None = None, key: str | None = None) -> str:
+    """Where a problem is, as a message starts: ``content/events/x.md:3: dtstart: ``,
+    ``announce.toml: [smtp] host: ``; empty when nothing is known."""
+    where = []
+    if path is not None:
+        try:
+            shown = display_path(Path(path))
+        except RuntimeError:  # resolving a symlink loop (a problem of its own): as found
+            shown = str(path)
+        where.append(shown if line is None else f"{shown}:{line}")
+    if key:
+        where.append(key)
+    return "".join(f"{part}: " for part in where)

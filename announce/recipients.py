@@ -115,6 +115,7 @@ class Recipients:
     csv_text: str | None = field(default=None, repr=False)
     # Not given to this run (a pull request has no secrets): nobody, and said so.
     withheld: bool = False
+    source: Path | None = None  # the config file, for a list's errors
 
     def __iter__(self) -> Iterator[Recipient]:
         for recipient, _problem in self._read():
@@ -141,7 +142,9 @@ class Recipients:
             if len(problems) > len(shown):
                 shown.append(f"... and {len(problems) - len(shown)} more")
             why = f"all {len(problems)} skipped" if problems else "the file has no rows"
-            raise ConfigError("\n".join([*shown, f"{self.where}: nobody to send to ({why})"]))
+            # Each problem says its own place (a line of the file); the last line, where.
+            raise ConfigError.gathered([*(ConfigError(line) for line in shown),
+                                        self._error(f"nobody to send to ({why})")])
         return RecipientScan(count, tuple(problems))
 
     def describe(self) -> str:
@@ -152,6 +155,13 @@ class Recipients:
         if self.mode == "list":
             return f"{self.where}: " + ", ".join(self.to)
         return f"subscribers in {self.where}"
+
+    def _error(self, detail: str, *, line: int | None = None) -> ConfigError:
+        """An error about these recipients: at a line of their file (or of the variable
+        that holds it, named ``$NAME``), or at ``[mail] to`` of the config."""
+        if self.mode == "list":
+            return ConfigError(detail, path=self.source, key="[mail] to")
+        return ConfigError(detail, path=self.csv_path or self.where, line=line)
 
     def _read(self) -> Iterator[tuple[Recipient | None, str]]:
         # address -> its line (or place in the list): an int, as this holds every address
@@ -191,23 +201,18 @@ class Recipients:
             try:
                 handle = self.csv_path.open(newline="", encoding="utf-8-sig")
             except OSError as exc:
-                raise ConfigError(f"{self.where}: cannot read the recipients: "
-                                  f"{exc.strerror}") from None
+                raise self._error(f"cannot read the recipients: {exc.strerror}") from None
         with handle:
             reader = csv.reader(handle)
             try:
                 header = next(reader, None)
                 if header is None:
-                    raise ConfigError(
-                        f"{self.where}: empty file: expected a header row naming 'email'"
-                    )
+                    raise self._error("empty file: expected a header row naming 'email'")
                 columns = [c.strip().lower() for c in header]
                 if "email" not in columns:
                     found = ", ".join(repr(c) for c in header) or "none"
-                    raise ConfigError(
-                        f"{self.where}:1: no 'email' column (columns: {found}); the first row "
-                        "names the columns: email and, optionally, name"
-                    )
+                    raise self._error(f"no 'email' column (columns: {found}); the first row "
+                                      "names the columns: email and, optionally, name", line=1)
                 email_at = columns.index("email")
                 name_at = columns.index("name") if "name" in columns else None
                 for row in reader:
@@ -220,10 +225,10 @@ class Recipients:
             except UnicodeDecodeError:
                 assert self.csv_path is not None  # text from a variable is decoded already
                 line = _bad_utf8_line(self.csv_path)
-                raise ConfigError(f"{self.where}:{line}: not UTF-8 text (save the file as "
-                                  "UTF-8)") from None
+                raise self._error("not UTF-8 text (save the file as UTF-8)",
+                                  line=line) from None
             except csv.Error as exc:
-                raise ConfigError(f"{self.where}:{reader.line_num}: not valid CSV: {exc}") from None
+                raise self._error(f"not valid CSV: {exc}", line=reader.line_num) from None
 
 
 def _bad_utf8_line(path: Path) -> int:
@@ -245,22 +250,20 @@ def load_recipients(settings: Settings) -> Recipients:
     config = str(settings.source) if settings.source else "the configuration"
     if sum(map(bool, (mail.to, mail.recipients, mail.recipients_env))) > 1:
         raise ConfigError(
-            f"{config}: [mail]: set one of 'to' (list addresses), 'recipients' (a CSV of "
-            "subscribers) or 'recipients_env' (a variable holding that CSV), not several"
-        )
+            "set one of 'to' (list addresses), 'recipients' (a CSV of subscribers) or "
+            "'recipients_env' (a variable holding that CSV), not several",
+            path=settings.source, key="[mail]")
     if mail.recipients_env:
-        return _from_environment(config, mail.recipients_env)
+        return _from_environment(settings.source, mail.recipients_env)
     if mail.recipients is not None:
         return Recipients("subscribers", display_path(mail.recipients), csv_path=mail.recipients)
     if mail.to:
-        return Recipients("list", f"{config}: [mail] to", to=mail.to)
-    raise ConfigError(
-        f"{config}: [mail] to: nobody to send to: set 'to' (the list address) or "
-        "'recipients' (a CSV file of subscribers)"
-    )
+        return Recipients("list", f"{config}: [mail] to", to=mail.to, source=settings.source)
+    raise ConfigError("nobody to send to: set 'to' (the list address) or 'recipients' (a CSV "
+                      "file of subscribers)", path=settings.source, key="[mail] to")
 
 
-def _from_environment(config: str, name: str) -> Recipients:
+def _from_environment(config: Path | None, name: str) -> Recipients:
     """The subscribers' CSV from the variable ``name`` (a secret on GitHub Actions). A
     pull request's job is given no secret: there the list is withheld, not missing, and
     its check and preview go on with nobody to send to (they send nothing anyway)."""
@@ -270,9 +273,9 @@ def _from_environment(config: str, name: str) -> Recipients:
         return Recipients("subscribers", f"${name}", withheld=True)
     if not text.strip():
         raise ConfigError(
-            f"{config}: [mail] recipients_env: the variable {name} is not set or empty: it "
-            "holds the subscribers' CSV (on GitHub, a secret given to the action as "
-            "subscribers)", key="[mail] recipients_env")
+            f"the variable {name} is not set or empty: it holds the subscribers' CSV (on "
+            "GitHub, a secret given to the action as subscribers)", path=config,
+            key="[mail] recipients_env")
     return Recipients("subscribers", f"${name}", csv_text=text)
 
 
@@ -296,12 +299,11 @@ def recipient_problems(settings: Settings) -> list[Problem]:
     try:
         scan = load_recipients(settings).scan()
     except ConfigError as exc:
-        # Without its leading "announce.toml: [mail] to:": the problem says where itself.
-        # (A subscriber file's own place, "members.csv:3:", stays.)
-        config = str(settings.source) if settings.source else "the configuration"
-        text = str(exc)
-        for prefix in (f"{config}: [mail] {key}: ", f"{config}: [mail]: "):
-            text = text.replace(prefix, "")
+        # Without the config's place ("announce.toml: [mail] to:"): the problem is on the
+        # key itself. (A subscriber file's own place, "members.csv:3:", stays.)
+        text = "; ".join(
+            p.detail if p.path == settings.source and p.key in (f"[mail] {key}", "[mail]")
+            else str(p) for p in exc.problems or (exc,))
         return [key_problem(settings.source, "mail", key, text.replace("\n", "; "))]
     return [key_problem(settings.source, "mail", key, problem, "warning")
             for problem in scan.problems]

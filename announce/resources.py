@@ -26,8 +26,7 @@ def _packaged(name: str) -> Path:
     for path in (installed, checkout):
         if path.is_dir():
             return path
-    raise TemplateError(f"{installed}: packaged templates not found (reinstall announce)",
-                        path=installed)
+    raise TemplateError("packaged templates not found (reinstall announce)", path=installed)
 
 
 def packaged_templates() -> Path:

@@ -11,8 +11,8 @@ from typing import Any
 
 from .content import Problem, Severity
 
-__all__ = ["comment_out", "key_problem", "line_of", "set_value", "suggest", "uncomment",
-           "value_of"]
+__all__ = ["comment_out", "key_problem", "line_of", "line_of_key", "set_value", "suggest",
+           "uncomment", "value_of"]
 
 
 def suggest(text: str, section: str, key: str, value: Any) -> str:
@@ -64,6 +64,18 @@ def line_of(text: str, section: str, key: str) -> int:
         elif current == section and pattern.match(line):
             return number
     return heading or 1
+
+
+def line_of_key(path: Path, key: str) -> int | None:
+    """The line of a config error's ``key`` (``"[mail] to"``) in the file ``path``; None
+    for a whole section (``"[smtp]"``) or a file that cannot be read."""
+    section, _sep, name = key.strip("[").partition("] ")
+    if not key.startswith("[") or not name:
+        return None
+    try:
+        return line_of(path.read_text(encoding="utf-8"), section, name)
+    except (OSError, UnicodeError):
+        return None
 
 
 def key_problem(config: Path | None, section: str, key: str, message: str,

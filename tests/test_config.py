@@ -207,6 +207,18 @@ announce_days_before = "soon"
     ]
 
 
+def test_each_mistake_carries_its_file_and_key(tmp_path: Path) -> None:
+    # For programs (check --json, GitHub annotations): the fields, not the text parsed back.
+    path = write_config(tmp_path, "[site]\nname = 1\n[smtp]\nhost = \"\"\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert [(p.path, p.key, p.detail) for p in info.value.problems] == [
+        (path, "[site] name", "expected a string, got an integer (1)"),
+        (path, "[smtp] host", "required when [smtp] is present"),
+    ]
+    assert (info.value.path, info.value.key) == (path, "[site] name")
+
+
 def test_a_file_that_is_not_toml(tmp_path: Path) -> None:
     path = write_config(tmp_path, "[site]\nname = River City\n")
     assert config_error(path) == (

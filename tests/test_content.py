@@ -20,6 +20,7 @@ from announce.content import (
     split_sections,
 )
 from announce.errors import ContentError
+from announce.paths import display_path
 from announce.sources.catalog import load_catalog
 
 from .conftest import SERVICE_MESH, shared
@@ -435,7 +436,7 @@ def test_a_body_markdown_cannot_render_is_a_problem_of_its_line_the_others_load(
     fine = catalog.events[0]
     with pytest.raises(ContentError) as raised:
         parts.fragments(settings_of(site), fine)
-    assert str(raised.value) == f"{fine.path}:6: {too_deep}"
+    assert str(raised.value) == f"{display_path(fine.path)}:6: {too_deep}"
 
 
 def test_events_are_ordered_by_start_then_id(site: Path) -> None:

@@ -90,7 +90,7 @@ class ApiTransport:
 
     def check(self) -> None:
         if not self.key:
-            raise ConfigError("announce.toml: [api] key_env: not set", key="[api] key_env")
+            raise ConfigError("not set", path="announce.toml", key="[api] key_env")
 
     def deliver(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder) -> Delivered:
         self.check()

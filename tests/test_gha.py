@@ -91,7 +91,7 @@ def test_on_a_runner_send_refuses_the_outbox_but_a_dry_run_previews(
     assert refused.exit_code == 1
     assert refused.stderr.startswith(
         "announce: error: announce.toml: [smtp]: not set, and on GitHub Actions the outbox")
-    assert refused.stdout.startswith("::error::")
+    assert refused.stdout.startswith("::error file=announce.toml::")  # on the config
     assert _environment_file(output) == {"ledger": ".announce/ledger.sqlite3"}
     assert not summary.exists()
 

@@ -29,6 +29,7 @@ from announce.content import Catalog, Event, parse_datetime
 from announce.errors import ContentError, TemplateError
 from announce.kinds import plan
 from announce.message import GMAIL_CLIP_BYTES, prepare
+from announce.paths import display_path
 from announce.render import (
     Rendered,
     format_when,
@@ -1101,7 +1102,8 @@ def test_render_of_a_cancellation_needs_a_cancelled_event_or_force() -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert result.stdout_bytes == b""
-    path = REPO / "content/events/2027/2027-01-06-reproducible-builds-with-nix.md"
+    # Named as check names it: from the current folder (announce.paths.display_path).
+    path = display_path(REPO / "content/events/2027/2027-01-06-reproducible-builds-with-nix.md")
     # The same words as send --kind cancellation --force (announce.kinds.check_forced).
     assert result.stderr == (
         f"announce: error: {path}: “Reproducible Builds with Nix” ({NIX}) is not cancelled: "

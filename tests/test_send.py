@@ -22,6 +22,7 @@ from announce.config import load_settings
 from announce.delivery import pool
 from announce.errors import ConfigError
 from announce.ledger import run_lock
+from announce.paths import display_path
 from announce.recipients import load_recipients
 
 from .conftest import REPO
@@ -532,7 +533,7 @@ def test_a_missing_password_is_an_error_before_anything_happens(
     result = announce("send", "--config", str(config), "--now", NOW, "--next",
                       env={"ANNOUNCE_SMTP_PASSWORD": ""})
     assert (result.exit_code, result.stderr) == (1, (
-        f"announce: error: {config}: [smtp] password_env: the environment variable "
+        f"announce: error: {display_path(config)}: [smtp] password_env: the environment variable "
         "ANNOUNCE_SMTP_PASSWORD is not set; it must hold the password of 'announce'\n"))
     assert smtp_server.handler.count == 0
     assert not (site / ".announce").exists()

@@ -14,7 +14,6 @@ the user would type it (``null`` when it is no file of the site's), its 1-based 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,48 +55,29 @@ def note(message: str, file: Path | None = None) -> Json:
     return _item(file, None, None, "note", message)
 
 
-# "announce.toml: [mail] to: nobody to send to": where, the key, what. Config errors are
-# written this way by announce.config and the modules it calls.
-_CONFIG_LINE = re.compile(r"^(?P<file>.+?): (?P<key>\[[\w.]+\](?: \w+)?):? (?P<message>.*)$",
-                          re.DOTALL)
-
-
 def from_error(exc: AnnounceError) -> list[Json]:
-    """The problems an error that stopped the command stands for: one per mistake of a
-    config (each names its key), else one."""
-    path = getattr(exc, "path", None)
-    if path is not None:  # a ContentError or TemplateError with its place
-        return [_item(path, getattr(exc, "line", None), None, "error",
-                      str(getattr(exc, "detail", exc)))]
+    """The problems an error that stopped the command stands for: one per mistake it
+    gathers (every mistake of a config, each with its key), else one."""
+    return [_error_item(one) for one in getattr(exc, "problems", ()) or (exc,)]
+
+
+def _error_item(exc: AnnounceError) -> Json:
+    """One error as a problem, on its file, line and key when it names a file that is
+    there (a config key's line read from the file); else its whole text."""
+    path: Path | None = getattr(exc, "path", None)
+    key: str | None = getattr(exc, "key", None)
+    if path is None or not path.is_file():
+        return _item(None, None, None, "error", str(exc))
+    line: int | None = getattr(exc, "line", None)
+    if isinstance(exc, ConfigError) and line is None and key:
+        from ..tomltext import line_of_key
+
+        line = line_of_key(path, key)
+    detail = str(getattr(exc, "detail", exc))
     if isinstance(exc, ConfigError):
-        return [_config_item(text) for text in _config_mistakes(str(exc))]
-    return [_item(None, None, None, "error", str(exc))]
-
-
-def _config_mistakes(text: str) -> list[str]:
-    """Each mistake of a config error; the lines of one (a key map's) stay together."""
-    mistakes: list[str] = []
-    for line in text.splitlines():
-        if mistakes and line.startswith(" "):
-            mistakes[-1] += "\n" + line
-        else:
-            mistakes.append(line)
-    return mistakes
-
-
-def _config_item(text: str) -> Json:
-    found = _CONFIG_LINE.match(text)
-    if found is None or not Path(found["file"]).is_file():
-        return _item(None, None, None, "error", text)
-    from ..tomltext import line_of
-
-    file, key = Path(found["file"]), found["key"]
-    section, _sep, name = key.strip("[").partition("] ")
-    try:
-        line = line_of(file.read_text(encoding="utf-8"), section, name) if name else None
-    except (OSError, UnicodeError):
-        line = None
-    return _item(file, line, key, "error", found["message"])
+        return _item(path, line, key, "error", detail)
+    # A file's field ("body") stays in the message, as check's problems say it.
+    return _item(path, line, None, "error", f"{key}: {detail}" if key else detail)
 
 
 # --- check --------------------------------------------------------------------------------

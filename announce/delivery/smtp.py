@@ -101,15 +101,13 @@ class SmtpTransport:
         found = smtp.password(self.environ)
         if found is None:
             raise ConfigError(
-                f"{self.where}: [smtp] password_env: the environment variable "
-                f"{smtp.password_env} is not set; it must hold the password of "
-                f"{smtp.username!r}", key="[smtp] password_env")
+                f"the environment variable {smtp.password_env} is not set; it must hold the "
+                f"password of {smtp.username!r}", path=self.where, key="[smtp] password_env")
         if smtp.security == "none" and not is_loopback(smtp.host):
             raise ConfigError(
-                f"{self.where}: [smtp] security: 'none' would send the password of "
-                f"{smtp.username!r} unencrypted to {smtp.host}; use 'starttls' or 'tls' "
-                "(an unencrypted login is allowed only to this machine)",
-                key="[smtp] security")
+                f"'none' would send the password of {smtp.username!r} unencrypted to "
+                f"{smtp.host}; use 'starttls' or 'tls' (an unencrypted login is allowed only "
+                "to this machine)", path=self.where, key="[smtp] security")
         return found
 
     def deliver(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder) -> Delivered:

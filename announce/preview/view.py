@@ -49,8 +49,8 @@ def build_message(settings: Settings, catalog: Catalog, event: Event, kind: str,
     rendered = prepared.rendered
     first = first_recipient(settings)
     if first is None:
-        raise ConfigError(f"{settings.source or 'config'}: [mail]: no valid recipient to "
-                          "address the message to (set [mail] to or recipients)")
+        raise ConfigError("no valid recipient to address the message to (set [mail] to or "
+                          "recipients)", path=settings.source, key="[mail]")
     raw = prepared.addressed(first.header)
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)

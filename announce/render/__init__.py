@@ -101,7 +101,7 @@ def render_event(settings: Settings, catalog: Catalog, event: Event, kind: str,
     parts = fragments(settings, event)
     problems = unsafe_url_problems(event) + relative_url_problems(settings, event, parts)
     if problems:
-        raise ContentError("\n".join(str(p) for p in problems))
+        raise ContentError.gathered([p.error() for p in problems])
     subject = render_subject(settings, event, kind, now)
     tag = event_language(settings, event)
     lang = language_of(tag, settings.templates.path)

@@ -104,8 +104,8 @@ def check_document(document: str, where: str) -> str:
         for node in root.iter(element):
             value = node.get(attribute)
             if value is not None and not is_absolute(value):
-                raise TemplateError(f"{where}: <{element} {attribute}={value!r}>: not an "
-                                    "absolute URL (use the url, rsvp_url... variables)")
+                raise TemplateError(f"<{element} {attribute}={value!r}>: not an absolute URL "
+                                    "(use the url, rsvp_url... variables)", path=where)
     bare = [node for node in root.iter("img") if node.get("alt") is None]
     if not bare:
         return document

@@ -99,7 +99,8 @@ def fragments(settings: Settings, event: Event) -> Fragments:
         try:
             html = markdown_to_html(source)
         except RecursionError:
-            raise ContentError(f"{event.path}:{event.body_line}: body: {TOO_DEEP}") from None
+            raise ContentError(TOO_DEEP, path=event.path, line=event.body_line,
+                               key="body") from None
         return sanitize(html, site, unresolved, settings=settings, event=event,
                         top=top).strip()
 

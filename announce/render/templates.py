@@ -152,7 +152,7 @@ def environment(settings: Settings, tag: str | None = None) -> jinja2.Environmen
     once per language)."""
     user = settings.templates.path
     if user is not None and not user.is_dir():
-        raise TemplateError(f"{user}: [templates] path: folder not found")
+        raise TemplateError("folder not found", path=user, key="[templates] path")
     return _environment(user, packaged_templates(), tag or settings.site.language or "en")
 
 
@@ -160,17 +160,14 @@ def _template_error(exc: Exception, name: str) -> TemplateError:
     """A TemplateError that says which template file and line went wrong."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = exc.filename or exc.name or name
-        return TemplateError(f"{where}:{exc.lineno}: {exc.message}", path=where,
-                             line=exc.lineno, detail=str(exc.message))
+        return TemplateError(str(exc.message), path=where, line=exc.lineno)
     if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateError(f"{exc.name}: template not found", path=str(exc.name),
-                             detail="template not found")
+        return TemplateError("template not found", path=str(exc.name))
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.endswith((".html", ".txt"))]
     if not frames:
-        return TemplateError(f"{name}: {exc}", path=name, detail=str(exc))
-    return TemplateError(f"{frames[-1].filename}:{frames[-1].lineno}: {exc}",
-                         path=frames[-1].filename, line=frames[-1].lineno, detail=str(exc))
+        return TemplateError(str(exc), path=name)
+    return TemplateError(str(exc), path=frames[-1].filename, line=frames[-1].lineno)
 
 
 _EXTENDS = re.compile(r"""\{%-?\s*extends\s+(["'])(.+?)\1""")
@@ -179,7 +176,7 @@ _EXTENDS = re.compile(r"""\{%-?\s*extends\s+(["'])(.+?)\1""")
 def _endless(user: Path | None, name: str) -> TemplateError:
     """Jinja recursed until Python gave up: most likely a user template that extends its
     own name (``base.html`` extending "base.html", meant as the packaged one)."""
-    endless = TemplateError(f"{name}: templates extend or include each other without end")
+    endless = TemplateError("templates extend or include each other without end", path=name)
     if user is None:
         return endless
     for path in sorted(user.rglob("*")):
@@ -189,8 +186,8 @@ def _endless(user: Path | None, name: str) -> TemplateError:
         except (OSError, UnicodeError):  # a folder, or not a template
             continue
         if match and match[2] == own:
-            return TemplateError(f"{path}: extends itself; to change blocks of the packaged "
-                                 f'one, extend "packaged/{own}"')
+            return TemplateError(f'extends itself; to change blocks of the packaged one, '
+                                 f'extend "packaged/{own}"', path=path)
     return endless
 
 
@@ -236,14 +233,13 @@ def render_subject(settings: Settings, event: Event, kind: str, now: datetime) -
         "weekday": weekday(local, lang),
         "relative_day": relative_day(event.start, now, tz, lang),
     }
-    where = f"{settings.source or 'config'}: [mail] subject_{kind}"
     try:
         subject = _subject_template(source).render(variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{where}: {exc.message}", path=settings.source,
-                            detail=str(exc.message)) from None
+        raise TemplateError(str(exc.message), path=settings.source,
+                            key=f"[mail] subject_{kind}") from None
     except jinja2.TemplateError as exc:
-        detail = f"{exc} (variables: {', '.join(variables)})"
-        raise TemplateError(f"{where}: {detail}", path=settings.source, detail=detail) from None
+        raise TemplateError(f"{exc} (variables: {', '.join(variables)})", path=settings.source,
+                            key=f"[mail] subject_{kind}") from None
     # A title may hold a line break; a header line must not.
     return " ".join(subject.split())

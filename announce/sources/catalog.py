@@ -181,13 +181,11 @@ def load_catalog(settings: Settings, paths: Iterable[Path] | None = None) -> Cat
     named = [events_dir / p for p in settings.content.data if not re.search(r"[*?[]", p)]
     missing = next((path for path in named if not path.is_file()), None)
     if missing is not None:
-        raise ContentError(f"{display_path(missing)}: events data file not found (set "
-                           "[content] events in announce.toml, e.g. events = \"events.toml\")")
+        raise ContentError("events data file not found (set [content] events in "
+                           "announce.toml, e.g. events = \"events.toml\")", path=missing)
     if not events_dir.is_dir():
-        raise ContentError(
-            f"{display_path(events_dir)}: events folder not found "
-            "(set [content] events in announce.toml, e.g. events = \"_events\")"
-        )
+        raise ContentError("events folder not found (set [content] events in announce.toml, "
+                           "e.g. events = \"_events\")", path=events_dir)
     # The collector would walk every event loaded so far, again and again, while nothing
     # here makes a cycle: paused, a site of 20,000 files loads in two thirds of the time.
     paused = gc.isenabled()
