@@ -13,25 +13,35 @@ import os
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .changes import DEFAULT_UPDATE_FIELDS
 from .configcheck import (
-    BOUNDS,
-    FIELD_NAMES,
-    check_bounds,
-    check_content,
-    check_header_values,
+    EntryError,
+    absolute_url,
     check_list_server,
-    check_site,
     check_to,
-    check_update_fields,
     coerce,
+    each_one_of,
+    known_generator,
+    known_list_server,
+    known_timezone,
+    known_update_fields,
+    more_than_zero,
+    one_of,
+    readable_accent,
+    single_line,
+    smtp_host_and_port,
+    split_events,
+    time_of_day,
+    within,
 )
 from .errors import ConfigError
 from .i18n import N_, language_problem
+from .paths import place
+from .schema import keys, setting, table, tables
 
 if TYPE_CHECKING:
     from .ledger.keys import RecipientKeys
@@ -46,6 +56,7 @@ __all__ = [
     "Settings",
     "SiteSettings",
     "SmtpSettings",
+    "deprecation_notes",
     "find_config",
     "load_settings",
     "require_config_path",
@@ -65,17 +76,26 @@ DEFAULT_SUBJECTS = {
 }
 
 
+def _subjects(value: Mapping[str, str]) -> dict[str, str]:
+    """``[mail.subjects]``: a subject per kind; the kinds not named keep their default."""
+    unknown = sorted(set(value) - set(DEFAULT_SUBJECTS))
+    if unknown:
+        raise EntryError(f"unknown kind (known: {', '.join(DEFAULT_SUBJECTS)})", unknown[0])
+    return {**DEFAULT_SUBJECTS, **single_line(value)}
+
+
 @dataclass(frozen=True)
 class SiteSettings:
-    name: str = "Our meetup"
-    url: str = ""
-    timezone: str = "UTC"
+    name: str = setting("Our meetup")
+    url: str = setting("", check=absolute_url)
+    timezone: str = setting("UTC", check=known_timezone)
     # Jekyll-style pattern for an event's page, e.g. "/events/:year/:month/:title"; None:
     # the site generator's own rules say where each page is (announce.pages); "": none.
-    permalink: str | None = None
-    language: str = "en"
-    logo: str = ""  # the group's look (announce.render.brand): an image of the site or a URL
-    accent: str = ""
+    permalink: str | None = setting(None, kind="str")
+    language: str = setting("en")
+    # The group's look (announce.render.brand): an image of the site or a URL.
+    logo: str = setting("")
+    accent: str = setting("", check=readable_accent)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -86,105 +106,105 @@ class SiteSettings:
 class ContentSettings:
     # The folder of the talk files; for events kept as data entries, the folder the data
     # files are below (``events = "events.toml"`` or ``"series/*/events/*.yaml"``).
-    events: Path = Path("content/events")
-    # Those data files, as patterns below ``events``; empty: Markdown files with front matter.
+    events: Path = setting(Path("content/events"), kind="events")
+    # Those data files, as patterns below ``events`` (made from it: no key of its own);
+    # empty: Markdown files with front matter.
     data: tuple[str, ...] = ()
-    locations: Path = Path("content/locations")
+    locations: Path = setting(Path("content/locations"))
     # Event types that are announced; empty means every type.
-    types: tuple[str, ...] = ()
+    types: tuple[str, ...] = setting(())
     # The site's generator ("jekyll", "hugo", "pelican", ... or "generic": the names in
     # sources.profiles.GENERATOR_NAMES); empty: found from the files next to announce.toml.
-    generator: str = ""
+    generator: str = setting("", check=known_generator)
     # The start time of events whose start is only a date, e.g. "18:30"; empty: an error.
-    default_time: str = ""
+    default_time: str = setting("", check=time_of_day)
     # How a timestamp without offset is meant: "local" (the site's timezone), "utc", or
     # empty for the generator's own habit.
-    naive_times: str = ""
+    naive_times: str = setting("", check=one_of("", "local", "utc"))
     # What a time written in UTC ("2025-05-14T09:30:00.000Z") means on a site whose group
     # meets elsewhere: "instant" (that moment; the default), "local" (the site's wall
     # clock written with a Z: its pages render it in UTC), "unsure" (written in a machine's
     # clock nobody knows: the date holds, the time is unsure).
-    utc_times: str = ""
+    utc_times: str = setting("", check=one_of("", "instant", "local", "unsure"))
     # Files below the events folder that are no events (glob patterns, e.g. "about.md").
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = setting(())
     # On a site that lists several groups' events: only this group's (its id).
-    group: str = ""
+    group: str = setting("")
     # Values a site writes where a speaker's name goes that name nobody: a placeholder
     # ("Alle", "TBA") or the page's author on every page ("init" finds them).
-    not_speakers: tuple[str, ...] = ()
+    not_speakers: tuple[str, ...] = setting(())
     # Facts the site's pages show ("speakers", "venue") that no key of the map gives (they
     # come from elsewhere: a data file by meetup number): an event without them is unsure.
-    expect: tuple[str, ...] = ()
+    expect: tuple[str, ...] = setting((), check=each_one_of("speakers", "venue"))
     # Field -> key paths ([content.keys]); fields not named keep the defaults.
-    keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    keys: Mapping[str, tuple[str, ...]] = setting(kind="keymap", factory=dict)
     # "venue", "speakers", "group" -> where the records by id live ([content.lookup]).
-    lookup: Mapping[str, str] = field(default_factory=dict)
+    lookup: Mapping[str, str] = setting(kind="lookup", factory=dict)
     # Shortcode or include name -> a Jinja snippet for email ([content.shortcodes]).
-    shortcodes: Mapping[str, str] = field(default_factory=dict)
+    shortcodes: Mapping[str, str] = setting(kind="snippets", factory=dict)
     # ``check`` warns about an image of the site over this many KB; 0: never.
-    max_image_kb: int = 300
+    max_image_kb: int = setting(300, bounds=(0, 100_000, "KB; 0: never"))
 
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    default_duration_minutes: int = 120
-    announce_days_before: int = 10
-    reminder_days_before: int = 2
+    default_duration_minutes: int = setting(120, bounds=(1, 7 * 24 * 60, "minutes (7 days)"))
+    announce_days_before: int = setting(10, bounds=(0, 366, "days"))
+    reminder_days_before: int = setting(2, bounds=(0, 366, "days"))
     # Which changes of an announced event send an update (see announce.changes); empty:
     # none do.
-    update_fields: tuple[str, ...] = DEFAULT_UPDATE_FIELDS
+    update_fields: tuple[str, ...] = setting(DEFAULT_UPDATE_FIELDS, check=known_update_fields)
 
 
 @dataclass(frozen=True)
 class MailSettings:
-    sender: str = "Our meetup <announce@localhost>"
-    to: tuple[str, ...] = ()
-    recipients: Path | None = None
+    sender: str = setting("Our meetup <announce@localhost>", toml="from", check=single_line)
+    to: tuple[str, ...] = setting((), check=single_line)
+    recipients: Path | None = setting(None, kind="path")
     # The name of a variable holding the subscribers' CSV itself (a secret on GitHub), so
     # that a public repository need not hold it; instead of `recipients`.
-    recipients_env: str = ""
-    reply_to: str = ""
-    list_id: str = ""
-    unsubscribe: tuple[str, ...] = ()
-    subject_announcement: str = DEFAULT_SUBJECTS["announcement"]
-    subject_reminder: str = DEFAULT_SUBJECTS["reminder"]
-    subject_cancellation: str = DEFAULT_SUBJECTS["cancellation"]
-    subject_update: str = DEFAULT_SUBJECTS["update"]
+    recipients_env: str = setting("")
+    reply_to: str = setting("", check=single_line)
+    list_id: str = setting("", check=single_line)
+    unsubscribe: tuple[str, ...] = setting((), check=single_line)
     # "mailman", "google-groups", "groups.io", "other": `to` is that list server's posting
     # address, and List-Id/List-Unsubscribe are its own (see announce.lists); empty: none.
-    list_server: str = ""
+    list_server: str = setting("", check=known_list_server)
+    # Kind -> the subject's Jinja template ([mail.subjects]).
+    subjects: Mapping[str, str] = setting(kind="subjects", factory=lambda: dict(DEFAULT_SUBJECTS),
+                                          check=_subjects)
 
     def subject_template(self, kind: str) -> str:
-        return str(getattr(self, f"subject_{kind}"))
+        return self.subjects[kind]
 
 
 @dataclass(frozen=True)
 class RsvpSettings:
-    meetup_group: str = ""
+    meetup_group: str = setting("")
 
 
 @dataclass(frozen=True)
 class LightningTalkSettings:
-    propose_url: str = ""
+    propose_url: str = setting("")
 
 
 @dataclass(frozen=True)
 class TemplateSettings:
-    path: Path | None = None
+    path: Path | None = setting(None, kind="path")
 
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    host: str
-    port: int
-    security: str = "starttls"
-    username: str = ""
+    host: str = setting(kind="str")
+    port: int = setting(kind="int", bounds=(1, 65535, ""))
+    security: str = setting("starttls", check=one_of("starttls", "tls", "none"))
+    username: str = setting("")
     # The name of the variable, not a password.
-    password_env: str = "ANNOUNCE_SMTP_PASSWORD"  # noqa: S105
-    concurrency: int = 4
-    rate_per_minute: int = 0
-    timeout: float = 30.0
-    max_attempts: int = 5
+    password_env: str = setting("ANNOUNCE_SMTP_PASSWORD")
+    concurrency: int = setting(4, bounds=(1, 100, "connections"))
+    rate_per_minute: int = setting(0, bounds=(0, 100_000, "messages per minute (0 is unlimited)"))
+    timeout: float = setting(30.0, bounds=(0, 3600, "seconds"), check=more_than_zero)
+    max_attempts: int = setting(5, bounds=(1, 100, "attempts"))
 
     def password(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The password from the environment, or None when the variable is unset."""
@@ -194,15 +214,15 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class OutboxSettings:
-    path: Path = Path("outbox")
+    path: Path = setting(Path("outbox"))
 
 
 @dataclass(frozen=True)
 class LedgerSettings:
-    path: Path = Path(".announce/ledger.sqlite3")
+    path: Path = setting(Path(".announce/ledger.sqlite3"))
     # The name of the variable holding the key the ledger hashes recipients with (HMAC),
     # not a key: set, the ledger holds no address (announce.ledger.keys).
-    key_env: str = "ANNOUNCE_LEDGER_KEY"
+    key_env: str = setting("ANNOUNCE_LEDGER_KEY")
 
     def recipient_keys(self, environ: Mapping[str, str] | None = None) -> RecipientKeys:
         """How the ledger stores recipients: by keyed hash when the variable is set."""
@@ -217,9 +237,9 @@ class LedgerSettings:
 class FeedSettings:
     # `announce feed`: the folder it writes into (else announce/ in the generator's
     # static folder), where the site publishes it, and how far back the calendar goes.
-    path: Path | None = None
-    url_path: str = ""
-    days_back: int = 31
+    path: Path | None = setting(None, kind="path")
+    url_path: str = setting("")
+    days_back: int = setting(31, bounds=(0, 3660, "days"))
 
 
 @dataclass(frozen=True)
@@ -227,62 +247,44 @@ class Settings:
     """Everything announce reads from its config file, with defaults filled in."""
 
     source: Path | None = None
-    site: SiteSettings = field(default_factory=SiteSettings)
-    content: ContentSettings = field(default_factory=ContentSettings)
-    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-    mail: MailSettings = field(default_factory=MailSettings)
-    rsvp: RsvpSettings = field(default_factory=RsvpSettings)
-    lightning_talks: LightningTalkSettings = field(default_factory=LightningTalkSettings)
-    templates: TemplateSettings = field(default_factory=TemplateSettings)
-    smtp: SmtpSettings | None = None
-    outbox: OutboxSettings = field(default_factory=OutboxSettings)
-    ledger: LedgerSettings = field(default_factory=LedgerSettings)
-    feed: FeedSettings = field(default_factory=FeedSettings)
+    site: SiteSettings = table(SiteSettings)
+    content: ContentSettings = table(ContentSettings, split_events)
+    schedule: ScheduleSettings = table(ScheduleSettings)
+    mail: MailSettings = table(MailSettings, check_to, check_list_server)
+    rsvp: RsvpSettings = table(RsvpSettings)
+    lightning_talks: LightningTalkSettings = table(LightningTalkSettings)
+    templates: TemplateSettings = table(TemplateSettings)
+    smtp: SmtpSettings | None = table(SmtpSettings, smtp_host_and_port, optional=True)
+    outbox: OutboxSettings = table(OutboxSettings)
+    ledger: LedgerSettings = table(LedgerSettings)
+    feed: FeedSettings = table(FeedSettings)
+    # Keys of an older announce still read, as the file names them ("[mail]
+    # subject_reminder"): each gets a note saying what to write instead.
+    deprecated: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:
         return self.source.parent if self.source else Path.cwd()
 
+    def subject_key(self, kind: str) -> tuple[str, str]:
+        """(table, key) where the file sets the subject of ``kind``: ``("mail.subjects",
+        "reminder")``, or the older ``("mail", "subject_reminder")``."""
+        old = f"subject_{kind}"
+        return ("mail", old) if f"[mail] {old}" in self.deprecated else ("mail.subjects", kind)
 
-# What each key may hold. "path" is a string resolved against the config's folder;
-# "strings" accepts one string or a list of them.
-_SCHEMA: dict[str, dict[str, str]] = {
-    "site": {"name": "str", "url": "str", "timezone": "str", "permalink": "str",
-             "language": "str", "logo": "str", "accent": "str"},
-    "content": {"events": "events", "locations": "path", "types": "strings", "generator": "str",
-                "default_time": "str", "naive_times": "str", "utc_times": "str",
-                "exclude": "strings",
-                "group": "str", "not_speakers": "strings", "expect": "strings", "keys": "keymap",
-                "lookup": "lookup",
-                "shortcodes": "snippets", "max_image_kb": "int"},
-    "schedule": {"default_duration_minutes": "int", "announce_days_before": "int",
-                 "reminder_days_before": "int", "update_fields": "strings"},
-    "mail": {"from": "str", "to": "strings", "recipients": "path", "recipients_env": "str",
-             "reply_to": "str",
-             "list_id": "str", "unsubscribe": "strings", "subject_announcement": "str",
-             "subject_reminder": "str", "subject_cancellation": "str",
-             "subject_update": "str", "list_server": "str"},
-    "rsvp": {"meetup_group": "str"},
-    "lightning_talks": {"propose_url": "str"},
-    "templates": {"path": "path"},
-    "smtp": {"host": "str", "port": "int", "security": "str", "username": "str",
-             "password_env": "str", "concurrency": "int", "rate_per_minute": "int",
-             "timeout": "number", "max_attempts": "int"},
-    "outbox": {"path": "path"},
-    "ledger": {"path": "path", "key_env": "str"},
-    "feed": {"path": "path", "url_path": "str", "days_back": "int"},
-}
 
-_SECTION_CLASSES: dict[str, type[Any]] = {
-    "site": SiteSettings, "content": ContentSettings, "schedule": ScheduleSettings,
-    "mail": MailSettings, "rsvp": RsvpSettings, "lightning_talks": LightningTalkSettings,
-    "templates": TemplateSettings, "smtp": SmtpSettings, "outbox": OutboxSettings,
-    "ledger": LedgerSettings, "feed": FeedSettings,
-}
+def deprecation_notes(settings: Settings) -> list[str]:
+    """A note for each older key the config file still uses: what to write instead."""
+    return [place(settings.source, None, key) + "still read, but deprecated: write it as "
+            f"`{_OLD_SUBJECTS[key.removeprefix('[mail] ')]} = ...` in a [mail.subjects] table"
+            for key in settings.deprecated]
 
-# TOML names that are Python keywords or read better otherwise.
 
-_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+# The tables and their keys, from the declarations above.
+TABLES = tables(Settings)
+KEYS = {name: keys(name, t.cls) for name, t in TABLES.items()}
+# [mail] subject_KIND, before [mail.subjects]: still read, with a note.
+_OLD_SUBJECTS = {f"subject_{kind}": kind for kind in DEFAULT_SUBJECTS}
 
 
 def resolve_config_path(
@@ -348,43 +350,35 @@ def load_settings(path: Path | None) -> Settings:
 def _build(data: dict[str, Any], *, source: Path | None, base: Path,
            where: Path | None) -> Settings:
     problems: list[ConfigError] = []
-    sections: dict[str, Any] = {}
+    built: dict[str, Any] = {}
+    deprecated: list[str] = []
     for name, value in data.items():
-        if name not in _SCHEMA:
-            known = ", ".join(f"[{s}]" for s in _SCHEMA)
+        if name not in TABLES:
+            known = ", ".join(f"[{t}]" for t in TABLES)
             problems.append(ConfigError(f"unknown section (known: {known})", path=where,
                                         key=f"[{name}]"))
             continue
         if not isinstance(value, dict):
             problems.append(ConfigError(f"expected a [{name}] table", path=where, key=name))
             continue
-        values: dict[str, Any] = {}
-        for key, item in value.items():
-            kind = _SCHEMA[name].get(key)
-            if kind is None:
-                problems.append(ConfigError(f"unknown key (known: {', '.join(_SCHEMA[name])})",
-                                            path=where, key=f"[{name}] {key}"))
-                continue
+        if name == "mail":
+            value = _older_subjects(value, where, problems, deprecated)
+        values, wrong = _read_table(name, value, base, where, deprecated)
+        problems += wrong
+        if not wrong:
             try:
-                attr = FIELD_NAMES.get((name, key), str(key))
-                values[attr] = coerce(kind, item, base)
-            except ValueError as exc:
-                problems.append(ConfigError(str(exc), path=where, key=f"[{name}] {key}"))
-        sections[name] = values
-
-    built: dict[str, Any] = {}
-    for name, values in sections.items():
-        try:
-            built[name] = _section(name, values, where)
-        except ConfigError as exc:
-            problems.append(exc)
+                for check in TABLES[name].checks:
+                    check(values, where)
+                built[name] = TABLES[name].cls(**values)
+            except ConfigError as exc:
+                problems.append(exc)
     language = _language_problem(built)
     if language:
         problems.append(ConfigError(language, path=where, key="[site] language"))
     if problems:
         raise ConfigError.gathered(problems)
 
-    settings = Settings(source=source, **built)
+    settings = Settings(source=source, deprecated=tuple(deprecated), **built)
     # Defaults are relative paths too: anchor them to the same folder.
     return _anchor_defaults(settings, base)
 
@@ -399,44 +393,59 @@ def _language_problem(built: dict[str, Any]) -> str | None:
     return language_problem(built["site"].language, user)
 
 
-def _section(name: str, values: dict[str, Any], where: Path | None) -> Any:
-    cls = _SECTION_CLASSES[name]
-    if name == "site" and "timezone" in values:
+def _read_table(name: str, table: dict[str, Any], base: Path, where: Path | None,
+                deprecated: list[str]) -> tuple[dict[str, Any], list[ConfigError]]:
+    """A table's values by field, each read, kept within its bounds and checked as its
+    declaration says; and a problem for each that is not."""
+    declared = KEYS[name]
+    values: dict[str, Any] = {}
+    problems = []
+    for name_in_file, item in table.items():
+        key = declared.get(name_in_file)
+        if key is None:
+            problems.append(ConfigError(f"unknown key (known: {', '.join(declared)})",
+                                        path=where, key=f"[{name}] {name_in_file}"))
+            continue
         try:
-            zoneinfo.ZoneInfo(values["timezone"])
-        # OSError: a folder of the database ("America") is no zone either.
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            raise ConfigError(f"unknown timezone {values['timezone']!r} (use an IANA name "
-                              "such as 'America/New_York')", path=where,
-                              key="[site] timezone") from None
-    if name == "site":
-        check_site(values, where)
-    if name == "content":
-        check_content(values, where)
-    if name == "schedule":
-        check_update_fields(values, where)
-    if name in BOUNDS:
-        check_bounds(name, values, where)
-    if name == "smtp":
-        if not values.get("host"):
-            raise ConfigError("required when [smtp] is present", path=where,
-                              key="[smtp] host")
-        security = values.get("security", "starttls")
-        if security not in _SECURITY_PORTS:
-            raise ConfigError(f"expected 'starttls', 'tls' or 'none', got {security!r}",
-                              path=where, key="[smtp] security")
-        values.setdefault("port", _SECURITY_PORTS[security])
-        if values.get("timeout", 1) <= 0:
-            raise ConfigError("must be more than 0 seconds", path=where, key="[smtp] timeout")
-    if name == "mail":
-        check_header_values(values, where)
-        check_to(values, where)
-        check_list_server(values, where)
-    return cls(**values)
+            value = coerce(key.kind, item, base)
+            if key.bounds is not None:
+                within(value, key.bounds)
+            values[key.attr] = key.check(value) if key.check is not None else value
+        except EntryError as exc:  # one entry of a table: [mail.subjects] reminder
+            problems.append(ConfigError(str(exc), path=where,
+                                        key=_entry_key(name, key.name, exc.entry,
+                                                       deprecated)))
+        except ValueError as exc:
+            problems.append(ConfigError(str(exc), path=where, key=key.label))
+    return values, problems
 
 
-# Sane ranges for the numbers: a typo (1e8 days, a port of 99999) is an error naming the
-# key, not an overflow deep inside date arithmetic or a socket call.
+def _entry_key(table: str, name: str, entry: str, deprecated: list[str]) -> str:
+    """How messages name an entry of a table: as the file wrote it."""
+    older = f"[mail] subject_{entry}"
+    if (table, name) == ("mail", "subjects") and older in deprecated:
+        return older
+    return f"[{table}.{name}] {entry}"
+
+
+def _older_subjects(table: dict[str, Any], where: Path | None, problems: list[ConfigError],
+                    deprecated: list[str]) -> dict[str, Any]:
+    """``[mail] subject_reminder = ...``, as announce 0.2 wrote it: read into
+    ``[mail.subjects]``, and named in ``deprecated`` (a note says what to write)."""
+    old = {key: kind for key, kind in _OLD_SUBJECTS.items() if key in table}
+    if not old:
+        return table
+    newer = table.get("subjects", {})
+    subjects = dict(newer) if isinstance(newer, dict) else {}
+    for key, kind in old.items():
+        if kind in subjects:
+            problems.append(ConfigError(f"set as [mail.subjects] {kind} too: keep that one",
+                                        path=where, key=f"[mail] {key}"))
+        subjects[kind] = table[key]
+        deprecated.append(f"[mail] {key}")
+    return {**{k: v for k, v in table.items() if k not in old}, "subjects": subjects}
+
+
 def _anchor_defaults(settings: Settings, base: Path) -> Settings:
     def anchor(path: Path) -> Path:
         return path if path.is_absolute() else base / path

@@ -1,74 +1,182 @@
-"""The checks of ``announce.toml``'s values beyond their types, each naming its key.
+"""The checks of ``announce.toml``'s values: their types (:func:`coerce`), and beyond them.
 
 Numbers within bounds, header values without control characters, a ``to`` that sends to
 someone, a known list server, update fields that exist, content settings that make sense,
 an accent colour that text reads on (and the colour arithmetic, WCAG 2's contrast, that the
-mail's look uses too).
-:mod:`.config` calls them while it builds the settings.
+mail's look uses too). Each setting's declaration (:mod:`announce.schema`) names its
+checks; :mod:`.config` runs them while it builds the settings, naming the key.
 """
 
 from __future__ import annotations
 
 import re
+import zoneinfo
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .changes import UPDATE_FIELDS
 from .errors import ConfigError
 
-__all__ = ["AA", "BOUNDS", "FIELD_NAMES", "check_bounds", "check_content",
-           "check_events", "check_header_values", "check_list_server", "check_site", "check_to",
-           "check_update_fields", "coerce", "contrast", "hex_colour", "luminance",
-           "parse_colour", "text_on"]
+__all__ = [
+    "AA",
+    "SECURITY_PORTS",
+    "EntryError",
+    "absolute_url",
+    "check_list_server",
+    "check_to",
+    "coerce",
+    "contrast",
+    "each_one_of",
+    "hex_colour",
+    "known_generator",
+    "known_list_server",
+    "known_timezone",
+    "known_update_fields",
+    "luminance",
+    "more_than_zero",
+    "one_of",
+    "parse_colour",
+    "readable_accent",
+    "single_line",
+    "smtp_host_and_port",
+    "split_events",
+    "text_on",
+    "time_of_day",
+    "within",
+]
 
-FIELD_NAMES: dict[tuple[str, str], str] = {("mail", "from"): "sender"}
-
-BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
-    "content": {"max_image_kb": (0, 100_000, "KB; 0: never")},
-    "schedule": {
-        "default_duration_minutes": (1, 7 * 24 * 60, "minutes (7 days)"),
-        "announce_days_before": (0, 366, "days"),
-        "reminder_days_before": (0, 366, "days"),
-    },
-    "feed": {"days_back": (0, 3660, "days")},
-    "smtp": {
-        "port": (1, 65535, ""),
-        "concurrency": (1, 100, "connections"),
-        "max_attempts": (1, 100, "attempts"),
-        "rate_per_minute": (0, 100_000, "messages per minute (0 is unlimited)"),
-        "timeout": (0, 3600, "seconds"),
-    },
-}
+# The checks of one value (announce.schema's ``check``): the value to keep, or ValueError
+# saying what is wrong; config names the key. Then the checks of a table's values together
+# (its ``table(..., checks)``), which raise ConfigError themselves.
 
 
-def check_bounds(section: str, values: dict[str, Any], where: Path | None) -> None:
-    for key, (low, high, unit) in BOUNDS[section].items():
-        value = values.get(key)
-        if value is None or low <= value <= high:
-            continue
+def within(value: float, bounds: tuple[float, float, str]) -> None:
+    """A number within a setting's bounds: a typo (1e8 days, a port of 99999) is an error
+    naming the key, not an overflow deep inside date arithmetic or a socket call."""
+    low, high, unit = bounds
+    if not low <= value <= high:
         shown = f"{value:g}" if isinstance(value, float) else value
-        raise ConfigError(f"{shown} is out of range "
-                          f"(from {low:g} to {high:g}{' ' + unit if unit else ''})",
-                          path=where, key=f"[{section}] {key}")
+        raise ValueError(f"{shown} is out of range "
+                         f"(from {low:g} to {high:g}{' ' + unit if unit else ''})")
+
+
+def _alternatives(choices: Sequence[str]) -> str:
+    quoted = [f"'{choice}'" for choice in choices]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def one_of(*choices: str) -> Callable[[str], str]:
+    """A value that is one of ``choices`` ("" among them: it may be left empty)."""
+    named = [c for c in choices if c]
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"expected {_alternatives(named)}, got {value!r}")
+        return value
+
+    return check
+
+
+def each_one_of(*choices: str) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """A list whose every entry is one of ``choices``."""
+    one = one_of(*choices)
+
+    def check(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(one(value) for value in values)
+
+    return check
 
 
 # Control characters in a header would end it early (CR, LF: header injection) or be
 # refused by the email package at the first send; C1 controls mean nothing either.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_HEADER_KEYS = ("from", "reply_to", "list_id", "unsubscribe", "to", "subject_announcement",
-                "subject_reminder", "subject_cancellation", "subject_update")
 
 
-def check_header_values(values: dict[str, Any], where: Path | None) -> None:
-    for key in _HEADER_KEYS:
-        value = values.get(FIELD_NAMES.get(("mail", key), key))
-        for item in (value,) if isinstance(value, str) else value or ():
-            found = _CONTROL.search(item)
-            if found:
-                what = {"\r": "a line break (CR)", "\n": "a line break (LF)",
-                        "\t": "a tab"}.get(found[0], f"the control character {found[0]!r}")
-                raise ConfigError(f"{_preview(item)} holds {what}: a mail header must be a "
-                                  "single line of text", path=where, key=f"[mail] {key}")
+class EntryError(ValueError):
+    """What is wrong with one entry of a table (``[mail.subjects] reminder``)."""
+
+    def __init__(self, message: str, entry: str):
+        super().__init__(message)
+        self.entry = entry
+
+
+def single_line(value: Any) -> Any:
+    """Text that goes into a mail header (or each entry of a list or table of them)."""
+    if isinstance(value, Mapping):
+        for entry, item in value.items():
+            try:
+                single_line(item)
+            except ValueError as exc:
+                raise EntryError(str(exc), entry) from None
+        return value
+    for item in (value,) if isinstance(value, str) else value or ():
+        found = _CONTROL.search(item)
+        if found:
+            what = {"\r": "a line break (CR)", "\n": "a line break (LF)",
+                    "\t": "a tab"}.get(found[0], f"the control character {found[0]!r}")
+            raise ValueError(f"{_preview(item)} holds {what}: a mail header must be a single "
+                             "line of text")
+    return value
+
+
+def absolute_url(url: str) -> str:
+    """``[site] url``: absolute, its final ``/`` taken off."""
+    url = url.rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ValueError(f"expected an absolute http(s) URL, got {url!r}")
+    return url
+
+
+def known_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    # OSError: a folder of the database ("America") is no zone either.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown timezone {name!r} (use an IANA name such as "
+                         "'America/New_York')") from None
+    return name
+
+
+def known_generator(name: str) -> str:
+    if name:
+        # Imported here: the profiles (and YAML) are not needed when no generator is named.
+        from .sources.profiles import GENERATOR_NAMES
+
+        if name not in GENERATOR_NAMES:
+            raise ValueError(f"expected one of {', '.join(GENERATOR_NAMES)}, got {name!r}")
+    return name
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def time_of_day(text: str) -> str:
+    if text and not _TIME.match(text):
+        raise ValueError(f"expected a 24-hour time such as '18:30', got {text!r}")
+    return text
+
+
+def known_update_fields(names: tuple[str, ...]) -> tuple[str, ...]:
+    for name in names:
+        if name not in UPDATE_FIELDS:
+            raise ValueError(f"unknown field {name!r} (known: {', '.join(UPDATE_FIELDS)})")
+    return tuple(dict.fromkeys(names))  # a field named twice counts once
+
+
+def more_than_zero(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be more than 0 seconds")
+    return value
+
+
+def known_list_server(server: str) -> str:
+    from .lists import LIST_SERVERS
+
+    if server and server not in LIST_SERVERS:
+        known = ", ".join(f"'{name}'" for name in LIST_SERVERS)
+        raise ValueError(f"expected one of {known}, got {server!r}")
+    return server
 
 
 def check_to(values: dict[str, Any], where: Path | None) -> None:
@@ -99,16 +207,9 @@ def check_to(values: dict[str, Any], where: Path | None) -> None:
 
 
 def check_list_server(values: dict[str, Any], where: Path | None) -> None:
-    """``[mail] list_server``: a known one, and none of what the list does itself."""
-    from .lists import LIST_SERVERS
-
-    server = values.get("list_server", "")
-    if not server:
+    """``[mail] list_server``: none of what the list does itself."""
+    if not values.get("list_server"):
         return
-    if server not in LIST_SERVERS:
-        known = ", ".join(f"'{name}'" for name in LIST_SERVERS)
-        raise ConfigError(f"expected one of {known}, got {server!r}", path=where,
-                          key="[mail] list_server")
     if "recipients" in values:
         raise ConfigError("a subscriber file and list_server exclude each other: with a list "
                           "server, 'to' is the list's posting address", path=where,
@@ -123,23 +224,21 @@ def check_list_server(values: dict[str, Any], where: Path | None) -> None:
                               path=where, key=f"[mail] {key}")
 
 
+SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def smtp_host_and_port(values: dict[str, Any], where: Path | None) -> None:
+    """``[smtp]``: a host; the port, when not given, the one of its ``security``."""
+    if not values.get("host"):
+        raise ConfigError("required when [smtp] is present", path=where, key="[smtp] host")
+    values.setdefault("port", SECURITY_PORTS[values.get("security", "starttls")])
+
+
 _ADDRESS_LIKE = re.compile(r"[^\s,;<>\"]+@[^\s,;<>\"]+")
 
 
 def _preview(text: str) -> str:
     return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
-
-
-def check_update_fields(values: dict[str, Any], where: Path | None) -> None:
-    for name in values.get("update_fields", ()):
-        if name not in UPDATE_FIELDS:
-            raise ConfigError(f"unknown field {name!r} (known: {', '.join(UPDATE_FIELDS)})",
-                              path=where, key="[schedule] update_fields")
-    if "update_fields" in values:  # a field named twice counts once
-        values["update_fields"] = tuple(dict.fromkeys(values["update_fields"]))
-
-
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 # The data files a [content] events setting may name (as lookup.DATA_SUFFIXES: this module
@@ -163,9 +262,9 @@ def check_events(text: str) -> None:
                          "Markdown files name their folder")
 
 
-def _split_events(values: dict[str, Any]) -> None:
-    """A data file or a pattern in ``events``: the folder they are below, and the
-    pattern below it in ``data`` (empty for a folder of Markdown files)."""
+def split_events(values: dict[str, Any], where: Path | None) -> None:
+    """A data file or a pattern in ``[content] events``: the folder they are below, and
+    the pattern below it in ``data`` (empty for a folder of Markdown files)."""
     events = values.get("events")
     if events is None:
         return
@@ -178,34 +277,6 @@ def _split_events(values: dict[str, Any]) -> None:
     else:
         values["events"] = type(events)(*parts[:wild])
         values["data"] = ("/".join(parts[wild:]),)
-
-
-def check_content(values: dict[str, Any], where: Path | None) -> None:
-    _split_events(values)
-    generator = values.get("generator", "")
-    if generator:
-        # Imported here: the profiles (and YAML) are not needed when no generator is named.
-        from .sources.profiles import GENERATOR_NAMES
-
-        if generator not in GENERATOR_NAMES:
-            raise ConfigError(f"expected one of {', '.join(GENERATOR_NAMES)}, got "
-                              f"{generator!r}", path=where, key="[content] generator")
-    default_time = values.get("default_time", "")
-    if default_time and not _TIME.match(default_time):
-        raise ConfigError(f"expected a 24-hour time such as '18:30', got {default_time!r}",
-                          path=where, key="[content] default_time")
-    for fact in values.get("expect", ()) or ():
-        if fact not in ("speakers", "venue"):
-            raise ConfigError(f"expected 'speakers' or 'venue', got {fact!r}", path=where,
-                              key="[content] expect")
-    utc_times = values.get("utc_times", "")
-    if utc_times not in ("", "instant", "local", "unsure"):
-        raise ConfigError(f"expected 'instant', 'local' or 'unsure', got {utc_times!r}",
-                          path=where, key="[content] utc_times")
-    naive = values.get("naive_times", "")
-    if naive not in ("", "local", "utc"):
-        raise ConfigError(f"expected 'local' or 'utc', got {naive!r}", path=where,
-                          key="[content] naive_times")
 
 
 # --- [site] accent: colours and their contrast (WCAG 2) ------------------------------------
@@ -253,35 +324,25 @@ def text_on(accent: str) -> str:
     return WHITE if contrast(accent, WHITE) >= contrast(accent, INK) else INK
 
 
-def check_site(values: dict[str, Any], where: Path | None) -> None:
-    """``[site] url``: absolute (its final ``/`` taken off); ``[site] accent``: a colour
-    that white or near-black text reads on at WCAG AA (the header's and the buttons')."""
-    if values.get("url"):
-        url = values["url"].rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ConfigError(f"expected an absolute http(s) URL, got {url!r}", path=where,
-                              key="[site] url")
-        values["url"] = url
-    accent = values.get("accent")
-    if not accent:
-        return
-    try:
+def readable_accent(accent: str) -> str:
+    """``[site] accent``: a colour that white or near-black text reads on at WCAG AA (the
+    header's and the buttons')."""
+    if accent:
         parse_colour(accent)
-    except ValueError as exc:
-        raise ConfigError(str(exc), path=where, key="[site] accent") from None
-    best = contrast(accent, text_on(accent))
-    if best < AA:
-        raise ConfigError(
-            f"{accent} has too little contrast with white and with black text "
-            f"({int(best * 10) / 10}:1, WCAG AA needs {AA}:1): choose a darker or a lighter "
-            "shade", path=where, key="[site] accent")
+        best = contrast(accent, text_on(accent))
+        if best < AA:
+            raise ValueError(
+                f"{accent} has too little contrast with white and with black text "
+                f"({int(best * 10) / 10}:1, WCAG AA needs {AA}:1): choose a darker or a "
+                "lighter shade")
+    return accent
 
 
 # --- the values' types -------------------------------------------------------------------
 
 
 def coerce(kind: str, value: Any, base: Path) -> Any:
-    """``value`` as the schema's ``kind`` says (see config._SCHEMA); ValueError saying what
+    """``value`` as its setting's ``kind`` says (announce.schema); ValueError saying what
     was expected."""
     if kind == "str":
         if not isinstance(value, str):
@@ -306,7 +367,7 @@ def coerce(kind: str, value: Any, base: Path) -> Any:
         return coerce("path", value, base)
     if kind == "keymap":
         return _keymap(value)
-    if kind in ("lookup", "snippets"):
+    if kind in ("lookup", "snippets", "subjects"):
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise ValueError(f"expected a table of strings, got {_show(value)}")
         if kind == "lookup":

@@ -32,7 +32,7 @@ def uncomment(text: str, section: str, key: str, value: Any) -> str:
     return text[:match.start()] + f"{key} = {rendered}" + text[match.end():]
 
 
-_SECTION = re.compile(r"^\[([A-Za-z_]+)\]\s*$")
+_SECTION = re.compile(r"^\[([A-Za-z_.]+)\]\s*$")  # [mail], [mail.subjects]
 
 
 def key_line(text: str, section: str, key: str) -> tuple[list[str], int]:

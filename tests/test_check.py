@@ -162,16 +162,30 @@ def test_a_template_that_fails_to_render_is_named_with_its_line(site: Path) -> N
 
 
 def test_a_subject_that_does_not_render_is_an_error_on_its_key(site: Path) -> None:
-    config(site, LIST + 'subject_reminder = "{{ site_name }} {{ when }}"\n'
-                        'subject_update = "{{ title }"\n')
+    config(site, LIST + '[mail.subjects]\nreminder = "{{ site_name }} {{ when }}"\n'
+                        'update = "{{ title }"\n')
     result = check()
     assert result.exit_code == 1
     assert problems(result) == [
+        "error: announce.toml:4: [mail.subjects] reminder: does not render for "
+        "2027-01-06-talk: 'when' is undefined (variables: site_name, title, short_date, "
+        "weekday, relative_day)",
+        "error: announce.toml:5: [mail.subjects] update: does not render for 2027-01-06-talk: "
+        "unexpected '}'"]
+
+
+def test_a_subject_under_its_older_key_is_read_with_a_note_and_its_own_line(site: Path) -> None:
+    # announce 0.2 wrote [mail] subject_KIND: still read, each with a note on stderr.
+    config(site, LIST + 'subject_reminder = "{{ site_name }} {{ when }}"\n')
+    result = check()
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "announce: warning: announce.toml: [mail] subject_reminder: still read, but "
+        "deprecated: write it as `reminder = ...` in a [mail.subjects] table\n")
+    assert problems(result) == [
         "error: announce.toml:3: [mail] subject_reminder: does not render for 2027-01-06-talk: "
         "'when' is undefined (variables: site_name, title, short_date, weekday, "
-        "relative_day)",
-        "error: announce.toml:4: [mail] subject_update: does not render for 2027-01-06-talk: "
-        "unexpected '}'"]
+        "relative_day)"]
 
 
 # --- what the mail would lack ---------------------------------------------------------------

@@ -275,11 +275,11 @@ def test_config_mistakes_are_each_printed(tmp_path: Path) -> None:
     config.write_text('[site]\ntimezone = "Mars/Olympus"\n[schedule]\nannounce_days_before = "x"\n')
     result = run("check", "--config", str(config))
     assert result.exit_code == 1
-    assert lines(result.stderr) == [
-        f"announce: error: {config}: [schedule] announce_days_before: "
-        "expected an integer, got a string ('x')",
+    assert lines(result.stderr) == [  # in the file's order
         f"announce: error: {config}: [site] timezone: unknown timezone 'Mars/Olympus' "
         "(use an IANA name such as 'America/New_York')",
+        f"announce: error: {config}: [schedule] announce_days_before: "
+        "expected an integer, got a string ('x')",
     ]
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from announce.config import (
-    _SCHEMA,
+    KEYS,
     Settings,
     load_settings,
     resolve_config_path,
@@ -58,13 +63,14 @@ def test_the_example_config_loads(sample_settings: Settings) -> None:
 
 def test_the_example_config_shows_every_key() -> None:
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    sections = re.split(r"^#? ?\[(\w+)\]\s*$", text, flags=re.MULTILINE)
+    sections = re.split(r"^#? ?\[([\w.]+)\]\s*$", text, flags=re.MULTILINE)
     shown = {name: body for name, body in zip(sections[1::2], sections[2::2], strict=True)}
-    for section, keys in _SCHEMA.items():
+    for section, keys in KEYS.items():
         assert section in shown, f"[{section}] is missing from config.example.toml"
         for key in keys:
-            assert re.search(rf"^(# )?{key} = ", shown[section], re.MULTILINE), (
-                f"[{section}] {key} is missing from config.example.toml")
+            # A table may be written as one of its own: [mail.subjects].
+            assert re.search(rf"^(# )?{key} = ", shown[section], re.MULTILINE) or (
+                f"{section}.{key}" in shown), f"[{section}] {key} is missing from the example"
 
 
 def test_relative_paths_are_relative_to_the_config_folder(
@@ -132,7 +138,7 @@ def test_an_empty_config_file_means_defaults(tmp_path: Path) -> None:
 
 # --- mistakes --------------------------------------------------------------------------
 
-SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
+SECTIONS = ", ".join(f"[{name}]" for name in KEYS)
 
 
 @pytest.mark.parametrize(
@@ -217,6 +223,35 @@ def test_each_mistake_carries_its_file_and_key(tmp_path: Path) -> None:
         (path, "[smtp] host", "required when [smtp] is present"),
     ]
     assert (info.value.path, info.value.key) == (path, "[site] name")
+
+
+def test_subjects_are_a_table_by_kind_and_the_older_keys_still_read(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[mail.subjects]\nreminder = "Soon: {{ title }}"\n')
+    settings = load_settings(path)
+    assert settings.mail.subject_template("reminder") == "Soon: {{ title }}"
+    assert settings.mail.subject_template("announcement") == (  # the others: the defaults
+        "{{ site_name }}: {{ title }} ({{ short_date }})")
+    assert (settings.deprecated, settings.subject_key("reminder")) == (
+        (), ("mail.subjects", "reminder"))
+    older = load_settings(write_config(tmp_path, '[mail]\nsubject_reminder = "Soon"\n'))
+    assert older.mail.subject_template("reminder") == "Soon"
+    assert older.deprecated == ("[mail] subject_reminder",)
+    assert older.subject_key("reminder") == ("mail", "subject_reminder")
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[mail.subjects]\nreminders = "x"\n',
+     "[mail.subjects] reminders: unknown kind (known: announcement, reminder, cancellation, "
+     "update)"),
+    ('[mail.subjects]\nupdate = "a\\nb"\n',
+     "[mail.subjects] update: 'a\\nb' holds a line break (LF): a mail header must be a single "
+     "line of text"),
+    ('[mail]\nsubject_update = "x"\n[mail.subjects]\nupdate = "y"\n',
+     "[mail] subject_update: set as [mail.subjects] update too: keep that one"),
+])
+def test_a_subject_mistake_names_its_kind(tmp_path: Path, toml: str, message: str) -> None:
+    path = write_config(tmp_path, toml)
+    assert config_error(path) == f"{path}: {message}"
 
 
 def test_a_file_that_is_not_toml(tmp_path: Path) -> None:
@@ -416,3 +451,60 @@ def test_an_accent_colour_text_cannot_be_read_on_is_refused(tmp_path: Path, acce
                                                             message: str) -> None:
     path = write_config(tmp_path, f'[site]\naccent = "{accent}"\n')
     assert config_error(path) == f"{path}: [site] accent: {message}"
+
+
+# --- the seam: a new setting is one declaration --------------------------------------------
+
+_NEW_SETTING = textwrap.dedent("""\
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, "docs/hooks")
+    import reference
+    from announce.config import load_settings
+    from announce.errors import ConfigError
+
+    for text in ("capacity = 80", "capacity = 0", 'capacity = "many"', ""):
+        Path("announce.toml").write_text("[rsvp]\\n" + text + "\\n", encoding="utf-8")
+        try:
+            print(load_settings(Path("announce.toml")).rsvp.capacity)
+        except ConfigError as exc:
+            print(exc)
+    entry = reference.config_reference().split("#### `[rsvp] capacity`\\n", 1)[1]
+    print(entry.split("\\n#", 1)[0].strip())
+""")
+
+
+def test_a_new_setting_is_one_declaration(tmp_path: Path) -> None:
+    """In a copy of announce, one line declares [rsvp] capacity (its default, its bounds):
+    the config reads it, checks its type and range naming the key, and the docs'
+    reference shows it with the comment config.example.toml gives it."""
+    copy = tmp_path / "announce-copy"
+    shutil.copytree(REPO / "announce", copy / "announce",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", copy / "templates")
+    shutil.copytree(REPO / "docs" / "hooks", copy / "docs" / "hooks",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    config_py = copy / "announce" / "config.py"
+    anchor = '    meetup_group: str = setting("")\n'
+    assert anchor in config_py.read_text(encoding="utf-8")
+    config_py.write_text(config_py.read_text(encoding="utf-8").replace(
+        anchor, anchor + '    capacity: int = setting(50, bounds=(1, 10_000, "seats"))\n'),
+        encoding="utf-8")
+    (copy / "config.example.toml").write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'meetup_group = "river-city-open-tech"\n',
+        'meetup_group = "river-city-open-tech"\n# How many seats the room has.\n'
+        "# capacity = 80\n"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(copy)}  # before the checkout's editable install
+    run = subprocess.run([sys.executable, "-c", _NEW_SETTING], cwd=copy, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "80",
+        "announce.toml: [rsvp] capacity: 0 is out of range (from 1 to 10000 seats)",
+        "announce.toml: [rsvp] capacity: expected an integer, got a string ('many')",
+        "50",
+        "*integer* · default: `50` · from 1 to 10000 seats · example: `capacity = 80`",
+        "",
+        "How many seats the room has.",
+    ]

@@ -302,14 +302,14 @@ ESCAPE = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}"
 
 def test_a_subject_template_cannot_run_a_command(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    mail = f'to = ["list@example.org"]\nsubject_announcement = "{ESCAPE % marker}"'
+    mail = f'to = ["list@example.org"]\n[mail.subjects]\nannouncement = "{ESCAPE % marker}"'
     folder = site(tmp_path / "site", {}, mail=mail)
     result = announce(folder, "send", "--next")
     no_traceback(result)
     assert result.returncode == 1
     assert result.stderr == (
         # Named from the folder it runs in, as check names files (announce.paths).
-        "announce: error: announce.toml: [mail] subject_announcement: '__init__' of Cycler is "
+        "announce: error: announce.toml: [mail.subjects] announcement: '__init__' of Cycler is "
         "off limits in a template (templates run sandboxed) (variables: site_name, title, "
         "short_date, weekday, relative_day)\n")
     assert not marker.exists()

@@ -122,7 +122,8 @@ def test_non_ascii_is_encoded_and_the_message_is_7_bit(sample_settings: Settings
         sample_settings,
         site=dataclasses.replace(sample_settings.site, name="Café Ouvert"),
         mail=dataclasses.replace(sample_settings.mail, sender="Café Ouvert <announce@example.org>",
-                                 subject_announcement="{{ site_name }}: avec Zoë Müller"))
+                                 subjects={**sample_settings.mail.subjects,
+                                           "announcement": "{{ site_name }}: avec Zoë Müller"}))
     data = prepared(settings).to_bytes("Zoë Müller <zoe@example.org>",
                                        message_id="<1@example.org>")
     assert data.isascii()

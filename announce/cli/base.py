@@ -18,7 +18,7 @@ from typing import Any, TypeVar, overload
 import click
 
 from .. import __version__
-from ..config import Settings, load_settings, require_config_path
+from ..config import Settings, deprecation_notes, load_settings, require_config_path
 from ..content import Catalog, Event, parse_datetime
 from ..errors import AnnounceError
 from ..kinds import Sent
@@ -125,6 +125,8 @@ def common_options(func: F | None = None, *, json_failure: JsonFailure | None = 
             meta[_JSON_FAILURE] = json_failure
         settings = load_settings(require_config_path(config_path))
         meta[_SETTINGS] = settings
+        for note in deprecation_notes(settings):
+            diagnostic("warning", note)
         now = _parse_now(now_text, settings)
         return func(Run(settings, now), *args, **kwargs)
 

@@ -3,7 +3,7 @@ event, and the language each event's mail is written in.
 
 A template that does not compile or fails for a real event, a subject that does not
 render, would otherwise be found by the scheduled send, too late. Each problem is on
-the template's line or the config key's (``[mail] subject_reminder``).
+the template's line or the config key's (``[mail.subjects] reminder``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def render_problems(settings: Settings, catalog: Catalog, now: datetime,
             render_subject(settings, event, kind, now)
         except TemplateError as exc:
             problem = _catalog_problem(exc) or key_problem(
-                settings.source, "mail", f"subject_{kind}",
+                settings.source, *settings.subject_key(kind),
                 f"does not render for {event.id}: {exc.detail}")
             problems.setdefault((str(problem.path), problem.line, problem.message), problem)
             continue

@@ -237,9 +237,9 @@ def render_subject(settings: Settings, event: Event, kind: str, now: datetime) -
         subject = _subject_template(source).render(variables)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(str(exc.message), path=settings.source,
-                            key=f"[mail] subject_{kind}") from None
+                            key="[{}] {}".format(*settings.subject_key(kind))) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{exc} (variables: {', '.join(variables)})", path=settings.source,
-                            key=f"[mail] subject_{kind}") from None
+                            key="[{}] {}".format(*settings.subject_key(kind))) from None
     # A title may hold a line break; a header line must not.
     return " ".join(subject.split())

@@ -4,10 +4,10 @@ A page holds a marker, ``<!-- generated: NAME -->``, on a line of its own, and t
 page has the text of ``GENERATED[NAME]`` in its place:
 
 - ``cli``: every click command's ``--help``, as a terminal shows it;
-- ``config``: every key of ``announce.toml``, from the settings' one declaration
-  (``announce.config``: its schema, the dataclasses' defaults, the bounds of
-  ``announce.configcheck``) with the comment that ``config.example.toml`` gives it, the
-  text ``announce init`` writes into every site's ``announce.toml``;
+- ``config``: every key of ``announce.toml``, from the settings' one declaration (each
+  a field of ``announce.config``'s dataclasses, declared with ``announce.schema.setting``:
+  its kind, default and bounds) with the comment that ``config.example.toml`` gives it,
+  the text ``announce init`` writes into every site's ``announce.toml``;
 - ``keymap``: the fields of ``[content.keys]`` with their default key paths
   (``announce.sources.keymap``).
 
@@ -39,6 +39,7 @@ KINDS = {
     "keymap": "table: field = key path or list of key paths",
     "lookup": "table: venue, speakers or group = where their records are",
     "snippets": "table: shortcode name = Jinja snippet",
+    "subjects": "table: kind = Jinja template of its subject",
 }
 
 
@@ -93,20 +94,32 @@ def example_comments(text: str) -> dict[tuple[str, str], Documented]:
     """(section, key) -> the comment above the key in config.example.toml's ``text``; a
     commented-out key (``# default_time = "18:30"``) and a commented-out section
     (``# [smtp]``, its keys ``# host = ...`` and comments ``# # ...``) count too. Keys on
-    consecutive lines share the comment above the first (the four subjects)."""
+    consecutive lines share the comment above the first. A table of its own
+    (``[mail.subjects]``) documents its key (``[mail] subjects``) with the comment above
+    it, and its first line as the example."""
     found: dict[tuple[str, str], Documented] = {}
     section, section_commented = "", False
     comment: list[str] = []
     shared = ""  # the comment of the key on the line above, if there is one
+    table: tuple[str, str] | None = None  # the [section.key] table being read
     for raw in text.splitlines():
         line = raw
         if section_commented and line.startswith("# "):
             line = line[2:]
         header = re.fullmatch(r"(# )?\[(\w+)\]", line)
+        subtable = re.fullmatch(r"(# )?\[(\w+)\.(\w+)\]", line)
         key = re.fullmatch(r"(# ?)?([a-z_]+) = (.+)", line)
         if header:
             section, section_commented, comment, shared = header[2], bool(header[1]), [], ""
+        elif subtable:
+            table = (subtable[2], subtable[3])
+            found[table] = Documented(" ".join(comment), "", bool(subtable[1]))
+            section, section_commented, comment, shared = (
+                ".".join(table), bool(subtable[1]), [], "")
         elif key and section:
+            if table is not None and ".".join(table) == section and not found[table].example:
+                # The table's first line stands for it.
+                found[table] = found[table]._replace(example=f"{{ {key[2]} = {key[3]}, ... }}")
             shared = " ".join(comment) or shared
             found[(section, key[2])] = Documented(shared, key[3], bool(key[1]))
             comment = []
@@ -119,29 +132,25 @@ def example_comments(text: str) -> dict[tuple[str, str], Documented]:
 
 
 def config_keys() -> Iterator[tuple[str, str, str]]:
-    """(section, key, kind) of every key announce.toml may hold, in the schema's order."""
-    from announce.config import _SCHEMA
+    """(section, key, kind) of every key announce.toml may hold, in the declarations'
+    order."""
+    from announce.config import KEYS
 
-    for section, keys in _SCHEMA.items():
-        for key, kind in keys.items():
-            yield section, key, kind
+    for section, keys in KEYS.items():
+        for key in keys.values():
+            yield section, key.name, key.kind
 
 
 def default_of(section: str, key: str) -> str:
     """The built-in value of ``[section] key``, as TOML writes it, or what stands for it."""
-    from announce.config import _SECTION_CLASSES, _SECURITY_PORTS
-    from announce.configcheck import FIELD_NAMES
+    from announce.config import KEYS
+    from announce.configcheck import SECURITY_PORTS
 
     if (section, key) == ("smtp", "port"):  # set by security when not given
-        ports = ", ".join(f"{port} for `{name}`" for name, port in _SECURITY_PORTS.items())
+        ports = ", ".join(f"{port} for `{name}`" for name, port in SECURITY_PORTS.items())
         return f"by `security`: {ports}"
-    fields = {f.name: f for f in dataclasses.fields(_SECTION_CLASSES[section])}
-    item = fields[FIELD_NAMES.get((section, key), key)]
-    if item.default is not dataclasses.MISSING:
-        value = item.default
-    elif item.default_factory is not dataclasses.MISSING:
-        value = item.default_factory()
-    else:
+    value = KEYS[section][key].default()
+    if value is dataclasses.MISSING:
         return "none: required when the section is there"
     return f"`{_toml(value)}`" if value is not None else "not set"
 
@@ -159,11 +168,12 @@ def _toml(value: Any) -> str:
 
 
 def bounds_of(section: str, key: str) -> str:
-    from announce.configcheck import BOUNDS
+    from announce.config import KEYS
 
-    if key not in BOUNDS.get(section, {}):
+    bounds = KEYS[section][key].bounds
+    if bounds is None:
         return ""
-    low, high, unit = BOUNDS[section][key]
+    low, high, unit = bounds
     return f"from {low:g} to {high:g}" + (f" {unit}" if unit else "")
 
 
