@@ -60,6 +60,14 @@ def body_venue(reader: Reader) -> Any:
             reader.unsure.add("location")
         reader.note_source("location", f"body:{label}")
         return {"name": name, "address": address} if address else name
+    pin = _PIN.search(body)
+    if pin is not None and len(pin["name"].split()) <= 8 and not re.search(r"[!?]|\.$",
+                                                                           pin["name"]):
+        # "**📍Htag Poitiers** (24 Bd du Grand Cerf)": a map pin before the place's name.
+        reader.sources["location"] = \
+            f"body:{reader.doc.body_line + body.count(chr(10), 0, pin.start())}"
+        name, address = pin["name"].strip(" ,;:"), (pin["address"] or "").strip()
+        return {"name": name, "address": address} if address else name
     online = _ONLINE_LINE.search(body)
     if online is not None:
         # "- Meet-up call link: https://meet.jit.si/...": the event is online, there.
@@ -67,6 +75,12 @@ def body_venue(reader: Reader) -> Any:
         reader.sources["location"] = f"body:{line}"
         return {"name": "Online", "online_url": online["url"]}
     return MISSING
+
+
+# A map pin, then a place's name (and its address in brackets): "📍 Htag Poitiers".
+_PIN = re.compile(r"[📍📌]\ufe0f?[ \t]*(?:\*\*|__)?[ \t]*(?P<name>[^\W\d_][^\n*<(|]{1,100}?)"
+                  r"[ \t]*(?:\*\*|__)?[ \t]*(?:\((?P<address>[^)\n]{3,150})\))?[ \t]*(?:[*\\<]|$)",
+                  re.MULTILINE)
 
 
 # A line that gives the link to join online: its label names a call, a stream or a meeting.

@@ -86,6 +86,9 @@ class TemplateEvidence:
     # its path below the site's data ("daten.linuxuser" for site.data.daten.linuxuser),
     # and the first template that does.
     event_loops: dict[str, Path] = field(default_factory=dict)
+    # Keys the templates look records up by in the site's data: key path -> data path
+    # ("venue_id" -> "venues" for site.data.venues | where: "id", page.venue_id).
+    joins: dict[str, str] = field(default_factory=dict)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -132,6 +135,8 @@ def read_templates(root: Path) -> TemplateEvidence:
             evidence.utc_file = path
         if path.suffix in _SCRIPTS:
             continue
+        for join in _DATA_JOIN.finditer(text):
+            evidence.joins.setdefault(join["key"] or join["gokey"], join["data"] or join["godata"])
         looped, text = _event_loops(text)
         for name in looped:
             evidence.event_loops.setdefault(name, path)
@@ -154,6 +159,16 @@ def read_templates(root: Path) -> TemplateEvidence:
                 if pattern.search(near):
                     counts[role] += 1
     return evidence
+
+
+# A record looked up in the site's data by a page's key: Liquid's site.data.venues | where:
+# "id", page.venue_id (or site.data.venues[page.venue]), Hugo's index .Site.Data.speakers
+# .Params.speaker (or where .Site.Data.venues "id" .Params.venue).
+_DATA_JOIN = re.compile(
+    r"site\.data\.(?P<data>[\w.]+?)\s*(?:\|\s*where(?:_exp)?:\s*[\"'][\w.]+[\"']\s*,\s*|\[\s*)"
+    r"(?:page|post|include\.\w+)\.(?P<key>[\w.]+)"
+    r"|\b(?:index|where)\s+(?:\$?\.Site|site|hugo)\.Data\.(?P<godata>[\w.]+)\s+"
+    r"(?:\"\w+\"\s+)?\$?(?:\.Page)?\.Params\.(?P<gokey>[\w.]+)")
 
 
 # A loop over the site's data: Liquid's {% for t in site.data.daten.linuxuser %}, Hugo's
