@@ -651,3 +651,27 @@ def test_a_map_pin_before_a_place_is_the_venue() -> None:
     got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
     # A sentence after a pin is no place's name: the venue is unsure.
     assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True)}
+
+
+def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> None:
+    # Chennaipy: the pages are minutes of past evenings; the next one is a data file that
+    # a shortcode shows on the home page. Not read, it must not be lost without a word.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Asia/Kolkata"\n',
+           "layouts/shortcodes/upcoming-event.html":
+               "{{ $event := .Site.Data.upcoming_event.upcoming }}"
+               "<a href='{{ $event.link }}'>{{ $event.title }}</a> {{ $event.date }}"
+               "{{ range .Site.Data.sponsors.sponsors }}{{ .name }}{{ end }}",
+           "data/upcoming_event.yaml": 'upcoming:\n  title: "Join our June Meetup"\n'
+                                       '  date: "27-06-2026"\n  venue: "IMSc"\n',
+           "data/sponsors.yaml": "sponsors:\n  - name: Acme\n"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2025-0{n}-mom.md":
+               f"---\ntitle: Minutes {n}\ndate: 2025-0{n}-25T15:00:00+05:30\n---\nNotes.\n"})
+    init_and_list()
+    check = CliRunner().invoke(cli, ["check", "--now", "2026-06-01"])
+    lines = [line for line in check.output.splitlines() if "upcoming_event" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: data/upcoming_event.yaml")
+    assert "'Join our June Meetup', 27-06-2026" in lines[0]
+    assert "it will not announce it" in lines[0]
+    assert "sponsors" not in check.output  # data that is no event says nothing

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ROLES", "TemplateEvidence", "read_templates"]
+__all__ = ["ROLES", "TemplateEvidence", "read_templates", "template_files"]
 
 _SUFFIXES = (".html", ".htm", ".liquid", ".njk", ".nunjucks", ".tera", ".jinja", ".jinja2",
              ".j2", ".astro", ".jsx", ".tsx", ".mdx", ".vue", ".svelte", ".hbs", ".ejs",
@@ -123,7 +123,7 @@ class TemplateEvidence:
 def read_templates(root: Path) -> TemplateEvidence:
     """Every key reference in the site's templates, with the roles its surroundings name."""
     evidence = TemplateEvidence()
-    for path in _template_files(root):
+    for path in template_files(root):
         try:
             if path.stat().st_size > _MAX_BYTES:
                 continue
@@ -261,7 +261,8 @@ def _expand_go_scopes(text: str) -> str:
     return "".join(parts)
 
 
-def _template_files(root: Path) -> list[Path]:
+def template_files(root: Path) -> list[Path]:
+    """The site's templates and scripts, as read here (no build output, no packages)."""
     found: list[Path] = []
     for directory, folders, files in os.walk(root):
         folders[:] = sorted(d for d in folders if d not in _SKIP and not d.startswith("."))
