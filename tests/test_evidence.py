@@ -675,3 +675,17 @@ def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> Non
     assert "'Join our June Meetup', 27-06-2026" in lines[0]
     assert "it will not announce it" in lines[0]
     assert "sponsors" not in check.output  # data that is no event says nothing
+
+
+def test_when_the_doors_are_the_only_time_given_they_are_the_start() -> None:
+    # Cloud Native Linz: `date: '2026-03-18'`, `doors_open: '17:30'` in the newer entries.
+    _jekyll("Europe/Vienna")
+    for n in range(1, 7):
+        doors = "doors_open: '17:30'\n" if n > 3 else ""
+        write({f"_events/2025-0{n}-18-m.md":
+               f"---\ntitle: M{n}\ndate: '2025-0{n}-18'\n{doors}location: Hall\n---\n"})
+    out, rows = init_and_list()
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got["M5"] == ("2025-05-18T17:30:00+02:00", [])
+    assert got["M2"] == ("2025-02-18T00:00:00+01:00", ["start"])  # states no time at all
+    assert "the only time of day the events give is doors_open" in out
