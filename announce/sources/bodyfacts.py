@@ -141,7 +141,7 @@ SPEAKER_HINT = re.compile(
     # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
     r"\b(?:[Tt]alk|[Ss]ession|[Kk]eynote|[Ww]orkshop|[Pp]resentation|[Ll]ecture|Vortrag|"
     r"[Cc]harla|[Pp]résentation|[Pp]alestra|[Pp]relekcja|[Ww]ykład)\b[^\n]{0,100}\s(?:by|"
-    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]")
+    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]", re.MULTILINE)
 
 
 # "Karolina Dzieżyk, członkini Rady ..., opowie", "Ann Lee, engineer at X, shows": a
@@ -167,14 +167,11 @@ _LABEL_WORD = re.compile(r"(?i)(?<!\w)(?:" + "|".join(
     re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True)) + r")(?!\w)")
 
 
-_HINT_LINES = re.compile(SPEAKER_HINT.pattern, re.MULTILINE)
-
-
 def hints_speaker(line: str) -> bool:
     """Whether lines of a page's text speak of a speaker that no key names: a speaker
     word (SPEAKER_HINT), a verb of giving a talk, a person's card, or a sentence
     introducing a person by name."""
-    if _HINT_LINES.search(line) or _TALK_VERB.search(line) or _LABEL_WORD.search(line):
+    if SPEAKER_HINT.search(line) or _TALK_VERB.search(line) or _LABEL_WORD.search(line):
         return True
     for match in _NAMED_PERSON.finditer(line):
         words = match["name"].split()
