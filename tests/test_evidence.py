@@ -601,3 +601,91 @@ def test_keys_named_for_times_that_hold_whole_dates_are_the_start_and_end() -> N
     assert (row["start"], row["end"], unsure_of(row)) == (
         "2023-02-25T14:00:00+09:00", "2023-02-25T17:30:00+09:00", [])
     assert "end_time holds dates and times, not times of day alone" in out
+
+
+def test_a_venue_the_templates_look_up_by_id_in_a_data_file() -> None:
+    # guru-sp's layout: {% assign venue = site.data.venues | where: "id", page.venue_id %};
+    # its talks have ids too, that more of the events' numbers match: the templates say
+    # which file the venue is in.
+    _jekyll("America/Sao_Paulo")
+    write({"_layouts/meeting.html": textwrap.dedent("""\
+               {% assign venue = site.data.venues | where: "id", page.venue_id | first %}
+               <p>{{ venue.name }}, {{ venue.address }}</p>"""),
+           "_data/venues.yaml": "- id: 1\n  name: Garoa Hacker Clube\n  address: R. Pascoal\n"
+                                "- id: 2\n  name: Cloudwalk\n  address: R. Eugênio\n",
+           "_data/talks.yaml": "".join(f"- id: {n}\n  title: Talk {n}\n" for n in range(9))})
+    for n in (1, 2, 3):
+        write({f"_encontros/{n}-encontro.md":
+               f"---\nlayout: meeting\ntitle: Encontro {n}\ndate: 2025-0{n}-14 10:00\n"
+               f"venue_id: {2 if n == 2 else 1}\n---\n"})
+    out, rows = init_and_list()
+    assert {r["title"]: r["location"] for r in rows} == {
+        "Encontro 1": "Garoa Hacker Clube", "Encontro 2": "Cloudwalk",
+        "Encontro 3": "Garoa Hacker Clube"}
+    assert "look venue_id up in its data (venues)" in out
+
+
+def test_speakers_a_hugo_template_looks_up_by_id() -> None:
+    write({"hugo.toml": 'title = "Meetup"\ntimeZone = "Europe/Berlin"\n',
+           "layouts/events/single.html": "{{ with index .Site.Data.people .Params.host }}"
+                                         "<p>{{ .name }}</p>{{ end }}",
+           "data/people.yaml": "ann: {name: Ann Lee}\nbob: {name: Bob Smith}\n"})
+    for n in (1, 2, 3):
+        write({f"content/events/e{n}.md": f"---\ntitle: E{n}\ndate: 2025-0{n}-14T19:00:00\n"
+                                          f"location: Hall\nhost: {'bob' if n == 2 else 'ann'}"
+                                          "\n---\n"})
+    _out, rows = init_and_list()
+    assert {r["title"]: r["speakers"] for r in rows} == {
+        "E1": ["Ann Lee"], "E2": ["Bob Smith"], "E3": ["Ann Lee"]}
+
+
+def test_a_map_pin_before_a_place_is_the_venue() -> None:
+    # club418: "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** (24 Bd du Grand Cerf)".
+    _jekyll("Europe/Paris")
+    write({"_events/2025-12-08.md": "---\ntitle: Club\ndate: 2025-12-08 19:00\n---\n"
+                                    "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** "
+                                    "(24 Bd du Grand Cerf, 86000 Poitiers)\\*<br>\n",
+           "_events/2026-01-19.md": "---\ntitle: Club 2\ndate: 2026-01-19 19:00\n---\n"
+                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
+    # A sentence after a pin is no place's name: the venue is unsure.
+    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True)}
+
+
+def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> None:
+    # Chennaipy: the pages are minutes of past evenings; the next one is a data file that
+    # a shortcode shows on the home page. Not read, it must not be lost without a word.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Asia/Kolkata"\n',
+           "layouts/shortcodes/upcoming-event.html":
+               "{{ $event := .Site.Data.upcoming_event.upcoming }}"
+               "<a href='{{ $event.link }}'>{{ $event.title }}</a> {{ $event.date }}"
+               "{{ range .Site.Data.sponsors.sponsors }}{{ .name }}{{ end }}",
+           "data/upcoming_event.yaml": 'upcoming:\n  title: "Join our June Meetup"\n'
+                                       '  date: "27-06-2026"\n  venue: "IMSc"\n',
+           "data/sponsors.yaml": "sponsors:\n  - name: Acme\n"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2025-0{n}-mom.md":
+               f"---\ntitle: Minutes {n}\ndate: 2025-0{n}-25T15:00:00+05:30\n---\nNotes.\n"})
+    init_and_list()
+    check = CliRunner().invoke(cli, ["check", "--now", "2026-06-01"])
+    lines = [line for line in check.output.splitlines() if "upcoming_event" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: data/upcoming_event.yaml")
+    assert "'Join our June Meetup', 27-06-2026" in lines[0]
+    assert "it will not announce it" in lines[0]
+    assert "sponsors" not in check.output  # data that is no event says nothing
+
+
+def test_when_the_doors_are_the_only_time_given_they_are_the_start() -> None:
+    # Cloud Native Linz: `date: '2026-03-18'`, `doors_open: '17:30'` in the newer entries.
+    _jekyll("Europe/Vienna")
+    for n in range(1, 7):
+        doors = "doors_open: '17:30'\n" if n > 3 else ""
+        write({f"_events/2025-0{n}-18-m.md":
+               f"---\ntitle: M{n}\ndate: '2025-0{n}-18'\n{doors}location: Hall\n---\n"})
+    out, rows = init_and_list()
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got["M5"] == ("2025-05-18T17:30:00+02:00", [])
+    assert got["M2"] == ("2025-02-18T00:00:00+01:00", ["start"])  # states no time at all
+    assert "the only time of day the events give is doors_open" in out
