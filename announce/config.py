@@ -15,7 +15,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .changes import DEFAULT_UPDATE_FIELDS
 from .configcheck import (
@@ -23,7 +23,6 @@ from .configcheck import (
     absolute_url,
     check_list_server,
     check_to,
-    coerce,
     each_one_of,
     known_generator,
     known_list_server,
@@ -36,15 +35,11 @@ from .configcheck import (
     smtp_host_and_port,
     split_events,
     time_of_day,
-    within,
 )
 from .errors import ConfigError
 from .i18n import N_, language_problem
-from .paths import place
-from .schema import keys, setting, table, tables
-
-if TYPE_CHECKING:
-    from .ledger.keys import RecipientKeys
+from .oldkeys import as_written, older_subjects
+from .schema import keys, read_table, setting, table, tables
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -56,7 +51,6 @@ __all__ = [
     "Settings",
     "SiteSettings",
     "SmtpSettings",
-    "deprecation_notes",
     "find_config",
     "load_settings",
     "require_config_path",
@@ -224,14 +218,6 @@ class LedgerSettings:
     # not a key: set, the ledger holds no address (announce.ledger.keys).
     key_env: str = setting("ANNOUNCE_LEDGER_KEY")
 
-    def recipient_keys(self, environ: Mapping[str, str] | None = None) -> RecipientKeys:
-        """How the ledger stores recipients: by keyed hash when the variable is set."""
-        from .ledger.keys import RecipientKeys
-
-        env = os.environ if environ is None else environ
-        secret = env.get(self.key_env, "") if self.key_env else ""
-        return RecipientKeys(secret.encode() if secret else None)
-
 
 @dataclass(frozen=True)
 class FeedSettings:
@@ -273,18 +259,9 @@ class Settings:
         return ("mail", old) if f"[mail] {old}" in self.deprecated else ("mail.subjects", kind)
 
 
-def deprecation_notes(settings: Settings) -> list[str]:
-    """A note for each older key the config file still uses: what to write instead."""
-    return [place(settings.source, None, key) + "still read, but deprecated: write it as "
-            f"`{_OLD_SUBJECTS[key.removeprefix('[mail] ')]} = ...` in a [mail.subjects] table"
-            for key in settings.deprecated]
-
-
 # The tables and their keys, from the declarations above.
 TABLES = tables(Settings)
 KEYS = {name: keys(name, t.cls) for name, t in TABLES.items()}
-# [mail] subject_KIND, before [mail.subjects]: still read, with a note.
-_OLD_SUBJECTS = {f"subject_{kind}": kind for kind in DEFAULT_SUBJECTS}
 
 
 def resolve_config_path(
@@ -362,9 +339,9 @@ def _build(data: dict[str, Any], *, source: Path | None, base: Path,
             problems.append(ConfigError(f"expected a [{name}] table", path=where, key=name))
             continue
         if name == "mail":
-            value = _older_subjects(value, where, problems, deprecated)
-        values, wrong = _read_table(name, value, base, where, deprecated)
-        problems += wrong
+            value = older_subjects(value, DEFAULT_SUBJECTS, where, problems, deprecated)
+        values, wrong = read_table(name, KEYS[name], value, base, where)
+        problems += as_written(wrong, deprecated)
         if not wrong:
             try:
                 for check in TABLES[name].checks:
@@ -391,59 +368,6 @@ def _language_problem(built: dict[str, Any]) -> str | None:
     templates = built.get("templates")
     user = templates.path / "locale" if templates is not None and templates.path else None
     return language_problem(built["site"].language, user)
-
-
-def _read_table(name: str, table: dict[str, Any], base: Path, where: Path | None,
-                deprecated: list[str]) -> tuple[dict[str, Any], list[ConfigError]]:
-    """A table's values by field, each read, kept within its bounds and checked as its
-    declaration says; and a problem for each that is not."""
-    declared = KEYS[name]
-    values: dict[str, Any] = {}
-    problems = []
-    for name_in_file, item in table.items():
-        key = declared.get(name_in_file)
-        if key is None:
-            problems.append(ConfigError(f"unknown key (known: {', '.join(declared)})",
-                                        path=where, key=f"[{name}] {name_in_file}"))
-            continue
-        try:
-            value = coerce(key.kind, item, base)
-            if key.bounds is not None:
-                within(value, key.bounds)
-            values[key.attr] = key.check(value) if key.check is not None else value
-        except EntryError as exc:  # one entry of a table: [mail.subjects] reminder
-            problems.append(ConfigError(str(exc), path=where,
-                                        key=_entry_key(name, key.name, exc.entry,
-                                                       deprecated)))
-        except ValueError as exc:
-            problems.append(ConfigError(str(exc), path=where, key=key.label))
-    return values, problems
-
-
-def _entry_key(table: str, name: str, entry: str, deprecated: list[str]) -> str:
-    """How messages name an entry of a table: as the file wrote it."""
-    older = f"[mail] subject_{entry}"
-    if (table, name) == ("mail", "subjects") and older in deprecated:
-        return older
-    return f"[{table}.{name}] {entry}"
-
-
-def _older_subjects(table: dict[str, Any], where: Path | None, problems: list[ConfigError],
-                    deprecated: list[str]) -> dict[str, Any]:
-    """``[mail] subject_reminder = ...``, as announce 0.2 wrote it: read into
-    ``[mail.subjects]``, and named in ``deprecated`` (a note says what to write)."""
-    old = {key: kind for key, kind in _OLD_SUBJECTS.items() if key in table}
-    if not old:
-        return table
-    newer = table.get("subjects", {})
-    subjects = dict(newer) if isinstance(newer, dict) else {}
-    for key, kind in old.items():
-        if kind in subjects:
-            problems.append(ConfigError(f"set as [mail.subjects] {kind} too: keep that one",
-                                        path=where, key=f"[mail] {key}"))
-        subjects[kind] = table[key]
-        deprecated.append(f"[mail] {key}")
-    return {**{k: v for k, v in table.items() if k not in old}, "subjects": subjects}
 
 
 def _anchor_defaults(settings: Settings, base: Path) -> Settings:

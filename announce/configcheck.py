@@ -2,9 +2,9 @@
 
 Numbers within bounds, header values without control characters, a ``to`` that sends to
 someone, a known list server, update fields that exist, content settings that make sense,
-an accent colour that text reads on (and the colour arithmetic, WCAG 2's contrast, that the
-mail's look uses too). Each setting's declaration (:mod:`announce.schema`) names its
-checks; :mod:`.config` runs them while it builds the settings, naming the key.
+an accent colour that text reads on (by :mod:`announce.colours`). Each setting's
+declaration (:mod:`announce.schema`) names its checks; :mod:`.config` runs them while it
+builds the settings, naming the key.
 """
 
 from __future__ import annotations
@@ -15,33 +15,29 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .addresses import is_valid_address
 from .changes import UPDATE_FIELDS
+from .colours import AA, contrast, parse_colour, text_on
 from .errors import ConfigError
 
 __all__ = [
-    "AA",
     "SECURITY_PORTS",
     "EntryError",
     "absolute_url",
     "check_list_server",
     "check_to",
     "coerce",
-    "contrast",
     "each_one_of",
-    "hex_colour",
     "known_generator",
     "known_list_server",
     "known_timezone",
     "known_update_fields",
-    "luminance",
     "more_than_zero",
     "one_of",
-    "parse_colour",
     "readable_accent",
     "single_line",
     "smtp_host_and_port",
     "split_events",
-    "text_on",
     "time_of_day",
     "within",
 ]
@@ -183,10 +179,7 @@ def check_to(values: dict[str, Any], where: Path | None) -> None:
     """``[mail] to``: each entry one address; a run must not go green sending nothing."""
     if "to" not in values:
         return
-    # Imported here: recipients imports this module.
     from email.utils import parseaddr
-
-    from .recipients import is_valid_address
 
     entries: tuple[str, ...] = values["to"]
     if not entries and "recipients" not in values:
@@ -277,51 +270,6 @@ def split_events(values: dict[str, Any], where: Path | None) -> None:
     else:
         values["events"] = type(events)(*parts[:wild])
         values["data"] = ("/".join(parts[wild:]),)
-
-
-# --- [site] accent: colours and their contrast (WCAG 2) ------------------------------------
-
-AA = 4.5  # WCAG 2 AA, normal text
-WHITE = "#ffffff"
-INK = "#102a43"  # the palette's heading colour: near-black text on a light accent
-
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-
-
-def parse_colour(text: str) -> tuple[int, int, int]:
-    """``#1a5fb4`` or ``#15b`` as (r, g, b); ``ValueError`` for anything else."""
-    text = text.strip()
-    if not _HEX.match(text):
-        raise ValueError(f"expected a colour as #rrggbb or #rgb, got {text!r}")
-    digits = text[1:]
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def hex_colour(rgb: tuple[float, float, float]) -> str:
-    """(r, g, b), each 0 to 255 (rounded), as ``#rrggbb``."""
-    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
-
-
-def luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG 2's contrast ratio of two colours, 1 to 21."""
-    la, lb = sorted((luminance(parse_colour(a)), luminance(parse_colour(b))), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def text_on(accent: str) -> str:
-    """White or near-black, whichever reads better on ``accent``."""
-    return WHITE if contrast(accent, WHITE) >= contrast(accent, INK) else INK
 
 
 def readable_accent(accent: str) -> str:

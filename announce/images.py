@@ -281,7 +281,7 @@ class _ImageFinder(HTMLParser):
 
 def body_images(event: Event) -> list[str]:
     """The ``src`` of every image in the talk's body, as the email shows the body."""
-    from .render.markup import markdown_to_html  # here: Markdown only when checking
+    from .markup import markdown_to_html  # here: Markdown only when checking
 
     finder = _ImageFinder()
     for part in (event.description, event.speaker, event.lightning_talks):

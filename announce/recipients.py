@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -22,6 +21,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from .addresses import display_name, is_valid_address
 from .errors import ConfigError
 from .paths import display_path
 
@@ -30,40 +30,13 @@ if TYPE_CHECKING:
     from .content import Problem
 
 __all__ = [
-    "MAX_NAME_CHARS", "Recipient", "RecipientScan", "Recipients", "display_name",
-    "first_recipient", "is_valid_address", "load_recipients", "recipient_problems",
-    "unsubscribe_problems",
+    "Recipient", "RecipientScan", "Recipients", "first_recipient", "load_recipients",
+    "recipient_problems", "unsubscribe_problems",
 ]
 
-# Deliberately plain: an ASCII dot-atom local part and a dotted host name. Quoted local
-# parts and non-ASCII addresses (SMTPUTF8) are legal but so rare in a subscriber list
-# that one is far more likely a typo; they are reported rather than sent.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
-_SPACE = re.compile(r"\s+")
-# Control characters mean nothing in a name, and the email package refuses some of them.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# A display name longer than this is cut: a 5,000-character name made a 5,001-character
-# header line, which servers refuse for good (RFC 5322 allows 998).
-MAX_NAME_CHARS = 100
 _SHOWN_PROBLEMS = 20
 # The characters that make Address quote a display name (email._header_value_parser).
 _SPECIALS = frozenset('()<>@,:;."[]\\')
-
-
-def display_name(name: str) -> str:
-    """A name fit for a ``To:`` header: one line, single spaces, at most
-    ``MAX_NAME_CHARS`` characters (a longer one is cut, with "…")."""
-    name = _SPACE.sub(" ", _CONTROL.sub(" ", name)).strip()
-    if len(name) > MAX_NAME_CHARS:
-        name = name[:MAX_NAME_CHARS - 1].rstrip() + "…"
-    return name
-
-
-def is_valid_address(address: str) -> bool:
-    """Whether ``address`` is a plain ``local@host.domain`` address announce can send to."""
-    return len(address) <= 254 and _ADDRESS.fullmatch(address) is not None
 
 
 @dataclass(frozen=True, slots=True)

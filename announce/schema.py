@@ -9,7 +9,7 @@ its keys at once. From these come the loader's schema (:mod:`announce.config`), 
 bounds, the TOML names, the configuration reference of the docs
 (``docs/hooks/reference.py``) and the test that ``config.example.toml`` comments every
 key (``tests/test_docs.py``). A field without that metadata is no key (``[content]
-data`` is made from ``events``).
+data`` is made from ``events``). :func:`read_table` reads a table as its keys declare.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from dataclasses import MISSING, dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Key", "Table", "keys", "setting", "table", "tables"]
+from .configcheck import EntryError, coerce, within
+from .errors import ConfigError
+
+__all__ = ["Key", "Table", "keys", "read_table", "setting", "table", "tables"]
 
 # A check of one value: the value to keep (it may tidy it), or ValueError saying what is
 # wrong with it.
@@ -114,3 +117,29 @@ def _keys(table_name: str, cls: type[Any]) -> Iterator[Key]:
         if "setting" in item.metadata:
             kind, toml, bounds, check = item.metadata["setting"]
             yield Key(table_name, toml or item.name, item.name, kind, bounds, check, item)
+
+
+def read_table(name: str, declared: dict[str, Key], table: dict[str, Any], base: Path,
+               where: Path | None) -> tuple[dict[str, Any], list[ConfigError]]:
+    """A table's values by field, each read, kept within its bounds and checked as its
+    declaration says; and a problem for each that is not, naming its key (an entry of a
+    table by its own: ``[mail.subjects] reminder``)."""
+    values: dict[str, Any] = {}
+    problems = []
+    for name_in_file, item in table.items():
+        key = declared.get(name_in_file)
+        if key is None:
+            problems.append(ConfigError(f"unknown key (known: {', '.join(declared)})",
+                                        path=where, key=f"[{name}] {name_in_file}"))
+            continue
+        try:
+            value = coerce(key.kind, item, base)
+            if key.bounds is not None:
+                within(value, key.bounds)
+            values[key.attr] = key.check(value) if key.check is not None else value
+        except EntryError as exc:
+            problems.append(ConfigError(str(exc), path=where,
+                                        key=f"[{name}.{key.name}] {exc.entry}"))
+        except ValueError as exc:
+            problems.append(ConfigError(str(exc), path=where, key=key.label))
+    return values, problems

@@ -45,6 +45,7 @@ from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transpor
 from .errors import ConfigError
 from .kinds import UPDATE, Sent, changed_note
 from .ledger import Claim, Ledger, Row, read_sent, run_lock
+from .ledger.keys import recipient_keys
 from .plan import SendOptions, plan
 from .recipients import Recipient, Recipients, load_recipients
 
@@ -191,7 +192,7 @@ def send(
             return now + timedelta(seconds=time.monotonic() - started)
 
         with Ledger.open(settings.ledger.path, clock=clock,
-                         keys=settings.ledger.recipient_keys()) as ledger:
+                         keys=recipient_keys(settings.ledger)) as ledger:
             if options.skip:
                 report.items += [_skip(ledger, event, message, options, transport.describe())
                                  for event, _kind, message in prepared]
@@ -271,7 +272,7 @@ def _dry_run(settings: Settings, catalog: Catalog, now: datetime, event: Event, 
                       audience=recipients.describe(), dry_run=True,
                       changed=changed_note(event, settings.schedule, sent, settings.site.tz)
                       if kind == UPDATE else None)
-    ledger = Ledger.open_readonly(settings.ledger.path, settings.ledger.recipient_keys())
+    ledger = Ledger.open_readonly(settings.ledger.path, recipient_keys(settings.ledger))
     if ledger is not None:
         with ledger:
             for chunk in _chunks(iter(recipients), 500):

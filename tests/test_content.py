@@ -419,7 +419,8 @@ def test_a_body_markdown_cannot_render_is_a_problem_of_its_line_the_others_load(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Python-Markdown gives up on some hundreds of nested levels with a RecursionError, or
     # not, by release (tests/test_hostile.py runs the real thing): here it always does.
-    from announce.render import markup, parts
+    from announce import markup
+    from announce.render import parts
 
     def gives_up(text: str) -> str:
         raise RecursionError

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from announce import gha
+from announce import workflow
 from announce.cli import cli
 
 from .conftest import EXAMPLE_CONFIG, REPO
@@ -16,59 +16,59 @@ from .smtpd import Server
 
 
 def test_in_github_actions_only_when_actions_says_so() -> None:
-    assert gha.in_github_actions({"GITHUB_ACTIONS": "true"})
-    assert not gha.in_github_actions({"GITHUB_ACTIONS": "false"})
-    assert not gha.in_github_actions({})
+    assert workflow.in_github_actions({"GITHUB_ACTIONS": "true"})
+    assert not workflow.in_github_actions({"GITHUB_ACTIONS": "false"})
+    assert not workflow.in_github_actions({})
 
 
 def test_a_newline_in_a_title_cannot_end_the_command_or_start_another() -> None:
-    line = gha.notice("Sent 'A\nB' 100% done\r\n::error::forged")
+    line = workflow.notice("Sent 'A\nB' 100% done\r\n::error::forged")
     assert line == "::notice::Sent 'A%0AB' 100%25 done%0D%0A::error::forged"
     assert "\n" not in line
 
 
 def test_error_carries_file_and_line_with_property_escaping() -> None:
-    line = gha.error("dtstart: not a date", file="_events/a,b:c.md", line=3, title="x")
+    line = workflow.error("dtstart: not a date", file="_events/a,b:c.md", line=3, title="x")
     assert line == "::error file=_events/a%2Cb%3Ac.md,line=3,title=x::dtstart: not a date"
-    assert gha.error("boom") == "::error::boom"
-    assert gha.warning("late", line=None) == "::warning::late"
+    assert workflow.error("boom") == "::error::boom"
+    assert workflow.warning("late", line=None) == "::warning::late"
 
 
 def test_outputs_survive_newlines_and_a_value_that_looks_like_a_delimiter(tmp_path: Path) -> None:
     out = tmp_path / "output"
     env = {"GITHUB_OUTPUT": str(out)}
-    assert gha.write_output("sent", "announcement of A\nreminder of B", env)
-    assert gha.write_output("ledger", "EOF\n.announce/ledger.sqlite3", env)
+    assert workflow.write_output("sent", "announcement of A\nreminder of B", env)
+    assert workflow.write_output("ledger", "EOF\n.announce/ledger.sqlite3", env)
     assert _environment_file(out) == {
         "sent": "announcement of A\nreminder of B",
         "ledger": "EOF\n.announce/ledger.sqlite3",
     }
-    assert not gha.write_output("sent", "x", {})
+    assert not workflow.write_output("sent", "x", {})
 
 
 def test_step_summary_appends_and_stays_under_githubs_limit(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     env = {"GITHUB_STEP_SUMMARY": str(summary)}
-    assert gha.write_step_summary("# One", env)
-    assert gha.write_step_summary("# Two\n", env)
+    assert workflow.write_step_summary("# One", env)
+    assert workflow.write_step_summary("# Two\n", env)
     assert summary.read_text(encoding="utf-8") == "# One\n\n# Two\n\n"
-    assert gha.write_step_summary("é" * gha.SUMMARY_LIMIT, env)
+    assert workflow.write_step_summary("é" * workflow.SUMMARY_LIMIT, env)
     text = summary.read_bytes()
-    assert len(text) <= gha.SUMMARY_LIMIT
+    assert len(text) <= workflow.SUMMARY_LIMIT
     assert text.decode("utf-8").endswith("(cut: GitHub shows at most 1 MiB of summary)*\n")
-    assert not gha.write_step_summary("x", {})
+    assert not workflow.write_step_summary("x", {})
 
 
 def test_markdown_text_shows_a_title_as_written() -> None:
-    assert gha.markdown_text("C++ & <b>Rust</b> | *fast*_ [x](y)") == (
+    assert workflow.markdown_text("C++ & <b>Rust</b> | *fast*_ [x](y)") == (
         r"C++ &amp; &lt;b&gt;Rust&lt;/b&gt; \| \*fast\*\_ \[x\](y)"
     )
-    assert gha.markdown_text("two\nlines") == "two lines"
+    assert workflow.markdown_text("two\nlines") == "two lines"
 
 
 def test_code_block_fence_is_longer_than_any_backtick_run_inside() -> None:
-    assert gha.code_block("plain") == "```text\nplain\n```"
-    assert gha.code_block("a ```` b\n") == "`````text\na ```` b\n`````"
+    assert workflow.code_block("plain") == "```text\nplain\n```"
+    assert workflow.code_block("a ```` b\n") == "`````text\na ```` b\n`````"
 
 
 def test_on_a_runner_send_refuses_the_outbox_but_a_dry_run_previews(

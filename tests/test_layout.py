@@ -1,28 +1,31 @@
-"""The shape of the package: imports go one way, modules stay small, the docs map them.
+"""The shape of the package: imports go down the declared layers, modules stay small, the
+docs map them.
 
 Read from the source with ``ast``, so these tests import nothing and take milliseconds.
 An import inside ``if TYPE_CHECKING:`` is a type annotation's, not a dependency: it is not
 counted. An import inside a function is (it is still the module depending on another).
+The layers are the "layer" column of docs/development.md's module table.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "announce"
-# ~400 lines is the aim; past 500 a module has more than one job. Test files may be longer.
-MAX_LINES = 500
+# Past 400 lines a module has more than one job. Test files may be longer.
+MAX_LINES = 400
 
 
-def _modules() -> dict[str, Path]:
+def _modules(package: Path = PACKAGE) -> dict[str, Path]:
     found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = path.relative_to(REPO).with_suffix("").parts
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         found[name] = path
     return found
@@ -121,14 +124,132 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
                          ids=lambda p: str(p.relative_to(REPO)))
 def test_no_module_is_over_the_size_limit(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= MAX_LINES, (
-        f"{path.relative_to(REPO)} has {lines} lines (limit {MAX_LINES}): split it by job")
+    name = path.relative_to(REPO).as_posix()
+    limit = TO_SPLIT.get(name, MAX_LINES)
+    assert lines <= limit, (
+        f"{name} has {lines} lines (limit {limit}): split it by job")
+
+
+# Modules past the limit when it came down from 500 to 400, each with the size it may not
+# grow beyond until it is split (an entry goes when its module is under 400).
+TO_SPLIT = {
+    "announce/content.py": 485,
+    "announce/delivery/pool.py": 421,
+    "announce/delivery/smtp.py": 487,
+    "announce/init.py": 496,
+    "announce/kinds.py": 482,
+    "announce/ledger/branch.py": 495,
+    "announce/ledger/store.py": 475,
+    "announce/send.py": 426,
+    "announce/sources/body.py": 473,
+    "announce/sources/catalog.py": 488,
+    "announce/sources/datafiles.py": 461,
+    "announce/sources/dates.py": 460,
+    "announce/sources/events.py": 474,
+    "announce/sources/frontmatter.py": 484,
+    "announce/sources/infer.py": 490,
+    "announce/sources/profiles.py": 431,
+    "announce/sources/scan.py": 466,
+    "announce/sources/timing.py": 402,
+}
+
+
+def test_the_modules_to_split_are_still_over_the_limit() -> None:
+    # A module split under the limit leaves this list (so that it cannot grow back).
+    under = [name for name in TO_SPLIT
+             if len((REPO / name).read_text(encoding="utf-8").splitlines()) <= MAX_LINES]
+    assert under == [], f"under {MAX_LINES} lines now: take them out of TO_SPLIT"
 
 
 def _module_table() -> str:
     text = (REPO / "docs" / "development.md").read_text(encoding="utf-8")
     start = text.index("| module | its one job |")
     return text[start : text.index("\n\n", start)]
+
+
+# --- the layers ----------------------------------------------------------------------------
+
+
+def _layers(table: str) -> dict[str, int]:
+    """Module or package (``announce.render``) -> its layer, from the table's last column:
+    ``5`` for the row's module or package, ``5; 2: `dates.py`, ...`` for some of a
+    package's modules in another."""
+    layers = {}
+    for row in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        found = re.match(r"`(announce/[\w/]+?)(?:\.py|/)`", cells[0])
+        assert found, f"a row of the module table names no module: {row[:60]}"
+        name = found[1].replace("/", ".")
+        default = re.match(r"(\d+)", cells[-1])
+        assert default, f"{found[1]}: no layer in the module table's last column"
+        layers[name] = int(default[1])
+        for group in re.finditer(r"(\d+): ((?:`[\w.]+`(?:, )?)+)", cells[-1]):
+            for module in re.findall(r"`([\w]+)\.py`", group[2]):
+                layers[f"{name}.{module}"] = int(group[1])
+    return layers
+
+
+def _layer_of(module: str, layers: dict[str, int]) -> int | None:
+    """The layer of the most specific entry that holds ``module``."""
+    holders = [name for name in layers if module == name or module.startswith(name + ".")]
+    return layers[max(holders, key=len)] if holders else None
+
+
+# The package's own __init__ (the version) and ``python -m announce`` (the CLI) stand aside.
+_NO_LAYER = {"announce", "announce.__main__"}
+
+
+def _upward(package: Path, layers: dict[str, int]) -> list[str]:
+    """Every import of a module from a layer above its own."""
+    modules = _modules(package)
+    found = []
+    for name, path in modules.items():
+        if name in _NO_LAYER:
+            continue
+        own = _layer_of(name, layers)
+        for target in sorted(_imports(name, path, modules)):
+            theirs = _layer_of(target, layers)
+            if own is not None and theirs is not None and theirs > own:
+                found.append(f"{name} (layer {own}) imports {target} (layer {theirs})")
+    return found
+
+
+def test_every_module_has_a_layer() -> None:
+    layers = _layers(_module_table())
+    missing = [name for name in _modules() if name not in _NO_LAYER
+               and _layer_of(name, layers) is None]
+    assert missing == [], "give these a layer in docs/development.md's module table"
+
+
+def test_imports_go_down_the_layers() -> None:
+    upward = _upward(PACKAGE, _layers(_module_table()))
+    assert upward == [], (
+        "imports against the layers of docs/development.md (move the function down, or "
+        "the module up):\n" + "\n".join(upward))
+
+
+def test_an_import_against_the_layers_fails(tmp_path: Path) -> None:
+    # Planted in a copy: the config (3) importing send (10) inside a function, where a
+    # check of module-level imports alone would not look.
+    copy = tmp_path / "announce"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    config = copy / "config.py"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        "\n\ndef _planted() -> None:\n    from .send import send  # noqa: F401\n"),
+        encoding="utf-8")
+    layers = _layers(_module_table())
+    assert _upward(copy, layers) == ["announce.config (layer 3) imports announce.send (layer 10)"]
+    assert _upward(PACKAGE, layers) == []  # the real one, unchanged
+
+
+def test_the_layer_column_reads_a_package_split_in_two() -> None:
+    table = ("| module | job | layer |\n|---|---|---|\n| `announce/sources/` | x | 5; 2: "
+             "`frontmatter.py`, `dates.py` |\n| `announce/config.py` | y | 3 |")
+    layers = _layers(table)
+    assert layers == {"announce.sources": 5, "announce.sources.frontmatter": 2,
+                      "announce.sources.dates": 2, "announce.config": 3}
+    assert [_layer_of(m, layers) for m in ("announce.sources.dates", "announce.sources.catalog",
+                                           "announce.config")] == [2, 5, 3]
 
 
 def test_the_docs_module_table_matches_the_tree() -> None:

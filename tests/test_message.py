@@ -326,7 +326,8 @@ def test_render_help_has_an_example() -> None:
 ])
 def test_a_long_display_name_stays_one_addressee_in_short_lines(
         sample_settings: Settings, name: str) -> None:
-    from announce.recipients import MAX_NAME_CHARS, Recipient, display_name
+    from announce.addresses import MAX_NAME_CHARS, display_name
+    from announce.recipients import Recipient
 
     recipient = Recipient("ada@example.org", display_name(name))
     assert len(recipient.name) <= MAX_NAME_CHARS

@@ -18,10 +18,11 @@ from typing import Any, TypeVar, overload
 import click
 
 from .. import __version__
-from ..config import Settings, deprecation_notes, load_settings, require_config_path
+from ..config import Settings, load_settings, require_config_path
 from ..content import Catalog, Event, parse_datetime
 from ..errors import AnnounceError
 from ..kinds import Sent
+from ..oldkeys import deprecation_notes
 
 __all__ = ["Run", "cli", "common_options", "diagnostic", "format_when", "main",
            "report_left_out", "sent_records"]
@@ -44,9 +45,9 @@ class _Group(click.Group):
                 from .jsonout import dumps
 
                 click.echo(dumps(failure(exc, ctx.meta.get(_SETTINGS))))
-            from .. import gha
+            from .. import gha, workflow
 
-            if gha.in_github_actions():  # also on the run's page, not only in its log
+            if workflow.in_github_actions():  # also on the run's page, not only in its log
                 click.echo(gha.error_for(exc))
             ctx.exit(exc.exit_code)
 

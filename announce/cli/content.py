@@ -182,12 +182,12 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
         click.echo(f"note: {list_note}")
     for event, text in changed:
         click.echo(f"note: {display_path(event.path)}: {text} (an update is due)")
-    from .. import gha
+    from .. import workflow
 
-    if gha.in_github_actions():  # shown on the file's line in the pull request
+    if workflow.in_github_actions():  # shown on the file's line in the pull request
         for problem in problems:
             what = f"{problem.field}: {problem.message}" if problem.field else problem.message
-            click.echo(gha.annotation(problem.severity, what, problem.path, problem.line))
+            click.echo(workflow.annotation(problem.severity, what, problem.path, problem.line))
     files, locations = catalog.files_read, len(catalog.locations)
     skipped = len(catalog.left_out)
     # Entries of data files are counted as what they are: one file may hold them all.

@@ -65,8 +65,8 @@ def fetch_command(run: Run, branch: str, clone_dir: Path | None, dry_run: bool,
     Example:
       announce ledger fetch --branch announce-ledger
     """
-    from ..gha import actor
     from ..ledger.branch import fetch
+    from ..workflow import actor
 
     place, env = _prepare(run, branch, clone_dir)
     checked_by = actor() if clear_marker else None
@@ -94,20 +94,20 @@ def request_command(task: str, do: str, event: str, kind: str, dry_run: str) -> 
     Example:
       announce ledger request --do skip --event 2027/2027-02-03-observability --kind reminder
     """
-    from .. import gha
+    from .. import workflow
     from ..ledger.manual import ManualError, request
 
     try:
         asked = request(do, event, kind, task=task, dry_run=dry_run == "true")
     except ManualError as exc:
         click.echo(f"announce: error: {exc}", err=True)
-        click.echo(gha.error(f"{exc}. Nothing was done: run the workflow again with other "
+        click.echo(workflow.error(f"{exc}. Nothing was done: run the workflow again with other "
                              "inputs."))
         raise SystemExit(exc.exit_code) from None
     click.echo(asked.says)
-    gha.write_output("fetch", "\n".join(asked.fetch))
-    gha.write_output("send", "\n".join(asked.send))
-    gha.write_output("dry-run", "true" if asked.dry_run else "false")
+    workflow.write_output("fetch", "\n".join(asked.fetch))
+    workflow.write_output("send", "\n".join(asked.send))
+    workflow.write_output("dry-run", "true" if asked.dry_run else "false")
 
 
 @ledger_group.command("mark")
@@ -145,11 +145,11 @@ def record_command(run: Run, branch: str, clone_dir: Path | None, sent: str) -> 
     Example:
       announce ledger record --sent "announcement of Talk (Wed 2027-02-03) to 1 recipient"
     """
-    from .. import gha
+    from .. import workflow
     from ..ledger.branch import record
 
     place, env = _prepare(run, branch, clone_dir)
-    gha.write_output("ledger", str(place.ledger))  # the file to keep if the push fails
+    workflow.write_output("ledger", str(place.ledger))  # the file to keep if the push fails
     lines = [line for line in sent.splitlines() if line.strip()]
     done = _guarded(lambda: record(place, env, lines, os.environ))
     click.echo(done or "This run marked nothing on the ledger branch: nothing to record.")
@@ -172,7 +172,7 @@ def _prepare(run: Run, branch: str,
 
 def _guarded(call: Callable[[], T]) -> T:
     """``call()``; a refusal is printed an ``::error::`` per problem, then exit 1."""
-    from .. import gha
+    from .. import workflow
     from ..ledger.branch import BranchError
 
     try:
@@ -180,5 +180,5 @@ def _guarded(call: Callable[[], T]) -> T:
     except BranchError as exc:
         for problem in exc.problems:
             click.echo(f"announce: error: {problem}", err=True)
-            click.echo(gha.error(problem))
+            click.echo(workflow.error(problem))
         raise SystemExit(exc.exit_code) from None

@@ -69,7 +69,7 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force --skip
     """
-    from .. import gha
+    from .. import gha, workflow
     from ..send import SendOptions, send
     from ..summary import format_report
 
@@ -87,7 +87,7 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
     report_left_out(catalog)
     options = SendOptions(refs=event_refs, kind=kind, dry_run=dry_run, force=force,
                           resend=resend, resend_uncertain=resend_uncertain, skip=skip,
-                          skipped_by=gha.actor() if skip else "")
+                          skipped_by=workflow.actor() if skip else "")
     gha.before_send(run.settings, dry_run=dry_run)  # no-op off GitHub Actions
     report = send(run.settings, catalog, run.now, options, progress=_progress_bar)
     if as_json:
@@ -159,9 +159,10 @@ def history_command(run: Run, as_json: bool, recipient: str | None) -> None:
       announce history --recipient ada@example.org
     """
     from ..ledger import Ledger
+    from ..ledger.keys import recipient_keys
 
     settings = run.settings
-    ledger = Ledger.open_readonly(settings.ledger.path, settings.ledger.recipient_keys())
+    ledger = Ledger.open_readonly(settings.ledger.path, recipient_keys(settings.ledger))
     if recipient is not None:
         _recipient_history(settings, ledger, recipient, as_json)
         return

@@ -381,7 +381,7 @@ def _start_tag(place: Place, env: Mapping[str, str]) -> str:
 
 
 def _warning(message: str) -> str:
-    from ..gha import warning
+    from ..workflow import warning
 
     return warning(message)
 

@@ -17,9 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["PLAIN", "PREFIX", "RecipientKeys"]
+if TYPE_CHECKING:
+    from ..config import LedgerSettings
+
+__all__ = ["PLAIN", "PREFIX", "RecipientKeys", "recipient_keys"]
 
 PREFIX = "hmac-sha256:"
 PLAIN = "plain"
@@ -45,3 +51,12 @@ class RecipientKeys:
         if self.secret is None or address.startswith(PREFIX):
             return address
         return PREFIX + hmac.new(self.secret, address.encode(), hashlib.sha256).hexdigest()
+
+
+def recipient_keys(settings: LedgerSettings,
+                   environ: Mapping[str, str] | None = None) -> RecipientKeys:
+    """How the ledger of ``settings`` stores recipients: by keyed hash when the variable
+    ``[ledger] key_env`` names is set."""
+    env = os.environ if environ is None else environ
+    secret = env.get(settings.key_env, "") if settings.key_env else ""
+    return RecipientKeys(secret.encode() if secret else None)

@@ -5,11 +5,12 @@ sanitizer, Jinja and the CSS inliner are the slow parts, and :mod:`announce.mess
 only changes the addressing afterwards. One module per step, in the order of
 :func:`render_event`:
 
-- :mod:`.markup`: Markdown to HTML;
+- :mod:`announce.markup`: Markdown to HTML (a leaf: reading a site converts bodies too);
 - :mod:`.html`: sanitized HTML made for mail; :mod:`.parts`: the talk's parts that way;
 - :mod:`.text`: HTML to plain text, wrapping; :mod:`.prose`: sentences only;
 - :mod:`.context`: the template context, typed and documented key by key;
-- :mod:`.templates`: the sandboxed Jinja2 environment, template errors, subjects;
+- :mod:`.templates`: the Jinja2 environment (sandboxed by :mod:`announce.sandbox`),
+  template errors, subjects;
 - :mod:`.css`: CSS inlining and the document's last check;
 - :mod:`.ics`: the calendar file.
 
@@ -25,6 +26,7 @@ from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ContentError
 from ..kinds import KINDS, MessagePlan
+from ..markup import TOO_DEEP, markdown_to_html
 from ..resources import packaged_templates
 from ..timefmt import format_when, relative_day
 from ..urls import relative_url_problems, unsafe_url_problems
@@ -32,7 +34,6 @@ from .context import build_context
 from .css import check_document, inline_css
 from .html import sanitize
 from .ics import _vtimezone, calendar_file, ics_filename, sender_domain  # _vtimezone: tests
-from .markup import TOO_DEEP, markdown_to_html
 from .parts import fragments
 from .templates import (
     environment,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TypedDict
 
 from .. import images
+from ..colours import AA, contrast, hex_colour, luminance, parse_colour, text_on
 from ..config import Settings
-from ..configcheck import AA, contrast, hex_colour, luminance, parse_colour, text_on
 from ..content import Event
 from ..links import is_absolute
 from ..pages import image_url

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 from ..config import Settings
 from ..content import Event, find_propose_url, speaker_bios
 from ..errors import ContentError
+from ..markup import TOO_DEEP, markdown_to_html
 from .html import sanitize
-from .markup import TOO_DEEP, markdown_to_html
 
 __all__ = ["Fragments", "fragments", "page_base"]
 

@@ -25,9 +25,9 @@ from ..errors import TemplateError
 from ..i18n import N_, Language, display_width, language
 from ..images import CONTENT_WIDTH
 from ..resources import packaged_templates
+from ..sandbox import sandboxed
 from ..timefmt import relative_day, short_date, weekday
 from .html import keep_together, nobreak
-from .sandbox import sandboxed
 from .text import first_sentence, wrap
 
 __all__ = [

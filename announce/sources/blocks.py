@@ -57,7 +57,7 @@ def _sandbox() -> SandboxedEnvironment:
     # instead of reading as empty, and * and ** cannot build gigabytes. Plain Undefined,
     # not StrictUndefined: shortcode params are optional by nature, and a snippet tests
     # them with {% if doorkeeper_url %}.
-    from ..render.sandbox import sandboxed
+    from ..sandbox import sandboxed
 
     return sandboxed(autoescape=True, undefined=Undefined)
 

@@ -323,7 +323,7 @@ def _unrenderable(event: Event) -> Problem | None:
     so that ``check`` names it and ``send`` goes on with the other events."""
     if _DEEP_PREFIX.search(event.body) is None:
         return None
-    from ..render.markup import TOO_DEEP, markdown_to_html  # here: Markdown only when needed
+    from ..markup import TOO_DEEP, markdown_to_html  # here: Markdown only when needed
 
     try:
         markdown_to_html(event.body)
