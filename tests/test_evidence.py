@@ -646,11 +646,15 @@ def test_a_map_pin_before_a_place_is_the_venue() -> None:
                                     "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** "
                                     "(24 Bd du Grand Cerf, 86000 Poitiers)\\*<br>\n",
            "_events/2026-01-19.md": "---\ntitle: Club 2\ndate: 2026-01-19 19:00\n---\n"
-                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n"})
+                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n",
+           "_events/2026-03-11.md": "---\ntitle: Club 3\ndate: 2026-03-11 19:00\n---\n"
+                                    "📍 **Les Echos Publishing — 5 rue Sophie Germain, "
+                                    "86000 Poitiers**\n"})
     _out, rows = init_and_list()
     got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
     # A sentence after a pin is no place's name: the venue is unsure.
-    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True)}
+    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True),
+                   "Club 3": ("Les Echos Publishing", False)}
 
 
 def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> None:
