@@ -227,6 +227,8 @@ def _check_report(reader: Reader, path: str) -> None:
     evening it reports on was before: the start is unsure."""
     found = reader.found.get("title")
     title = found[1] if found is not None else None
+    if "start" in reader.unsure:
+        return  # unsure already, for a reason of its own (the page's line says another)
     if path.casefold() != "date" or not isinstance(title, str) or not _REPORT.search(
             re.sub(r"\([^)]*\)", "", title)):  # ("Lightning Talks and Sprint Recap"): a part
         return
