@@ -407,7 +407,7 @@ def _infer_times(result: Inference, events: list[Document]) -> None:
     import datetime as dt
 
     starts = result.keys.get("start", ())
-    times = result.keys.get("start_time", ())
+    times = result.keys.get("start_time", DEFAULT_KEYS["start_time"])
     date_only = 0
     for document in events:
         value = next((get_path(document.data, p) for p in starts if _has(document.data, p)),
