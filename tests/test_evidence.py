@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from announce.cli import cli
 from announce.sources.evidence import date_candidates, role_of
+from announce.sources.keymap import MISSING as MISSING_VALUE
 
 
 @pytest.fixture(autouse=True)
@@ -646,11 +647,15 @@ def test_a_map_pin_before_a_place_is_the_venue() -> None:
                                     "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** "
                                     "(24 Bd du Grand Cerf, 86000 Poitiers)\\*<br>\n",
            "_events/2026-01-19.md": "---\ntitle: Club 2\ndate: 2026-01-19 19:00\n---\n"
-                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n"})
+                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n",
+           "_events/2026-03-11.md": "---\ntitle: Club 3\ndate: 2026-03-11 19:00\n---\n"
+                                    "📍 **Les Echos Publishing — 5 rue Sophie Germain, "
+                                    "86000 Poitiers**\n"})
     _out, rows = init_and_list()
     got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
     # A sentence after a pin is no place's name: the venue is unsure.
-    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True)}
+    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True),
+                   "Club 3": ("Les Echos Publishing", False)}
 
 
 def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> None:
@@ -689,3 +694,28 @@ def test_when_the_doors_are_the_only_time_given_they_are_the_start() -> None:
     assert got["M5"] == ("2025-05-18T17:30:00+02:00", [])
     assert got["M2"] == ("2025-02-18T00:00:00+01:00", ["start"])  # states no time at all
     assert "the only time of day the events give is doors_open" in out
+
+
+def test_a_title_the_templates_build_of_words_and_a_key() -> None:
+    # Paris.js: no title key; components/MeetupContainer.js shows
+    # <h1>Paris.js #{meetup.edition}</h1>. Not the file's name.
+    write({"package.json": '{"dependencies": {"next": "13"}}',
+           "components/MeetupContainer.js":
+               "export default ({ meetup }) => (<main><h1>Paris.js #{meetup.edition}</h1>"
+               "<p>{meetup.host}</p></main>)"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2022-0{n}-28.md":
+               f"---\nedition: '10{n}'\ndate: '2022-0{n}-28'\nhost: Acme\n---\n"})
+    out, rows = init_and_list("--timezone", "Europe/Paris")
+    assert {r["title"] for r in rows} == {"Paris.js #101", "Paris.js #102", "Paris.js #103"}
+    assert all("title" not in r["unsure"] for r in rows)
+    assert "the site's templates show the title as 'Paris.js #{edition}'" in out
+
+
+def test_a_text_path_in_the_key_map_is_checked() -> None:
+    from announce.sources.keymap import text_value, validate_path
+
+    assert validate_path("text:Paris.js #{edition}") is None
+    assert "names no key" in (validate_path("text:Paris.js") or "")
+    assert text_value({"edition": 101}, "text:Paris.js #{edition}") == "Paris.js #101"
+    assert text_value({}, "text:Paris.js #{edition}") is MISSING_VALUE

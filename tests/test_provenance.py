@@ -415,3 +415,22 @@ def test_names_read_from_prose_are_no_speaker_card_in_the_mail() -> None:
     html = message.get_body(("html",))
     assert html is not None
     assert 'class="speaker-name"' in html.get_content()
+
+
+@pytest.mark.parametrize(("title", "unsure"), [
+    ("Meetup Summary (May, 2015)", ["start"]),  # nairobilug: posted a week after
+    ("Rückblick: Januar-Treffen", ["start"]),
+    ("June Social (Lightning Talks and Sprint Recap)", []),  # a part of the evening
+    ("Summer social", []),
+])
+def test_a_report_dated_by_its_post_is_unsure_of_the_evening(title: str,
+                                                            unsure: list[str]) -> None:
+    site("Just like most months, we had the monthly meetup on the first Saturday.\n",
+         front="date: 2027-03-10 17:25")
+    text = Path("events/talk.md").read_text(encoding="utf-8")
+    Path("events/talk.md").write_text(text.replace("title: Talk", f"title: '{title}'"),
+                                      encoding="utf-8")
+    row = listed()
+    assert (row["title"], row["unsure"]) == (title, unsure)
+    if unsure:
+        assert "reports on the evening" in announce("check").stdout

@@ -61,12 +61,13 @@ def body_venue(reader: Reader) -> Any:
         reader.note_source("location", f"body:{label}")
         return {"name": name, "address": address} if address else name
     pin = _PIN.search(body)
-    if pin is not None and len(pin["name"].split()) <= 8 and not re.search(r"[!?]|\.$",
-                                                                           pin["name"]):
-        # "**📍Htag Poitiers** (24 Bd du Grand Cerf)": a map pin before the place's name.
+    # "**📍Htag Poitiers** (24 Bd du Grand Cerf)", "📍 **Les Echos — 5 rue Sophie Germain**":
+    # a map pin before a place's name, its address after a dash or in brackets.
+    name, _dash, address = pin["name"].partition(" — ") if pin else ("", "", "")
+    if pin is not None and len(name.split()) <= 8 and not re.search(r"[!?]|\.$", name):
         reader.sources["location"] = \
             f"body:{reader.doc.body_line + body.count(chr(10), 0, pin.start())}"
-        name, address = pin["name"].strip(" ,;:"), (pin["address"] or "").strip()
+        name, address = name.strip(" ,;:"), (pin["address"] or address).strip(" ,;:")
         return {"name": name, "address": address} if address else name
     online = _ONLINE_LINE.search(body)
     if online is not None:

@@ -110,6 +110,7 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         _check_text_agrees(reader, path, when, zone)
     _check_offset(reader, path, when)
     _check_title_date(reader, path, when, zone)
+    _check_report(reader, path)
     _check_file_date(reader, path, when, zone)
     return when.moment
 
@@ -211,6 +212,30 @@ def _check_title_date(reader: Reader, path: str, when: When, zone: tzinfo) -> No
         reader.sources["start"] = f"{path} (the title says {days[0].isoformat()})"
         reader.problem(path, f"the title names {days[0].isoformat()}, the start is "
                        f"{day.isoformat()}: the start is unsure", "warning")
+
+
+# A title that says the page reports on an evening after it ("Meetup Summary (May, 2015)",
+# "Rückblick", "compte-rendu"): its date key is when the report was written.
+_REPORT = re.compile(
+    r"(?i)\b(?:summary|recap|minutes|write-?up|rückblick|nachlese|compte[- ]rendu|résumé|"
+    r"resumen|crónica|resoconto|relato|podsumowanie|shrnutí|zápis|итоги|отчёт|отчет)\b|"
+    r"レポート|振り返り|후기|回顾")
+
+
+def _check_report(reader: Reader, path: str) -> None:
+    """A report's date (its key is the page's own ``date``) is when it was written, and the
+    evening it reports on was before: the start is unsure."""
+    found = reader.found.get("title")
+    title = found[1] if found is not None else None
+    if "start" in reader.unsure:
+        return  # unsure already, for a reason of its own (the page's line says another)
+    if path.casefold() != "date" or not isinstance(title, str) or not _REPORT.search(
+            re.sub(r"\([^)]*\)", "", title)):  # ("Lightning Talks and Sprint Recap"): a part
+        return
+    reader.unsure.add("start")
+    reader.sources["start"] = f"{path} (the date of a report on the evening, \"{title}\")"
+    reader.problem(path, f"the title says this page reports on the evening ({title!r}): its "
+                   "date is when it was written, the start is unsure", "warning")
 
 
 _FILE_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_]|$)")
