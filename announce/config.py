@@ -37,7 +37,8 @@ from .configcheck import (
     time_of_day,
 )
 from .errors import ConfigError
-from .i18n import N_, language_problem
+from .i18n import language_problem
+from .kinds import REGISTRY
 from .oldkeys import as_written, older_subjects
 from .schema import keys, read_table, setting, table, tables
 
@@ -60,14 +61,7 @@ __all__ = [
 DEFAULT_CONFIG_NAME = "announce.toml"
 
 # Jinja templates; translated (the whole template, variables kept) when left as they are.
-DEFAULT_SUBJECTS = {
-    # Translators: the default subjects are Jinja templates: keep each {{ ... }} as it
-    # is (site_name, title, short_date, relative_day, weekday are the variables).
-    "announcement": N_("{{ site_name }}: {{ title }} ({{ short_date }})"),
-    "reminder": N_("{{ site_name }} reminder: {{ title }} is {{ relative_day }}"),
-    "cancellation": N_("{{ site_name }} cancelled: {{ title }} ({{ short_date }})"),
-    "update": N_("{{ site_name }} update: {{ title }} ({{ short_date }})"),
-}
+DEFAULT_SUBJECTS = {kind.name: kind.subject for kind in REGISTRY}
 
 
 def _subjects(value: Mapping[str, str]) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The message kinds, one registry: when each is due, and what it sends.
 
-A kind is one :class:`Kind` entry in :data:`REGISTRY` plus its two templates
+A kind is one :class:`Kind` entry in :data:`REGISTRY` (its rules, which kind wins when
+several are due, its default subject) plus its two templates
 (``templates/email/<name>.html`` and ``.txt``). Everything else asks this module: the
 selection (what is due), ``send`` (what to say when nothing is), the preview and the
 GitHub integration (what comes next), the calendar file (its STATUS and SEQUENCE).
@@ -59,6 +60,7 @@ from typing import TYPE_CHECKING
 
 from .changes import Change, Facts, changed, facts_of, summary
 from .errors import ContentError
+from .i18n import N_
 
 if TYPE_CHECKING:
     from .config import ScheduleSettings
@@ -126,6 +128,12 @@ class Kind:
     applies: Callable[[Event, ScheduleSettings], bool]
     due: DueRule
     opens: OpensRule
+    # Which kind wins when several are due at once (the highest): the one that tells the
+    # latest news.
+    precedence: int
+    # The default of its [mail.subjects] entry, a Jinja template (translated when left
+    # as it is: keep each {{ ... }}).
+    subject: str
     # The calendar file's STATUS; and whether this kind changes the calendar entry
     # (moves or cancels it), which raises its SEQUENCE (see :meth:`ics_sequence`).
     ics_status: str = "CONFIRMED"
@@ -309,22 +317,27 @@ def _cancellation_opens(event: Event, schedule: ScheduleSettings,
 # In the order of an event's life: the order of `--kind` choices and of the preview.
 REGISTRY: tuple[Kind, ...] = (
     Kind("announcement", applies=lambda event, _: not event.cancelled,
-         due=_announcement_due, opens=_announcement_opens),
+         due=_announcement_due, opens=_announcement_opens, precedence=1,
+         # Translators: the default subjects are Jinja templates: keep each {{ ... }} as
+         # it is (site_name, title, short_date, relative_day, weekday are the variables).
+         subject=N_("{{ site_name }}: {{ title }} ({{ short_date }})")),
+    # Before a reminder when both are due: it says all the reminder would (see above).
     Kind(UPDATE, applies=lambda event, _: not event.cancelled,
-         due=_update_due, opens=_update_opens, moves_calendar=True, repeats=True),
+         due=_update_due, opens=_update_opens, moves_calendar=True, repeats=True,
+         precedence=3, subject=N_("{{ site_name }} update: {{ title }} ({{ short_date }})")),
     Kind("reminder",
          applies=lambda event, schedule: (not event.cancelled
                                           and schedule.reminder_days_before > 0),
-         due=_reminder_due, opens=_reminder_opens),
+         due=_reminder_due, opens=_reminder_opens, precedence=2,
+         subject=N_("{{ site_name }} reminder: {{ title }} is {{ relative_day }}")),
     Kind(CANCELLATION, applies=lambda event, _: event.cancelled,
          due=_cancellation_due, opens=_cancellation_opens,
-         ics_status="CANCELLED", moves_calendar=True, repeats=True),
+         ics_status="CANCELLED", moves_calendar=True, repeats=True, precedence=4,
+         subject=N_("{{ site_name }} cancelled: {{ title }} ({{ short_date }})")),
 )
 KINDS: tuple[str, ...] = tuple(kind.name for kind in REGISTRY)
 _BY_NAME = {kind.name: kind for kind in REGISTRY}
-# Which kind wins when several are due at once: the one that tells the latest news.
-# An update before a reminder: it says all the reminder would (see the module docstring).
-_PRECEDENCE = (CANCELLATION, UPDATE, "reminder", "announcement")
+_PRECEDENCE = tuple(k.name for k in sorted(REGISTRY, key=lambda k: -k.precedence))
 
 
 def get(name: str) -> Kind:

@@ -241,8 +241,8 @@ def test_subjects_are_a_table_by_kind_and_the_older_keys_still_read(tmp_path: Pa
 
 @pytest.mark.parametrize(("toml", "message"), [
     ('[mail.subjects]\nreminders = "x"\n',
-     "[mail.subjects] reminders: unknown kind (known: announcement, reminder, cancellation, "
-     "update)"),
+     "[mail.subjects] reminders: unknown kind (known: announcement, update, reminder, "
+     "cancellation)"),
     ('[mail.subjects]\nupdate = "a\\nb"\n',
      "[mail.subjects] update: 'a\\nb' holds a line break (LF): a mail header must be a single "
      "line of text"),

@@ -53,7 +53,7 @@ def calendar_file(settings: Settings, event: Event, kind: str, now: datetime, *,
 
     tz = settings.site.tz
     calendar = new_calendar()
-    if kind == "cancellation":
+    if plan.ics_status == "CANCELLED":
         description = lang.gettext("CANCELLED. %(description)s") % {"description": description}
     item = event_component(settings, event, stamp=now, location=location, link=link,
                            description=description, status=plan.ics_status,
