@@ -719,3 +719,17 @@ def test_a_text_path_in_the_key_map_is_checked() -> None:
     assert "names no key" in (validate_path("text:Paris.js") or "")
     assert text_value({"edition": 101}, "text:Paris.js #{edition}") == "Paris.js #101"
     assert text_value({}, "text:Paris.js #{edition}") is MISSING_VALUE
+
+
+def test_a_hexo_site_reads_a_nested_naive_time_as_utc() -> None:
+    # meet.js Katowice: Hexo's _config.yml (timezone: Europe/Warsaw) and package.json; the
+    # theme shows event.time (js-yaml: UTC) in Warsaw time, and date is the post's.
+    write({"_config.yml": "title: meet.js Katowice\ntimezone: Europe/Warsaw\n",
+           "package.json": '{"dependencies": {"hexo": "^6.2.0"}}'})
+    for n in (4, 5, 6):
+        write({f"source/_posts/meetjs-{n}.md":
+               f"---\ntitle: meet.js #{n}\nevent:\n  time: 2023-0{n}-14 16:00:00\n  place:\n"
+               f"    name: Strefa\ndate: 2023-0{n - 1}-31 11:00:00\n---\nHi\n"})
+    out, rows = init_and_list()
+    assert "Found a Hexo site" in out
+    assert {r["title"]: r["start"] for r in rows}["meet.js #6"] == "2023-06-14T18:00:00+02:00"

@@ -58,7 +58,8 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
             zone = timezone(timedelta(minutes=offset))
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
-                          naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
+                          naive_timestamps_utc=reader.ctx.naive_utc
+                          and path not in reader.ctx.local_keys, default_time=default_time)
     except DateProblem as exc:
         blame = time_path if time_value is not MISSING and _is_time_problem(exc, time_value) \
             else path
