@@ -728,7 +728,7 @@ def test_a_hexo_site_reads_a_nested_naive_time_as_utc() -> None:
            "package.json": '{"dependencies": {"hexo": "^6.2.0"}}'})
     for n in (4, 5, 6):
         write({f"source/_posts/meetjs-{n}.md":
-               f"---\ntitle: meet.js #{n}\nevent:\n  time: 2023-0{n}-14 16:00:00\n  place:\n"
+               f"---\ntitle: 'meet.js #{n}'\nevent:\n  time: 2023-0{n}-14 16:00:00\n  place:\n"
                f"    name: Strefa\ndate: 2023-0{n - 1}-31 11:00:00\n---\nHi\n"})
     out, rows = init_and_list()
     assert "Found a Hexo site" in out
