@@ -116,7 +116,8 @@ _NAME_COLON = _Lazy(
 # "- [Talk](video) ([slides](...)) - [Odinei Ramone](https://...)", "* [solid-process]
 # (...) - Entenda ... - Rodrigo Serradura": a programme item ending on its speaker.
 _ENDS_ON = _Lazy(
-    rf"^[ \t]*[*+-][ \t]+[^\n]{{3,300}}?[ \t][-–—][ \t]+(?:{_LINKED}|(?P<plain>{_NAME}))[ \t]*$",
+    rf"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+[^\n]{{3,300}}?[ \t][-–—][ \t]+(?:{_LINKED}|"
+    rf"(?P<plain>{_NAME}))[ \t]*$",
     re.MULTILINE)
 # "1. Marek Urbanowicz - "Czysty kod w TypeScript"", "- [Ann Lee](…): Rust at scale": an
 # agenda item that opens on its speaker (two words at least: "- Pizza - 19:00" is food).
