@@ -59,7 +59,13 @@ def labelled_value(body: str, label: str) -> str | None:
     return value or None
 
 
-_ALONE_MARKUP = re.compile(r"^[\s#>*_|\-]*|[\s*_:：|]*$")
+# What a label alone may have around it: a heading's marks, bold, a colon, an icon
+# ("#### 장소 🚶", "📍 Location").
+_ALONE_MARKUP = re.compile(r"^[\W_]*|[\W_]*$")
+# A list item's mark, and a value that is itself labelled ("- 후원 : 멜번대학교 ...": the
+# venue's sponsor, then the venue).
+_ITEM = re.compile(r"^(?:[*+\-]|\d+[.)])\s+")
+_INNER_LABEL = re.compile(r"^[^\s:：]{1,12}\s*[:：]\s*(?=\S)")
 
 
 def _next_line_value(body: str, label: str) -> str | None:
@@ -73,6 +79,7 @@ def _next_line_value(body: str, label: str) -> str | None:
             continue
         for following in lines[index + 1:index + 4]:
             text = " ".join(html.unescape(_TAG.sub(" ", following)).split()).strip("*_ ")
+            text = _INNER_LABEL.sub("", _ITEM.sub("", text))
             if text:
                 return text
         return None
