@@ -38,6 +38,7 @@ __all__ = [
     "GMAIL_CLIP_BYTES",
     "AddressError",
     "Prepared",
+    "gmail_clips",
     "make_message_id",
     "prepare",
 ]
@@ -46,6 +47,12 @@ log = logging.getLogger(__name__)
 
 # Gmail cuts a message's HTML off behind "[Message clipped]" above this size.
 GMAIL_CLIP_BYTES = 102 * 1024
+
+
+def gmail_clips(html: str) -> bool:
+    """Whether Gmail shows the mail cut off: it counts the HTML part alone (the text part
+    and the calendar file do not count), the one rule ``send`` and the preview warn by."""
+    return len(html.encode("utf-8")) > GMAIL_CLIP_BYTES
 _SMTP = policy.SMTP
 _PLACEHOLDER_TO = "to@placeholder.invalid"
 _PLACEHOLDER_ID = "<id@placeholder.invalid>"
@@ -335,10 +342,10 @@ def prepare(settings: Settings, rendered: Rendered, *, date: datetime) -> Prepar
     at_id = lines.index(_header_line("Message-ID", _PLACEHOLDER_ID))
     before_to, between, after = (b"".join(lines[:at_to]), b"".join(lines[at_to + 1:at_id]),
                                  b"".join(lines[at_id + 1:]))
-    size = len(whole)
-    if size > GMAIL_CLIP_BYTES:
-        log.warning("%s (%s): the message is %d KB; Gmail clips messages over %d KB",
-                    rendered.event.id, rendered.kind, size // 1024, GMAIL_CLIP_BYTES // 1024)
+    if gmail_clips(rendered.html):
+        log.warning("%s (%s): the HTML is %d KB; Gmail clips an HTML part over %d KB",
+                    rendered.event.id, rendered.kind, len(rendered.html.encode()) // 1024,
+                    GMAIL_CLIP_BYTES // 1024)
     return Prepared(rendered=rendered, settings=settings, _template=msg,
                     _before_to=before_to, _between=between, _after=after + b"\r\n" + body,
                     digest=digest)

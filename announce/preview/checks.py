@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..links import is_absolute
-from ..message import GMAIL_CLIP_BYTES
+from ..message import gmail_clips
 
 __all__ = ["MessageChecks", "check_html"]
 
@@ -48,10 +48,7 @@ class MessageChecks:
     message_bytes: int
     relative_urls: tuple[tuple[str, str], ...]
     images_without_alt: tuple[str, ...]
-
-    @property
-    def clipped(self) -> bool:
-        return self.html_bytes > GMAIL_CLIP_BYTES
+    clipped: bool  # by Gmail (message.gmail_clips)
 
 
 def check_html(html_text: str, message_bytes: int = 0) -> MessageChecks:
@@ -67,6 +64,7 @@ def check_html(html_text: str, message_bytes: int = 0) -> MessageChecks:
     return MessageChecks(
         html_bytes=len(html_text.encode("utf-8")),
         message_bytes=message_bytes,
+        clipped=gmail_clips(html_text),
         relative_urls=relative,
         images_without_alt=tuple(scan.images_without_alt),
     )
