@@ -25,7 +25,8 @@ from babel.messages.pofile import read_po
 
 from announce.i18n import language, normalize
 from announce.kinds import plan
-from announce.render import format_when, relative_day, render_event
+from announce.render import render_event
+from announce.timefmt import format_when, relative_day
 
 from .conftest import EXAMPLE_CONFIG, REPO
 from .test_render import (

@@ -30,15 +30,9 @@ from announce.errors import ContentError, TemplateError
 from announce.kinds import plan
 from announce.message import GMAIL_CLIP_BYTES, prepare
 from announce.paths import display_path
-from announce.render import (
-    Rendered,
-    format_when,
-    html_to_text,
-    relative_day,
-    render_event,
-    sanitize,
-)
+from announce.render import Rendered, html_to_text, render_event, sanitize
 from announce.sources.catalog import load_catalog
+from announce.timefmt import format_when, relative_day
 from announce.urls import find_url_problems
 
 from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, SERVICE_MESH, shared

@@ -26,9 +26,6 @@ from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ContentError
 from ..kinds import KINDS, MessagePlan
-from ..markup import TOO_DEEP, markdown_to_html
-from ..resources import packaged_templates
-from ..timefmt import format_when, relative_day
 from ..urls import relative_url_problems, unsafe_url_problems
 from .context import build_context
 from .css import check_document, inline_css
@@ -41,26 +38,18 @@ from .templates import (
     language_of,
     render_subject,
     render_template,
-    sandboxed,
 )
 from .text import html_to_text, tidy
 
+# What the package owns and others use; the rest is its modules' own.
 __all__ = [
-    "KINDS",
-    "TOO_DEEP",
     "Rendered",
     "_vtimezone",
     "environment",
-    "format_when",
     "html_to_text",
     "inline_css",
-    "markdown_to_html",
-    "packaged_templates",
-    "relative_day",
-    "relative_url_problems",
     "render_event",
     "render_subject",
-    "sandboxed",
     "sanitize",
     "sender_domain",
 ]
