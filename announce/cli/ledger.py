@@ -101,8 +101,8 @@ def request_command(task: str, do: str, event: str, kind: str, dry_run: str) -> 
         asked = request(do, event, kind, task=task, dry_run=dry_run == "true")
     except ManualError as exc:
         click.echo(f"announce: error: {exc}", err=True)
-        click.echo(workflow.error(f"{exc}. Nothing was done: run the workflow again with other "
-                             "inputs."))
+        click.echo(workflow.error(f"{exc}. Nothing was done: run the workflow again with "
+                                  "other inputs."))
         raise SystemExit(exc.exit_code) from None
     click.echo(asked.says)
     workflow.write_output("fetch", "\n".join(asked.fetch))

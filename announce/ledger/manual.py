@@ -55,9 +55,9 @@ def request(do: str, event: str, kind: str, *, task: str = "send",
         return Request(("--read-only",), ("send", "--next"), True,
                        "A preview: what is due next, with the ledger branch; nothing sent.")
     if do not in CHOICES:
-        raise ManualError(f"do: {do!r} is not one of: {', '.join(CHOICES)}", key="do")
+        raise ManualError(f"{do!r} is not one of: {', '.join(CHOICES)}", key="do")
     if kind != ANY_KIND and kind not in KINDS:
-        raise ManualError(f"kind: {kind!r} is not one of: {ANY_KIND}, {', '.join(KINDS)}",
+        raise ManualError(f"{kind!r} is not one of: {ANY_KIND}, {', '.join(KINDS)}",
                           key="kind")
     if do == CLEAR_MARKER:
         # With an event: the stopped run's log showed that message went out, so it is
@@ -71,13 +71,13 @@ def request(do: str, event: str, kind: str, *, task: str = "send",
         if event or kind != ANY_KIND:
             raise ManualError(f"event and kind are for {SEND_NOW}, {SKIP} and "
                               f"{RESEND_UNCERTAIN}: '{do}' sends what is due (leave them "
-                              "empty, or choose what to do with that event)", key="event")
+                              "empty, or choose what to do with that event)")
         dry = dry_run or do == DRY_RUN
         return Request(("--dry-run",) if dry else (), ("send", "--next"), dry,
                        "A dry run: what is due, nothing sent." if dry else
                        "Sending what is due.")
     if not event:
-        raise ManualError(f"event: '{do}' needs the event (its id, as 'announce list' "
+        raise ManualError(f"'{do}' needs the event (its id, as 'announce list' "
                           "shows it, or its talk file)", key="event")
     return Request(("--dry-run",) if dry_run else (), _for_event(do, event, kind), dry_run,
                    f"{do.capitalize()}: {_what(event, kind)}"
@@ -86,7 +86,7 @@ def request(do: str, event: str, kind: str, *, task: str = "send",
 
 def _for_event(do: str, event: str, kind: str) -> tuple[str, ...]:
     if event.startswith("-"):  # an option, not an event
-        raise ManualError(f"event: {event!r} is not an event id or a talk file", key="event")
+        raise ManualError(f"{event!r} is not an event id or a talk file", key="event")
     kinds = () if kind == ANY_KIND else ("--kind", kind, "--force")
     return ("send", event, *kinds, *_FOR_EVENT[do])
 
