@@ -73,6 +73,8 @@ def _next_line_value(body: str, label: str) -> str | None:
             continue
         for following in lines[index + 1:index + 4]:
             text = " ".join(html.unescape(_TAG.sub(" ", following)).split()).strip("*_ ")
+            # A definition list's ":   value" (Markdown Extra's, and a reST page's).
+            text = text.removeprefix(": ").strip("*_ ") if text.startswith(": ") else text
             if text:
                 return text
         return None
