@@ -75,6 +75,8 @@ def parse_rst(path: Path, text: str) -> Document:
         body = markdown_of(document)
     except RecursionError:
         raise FrontMatterError(1, _TOO_DEEP) from None
+    except Exception as exc:  # a node docutils' own HTML writer has no way to write
+        raise FrontMatterError(1, f"docutils could not write it: {exc}") from None
     data = metadata_values(values)
     return Document(path, "rst", front, front_line, body, 1,
                     _nikola_draft(data) if nikola is not None or sidecar is not None else data)
@@ -171,11 +173,12 @@ def _doctree(path: Path, text: str, pelican: bool) -> nodes.document:
     Pelican, the title and the field list under it made the title and docinfo)."""
     from docutils.utils import new_document
 
-    parser, reader, settings = _tools(pelican)
+    parser, reader, writer, settings = _tools(pelican)
     try:
         document = new_document(str(path), settings)
         parser.parse(text, document)
-        document.transformer.populate_from_components((reader, parser))
+        # The writer's own: a note or a warning made the admonition its HTML writes.
+        document.transformer.populate_from_components((reader, parser, writer))
         document.transformer.apply_transforms()
     except RecursionError:
         raise FrontMatterError(1, _TOO_DEEP) from None
@@ -185,8 +188,8 @@ def _doctree(path: Path, text: str, pelican: bool) -> nodes.document:
 
 
 @functools.cache
-def _tools(pelican: bool) -> tuple[Any, Any, Any]:
-    """docutils' reST parser, standalone reader and settings, made once."""
+def _tools(pelican: bool) -> tuple[Any, Any, Any, Any]:
+    """docutils' reST parser, standalone reader, HTML writer and settings, made once."""
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
     from docutils.readers.standalone import Reader
@@ -208,4 +211,4 @@ def _tools(pelican: bool) -> tuple[Any, Any, Any]:
     settings.sectsubtitle_xform = False
     settings.doctitle_xform = pelican
     settings.docinfo_xform = pelican
-    return Parser(), Reader(), copy.copy(settings)
+    return Parser(), Reader(), Writer(), copy.copy(settings)

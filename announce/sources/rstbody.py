@@ -65,7 +65,10 @@ class _Writer:
         for node in children:
             if _tag(node) in _SKIPPED:
                 continue
-            self._pad(line_of(node))
+            line = line_of(node)
+            if line is not None and _tag(node) in ("literal_block", "doctest_block"):
+                line -= 1  # its fence on the line before its first line of code
+            self._pad(line)
             if _tag(node) == "section":
                 self._top_section(node, level)
             else:
@@ -221,7 +224,7 @@ class _Writer:
         """The Markdown of an element's inline content."""
         name = _tag(node)
         if name == "#text":
-            return _escape(str(node))
+            return _escape(node.astext())  # (its text holds docutils' escapes as NULs)
         if name in _SKIPPED and name != "title":
             return ""
         inner = "".join(self.inline(child) for child in getattr(node, "children", ()))
