@@ -765,3 +765,32 @@ def test_a_heading_with_an_icon_labels_the_time_under_it() -> None:
     got = {r["path"][-5:-3]: (r["start"], r["location"], unsure_of(r)) for r in rows}
     assert got["38"][:2] == ("2025-04-16T17:30:00+10:00", None)  # unsure of the venue
     assert got["37"][2] == ["speakers", "start"]  # the page says the 12th, the key the 4th
+
+
+def test_the_sites_calendar_names_its_events_with_words_around_the_title() -> None:
+    # Wolust: wolust.ics loops over site.data.daten.linuxuser, "SUMMARY:Wolust {{
+    # treffen.meeting }}"; its pages show no title at all.
+    _jekyll("Europe/Berlin")
+    write({"wolust.ics": textwrap.dedent("""\
+               ---
+               layout: none
+               ---
+               BEGIN:VCALENDAR
+               {% for treffen in site.data.daten.linuxuser %}
+               BEGIN:VEVENT
+               DTSTART:{{ treffen.jahr }}{{ treffen.monat }}{{ treffen.tag }}T193000
+               SUMMARY:Wolust {{ treffen.meeting }}
+               LOCATION:{{ treffen.ort }}
+               END:VEVENT
+               {% endfor %}
+               END:VCALENDAR
+               """),
+           "_data/daten.yaml": "linuxuser:\n" + "".join(
+               f"  - meeting: {name}\n    tag: '0{n}'\n    monat: '06'\n    jahr: 2026\n"
+               f"    ort: Timescafe\n    start: '19:30 Uhr'\n"
+               for n, name in ((2, "Nächstes Treffen"), (3, "Weitere Treffen"),
+                               (4, "Weitere Treffen")))})
+    out, rows = init_and_list()
+    assert [r["title"] for r in rows] == ["Wolust Nächstes Treffen", "Wolust Weitere Treffen",
+                                          "Wolust Weitere Treffen"]
+    assert "the site's calendar names its events 'Wolust {meeting}'" in out
