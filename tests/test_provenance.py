@@ -289,6 +289,9 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
     ('## Agenda\n\n1. Marek Urbanowicz - "Czysty kod w TypeScript"\n'
      '2. Kamil Karczmarczyk – "Passkeys - our passwordless future"',
      ["Marek Urbanowicz", "Kamil Karczmarczyk"]),
+    # A theme's tag of a talk, its speaker the first argument (meet.js Katowice's Hexo).
+    ("1. {% talk 'Jarosław Bagnicki' 'Storybook - narzędzie' %}\nKrótka.\n{% endtalk %}",
+     ["Jarosław Bagnicki"]),
     # "com" (with): a programme item that ends on its speaker, in Portuguese.
     ("- 10h40 - Explorer: uma ferramenta, com Philip Sampaio\n"
      "- 11h25 - A Arte de Interpretar Código, com Paulo Rodrigues",

@@ -168,7 +168,7 @@ _TALK_VERB = re.compile(
     r"apresentará|habló|hablará|presentó|presentará|parlera|présentera|a\s+présenté|"
     r"sprach|spricht|präsentiert|parlerà|presenterà|provede|poví|přednese|představí|"
     r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит)\b"
-    r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio)\b")
+    r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio|talk)\b")
 
 
 # A speaker label anywhere on a line ("🎙 Narasumber:", "## Ponentes").
