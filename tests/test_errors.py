@@ -62,7 +62,8 @@ def _place_in_text(call: ast.Call) -> bool:
         return False
     text = call.args[0]
     key = next((k.value for k in call.keywords if k.arg == "key"), None)
-    if isinstance(key, ast.Constant) and _opening(call).startswith(f"{key.value}: "):
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and \
+            _opening(call).startswith(f"{key.value}: "):
         return True
     return (isinstance(text, ast.JoinedStr) and len(text.values) > 1
             and isinstance(text.values[0], ast.FormattedValue)

@@ -25,9 +25,6 @@ pytestmark = pytest.mark.slow
 
 # (site folder, fact key, field) -> why announce gets it wrong today.
 KNOWN_GAPS: Final[dict[tuple[str, str, str], str]] = {
-    ("nairobilug-nairobilug.or.ke", "meetup-may-2015", "start"):
-        "Pelican's Date is when the summary was posted (a week later); the meetup's day is "
-        "only in a sentence ('on the first Saturday (2nd May)')",
     ("parisjs-parisjs-website", "2022-09-28", "speakers"):
         "facts.json says the talks' authors are empty; the file names three (reported)",
 }

@@ -9,6 +9,7 @@ config. Adding a generator is adding an entry (and, if its config is special, a 
 from __future__ import annotations
 
 import json
+import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -267,6 +268,36 @@ def _pelican(root: Path) -> SiteConfig:
         raw={**data, "SITEURL": url})
 
 
+def _nikola(root: Path) -> SiteConfig:
+    path = root / "conf.py"
+    data = python_settings(path)
+    language = _text(data, "DEFAULT_LANG")
+    # Translatable settings are a text or a dict of texts by language.
+    title = data.get("BLOG_TITLE")
+    if isinstance(title, dict):
+        title = title.get(language) or next(iter(title.values()), "")
+    # POSTS and PAGES: (glob, output folder, template) triples; the glob's folder is read.
+    dirs = [str(entry[0]).rsplit("/", 1)[0] for key in ("POSTS", "PAGES")
+            for entry in data.get(key) or () if isinstance(entry, tuple | list) and entry
+            and "/" in str(entry[0])]
+    return SiteConfig(
+        name=title.strip() if isinstance(title, str) else "",
+        url=_text(data, "SITE_URL", "BASE_URL"), timezone=_zone(_text(data, "TIMEZONE")),
+        language=language, content_dirs=tuple(dict.fromkeys(dirs)) or ("posts", "pages"),
+        path=path, raw=data)
+
+
+def _is_nikola(root: Path) -> bool:
+    # Sphinx's config is conf.py too: Nikola's sets BLOG_TITLE and its POSTS or PAGES.
+    text = scan_sources(root, ("conf.py",))
+    return bool(_NIKOLA_TITLE.search(text) and _NIKOLA_POSTS.search(text)) and \
+        not (root / "pelicanconf.py").is_file()
+
+
+_NIKOLA_TITLE = re.compile(r"^BLOG_TITLE\s*=", re.MULTILINE)
+_NIKOLA_POSTS = re.compile(r"^(?:POSTS|PAGES)\s*=", re.MULTILINE)
+
+
 def _js_site(root: Path, files: tuple[str, ...], content_dirs: tuple[str, ...],
              anchor: str = "") -> SiteConfig:
     """What a JavaScript config states literally (see :func:`.codeconfig.js_values`)."""
@@ -348,10 +379,14 @@ GENERATORS: tuple[Generator, ...] = (
     Generator("mkdocs", "MkDocs", ("mkdocs.yml", "mkdocs.yaml"), "1.1", False, ("docs",), (),
               True, _mkdocs, page_rules=_rules("routes", "mkdocs_pages"),
               links_from_source=True),
-    # Pelican reads `Key: value` headers (or YAML through a plugin, with PyYAML); a date
+    # Pelican reads `Key: value` headers and reST pages (or YAML through a plugin); a date
     # without offset is in its TIMEZONE setting. Its pages' URLs are not modelled yet.
     Generator("pelican", "Pelican", ("pelicanconf.py",), "1.1", False, ("content",), (),
               False, _pelican),
+    # Nikola: posts and pages in reST (or Markdown) with `.. key: value` metadata; a date
+    # without offset is in its TIMEZONE. Its config is conf.py, as Sphinx's: _is_nikola.
+    Generator("nikola", "Nikola", ("conf.py",), "1.1", False, ("posts", "pages"), (),
+              False, _nikola, public=("files", ".")),
     # The JavaScript generators read front matter with gray-matter (js-yaml): YAML 1.2,
     # and an unquoted timestamp without offset is a JavaScript Date in UTC.
     Generator("gatsby", "Gatsby", ("gatsby-config.*",), "1.2", True,
@@ -406,6 +441,8 @@ def detect_generator(root: Path) -> Generator:
                 continue
             if generator.name == "hexo" and "hexo" not in _npm_packages(root):
                 continue  # Jekyll's _config.yml
+            if generator.name == "nikola" and not _is_nikola(root):
+                continue  # Sphinx's conf.py
             return generator
     # No config file of its own (a Metalsmith build script, a Next.js site with defaults):
     # the generator the site's package.json depends on.
