@@ -33,7 +33,7 @@ SLOW_MODULES = frozenset({
     "test_corpus",        # the 200-event HV Open site
     "test_preview",       # the preview server as a process, and in chromium
 })
-BROWSER_FIXTURES = frozenset({"browser", "new_page"})
+BROWSER_FIXTURES = frozenset({"browser", "dark_browser", "new_page"})
 # The modules that take longest, longest first (measured with --durations=0): they run
 # first, so that with `make test`'s workers (-n auto --dist loadscope, one module per
 # worker at a time) none of them starts last while the other worker has nothing left.
