@@ -115,6 +115,17 @@ def test_preview_calendar_details_and_description_are_sentences(
         assert "http" not in text, (place, text)
 
 
+def test_a_backslash_escapes_punctuation_as_on_the_site(
+        corpus: Callable[[str], Corpus]) -> None:
+    """Clermont'ech (Hugo: CommonMark) writes "absolu \\: il va": the site shows "absolu :
+    il va", so does the mail, in each of its parts."""
+    rendered = render(corpus("clermontech"), "2015-03-05-seminaire-confiance-numerique")
+    for text in (rendered.html, rendered.text, ics_description(rendered)):
+        assert "absolu \\:" not in text
+    assert "absolu : il va" in " ".join(document(rendered).text_content().split())
+    assert "absolu : il va" in " ".join(ics_description(rendered).split())
+
+
 def test_sentences_keep_the_words_of_a_table_and_a_link(corpus: Callable[[str], Corpus]) -> None:
     kanazawa = prose_places(render(corpus("kanazawarb"), "166"))
     assert "日時: 2026年06月20日(土) 13:00 - 17:00" in kanazawa["DESCRIPTION"]
@@ -143,6 +154,25 @@ def test_a_kramdown_table_without_a_header_row_is_a_table(
     assert "padding" in (cell.get("style") or "")
     (time,) = [s for s in cell.iter("span") if "13:00" in s.text_content()]
     assert "nowrap" in (time.get("style") or "")
+
+
+def test_a_table_whose_rows_end_in_a_no_break_space_is_a_table(
+        corpus: Callable[[str], Corpus]) -> None:
+    """HV Open's 2004 CMS talk: a kramdown table right under a list, each row ending in a
+    no-break space, came out as raw ``|CMS System Name|Features|...|`` lines."""
+    rendered = render(corpus("hvopen"), "2004-05-06-content-management-systems")
+    root = document(rendered)
+    assert "|CMS System Name|" not in root.text_content()
+    assert "|CMS System Name|" not in rendered.text
+    (table,) = [t for t in root.iter("table") if "CMS System Name" in t.text_content()
+                and t.find(".//table") is None]
+    rows = [[" ".join(td.text_content().split()) for td in tr.iter("td")]
+            for tr in table.iter("tr")]
+    assert rows[0] == ["CMS System Name", "Features", "Expandability",
+                       "Software Requirements", "The Good", "The Bad"]
+    assert [row[0] for row in rows[1:]] == ["Tiki Wiki", "Blog::CMS", "Drupal", "Mambo",
+                                            "Zope", "Plone", "WordPress"]
+    assert "CMS System Name | Features | Expandability" in rendered.text
 
 
 # --- speakers -------------------------------------------------------------------------------
