@@ -175,6 +175,17 @@ def test_a_table_whose_rows_end_in_a_no_break_space_is_a_table(
     assert "CMS System Name | Features | Expandability" in rendered.text
 
 
+def test_empty_cells_make_no_pipes_in_the_text_part(corpus: Callable[[str], Corpus]) -> None:
+    """Kanazawa.rb #36's programme: a break has neither a time nor a speaker
+    (``|               |休憩 (15min)                  ||``): "| 休憩 (15min) |" in the text
+    part looked like the raw table."""
+    rendered = render(corpus("kanazawarb"), "36")
+    lines = rendered.text.splitlines()
+    assert "休憩 (15min)" in lines
+    assert not [line for line in lines if line.startswith("|") or line.endswith("|")]
+    assert "13:45 - 14:00 | browserify (15min) | wtnabe" in lines
+
+
 # --- speakers -------------------------------------------------------------------------------
 
 
