@@ -115,6 +115,21 @@ def test_preview_calendar_details_and_description_are_sentences(
         assert "http" not in text, (place, text)
 
 
+def test_a_link_left_out_of_the_sentences_takes_its_brackets_along(
+        corpus: Callable[[str], Corpus]) -> None:
+    """A link whose text is an address goes; the brackets a page put around it went
+    with it only in the preview, calendar details and DESCRIPTION: "register on []() as
+    well" (DevsGoWhere, a Meetup import's ``\\[[lu.ma](http://lu.ma)\\]([...](...))``),
+    "Advent of code (), která" (Ostrava's Pyvo)."""
+    neo4j = prose_places(render(corpus("devsgowhere"), "20251023-mcp-singapore-by-neo4j"))
+    assert neo4j["preheader"] == "Note: Please register on as well."
+    pyvo = prose_places(render(corpus("pyvo"), "ostrava-pyvo/events/2021-12-01"))
+    assert "začátek soutěže Advent of code, která bude" in pyvo["preheader"]
+    for text in (*neo4j.values(), *pyvo.values()):
+        assert "()" not in text
+        assert "[]" not in text
+
+
 def test_a_backslash_escapes_punctuation_as_on_the_site(
         corpus: Callable[[str], Corpus]) -> None:
     """Clermont'ech (Hugo: CommonMark) writes "absolu \\: il va": the site shows "absolu :
