@@ -286,6 +286,19 @@ def test_an_rsvp_comes_first(corpus: Callable[[str], Corpus]) -> None:
         "https://luma.com/pyladiesvancouver", "RSVP")
 
 
+def test_a_cancellation_has_no_button_and_links_the_event_page(
+        corpus: Callable[[str], Corpus]) -> None:
+    """On purpose: nothing to go to, and the attached calendar file takes it off the
+    calendar; the page may say why, or what instead."""
+    rendered = render(corpus("TroLUG"), "2025-12-04_TroLUG", "cancellation")
+    root = document(rendered)
+    assert not root.find_class("btn")
+    page = "https://trolug.de/de/docs/events/2025-12-04_TroLUG/"
+    assert [a.text_content() for a in root.iter("a") if a.get("href") == page] == [
+        "Veranstaltungsseite"]
+    assert f"Mehr:     {page}" in rendered.text
+
+
 # --- images ---------------------------------------------------------------------------------
 
 
