@@ -190,6 +190,46 @@ def test_one_announcement_of_every_corpus_site_passes_axe_light_and_dark(
     assert not bad, "\n".join(bad[:30])
 
 
+# Light and dark accents, each with the text colour it needs (near-black, white), all
+# of them colours [site] accent takes (one text reads on each at WCAG AA).
+ACCENTS = ("#ffcc00", "#2e7d32", "#6a1b9a", "#ff7043", "#00838f", "#80deea")
+
+
+def test_every_corpus_site_in_a_colour_of_its_own_shows_it_and_reads(
+        corpus_mails: list[tuple[Corpus, Event]], light: Any, dark: Any) -> None:
+    """Each site with a logo (a URL: the corpus keeps no image files) and an accent, one
+    of ACCENTS in turn: the header shows both, and axe finds every text readable, light
+    and dark, over the site's own content."""
+    import dataclasses
+
+    from announce.configcheck import check_site
+
+    for accent in ACCENTS:
+        check_site({"accent": accent}, "announce.toml")  # the config would take it
+    bad = []
+    for number, (corpus, event) in enumerate(corpus_mails):
+        accent = ACCENTS[number % len(ACCENTS)]
+        site = dataclasses.replace(corpus.settings.site, accent=accent,
+                                   logo="https://example.org/logo.png")
+        settings = dataclasses.replace(corpus.settings, site=site)
+        rendered = render_event(settings, corpus.catalog, event, "announcement", corpus.now())
+        (header,) = lxml.html.document_fromstring(rendered.html).find_class("header")
+        assert [img.get("src") for img in header.iter("img")] == [
+            "https://example.org/logo.png"], corpus.name
+        for page in (light, dark):
+            show(page, rendered)
+            painted = page.evaluate(
+                "getComputedStyle(document.querySelector('.header')).backgroundColor")
+            assert painted == _rgb(accent), (corpus.name, painted)
+            bad += [f"{corpus.name} {accent}: {v}" for v in contrast_violations(page)]
+    assert not bad, "\n".join(bad[:30])
+
+
+def _rgb(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
 # Each line of text on the screen: where it is, its size and weight, its start.
 LINES_JS = """() => {
   const lines = [];
