@@ -39,8 +39,9 @@ BROWSER_FIXTURES = frozenset({"browser", "dark_browser", "new_page"})
 # worker at a time) none of them starts last while the other worker has nothing left.
 # Only the order changes; a module missing here runs after these, in file order.
 LONGEST_FIRST = ("test_clients", "test_workflow", "test_mailman", "test_preview",
-                 "test_hostile", "test_render", "test_sites", "test_i18n", "test_facts",
-                 "test_lock", "test_exactly_once", "test_body", "test_action", "test_ledger")
+                 "test_mail_phone", "test_hostile", "test_render", "test_sites", "test_i18n",
+                 "test_facts", "test_lock", "test_exactly_once", "test_body", "test_action",
+                 "test_ledger")
 
 
 def _module_name(item: pytest.Item) -> str:
