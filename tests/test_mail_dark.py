@@ -159,6 +159,10 @@ def test_every_text_reads_at_wcag_aa_in_light_and_dark_mode(
     assert prefers_dark(dark)  # Chromium's forced dark mode tells the page
     assert is_dark(paper(dark)), paper(dark)  # a dark page, not a bright block
     assert contrast_violations(dark) == []
+    # The title (a link to the event's page) is a heading, as in light mode: not link blue.
+    title = "getComputedStyle(document.querySelector('h1 a')).color"
+    assert dark.evaluate(title) == "rgb(245, 247, 250)"
+    assert light.evaluate(title) == "rgb(16, 42, 67)"
 
 
 # --- one announcement of every corpus site -------------------------------------------------
