@@ -133,12 +133,19 @@ def test_a_link_left_out_of_the_sentences_takes_its_brackets_along(
 def test_a_backslash_escapes_punctuation_as_on_the_site(
         corpus: Callable[[str], Corpus]) -> None:
     """Clermont'ech (Hugo: CommonMark) writes "absolu \\: il va": the site shows "absolu :
-    il va", so does the mail, in each of its parts."""
+    il va", so does the mail, in each of its parts; a venue read from a page's table too."""
     rendered = render(corpus("clermontech"), "2015-03-05-seminaire-confiance-numerique")
     for text in (rendered.html, rendered.text, ics_description(rendered)):
         assert "absolu \\:" not in text
     assert "absolu : il va" in " ".join(document(rendered).text_content().split())
     assert "absolu : il va" in " ".join(ics_description(rendered).split())
+    # Kanazawa.rb #49's venue, read from its table's "| **会場** | [DMM\.com Labo ...](...)":
+    # the reminder's preview line and the facts said "DMM\.com".
+    reminder = render(corpus("kanazawarb"), "49", "reminder")
+    assert "· DMM.com Labo 金沢南町事業所" in preheader(reminder)
+    (facts,) = document(reminder).find_class("facts")
+    assert "DMM.com Labo" in facts.text_content()
+    assert "\\" not in facts.text_content() + reminder.text
 
 
 def test_sentences_keep_the_words_of_a_table_and_a_link(corpus: Callable[[str], Corpus]) -> None:
