@@ -107,6 +107,10 @@ class Reader:
         return first, MISSING
 
     def _special(self, name: str, path: str) -> Any:
+        if path.startswith("text:"):
+            from .keymap import text_value
+
+            return text_value(self.doc.data, path)
         if path == FILE_DATE:
             if name != "start":
                 return MISSING
