@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
-SUFFIXES = (".md", ".markdown")
+SUFFIXES = (".md", ".markdown", ".mdx", ".rst")
 
 
 @dataclass(frozen=True)

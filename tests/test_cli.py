@@ -21,7 +21,7 @@ from announce.cli import cli
 from .conftest import REPO
 
 DEMO_NOW = "2027-01-28T09:00"
-HEAVY = ("markdown", "premailer", "jinja2", "aiosmtplib")
+HEAVY = ("markdown", "premailer", "jinja2", "aiosmtplib", "docutils")
 ANNOUNCE = Path(sys.executable).with_name("announce")  # the installed console script
 
 UPCOMING = """\

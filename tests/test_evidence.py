@@ -719,3 +719,78 @@ def test_a_text_path_in_the_key_map_is_checked() -> None:
     assert "names no key" in (validate_path("text:Paris.js") or "")
     assert text_value({"edition": 101}, "text:Paris.js #{edition}") == "Paris.js #101"
     assert text_value({}, "text:Paris.js #{edition}") is MISSING_VALUE
+
+
+def test_a_hexo_site_reads_a_nested_naive_time_as_utc() -> None:
+    # meet.js Katowice: Hexo's _config.yml (timezone: Europe/Warsaw) and package.json; the
+    # theme shows event.time (js-yaml: UTC) in Warsaw time, and date is the post's.
+    write({"_config.yml": "title: meet.js Katowice\ntimezone: Europe/Warsaw\n",
+           "package.json": '{"dependencies": {"hexo": "^6.2.0"}}'})
+    for n in (4, 5, 6):
+        write({f"source/_posts/meetjs-{n}.md":
+               f"---\ntitle: 'meet.js #{n}'\nevent:\n  time: 2023-0{n}-14 16:00:00\n  place:\n"
+               f"    name: Strefa\ndate: 2023-0{n - 1}-31 11:00:00\n---\nHi\n"})
+    out, rows = init_and_list()
+    assert "Found a Hexo site" in out
+    assert {r["title"]: r["start"] for r in rows}["meet.js #6"] == "2023-06-14T18:00:00+02:00"
+
+
+def test_a_heading_with_an_icon_labels_the_time_under_it() -> None:
+    # kor-dev-aus (Gatsby): "#### 시간 ⏰" then "- 2025년 04월 16일 저녁 5:30" (evening: PM),
+    # a date there that is not the key's makes the start unsure. (Under "#### 장소 🚶", the
+    # venue's line starts with its sponsor's word: not read.)
+    write({"gatsby-config.js": "module.exports = { siteMetadata: { title: 'KDA' } }"})
+    for n, day, said in ((36, "2024-10-16", "2024년 10월 16일"),
+                         (37, "2025-02-04", "2025년 02월 12일"),
+                         (38, "2025-04-16", "2025년 04월 16일")):
+        write({f"src/content/meetup_{n}.md": f"""
+            ---
+            title: '{day[:7]} 모임'
+            date: '{day}'
+            ---
+
+            #### 토픽 🚀
+
+            1. SNL Web Dev Project: Change Your Life - Ally Kim
+
+            #### 시간 ⏰
+
+            -   {said} 저녁 5:30 - Melbourne Time
+
+            #### 장소 ‍🚶
+
+            -   후원 : 멜번대학교 Sidney Myer Asia Institute, Room 106
+            """})
+    _out, rows = init_and_list("--timezone", "Australia/Melbourne")
+    got = {r["path"][-5:-3]: (r["start"], r["location"], unsure_of(r)) for r in rows}
+    assert got["38"][:2] == ("2025-04-16T17:30:00+10:00", None)  # unsure of the venue
+    assert got["37"][2] == ["speakers", "start"]  # the page says the 12th, the key the 4th
+
+
+def test_the_sites_calendar_names_its_events_with_words_around_the_title() -> None:
+    # Wolust: wolust.ics loops over site.data.daten.linuxuser, "SUMMARY:Wolust {{
+    # treffen.meeting }}"; its pages show no title at all.
+    _jekyll("Europe/Berlin")
+    write({"wolust.ics": textwrap.dedent("""\
+               ---
+               layout: none
+               ---
+               BEGIN:VCALENDAR
+               {% for treffen in site.data.daten.linuxuser %}
+               BEGIN:VEVENT
+               DTSTART:{{ treffen.jahr }}{{ treffen.monat }}{{ treffen.tag }}T193000
+               SUMMARY:Wolust {{ treffen.meeting }}
+               LOCATION:{{ treffen.ort }}
+               END:VEVENT
+               {% endfor %}
+               END:VCALENDAR
+               """),
+           "_data/daten.yaml": "linuxuser:\n" + "".join(
+               f"  - meeting: {name}\n    tag: '0{n}'\n    monat: '06'\n    jahr: 2026\n"
+               f"    ort: Timescafe\n    start: '19:30 Uhr'\n"
+               for n, name in ((2, "Nächstes Treffen"), (3, "Weitere Treffen"),
+                               (4, "Weitere Treffen")))})
+    out, rows = init_and_list()
+    assert [r["title"] for r in rows] == ["Wolust Nächstes Treffen", "Wolust Weitere Treffen",
+                                          "Wolust Weitere Treffen"]
+    assert "the site's calendar names its events 'Wolust {meeting}'" in out

@@ -36,6 +36,10 @@ PLACEHOLDER = re.compile(
 HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
+# A dash between a venue's name and its street address, which starts with its number.
+_DASH_ADDRESS = re.compile(r"\s+[-–—]\s+(?=\d)")
+
+
 def body_venue(reader: Reader) -> Any:
     """The venue a labelled line of the body names ("**Location**: Hall, 1 Main St")."""
     from .bodyfields import VENUE_LABELS, labelled_value, venue_parts
@@ -50,7 +54,11 @@ def body_venue(reader: Reader) -> Any:
         if not name or PLACEHOLDER.match(name):
             continue
         head, _comma, rest = name.partition(",")
-        if not address and rest and any(c.isdigit() for c in rest):
+        dash = _DASH_ADDRESS.search(name)
+        if not address and dash is not None and not any(c.isdigit() for c in name[:dash.start()]):
+            # "Isos Technology - 1130 E University Drive, #101": a name, a dash, a street.
+            name, address = name[:dash.start()].strip(), name[dash.end():].strip()
+        elif not address and rest and any(c.isdigit() for c in rest):
             # "MSTAGE GmbH, Hofstatt 5, 3100 St. Pölten": a name, then a street address;
             # "Anfiteatro Alfredo Barrera, Facultad de Ciencias, UNAM" is one name.
             name, address = head.strip(), rest.strip()
@@ -160,7 +168,7 @@ _TALK_VERB = re.compile(
     r"apresentará|habló|hablará|presentó|presentará|parlera|présentera|a\s+présenté|"
     r"sprach|spricht|präsentiert|parlerà|presenterà|provede|poví|přednese|představí|"
     r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит)\b"
-    r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio)\b")
+    r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio|talk)\b")
 
 
 # A speaker label anywhere on a line ("🎙 Narasumber:", "## Ponentes").

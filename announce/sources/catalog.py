@@ -25,10 +25,11 @@ from ..errors import ContentError
 from ..paths import display_path
 from .dates import preview
 from .events import EventContext, LeftOut, field_line, read_event, slug_of
-from .frontmatter import Document, FrontMatterError, NoFrontMatter, YamlDialect, read_document
+from .frontmatter import Document, FrontMatterError, NoFrontMatter, YamlDialect
 from .keymap import KeyMap
 from .lookup import Lookup, load_lookup, location_of, text_of
 from .profiles import Generator, detect_generator, generator_named
+from .readers import PAGE_SUFFIXES, read_page
 from .richtext import with_rich_text_body
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ __all__ = [
     "site_generator",
 ]
 
-EVENT_SUFFIXES = (".md", ".markdown", ".mdx")
+EVENT_SUFFIXES = PAGE_SUFFIXES
 # A page bundle's page: Hugo's index.md, and the event.md some Astro sites use.
 _INDEX_STEMS = ("index", "_index", "event")
 
@@ -273,7 +274,7 @@ def _load_files(settings: Settings, events_dir: Path, paths: Iterable[Path] | No
             loaded.left_out.append(Problem(path, 1, "", f"not an event: {reason}", "warning"))
             continue
         try:
-            document = with_rich_text_body(read_document(path, generator.yaml))
+            document = with_rich_text_body(read_page(path, generator.yaml))
         except NoFrontMatter as exc:
             loaded.left_out.append(Problem(path, exc.line, "", f"not an event: {exc.message}",
                                            "warning"))
@@ -364,6 +365,7 @@ def _context(settings: Settings, generator: Generator
         if content.default_time else None
     context = EventContext(
         settings=settings, keys=KeyMap.with_overrides(content.keys), naive_utc=naive == "utc",
+        local_keys=() if content.naive_times else generator.local_keys,
         utc_times=content.utc_times or "instant",
         default_time=default_time, venues=venues, strict_venues=strict,
         speakers=lookups.get("speakers"), groups=lookups.get("group"), group=content.group,
@@ -424,7 +426,10 @@ def _site_variables(settings: Settings) -> dict[str, Any]:
 def _email_body(settings: Settings, event: Event) -> tuple[str, list[BodyNote]]:
     """``event``'s body as Markdown for the email, and what of it shows differently."""
     body = event.body
-    mdx = event.path.suffix.lower() == ".mdx"
+    suffix = event.path.suffix.lower()
+    if suffix == ".rst":
+        return body, []  # Markdown made by docutils (see .rst): no shortcodes nor Liquid
+    mdx = suffix == ".mdx"
     # body_for_email has its own quick exit; this one also spares importing it.
     if not mdx and "{" not in body and ":" not in body and "!!!" not in body \
             and "???" not in body:

@@ -317,7 +317,18 @@ def _normalise(text: str) -> str:
         text = re.sub(CJK_TIME, lambda m: f" {m[1]}:{int(m[2] or 0):02}", text)
         text = _without_accents(text)
     text = re.sub(_YEAR_FIRST, r"\1-\3-\4", text)
+    # Nikola's "2026-05-17 20:00:00 UTC+02:00" is two hours ahead of UTC, as people mean
+    # it; dateutil would read "UTC+02:00" as a POSIX zone, two hours behind.
+    text = re.sub(_UTC_PLUS, "", text)
+    # ISO 8601's basic form ("20260521T2000"), also with "_" between date and time.
+    text = re.sub(_BASIC, r"\1-\2-\3 \4:\5", text)
     return " ".join(text.split())
+
+
+_BASIC = re.compile(r"^((?:19|20)\d\d)([01]\d)([0-3]\d)[T_ ]([0-2]\d)([0-5]\d)$")
+
+
+_UTC_PLUS = re.compile(r"\s*\b(?:UTC|GMT)(?=[+-]\d{1,2}(?::?\d\d)?\s*$)")
 
 
 def _without_accents(text: str) -> str:

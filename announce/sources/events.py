@@ -31,6 +31,7 @@ from .keymap import MISSING, get_path
 from .lookup import location_of, looks_online, speaker_of, text_of
 from .people import AUTHOR_KEY, speakers_by_words
 from .reader import EventContext, LeftOut, Reader
+from .readers import PAGE_SUFFIXES
 from .timing import end_of, event_zone, start_of
 
 __all__ = ["EventContext", "LeftOut", "field_line", "read_event", "slug_of"]
@@ -164,7 +165,7 @@ def _unstated_title(reader: Reader) -> str | None:
         line = doc.body_line + (doc.body.count("\n", 0, at.start()) if at else 0)
         reader.sources["title"] = f"body:{line}"
         return heading
-    if not doc.data or doc.path.suffix.lower() not in (".md", ".markdown", ".mdx"):
+    if not doc.data or doc.path.suffix.lower() not in PAGE_SUFFIXES:
         return None  # an entry of a data file has no name of its own
     name = slug_of(doc.path)
     reader.unsure.add("title")
@@ -456,12 +457,13 @@ def _rsvp_from_body(body: str) -> str | None:
 def field_line(event: Event, name: str) -> tuple[str, int]:
     """The key path ``event`` read field ``name`` from, and its line in the file."""
     from .datafiles import document_of
-    from .frontmatter import FrontMatterError, read_document
+    from .frontmatter import FrontMatterError
+    from .readers import key_lines
 
     path = event.field_paths.get(name) or name
     try:
         entry = document_of(event.path, event.front_matter)  # an entry of a data file
-        return path, (entry or read_document(event.path)).line_of(path)
+        return path, (entry or key_lines(event.path)).line_of(path)
     except FrontMatterError:
         return path, 1
 

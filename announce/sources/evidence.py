@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["date_candidates", "date_paths", "guess_zone", "person_candidates", "role_of",
            "text_candidates", "utc_habit", "utc_written", "written_offsets"]
 
-_ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?")
+_ISO_DATE = re.compile(r"^\s*(?:\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?"
+                       # ISO 8601's basic form, "20260521T2000" (or with a "_" or a space)
+                       r"|(?:19|20)\d\d[01]\d[0-3]\d"
+                       r"(?P<basic>[T_ ][0-2]\d[0-5]\d(?:[0-5]\d)?)\s*$)")
 _MAX_DEPTH = 3
 
 # Words of a key that say its date is the event's (+1) or something else's (-1). Words of
@@ -61,7 +64,7 @@ def date_paths(data: Mapping[str, Any], prefix: str = "", depth: int = 0
         elif isinstance(value, str) and len(value) < 60:
             match = _ISO_DATE.match(value)
             if match:
-                yield path, bool(match["time"])
+                yield path, bool(match["time"] or match["basic"])
         elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
             yield from date_paths(value, f"{path}.", depth + 1)
 

@@ -48,7 +48,7 @@ __all__ = [
     "read_yaml_file",
 ]
 
-Syntax = Literal["yaml", "toml", "json", "meta"]
+Syntax = Literal["yaml", "toml", "json", "meta", "rst"]
 YamlDialect = Literal["1.1", "1.2"]
 
 # A talk file is a page of text: one over this is a mistake (a video, a database dump)
@@ -349,6 +349,8 @@ def _key_pattern(syntax: Syntax, key: str) -> re.Pattern[str]:
         return re.compile(rf'"{name}"\s*:')
     if syntax == "meta":  # keys are case-insensitive there
         return re.compile(rf"^[ ]{{0,3}}{name}[ \t]*:", re.MULTILINE | re.IGNORECASE)
+    if syntax == "rst":  # ".. date: ..." (Nikola) or ":date: ..." (Pelican): see .rst
+        return re.compile(rf"^[ \t]*(?:\.\.[ \t]+|:){name}[ \t]*:", re.MULTILINE | re.IGNORECASE)
     if syntax == "toml":
         key = rf"""["']?{name}["']?[ \t]*="""
         table = rf"""\[+[ \t]*(?:[\w."'-]+\.)?{name}[ \t]*\]+"""

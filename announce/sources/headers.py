@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final, NamedTuple
 
-__all__ = ["Header", "read_header"]
+__all__ = ["Header", "metadata_values", "read_header"]
 
 # python-markdown's META_RE and META_MORE_RE, a key starting with a letter.
 _KEY_LINE: Final = re.compile(r"[ ]{0,3}([A-Za-z][A-Za-z0-9_-]{0,63}):[ \t]*(.*)")
@@ -85,10 +85,12 @@ def read_header(text: str, start: int) -> Header | None:
     front_end = min(position, size)
     blank_end = text.find("\n", front_end)
     body_start = size if blank_end < 0 else blank_end + 1
-    return Header(text[start:front_end], _metadata(values), body_start)
+    return Header(text[start:front_end], metadata_values(values), body_start)
 
 
-def _metadata(values: dict[str, list[str]]) -> dict[str, Any]:
+def metadata_values(values: dict[str, list[str]]) -> dict[str, Any]:
+    """Pelican's rules for a few keys (lists, dates, statuses) on values read as text, a
+    list of lines per key (lower-cased); reST pages' metadata takes them too."""
     data: dict[str, Any] = {}
     for key, lines in values.items():
         if key in _LISTS:

@@ -20,7 +20,7 @@ from typing import Any
 from .evidence import date_candidates, role_of, utc_written, written_offsets
 from .evidence import date_paths as _date_paths
 from .folders import events_folder
-from .frontmatter import Document, FrontMatterError, YamlDialect, read_document
+from .frontmatter import Document, FrontMatterError, YamlDialect
 from .inferfacts import (
     body_dated,
     candidates_for,
@@ -35,6 +35,7 @@ from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .nonevents import infer_exclude
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
+from .readers import PAGE_SUFFIXES, read_page
 from .richtext import with_rich_text_body
 from .templates import ROLES, TemplateEvidence, read_templates
 
@@ -107,7 +108,7 @@ def _markdown_files(root: Path, html: bool = False) -> Iterator[Path]:
         in_collection = html and any(part.startswith("_") for part in
                                      Path(directory).relative_to(root).parts)
         for name in sorted(files):
-            if name.endswith((".md", ".markdown", ".mdx")) or (
+            if name.endswith(PAGE_SUFFIXES) or (
                     in_collection and name.endswith(".html")):
                 count += 1
                 if count > _MAX_FILES:
@@ -119,7 +120,7 @@ def _read_all(root: Path, dialect: YamlDialect, html: bool = False) -> list[Docu
     documents = []
     for path in _markdown_files(root, html):
         try:
-            documents.append(with_rich_text_body(read_document(path, dialect)))
+            documents.append(with_rich_text_body(read_page(path, dialect)))
         except FrontMatterError:
             continue
     return documents

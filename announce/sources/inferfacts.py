@@ -284,6 +284,14 @@ def shown_title(result: Inference, events: list[Document]) -> None:
     from .keymap import text_value
 
     if "title" in result.keys:
+        # The site's own calendar names its events with words around the title key
+        # ("SUMMARY:Wolust {{ t.meeting }}"): as the calendar does.
+        key = result.keys["title"][0]
+        for text, _count in result.templates.calendar_titles.most_common():
+            if text != f"{{{key}}}" and f"{{{key}}}" in text:
+                result.keys["title"] = (f"text:{text}", *result.keys["title"])
+                result.notes.append(f"the site's calendar names its events {text!r}")
+                return
         return
     for text, _count in result.templates.title_texts.most_common():
         path = f"text:{text}"

@@ -9,6 +9,7 @@ config. Adding a generator is adding an entry (and, if its config is special, a 
 from __future__ import annotations
 
 import json
+import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,9 @@ class Generator:
     links_from_source: bool = False
     # Where it serves a site-absolute path (/images/x.png) from, below the site's root.
     public: tuple[str, ...] = ()
+    # Top-level keys whose naive timestamps it reads in the site's zone although others
+    # are UTC (Hexo's date and updated; a nested event.time stays js-yaml's UTC).
+    local_keys: tuple[str, ...] = ()
 
     def config(self, root: Path) -> SiteConfig:
         try:
@@ -264,6 +268,36 @@ def _pelican(root: Path) -> SiteConfig:
         raw={**data, "SITEURL": url})
 
 
+def _nikola(root: Path) -> SiteConfig:
+    path = root / "conf.py"
+    data = python_settings(path)
+    language = _text(data, "DEFAULT_LANG")
+    # Translatable settings are a text or a dict of texts by language.
+    title = data.get("BLOG_TITLE")
+    if isinstance(title, dict):
+        title = title.get(language) or next(iter(title.values()), "")
+    # POSTS and PAGES: (glob, output folder, template) triples; the glob's folder is read.
+    dirs = [str(entry[0]).rsplit("/", 1)[0] for key in ("POSTS", "PAGES")
+            for entry in data.get(key) or () if isinstance(entry, tuple | list) and entry
+            and "/" in str(entry[0])]
+    return SiteConfig(
+        name=title.strip() if isinstance(title, str) else "",
+        url=_text(data, "SITE_URL", "BASE_URL"), timezone=_zone(_text(data, "TIMEZONE")),
+        language=language, content_dirs=tuple(dict.fromkeys(dirs)) or ("posts", "pages"),
+        path=path, raw=data)
+
+
+def _is_nikola(root: Path) -> bool:
+    # Sphinx's config is conf.py too: Nikola's sets BLOG_TITLE and its POSTS or PAGES.
+    text = scan_sources(root, ("conf.py",))
+    return bool(_NIKOLA_TITLE.search(text) and _NIKOLA_POSTS.search(text)) and \
+        not (root / "pelicanconf.py").is_file()
+
+
+_NIKOLA_TITLE = re.compile(r"^BLOG_TITLE\s*=", re.MULTILINE)
+_NIKOLA_POSTS = re.compile(r"^(?:POSTS|PAGES)\s*=", re.MULTILINE)
+
+
 def _js_site(root: Path, files: tuple[str, ...], content_dirs: tuple[str, ...],
              anchor: str = "") -> SiteConfig:
     """What a JavaScript config states literally (see :func:`.codeconfig.js_values`)."""
@@ -313,7 +347,21 @@ def _generic(root: Path) -> SiteConfig:
     return SiteConfig(content_dirs=("content", "events", "_events", "."))
 
 
+def _hexo(root: Path) -> SiteConfig:
+    config = _jekyll(root)  # the same _config.yml keys: title, url, timezone, language
+    source = _text(config.raw, "source_dir").strip("/") or "source"
+    return SiteConfig(name=config.name, url=config.url, timezone=config.timezone,
+                      language=config.language, content_dirs=(f"{source}/_posts", source),
+                      path=config.path, raw=config.raw)
+
+
 GENERATORS: tuple[Generator, ...] = (
+    # Hexo's config is _config.yml, as Jekyll's: its package.json tells them apart. Its
+    # front matter is js-yaml's (a naive timestamp is UTC), except that it reads the
+    # top-level date and updated in the site's timezone.
+    Generator("hexo", "Hexo", ("_config.yml",), "1.2", True, ("source/_posts", "source"),
+              ("source/_data",), False, _hexo, ("hexo",), public=("source",),
+              local_keys=("date", "updated")),
     # Hugo reads a date without offset in its timeZone setting, else in UTC; init writes
     # naive_times = "local" for a site that sets one.
     Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", True,
@@ -331,10 +379,14 @@ GENERATORS: tuple[Generator, ...] = (
     Generator("mkdocs", "MkDocs", ("mkdocs.yml", "mkdocs.yaml"), "1.1", False, ("docs",), (),
               True, _mkdocs, page_rules=_rules("routes", "mkdocs_pages"),
               links_from_source=True),
-    # Pelican reads `Key: value` headers (or YAML through a plugin, with PyYAML); a date
+    # Pelican reads `Key: value` headers and reST pages (or YAML through a plugin); a date
     # without offset is in its TIMEZONE setting. Its pages' URLs are not modelled yet.
     Generator("pelican", "Pelican", ("pelicanconf.py",), "1.1", False, ("content",), (),
               False, _pelican),
+    # Nikola: posts and pages in reST (or Markdown) with `.. key: value` metadata; a date
+    # without offset is in its TIMEZONE. Its config is conf.py, as Sphinx's: _is_nikola.
+    Generator("nikola", "Nikola", ("conf.py",), "1.1", False, ("posts", "pages"), (),
+              False, _nikola, public=("files", ".")),
     # The JavaScript generators read front matter with gray-matter (js-yaml): YAML 1.2,
     # and an unquoted timestamp without offset is a JavaScript Date in UTC.
     Generator("gatsby", "Gatsby", ("gatsby-config.*",), "1.2", True,
@@ -387,6 +439,10 @@ def detect_generator(root: Path) -> Generator:
                 continue
             if marker == "config.toml" and (generator.name == "zola") != _is_zola(root):
                 continue
+            if generator.name == "hexo" and "hexo" not in _npm_packages(root):
+                continue  # Jekyll's _config.yml
+            if generator.name == "nikola" and not _is_nikola(root):
+                continue  # Sphinx's conf.py
             return generator
     # No config file of its own (a Metalsmith build script, a Next.js site with defaults):
     # the generator the site's package.json depends on.

@@ -78,10 +78,11 @@ def describe(event: Event, fact: str) -> str:
 
 
 def _key_line(event: Event, path: str) -> str:
-    from .frontmatter import FrontMatterError, read_document
+    from .frontmatter import FrontMatterError
+    from .readers import key_lines
 
     try:
-        return f"line {read_document(event.path).line_of(path)}"
+        return f"line {key_lines(event.path).line_of(path)}"
     except (FrontMatterError, OSError):
         return "front matter"
 

@@ -43,6 +43,9 @@ class EventContext:
     settings: Settings
     keys: KeyMap
     naive_utc: bool = False
+    # Top-level keys whose naive timestamps are the site's wall clock even when
+    # naive_utc (Hexo's date): see profiles.Generator.local_keys.
+    local_keys: tuple[str, ...] = ()
     # [content] utc_times: "instant", "local" or "unsure" (see config.ContentSettings).
     utc_times: str = "instant"
     default_time: time | None = None
@@ -95,10 +98,16 @@ class Reader:
 
     def find(self, name: str) -> tuple[str, Any]:
         found = self.found.get(name)
+        first, special = self.ctx.keys.misses.get(name) or (name, ())
+        if found is not None and special and special[0].startswith("text:") and \
+                first == special[0]:
+            # "text:Wolust {meeting}" before "meeting": the words around it come first.
+            value = self._special(name, special[0])
+            if value is not MISSING:
+                return special[0], value
         if found is not None:
             self.used.add(found[0])
             return found
-        first, special = self.ctx.keys.misses.get(name) or (name, ())
         for path in special:
             value = self._special(name, path)
             if value is not MISSING:

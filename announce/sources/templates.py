@@ -92,6 +92,9 @@ class TemplateEvidence:
     # Titles the templates build of words and one key ("<h1>Paris.js #{meetup.edition}
     # </h1>", "SUMMARY:Wolust {{ t.meeting }}"), as key-map text paths: "Paris.js #{edition}".
     title_texts: Counter[str] = field(default_factory=Counter)
+    # The same from a calendar's SUMMARY line alone: how the site's own feed names an
+    # event, its title key among them ("Wolust {meeting}").
+    calendar_titles: Counter[str] = field(default_factory=Counter)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -147,6 +150,7 @@ def read_templates(root: Path) -> TemplateEvidence:
             evidence.event_loops.setdefault(name, path)
         text = expand_aliases(text)
         evidence.title_texts.update(_title_texts(text))
+        evidence.calendar_titles.update(_title_texts(text, calendar=True))
         matches = list(_REFERENCE.finditer(text))
         for index, match in enumerate(matches):
             key = next(g for g in match.groups() if g).rstrip(".")
@@ -174,11 +178,14 @@ _TITLE_SHOWN = re.compile(r"<h1\b[^>]*>(?P<h1>[^<]{1,160})</h1>|<title>(?P<title
 _EXPRESSION = re.compile(r"\{\{-?\s*(?P<a>[\w.$]+)\s*-?\}\}|\$?\{\s*(?P<b>[\w.$]+)\s*\}")
 
 
-def _title_texts(text: str) -> list[str]:
+def _title_texts(text: str, calendar: bool = False) -> list[str]:
     """The titles ``text`` shows built of words and one key other than the title, as
-    key-map text paths ("Paris.js #{edition}")."""
+    key-map text paths ("Paris.js #{edition}"); with ``calendar``, those of a calendar's
+    SUMMARY line, the title key too."""
     found = []
     for match in _TITLE_SHOWN.finditer(text):
+        if calendar and not match["summary"]:
+            continue
         inner = (match["h1"] or match["title"] or match["summary"]).strip()
         if inner.startswith("{`") and inner.endswith("`}"):  # JSX: {`Paris.js #${...}`}
             inner = inner[2:-2]
@@ -189,7 +196,8 @@ def _title_texts(text: str) -> list[str]:
         reference = _REFERENCE.fullmatch(expression["a"] or expression["b"])
         key = next((g for g in reference.groups() if g), None) if reference else None
         words = inner[:expression.start()] + inner[expression.end():]
-        if key is None or key == "title" or "{" in words or "%" in words or \
+        if key is None or (key == "title" and not calendar) or "{" in words or \
+                "%" in words or \
                 sum(c.isalpha() for c in words) < 2:
             continue
         found.append(f"{inner[:expression.start()]}{{{key}}}{inner[expression.end():]}"

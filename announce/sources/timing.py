@@ -58,7 +58,8 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
             zone = timezone(timedelta(minutes=offset))
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
-                          naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
+                          naive_timestamps_utc=reader.ctx.naive_utc
+                          and path not in reader.ctx.local_keys, default_time=default_time)
     except DateProblem as exc:
         blame = time_path if time_value is not MISSING and _is_time_problem(exc, time_value) \
             else path
@@ -182,7 +183,37 @@ def _stated_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
     if found.end is not None:
         reader.body_end = found.end.strftime("%H:%M")
     reader.sources["start"] = f"{reader.start_path} + {where[found.line - 1]}"
+    named = _days_in(lines[found.line - 1], zone)
+    if named and day not in named:
+        # "2025년 02월 12일 저녁 5:30" under a key that says 2025-02-04: one of them is
+        # wrong, and nothing says which.
+        reader.unsure.add("start")
+        reader.sources["start"] = (f"{reader.start_path} ({where[found.line - 1]} says "
+                                   f"{min(named).isoformat()})")
+        reader.problem(reader.start_path, f"the page's {where[found.line - 1]} says "
+                       f"{min(named).isoformat()}, the date is {day.isoformat()}: the start "
+                       "is unsure", "warning")
     return When(moment, True, None)
+
+
+# A date with its year first, in digits: 2025-02-12, 2025년 02월 12일, 2026年6月20日.
+_YEAR_FIRST = re.compile(r"\b(\d{4})\s*(?:-|년|年|\.)\s*(\d{1,2})\s*(?:-|월|月|\.)\s*(\d{1,2})")
+
+
+def _days_in(text: str, zone: tzinfo) -> set[date]:
+    """The days a line of text names in full (with their year)."""
+    days = set()
+    for match in _YEAR_FIRST.finditer(text):
+        try:
+            days.add(date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError:
+            continue
+    for match in _TITLE_DATE.finditer(text):
+        try:
+            days.add(parse_when(match[0], tz=zone, default_time=_MIDNIGHT).moment.date())
+        except DateProblem:
+            continue
+    return days
 
 
 # A full date in a title: "08 de Junho de 2023", "25th October 2025", "June 8, 2023",
