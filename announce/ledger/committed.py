@@ -16,10 +16,11 @@ and loaded back into a SQLite file by ``announce ledger fetch``:
     New keys are appended and numbers never move, so git stores each version as a small
     delta; a key no longer in the ledger (a plain address after the switch to keyed
     hashes) leaves an empty line;
-``<ledger>.d/events/<event>.json.xz``
-    one event's rows of every table with an ``event`` column, column by column, xz
-    compressed. A run rewrites only the events it sent, so the branch grows by what was
-    sent, not by the whole ledger each time.
+``<ledger>.d/events/<event>+<kind>.json.xz``
+    one message's rows (its ``messages`` row and its ``deliveries``) of every table with
+    ``event`` and ``kind`` columns (by event alone for a table without ``kind``), column
+    by column, xz compressed. A run rewrites only the messages it sent, so the branch
+    grows by what was sent, not by the whole ledger each time.
 
 Loading runs no SQL from the branch but single ``CREATE TABLE``/``CREATE INDEX``
 statements into a new file, and inserts values by parameter: whoever can push to the
@@ -47,12 +48,15 @@ HEADER = "ledger.json"
 RECIPIENTS = "recipients.txt"
 EVENTS = "events"
 _SUFFIX = ".json.xz"
-_EVENT_FILE = re.compile(r"[A-Za-z0-9._%-]{1,240}\.json\.xz")
+_EVENT_FILE = re.compile(r"[A-Za-z0-9._%+-]{1,240}\.json\.xz")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CREATE = re.compile(r"\s*CREATE\s+(TABLE|INDEX|UNIQUE\s+INDEX)\s", re.IGNORECASE)
 # A column of this name holds recipient keys: stored as numbers into recipients.txt.
 _RECIPIENT = "recipient"
 _EVENT = "event"
+# A table with an event column is kept a file per event, or per message where it has
+# the kind column too: a run rewrites only the messages it sent.
+_GROUP = (_EVENT, "kind")
 _XZ_PRESET = 9
 
 
@@ -88,7 +92,7 @@ def export(db_path: Path, folder: Path) -> None:
         keys = _Keys(_read_lines(folder / RECIPIENTS))
         tables: list[dict[str, Any]] = []
         shared: dict[str, Any] = {}
-        per_event: dict[str, dict[str, Any]] = {}
+        per_event: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
         for kind, name, sql in schema:
             if kind != "table":
                 tables.append({"sql": sql})
@@ -111,24 +115,28 @@ def export(db_path: Path, folder: Path) -> None:
 
 
 def _split(db: sqlite3.Connection, name: str, columns: list[str], keys: _Keys,
-           shared: dict[str, Any], per_event: dict[str, dict[str, Any]]) -> None:
-    """The rows of table ``name``: by event when it has an event column (a row whose
-    event is not text aside), else shared; column by column, as similar values side by
-    side compress best. Within an event, in the table's own order (its key or rowid)."""
-    at = columns.index(_EVENT) if _EVENT in columns else None
-    kept = [c for i, c in enumerate(columns) if i != at]
-    groups: dict[str, list[tuple[Any, ...]]] = {}
+           shared: dict[str, Any],
+           per_event: dict[tuple[tuple[str, str], ...], dict[str, Any]]) -> None:
+    """The rows of table ``name``: by message (or event) when it has an event column (a
+    row whose event or kind is not text aside), else shared; column by column, as similar
+    values side by side compress best; in the table's own order (its key or rowid)."""
+    group = [c for c in _GROUP if c in columns] if _EVENT in columns else []
+    at = [columns.index(c) for c in group]
+    kept = [c for c in columns if c not in group]
+    groups: dict[tuple[tuple[str, str], ...], list[tuple[Any, ...]]] = {}
     rest: list[tuple[Any, ...]] = []
-    # S608: a table's name from sqlite_master, quoted as an identifier.
     selected = ", ".join(_quoted(c) for c in columns)
+    # S608: a table's name from sqlite_master, quoted as an identifier.
     for row in db.execute(f"SELECT {selected} FROM {_quoted(name)}"):  # noqa: S608
-        if at is not None and isinstance(row[at], str):
-            groups.setdefault(row[at], []).append(row[:at] + row[at + 1:])
+        if group and all(isinstance(row[i], str) for i in at):
+            key = tuple((c, row[i]) for c, i in zip(group, at, strict=True))
+            groups.setdefault(key, []).append(
+                tuple(v for i, v in enumerate(row) if i not in at))
         else:
             rest.append(row)
-    for event, rows in groups.items():
-        per_event.setdefault(event, {})[name] = _columns(kept, rows, keys)
-    if rest or at is None:
+    for key, rows in groups.items():
+        per_event.setdefault(key, {})[name] = _columns(kept, rows, keys)
+    if rest or not group:
         shared[name] = _columns(columns, rest, keys)
 
 
@@ -189,18 +197,19 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _event_file(event: str) -> str:
-    name = quote(event, safe="") or "%"
+def _event_file(group: tuple[tuple[str, str], ...]) -> str:
+    name = "+".join(quote(value, safe="") or "%" for _, value in group)
     if len(name) > 200:  # a name git and every file system take: shortened, still unique
         import hashlib
 
-        name = name[:150] + "-" + hashlib.sha256(event.encode()).hexdigest()[:32]
+        name = name[:150] + "-" + hashlib.sha256(name.encode()).hexdigest()[:32]
     return name + _SUFFIX
 
 
-def _write_events(folder: Path, per_event: dict[str, dict[str, Any]]) -> None:
-    wanted = {_event_file(event): {"event": event, "tables": tables}
-              for event, tables in per_event.items()}
+def _write_events(folder: Path,
+                  per_event: dict[tuple[tuple[str, str], ...], dict[str, Any]]) -> None:
+    wanted = {_event_file(group): {"group": dict(group), "tables": tables}
+              for group, tables in per_event.items()}
     if folder.is_dir():
         for old in folder.iterdir():
             if old.name not in wanted:
@@ -274,11 +283,12 @@ def load(folder: Path, target: Path) -> None:
             events = folder / EVENTS
             for path in sorted(events.iterdir()) if events.is_dir() else []:
                 content = _mapping(_json(path, compressed=True))
-                event = content.get("event")
-                if not isinstance(event, str):
+                group = _mapping(content.get("group"))
+                if _EVENT not in group or not set(group) <= set(_GROUP) or not all(
+                        isinstance(v, str) for v in group.values()):
                     raise _Damaged(f"{path.name}: no event")
                 for name, table in _mapping(content.get("tables")).items():
-                    _insert(db, columns, name, table, keys, event)
+                    _insert(db, columns, name, table, keys, group)
             version = header.get("user_version")
             if not isinstance(version, int) or not 0 <= version < 1 << 31:
                 raise _Damaged("user_version is not a number")
@@ -336,7 +346,7 @@ def _create(db: sqlite3.Connection, header: dict[str, Any]) -> dict[str, list[st
 
 
 def _insert(db: sqlite3.Connection, columns: dict[str, list[str]], name: str,
-            table: Any, keys: list[str], event: str | None) -> None:
+            table: Any, keys: list[str], group: dict[str, str] | None) -> None:
     table = _mapping(table)
     names, values = table.get("columns"), table.get("values")
     if name not in columns or not isinstance(names, list) or not isinstance(values, list) \
@@ -345,9 +355,11 @@ def _insert(db: sqlite3.Connection, columns: dict[str, list[str]], name: str,
         raise _Damaged(f"table {name}: columns that do not match its CREATE statement")
     decoded = [list(_recipients(v, keys)) if n == _RECIPIENT else [_decode(x) for x in v]
                for n, v in zip(names, values, strict=True)]
-    if event is not None:
-        names = [*names, _EVENT]
-        decoded.append([event] * (len(values[0]) if values else 0))
+    for column, value in (group or {}).items():
+        if column not in columns[name] or column in names:
+            raise _Damaged(f"table {name}: no column {column}")
+        names = [*names, column]
+        decoded.append([value] * (len(values[0]) if values else 0))
     if not decoded or not decoded[0]:
         return
     # S608: names of the table and columns the file's CREATE made (checked above),
