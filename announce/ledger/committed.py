@@ -121,23 +121,26 @@ def _split(db: sqlite3.Connection, name: str, columns: list[str], keys: _Keys,
     row whose event or kind is not text aside), else shared; column by column, as similar
     values side by side compress best; in the table's own order (its key or rowid)."""
     group = [c for c in _GROUP if c in columns] if _EVENT in columns else []
-    at = [columns.index(c) for c in group]
     kept = [c for c in columns if c not in group]
-    groups: dict[tuple[tuple[str, str], ...], list[tuple[Any, ...]]] = {}
+    width = len(group)
+    groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
     rest: list[tuple[Any, ...]] = []
-    selected = ", ".join(_quoted(c) for c in columns)
+    selected = ", ".join(_quoted(c) for c in [*group, *kept])  # the group's columns first
     # S608: a table's name from sqlite_master, quoted as an identifier.
     for row in db.execute(f"SELECT {selected} FROM {_quoted(name)}"):  # noqa: S608
-        if group and all(isinstance(row[i], str) for i in at):
-            key = tuple((c, row[i]) for c, i in zip(group, at, strict=True))
-            groups.setdefault(key, []).append(
-                tuple(v for i, v in enumerate(row) if i not in at))
-        else:
-            rest.append(row)
+        key = row[:width]
+        rows = groups.get(key)
+        if rows is None:
+            rows = groups[key] = []
+        rows.append(row[width:])
     for key, rows in groups.items():
-        per_event.setdefault(key, {})[name] = _columns(kept, rows, keys)
+        if group and all(isinstance(v, str) for v in key):
+            per_event.setdefault(tuple(zip(group, key, strict=True)), {})[name] = \
+                _columns(kept, rows, keys)
+        else:  # a row whose event or kind is not text: kept whole, with the shared rows
+            rest.extend(key + row for row in rows)
     if rest or not group:
-        shared[name] = _columns(columns, rest, keys)
+        shared[name] = _columns([*group, *kept], rest, keys)
 
 
 def _rowid(db: sqlite3.Connection, name: str, columns: list[str]) -> list[str]:
@@ -153,7 +156,8 @@ def _rowid(db: sqlite3.Connection, name: str, columns: list[str]) -> list[str]:
 
 
 def _columns(names: list[str], rows: list[tuple[Any, ...]], keys: _Keys) -> dict[str, Any]:
-    values = [keys.encode(column) if name == _RECIPIENT else [_value(v) for v in column]
+    values = [keys.encode(column) if name == _RECIPIENT else
+              [_value(v) for v in column] if bytes in set(map(type, column)) else list(column)
               for name, column in zip(names, zip(*rows, strict=True) if rows else
                                       [() for _ in names], strict=True)]
     return {"columns": names, "values": values}
@@ -353,7 +357,8 @@ def _insert(db: sqlite3.Connection, columns: dict[str, list[str]], name: str,
             or len(names) != len(values) or any(n not in columns[name] for n in names) \
             or not all(isinstance(v, list) and len(v) == len(values[0]) for v in values):
         raise _Damaged(f"table {name}: columns that do not match its CREATE statement")
-    decoded = [list(_recipients(v, keys)) if n == _RECIPIENT else [_decode(x) for x in v]
+    decoded = [list(_recipients(v, keys)) if n == _RECIPIENT else
+               v if set(map(type, v)) <= _PLAIN else [_decode(x) for x in v]
                for n, v in zip(names, values, strict=True)]
     for column, value in (group or {}).items():
         if column not in columns[name] or column in names:
@@ -367,6 +372,9 @@ def _insert(db: sqlite3.Connection, columns: dict[str, list[str]], name: str,
     sql = (f"INSERT INTO {_quoted(name)} ({', '.join(_quoted(n) for n in names)}) "  # noqa: S608
            f"VALUES ({', '.join('?' * len(names))})")
     db.executemany(sql, zip(*decoded, strict=True))
+
+
+_PLAIN = {str, int, float, type(None)}  # JSON's own values: nothing to decode
 
 
 def _recipients(values: list[Any], keys: list[str]) -> Iterator[Any]:
