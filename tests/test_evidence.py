@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import textwrap
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -355,9 +357,24 @@ def test_speakers_an_author_key_a_heading_and_a_placeholder() -> None:
     _out, rows = init_and_list()
     got = {r["title"]: (r["speakers"], unsure_of(r)) for r in rows}
     # The page's author is who wrote it: shown, but unsure. A heading that names someone
-    # no key names: unsure. "It could be you" is nobody.
+    # no key names: read, and unsure. "It could be you" is nobody.
     assert got == {"A": (["writer1"], ["speakers"]), "B": (["writer2"], ["speakers"]),
-                   "C": ([], ["speakers"]), "D": ([], [])}
+                   "C": (["Shrayas"], ["speakers"]), "D": ([], [])}
+
+
+def test_an_author_the_text_says_gives_the_talk_is_its_speaker() -> None:
+    # A post's author is no speaker by itself; a post whose text says its author will
+    # speak (as chicagolang's do) is sure of it. Another name in the text is not.
+    _jekyll("America/Chicago")
+    write({"_posts/2015-09-14-a.md": "---\ntitle: A\ndate: 2015-09-14 18:30\n"
+                                     "author: Sterling Hankins\nlocation: Hall\n---\n"
+                                     "Sterling Hankins will lead a discussion on tips.\n",
+           "_posts/2015-10-14-b.md": "---\ntitle: B\ndate: 2015-10-14 18:30\n"
+                                     "author: Ann Lee\nlocation: Hall\n---\n"
+                                     "Bob Smith will speak on compilers.\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["speakers"], unsure_of(r)) for r in rows}
+    assert got == {"A": (["Sterling Hankins"], []), "B": (["Ann Lee"], ["speakers"])}
 
 
 def test_speakers_the_templates_show_from_elsewhere_are_expected() -> None:
@@ -531,3 +548,56 @@ def test_on_a_terminal_init_asks_where_the_group_meets_when_it_guessed() -> None
     kept = CliRunner().invoke(cli, ["init", "--ask"], input="\n", catch_exceptions=False)
     assert 'timezone = "Europe/Berlin"' in Path("announce.toml").read_text(encoding="utf-8")
     assert kept.exit_code == 0
+
+
+def test_a_time_key_that_names_its_zone_and_a_range() -> None:
+    # "13:00 - 16:00 WIB" (as DevOps Jogja writes): the zone it names, the range's end.
+    _jekyll("Asia/Jakarta")
+    for n in (1, 2, 3):
+        write({f"_events/meetup-{n}.md": f"""
+            ---
+            title: Meetup {n}
+            date: "2025-0{n}-07"
+            time: "13:00 - 16:00 WIB"
+            location: Hall
+            ---
+            """})
+    write({"_events/meetup-3.md": "---\ntitle: Meetup 3\ndate: '2025-03-07'\n"
+                                  "time: '11:00 - 12:00 UTC'\nlocation: Hall\n---\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (datetime.fromisoformat(r["start"]), datetime.fromisoformat(r["end"]),
+                        unsure_of(r)) for r in rows}
+    jakarta = ZoneInfo("Asia/Jakarta")
+    assert got["Meetup 2"] == (datetime(2025, 2, 7, 13, tzinfo=jakarta),
+                               datetime(2025, 2, 7, 16, tzinfo=jakarta), [])
+    # 11:00 UTC, the instant the page states (18:00 in Jakarta).
+    assert got["Meetup 3"] == (datetime(2025, 3, 7, 18, tzinfo=jakarta),
+                               datetime(2025, 3, 7, 19, tzinfo=jakarta), [])
+
+
+def test_keys_named_for_times_that_hold_whole_dates_are_the_start_and_end() -> None:
+    # ubuntu-kr's "start_time: 2023-12-09 13:00:00 +09:00" and "end_time: ...": dates
+    # with their times, not times of day, whatever the names say; "date" is the post's.
+    write({"config.yaml": "title: Events\ntimeZone: Asia/Seoul\n"})
+    for n in (1, 2, 3):
+        write({f"content/events/e{n}.md": f"""
+            ---
+            title: Event {n}
+            date: 2022-05-21 14:00:00 +09:00
+            start_time: 2023-0{n}-25 14:00:00 +09:00
+            end_time: 2023-0{n}-25 17:30:00 +09:00
+            location: Hall
+            ---
+            ## 일정
+
+            | 시작 시간 | 일정 |
+            | --- | --- |
+            | 13:00 | 입장 및 준비 |
+            | 14:00 | 정기총회 |
+            """})
+    out, rows = init_and_list()
+    row = next(r for r in rows if r["title"] == "Event 2")
+    # The programme's first row (doors at 13:00) is no other start: 14:00 is on the page.
+    assert (row["start"], row["end"], unsure_of(row)) == (
+        "2023-02-25T14:00:00+09:00", "2023-02-25T17:30:00+09:00", [])
+    assert "end_time holds dates and times, not times of day alone" in out

@@ -82,7 +82,8 @@ SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented b
                   "sprecher", "sprecherin", "referent", "referentin", "vortragende",
                   "intervenant", "intervenante", "intervenants", "orateur", "oratrice",
                   "conférencier", "ponente", "ponentes", "relatore", "relatori", "spreker",
-                  "prelegent", "řečník", "přednášející", "発表者", "登壇者", "講師", "발표자",
+                  "prelegent", "řečník", "přednášející", "pembicara", "narasumber", "pemateri",
+                  "palestrante", "palestrantes", "発表者", "登壇者", "講師", "발표자",
                   "연사", "演讲者")
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*+(?:[|*\-+#][ \t]*+)*+(?:\*\*|__)?(?:" + "|".join(
@@ -107,7 +108,7 @@ SPEAKER_HINT = re.compile(
     r"prelekcja|přednáška)\b[^\n]{0,120}\((?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)\)|"
     # "Philo Hermans: All things Livewire": a programme line that opens on a name.
     r"^[ \t]*+(?:[*\-+][ \t]+)?(?-i:[A-ZÀ-Ý][a-zà-ÿ'’-]+[ \t]+(?:(?:de|van|von|der|da|di)"
-    r"[ \t]+)?[A-ZÀ-Ý][\w'’-]+)[ \t]*:[ \t]+\S|"
+    r"[ \t]+)?[A-ZÀ-Ý][\w'’-]+)[ \t]*:[ \t]+[^\W\d_]|"
     # "přijde **Zdeněk Rejda**": a name set in bold in the text.
     r"(?-i:\*\*[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+(?:[ \t]+[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+){1,2}\*\*)|"
     # "伊藤さんによる星の会": by someone (an honorific, then "by" or "talks").
@@ -137,10 +138,29 @@ _NAMED_PERSON = re.compile(
     r"[*_]{0,2},[ \t]+(?P<next>[^\W\d_])", re.MULTILINE)
 
 
+# "O Jorge falou um pouco", "Svaťa nás provede": a verb of giving a talk, whoever its
+# subject; "{{< profile heading=... >}}", "{% include speaker.html %}": a person's card.
+_TALK_VERB = re.compile(
+    r"(?i)\b(?:will\s+(?:speak|present|talk|lead)|spoke|presented|falou|falará|apresentou|"
+    r"apresentará|habló|hablará|presentó|presentará|parlera|présentera|a\s+présenté|"
+    r"sprach|spricht|präsentiert|parlerà|presenterà|provede|poví|přednese|představí|"
+    r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит)\b"
+    r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio)\b")
+
+
+# A speaker label anywhere on a line ("🎙 Narasumber:", "## Ponentes").
+_LABEL_WORD = re.compile(r"(?i)(?<!\w)(?:" + "|".join(
+    re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True)) + r")(?!\w)")
+
+
+_HINT_LINES = re.compile(SPEAKER_HINT.pattern, re.MULTILINE)
+
+
 def hints_speaker(line: str) -> bool:
-    """Whether a line of a page's text speaks of a speaker that no key names: a speaker
-    word (SPEAKER_HINT) or a sentence introducing a person by name."""
-    if SPEAKER_HINT.search(line):
+    """Whether lines of a page's text speak of a speaker that no key names: a speaker
+    word (SPEAKER_HINT), a verb of giving a talk, a person's card, or a sentence
+    introducing a person by name."""
+    if _HINT_LINES.search(line) or _TALK_VERB.search(line) or _LABEL_WORD.search(line):
         return True
     for match in _NAMED_PERSON.finditer(line):
         words = match["name"].split()

@@ -303,7 +303,10 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             covered = sum(1 for d in events if any(_has(d.data, p) for p in chosen))
             if covered == total:
                 break
-        result.keys[name] = tuple(chosen)
+        if name in ("start_time", "end_time"):
+            chosen = _times_of_day(result, events, name, chosen)
+        if chosen:
+            result.keys[name] = tuple(chosen)
     _time_keys(result, events)
     if "end" not in result.keys and "end_time" not in result.keys:
         # A date key of the site's own name that says it is the end ("Event-end",
@@ -335,6 +338,43 @@ _ENDISH = re.compile(r"(?:^|[._\-\s])(?:[Ee]nds?|[Ee]nde|[Ff]in|[Uu]ntil|[Bb]is|
 
 # A length written as a time ("duration: '2:00'") is no time of day.
 _LENGTH = re.compile(r"(?i)dura|length|dauer|länge|lange|longueur|durée|duración|durata|duur")
+
+
+def _times_of_day(result: Inference, events: list[Document], name: str,
+                  chosen: list[str]) -> list[str]:
+    """The keys of ``chosen`` that hold a time of day alone, as their name says. A key
+    named for a time that holds whole dates and times in most files (``end_time:
+    2023-12-09 18:00:00 +09:00``) is the start's or the end's date instead, when the map
+    has none."""
+    kept = []
+    for path in chosen:
+        values = [get_path(d.data, path) for d in events if _has(d.data, path)]
+        clocks = sum(isinstance(v, str) and _is_time_of_day(v) for v in values)
+        if clocks * 2 >= len(values):
+            kept.append(path)
+            continue
+        whole = name.removesuffix("_time")
+        if whole not in result.keys and sum(_is_date_and_time(v) for v in values) * 2 \
+                >= len(values):
+            result.keys[whole] = (path,)
+            result.notes.append(f"{path} holds dates and times, not times of day alone: "
+                                f"read as the {'start' if whole == 'start' else 'end'}")
+    return kept
+
+
+def _is_date_and_time(value: object) -> bool:
+    """Whether ``value`` is a date with a time of day, as the reader reads a start."""
+    import datetime as dt
+
+    from .clock import DateProblem
+    from .dates import parse_when
+
+    if isinstance(value, dt.datetime):
+        return True
+    try:
+        return isinstance(value, str) and parse_when(value, tz=dt.UTC).has_time
+    except DateProblem:
+        return False
 
 
 def _is_time_of_day(value: str) -> bool:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from .bodyfields import TIME_RANGE as _TIME_RANGE
+from .bodytime import split_zone as _split_zone
 from .clock import DateProblem, parse_duration, preview
 from .dates import When, parse_when, times_disagree
 from .keymap import MISSING, get_path
@@ -48,6 +49,13 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
     if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
         # "6:30 PM - 8:30 PM": the start here; end_of takes the end.
         time_value = _TIME_RANGE.split(time_value, maxsplit=1)[0]
+    if isinstance(time_value, str) and not isinstance(value, datetime):
+        # "13:00 WIB": a time in the zone it names ("...UTC" on a site elsewhere).
+        time_value, offset = _split_zone(time_value)
+        if offset is None and isinstance(ranged := reader.find(time_name)[1], str):
+            offset = _split_zone(ranged)[1]  # "13:00 - 16:00 WIB": the range's zone
+        if offset is not None:
+            zone = timezone(timedelta(minutes=offset))
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
                           naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
@@ -237,14 +245,16 @@ def _check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> Non
 def _check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
     """A key's time of day that the page's own "Time:" line contradicts is unsure: one of
     them is a post's time, or stale, and nothing says which."""
-    from .bodytime import labelled_time
+    from .bodytime import clocks_of, labelled_time
 
     found = labelled_time(reader.doc.body)
     if found is None:
         return
     local = when.moment.astimezone(zone if found.offset is None
                                    else timezone(timedelta(minutes=found.offset)))
-    if local.time().replace(second=0, microsecond=0) == found.start:
+    if local.time().replace(second=0, microsecond=0) in clocks_of(reader.doc.body):
+        # The key's time is on the page too: a programme under "Schedule" (doors 13:00,
+        # the talks at 14:00), not another time.
         return
     line = reader.doc.body_line + found.line - 1
     reader.unsure.add("start")
@@ -365,15 +375,19 @@ def _raw(reader: Reader, path: str) -> Any:
 def _end_from_time(reader: Reader, path: str, value: Any, start: datetime) -> datetime | None:
     from .clock import parse_time_of_day
 
+    offset = None
+    if isinstance(value, str):
+        value, offset = _split_zone(value)  # "16:00 WIB"
     try:
         clock = parse_time_of_day(value)
     except DateProblem as exc:
         reader.problem(path, str(exc))
         return None
-    local = start.astimezone(start.tzinfo)
-    end = datetime.combine(local.date(), clock, tzinfo=start.tzinfo)
+    zone = start.tzinfo if offset is None else timezone(timedelta(minutes=offset))
+    local = start.astimezone(zone)
+    end = datetime.combine(local.date(), clock, tzinfo=zone)
     if end <= start:  # "20:00 - 01:00": past midnight
-        end = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=start.tzinfo)
+        end = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=zone)
     return end
 
 
