@@ -175,7 +175,7 @@ SECTIONS = ", ".join(f"[{name}]" for name in _SCHEMA)
          "[site] url: expected an absolute http(s) URL, got 'example.org'"),
         ("[smtp]\nport = 25\n", "[smtp] host: required when [smtp] is present"),
         ("[content]\ngenerator = 'wordpress'\n",
-         "[content] generator: expected one of hugo, zola, astro, eleventy, mkdocs, pelican, "
+         "[content] generator: expected one of hexo, hugo, zola, astro, eleventy, mkdocs, pelican, "
          "gatsby, docusaurus, next, nuxt, metalsmith, jekyll, generic, got 'wordpress'"),
         ("[smtp]\nhost = 'x'\nsecurity = 'ssl'\n",
          "[smtp] security: expected 'starttls', 'tls' or 'none', got 'ssl'"),

@@ -404,6 +404,10 @@ def test_date_problem_is_a_value_error() -> None:
     ("18.30", time(18, 30)),
     (" 08:05 ", time(8, 5)),
     ("13時30分", time(13, 30)),
+    # "from": when the evening starts (Tech Events Magdeburg's "ab 19:00").
+    ("ab 19:00", time(19)),
+    ("from 7pm", time(19)),
+    ("dès 19h30", time(19, 30)),
     (1020, time(17)),  # YAML 1.1: 17:00 is 17*60+0
     (1439, time(23, 59)),
     (60, time(1)),

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from announce.cli import cli
 from announce.sources.evidence import date_candidates, role_of
+from announce.sources.keymap import MISSING as MISSING_VALUE
 
 
 @pytest.fixture(autouse=True)
@@ -601,3 +602,166 @@ def test_keys_named_for_times_that_hold_whole_dates_are_the_start_and_end() -> N
     assert (row["start"], row["end"], unsure_of(row)) == (
         "2023-02-25T14:00:00+09:00", "2023-02-25T17:30:00+09:00", [])
     assert "end_time holds dates and times, not times of day alone" in out
+
+
+def test_a_venue_the_templates_look_up_by_id_in_a_data_file() -> None:
+    # guru-sp's layout: {% assign venue = site.data.venues | where: "id", page.venue_id %};
+    # its talks have ids too, that more of the events' numbers match: the templates say
+    # which file the venue is in.
+    _jekyll("America/Sao_Paulo")
+    write({"_layouts/meeting.html": textwrap.dedent("""\
+               {% assign venue = site.data.venues | where: "id", page.venue_id | first %}
+               <p>{{ venue.name }}, {{ venue.address }}</p>"""),
+           "_data/venues.yaml": "- id: 1\n  name: Garoa Hacker Clube\n  address: R. Pascoal\n"
+                                "- id: 2\n  name: Cloudwalk\n  address: R. Eugênio\n",
+           "_data/talks.yaml": "".join(f"- id: {n}\n  title: Talk {n}\n" for n in range(9))})
+    for n in (1, 2, 3):
+        write({f"_encontros/{n}-encontro.md":
+               f"---\nlayout: meeting\ntitle: Encontro {n}\ndate: 2025-0{n}-14 10:00\n"
+               f"venue_id: {2 if n == 2 else 1}\n---\n"})
+    out, rows = init_and_list()
+    assert {r["title"]: r["location"] for r in rows} == {
+        "Encontro 1": "Garoa Hacker Clube", "Encontro 2": "Cloudwalk",
+        "Encontro 3": "Garoa Hacker Clube"}
+    assert "look venue_id up in its data (venues)" in out
+
+
+def test_speakers_a_hugo_template_looks_up_by_id() -> None:
+    write({"hugo.toml": 'title = "Meetup"\ntimeZone = "Europe/Berlin"\n',
+           "layouts/events/single.html": "{{ with index .Site.Data.people .Params.host }}"
+                                         "<p>{{ .name }}</p>{{ end }}",
+           "data/people.yaml": "ann: {name: Ann Lee}\nbob: {name: Bob Smith}\n"})
+    for n in (1, 2, 3):
+        write({f"content/events/e{n}.md": f"---\ntitle: E{n}\ndate: 2025-0{n}-14T19:00:00\n"
+                                          f"location: Hall\nhost: {'bob' if n == 2 else 'ann'}"
+                                          "\n---\n"})
+    _out, rows = init_and_list()
+    assert {r["title"]: r["speakers"] for r in rows} == {
+        "E1": ["Ann Lee"], "E2": ["Bob Smith"], "E3": ["Ann Lee"]}
+
+
+def test_a_map_pin_before_a_place_is_the_venue() -> None:
+    # club418: "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** (24 Bd du Grand Cerf)".
+    _jekyll("Europe/Paris")
+    write({"_events/2025-12-08.md": "---\ntitle: Club\ndate: 2025-12-08 19:00\n---\n"
+                                    "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** "
+                                    "(24 Bd du Grand Cerf, 86000 Poitiers)\\*<br>\n",
+           "_events/2026-01-19.md": "---\ntitle: Club 2\ndate: 2026-01-19 19:00\n---\n"
+                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n",
+           "_events/2026-03-11.md": "---\ntitle: Club 3\ndate: 2026-03-11 19:00\n---\n"
+                                    "📍 **Les Echos Publishing — 5 rue Sophie Germain, "
+                                    "86000 Poitiers**\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
+    # A sentence after a pin is no place's name: the venue is unsure.
+    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True),
+                   "Club 3": ("Les Echos Publishing", False)}
+
+
+def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> None:
+    # Chennaipy: the pages are minutes of past evenings; the next one is a data file that
+    # a shortcode shows on the home page. Not read, it must not be lost without a word.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Asia/Kolkata"\n',
+           "layouts/shortcodes/upcoming-event.html":
+               "{{ $event := .Site.Data.upcoming_event.upcoming }}"
+               "<a href='{{ $event.link }}'>{{ $event.title }}</a> {{ $event.date }}"
+               "{{ range .Site.Data.sponsors.sponsors }}{{ .name }}{{ end }}",
+           "data/upcoming_event.yaml": 'upcoming:\n  title: "Join our June Meetup"\n'
+                                       '  date: "27-06-2026"\n  venue: "IMSc"\n',
+           "data/sponsors.yaml": "sponsors:\n  - name: Acme\n"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2025-0{n}-mom.md":
+               f"---\ntitle: Minutes {n}\ndate: 2025-0{n}-25T15:00:00+05:30\n---\nNotes.\n"})
+    init_and_list()
+    check = CliRunner().invoke(cli, ["check", "--now", "2026-06-01"])
+    lines = [line for line in check.output.splitlines() if "upcoming_event" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: data/upcoming_event.yaml")
+    assert "'Join our June Meetup', 27-06-2026" in lines[0]
+    assert "it will not announce it" in lines[0]
+    assert "sponsors" not in check.output  # data that is no event says nothing
+
+
+def test_when_the_doors_are_the_only_time_given_they_are_the_start() -> None:
+    # Cloud Native Linz: `date: '2026-03-18'`, `doors_open: '17:30'` in the newer entries.
+    _jekyll("Europe/Vienna")
+    for n in range(1, 7):
+        doors = "doors_open: '17:30'\n" if n > 3 else ""
+        write({f"_events/2025-0{n}-18-m.md":
+               f"---\ntitle: M{n}\ndate: '2025-0{n}-18'\n{doors}location: Hall\n---\n"})
+    out, rows = init_and_list()
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got["M5"] == ("2025-05-18T17:30:00+02:00", [])
+    assert got["M2"] == ("2025-02-18T00:00:00+01:00", ["start"])  # states no time at all
+    assert "the only time of day the events give is doors_open" in out
+
+
+def test_a_title_the_templates_build_of_words_and_a_key() -> None:
+    # Paris.js: no title key; components/MeetupContainer.js shows
+    # <h1>Paris.js #{meetup.edition}</h1>. Not the file's name.
+    write({"package.json": '{"dependencies": {"next": "13"}}',
+           "components/MeetupContainer.js":
+               "export default ({ meetup }) => (<main><h1>Paris.js #{meetup.edition}</h1>"
+               "<p>{meetup.host}</p></main>)"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2022-0{n}-28.md":
+               f"---\nedition: '10{n}'\ndate: '2022-0{n}-28'\nhost: Acme\n---\n"})
+    out, rows = init_and_list("--timezone", "Europe/Paris")
+    assert {r["title"] for r in rows} == {"Paris.js #101", "Paris.js #102", "Paris.js #103"}
+    assert all("title" not in r["unsure"] for r in rows)
+    assert "the site's templates show the title as 'Paris.js #{edition}'" in out
+
+
+def test_a_text_path_in_the_key_map_is_checked() -> None:
+    from announce.sources.keymap import text_value, validate_path
+
+    assert validate_path("text:Paris.js #{edition}") is None
+    assert "names no key" in (validate_path("text:Paris.js") or "")
+    assert text_value({"edition": 101}, "text:Paris.js #{edition}") == "Paris.js #101"
+    assert text_value({}, "text:Paris.js #{edition}") is MISSING_VALUE
+
+
+def test_a_hexo_site_reads_a_nested_naive_time_as_utc() -> None:
+    # meet.js Katowice: Hexo's _config.yml (timezone: Europe/Warsaw) and package.json; the
+    # theme shows event.time (js-yaml: UTC) in Warsaw time, and date is the post's.
+    write({"_config.yml": "title: meet.js Katowice\ntimezone: Europe/Warsaw\n",
+           "package.json": '{"dependencies": {"hexo": "^6.2.0"}}'})
+    for n in (4, 5, 6):
+        write({f"source/_posts/meetjs-{n}.md":
+               f"---\ntitle: 'meet.js #{n}'\nevent:\n  time: 2023-0{n}-14 16:00:00\n  place:\n"
+               f"    name: Strefa\ndate: 2023-0{n - 1}-31 11:00:00\n---\nHi\n"})
+    out, rows = init_and_list()
+    assert "Found a Hexo site" in out
+    assert {r["title"]: r["start"] for r in rows}["meet.js #6"] == "2023-06-14T18:00:00+02:00"
+
+
+def test_a_heading_with_an_icon_labels_the_time_under_it() -> None:
+    # kor-dev-aus (Gatsby): "#### 시간 ⏰" then "- 2025년 04월 16일 저녁 5:30" (evening: PM),
+    # a date there that is not the key's makes the start unsure. (Under "#### 장소 🚶", the
+    # venue's line starts with its sponsor's word: not read.)
+    write({"gatsby-config.js": "module.exports = { siteMetadata: { title: 'KDA' } }"})
+    for n, day, said in ((36, "2024-10-16", "2024년 10월 16일"),
+                         (37, "2025-02-04", "2025년 02월 12일"),
+                         (38, "2025-04-16", "2025년 04월 16일")):
+        write({f"src/content/meetup_{n}.md": f"""
+            ---
+            title: '{day[:7]} 모임'
+            date: '{day}'
+            ---
+
+            #### 토픽 🚀
+
+            1. SNL Web Dev Project: Change Your Life - Ally Kim
+
+            #### 시간 ⏰
+
+            -   {said} 저녁 5:30 - Melbourne Time
+
+            #### 장소 ‍🚶
+
+            -   후원 : 멜번대학교 Sidney Myer Asia Institute, Room 106
+            """})
+    _out, rows = init_and_list("--timezone", "Australia/Melbourne")
+    got = {r["path"][-5:-3]: (r["start"], r["location"], unsure_of(r)) for r in rows}
+    assert got["38"][:2] == ("2025-04-16T17:30:00+10:00", None)  # unsure of the venue
+    assert got["37"][2] == ["speakers", "start"]  # the page says the 12th, the key the 4th

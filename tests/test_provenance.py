@@ -285,6 +285,13 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
     # A label on a line of its own, then a person a line, each with their role.
     ("🎙 Narasumber:\n\nRahadian Arif Rasyid IT Infrastructure\n🧩 Topik: Containers\n\n"
      "Indra Agus — DevOps Engineer", ["Rahadian Arif Rasyid", "Indra Agus"]),
+    # An agenda item that opens on its speaker (meet.js Katowice's).
+    ('## Agenda\n\n1. Marek Urbanowicz - "Czysty kod w TypeScript"\n'
+     '2. Kamil Karczmarczyk – "Passkeys - our passwordless future"',
+     ["Marek Urbanowicz", "Kamil Karczmarczyk"]),
+    # A theme's tag of a talk, its speaker the first argument (meet.js Katowice's Hexo).
+    ("1. {% talk 'Jarosław Bagnicki' 'Storybook - narzędzie' %}\nKrótka.\n{% endtalk %}",
+     ["Jarosław Bagnicki"]),
     # "com" (with): a programme item that ends on its speaker, in Portuguese.
     ("- 10h40 - Explorer: uma ferramenta, com Philip Sampaio\n"
      "- 11h25 - A Arte de Interpretar Código, com Paulo Rodrigues",
@@ -310,7 +317,7 @@ def test_a_person_only_the_text_introduces_is_read_and_unsure(
     # Nobody is introduced: an evening without a speaker is not unsure of one.
     ("Pizza and drinks, as always. Bring a friend, or two.", []),
     ("CTF Night, again: bring a laptop.", []),
-    ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00", []),
+    ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00\n- Welcome Drinks - 18:00", []),
     ("This project was inspired by Rust and Go.\nDoors Open: 18:30", []),
     ("- Pranzo di Natale, con menu tipico", []),
     ("🎤 **Conférence + apéro, code et bonne humeur !**", []),
@@ -415,3 +422,22 @@ def test_names_read_from_prose_are_no_speaker_card_in_the_mail() -> None:
     html = message.get_body(("html",))
     assert html is not None
     assert 'class="speaker-name"' in html.get_content()
+
+
+@pytest.mark.parametrize(("title", "unsure"), [
+    ("Meetup Summary (May, 2015)", ["start"]),  # nairobilug: posted a week after
+    ("Rückblick: Januar-Treffen", ["start"]),
+    ("June Social (Lightning Talks and Sprint Recap)", []),  # a part of the evening
+    ("Summer social", []),
+])
+def test_a_report_dated_by_its_post_is_unsure_of_the_evening(title: str,
+                                                            unsure: list[str]) -> None:
+    site("Just like most months, we had the monthly meetup on the first Saturday.\n",
+         front="date: 2027-03-10 17:25")
+    text = Path("events/talk.md").read_text(encoding="utf-8")
+    Path("events/talk.md").write_text(text.replace("title: Talk", f"title: '{title}'"),
+                                      encoding="utf-8")
+    row = listed()
+    assert (row["title"], row["unsure"]) == (title, unsure)
+    if unsure:
+        assert "reports on the evening" in announce("check").stdout

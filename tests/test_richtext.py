@@ -113,7 +113,8 @@ def test_a_time_the_doors_open_or_a_length_is_not_taken_for_the_start(
                                          encoding="utf-8")
     init = CliRunner().invoke(cli, ["init", "--yes", "--timezone", "Europe/Amsterdam"])
     assert init.exit_code == 0, init.output
-    # Neither the doors nor a length written as a time is the start's time of day: unsure
-    # instead, and send refuses it.
-    assert "start_time" not in init.output
-    assert "end_time" not in init.output
+    # A length written as a time is no time of day; the doors, the only time the events
+    # give, are when the evening starts for a calendar (the site's own feeds say so).
+    assert "start_time    <- doors" in init.output
+    assert "the only time of day the events give is doors" in init.output
+    assert "end_time" not in init.output  # the length is a duration, no end time

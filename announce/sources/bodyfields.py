@@ -59,7 +59,14 @@ def labelled_value(body: str, label: str) -> str | None:
     return value or None
 
 
+# What a label alone may have around it: a heading's marks, bold, a colon. (Not an icon
+# after it: kor-dev-aus' "#### 장소 🚶" heads "- 후원 MEC, RMIT ...", its sponsor's
+# word before the place, which nothing tells from the place's name.)
 _ALONE_MARKUP = re.compile(r"^[\s#>*_|\-]*|[\s*_:：|]*$")
+# A list item's mark, and a value that is itself labelled ("- 후원 : 멜번대학교 ...": the
+# venue's sponsor, then the venue).
+_ITEM = re.compile(r"^(?:[*+\-]|\d+[.)])\s+")
+_INNER_LABEL = re.compile(r"^[^\s:：]{1,12}\s*[:：]\s*(?=\S)")
 
 
 def _next_line_value(body: str, label: str) -> str | None:
@@ -73,6 +80,7 @@ def _next_line_value(body: str, label: str) -> str | None:
             continue
         for following in lines[index + 1:index + 4]:
             text = " ".join(html.unescape(_TAG.sub(" ", following)).split()).strip("*_ ")
+            text = _INNER_LABEL.sub("", _ITEM.sub("", text))
             if text:
                 return text
         return None

@@ -36,7 +36,7 @@ TIME_LABELS = (
     "时间", "時間",
 )
 
-_AMPM_PRE = r"(?P<pre>오전|오후|午前|午後|上午|下午)?\s*"
+_AMPM_PRE = r"(?P<pre>오전|오후|저녁|밤|아침|午前|午後|夕方|夜|上午|下午|晚上)?\s*"
 # A time of day: 18:30, 18.30 Uhr, 18h30, 19h, 7pm, 7:30 p.m., 19 Uhr, 19時30分, 오후 7시.
 _CLOCK = re.compile(
     r"(?<![\d:.,/\-])" + _AMPM_PRE
@@ -121,7 +121,8 @@ def _to_time(match: re.Match[str]) -> time | None:
     minute = int(minutes) if minutes else 0
     suffix = (match["suf"] or "").lower().replace(".", "").replace(" ", "")
     pre = match["pre"] or ""
-    if suffix in ("pm",) or pre in ("오후", "午後", "下午"):
+    # (저녁, 밤, 夕方, 夜, 晚上: evening and night, after noon; 아침: morning.)
+    if suffix in ("pm",) or pre in ("오후", "저녁", "밤", "午後", "夕方", "夜", "下午", "晚上"):
         if hour < 12:
             hour += 12
     elif (suffix == "am" or pre in ("오전", "午前", "上午")) and hour == 12:
@@ -239,7 +240,7 @@ def stated_time(lines: Iterable[str], kinds: tuple[str, ...] = ("label", "progra
 
 def _label_alone(line: str) -> str:
     """The time label a line holds alone (a heading, a card's title), or ""."""
-    plain = _plain(line).rstrip(" :：").casefold()
+    plain = re.sub(r"[\W_]+$", "", _plain(line)).casefold()  # "#### 시간 ⏰": an icon after
     return plain if plain in TIME_LABELS else ""
 
 

@@ -13,6 +13,7 @@ the mail leaves them to the text, which names them itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,6 +24,26 @@ from .provenance import PROSE
 from .reader import Reader
 
 __all__ = ["ProseSpeakers", "prose_confirms", "prose_speakers", "speakers_in_prose"]
+
+class _Lazy:
+    """A pattern compiled when first used: most runs of announce never need these (a page
+    names its speakers in a key), and compiling them all costs start-up time."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return self._compiled
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._get().finditer(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._get().search(text)
+
 
 # A word of a name: a capital, then letters (Latin, Greek, Cyrillic...), or a particle of
 # a family name ("de", "van der").
@@ -38,7 +59,7 @@ _HONORIFIC = r"(?:(?:Pan|Pani|Mr|Mrs|Ms|Dr|Prof|Herr|Frau|M|Mme|Sr|Sra|Sig|Dott)
 # ", com Philip Sampaio" (the talk "with" someone), "impartida por nuestro compañero
 # [Juanjo Salvador](...)": a talk given by someone. Not "sponsored by", "hosted by": a
 # company's part.
-_BY = re.compile(
+_BY = _Lazy(
     r"(?<!sponsored)(?<!hosted)(?<!powered)(?<!organized)(?<!organised)(?<!supported)"
     r"(?<!brought)(?<!provided)(?<!offered)(?<!made)(?<!written)(?<!photos)"
     rf"[ \t](?:(?:by|von|par|por|door|przez)[ \t]+(?:[^\W\d_]+[ \t]+){{0,2}}(?=\[)|"
@@ -46,13 +67,13 @@ _BY = re.compile(
     rf"{_WHO}", re.MULTILINE)
 # Lines a talk is given "by" someone on: a list item, a heading, or a line that speaks of
 # a talk or quotes its title (not any sentence: "inspired by Rust").
-_TALK_LINE = re.compile(
+_TALK_LINE = _Lazy(
     r"^\s*(?:[*+-]\s|#{1,6}\s|\d+[.)]\s|\|)|[\"“„«]|(?i:\b(?:talk|session|keynote|speech|"
     r"vortrag|lezing|présentation|charla|palestra|prelekcja|wykład|workshop|lecture|"
     r"conférence|ponencia|impartid[ao]|apresentad[ao]|presented|given)\b)")
 # "Notre invité : Name", "Naszym gościem będzie Pan Name", "Our guest is Name", "Guest
 # speaker: Name", "🎙 Name": the evening's guest, or a microphone before a name.
-_GUEST = re.compile(
+_GUEST = _Lazy(
     r"(?:(?i:\b(?:our|notre|nos|unser\w*|nuestr\w*|nostr\w*|naszym|nasz\w*|nosso|nossa)\s+"
     r"(?:\w+\s+)?(?:guests?|gast|gäste|invitée?s?|invitad[oa]s?|ospit[ei]|gościem|gość|"
     r"convidad[oa]s?)|\bguest\s+speakers?|\bpembicara|\bnarasumber|\bpemateri|"
@@ -62,10 +83,14 @@ _GUEST = re.compile(
     rf"{_HONORIFIC}{_WHO}(?![^\n:：]{{0,30}}[:：])")
 # "Spotkanie poprowadzi Julia Ołowniuk", "Sterling Hankins will lead a discussion": a
 # verb that says someone will give the talk, before or after the name.
-_VERB = re.compile(
-    rf"(?P<plain>{_NAME})\s+(?:will\s+(?:lead|present|speak|talk|discuss|give|show|demo|"
-    r"share|walk|introduce|explain|cover)|(?:wird|va|vai|va\s+a)\s+\w+\s+(?:sprechen|"
+_TALKS = (r"will\s+(?:be\s+)?(?:lead|present|speak|talk|discuss|giv|show|demo|share|walk|"
+          r"introduc|explain|cover)\w*")
+_VERB = _Lazy(
+    rf"(?P<plain>{_NAME})\s+(?:{_TALKS}|(?:wird|va|vai|va\s+a)\s+\w+\s+(?:sprechen|"
     r"vorstellen|présenter|parler|apresentar|falar|presentar|hablar))\b"
+    # "[Art Lasovsky](…) who works for Leica will give a presentation": a linked name, the
+    # rest of its sentence.
+    rf"|{_LINKED}[^.\n]{{0,100}}?\s{_TALKS}\b"
     r"|\b(?:poprowadzi|poprowadzą|opowie|wystąpi|przedstawi|provede|poví|přednese|"
     r"představí|расскажет|выступит|представит|présentera|animera|parlera|presentará|"
     r"hablará|impartirá|apresentará|falará|presenterà|parlerà|terrà)\s+"
@@ -74,41 +99,53 @@ _VERB = re.compile(
 # Event Driven", "| 15:10 | 강창훈 - 우분투 환경에서 ...": a programme item, its speaker then
 # its title; "Talk: Generics in PHP (Menno Hoekstra)": a title, its speaker in brackets.
 _CLOCK = r"\d{1,2}(?:[:.h]\d{2}|h)"
-_PROGRAMME = re.compile(
+_PROGRAMME = _Lazy(
     rf"^[ \t|*+-]*{_CLOCK}(?:[ \t]*(?i:uhr|hrs?|[ap]\.?m\.?)\b)?+[ \t]*(?:[-–—|/][ \t]*|[ \t])"
     r"(?:(?i:talk|session|vortrag|lezing|"
     r"keynote)\s*\d*\s*[:：]\s*)?"
     rf"(?:{_LINKED}|(?P<plain>{_NAME}|[\uac00-\ud7a3]{{2,4}}))\s*(?:\([^)\n]{{1,60}}\)\s*)?"
     r"[-–—:]\s+\S", re.MULTILINE)
-_BRACKETED = re.compile(
+_BRACKETED = _Lazy(
     rf"(?i:\b(?:talk|session|vortrag|lezing|keynote|presentation|présentation|charla|"
     rf"palestra|prelekcja|wykład)\b)\s*\d*\s*[:：][^\n(]{{3,120}}\((?P<plain>{_NAME})\)")
 # "Philo Hermans: All things Livewire", "Louis Quaintance: Amplify & Cognito": a line that
 # opens on a name of two or three words and a colon, then the talk.
-_NAME_COLON = re.compile(
+_NAME_COLON = _Lazy(
     rf"^[ \t]*(?:[*+-][ \t]+)?(?P<plain>{_WORD}(?:[ \t](?:{_PARTICLE}[ \t])*{_WORD}){{1,2}})"
     r"[ \t]*:[ \t]+(?=[^\W\d_])[^\n]{3,}$", re.MULTILINE)
 # "- [Talk](video) ([slides](...)) - [Odinei Ramone](https://...)", "* [solid-process]
 # (...) - Entenda ... - Rodrigo Serradura": a programme item ending on its speaker.
-_ENDS_ON = re.compile(
-    rf"^[ \t]*[*+-][ \t]+[^\n]{{3,300}}?[ \t][-–—][ \t]+(?:{_LINKED}|(?P<plain>{_NAME}))[ \t]*$",
+_ENDS_ON = _Lazy(
+    rf"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+[^\n]{{3,300}}?[ \t][-–—][ \t]+(?:{_LINKED}|"
+    rf"(?P<plain>{_NAME}))[ \t]*$",
     re.MULTILINE)
+# "1. Marek Urbanowicz - "Czysty kod w TypeScript"", "- [Ann Lee](…): Rust at scale": an
+# agenda item that opens on its speaker (two words at least: "- Pizza - 19:00" is food).
+_OPENS_ON = _Lazy(
+    rf"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+(?:{_LINKED}|(?P<plain>{_WORD}(?:[ \t](?:{_PARTICLE}"
+    rf"[ \t])*{_WORD}){{1,3}}))[ \t]+[-–—:][ \t]+\S", re.MULTILINE)
+# "{% talk 'Jarosław Bagnicki' 'Storybook' %}", "{{< speaker name="Ann Lee" >}}": a
+# shortcode or tag of a talk or a person, a name its first quoted argument.
+_TAG_ARGUMENT = _Lazy(
+    rf"\{{[{{%][<%]?\s*(?:talk|speaker|person|presenter|profile)\b[^\n}}]*?[\"']"
+    rf"(?P<plain>{_NAME})[\"']")
 # "**Zdeněk Rejda** nám poví": a name in bold as the subject of a sentence.
-_BOLD_SUBJECT = re.compile(
+_BOLD_SUBJECT = _Lazy(
     rf"\*\*(?P<plain>{_WORD}(?:[ \u00a0]{_WORD}){{1,2}})\*\*(?=\s+[^\W\d_A-ZÀ-Þ]|[ \t]*$)",
     re.MULTILINE)
 # "Karolina Dzieżyk, członkini Rady ..., opowie": a sentence that opens on a name, then
 # a comma and a lower-case word (a person's introduction in most languages).
-_APPOSITIVE = re.compile(
+_APPOSITIVE = _Lazy(
     rf"(?:^|(?<=[.!?]\s))[*_]{{0,2}}(?P<plain>{_WORD}(?:[ \u00a0]{_WORD}){{1,2}})[*_]{{0,2}},"
     r"[ \t]+(?=[^\W\d_A-ZÀ-Þ])", re.MULTILINE)
 # "伊藤さんによる星の会": someone, an honorific, then "by" or "talks".
-_HONORIFIC_BY = re.compile(
+_HONORIFIC_BY = _Lazy(
     r"(?P<plain>[^\s\W\d]{1,6}?)(?:さん|氏|先生)(?:による|が登壇|の講演|の発表)")
 
 # Forms, strongest first: the first that names anyone wins.
 _FORMS = (("by", _BY), ("guest", _GUEST), ("programme", _PROGRAMME),
-          ("bracketed", _BRACKETED), ("ends on", _ENDS_ON), ("name-colon", _NAME_COLON),
+          ("bracketed", _BRACKETED), ("ends on", _ENDS_ON), ("opens on", _OPENS_ON),
+          ("tag", _TAG_ARGUMENT), ("name-colon", _NAME_COLON),
           ("honorific", _HONORIFIC_BY), ("bold", _BOLD_SUBJECT), ("verb", _VERB),
           ("appositive", _APPOSITIVE))
 # Words that open a line as labels, not as names ("Doors Open: 18:30", "Venue Address:").
@@ -217,6 +254,7 @@ _NEEDS = {
                   "presentation", "charla", "palestra", "prelekcja", "wykład"),
     "honorific": ("さん", "氏", "先生"),
     "bold": ("**",),
+    "tag": ("{%", "{{<", "{{%"),
     "verb": ("will ", "wird ", "va ", "vai ", "poprowadz", "opowie", "wystąpi", "przedstawi",
              "provede", "poví", "přednese", "představí", "расскажет", "выступит",
              "представит", "présentera", "animera", "parlera", "ará ", "erà ", "terrà"),

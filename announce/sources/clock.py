@@ -102,8 +102,14 @@ _CLOCK = re.compile(
 )
 
 
+# Words before a time that say the evening starts then: "ab 19:00", "from 7pm", "dès 19h".
+_FROM = re.compile(r"(?i)^\s*(?:ab|from|starting\s+at|starts?\s+at|at|um|dès|à\s+partir\s+de|"
+                   r"a\s+partir\s+de|a\s+partir\s+das|desde|dalle|od|vanaf|om|от|с)\s+(?=\d)")
+
+
 def _clock_from_text(value: str) -> time:
     label = value.strip()
+    value = _FROM.sub("", value)
     match = _CLOCK.fullmatch(value)
     if match is None and not value.isascii():
         match = _CLOCK.fullmatch(re.sub(CJK_TIME, lambda m: f"{m[1]}:{int(m[2] or 0):02}", value))

@@ -26,7 +26,10 @@ from .inferfacts import (
     candidates_for,
     infer_body_fields,
     infer_not_speakers,
+    joined_keys,
     meetup_group,
+    shown_title,
+    times_of_day,
 )
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
@@ -304,9 +307,11 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             if covered == total:
                 break
         if name in ("start_time", "end_time"):
-            chosen = _times_of_day(result, events, name, chosen)
+            chosen = times_of_day(result, events, name, chosen)
         if chosen:
             result.keys[name] = tuple(chosen)
+    joined_keys(result, events)
+    shown_title(result, events)
     _time_keys(result, events)
     if "end" not in result.keys and "end_time" not in result.keys:
         # A date key of the site's own name that says it is the end ("Event-end",
@@ -340,43 +345,6 @@ _ENDISH = re.compile(r"(?:^|[._\-\s])(?:[Ee]nds?|[Ee]nde|[Ff]in|[Uu]ntil|[Bb]is|
 _LENGTH = re.compile(r"(?i)dura|length|dauer|länge|lange|longueur|durée|duración|durata|duur")
 
 
-def _times_of_day(result: Inference, events: list[Document], name: str,
-                  chosen: list[str]) -> list[str]:
-    """The keys of ``chosen`` that hold a time of day alone, as their name says. A key
-    named for a time that holds whole dates and times in most files (``end_time:
-    2023-12-09 18:00:00 +09:00``) is the start's or the end's date instead, when the map
-    has none."""
-    kept = []
-    for path in chosen:
-        values = [get_path(d.data, path) for d in events if _has(d.data, path)]
-        clocks = sum(isinstance(v, str) and _is_time_of_day(v) for v in values)
-        if clocks * 2 >= len(values):
-            kept.append(path)
-            continue
-        whole = name.removesuffix("_time")
-        if whole not in result.keys and sum(_is_date_and_time(v) for v in values) * 2 \
-                >= len(values):
-            result.keys[whole] = (path,)
-            result.notes.append(f"{path} holds dates and times, not times of day alone: "
-                                f"read as the {'start' if whole == 'start' else 'end'}")
-    return kept
-
-
-def _is_date_and_time(value: object) -> bool:
-    """Whether ``value`` is a date with a time of day, as the reader reads a start."""
-    import datetime as dt
-
-    from .clock import DateProblem
-    from .dates import parse_when
-
-    if isinstance(value, dt.datetime):
-        return True
-    try:
-        return isinstance(value, str) and parse_when(value, tz=dt.UTC).has_time
-    except DateProblem:
-        return False
-
-
 def _is_time_of_day(value: str) -> bool:
     """Whether ``value`` is a time of day alone, as the reader reads a start_time."""
     from .clock import DateProblem, parse_time_of_day
@@ -404,10 +372,32 @@ def _time_keys(result: Inference, events: list[Document]) -> None:
     # (A time the doors open is not the start: "doors: '18:30'", "einlass".)
     starts = [k for k in found if k not in ends and role_of(k) >= 0
               and not ROLES["doors"].search(k.replace("_", " ")) and not _LENGTH.search(k)]
+    # (A doors key of the newer files only, "doors_open: '17:30'" since 2025, counts too:
+    # a file without it is no less unsure.)
+    doors = [k for k, n in counts.items() if n >= min(3, len(events)) and k not in ends
+             and ROLES["doors"].search(k.replace("_", " "))]
     if "start_time" not in result.keys and len(starts) == 1:
         result.keys["start_time"] = (starts[0],)
+    elif "start_time" not in result.keys and not starts and len(doors) == 1 and \
+            _dates_alone(result, events):
+        # The only time of day the files give is when the doors open: the evening starts
+        # then, for a calendar (as the site's own calendar feeds have it).
+        result.keys["start_time"] = (doors[0],)
+        result.notes.append(f"the only time of day the events give is {doors[0]} (when the "
+                            "doors open): read as the start")
     if "end_time" not in result.keys and "end" not in result.keys and len(ends) == 1:
         result.keys["end_time"] = (ends[0],)
+
+
+def _dates_alone(result: Inference, events: list[Document]) -> bool:
+    """Whether the start key holds a date without a time of day in most files."""
+    import datetime as dt
+
+    values = [get_path(d.data, p) for d in events for p in result.keys.get("start", ())[:1]
+              if _has(d.data, p)]
+    alone = sum(1 for v in values if (isinstance(v, dt.date) and not isinstance(
+        v, dt.datetime)) or (isinstance(v, str) and _DATE_ONLY.match(v)))
+    return bool(values) and alone * 2 >= len(values)
 
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")
@@ -417,7 +407,7 @@ def _infer_times(result: Inference, events: list[Document]) -> None:
     import datetime as dt
 
     starts = result.keys.get("start", ())
-    times = result.keys.get("start_time", ())
+    times = result.keys.get("start_time", DEFAULT_KEYS["start_time"])
     date_only = 0
     for document in events:
         value = next((get_path(document.data, p) for p in starts if _has(document.data, p)),
@@ -477,6 +467,8 @@ def _ids(events: list[Document], paths: tuple[str, ...]) -> set[str]:
 def _infer_lookups(result: Inference, events: list[Document]) -> None:
     sources = _record_sources(result)
     for field_name, spec_list in sources.items():
+        if field_name in result.lookups:
+            continue  # the site's templates said where (inferfacts.joined_keys)
         paths = result.keys.get(field_name if field_name != "group" else "group", ())
         if field_name == "speakers":
             paths = result.keys.get("speakers", ())

@@ -58,7 +58,8 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
             zone = timezone(timedelta(minutes=offset))
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
-                          naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
+                          naive_timestamps_utc=reader.ctx.naive_utc
+                          and path not in reader.ctx.local_keys, default_time=default_time)
     except DateProblem as exc:
         blame = time_path if time_value is not MISSING and _is_time_problem(exc, time_value) \
             else path
@@ -110,6 +111,7 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         _check_text_agrees(reader, path, when, zone)
     _check_offset(reader, path, when)
     _check_title_date(reader, path, when, zone)
+    _check_report(reader, path)
     _check_file_date(reader, path, when, zone)
     return when.moment
 
@@ -181,7 +183,37 @@ def _stated_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
     if found.end is not None:
         reader.body_end = found.end.strftime("%H:%M")
     reader.sources["start"] = f"{reader.start_path} + {where[found.line - 1]}"
+    named = _days_in(lines[found.line - 1], zone)
+    if named and day not in named:
+        # "2025년 02월 12일 저녁 5:30" under a key that says 2025-02-04: one of them is
+        # wrong, and nothing says which.
+        reader.unsure.add("start")
+        reader.sources["start"] = (f"{reader.start_path} ({where[found.line - 1]} says "
+                                   f"{min(named).isoformat()})")
+        reader.problem(reader.start_path, f"the page's {where[found.line - 1]} says "
+                       f"{min(named).isoformat()}, the date is {day.isoformat()}: the start "
+                       "is unsure", "warning")
     return When(moment, True, None)
+
+
+# A date with its year first, in digits: 2025-02-12, 2025년 02월 12일, 2026年6月20日.
+_YEAR_FIRST = re.compile(r"\b(\d{4})\s*(?:-|년|年|\.)\s*(\d{1,2})\s*(?:-|월|月|\.)\s*(\d{1,2})")
+
+
+def _days_in(text: str, zone: tzinfo) -> set[date]:
+    """The days a line of text names in full (with their year)."""
+    days = set()
+    for match in _YEAR_FIRST.finditer(text):
+        try:
+            days.add(date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError:
+            continue
+    for match in _TITLE_DATE.finditer(text):
+        try:
+            days.add(parse_when(match[0], tz=zone, default_time=_MIDNIGHT).moment.date())
+        except DateProblem:
+            continue
+    return days
 
 
 # A full date in a title: "08 de Junho de 2023", "25th October 2025", "June 8, 2023",
@@ -211,6 +243,30 @@ def _check_title_date(reader: Reader, path: str, when: When, zone: tzinfo) -> No
         reader.sources["start"] = f"{path} (the title says {days[0].isoformat()})"
         reader.problem(path, f"the title names {days[0].isoformat()}, the start is "
                        f"{day.isoformat()}: the start is unsure", "warning")
+
+
+# A title that says the page reports on an evening after it ("Meetup Summary (May, 2015)",
+# "Rückblick", "compte-rendu"): its date key is when the report was written.
+_REPORT = re.compile(
+    r"(?i)\b(?:summary|recap|minutes|write-?up|rückblick|nachlese|compte[- ]rendu|résumé|"
+    r"resumen|crónica|resoconto|relato|podsumowanie|shrnutí|zápis|итоги|отчёт|отчет)\b|"
+    r"レポート|振り返り|후기|回顾")
+
+
+def _check_report(reader: Reader, path: str) -> None:
+    """A report's date (its key is the page's own ``date``) is when it was written, and the
+    evening it reports on was before: the start is unsure."""
+    found = reader.found.get("title")
+    title = found[1] if found is not None else None
+    if "start" in reader.unsure:
+        return  # unsure already, for a reason of its own (the page's line says another)
+    if path.casefold() != "date" or not isinstance(title, str) or not _REPORT.search(
+            re.sub(r"\([^)]*\)", "", title)):  # ("Lightning Talks and Sprint Recap"): a part
+        return
+    reader.unsure.add("start")
+    reader.sources["start"] = f"{path} (the date of a report on the evening, \"{title}\")"
+    reader.problem(path, f"the title says this page reports on the evening ({title!r}): its "
+                   "date is when it was written, the start is unsure", "warning")
 
 
 _FILE_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_]|$)")
