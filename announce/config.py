@@ -153,6 +153,9 @@ class MailSettings:
     # "mailman", "google-groups", "groups.io", "other": `to` is that list server's posting
     # address, and List-Id/List-Unsubscribe are its own (see announce.lists); empty: none.
     list_server: str = ""
+    # Recipients per message: 1, a message of its own each (To: them); more, a message
+    # shared by up to that many (To: the list or no one by name; announce/shared.py).
+    batch_recipients: int = 1
 
     def subject_template(self, kind: str) -> str:
         return str(getattr(self, f"subject_{kind}"))
@@ -261,7 +264,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
              "reply_to": "str",
              "list_id": "str", "unsubscribe": "strings", "subject_announcement": "str",
              "subject_reminder": "str", "subject_cancellation": "str",
-             "subject_update": "str", "list_server": "str"},
+             "subject_update": "str", "list_server": "str", "batch_recipients": "int"},
     "rsvp": {"meetup_group": "str"},
     "lightning_talks": {"propose_url": "str"},
     "templates": {"path": "path"},

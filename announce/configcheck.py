@@ -31,6 +31,7 @@ BOUNDS: dict[str, dict[str, tuple[float, float, str]]] = {
         "reminder_days_before": (0, 366, "days"),
     },
     "feed": {"days_back": (0, 3660, "days")},
+    "mail": {"batch_recipients": (1, 1000, "recipients a message (1: a message each)")},
     "smtp": {
         "port": (1, 65535, ""),
         "concurrency": (1, 100, "connections"),

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     import ssl
 
     from .message import Prepared
+    from .shared import Shared
 
 __all__ = ["KindReport", "Progress", "SendOptions", "SendReport", "send"]
 
@@ -325,9 +326,15 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     ledger.record_subject(event_id, kind, item.subject, facts_of(item.event))
     label = f"{kind} of {event_id}"
     bar = progress(item.recipients, label) if progress else contextlib.nullcontext(_no_progress)
+    shared = None
+    if settings.mail.batch_recipients > 1:  # messages shared by N recipients (shared.py)
+        from .shared import Shared, to_header
+
+        shared = Shared(prepared, settings.mail.batch_recipients, to_header(settings))
     with bar as advance:
         def batches() -> Iterator[list[Outgoing]]:
-            for chunk in _chunks(iter(recipients), transport.batch_size):
+            size = max(transport.batch_size, shared.size if shared else 1)
+            for chunk in _chunks(iter(recipients), size):
                 # By address, or by keyed hash: the ledger's own key (ledger/keys.py).
                 keys = [ledger.recipient_key(r.key) for r in chunk]
                 rows = ledger.lookup(event_id, kind, keys)
@@ -337,9 +344,9 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
                 if len(items) < len(chunk):
                     advance(len(chunk) - len(items))
                 if items:
-                    yield items
+                    yield shared.group(items, rows) if shared else items
 
-        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance)
+        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance, shared)
         delivered = transport.deliver(batches(), recorder)
     item.outbox, item.files = delivered.folder, list(delivered.files)
     if delivered.stopped is None:  # every recipient now has a row that says how it went
@@ -386,17 +393,25 @@ class _Recorder:
     """A transport's claims and outcomes, into the ledger and the run's report."""
 
     def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
-                 item: KindReport, advance: Callable[[int], None]):
+                 item: KindReport, advance: Callable[[int], None], shared: Shared | None):
         self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
         self.item = item
         self.advance = advance
+        self.shared = shared  # a shared message's claim and outcome are each recipient's
 
     def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
-        self.ledger.record(self.event, self.kind, [
-            c if isinstance(c, Outcome) else Claim(c.recipient, c.message_id) for c in changes
-        ], self.transport)
+        rows: list[Claim | Outcome] = []
+        for change in changes:
+            if isinstance(change, Outgoing):
+                rows += [Claim(key, change.message_id) for key in change.keys]
+            else:
+                rows += self.shared.each(change) if self.shared else [change]
+        self.ledger.record(self.event, self.kind, rows, self.transport)
 
     def report(self, outcomes: Sequence[Outcome]) -> None:
+        if self.shared is not None:
+            shared = self.shared
+            outcomes = [each for o in outcomes for each in shared.each(o, last=True)]
         item = self.item
         for outcome in outcomes:
             if outcome.status == "sent":

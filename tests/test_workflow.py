@@ -40,6 +40,7 @@ pytest_plugins = ["tests.smtpd"]
 
 WORKFLOW = Path(".github/workflows/announce.yml")
 LEDGER = ".announce/ledger.sqlite3"
+ROWS = f"{LEDGER}.d/ledger.json"  # the ledger's committed form on the branch (its header)
 LEDGER_BRANCH = "announce-ledger"
 TOKEN = "ghs_TestTokenNeverInAFile0123456789"  # noqa: S105 - the stand-in github.token
 TALK = "“Observability with OpenTelemetry” (Wed 2027-02-03)"
@@ -141,6 +142,20 @@ class Site:
                               capture_output=True, check=False, timeout=60,
                               env=_git_env(self.origin))
         return proc.stdout if proc.returncode == 0 else None
+
+    def ledger_of_branch(self, target: Path) -> Path:
+        """The ledger the ledger branch's tip holds, loaded into a SQLite file ``target``."""
+        from announce.ledger.committed import load
+
+        tree = target.parent / f"{target.name}.tree"
+        tree.mkdir()
+        archive = subprocess.run(["git", "archive", LEDGER_BRANCH, f"{LEDGER}.d"],
+                                 cwd=self.origin, capture_output=True, check=True, timeout=60,
+                                 env=_git_env(self.origin)).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True, timeout=60)
+        load(tree / f"{LEDGER}.d", target)
+        shutil.rmtree(tree)
+        return target
 
     def clone(self, name: str) -> Path:
         work = self.root / name
@@ -308,11 +323,14 @@ def _push(work: Path, message: str, *paths: str) -> None:
     _git(work, "push", "--quiet", "origin", "HEAD")
 
 
-def _ledger_rows(data: bytes | None, tmp_path: Path) -> list[tuple[str, str, str, str]]:
-    """(event, kind, recipient, status) of a ledger file's bytes."""
-    assert data is not None
+def _ledger_rows(source: Site | bytes, tmp_path: Path) -> list[tuple[str, str, str, str]]:
+    """(event, kind, recipient, status) of the ledger on the ledger branch, or of a
+    ledger file's bytes."""
     path = tmp_path / "ledger-copy.sqlite3"
-    path.write_bytes(data)
+    if isinstance(source, bytes):
+        path.write_bytes(source)
+    else:
+        source.ledger_of_branch(path)
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT event, kind, recipient, status FROM deliveries "
                           "ORDER BY 1, 2, 3").fetchall()
@@ -342,7 +360,7 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             assert site.ledger_commits() == [f"announce: sent the {sent}",
                                              f"announce: sending the {sent}", *recorded], day
             assert site.on_ledger_branch("SENDING") is None
-            assert site.on_ledger_branch(LEDGER) is not None
+            assert site.on_ledger_branch(ROWS) is not None
             assert f"### Sent: the {kind} of {TALK}" in send.summary
         else:
             assert _subjects(site, received) == [], day
@@ -520,7 +538,7 @@ def test_an_ignored_ledger_is_recorded_all_the_same_and_not_sent_again(site: Sit
 
     send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
     assert send.succeeded, _log(send)
-    assert site.on_ledger_branch(LEDGER) is not None
+    assert site.on_ledger_branch(ROWS) is not None
     again = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert again.succeeded
     assert site.server.handler.count == 1
@@ -545,7 +563,7 @@ def test_the_first_run_starts_the_ledger_branch_from_the_committed_ledger(
     reminder = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
     assert reminder.succeeded, _log(reminder)
     assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]
-    kinds = {row[1] for row in _ledger_rows(site.on_ledger_branch(LEDGER), tmp_path)}
+    kinds = {row[1] for row in _ledger_rows(site, tmp_path)}
     assert kinds == {"announcement", "reminder"}  # the earlier record came along
     assert site.on_ledger_branch("README.md") is not None
 
@@ -779,10 +797,7 @@ def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
     record = send.step(RECORD)
     assert record.outcome == "success", record.stderr
     assert site.ledger_commits()[0] == "announce: update the ledger"
-    copy = tmp_path / "recorded.sqlite3"
-    data = site.on_ledger_branch(LEDGER)
-    assert data is not None
-    copy.write_bytes(data)
+    copy = site.ledger_of_branch(tmp_path / "recorded.sqlite3")
     with sqlite3.connect(copy) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT count(*) FROM t WHERE n = -1").fetchone() == (0,)
@@ -1117,5 +1132,5 @@ def test_resend_to_the_uncertain_from_the_actions_tab(site: Site, tmp_path: Path
     assert resent.succeeded, _log(resent)
     assert site.server.handler.count == received + 1
     assert ("announcement", "members@example.org", "sent") in [
-        row[1:] for row in _ledger_rows(site.on_ledger_branch(LEDGER), tmp_path)]
+        row[1:] for row in _ledger_rows(site, tmp_path)]
     _assert_quiet(site.run("schedule", site.at(date(2027, 1, 27)))["send"])

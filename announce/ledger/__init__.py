@@ -52,9 +52,14 @@ releases it when the process ends, however it ends.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .lock import run_lock
 from .schema import SCHEMA_VERSION
-from .store import Claim, Failure, HistoryEntry, Ledger, Outcome, Row, read_sent
+from .store import Claim, Failure, HistoryEntry, Ledger, Row, read_sent
+
+if TYPE_CHECKING:
+    from ..delivery.transport import Outcome
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -67,3 +72,13 @@ __all__ = [
     "read_sent",
     "run_lock",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Outcome is the delivery package's: imported when asked for, so that `list` and
+    # `history`, which only read the ledger, import nothing from delivery.
+    if name == "Outcome":
+        from ..delivery.transport import Outcome
+
+        return Outcome
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

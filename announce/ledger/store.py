@@ -10,11 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from ..changes import Facts
-from ..delivery.transport import Outcome, permanent
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
 from .history import Failure, HistoryEntry, parse_time, read_history
@@ -22,12 +21,14 @@ from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from .statements import Claim, change_statement
 
+if TYPE_CHECKING:  # `list` and `history` read the ledger without the delivery package
+    from ..delivery.transport import Outcome
+
 __all__ = [
     "Claim",
     "Failure",
     "HistoryEntry",
     "Ledger",
-    "Outcome",
     "Row",
     "read_sent",
 ]
@@ -49,6 +50,8 @@ class Row:
     @property
     def refused(self) -> bool:
         """The server refused this recipient for good (a 5xx reply)."""
+        from ..delivery.transport import permanent
+
         return self.status == "failed" and self.code is not None and permanent(self.code)
 
 
