@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     import ssl
 
     from .message import Prepared
+    from .render import Rendered
 
 __all__ = ["KindReport", "Progress", "SendOptions", "SendReport", "send"]
 
@@ -339,7 +340,8 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
                 if items:
                     yield items
 
-        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance)
+        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance,
+                             prepared.rendered)
         delivered = transport.deliver(batches(), recorder)
     item.outbox, item.files = delivered.folder, list(delivered.files)
     if delivered.stopped is None:  # every recipient now has a row that says how it went
@@ -383,15 +385,23 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key:
 
 
 class _Recorder:
-    """A transport's claims and outcomes, into the ledger and the run's report."""
+    """A transport's claims and outcomes, into the ledger and the run's report; with the
+    first recipient confirmed, the message's copy for the archive (ledger/copies.py)."""
 
     def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
-                 item: KindReport, advance: Callable[[int], None]):
+                 item: KindReport, advance: Callable[[int], None], copy: Rendered):
         self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
         self.item = item
         self.advance = advance
+        self.copy: Rendered | None = copy  # until this run's first confirmed recipient
 
     def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
+        if self.copy is not None and any(
+                isinstance(c, Outcome) and c.status == "sent" for c in changes):
+            # Before the outcome: it has gone out, whatever happens to this run next.
+            copy, self.copy = self.copy, None
+            self.ledger.keep_copy(self.event, self.kind, copy.subject, copy.html, copy.text,
+                                  self.transport)
         self.ledger.record(self.event, self.kind, [
             c if isinstance(c, Outcome) else Claim(c.recipient, c.message_id) for c in changes
         ], self.transport)

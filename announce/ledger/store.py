@@ -17,6 +17,7 @@ from ..changes import Facts
 from ..delivery.transport import Outcome, permanent
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
+from .copies import Copy, keep, read_copies
 from .history import Failure, HistoryEntry, parse_time, read_history
 from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
@@ -24,6 +25,7 @@ from .statements import Claim, change_statement
 
 __all__ = [
     "Claim",
+    "Copy",
     "Failure",
     "HistoryEntry",
     "Ledger",
@@ -464,6 +466,18 @@ class Ledger:
         with _guard(self.path, "read"):
             return read_history(self._conn, self._version)
 
+    # --- what went out, for the archive (copies.py) ---------------------------------
+
+    def keep_copy(self, event: str, kind: str, subject: str, html: str, text: str,
+                  transport: str) -> None:
+        """The message went out to its first recipient: keep it as they all get it."""
+        with self._transaction():
+            keep(self._conn, event, kind, subject, html, text, _iso(self._clock()), transport)
+
+    def copies(self) -> list[Copy]:
+        """The copy of every message that went out, oldest first (see copies.py)."""
+        with _guard(self.path, "read"):
+            return read_copies(self._conn, self._version)
 
 
 def read_sent(path: Path) -> Sent:
