@@ -187,3 +187,29 @@ def test_the_links_page_opens_in_a_browser(browser: Any) -> None:
     assert links[0] == "webcal://rust.example.org/announce/events.ics"
     assert texts[1] == "Google Calendar"
     assert links[2].startswith("https://outlook.live.com/calendar/0/addfromweb?url=https%3A")
+
+
+@pytest.mark.parametrize(("config", "text", "folder"), [
+    ("_config.yml", "title: Rust Berlin\nsource: site\n", "site/announce"),  # Jekyll's source
+    ("mkdocs.yml", "site_name: Rust Berlin\ndocs_dir: pages\n", "pages/announce"),
+    ("hugo.toml", 'title = "Rust Berlin"\nstaticDir = "assets/public"\n', "assets/public/announce"),
+])
+def test_the_feeds_go_into_the_folder_the_generators_config_names(
+        config: str, text: str, folder: str) -> None:
+    Path("hugo.toml").unlink()
+    Path(config).write_text(text, encoding="utf-8")
+    assert announce("feed").stdout.startswith(f"Wrote 4 files into {folder}: ")
+    assert (Path(folder) / "events.ics").is_file()
+
+
+def test_check_warns_when_the_feed_path_is_a_folder_the_site_does_not_publish() -> None:
+    config = Path("announce.toml")
+    config.write_text(config.read_text(encoding="utf-8") + '\n[feed]\npath = "calendar"\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--now", NOW])
+    assert ("warning: announce.toml:18: [feed] path: announce feed and announce archive write here, "
+            "but Hugo publishes the files of static/ as they are, and this is not in it: the "
+            'site would not have them (e.g. path = "static/announce")') in result.stdout
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'path = "calendar"', 'path = "static/calendar"'), encoding="utf-8")
+    assert "[feed] path" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
