@@ -2,8 +2,8 @@
 
 What a hosted meetup platform gives and a static site lacks: a calendar members subscribe
 to (webcal) and a feed of the events to come. From the events exactly as they are
-announced, into a folder the site's generator publishes (its static folder, from its
-profile; ``[feed] path`` says otherwise), below ``announce/``:
+announced, into ``announce/`` in the folder the site's generator publishes
+(:mod:`announce.publish`; ``[feed] path`` says otherwise):
 
 - ``events.ics``: one VEVENT per event from ``[feed] days_back`` days ago on, with the
   mails' UID and SEQUENCE (so a calendar that has the mail's invitation updates the same
@@ -31,15 +31,12 @@ from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
 from .config import Settings
-from .content import Catalog, Event, Problem
-from .errors import ConfigError
+from .content import Catalog, Event
 from .kinds import Sent, due_kinds, get, kind_of
+from .publish import feed_folder, write_if_changed
 
-__all__ = ["FeedEntry", "FeedFiles", "feed_entries", "feed_folder", "feed_problems",
-           "write_feeds", "write_if_changed"]
+__all__ = ["FeedEntry", "FeedFiles", "feed_entries", "write_feeds"]
 
-# Below the published folder: announce's own files, beside nothing of the site's.
-SUBFOLDER = "announce"
 NAMES = ("events.ics", "events.atom", "events.json", "subscribe.html")
 
 
@@ -82,79 +79,6 @@ class FeedFiles:
              + quote(ics, safe="") + "&name=" + quote(name, safe="")),
             ("The calendar file", ics),
         ]
-
-
-def feed_folder(settings: Settings) -> tuple[Path, str]:
-    """The folder the feeds go into, and the URL path the site publishes it at: ``[feed]
-    path``, else ``announce/`` in the generator's static folder (Hugo's ``static/``,
-    Astro's ``public/``, Jekyll's source, MkDocs' ``docs_dir``: see
-    :func:`~announce.sources.profiles.static_folder`)."""
-    if settings.feed.path is not None:
-        return settings.feed.path, _url_path(settings)
-    label, public = _published(settings)
-    if public is None:
-        raise ConfigError(f"{settings.source or 'announce.toml'}: [feed] path: announce does "
-                          f"not know where {label} publishes files as they are: "
-                          "set it to a folder the site publishes (e.g. path = "
-                          "\"content/extra/announce\")", key="[feed] path")
-    return public / SUBFOLDER, _url_path(settings)
-
-
-def _published(settings: Settings) -> tuple[str, Path | None]:
-    """The site's generator (its name for people), and the folder it publishes as it is
-    (Hugo's static/, made if missing; not its content/, where a file outside a page
-    bundle is not published), or None when announce knows none."""
-    from .sources.catalog import site_generator
-    from .sources.profiles import detect_generator, static_folder
-
-    base = settings.base_dir
-    generator = site_generator(settings)
-    # A site kept in a folder of the repository: its generator's files are there.
-    root = base
-    if generator.markers:
-        root = next((folder for folder in [settings.content.events,
-                                           *settings.content.events.parents]
-                     if folder.is_relative_to(base)
-                     and detect_generator(folder).name == generator.name), base)
-    public = static_folder(generator, root)
-    return generator.label, None if public is None else root / public
-
-
-def feed_problems(settings: Settings) -> list[Problem]:
-    """For ``check``: a warning when ``[feed] path`` (where ``feed`` and ``archive`` write)
-    is not in the folder the site's generator publishes as it is (the next build would
-    leave the files out), nor hidden from it (Jekyll skips ``_`` and ``.`` folders)."""
-    from .tomltext import key_problem
-
-    path = settings.feed.path
-    label, public = _published(settings)
-    if path is None or public is None:
-        return []
-    where = public.resolve()
-    target = path.resolve()
-    hidden = target.is_relative_to(where) and any(
-        part.startswith(("_", ".")) for part in target.relative_to(where).parts)
-    if target.is_relative_to(where) and not (hidden and label == "Jekyll"):
-        return []
-    shown = _shown(public, settings)
-    why = (f"{label} leaves out folders whose name starts with _ or ." if hidden else
-           f"{label} publishes the files of {shown}/ as they are, and this is not in it")
-    return [key_problem(settings.source, "feed", "path",
-                        f"announce feed and announce archive write here, but {why}: the "
-                        f"site would not have them (e.g. path = \"{shown}/announce\")",
-                        "warning")]
-
-
-def _shown(folder: Path, settings: Settings) -> str:
-    try:
-        return folder.relative_to(settings.base_dir).as_posix()
-    except ValueError:
-        return str(folder)
-
-
-def _url_path(settings: Settings) -> str:
-    """Where the site publishes the folder: ``[feed] url_path``, else ``/announce``."""
-    return "/" + (settings.feed.url_path or SUBFOLDER).strip("/")
 
 
 def feed_entries(settings: Settings, catalog: Catalog, now: datetime, sent: Sent
@@ -216,19 +140,6 @@ def write_feeds(settings: Settings, entries: list[FeedEntry], now: datetime,
     for name, data in contents.items():
         write_if_changed(folder / name, data)
     return files
-
-
-def write_if_changed(target: Path, data: bytes) -> bool:
-    """Write ``data`` to ``target`` (and its folders) unless it holds it already: a file
-    that did not change keeps its time, and a workflow that commits it commits nothing.
-    Whether it was written."""
-    if target.is_file() and target.read_bytes() == data:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")  # never half a file
-    temporary.write_bytes(data)
-    temporary.replace(target)
-    return True
 
 
 def _calendar(settings: Settings, entries: list[FeedEntry]) -> bytes:

@@ -112,7 +112,8 @@ def test_the_archive_has_what_reached_people_as_it_was_sent_and_no_address(
     message = smtp_server.handler.messages[0].message()
     html = message.get_body(preferencelist=("html",))
     text = message.get_body(preferencelist=("plain",))
-    assert html is not None and text is not None
+    assert html is not None
+    assert text is not None
     archived = files()
     # (On the wire, SMTP's CRLF ends each line; the files end them as files do.)
     assert archived[f"{page}/mail.html"].decode() == html.get_content().replace("\r\n", "\n")
@@ -195,7 +196,8 @@ def test_the_sites_layout_wraps_the_pages_as_a_front_matter_page(smtp_server: Se
             / "index.html").read_text(encoding="utf-8")
     _, front, body = page.split("---\n", 2)
     assert yaml.safe_load(front) == {"layout": "default", "title": ANNOUNCEMENT}
-    assert body.startswith("{% raw %}") and body.rstrip().endswith("{% endraw %}")
+    assert body.startswith("{% raw %}")
+    assert body.rstrip().endswith("{% endraw %}")
     assert '<iframe class="announce-mail" src="mail.html"' in body
     assert "<html" not in body  # the site's layout gives the page its head
 

@@ -207,9 +207,25 @@ def test_check_warns_when_the_feed_path_is_a_folder_the_site_does_not_publish() 
     config.write_text(config.read_text(encoding="utf-8") + '\n[feed]\npath = "calendar"\n',
                       encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--now", NOW])
-    assert ("warning: announce.toml:18: [feed] path: announce feed and announce archive write here, "
-            "but Hugo publishes the files of static/ as they are, and this is not in it: the "
+    assert ("warning: announce.toml:18: [feed] path: announce feed and announce archive write "
+            "here, but Hugo publishes the files of static/ as they are, and this is not in it: the "
             'site would not have them (e.g. path = "static/announce")') in result.stdout
     config.write_text(config.read_text(encoding="utf-8").replace(
         'path = "calendar"', 'path = "static/calendar"'), encoding="utf-8")
     assert "[feed] path" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+
+
+def test_an_eleventy_site_gets_them_in_its_input_folder_and_check_asks_to_copy_them() -> None:
+    Path("hugo.toml").unlink()
+    Path(".eleventy.js").write_text(
+        'module.exports = function (config) {\n  return { dir: { input: "src" } };\n};\n',
+        encoding="utf-8")
+    assert announce("feed").stdout.startswith("Wrote 4 files into src/announce: ")
+    checked = CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+    assert ("[feed] path: Eleventy publishes src/announce/ (what announce feed and announce "
+            "archive wrote) only when its config says so: add "
+            'eleventyConfig.addPassthroughCopy("src/announce")') in checked
+    Path(".eleventy.js").write_text(
+        'module.exports = function (config) {\n  config.addPassthroughCopy("src/announce");\n'
+        '  return { dir: { input: "src" } };\n};\n', encoding="utf-8")
+    assert "Eleventy publishes" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout

@@ -152,8 +152,8 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     extra += rsvp_problems(settings, coming)
     extra += render_problems(settings, catalog, run.now, sent)
     from ..archive import archive_problems
-    from ..feed import feed_problems
     from ..gha import outdated_workflows
+    from ..publish import feed_problems
 
     extra += outdated_workflows(settings.base_dir)
     # What the site publishes: where feed and archive write, the archive's templates.
