@@ -3,7 +3,7 @@
 What a newsletter service's campaign archive gives, for a static site: a page for each
 message that went out, and an index of them, from the copies the ledger keeps
 (:mod:`announce.ledger.copies`: each message once, as every recipient got it, with no
-address). Into ``archive/`` beside the feeds (:func:`announce.publish.feed_folder`), so the
+address). Into ``archive/`` beside the feeds (:func:`announce.sitefolder.feed_folder`), so the
 site publishes it where it publishes them:
 
 - ``archive/index.html``: every message, the newest first;
@@ -31,7 +31,7 @@ from .config import Settings
 from .content import Problem
 from .errors import TemplateError
 from .ledger import Copy, Ledger
-from .publish import feed_folder, write_if_changed
+from .sitefolder import feed_folder, write_if_changed
 
 __all__ = ["Archive", "ArchiveFiles", "archive_problems", "read_archive", "write_archive"]
 
@@ -77,7 +77,7 @@ def read_archive(settings: Settings) -> Archive:
 def write_archive(settings: Settings, archive: Archive, folder: Path | None = None
                   ) -> ArchiveFiles:
     """Write the index and every message's page into ``folder`` (by default ``archive/``
-    in :func:`~announce.publish.feed_folder`)."""
+    in :func:`~announce.sitefolder.feed_folder`)."""
     folder = folder or feed_folder(settings)[0] / FOLDER
     env, context = _environment(settings)
     files: dict[Path, bytes] = {}

@@ -3,7 +3,7 @@
 What a hosted meetup platform gives and a static site lacks: a calendar members subscribe
 to (webcal) and a feed of the events to come. From the events exactly as they are
 announced, into ``announce/`` in the folder the site's generator publishes
-(:mod:`announce.publish`; ``[feed] path`` says otherwise):
+(:mod:`announce.sitefolder`; ``[feed] path`` says otherwise):
 
 - ``events.ics``: one VEVENT per event from ``[feed] days_back`` days ago on, with the
   mails' UID and SEQUENCE (so a calendar that has the mail's invitation updates the same
@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 from .config import Settings
 from .content import Catalog, Event
 from .kinds import Sent, due_kinds, get, kind_of
-from .publish import feed_folder, write_if_changed
+from .sitefolder import feed_folder, write_if_changed
 
 __all__ = ["FeedEntry", "FeedFiles", "feed_entries", "write_feeds"]
 

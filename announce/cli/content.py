@@ -153,7 +153,7 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     extra += render_problems(settings, catalog, run.now, sent)
     from ..archive import archive_problems
     from ..gha import outdated_workflows
-    from ..publish import feed_problems
+    from ..sitefolder import feed_problems
 
     extra += outdated_workflows(settings.base_dir)
     # What the site publishes: where feed and archive write, the archive's templates.

@@ -17,6 +17,7 @@ import email.policy
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -78,7 +79,7 @@ def _eleventy(root: Path) -> Path:
     return root / (found[1] if found else ".")
 
 
-SERVES = {
+SERVES: dict[str, Callable[[Path], Path]] = {
     "jekyll": _jekyll,
     "hugo": _hugo,
     "zola": lambda root: root / "static",  # https://www.getzola.org/documentation/
@@ -211,8 +212,9 @@ def _invitation(config: Path, row: dict[str, Any]) -> Any:
     assert result.exit_code == 0, result.output
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    return next(iter(icalendar.Calendar.from_ical(part.get_payload(decode=True))
-                     .walk("VEVENT")))
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return next(iter(icalendar.Calendar.from_ical(payload).walk("VEVENT")))
 
 
 def test_the_feeds_are_valid_where_each_generator_publishes_and_agree_with_list(
