@@ -54,6 +54,7 @@ FETCH, DUE, MARK, SEND, RECORD, KEEP = (
     "Fetch the ledger", "What is due", "Mark the ledger as sending", "Run announce",
     "Record the ledger", "Keep the ledger that could not be recorded")
 NOTHING_RECORDED = "This run marked nothing on the ledger branch: nothing to record."
+PUBLISHED = "announce: the site's calendar and archive"
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -324,11 +325,15 @@ def _ledger_rows(data: bytes | None, tmp_path: Path) -> list[tuple[str, str, str
 def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: Site) -> None:
     expected = {date(2027, 1, 25): ("announcement", ANNOUNCEMENT_SUBJECT),
                 date(2027, 2, 2): ("reminder", REMINDER_SUBJECT)}
-    main = site.commits()
+    main, start = site.commits(), site.tip()
+    published: dict[date, list[str]] = {}
     day = date(2027, 1, 23)
     while day <= date(2027, 2, 3):
         received, recorded = site.server.handler.count, site.ledger_commits()
+        before = site.commits()
         jobs = site.run("schedule", site.at(day))
+        if site.commits() != before:
+            published[day] = site.commits()[:len(site.commits()) - len(before)]
         assert jobs["preview"].skipped
         send = jobs["send"]
         assert send.succeeded, (day, _log(send))
@@ -351,14 +356,25 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             # A quiet day touches nothing: no marker, no send, no commit.
             _assert_quiet(send)
         day += timedelta(days=1)
-    assert site.commits() == main  # the default branch is the organizers' alone
+    # The default branch gets the site's calendar and archive, on the days they changed
+    # (the first run, then a message's day), in commits of that folder alone.
+    assert published == {day: [PUBLISHED] for day in (date(2027, 1, 23), *expected)}
+    assert site.commits()[len(published):] == main
+    assert {path.split("/announce/")[0] for path in _git(
+        site.origin, "diff", "--name-only", start, "main").splitlines()} == {"static"}
+    index = _git(site.origin, "show", "main:static/announce/archive/index.html")
+    assert ANNOUNCEMENT_SUBJECT in index
+    assert REMINDER_SUBJECT in index
 
     # The same day again (a re-run, or a manual run): nothing goes out, nothing changes.
-    received, recorded = site.server.handler.count, site.ledger_commits()
+    received, recorded, main = (site.server.handler.count, site.ledger_commits(),
+                                site.commits())
     again = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
     assert again.succeeded
     assert site.server.handler.count == received
     assert site.ledger_commits() == recorded
+    assert site.commits() == main
+    assert "nothing to commit" in again.stdout
     assert "Nothing due. Next: the announcement of “Postgres Internals" in again.stdout
 
 
@@ -506,11 +522,35 @@ def test_a_push_during_the_run_does_not_conflict_and_nothing_is_lost(site: Site)
 
     send = site.run("schedule", site.at(date(2027, 1, 25)), meanwhile=organizer_pushes)["send"]
     assert send.succeeded, _log(send)
-    assert site.commits()[0] == "Add the eBPF talk"  # theirs, untouched
+    # Theirs, untouched; the site's calendar and archive on top of it, not a conflict.
+    assert site.commits()[:2] == [PUBLISHED, "Add the eBPF talk"]
+    assert _git(site.origin, "show", "--name-only", "--format=", "main").splitlines() == [
+        f"static/announce/archive/{EVENT}/announcement/{name}"
+        for name in ("index.html", "mail.html", "mail.txt")] + [
+        "static/announce/archive/index.html", "static/announce/events.atom",
+        "static/announce/events.ics", "static/announce/events.json",
+        "static/announce/subscribe.html"]
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the run's, recorded
     again = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert again.succeeded, _log(again)
     assert site.server.handler.count == 1
+
+
+def test_a_refused_push_of_the_sites_files_fails_the_run_after_the_mail_is_recorded(
+        site: Site) -> None:
+    # A protected default branch: the mail goes out and is recorded; only the site's
+    # calendar and archive wait, and the run says why.
+    site.refuse_pushes("refs/heads/main")
+    send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
+    assert not send.succeeded
+    assert site.server.handler.count == 1
+    assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT
+    publish = send.step("Commit the site's calendar and archive")
+    assert publish.outcome == "failure"
+    assert "GH006: Protected branch update failed" in publish.stderr
+    assert ("::error::Could not push the site's calendar and archive to main: the mail went "
+            "out and the ledger is recorded, only the site's files are not.") in publish.stdout
+    assert site.commits() == ["Set up announce"]
 
 
 def test_an_ignored_ledger_is_recorded_all_the_same_and_not_sent_again(site: Site) -> None:
