@@ -75,15 +75,21 @@ def _published(settings: Settings) -> _Site:
 def feed_problems(settings: Settings) -> list[Problem]:
     """For ``check``: warnings when the site would not publish what ``feed`` and
     ``archive`` write: ``[feed] path`` outside the folder the generator publishes as it
-    is (or in one Jekyll leaves out, ``_`` or ``.``), or, once written, a folder Eleventy
-    is not told to copy."""
+    is (or in one Jekyll leaves out, ``_`` or ``.``); once written, a folder Eleventy is
+    not told to copy; no folder known while the site's workflow publishes them."""
     from .tomltext import key_problem
 
     site = _published(settings)
     label = site.generator.label
     path = settings.feed.path
     if site.folder is None:
-        return []
+        if path is not None or not _workflow_publishes(settings.base_dir):
+            return []
+        return [key_problem(settings.source, "feed", "path",
+                            "the GitHub workflow publishes the site's calendar and archive, "
+                            f"but announce does not know where {label} publishes files as "
+                            "they are: set path (and url_path) to a folder the site publishes",
+                            "warning")]
     where, target = site.folder.resolve(), (path or site.folder / SUBFOLDER).resolve()
     inside = target.is_relative_to(where)
     hidden = inside and site.generator.name == "jekyll" and any(
@@ -117,6 +123,18 @@ def _copied(site: _Site, target: Path) -> bool:
         copied = (site.root / found.removeprefix("./")).resolve()
         if target == copied or target.is_relative_to(copied):
             return True
+    return False
+
+
+def _workflow_publishes(root: Path) -> bool:
+    """Whether a GitHub workflow of the site runs the action's task publish."""
+    folder = root / ".github" / "workflows"
+    for path in [*folder.glob("*.yml"), *folder.glob("*.yaml")]:
+        try:
+            if re.search(r"\btask:\s*[\"']?publish\b", path.read_text(encoding="utf-8")):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
     return False
 
 

@@ -21,6 +21,8 @@ from click.testing import CliRunner, Result
 
 from announce.cli import cli
 
+from .conftest import REPO
+
 NOW = "2027-03-01T09:00"
 
 
@@ -229,3 +231,17 @@ def test_an_eleventy_site_gets_them_in_its_input_folder_and_check_asks_to_copy_t
         'module.exports = function (config) {\n  config.addPassthroughCopy("src/announce");\n'
         '  return { dir: { input: "src" } };\n};\n', encoding="utf-8")
     assert "Eleventy publishes" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+
+
+def test_check_asks_for_a_feed_path_where_the_workflow_publishes_and_none_is_known() -> None:
+    Path("hugo.toml").unlink()
+    Path("pelicanconf.py").write_text('SITENAME = "Rust Berlin"\n', encoding="utf-8")
+    assert "[feed] path" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+    Path(".github/workflows").mkdir(parents=True)
+    Path(".github/workflows/announce.yml").write_text(
+        (REPO / "examples" / "github" / "announce.yml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    assert ("[feed] path: the GitHub workflow publishes the site's calendar and archive, but "
+            "announce does not know where Pelican publishes files as they are: set path (and "
+            "url_path) to a folder the site publishes") in CliRunner().invoke(
+        cli, ["check", "--now", NOW]).stdout
