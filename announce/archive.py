@@ -79,26 +79,7 @@ def write_archive(settings: Settings, archive: Archive, folder: Path | None = No
     """Write the index and every message's page into ``folder`` (by default ``archive/``
     in :func:`~announce.sitefolder.feed_folder`)."""
     folder = folder or feed_folder(settings)[0] / FOLDER
-    env, context = _environment(settings)
-    files: dict[Path, bytes] = {}
-    rows = []
-    for copy, slug in zip(archive.copies, _slugs(archive.copies), strict=True):
-        sent_on = _sent_on(settings, copy.sent_at)
-        message = {"subject": copy.subject, "kind": copy.kind.partition(":")[0],
-                   "event": copy.event, "sent": copy.sent_at, "sent_on": sent_on,
-                   "text": copy.text, "html_url": "mail.html", "text_url": "mail.txt"}
-        up = "../" * (slug.count("/") + 1)
-        page = _render(settings, env, PAGE, context | {
-            "title": copy.subject, "message": message, "index_url": up + "index.html"})
-        files[folder / slug / "index.html"] = page
-        files[folder / slug / "mail.html"] = copy.html.encode("utf-8")
-        files[folder / slug / "mail.txt"] = copy.text.encode("utf-8")
-        rows.append({**message, "url": f"{slug}/"})
-    rows.reverse()  # the newest first
-    index = _render(settings, env, INDEX, context | {
-        "title": context["index_title"], "messages": rows, "message": None,
-        "index_url": "index.html"})
-    files = {folder / "index.html": index, **files}
+    files = {folder / name: data for name, data in _pages(settings, archive.copies).items()}
     changed = sum(write_if_changed(path, data) for path, data in files.items())
     return ArchiveFiles(folder, tuple(p for p in files if p.name == "index.html"), changed)
 
@@ -110,20 +91,34 @@ def archive_problems(settings: Settings) -> list[Problem]:
     sample = Copy("2027/sample-event", "announcement", "Sample subject", "<p>Sample</p>",
                   "Sample", datetime(2027, 1, 1, tzinfo=UTC), "smtp://sample")
     try:
-        env, context = _environment(settings)
-        _render(settings, env, PAGE, context | {
-            "title": sample.subject, "index_url": "../index.html", "message": {
-                "subject": sample.subject, "kind": sample.kind, "event": sample.event,
-                "sent": sample.sent_at, "sent_on": "Friday, January 1, 2027",
-                "text": sample.text, "html_url": "mail.html", "text_url": "mail.txt"}})
-        _render(settings, env, INDEX, context | {
-            "title": context["index_title"], "messages": [], "message": None,
-            "index_url": "index.html"})
+        _pages(settings, (sample,))
     except TemplateError as exc:
         return [Problem(Path(str(exc.path or settings.source or "announce.toml")),
                         exc.line or 1, "", f"announce archive: {exc.detail or exc}",
                         "error")]
     return []
+
+
+def _pages(settings: Settings, copies: tuple[Copy, ...]) -> dict[str, bytes]:
+    """Every file of the archive, by its path below ``archive/``: the index first."""
+    env, context = _environment(settings)
+    files: dict[str, bytes] = {}
+    rows = []
+    for copy, slug in zip(copies, _slugs(copies), strict=True):
+        message = {"subject": copy.subject, "kind": copy.kind.partition(":")[0],
+                   "event": copy.event, "sent": copy.sent_at,
+                   "sent_on": _sent_on(settings, copy.sent_at), "text": copy.text,
+                   "html_url": "mail.html", "text_url": "mail.txt"}
+        up = "../" * (slug.count("/") + 1)
+        files[f"{slug}/index.html"] = _render(settings, env, PAGE, context | {
+            "title": copy.subject, "message": message, "index_url": up + "index.html"})
+        files[f"{slug}/mail.html"] = copy.html.encode("utf-8")
+        files[f"{slug}/mail.txt"] = copy.text.encode("utf-8")
+        rows.append({**message, "url": f"{slug}/"})
+    index = _render(settings, env, INDEX, context | {
+        "title": context["index_title"], "messages": rows[::-1],  # the newest first
+        "message": None, "index_url": "index.html"})
+    return {"index.html": index, **files}
 
 
 def _environment(settings: Settings) -> tuple[Any, dict[str, Any]]:

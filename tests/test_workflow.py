@@ -420,11 +420,11 @@ def test_a_rerun_of_a_red_run_reads_the_tip_and_sends_nothing_twice(
         "---\ntitle: eBPF\ndtstart: 2027-03-17 18:00\nlocation: Jitsi\ntype: meeting\n"
         "---\nA kernel that runs your code.\n", encoding="utf-8")
     _push(work, "Add the eBPF talk", "content")
-    recorded = site.ledger_commits()
+    recorded, tip = site.ledger_commits(), site.tip()
     rerun = site.run("schedule", site.at(date(2027, 1, 25)), run_id=77, attempt=2,
                      sha=red_commit)["send"]
     assert rerun.succeeded, _log(rerun)
-    assert _git(site.root / f"run-{site.runs}-send", "rev-parse", "HEAD").strip() == site.tip()
+    assert _git(site.root / f"run-{site.runs}-send", "rev-parse", "HEAD").strip() == tip
     assert site.server.handler.per_recipient() == {"ada@example.org": 1, "cy@example.org": 1}
     assert site.ledger_commits() == recorded  # nothing due, nothing written
 
