@@ -608,7 +608,7 @@ def test_the_password_reaches_the_send_and_not_the_install(
                     action_stand_ins={"install": install})["send"]
     assert send.succeeded, _log(send)
     assert site.server.handler.count == 1  # it logged in: the send step had the password
-    assert len(installs) == 2  # task send's install, and task record's
+    assert len(installs) == 3  # the install of task send, of task record, of task publish
     for env in installs:
         assert PASSWORD not in env.values()
         assert "ANNOUNCE_SMTP_PASSWORD" not in env
@@ -622,7 +622,7 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
                            workspace: Path) -> StepRun:
         configs.append((workspace / ".git" / "config").read_text(encoding="utf-8"))
         ledger_repo = Path(env["RUNNER_TEMP"]) / "announce-ledger" / ".git" / "config"
-        if ledger_repo.exists():  # task record's install: after fetch and mark
+        if ledger_repo.exists():  # tasks record's and publish's installs: after a fetch
             configs.append(ledger_repo.read_text(encoding="utf-8"))
         return StepRun("look", "success")
 
@@ -631,7 +631,10 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
     assert send.succeeded, _log(send)
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the pushes had what they need
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert len(configs) == 3  # the checkout's twice, the ledger clone's once
+    # The checkout's at each of the three tasks, the ledger clone's at the last two; the
+    # site's calendar and archive were committed to the default branch all the same.
+    assert len(configs) == 5
+    assert site.commits()[0] == PUBLISHED
     for text in configs:
         assert TOKEN not in text
         assert basic not in text
