@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import textwrap
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -355,9 +357,24 @@ def test_speakers_an_author_key_a_heading_and_a_placeholder() -> None:
     _out, rows = init_and_list()
     got = {r["title"]: (r["speakers"], unsure_of(r)) for r in rows}
     # The page's author is who wrote it: shown, but unsure. A heading that names someone
-    # no key names: unsure. "It could be you" is nobody.
+    # no key names: read, and unsure. "It could be you" is nobody.
     assert got == {"A": (["writer1"], ["speakers"]), "B": (["writer2"], ["speakers"]),
-                   "C": ([], ["speakers"]), "D": ([], [])}
+                   "C": (["Shrayas"], ["speakers"]), "D": ([], [])}
+
+
+def test_an_author_the_text_says_gives_the_talk_is_its_speaker() -> None:
+    # A post's author is no speaker by itself; a post whose text says its author will
+    # speak (as chicagolang's do) is sure of it. Another name in the text is not.
+    _jekyll("America/Chicago")
+    write({"_posts/2015-09-14-a.md": "---\ntitle: A\ndate: 2015-09-14 18:30\n"
+                                     "author: Sterling Hankins\nlocation: Hall\n---\n"
+                                     "Sterling Hankins will lead a discussion on tips.\n",
+           "_posts/2015-10-14-b.md": "---\ntitle: B\ndate: 2015-10-14 18:30\n"
+                                     "author: Ann Lee\nlocation: Hall\n---\n"
+                                     "Bob Smith will speak on compilers.\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["speakers"], unsure_of(r)) for r in rows}
+    assert got == {"A": (["Sterling Hankins"], []), "B": (["Ann Lee"], ["speakers"])}
 
 
 def test_speakers_the_templates_show_from_elsewhere_are_expected() -> None:
@@ -531,3 +548,148 @@ def test_on_a_terminal_init_asks_where_the_group_meets_when_it_guessed() -> None
     kept = CliRunner().invoke(cli, ["init", "--ask"], input="\n", catch_exceptions=False)
     assert 'timezone = "Europe/Berlin"' in Path("announce.toml").read_text(encoding="utf-8")
     assert kept.exit_code == 0
+
+
+def test_a_time_key_that_names_its_zone_and_a_range() -> None:
+    # "13:00 - 16:00 WIB" (as DevOps Jogja writes): the zone it names, the range's end.
+    _jekyll("Asia/Jakarta")
+    for n in (1, 2, 3):
+        write({f"_events/meetup-{n}.md": f"""
+            ---
+            title: Meetup {n}
+            date: "2025-0{n}-07"
+            time: "13:00 - 16:00 WIB"
+            location: Hall
+            ---
+            """})
+    write({"_events/meetup-3.md": "---\ntitle: Meetup 3\ndate: '2025-03-07'\n"
+                                  "time: '11:00 - 12:00 UTC'\nlocation: Hall\n---\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (datetime.fromisoformat(r["start"]), datetime.fromisoformat(r["end"]),
+                        unsure_of(r)) for r in rows}
+    jakarta = ZoneInfo("Asia/Jakarta")
+    assert got["Meetup 2"] == (datetime(2025, 2, 7, 13, tzinfo=jakarta),
+                               datetime(2025, 2, 7, 16, tzinfo=jakarta), [])
+    # 11:00 UTC, the instant the page states (18:00 in Jakarta).
+    assert got["Meetup 3"] == (datetime(2025, 3, 7, 18, tzinfo=jakarta),
+                               datetime(2025, 3, 7, 19, tzinfo=jakarta), [])
+
+
+def test_keys_named_for_times_that_hold_whole_dates_are_the_start_and_end() -> None:
+    # ubuntu-kr's "start_time: 2023-12-09 13:00:00 +09:00" and "end_time: ...": dates
+    # with their times, not times of day, whatever the names say; "date" is the post's.
+    write({"config.yaml": "title: Events\ntimeZone: Asia/Seoul\n"})
+    for n in (1, 2, 3):
+        write({f"content/events/e{n}.md": f"""
+            ---
+            title: Event {n}
+            date: 2022-05-21 14:00:00 +09:00
+            start_time: 2023-0{n}-25 14:00:00 +09:00
+            end_time: 2023-0{n}-25 17:30:00 +09:00
+            location: Hall
+            ---
+            ## 일정
+
+            | 시작 시간 | 일정 |
+            | --- | --- |
+            | 13:00 | 입장 및 준비 |
+            | 14:00 | 정기총회 |
+            """})
+    out, rows = init_and_list()
+    row = next(r for r in rows if r["title"] == "Event 2")
+    # The programme's first row (doors at 13:00) is no other start: 14:00 is on the page.
+    assert (row["start"], row["end"], unsure_of(row)) == (
+        "2023-02-25T14:00:00+09:00", "2023-02-25T17:30:00+09:00", [])
+    assert "end_time holds dates and times, not times of day alone" in out
+
+
+def test_a_venue_the_templates_look_up_by_id_in_a_data_file() -> None:
+    # guru-sp's layout: {% assign venue = site.data.venues | where: "id", page.venue_id %};
+    # its talks have ids too, that more of the events' numbers match: the templates say
+    # which file the venue is in.
+    _jekyll("America/Sao_Paulo")
+    write({"_layouts/meeting.html": textwrap.dedent("""\
+               {% assign venue = site.data.venues | where: "id", page.venue_id | first %}
+               <p>{{ venue.name }}, {{ venue.address }}</p>"""),
+           "_data/venues.yaml": "- id: 1\n  name: Garoa Hacker Clube\n  address: R. Pascoal\n"
+                                "- id: 2\n  name: Cloudwalk\n  address: R. Eugênio\n",
+           "_data/talks.yaml": "".join(f"- id: {n}\n  title: Talk {n}\n" for n in range(9))})
+    for n in (1, 2, 3):
+        write({f"_encontros/{n}-encontro.md":
+               f"---\nlayout: meeting\ntitle: Encontro {n}\ndate: 2025-0{n}-14 10:00\n"
+               f"venue_id: {2 if n == 2 else 1}\n---\n"})
+    out, rows = init_and_list()
+    assert {r["title"]: r["location"] for r in rows} == {
+        "Encontro 1": "Garoa Hacker Clube", "Encontro 2": "Cloudwalk",
+        "Encontro 3": "Garoa Hacker Clube"}
+    assert "look venue_id up in its data (venues)" in out
+
+
+def test_speakers_a_hugo_template_looks_up_by_id() -> None:
+    write({"hugo.toml": 'title = "Meetup"\ntimeZone = "Europe/Berlin"\n',
+           "layouts/events/single.html": "{{ with index .Site.Data.people .Params.host }}"
+                                         "<p>{{ .name }}</p>{{ end }}",
+           "data/people.yaml": "ann: {name: Ann Lee}\nbob: {name: Bob Smith}\n"})
+    for n in (1, 2, 3):
+        write({f"content/events/e{n}.md": f"---\ntitle: E{n}\ndate: 2025-0{n}-14T19:00:00\n"
+                                          f"location: Hall\nhost: {'bob' if n == 2 else 'ann'}"
+                                          "\n---\n"})
+    _out, rows = init_and_list()
+    assert {r["title"]: r["speakers"] for r in rows} == {
+        "E1": ["Ann Lee"], "E2": ["Bob Smith"], "E3": ["Ann Lee"]}
+
+
+def test_a_map_pin_before_a_place_is_the_venue() -> None:
+    # club418: "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** (24 Bd du Grand Cerf)".
+    _jekyll("Europe/Paris")
+    write({"_events/2025-12-08.md": "---\ntitle: Club\ndate: 2025-12-08 19:00\n---\n"
+                                    "**📅** **Lundi 8 Décembre 2025** **📍Htag Poitiers** "
+                                    "(24 Bd du Grand Cerf, 86000 Poitiers)\\*<br>\n",
+           "_events/2026-01-19.md": "---\ntitle: Club 2\ndate: 2026-01-19 19:00\n---\n"
+                                    "📍 iC-MeetHub kali ini akan diadakan di Yogyakarta!\n",
+           "_events/2026-03-11.md": "---\ntitle: Club 3\ndate: 2026-03-11 19:00\n---\n"
+                                    "📍 **Les Echos Publishing — 5 rue Sophie Germain, "
+                                    "86000 Poitiers**\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
+    # A sentence after a pin is no place's name: the venue is unsure.
+    assert got == {"Club": ("Htag Poitiers", False), "Club 2": (None, True),
+                   "Club 3": ("Les Echos Publishing", False)}
+
+
+def test_check_names_an_event_the_site_shows_from_data_it_does_not_read() -> None:
+    # Chennaipy: the pages are minutes of past evenings; the next one is a data file that
+    # a shortcode shows on the home page. Not read, it must not be lost without a word.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Asia/Kolkata"\n',
+           "layouts/shortcodes/upcoming-event.html":
+               "{{ $event := .Site.Data.upcoming_event.upcoming }}"
+               "<a href='{{ $event.link }}'>{{ $event.title }}</a> {{ $event.date }}"
+               "{{ range .Site.Data.sponsors.sponsors }}{{ .name }}{{ end }}",
+           "data/upcoming_event.yaml": 'upcoming:\n  title: "Join our June Meetup"\n'
+                                       '  date: "27-06-2026"\n  venue: "IMSc"\n',
+           "data/sponsors.yaml": "sponsors:\n  - name: Acme\n"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2025-0{n}-mom.md":
+               f"---\ntitle: Minutes {n}\ndate: 2025-0{n}-25T15:00:00+05:30\n---\nNotes.\n"})
+    init_and_list()
+    check = CliRunner().invoke(cli, ["check", "--now", "2026-06-01"])
+    lines = [line for line in check.output.splitlines() if "upcoming_event" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: data/upcoming_event.yaml")
+    assert "'Join our June Meetup', 27-06-2026" in lines[0]
+    assert "it will not announce it" in lines[0]
+    assert "sponsors" not in check.output  # data that is no event says nothing
+
+
+def test_when_the_doors_are_the_only_time_given_they_are_the_start() -> None:
+    # Cloud Native Linz: `date: '2026-03-18'`, `doors_open: '17:30'` in the newer entries.
+    _jekyll("Europe/Vienna")
+    for n in range(1, 7):
+        doors = "doors_open: '17:30'\n" if n > 3 else ""
+        write({f"_events/2025-0{n}-18-m.md":
+               f"---\ntitle: M{n}\ndate: '2025-0{n}-18'\n{doors}location: Hall\n---\n"})
+    out, rows = init_and_list()
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got["M5"] == ("2025-05-18T17:30:00+02:00", [])
+    assert got["M2"] == ("2025-02-18T00:00:00+01:00", ["start"])  # states no time at all
+    assert "the only time of day the events give is doors_open" in out

@@ -7,6 +7,9 @@ a programme's first item, a sentence, an agenda list) is read, and its line reco
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import json
 import textwrap
 from datetime import time
@@ -261,25 +264,58 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
 # --- a speaker only the text names ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "unsure"), [
-    # A sentence introducing a person, in any language: who speaks is unread, so unsure.
+@pytest.mark.parametrize(("text", "speakers"), [
+    # A sentence introducing a person, in any language: who speaks is the prose's reading,
+    # shown and unsure.
     ("Karolina Dzieżyk, członkini Rady Akademickiej DKWOC, opowie nam o jej działalności.",
-     ["speakers"]),
-    ("Come along! Ann Lee, an engineer at Acme, shows her compiler.", ["speakers"]),
-    ("Talk by Ann Lee about compilers.", ["speakers"]),
+     ["Karolina Dzieżyk"]),
+    ("Come along! Ann Lee, an engineer at Acme, shows her compiler.", ["Ann Lee"]),
+    ("Talk by Ann Lee about compilers.", ["Ann Lee"]),
     # An ordinal between "our" and "guest"; a programme item that ends on a name; "by"
     # in Japanese, after an honorific.
-    ("🔥 Notre deuxième invité : Nicolas Attard", ["speakers"]),
+    ("🔥 Notre deuxième invité : Nicolas Attard", ["Nicolas Attard"]),
     ("- [O R do Rest](https://y.example) ([slides](https://s.example)) - "
-     "[Odinei Ramone](https://l.example/in/o/)", ["speakers"]),
-    ("* [Wrap and Roll](https://c.example): Criando um wrapper - Ian Lourenço", ["speakers"]),
-    ("伊藤さんによる星の会", ["speakers"]),
+     "[Odinei Ramone](https://l.example/in/o/)", ["Odinei Ramone"]),
+    ("* [Wrap and Roll](https://c.example): Criando um wrapper - Ian Lourenço",
+     ["Ian Lourenço"]),
+    ("伊藤さんによる星の会", ["伊藤"]),
+    ("Spotkanie poprowadzi Julia Ołowniuk.", ["Julia Ołowniuk"]),
+    ("**Pembicara:** Restu Haqqi Muzakir", ["Restu Haqqi Muzakir"]),
+    ("taky. **Zdeněk Rejda** nám poví, jak se k Mongu dostal", ["Zdeněk Rejda"]),
+    # A label on a line of its own, then a person a line, each with their role.
+    ("🎙 Narasumber:\n\nRahadian Arif Rasyid IT Infrastructure\n🧩 Topik: Containers\n\n"
+     "Indra Agus — DevOps Engineer", ["Rahadian Arif Rasyid", "Indra Agus"]),
+    # "com" (with): a programme item that ends on its speaker, in Portuguese.
+    ("- 10h40 - Explorer: uma ferramenta, com Philip Sampaio\n"
+     "- 11h25 - A Arte de Interpretar Código, com Paulo Rodrigues",
+     ["Philip Sampaio", "Paulo Rodrigues"]),
+    # Not a word of a link's text, nor a single capitalized word of a title.
+    ("- [Prompt Engineering com Ruby](https://y.example) - [Elaine Naomi](https://l.example)",
+     ["Elaine Naomi"]),
+    ("* Talk: <a href='https://s.example'>Deployment von Magento mit Capistrano</a> von "
+     "Roman Hutterer", ["Roman Hutterer"]),
+])
+def test_a_person_only_the_text_introduces_is_read_and_unsure(
+        text: str, speakers: list[str]) -> None:
+    site(text + "\n", front="date: 2027-03-04 19:00")
+    row = listed()
+    unsure = [] if text.startswith("**Pembicara") else ["speakers"]  # a labelled line
+    assert (row["speakers"], row["unsure"]) == (speakers, unsure)
+
+
+@pytest.mark.parametrize(("text", "unsure"), [
+    # A verb of giving a talk, or a person's card, that names nobody the reader can take.
+    ("O Jorge falou um pouco dos estudos que ele fez sobre S3.", ["speakers"]),
+    ('{{< profile heading="신민욱" bold="L10n" >}}', ["speakers"]),
     # Nobody is introduced: an evening without a speaker is not unsure of one.
     ("Pizza and drinks, as always. Bring a friend, or two.", []),
     ("CTF Night, again: bring a laptop.", []),
     ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00", []),
+    ("This project was inspired by Rust and Go.\nDoors Open: 18:30", []),
+    ("- Pranzo di Natale, con menu tipico", []),
+    ("🎤 **Conférence + apéro, code et bonne humeur !**", []),
 ])
-def test_a_person_only_the_text_introduces_makes_the_speakers_unsure(
+def test_a_text_that_hints_at_a_speaker_it_does_not_name_is_unsure(
         text: str, unsure: list[str]) -> None:
     site(text + "\n", front="date: 2027-03-04 19:00")
     row = listed()
@@ -354,3 +390,47 @@ def test_a_guest_list_that_names_nobody_yet_gives_no_speaker() -> None:
     site("Come and talk.\n", front="date: 2027-03-04 19:00\nguests:\n  - name: you!")
     row = listed()
     assert row["speakers"] == []
+
+
+def test_names_read_from_prose_are_no_speaker_card_in_the_mail() -> None:
+    """A name read from a sentence is a guess: the mail's text names the speaker as the
+    page does, and no "Speaker" heading states the guess as a fact."""
+    site("Spotkanie poprowadzi Julia Ołowniuk.\n", front="date: 2027-03-04 19:00")
+    assert listed()["speakers"] == ["Julia Ołowniuk"]
+    message = email.message_from_string(announce("render", "events/talk.md").stdout,
+                                        policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    assert "poprowadzi Julia Ołowniuk" in text.get_content()
+    assert "Speaker" not in text.get_content()
+    assert 'class="speaker-name"' not in html.get_content()
+    # Stated in a key, the same name is a card.
+    site("Spotkanie.\n", front="date: 2027-03-04 19:00\nspeaker: Julia Ołowniuk")
+    message = email.message_from_string(announce("render", "events/talk.md").stdout,
+                                        policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    html = message.get_body(("html",))
+    assert html is not None
+    assert 'class="speaker-name"' in html.get_content()
+
+
+@pytest.mark.parametrize(("title", "unsure"), [
+    ("Meetup Summary (May, 2015)", ["start"]),  # nairobilug: posted a week after
+    ("Rückblick: Januar-Treffen", ["start"]),
+    ("June Social (Lightning Talks and Sprint Recap)", []),  # a part of the evening
+    ("Summer social", []),
+])
+def test_a_report_dated_by_its_post_is_unsure_of_the_evening(title: str,
+                                                            unsure: list[str]) -> None:
+    site("Just like most months, we had the monthly meetup on the first Saturday.\n",
+         front="date: 2027-03-10 17:25")
+    text = Path("events/talk.md").read_text(encoding="utf-8")
+    Path("events/talk.md").write_text(text.replace("title: Talk", f"title: '{title}'"),
+                                      encoding="utf-8")
+    row = listed()
+    assert (row["title"], row["unsure"]) == (title, unsure)
+    if unsure:
+        assert "reports on the evening" in announce("check").stdout

@@ -137,6 +137,7 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     from ..render.checks import event_language_problem, render_problems
     from ..sources.catalog import check_problems
     from ..sources.provenance import unsure_problems
+    from ..sources.unread import unread_event_data
     from ..urls import find_url_problems
 
     settings = run.settings
@@ -146,6 +147,7 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     url_problems = find_url_problems(settings, catalog)
     extra = check_problems(settings, catalog, run.now)
     extra += unsure_problems(coming)
+    extra += unread_event_data(settings)  # an event the site shows from elsewhere
     # What a send would need: someone to send to, a way to leave, templates that render.
     extra += recipient_problems(settings) + unsubscribe_problems(settings)
     extra += [p for e in coming if (p := event_language_problem(settings, e))]

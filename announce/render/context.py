@@ -75,7 +75,7 @@ from .brand import Logo, logo, palette_overrides
 from .ics import ics_filename
 from .parts import Fragments
 from .prose import prose_text
-from .speakers import SpeakerCard, speaker_cards
+from .speakers import SpeakerCard, from_prose, speaker_cards
 from .templates import event_language, group_name
 from .text import first_sentence, html_to_text
 
@@ -304,7 +304,10 @@ def _own_links(settings: Settings, event: Event) -> list[Link]:
 def _speaker(event: Event, parts: Fragments) -> Speaker | None:
     if not (event.presenter or parts.speaker_html or event.speakers):
         return None
-    return {"name": event.presenter or "", "bio_html": _sanitized(parts.speaker_html),
+    if from_prose(event) and not parts.speaker_html:
+        return None  # names read from the text, which says who speaks
+    return {"name": "" if from_prose(event) else event.presenter or "",
+            "bio_html": _sanitized(parts.speaker_html),
             "bio_text": html_to_text(parts.speaker_html)}
 
 

@@ -19,6 +19,7 @@ from ..content import Event
 from ..content import Speaker as SpeakerRecord
 from ..links import is_absolute, resolve
 from ..pages import image_url
+from ..sources.provenance import PROSE
 from .parts import Fragments
 from .text import html_to_text
 
@@ -45,8 +46,17 @@ class SpeakerCard(TypedDict):
     bio_text: str
 
 
+def from_prose(event: Event) -> bool:
+    """Whether the event's speakers are names read from its prose, not stated."""
+    return "speakers" in event.unsure and PROSE in event.sources.get("speakers", "")
+
+
 def speaker_cards(settings: Settings, event: Event, parts: Fragments) -> list[SpeakerCard]:
-    """A card for each of the event's speakers, in order."""
+    """A card for each of the event's speakers, in order; none when their names are a
+    reading of the page's prose (:mod:`announce.sources.byline`): the mail's text says who
+    speaks, and a card would state a guess as a fact."""
+    if from_prose(event):
+        return []
     bios = parts.bios or ("",) * len(event.speakers)
     return [_card(settings, event, speaker, bio) for speaker, bio in zip(event.speakers, bios,
                                                                        strict=False)]

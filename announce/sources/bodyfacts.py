@@ -60,6 +60,15 @@ def body_venue(reader: Reader) -> Any:
             reader.unsure.add("location")
         reader.note_source("location", f"body:{label}")
         return {"name": name, "address": address} if address else name
+    pin = _PIN.search(body)
+    # "**📍Htag Poitiers** (24 Bd du Grand Cerf)", "📍 **Les Echos — 5 rue Sophie Germain**":
+    # a map pin before a place's name, its address after a dash or in brackets.
+    name, _dash, address = pin["name"].partition(" — ") if pin else ("", "", "")
+    if pin is not None and len(name.split()) <= 8 and not re.search(r"[!?]|\.$", name):
+        reader.sources["location"] = \
+            f"body:{reader.doc.body_line + body.count(chr(10), 0, pin.start())}"
+        name, address = name.strip(" ,;:"), (pin["address"] or address).strip(" ,;:")
+        return {"name": name, "address": address} if address else name
     online = _ONLINE_LINE.search(body)
     if online is not None:
         # "- Meet-up call link: https://meet.jit.si/...": the event is online, there.
@@ -67,6 +76,12 @@ def body_venue(reader: Reader) -> Any:
         reader.sources["location"] = f"body:{line}"
         return {"name": "Online", "online_url": online["url"]}
     return MISSING
+
+
+# A map pin, then a place's name (and its address in brackets): "📍 Htag Poitiers".
+_PIN = re.compile(r"[📍📌]\ufe0f?[ \t]*(?:\*\*|__)?[ \t]*(?P<name>[^\W\d_][^\n*<(|]{1,100}?)"
+                  r"[ \t]*(?:\*\*|__)?[ \t]*(?:\((?P<address>[^)\n]{3,150})\))?[ \t]*(?:[*\\<]|$)",
+                  re.MULTILINE)
 
 
 # A line that gives the link to join online: its label names a call, a stream or a meeting.
@@ -82,7 +97,8 @@ SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented b
                   "sprecher", "sprecherin", "referent", "referentin", "vortragende",
                   "intervenant", "intervenante", "intervenants", "orateur", "oratrice",
                   "conférencier", "ponente", "ponentes", "relatore", "relatori", "spreker",
-                  "prelegent", "řečník", "přednášející", "発表者", "登壇者", "講師", "발표자",
+                  "prelegent", "řečník", "přednášející", "pembicara", "narasumber", "pemateri",
+                  "palestrante", "palestrantes", "発表者", "登壇者", "講師", "발표자",
                   "연사", "演讲者")
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*+(?:[|*\-+#][ \t]*+)*+(?:\*\*|__)?(?:" + "|".join(
@@ -107,7 +123,7 @@ SPEAKER_HINT = re.compile(
     r"prelekcja|přednáška)\b[^\n]{0,120}\((?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)\)|"
     # "Philo Hermans: All things Livewire": a programme line that opens on a name.
     r"^[ \t]*+(?:[*\-+][ \t]+)?(?-i:[A-ZÀ-Ý][a-zà-ÿ'’-]+[ \t]+(?:(?:de|van|von|der|da|di)"
-    r"[ \t]+)?[A-ZÀ-Ý][\w'’-]+)[ \t]*:[ \t]+\S|"
+    r"[ \t]+)?[A-ZÀ-Ý][\w'’-]+)[ \t]*:[ \t]+[^\W\d_]|"
     # "přijde **Zdeněk Rejda**": a name set in bold in the text.
     r"(?-i:\*\*[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+(?:[ \t]+[A-ZÀ-ÝČŘŠŽĎŤŇŁŚŻŹ][\w'’.-]+){1,2}\*\*)|"
     # "伊藤さんによる星の会": by someone (an honorific, then "by" or "talks").
@@ -126,7 +142,7 @@ SPEAKER_HINT = re.compile(
     # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
     r"\b(?:[Tt]alk|[Ss]ession|[Kk]eynote|[Ww]orkshop|[Pp]resentation|[Ll]ecture|Vortrag|"
     r"[Cc]harla|[Pp]résentation|[Pp]alestra|[Pp]relekcja|[Ww]ykład)\b[^\n]{0,100}\s(?:by|"
-    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]")
+    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]", re.MULTILINE)
 
 
 # "Karolina Dzieżyk, członkini Rady ..., opowie", "Ann Lee, engineer at X, shows": a
@@ -137,10 +153,26 @@ _NAMED_PERSON = re.compile(
     r"[*_]{0,2},[ \t]+(?P<next>[^\W\d_])", re.MULTILINE)
 
 
+# "O Jorge falou um pouco", "Svaťa nás provede": a verb of giving a talk, whoever its
+# subject; "{{< profile heading=... >}}", "{% include speaker.html %}": a person's card.
+_TALK_VERB = re.compile(
+    r"(?i)\b(?:will\s+(?:speak|present|talk|lead)|spoke|presented|falou|falará|apresentou|"
+    r"apresentará|habló|hablará|presentó|presentará|parlera|présentera|a\s+présenté|"
+    r"sprach|spricht|präsentiert|parlerà|presenterà|provede|poví|přednese|představí|"
+    r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит)\b"
+    r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio)\b")
+
+
+# A speaker label anywhere on a line ("🎙 Narasumber:", "## Ponentes").
+_LABEL_WORD = re.compile(r"(?i)(?<!\w)(?:" + "|".join(
+    re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True)) + r")(?!\w)")
+
+
 def hints_speaker(line: str) -> bool:
-    """Whether a line of a page's text speaks of a speaker that no key names: a speaker
-    word (SPEAKER_HINT) or a sentence introducing a person by name."""
-    if SPEAKER_HINT.search(line):
+    """Whether lines of a page's text speak of a speaker that no key names: a speaker
+    word (SPEAKER_HINT), a verb of giving a talk, a person's card, or a sentence
+    introducing a person by name."""
+    if SPEAKER_HINT.search(line) or _TALK_VERB.search(line) or _LABEL_WORD.search(line):
         return True
     for match in _NAMED_PERSON.finditer(line):
         words = match["name"].split()

@@ -192,6 +192,16 @@ _ANY_LABEL = re.compile(
     re.IGNORECASE | re.MULTILINE)
 
 
+def clocks_of(text: str) -> set[time]:
+    """Every time of day ``text`` writes."""
+    found = set()
+    for match in _CLOCK.finditer(text):
+        clock = _to_time(match)
+        if clock is not None:
+            found.add(clock)
+    return found
+
+
 def labelled_time(text: str) -> StatedTime | None:
     """The time a labelled line of ``text`` states (``Time: 19:00``), or None; fast when
     no line starts with a time label, as most bodies."""
@@ -231,6 +241,18 @@ def _label_alone(line: str) -> str:
     """The time label a line holds alone (a heading, a card's title), or ""."""
     plain = _plain(line).rstrip(" :：").casefold()
     return plain if plain in TIME_LABELS else ""
+
+
+_ZONE_TAIL = re.compile(r"(?<=[\d.mMhr])\s*\(?(" + "|".join(ZONE_ABBREVIATIONS) + r")\)?\s*$")
+
+
+def split_zone(text: str) -> tuple[str, int | None]:
+    """A time value and the zone abbreviation written after it ("13:00 WIB"): the time's
+    text and the zone's UTC offset in minutes, or ``(text, None)`` when it names none."""
+    match = _ZONE_TAIL.search(text)
+    if match is None:
+        return text, None
+    return text[:match.start()], ZONE_ABBREVIATIONS[match[1]]
 
 
 def _zone_after(line: str) -> int | None:

@@ -24,6 +24,7 @@ from .bodyfacts import (
     hints_speaker,
     speaker_names,
 )
+from .byline import prose_confirms, speakers_in_prose
 from .clock import preview
 from .frontmatter import Document
 from .keymap import MISSING, get_path
@@ -279,8 +280,9 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
     path, value = reader.find("speakers")
     if value is not MISSING:
         reader.note_source("speakers", path)
-        if AUTHOR_KEY.search(path):
-            # A page's author is who wrote the page; that it is the speaker, nothing says.
+        if AUTHOR_KEY.search(path) and not prose_confirms(reader, value):
+            # A page's author is who wrote the page; that it is the speaker, nothing says
+            # (unless its text says they give the talk: "Ann Lee will speak on ...").
             reader.unsure.add("speakers")
     if isinstance(value, str) and reader.ctx.speakers is None:
         value = speaker_names(" ".join(html.unescape(value).split()))
@@ -300,10 +302,12 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
         if value is MISSING:
             value = speakers_by_words(reader)
         if value is MISSING:
+            value = speakers_in_prose(reader)
+        if value is MISSING:
             from .timing import texts
 
-            if any(hints_speaker(line) for line in texts(reader)[0]
-                   if not _BARE_HEADING.match(line)):
+            if hints_speaker("\n".join(line for line in texts(reader)[0]
+                                       if not _BARE_HEADING.match(line))):
                 # The text speaks of a speaker no key names (a heading of a speakers
                 # section is not that: the section goes into the mail as it is).
                 reader.unsure.add("speakers")

@@ -26,7 +26,9 @@ from .inferfacts import (
     candidates_for,
     infer_body_fields,
     infer_not_speakers,
+    joined_keys,
     meetup_group,
+    times_of_day,
 )
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
@@ -303,7 +305,11 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
             covered = sum(1 for d in events if any(_has(d.data, p) for p in chosen))
             if covered == total:
                 break
-        result.keys[name] = tuple(chosen)
+        if name in ("start_time", "end_time"):
+            chosen = times_of_day(result, events, name, chosen)
+        if chosen:
+            result.keys[name] = tuple(chosen)
+    joined_keys(result, events)
     _time_keys(result, events)
     if "end" not in result.keys and "end_time" not in result.keys:
         # A date key of the site's own name that says it is the end ("Event-end",
@@ -364,10 +370,32 @@ def _time_keys(result: Inference, events: list[Document]) -> None:
     # (A time the doors open is not the start: "doors: '18:30'", "einlass".)
     starts = [k for k in found if k not in ends and role_of(k) >= 0
               and not ROLES["doors"].search(k.replace("_", " ")) and not _LENGTH.search(k)]
+    # (A doors key of the newer files only, "doors_open: '17:30'" since 2025, counts too:
+    # a file without it is no less unsure.)
+    doors = [k for k, n in counts.items() if n >= min(3, len(events)) and k not in ends
+             and ROLES["doors"].search(k.replace("_", " "))]
     if "start_time" not in result.keys and len(starts) == 1:
         result.keys["start_time"] = (starts[0],)
+    elif "start_time" not in result.keys and not starts and len(doors) == 1 and \
+            _dates_alone(result, events):
+        # The only time of day the files give is when the doors open: the evening starts
+        # then, for a calendar (as the site's own calendar feeds have it).
+        result.keys["start_time"] = (doors[0],)
+        result.notes.append(f"the only time of day the events give is {doors[0]} (when the "
+                            "doors open): read as the start")
     if "end_time" not in result.keys and "end" not in result.keys and len(ends) == 1:
         result.keys["end_time"] = (ends[0],)
+
+
+def _dates_alone(result: Inference, events: list[Document]) -> bool:
+    """Whether the start key holds a date without a time of day in most files."""
+    import datetime as dt
+
+    values = [get_path(d.data, p) for d in events for p in result.keys.get("start", ())[:1]
+              if _has(d.data, p)]
+    alone = sum(1 for v in values if (isinstance(v, dt.date) and not isinstance(
+        v, dt.datetime)) or (isinstance(v, str) and _DATE_ONLY.match(v)))
+    return bool(values) and alone * 2 >= len(values)
 
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*(\([^)]*\))?\s*$")
@@ -437,6 +465,8 @@ def _ids(events: list[Document], paths: tuple[str, ...]) -> set[str]:
 def _infer_lookups(result: Inference, events: list[Document]) -> None:
     sources = _record_sources(result)
     for field_name, spec_list in sources.items():
+        if field_name in result.lookups:
+            continue  # the site's templates said where (inferfacts.joined_keys)
         paths = result.keys.get(field_name if field_name != "group" else "group", ())
         if field_name == "speakers":
             paths = result.keys.get("speakers", ())

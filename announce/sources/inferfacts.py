@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .infer import Inference
 
 __all__ = ["body_dated", "candidates_for", "infer_body_fields", "infer_not_speakers",
-           "meetup_group"]
+           "joined_keys", "meetup_group", "times_of_day"]
 
 
 def _has(data: object, path: str) -> bool:
@@ -190,3 +190,88 @@ def _fits(events: list[Document], path: str, name: str) -> bool:
 
 _ADDRESS_WORD = re.compile(r"(?i)(?:address|adresse|street|direcci|indirizzo|anschrift)")
 _ISO_START = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+
+
+def times_of_day(result: Inference, events: list[Document], name: str,
+                  chosen: list[str]) -> list[str]:
+    """The keys of ``chosen`` that hold a time of day alone, as their name says. A key
+    named for a time that holds whole dates and times in most files (``end_time:
+    2023-12-09 18:00:00 +09:00``) is the start's or the end's date instead, when the map
+    has none."""
+    kept = []
+    for path in chosen:
+        values = [get_path(d.data, path) for d in events if _has(d.data, path)]
+        clocks = sum(isinstance(v, str) and _is_clock(v) for v in values)
+        if clocks * 2 >= len(values):
+            kept.append(path)
+            continue
+        whole = name.removesuffix("_time")
+        if whole not in result.keys and sum(_is_date_and_time(v) for v in values) * 2 \
+                >= len(values):
+            result.keys[whole] = (path,)
+            result.notes.append(f"{path} holds dates and times, not times of day alone: "
+                                f"read as the {'start' if whole == 'start' else 'end'}")
+    return kept
+
+
+def _is_date_and_time(value: object) -> bool:
+    """Whether ``value`` is a date with a time of day, as the reader reads a start."""
+    import datetime as dt
+
+    from .clock import DateProblem
+    from .dates import parse_when
+
+    if isinstance(value, dt.datetime):
+        return True
+    try:
+        return isinstance(value, str) and parse_when(value, tz=dt.UTC).has_time
+    except DateProblem:
+        return False
+
+
+def _is_clock(value: str) -> bool:
+    from .clock import DateProblem, parse_time_of_day
+
+    try:
+        parse_time_of_day(value)
+    except DateProblem:
+        return False
+    return True
+
+
+# The records a data file's name says it holds, by the field that names them by id.
+_RECORDS = {"venue": ("venues", "locations", "places", "venue", "location", "place",
+                      "locais", "lugares", "orte", "lieux", "luoghi"),
+            "speakers": ("speakers", "people", "presenters", "persons", "speaker",
+                         "sprecher", "referenten", "palestrantes", "ponentes")}
+
+
+def joined_keys(result: Inference, events: list[Document]) -> None:
+    """Keys the site's templates look a venue or speaker up by, in a data file of venues
+    or speakers (``site.data.venues | where: "id", page.venue_id``, ``index
+    .Site.Data.speakers .Params.speaker``): the field's key, when the map has none, and
+    and the data file as where those records are looked up."""
+    for key, data in result.templates.joins.items():
+        name = data.rsplit(".", 1)[-1].casefold()
+        for field_name, names in _RECORDS.items():
+            if name in names and field_name not in result.keys and any(
+                    _has(d.data, key) for d in events):
+                result.keys[field_name] = (key,)
+                spec = _data_file(result, data)
+                if spec is not None:
+                    result.lookups[field_name] = spec
+                result.notes.append(f"the site's templates look {key} up in its data "
+                                    f"({data}): the {field_name} by id")
+
+
+def _data_file(result: Inference, data: str) -> str | None:
+    """The data file a template's ``site.data.venues`` is, as a [content.lookup] spec."""
+    from .lookup import DATA_SUFFIXES
+
+    for folder in result.generator.data_dirs or ("_data", "data"):
+        base = result.root / result.site_dir / folder / data.replace(".", "/")
+        for suffix in DATA_SUFFIXES:
+            path = base.with_name(base.name + suffix)
+            if path.is_file():
+                return path.relative_to(result.root).as_posix()
+    return None

@@ -27,7 +27,8 @@ from ..content import Location, Problem, Speaker
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document, read_yaml_file
 from .keymap import MISSING, get_path
 
-__all__ = ["Lookup", "Record", "load_lookup", "location_of", "speaker_of", "text_of"]
+__all__ = ["Lookup", "Record", "load_lookup", "location_of", "read_data_file", "speaker_of",
+           "text_of"]
 
 _ID_KEYS = ("id", "key", "slug", "handle", "name")
 DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml")
@@ -156,7 +157,7 @@ def _read_record_file(lookup: Lookup, record_id: str, path: Path, dialect: YamlD
                       ) -> None:
     """A data file of one record, named by its id (``venues/artbar.yaml``)."""
     try:
-        data = _load_data(path, dialect)
+        data = read_data_file(path, dialect)
     except (FrontMatterError, ValueError, RecursionError) as exc:
         line = exc.line if isinstance(exc, FrontMatterError) else 1
         lookup.problems.append(Problem(path, line, "", str(exc)))
@@ -169,7 +170,7 @@ def _read_record_file(lookup: Lookup, record_id: str, path: Path, dialect: YamlD
 
 def _read_data_file(lookup: Lookup, path: Path, key_path: str, dialect: YamlDialect) -> None:
     try:
-        data = _load_data(path, dialect)
+        data = read_data_file(path, dialect)
     except (FrontMatterError, ValueError, RecursionError) as exc:
         line = exc.line if isinstance(exc, FrontMatterError) else 1
         why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
@@ -193,7 +194,8 @@ def _read_data_file(lookup: Lookup, path: Path, key_path: str, dialect: YamlDial
                     lookup.add(Record(record_id, item, path=path))
 
 
-def _load_data(path: Path, dialect: YamlDialect) -> Any:
+def read_data_file(path: Path, dialect: YamlDialect) -> Any:
+    """A YAML, JSON or TOML data file's value. Raises FrontMatterError or ValueError."""
     suffix = path.suffix.lower()
     if suffix in (".yml", ".yaml"):
         return read_yaml_file(path, dialect)

@@ -17,12 +17,16 @@ from collections.abc import Iterable
 
 from ..content import Event, Problem
 
-__all__ = ["FACTS", "REFUSED", "describe", "origin", "refusal", "tally", "unsure_problems"]
+__all__ = ["FACTS", "PROSE", "REFUSED", "describe", "origin", "refusal", "tally", "unsure_problems"]
 
 # The facts whose origin is tracked, in the order they are shown.
 FACTS = ("start", "title", "location", "speakers")
 # The facts send will not guess: a message with an unsure start or title is never sent.
 REFUSED = ("start", "title")
+
+# How a fact's source says it is a reading of the page's prose, not a statement
+# ("body:12 (prose: by)": a name after "Session by"; see sources.byline).
+PROSE = "(prose: "
 
 _BODY = re.compile(r"\bbody:(\d+)")
 

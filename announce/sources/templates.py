@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ROLES", "TemplateEvidence", "read_templates"]
+__all__ = ["ROLES", "TemplateEvidence", "read_templates", "template_files"]
 
 _SUFFIXES = (".html", ".htm", ".liquid", ".njk", ".nunjucks", ".tera", ".jinja", ".jinja2",
              ".j2", ".astro", ".jsx", ".tsx", ".mdx", ".vue", ".svelte", ".hbs", ".ejs",
@@ -86,6 +86,9 @@ class TemplateEvidence:
     # its path below the site's data ("daten.linuxuser" for site.data.daten.linuxuser),
     # and the first template that does.
     event_loops: dict[str, Path] = field(default_factory=dict)
+    # Keys the templates look records up by in the site's data: key path -> data path
+    # ("venue_id" -> "venues" for site.data.venues | where: "id", page.venue_id).
+    joins: dict[str, str] = field(default_factory=dict)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -120,7 +123,7 @@ class TemplateEvidence:
 def read_templates(root: Path) -> TemplateEvidence:
     """Every key reference in the site's templates, with the roles its surroundings name."""
     evidence = TemplateEvidence()
-    for path in _template_files(root):
+    for path in template_files(root):
         try:
             if path.stat().st_size > _MAX_BYTES:
                 continue
@@ -132,6 +135,8 @@ def read_templates(root: Path) -> TemplateEvidence:
             evidence.utc_file = path
         if path.suffix in _SCRIPTS:
             continue
+        for join in _DATA_JOIN.finditer(text):
+            evidence.joins.setdefault(join["key"] or join["gokey"], join["data"] or join["godata"])
         looped, text = _event_loops(text)
         for name in looped:
             evidence.event_loops.setdefault(name, path)
@@ -154,6 +159,16 @@ def read_templates(root: Path) -> TemplateEvidence:
                 if pattern.search(near):
                     counts[role] += 1
     return evidence
+
+
+# A record looked up in the site's data by a page's key: Liquid's site.data.venues | where:
+# "id", page.venue_id (or site.data.venues[page.venue]), Hugo's index .Site.Data.speakers
+# .Params.speaker (or where .Site.Data.venues "id" .Params.venue).
+_DATA_JOIN = re.compile(
+    r"site\.data\.(?P<data>[\w.]+?)\s*(?:\|\s*where(?:_exp)?:\s*[\"'][\w.]+[\"']\s*,\s*|\[\s*)"
+    r"(?:page|post|include\.\w+)\.(?P<key>[\w.]+)"
+    r"|\b(?:index|where)\s+(?:\$?\.Site|site|hugo)\.Data\.(?P<godata>[\w.]+)\s+"
+    r"(?:\"\w+\"\s+)?\$?(?:\.Page)?\.Params\.(?P<gokey>[\w.]+)")
 
 
 # A loop over the site's data: Liquid's {% for t in site.data.daten.linuxuser %}, Hugo's
@@ -246,7 +261,8 @@ def _expand_go_scopes(text: str) -> str:
     return "".join(parts)
 
 
-def _template_files(root: Path) -> list[Path]:
+def template_files(root: Path) -> list[Path]:
+    """The site's templates and scripts, as read here (no build output, no packages)."""
     found: list[Path] = []
     for directory, folders, files in os.walk(root):
         folders[:] = sorted(d for d in folders if d not in _SKIP and not d.startswith("."))

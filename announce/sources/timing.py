@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from .bodyfields import TIME_RANGE as _TIME_RANGE
+from .bodytime import split_zone as _split_zone
 from .clock import DateProblem, parse_duration, preview
 from .dates import When, parse_when, times_disagree
 from .keymap import MISSING, get_path
@@ -48,6 +49,13 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
     if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
         # "6:30 PM - 8:30 PM": the start here; end_of takes the end.
         time_value = _TIME_RANGE.split(time_value, maxsplit=1)[0]
+    if isinstance(time_value, str) and not isinstance(value, datetime):
+        # "13:00 WIB": a time in the zone it names ("...UTC" on a site elsewhere).
+        time_value, offset = _split_zone(time_value)
+        if offset is None and isinstance(ranged := reader.find(time_name)[1], str):
+            offset = _split_zone(ranged)[1]  # "13:00 - 16:00 WIB": the range's zone
+        if offset is not None:
+            zone = timezone(timedelta(minutes=offset))
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
                           naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
@@ -102,6 +110,7 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         _check_text_agrees(reader, path, when, zone)
     _check_offset(reader, path, when)
     _check_title_date(reader, path, when, zone)
+    _check_report(reader, path)
     _check_file_date(reader, path, when, zone)
     return when.moment
 
@@ -205,6 +214,28 @@ def _check_title_date(reader: Reader, path: str, when: When, zone: tzinfo) -> No
                        f"{day.isoformat()}: the start is unsure", "warning")
 
 
+# A title that says the page reports on an evening after it ("Meetup Summary (May, 2015)",
+# "Rückblick", "compte-rendu"): its date key is when the report was written.
+_REPORT = re.compile(
+    r"(?i)\b(?:summary|recap|minutes|write-?up|rückblick|nachlese|compte[- ]rendu|résumé|"
+    r"resumen|crónica|resoconto|relato|podsumowanie|shrnutí|zápis|итоги|отчёт|отчет)\b|"
+    r"レポート|振り返り|후기|回顾")
+
+
+def _check_report(reader: Reader, path: str) -> None:
+    """A report's date (its key is the page's own ``date``) is when it was written, and the
+    evening it reports on was before: the start is unsure."""
+    found = reader.found.get("title")
+    title = found[1] if found is not None else None
+    if path.casefold() != "date" or not isinstance(title, str) or not _REPORT.search(
+            re.sub(r"\([^)]*\)", "", title)):  # ("Lightning Talks and Sprint Recap"): a part
+        return
+    reader.unsure.add("start")
+    reader.sources["start"] = f"{path} (the date of a report on the evening, \"{title}\")"
+    reader.problem(path, f"the title says this page reports on the evening ({title!r}): its "
+                   "date is when it was written, the start is unsure", "warning")
+
+
 _FILE_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_]|$)")
 
 
@@ -237,14 +268,16 @@ def _check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> Non
 def _check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
     """A key's time of day that the page's own "Time:" line contradicts is unsure: one of
     them is a post's time, or stale, and nothing says which."""
-    from .bodytime import labelled_time
+    from .bodytime import clocks_of, labelled_time
 
     found = labelled_time(reader.doc.body)
     if found is None:
         return
     local = when.moment.astimezone(zone if found.offset is None
                                    else timezone(timedelta(minutes=found.offset)))
-    if local.time().replace(second=0, microsecond=0) == found.start:
+    if local.time().replace(second=0, microsecond=0) in clocks_of(reader.doc.body):
+        # The key's time is on the page too: a programme under "Schedule" (doors 13:00,
+        # the talks at 14:00), not another time.
         return
     line = reader.doc.body_line + found.line - 1
     reader.unsure.add("start")
@@ -365,15 +398,19 @@ def _raw(reader: Reader, path: str) -> Any:
 def _end_from_time(reader: Reader, path: str, value: Any, start: datetime) -> datetime | None:
     from .clock import parse_time_of_day
 
+    offset = None
+    if isinstance(value, str):
+        value, offset = _split_zone(value)  # "16:00 WIB"
     try:
         clock = parse_time_of_day(value)
     except DateProblem as exc:
         reader.problem(path, str(exc))
         return None
-    local = start.astimezone(start.tzinfo)
-    end = datetime.combine(local.date(), clock, tzinfo=start.tzinfo)
+    zone = start.tzinfo if offset is None else timezone(timedelta(minutes=offset))
+    local = start.astimezone(zone)
+    end = datetime.combine(local.date(), clock, tzinfo=zone)
     if end <= start:  # "20:00 - 01:00": past midnight
-        end = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=start.tzinfo)
+        end = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=zone)
     return end
 
 
