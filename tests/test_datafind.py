@@ -265,3 +265,21 @@ def test_pyvo_data_series_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert row["start"].startswith(oldest["date"])  # a bare date: at init's default_time
     assert (row["title"], row["location"], row["speakers"]) == (
         oldest["title"], oldest["venue"], oldest["speakers"])
+
+
+def test_data_files_written_front_matter_style_are_one_event_each() -> None:
+    # Tech Events Magdeburg: _data/events/2023-12-20_Netz39_Stammtisch.yml is "---", the
+    # keys, "---", as Jekyll (Ruby's YAML) reads it: one document, then an empty one.
+    write({"_config.yml": "title: Tech Events\ntimezone: Europe/Berlin\n",
+           "_posts/2019-07-14-welcome-to-jekyll.md":
+               "---\ntitle: Welcome to Jekyll!\ndate: 2019-07-14 10:32:00 +0200\n---\nHi\n"})
+    for day in ("2023-11-22", "2023-11-29", "2023-12-20"):
+        write({f"_data/events/{day}_Stammtisch.yml":
+               f'---\ndate: "{day}"\ntime: "19:30-21:00"\norg: "Netz39 e.V."\n'
+               'title: "Netz39-Stammtisch"\nlocation: "Netz39 e.V., Leibnizstr. 32"\n---\n'})
+    result, _config = init()
+    assert "3 events in _data/events/*.yml" in result.output
+    assert "only a date" not in result.output  # the time key says when
+    assert [(r["start"], r["end"], r["location"]) for r in listed()][-1] == (
+        "2023-12-20T19:30:00+01:00", "2023-12-20T21:00:00+01:00",
+        "Netz39 e.V., Leibnizstr. 32")

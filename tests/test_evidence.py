@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from announce.cli import cli
 from announce.sources.evidence import date_candidates, role_of
+from announce.sources.keymap import MISSING as MISSING_VALUE
 
 
 @pytest.fixture(autouse=True)
@@ -693,3 +694,42 @@ def test_when_the_doors_are_the_only_time_given_they_are_the_start() -> None:
     assert got["M5"] == ("2025-05-18T17:30:00+02:00", [])
     assert got["M2"] == ("2025-02-18T00:00:00+01:00", ["start"])  # states no time at all
     assert "the only time of day the events give is doors_open" in out
+
+
+def test_a_title_the_templates_build_of_words_and_a_key() -> None:
+    # Paris.js: no title key; components/MeetupContainer.js shows
+    # <h1>Paris.js #{meetup.edition}</h1>. Not the file's name.
+    write({"package.json": '{"dependencies": {"next": "13"}}',
+           "components/MeetupContainer.js":
+               "export default ({ meetup }) => (<main><h1>Paris.js #{meetup.edition}</h1>"
+               "<p>{meetup.host}</p></main>)"})
+    for n in (1, 2, 3):
+        write({f"content/meetups/2022-0{n}-28.md":
+               f"---\nedition: '10{n}'\ndate: '2022-0{n}-28'\nhost: Acme\n---\n"})
+    out, rows = init_and_list("--timezone", "Europe/Paris")
+    assert {r["title"] for r in rows} == {"Paris.js #101", "Paris.js #102", "Paris.js #103"}
+    assert all("title" not in r["unsure"] for r in rows)
+    assert "the site's templates show the title as 'Paris.js #{edition}'" in out
+
+
+def test_a_text_path_in_the_key_map_is_checked() -> None:
+    from announce.sources.keymap import text_value, validate_path
+
+    assert validate_path("text:Paris.js #{edition}") is None
+    assert "names no key" in (validate_path("text:Paris.js") or "")
+    assert text_value({"edition": 101}, "text:Paris.js #{edition}") == "Paris.js #101"
+    assert text_value({}, "text:Paris.js #{edition}") is MISSING_VALUE
+
+
+def test_a_hexo_site_reads_a_nested_naive_time_as_utc() -> None:
+    # meet.js Katowice: Hexo's _config.yml (timezone: Europe/Warsaw) and package.json; the
+    # theme shows event.time (js-yaml: UTC) in Warsaw time, and date is the post's.
+    write({"_config.yml": "title: meet.js Katowice\ntimezone: Europe/Warsaw\n",
+           "package.json": '{"dependencies": {"hexo": "^6.2.0"}}'})
+    for n in (4, 5, 6):
+        write({f"source/_posts/meetjs-{n}.md":
+               f"---\ntitle: 'meet.js #{n}'\nevent:\n  time: 2023-0{n}-14 16:00:00\n  place:\n"
+               f"    name: Strefa\ndate: 2023-0{n - 1}-31 11:00:00\n---\nHi\n"})
+    out, rows = init_and_list()
+    assert "Found a Hexo site" in out
+    assert {r["title"]: r["start"] for r in rows}["meet.js #6"] == "2023-06-14T18:00:00+02:00"

@@ -285,6 +285,10 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
     # A label on a line of its own, then a person a line, each with their role.
     ("🎙 Narasumber:\n\nRahadian Arif Rasyid IT Infrastructure\n🧩 Topik: Containers\n\n"
      "Indra Agus — DevOps Engineer", ["Rahadian Arif Rasyid", "Indra Agus"]),
+    # An agenda item that opens on its speaker (meet.js Katowice's).
+    ('## Agenda\n\n1. Marek Urbanowicz - "Czysty kod w TypeScript"\n'
+     '2. Kamil Karczmarczyk – "Passkeys - our passwordless future"',
+     ["Marek Urbanowicz", "Kamil Karczmarczyk"]),
     # "com" (with): a programme item that ends on its speaker, in Portuguese.
     ("- 10h40 - Explorer: uma ferramenta, com Philip Sampaio\n"
      "- 11h25 - A Arte de Interpretar Código, com Paulo Rodrigues",
@@ -310,7 +314,7 @@ def test_a_person_only_the_text_introduces_is_read_and_unsure(
     # Nobody is introduced: an evening without a speaker is not unsure of one.
     ("Pizza and drinks, as always. Bring a friend, or two.", []),
     ("CTF Night, again: bring a laptop.", []),
-    ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00", []),
+    ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00\n- Welcome Drinks - 18:00", []),
     ("This project was inspired by Rust and Go.\nDoors Open: 18:30", []),
     ("- Pranzo di Natale, con menu tipico", []),
     ("🎤 **Conférence + apéro, code et bonne humeur !**", []),

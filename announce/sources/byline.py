@@ -83,10 +83,14 @@ _GUEST = _Lazy(
     rf"{_HONORIFIC}{_WHO}(?![^\n:：]{{0,30}}[:：])")
 # "Spotkanie poprowadzi Julia Ołowniuk", "Sterling Hankins will lead a discussion": a
 # verb that says someone will give the talk, before or after the name.
+_TALKS = (r"will\s+(?:be\s+)?(?:lead|present|speak|talk|discuss|giv|show|demo|share|walk|"
+          r"introduc|explain|cover)\w*")
 _VERB = _Lazy(
-    rf"(?P<plain>{_NAME})\s+(?:will\s+(?:lead|present|speak|talk|discuss|give|show|demo|"
-    r"share|walk|introduce|explain|cover)|(?:wird|va|vai|va\s+a)\s+\w+\s+(?:sprechen|"
+    rf"(?P<plain>{_NAME})\s+(?:{_TALKS}|(?:wird|va|vai|va\s+a)\s+\w+\s+(?:sprechen|"
     r"vorstellen|présenter|parler|apresentar|falar|presentar|hablar))\b"
+    # "[Art Lasovsky](…) who works for Leica will give a presentation": a linked name, the
+    # rest of its sentence.
+    rf"|{_LINKED}[^.\n]{{0,100}}?\s{_TALKS}\b"
     r"|\b(?:poprowadzi|poprowadzą|opowie|wystąpi|przedstawi|provede|poví|přednese|"
     r"představí|расскажет|выступит|представит|présentera|animera|parlera|presentará|"
     r"hablará|impartirá|apresentará|falará|presenterà|parlerà|terrà)\s+"
@@ -114,6 +118,11 @@ _NAME_COLON = _Lazy(
 _ENDS_ON = _Lazy(
     rf"^[ \t]*[*+-][ \t]+[^\n]{{3,300}}?[ \t][-–—][ \t]+(?:{_LINKED}|(?P<plain>{_NAME}))[ \t]*$",
     re.MULTILINE)
+# "1. Marek Urbanowicz - "Czysty kod w TypeScript"", "- [Ann Lee](…): Rust at scale": an
+# agenda item that opens on its speaker (two words at least: "- Pizza - 19:00" is food).
+_OPENS_ON = _Lazy(
+    rf"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+(?:{_LINKED}|(?P<plain>{_WORD}(?:[ \t](?:{_PARTICLE}"
+    rf"[ \t])*{_WORD}){{1,3}}))[ \t]+[-–—:][ \t]+\S", re.MULTILINE)
 # "**Zdeněk Rejda** nám poví": a name in bold as the subject of a sentence.
 _BOLD_SUBJECT = _Lazy(
     rf"\*\*(?P<plain>{_WORD}(?:[ \u00a0]{_WORD}){{1,2}})\*\*(?=\s+[^\W\d_A-ZÀ-Þ]|[ \t]*$)",
@@ -129,7 +138,8 @@ _HONORIFIC_BY = _Lazy(
 
 # Forms, strongest first: the first that names anyone wins.
 _FORMS = (("by", _BY), ("guest", _GUEST), ("programme", _PROGRAMME),
-          ("bracketed", _BRACKETED), ("ends on", _ENDS_ON), ("name-colon", _NAME_COLON),
+          ("bracketed", _BRACKETED), ("ends on", _ENDS_ON), ("opens on", _OPENS_ON),
+          ("name-colon", _NAME_COLON),
           ("honorific", _HONORIFIC_BY), ("bold", _BOLD_SUBJECT), ("verb", _VERB),
           ("appositive", _APPOSITIVE))
 # Words that open a line as labels, not as names ("Doors Open: 18:30", "Venue Address:").

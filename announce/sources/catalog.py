@@ -364,6 +364,7 @@ def _context(settings: Settings, generator: Generator
         if content.default_time else None
     context = EventContext(
         settings=settings, keys=KeyMap.with_overrides(content.keys), naive_utc=naive == "utc",
+        local_keys=() if content.naive_times else generator.local_keys,
         utc_times=content.utc_times or "instant",
         default_time=default_time, venues=venues, strict_venues=strict,
         speakers=lookups.get("speakers"), groups=lookups.get("group"), group=content.group,

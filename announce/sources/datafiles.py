@@ -90,12 +90,25 @@ def _parse(path: Path, text: str, dialect: YamlDialect
     return "yaml", *_yaml_items(text, dialect)
 
 
+def _first_node(loader: Any) -> yaml.Node | None:
+    """The stream's document; a closing ``---`` after it (``---`` / keys / ``---``, as a
+    Jekyll data file may be written, front-matter style) starts only an empty one."""
+    node: yaml.Node | None = loader.get_node() if loader.check_node() else None
+    while loader.check_node():
+        extra = loader.get_node()
+        if extra is not None and not (isinstance(extra, yaml.ScalarNode) and not extra.value):
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", None,
+                "but found another document", extra.start_mark)
+    return node
+
+
 def _yaml_items(text: str, dialect: YamlDialect) -> tuple[Any, dict[str, list[Lines]]]:
     from .frontmatter import _LOADERS  # the dialects front matter is read in
 
     loader = _LOADERS[dialect](text)
     try:
-        node = loader.get_single_node()
+        node = _first_node(loader)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

@@ -28,6 +28,7 @@ from .inferfacts import (
     infer_not_speakers,
     joined_keys,
     meetup_group,
+    shown_title,
     times_of_day,
 )
 from .keymap import DEFAULT_KEYS, MISSING, get_path
@@ -310,6 +311,7 @@ def _infer_keys(result: Inference, events: list[Document]) -> None:
         if chosen:
             result.keys[name] = tuple(chosen)
     joined_keys(result, events)
+    shown_title(result, events)
     _time_keys(result, events)
     if "end" not in result.keys and "end_time" not in result.keys:
         # A date key of the site's own name that says it is the end ("Event-end",
@@ -405,7 +407,7 @@ def _infer_times(result: Inference, events: list[Document]) -> None:
     import datetime as dt
 
     starts = result.keys.get("start", ())
-    times = result.keys.get("start_time", ())
+    times = result.keys.get("start_time", DEFAULT_KEYS["start_time"])
     date_only = 0
     for document in events:
         value = next((get_path(document.data, p) for p in starts if _has(document.data, p)),

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .infer import Inference
 
 __all__ = ["body_dated", "candidates_for", "infer_body_fields", "infer_not_speakers",
-           "joined_keys", "meetup_group", "times_of_day"]
+           "joined_keys", "meetup_group", "shown_title", "times_of_day"]
 
 
 def _has(data: object, path: str) -> bool:
@@ -275,3 +275,19 @@ def _data_file(result: Inference, data: str) -> str | None:
             if path.is_file():
                 return path.relative_to(result.root).as_posix()
     return None
+
+
+def shown_title(result: Inference, events: list[Document]) -> None:
+    """A site whose pages have no title key, whose templates build the title of words and
+    a key (``<h1>Paris.js #{meetup.edition}</h1>``): that text, when most events have the
+    key, rather than a title made of the file's name."""
+    from .keymap import text_value
+
+    if "title" in result.keys:
+        return
+    for text, _count in result.templates.title_texts.most_common():
+        path = f"text:{text}"
+        if sum(text_value(d.data, path) is not MISSING for d in events) * 2 >= len(events):
+            result.keys["title"] = (path,)
+            result.notes.append(f"the site's templates show the title as {text!r}")
+            return

@@ -13,6 +13,7 @@ Adding a convention is one entry in :data:`DEFAULT_KEYS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -136,7 +137,7 @@ class KeyMap:
 
     def __post_init__(self) -> None:
         for name, paths in self.paths.items():
-            special = tuple(p for p in paths if p.startswith(("body:", "file:")))
+            special = tuple(p for p in paths if p.startswith(("body:", "file:", "text:")))
             self.misses[name] = (paths[0] if paths else name, special)
             heads = set()
             for rank, path in enumerate(paths):
@@ -232,12 +233,34 @@ def _walk(value: Any, parts: list[str]) -> Any:
     return value
 
 
+# A key in a text path's braces ("text:Paris.js #{edition}").
+TEXT_KEY = re.compile(r"\{([^{}]+)\}")
+
+
+def text_value(data: Any, path: str) -> Any:
+    """A text path's words with each key's value in its braces; MISSING when a key has
+    none."""
+    values = []
+    for key in TEXT_KEY.findall(path):
+        value = get_path(data, key)
+        if value is MISSING or value is None or value == "" or isinstance(value, list | dict):
+            return MISSING
+        values.append(str(value))
+    parts = TEXT_KEY.split(path[len("text:"):])
+    return "".join(part if n % 2 == 0 else values[n // 2] for n, part in enumerate(parts))
+
+
 def validate_path(path: str) -> str | None:
     """Why ``path`` is not a key path, or None when it is one."""
     if path == "file:date":  # the date at the start of the file's name
         return None
     if path.startswith("body:") and path[5:].strip():  # a labelled line of the body
         return None
+    if path.startswith("text:"):  # words and keys: "text:Paris.js #{edition}"
+        keys = TEXT_KEY.findall(path)
+        bad = next((why for key in keys if (why := validate_path(key))), None)
+        return bad or (None if keys else f"{path!r} names no key in braces, e.g. "
+                       "'text:Paris.js #{edition}'")
     if not path or path.strip() != path:
         return "expected a key path such as 'date' or 'event.date'"
     for part in path.split("."):

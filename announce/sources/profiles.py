@@ -81,6 +81,9 @@ class Generator:
     links_from_source: bool = False
     # Where it serves a site-absolute path (/images/x.png) from, below the site's root.
     public: tuple[str, ...] = ()
+    # Top-level keys whose naive timestamps it reads in the site's zone although others
+    # are UTC (Hexo's date and updated; a nested event.time stays js-yaml's UTC).
+    local_keys: tuple[str, ...] = ()
 
     def config(self, root: Path) -> SiteConfig:
         try:
@@ -313,7 +316,21 @@ def _generic(root: Path) -> SiteConfig:
     return SiteConfig(content_dirs=("content", "events", "_events", "."))
 
 
+def _hexo(root: Path) -> SiteConfig:
+    config = _jekyll(root)  # the same _config.yml keys: title, url, timezone, language
+    source = _text(config.raw, "source_dir").strip("/") or "source"
+    return SiteConfig(name=config.name, url=config.url, timezone=config.timezone,
+                      language=config.language, content_dirs=(f"{source}/_posts", source),
+                      path=config.path, raw=config.raw)
+
+
 GENERATORS: tuple[Generator, ...] = (
+    # Hexo's config is _config.yml, as Jekyll's: its package.json tells them apart. Its
+    # front matter is js-yaml's (a naive timestamp is UTC), except that it reads the
+    # top-level date and updated in the site's timezone.
+    Generator("hexo", "Hexo", ("_config.yml",), "1.2", True, ("source/_posts", "source"),
+              ("source/_data",), False, _hexo, ("hexo",), public=("source",),
+              local_keys=("date", "updated")),
     # Hugo reads a date without offset in its timeZone setting, else in UTC; init writes
     # naive_times = "local" for a site that sets one.
     Generator("hugo", "Hugo", (*_HUGO_CONFIGS, "config/_default/*"), "1.2", True,
@@ -387,6 +404,8 @@ def detect_generator(root: Path) -> Generator:
                 continue
             if marker == "config.toml" and (generator.name == "zola") != _is_zola(root):
                 continue
+            if generator.name == "hexo" and "hexo" not in _npm_packages(root):
+                continue  # Jekyll's _config.yml
             return generator
     # No config file of its own (a Metalsmith build script, a Next.js site with defaults):
     # the generator the site's package.json depends on.

@@ -43,6 +43,9 @@ class EventContext:
     settings: Settings
     keys: KeyMap
     naive_utc: bool = False
+    # Top-level keys whose naive timestamps are the site's wall clock even when
+    # naive_utc (Hexo's date): see profiles.Generator.local_keys.
+    local_keys: tuple[str, ...] = ()
     # [content] utc_times: "instant", "local" or "unsure" (see config.ContentSettings).
     utc_times: str = "instant"
     default_time: time | None = None
@@ -107,6 +110,10 @@ class Reader:
         return first, MISSING
 
     def _special(self, name: str, path: str) -> Any:
+        if path.startswith("text:"):
+            from .keymap import text_value
+
+            return text_value(self.doc.data, path)
         if path == FILE_DATE:
             if name != "start":
                 return MISSING

@@ -89,6 +89,9 @@ class TemplateEvidence:
     # Keys the templates look records up by in the site's data: key path -> data path
     # ("venue_id" -> "venues" for site.data.venues | where: "id", page.venue_id).
     joins: dict[str, str] = field(default_factory=dict)
+    # Titles the templates build of words and one key ("<h1>Paris.js #{meetup.edition}
+    # </h1>", "SUMMARY:Wolust {{ t.meeting }}"), as key-map text paths: "Paris.js #{edition}".
+    title_texts: Counter[str] = field(default_factory=Counter)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -134,6 +137,8 @@ def read_templates(root: Path) -> TemplateEvidence:
         if evidence.utc_file is None and _UTC_RENDERING.search(text):
             evidence.utc_file = path
         if path.suffix in _SCRIPTS:
+            if "<h1" in text or "<title>" in text:  # a React component's JSX
+                evidence.title_texts.update(_title_texts(text))
             continue
         for join in _DATA_JOIN.finditer(text):
             evidence.joins.setdefault(join["key"] or join["gokey"], join["data"] or join["godata"])
@@ -141,6 +146,7 @@ def read_templates(root: Path) -> TemplateEvidence:
         for name in looped:
             evidence.event_loops.setdefault(name, path)
         text = expand_aliases(text)
+        evidence.title_texts.update(_title_texts(text))
         matches = list(_REFERENCE.finditer(text))
         for index, match in enumerate(matches):
             key = next(g for g in match.groups() if g).rstrip(".")
@@ -159,6 +165,36 @@ def read_templates(root: Path) -> TemplateEvidence:
                 if pattern.search(near):
                     counts[role] += 1
     return evidence
+
+
+# Where a page shows its title: its heading, its window's title, its calendar entry's.
+_TITLE_SHOWN = re.compile(r"<h1\b[^>]*>(?P<h1>[^<]{1,160})</h1>|<title>(?P<title>[^<]{1,160})"
+                          r"</title>|^SUMMARY:(?P<summary>[^\n]{1,160})$", re.MULTILINE)
+# A template expression: {{ page.x }}, JSX's {meetup.x}, a template literal's ${meetup.x}.
+_EXPRESSION = re.compile(r"\{\{-?\s*(?P<a>[\w.$]+)\s*-?\}\}|\$?\{\s*(?P<b>[\w.$]+)\s*\}")
+
+
+def _title_texts(text: str) -> list[str]:
+    """The titles ``text`` shows built of words and one key other than the title, as
+    key-map text paths ("Paris.js #{edition}")."""
+    found = []
+    for match in _TITLE_SHOWN.finditer(text):
+        inner = (match["h1"] or match["title"] or match["summary"]).strip()
+        if inner.startswith("{`") and inner.endswith("`}"):  # JSX: {`Paris.js #${...}`}
+            inner = inner[2:-2]
+        expressions = list(_EXPRESSION.finditer(inner))
+        if len(expressions) != 1:
+            continue
+        expression = expressions[0]
+        reference = _REFERENCE.fullmatch(expression["a"] or expression["b"])
+        key = next((g for g in reference.groups() if g), None) if reference else None
+        words = inner[:expression.start()] + inner[expression.end():]
+        if key is None or key == "title" or "{" in words or "%" in words or \
+                sum(c.isalpha() for c in words) < 2:
+            continue
+        found.append(f"{inner[:expression.start()]}{{{key}}}{inner[expression.end():]}"
+                     .strip())
+    return found
 
 
 # A record looked up in the site's data by a page's key: Liquid's site.data.venues | where:

@@ -58,7 +58,8 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
             zone = timezone(timedelta(minutes=offset))
     try:
         when = parse_when(value, None if time_value is MISSING else time_value, tz=zone,
-                          naive_timestamps_utc=reader.ctx.naive_utc, default_time=default_time)
+                          naive_timestamps_utc=reader.ctx.naive_utc
+                          and path not in reader.ctx.local_keys, default_time=default_time)
     except DateProblem as exc:
         blame = time_path if time_value is not MISSING and _is_time_problem(exc, time_value) \
             else path
@@ -227,6 +228,8 @@ def _check_report(reader: Reader, path: str) -> None:
     evening it reports on was before: the start is unsure."""
     found = reader.found.get("title")
     title = found[1] if found is not None else None
+    if "start" in reader.unsure:
+        return  # unsure already, for a reason of its own (the page's line says another)
     if path.casefold() != "date" or not isinstance(title, str) or not _REPORT.search(
             re.sub(r"\([^)]*\)", "", title)):  # ("Lightning Talks and Sprint Recap"): a part
         return
