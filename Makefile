@@ -89,9 +89,11 @@ docs: $(VENV)/.installed-test
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 # docs/img/mail.png, the mail on the README and the docs' front page: the demo's
-# announcement in Debian's headless chromium (.ci/screenshot.py). Review it, commit it.
+# announcement in Debian's headless chromium (.ci/screenshot.py); docs/img/archive.png,
+# its page in the site's archive. Review them, commit them.
 screenshot: $(VENV)/.installed-test system-deps
 	$(BIN)/python .ci/screenshot.py
+	$(BIN)/python .ci/screenshot.py --archive
 
 # screenshots/ (git-ignored), for review: one announcement of each corpus site at 375 and
 # 800 px, light and dark, and an index.html of them all (.ci/screenshots.py).

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     import ssl
 
     from .message import Prepared
+    from .render import Rendered
     from .shared import Shared
 
 __all__ = ["KindReport", "Progress", "SendOptions", "SendReport", "send"]
@@ -346,7 +347,8 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
                 if items:
                     yield shared.group(items, rows) if shared else items
 
-        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance, shared)
+        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance, shared,
+                             prepared.rendered)
         delivered = transport.deliver(batches(), recorder)
     item.outbox, item.files = delivered.folder, list(delivered.files)
     if delivered.stopped is None:  # every recipient now has a row that says how it went
@@ -390,16 +392,25 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key:
 
 
 class _Recorder:
-    """A transport's claims and outcomes, into the ledger and the run's report."""
+    """A transport's claims and outcomes, into the ledger and the run's report; with the
+    first recipient confirmed, the message's copy for the archive (ledger/copies.py)."""
 
     def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
-                 item: KindReport, advance: Callable[[int], None], shared: Shared | None):
+                 item: KindReport, advance: Callable[[int], None], shared: Shared | None,
+                 copy: Rendered):
         self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
         self.item = item
         self.advance = advance
         self.shared = shared  # a shared message's claim and outcome are each recipient's
+        self.copy: Rendered | None = copy  # until this run's first confirmed recipient
 
     def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
+        if self.copy is not None and any(
+                not isinstance(c, Outgoing) and c.status == "sent" for c in changes):
+            # Before the outcome: it has gone out, whatever happens to this run next.
+            copy, self.copy = self.copy, None
+            self.ledger.keep_copy(self.event, self.kind, copy.subject, copy.html, copy.text,
+                                  self.transport)
         rows: list[Claim | Outcome] = []
         for change in changes:
             if isinstance(change, Outgoing):

@@ -55,6 +55,7 @@ FETCH, DUE, MARK, SEND, RECORD, KEEP = (
     "Fetch the ledger", "What is due", "Mark the ledger as sending", "Run announce",
     "Record the ledger", "Keep the ledger that could not be recorded")
 NOTHING_RECORDED = "This run marked nothing on the ledger branch: nothing to record."
+PUBLISHED = "announce: the site's calendar and archive"
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -342,11 +343,15 @@ def _ledger_rows(source: Site | bytes, tmp_path: Path) -> list[tuple[str, str, s
 def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: Site) -> None:
     expected = {date(2027, 1, 25): ("announcement", ANNOUNCEMENT_SUBJECT),
                 date(2027, 2, 2): ("reminder", REMINDER_SUBJECT)}
-    main = site.commits()
+    main, start = site.commits(), site.tip()
+    published: dict[date, list[str]] = {}
     day = date(2027, 1, 23)
     while day <= date(2027, 2, 3):
         received, recorded = site.server.handler.count, site.ledger_commits()
+        before = site.commits()
         jobs = site.run("schedule", site.at(day))
+        if site.commits() != before:
+            published[day] = site.commits()[:len(site.commits()) - len(before)]
         assert jobs["preview"].skipped
         send = jobs["send"]
         assert send.succeeded, (day, _log(send))
@@ -369,14 +374,25 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             # A quiet day touches nothing: no marker, no send, no commit.
             _assert_quiet(send)
         day += timedelta(days=1)
-    assert site.commits() == main  # the default branch is the organizers' alone
+    # The default branch gets the site's calendar and archive, on the days they changed
+    # (the first run, then a message's day), in commits of that folder alone.
+    assert published == {day: [PUBLISHED] for day in (date(2027, 1, 23), *expected)}
+    assert site.commits()[len(published):] == main
+    assert {path.split("/announce/")[0] for path in _git(
+        site.origin, "diff", "--name-only", start, "main").splitlines()} == {"static"}
+    index = _git(site.origin, "show", "main:static/announce/archive/index.html")
+    assert ANNOUNCEMENT_SUBJECT in index
+    assert REMINDER_SUBJECT in index
 
     # The same day again (a re-run, or a manual run): nothing goes out, nothing changes.
-    received, recorded = site.server.handler.count, site.ledger_commits()
+    received, recorded, main = (site.server.handler.count, site.ledger_commits(),
+                                site.commits())
     again = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
     assert again.succeeded
     assert site.server.handler.count == received
     assert site.ledger_commits() == recorded
+    assert site.commits() == main
+    assert "nothing to commit" in again.stdout
     assert "Nothing due. Next: the announcement of “Postgres Internals" in again.stdout
 
 
@@ -422,11 +438,11 @@ def test_a_rerun_of_a_red_run_reads_the_tip_and_sends_nothing_twice(
         "---\ntitle: eBPF\ndtstart: 2027-03-17 18:00\nlocation: Jitsi\ntype: meeting\n"
         "---\nA kernel that runs your code.\n", encoding="utf-8")
     _push(work, "Add the eBPF talk", "content")
-    recorded = site.ledger_commits()
+    recorded, tip = site.ledger_commits(), site.tip()
     rerun = site.run("schedule", site.at(date(2027, 1, 25)), run_id=77, attempt=2,
                      sha=red_commit)["send"]
     assert rerun.succeeded, _log(rerun)
-    assert _git(site.root / f"run-{site.runs}-send", "rev-parse", "HEAD").strip() == site.tip()
+    assert _git(site.root / f"run-{site.runs}-send", "rev-parse", "HEAD").strip() == tip
     assert site.server.handler.per_recipient() == {"ada@example.org": 1, "cy@example.org": 1}
     assert site.ledger_commits() == recorded  # nothing due, nothing written
 
@@ -524,11 +540,35 @@ def test_a_push_during_the_run_does_not_conflict_and_nothing_is_lost(site: Site)
 
     send = site.run("schedule", site.at(date(2027, 1, 25)), meanwhile=organizer_pushes)["send"]
     assert send.succeeded, _log(send)
-    assert site.commits()[0] == "Add the eBPF talk"  # theirs, untouched
+    # Theirs, untouched; the site's calendar and archive on top of it, not a conflict.
+    assert site.commits()[:2] == [PUBLISHED, "Add the eBPF talk"]
+    assert _git(site.origin, "show", "--name-only", "--format=", "main").splitlines() == [
+        f"static/announce/archive/{EVENT}/announcement/{name}"
+        for name in ("index.html", "mail.html", "mail.txt")] + [
+        "static/announce/archive/index.html", "static/announce/events.atom",
+        "static/announce/events.ics", "static/announce/events.json",
+        "static/announce/subscribe.html"]
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the run's, recorded
     again = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert again.succeeded, _log(again)
     assert site.server.handler.count == 1
+
+
+def test_a_refused_push_of_the_sites_files_fails_the_run_after_the_mail_is_recorded(
+        site: Site) -> None:
+    # A protected default branch: the mail goes out and is recorded; only the site's
+    # calendar and archive wait, and the run says why.
+    site.refuse_pushes("refs/heads/main")
+    send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
+    assert not send.succeeded
+    assert site.server.handler.count == 1
+    assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT
+    publish = send.step("Commit the site's calendar and archive")
+    assert publish.outcome == "failure"
+    assert "GH006: Protected branch update failed" in publish.stderr
+    assert ("::error::Could not push the site's calendar and archive to main: the mail went "
+            "out and the ledger is recorded, only the site's files are not.") in publish.stdout
+    assert site.commits() == ["Set up announce"]
 
 
 def test_an_ignored_ledger_is_recorded_all_the_same_and_not_sent_again(site: Site) -> None:
@@ -586,7 +626,7 @@ def test_the_password_reaches_the_send_and_not_the_install(
                     action_stand_ins={"install": install})["send"]
     assert send.succeeded, _log(send)
     assert site.server.handler.count == 1  # it logged in: the send step had the password
-    assert len(installs) == 2  # task send's install, and task record's
+    assert len(installs) == 3  # the install of task send, of task record, of task publish
     for env in installs:
         assert PASSWORD not in env.values()
         assert "ANNOUNCE_SMTP_PASSWORD" not in env
@@ -600,7 +640,7 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
                            workspace: Path) -> StepRun:
         configs.append((workspace / ".git" / "config").read_text(encoding="utf-8"))
         ledger_repo = Path(env["RUNNER_TEMP"]) / "announce-ledger" / ".git" / "config"
-        if ledger_repo.exists():  # task record's install: after fetch and mark
+        if ledger_repo.exists():  # tasks record's and publish's installs: after a fetch
             configs.append(ledger_repo.read_text(encoding="utf-8"))
         return StepRun("look", "success")
 
@@ -609,7 +649,10 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
     assert send.succeeded, _log(send)
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the pushes had what they need
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert len(configs) == 3  # the checkout's twice, the ledger clone's once
+    # The checkout's at each of the three tasks, the ledger clone's at the last two; the
+    # site's calendar and archive were committed to the default branch all the same.
+    assert len(configs) == 5
+    assert site.commits()[0] == PUBLISHED
     for text in configs:
         assert TOKEN not in text
         assert basic not in text

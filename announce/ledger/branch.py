@@ -44,6 +44,7 @@ from .gitrun import git as _git
 from .gitrun import git_bytes as _git_bytes
 
 __all__ = [
+    "BOT",
     "BRANCH",
     "MARKER",
     "BranchError",
@@ -61,7 +62,7 @@ MARKER = "SENDING"
 README = "README.md"
 # Written beside the clone's .git by `mark`: this run marked the branch, so `record` must.
 _MARKED = "announce-marked"
-_BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 _README_TEXT = (
     "# The announce ledger\n\n"
     "What the announce workflow sent to whom. Only the workflow pushes here, and it takes\n"
@@ -188,8 +189,8 @@ def _new_clone(place: Place, env: Mapping[str, str]) -> None:
     place.clone.mkdir(parents=True)
     _git(place.clone, env, "init", "--quiet", f"--initial-branch={place.branch}")
     _git(place.clone, env, "remote", "add", "origin", url)
-    _git(place.clone, env, "config", "user.name", _BOT[0])
-    _git(place.clone, env, "config", "user.email", _BOT[1])
+    _git(place.clone, env, "config", "user.name", BOT[0])
+    _git(place.clone, env, "config", "user.email", BOT[1])
 
 
 def _restore(place: Place, sha: str, *, force: bool) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from ..changes import Facts
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
+from .copies import Copy, keep, read_copies
 from .history import Failure, HistoryEntry, parse_time, read_history
 from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # `list` and `history` read the ledger without the delivery p
 
 __all__ = [
     "Claim",
+    "Copy",
     "Failure",
     "HistoryEntry",
     "Ledger",
@@ -467,6 +469,18 @@ class Ledger:
         with _guard(self.path, "read"):
             return read_history(self._conn, self._version)
 
+    # --- what went out, for the archive (copies.py) ---------------------------------
+
+    def keep_copy(self, event: str, kind: str, subject: str, html: str, text: str,
+                  transport: str) -> None:
+        """The message went out to its first recipient: keep it as they all get it."""
+        with self._transaction():
+            keep(self._conn, event, kind, subject, html, text, _iso(self._clock()), transport)
+
+    def copies(self) -> list[Copy]:
+        """The copy of every message that went out, oldest first (see copies.py)."""
+        with _guard(self.path, "read"):
+            return read_copies(self._conn, self._version)
 
 
 def read_sent(path: Path) -> Sent:
