@@ -274,3 +274,10 @@ def test_a_message_page_shows_the_whole_mail_in_a_browser(
         assert page.locator("details.announce-text summary").inner_text() == "Plain text"
     finally:
         page.close()
+
+
+def test_the_ledgers_outbox_name_is_the_transports() -> None:
+    from announce.delivery.outbox import NAME
+    from announce.ledger.copies import OUTBOX
+
+    assert OUTBOX == NAME  # a copy the outbox wrote is never in the archive
