@@ -162,3 +162,20 @@ def test_a_recipient_number_beyond_the_list_is_refused(tmp_path: Path) -> None:
     keys.write_text("".join(keys.read_text().splitlines(keepends=True)[:3]))
     with pytest.raises(LedgerError, match=r"recipient 3 is not a line of recipients.txt"):
         load(rows, tmp_path / "back.sqlite3")
+
+
+def test_a_real_send_with_its_archived_copy_travels_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_send import send, write_site
+
+    monkeypatch.chdir(tmp_path)
+    config = write_site(tmp_path, subscribers=3)  # into the outbox
+    assert send(config, "--next").exit_code == 0
+    ledger = tmp_path / ".announce" / "ledger.sqlite3"
+    db = sqlite3.connect(ledger)
+    assert db.execute("SELECT count(*) FROM copies").fetchone() == (1,)  # issue 24's table
+    db.close()
+    export(ledger, tmp_path / "rows")
+    back = tmp_path / "back.sqlite3"
+    load(tmp_path / "rows", back)
+    assert _dump(back) == _dump(ledger)
