@@ -33,7 +33,7 @@ def feed_folder(settings: Settings) -> tuple[Path, str]:
     """The folder the feeds go into, and the URL path the site publishes it at: ``[feed]
     path``, else ``announce/`` in the generator's static folder (Hugo's ``static/``,
     Astro's ``public/``, Jekyll's source, MkDocs' ``docs_dir``: see
-    :func:`~announce.sources.profiles.static_folder`)."""
+    :func:`static_folder`)."""
     if settings.feed.path is not None:
         return settings.feed.path, _url_path(settings)
     site = _published(settings)
@@ -57,7 +57,7 @@ def _published(settings: Settings) -> _Site:
     static/, made if missing; not its content/, where a file outside a page bundle is
     not published), or None when announce knows none."""
     from .sources.catalog import site_generator
-    from .sources.profiles import detect_generator, static_folder
+    from .sources.profiles import detect_generator
 
     base = settings.base_dir
     generator = site_generator(settings)
@@ -162,3 +162,27 @@ def write_if_changed(target: Path, data: bytes) -> bool:
     temporary.write_bytes(data)
     temporary.replace(target)
     return True
+
+
+def static_folder(generator: Generator, root: Path) -> str | None:
+    """The folder below ``root`` whose files ``generator`` publishes as they are, at the
+    site's root (where the site's calendar and archive go): Jekyll's ``source``, MkDocs'
+    ``docs_dir``, Hugo's ``staticDir``, Eleventy's input folder (with a passthrough copy),
+    else the generator's first public folder (Hugo's and Zola's ``static/``, Astro's
+    ``public/``); None when announce knows none (Pelican)."""
+    from .sources.profiles import config_value
+
+    if generator.name == "mkdocs":
+        return generator.config(root).content_dirs[0]  # docs_dir, "docs" by default
+    if generator.name == "eleventy":  # its input folder, whose files it copies when told
+        from .sources.routes import eleventy_input
+
+        return eleventy_input(root).relative_to(root).as_posix()
+    if generator.name in ("jekyll", "hugo"):
+        config = generator.config(root)
+        keys = ("source",) if generator.name == "jekyll" else ("staticDir", "staticdir")
+        for key in keys:
+            named = config_value(config, key)
+            if isinstance(named, str) and named.strip("/"):
+                return named.strip("/")
+    return generator.public[0] if generator.public else None
