@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -1166,9 +1167,15 @@ def test_resend_to_the_uncertain_from_the_actions_tab(site: Site, tmp_path: Path
     # A run timed out after the server took the message, before it confirmed it: the
     # recipient is uncertain, recorded so, and no scheduled run sends it again.
     site.server.handler.delay = 20.0
+    before = site.server.handler.count
     minutes = float(site.workflow["jobs"]["send"]["timeout-minutes"])
     site.run("schedule", site.at(date(2027, 1, 25)), minute=6.0 / minutes)
     site.server.handler.delay = 0.0
+    # The server took the message, and stores it when its delay is over: wait for that,
+    # so that the count below is the message's (however slow this machine is today).
+    deadline = time.monotonic() + 60
+    while site.server.handler.count == before and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "uncertain" in site.run("schedule", site.at(date(2027, 1, 26)))["send"].stdout
     received = site.server.handler.count
     resent = _manual(site, date(2027, 1, 26), "resend to the uncertain", EVENT)
