@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .permalinks import PageRules
 
 __all__ = ["GENERATORS", "GENERATOR_NAMES", "Generator", "SiteConfig", "detect_generator",
-           "generator_named", "site_root", "static_folder"]
+           "generator_named", "site_root"]
 
 
 @dataclass(frozen=True)
@@ -480,27 +480,6 @@ def site_root(events: Path, base: Path) -> Path:
         if folder == base:
             break
     return base if below_base else events.parent
-
-
-def static_folder(generator: Generator, root: Path) -> str | None:
-    """The folder below ``root`` whose files ``generator`` publishes as they are, at the
-    site's root (where the site's calendar and archive go): Jekyll's ``source``, MkDocs'
-    ``docs_dir``, Hugo's ``staticDir``, Eleventy's input folder (with a passthrough copy),
-    else the generator's first public folder (Hugo's and Zola's ``static/``, Astro's
-    ``public/``); None when announce knows none (Pelican)."""
-    if generator.name == "mkdocs":
-        return generator.config(root).content_dirs[0]  # docs_dir, "docs" by default
-    if generator.name == "eleventy":  # its input folder, whose files it copies when told
-        from .routes import eleventy_input
-
-        return eleventy_input(root).relative_to(root).as_posix()
-    if generator.name in ("jekyll", "hugo"):
-        raw = generator.config(root).raw
-        named = _text(raw, "source") if generator.name == "jekyll" else _text(
-            raw, "staticDir", "staticdir")
-        if named.strip("/"):
-            return named.strip("/")
-    return generator.public[0] if generator.public else None
 
 
 def config_value(config: SiteConfig, path: str) -> Any:
