@@ -1,10 +1,10 @@
 """Where announce's files for the site go (the feeds, the archive), and whether the site
 will publish them.
 
-The folder the site's generator publishes as it is (:func:`~announce.sources.profiles.
-static_folder`: Hugo's ``static/``, Astro's ``public/``, Jekyll's source, MkDocs'
-``docs_dir``), and in it ``announce/``, beside nothing of the site's; ``[feed] path``
-and ``url_path`` say otherwise. ``check`` warns when the next build would leave the files
+The folder the site's generator publishes as it is (Hugo's ``static/``, Astro's
+``public/``, Jekyll's source, MkDocs' ``docs_dir``, Eleventy's input folder: the
+generator's profile and its config), and in it ``announce/``, beside nothing of the
+site's; ``[feed] path`` and ``url_path`` say otherwise. ``check`` warns when the next build would leave the files
 out (:func:`feed_problems`). A file is written only when it changed, so that a workflow
 that commits them commits nothing on a quiet day (:func:`write_if_changed`).
 """
@@ -33,7 +33,7 @@ def feed_folder(settings: Settings) -> tuple[Path, str]:
     """The folder the feeds go into, and the URL path the site publishes it at: ``[feed]
     path``, else ``announce/`` in the generator's static folder (Hugo's ``static/``,
     Astro's ``public/``, Jekyll's source, MkDocs' ``docs_dir``: see
-    :func:`static_folder`)."""
+    :func:`_static_folder`)."""
     if settings.feed.path is not None:
         return settings.feed.path, _url_path(settings)
     site = _published(settings)
@@ -68,8 +68,29 @@ def _published(settings: Settings) -> _Site:
                                            *settings.content.events.parents]
                      if folder.is_relative_to(base)
                      and detect_generator(folder).name == generator.name), base)
-    public = static_folder(generator, root)
+    public = _static_folder(generator, root)
     return _Site(generator, root, None if public is None else root / public)
+
+
+def _static_folder(generator: Generator, root: Path) -> str | None:
+    """The folder below ``root`` whose files ``generator`` publishes as they are, at the
+    site's root: Jekyll's ``source``, MkDocs' ``docs_dir``, Hugo's ``staticDir``,
+    Eleventy's input folder (with a passthrough copy), else the generator's first public
+    folder (Hugo's and Zola's ``static/``, Astro's ``public/``); None when announce knows
+    none (Pelican)."""
+    if generator.name == "mkdocs":
+        return generator.config(root).content_dirs[0]  # docs_dir, "docs" by default
+    if generator.name == "eleventy":  # its input folder, whose files it copies when told
+        from .sources.routes import eleventy_input
+
+        return eleventy_input(root).relative_to(root).as_posix()
+    if generator.name in ("jekyll", "hugo"):
+        raw = generator.config(root).raw
+        keys = ("source",) if generator.name == "jekyll" else ("staticDir", "staticdir")
+        named = next((str(raw[k]) for k in keys if isinstance(raw.get(k), str)), "")
+        if named.strip().strip("/"):
+            return named.strip().strip("/")
+    return generator.public[0] if generator.public else None
 
 
 def feed_problems(settings: Settings) -> list[Problem]:
@@ -162,27 +183,3 @@ def write_if_changed(target: Path, data: bytes) -> bool:
     temporary.write_bytes(data)
     temporary.replace(target)
     return True
-
-
-def static_folder(generator: Generator, root: Path) -> str | None:
-    """The folder below ``root`` whose files ``generator`` publishes as they are, at the
-    site's root (where the site's calendar and archive go): Jekyll's ``source``, MkDocs'
-    ``docs_dir``, Hugo's ``staticDir``, Eleventy's input folder (with a passthrough copy),
-    else the generator's first public folder (Hugo's and Zola's ``static/``, Astro's
-    ``public/``); None when announce knows none (Pelican)."""
-    from .sources.profiles import config_value
-
-    if generator.name == "mkdocs":
-        return generator.config(root).content_dirs[0]  # docs_dir, "docs" by default
-    if generator.name == "eleventy":  # its input folder, whose files it copies when told
-        from .sources.routes import eleventy_input
-
-        return eleventy_input(root).relative_to(root).as_posix()
-    if generator.name in ("jekyll", "hugo"):
-        config = generator.config(root)
-        keys = ("source",) if generator.name == "jekyll" else ("staticDir", "staticdir")
-        for key in keys:
-            named = config_value(config, key)
-            if isinstance(named, str) and named.strip("/"):
-                return named.strip("/")
-    return generator.public[0] if generator.public else None
