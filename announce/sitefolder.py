@@ -4,9 +4,10 @@ will publish them.
 The folder the site's generator publishes as it is (Hugo's ``static/``, Astro's
 ``public/``, Jekyll's source, MkDocs' ``docs_dir``, Eleventy's input folder: the
 generator's profile and its config), and in it ``announce/``, beside nothing of the
-site's; ``[feed] path`` and ``url_path`` say otherwise. ``check`` warns when the next build would leave the files
-out (:func:`feed_problems`). A file is written only when it changed, so that a workflow
-that commits them commits nothing on a quiet day (:func:`write_if_changed`).
+site's; ``[feed] path`` and ``url_path`` say otherwise. ``check`` warns when the next
+build would leave the files out (:func:`feed_problems`). A file is written only when it
+changed, so that a workflow that commits them commits nothing on a quiet day
+(:func:`write_if_changed`).
 """
 
 from __future__ import annotations
