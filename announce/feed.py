@@ -2,8 +2,8 @@
 
 What a hosted meetup platform gives and a static site lacks: a calendar members subscribe
 to (webcal) and a feed of the events to come. From the events exactly as they are
-announced, into a folder the site's generator publishes (its static folder, from its
-profile; ``[feed] path`` says otherwise), below ``announce/``:
+announced, into ``announce/`` in the folder the site's generator publishes
+(:mod:`announce.sitefolder`; ``[feed] path`` says otherwise):
 
 - ``events.ics``: one VEVENT per event from ``[feed] days_back`` days ago on, with the
   mails' UID and SEQUENCE (so a calendar that has the mail's invitation updates the same
@@ -32,13 +32,11 @@ from xml.sax.saxutils import escape
 
 from .config import Settings
 from .content import Catalog, Event
-from .errors import ConfigError
 from .kinds import Sent, due_kinds, get, kind_of
+from .sitefolder import feed_folder, write_if_changed
 
-__all__ = ["FeedEntry", "FeedFiles", "feed_entries", "feed_folder", "write_feeds"]
+__all__ = ["FeedEntry", "FeedFiles", "feed_entries", "write_feeds"]
 
-# Below the published folder: announce's own files, beside nothing of the site's.
-SUBFOLDER = "announce"
 NAMES = ("events.ics", "events.atom", "events.json", "subscribe.html")
 
 
@@ -81,42 +79,6 @@ class FeedFiles:
              + quote(ics, safe="") + "&name=" + quote(name, safe="")),
             ("The calendar file", ics),
         ]
-
-
-def feed_folder(settings: Settings) -> tuple[Path, str]:
-    """The folder the feeds go into, and the URL path the site publishes it at: ``[feed]
-    path``, else ``announce/`` in the generator's static folder (Hugo's ``static/``,
-    Astro's ``public/``, Jekyll's source, MkDocs' ``docs/``)."""
-    from .sources.catalog import site_generator
-    from .sources.profiles import detect_generator
-
-    base = settings.base_dir
-    if settings.feed.path is not None:
-        return settings.feed.path, _url_path(settings)
-    generator = site_generator(settings)
-    # A site kept in a folder of the repository: its generator's files are there.
-    root = base
-    if generator.markers:
-        root = next((folder for folder in [settings.content.events,
-                                           *settings.content.events.parents]
-                     if folder.is_relative_to(base)
-                     and detect_generator(folder).name == generator.name), base)
-    if generator.name == "mkdocs":
-        return root / "docs" / SUBFOLDER, _url_path(settings)
-    # The first of the profile's public folders (Hugo's static/, made if missing; not its
-    # content/, where a file outside a page bundle is not published).
-    public = list(generator.public)
-    if not public:
-        raise ConfigError(f"announce does not know where {generator.label} publishes files "
-                          "as they are: set it to a folder the site publishes (e.g. path = "
-                          "\"content/extra/announce\")", path=settings.source or "announce.toml",
-                          key="[feed] path")
-    return root / public[0] / SUBFOLDER, _url_path(settings)
-
-
-def _url_path(settings: Settings) -> str:
-    """Where the site publishes the folder: ``[feed] url_path``, else ``/announce``."""
-    return "/" + (settings.feed.url_path or SUBFOLDER).strip("/")
 
 
 def feed_entries(settings: Settings, catalog: Catalog, now: datetime, sent: Sent
@@ -175,13 +137,8 @@ def write_feeds(settings: Settings, entries: list[FeedEntry], now: datetime,
                                    ensure_ascii=False) + "\n").encode("utf-8"),
         "subscribe.html": _links_page(settings, files).encode("utf-8"),
     }
-    folder.mkdir(parents=True, exist_ok=True)
     for name, data in contents.items():
-        target = folder / name
-        if not target.is_file() or target.read_bytes() != data:  # unchanged: untouched
-            temporary = target.with_name(f".{name}.tmp")
-            temporary.write_bytes(data)
-            temporary.replace(target)
+        write_if_changed(folder / name, data)
     return files
 
 

@@ -359,7 +359,9 @@ def _with_content_map(text: str, facts: SiteFacts) -> str:
     from .sources.keymap import FIELD_HELP
 
     if facts.generator != "generic":
-        text = uncomment(text, "content", "generator", facts.generator)
+        text = set_value(text, "content", "generator", facts.generator)
+    else:  # found from the files again, as the comment says
+        text = comment_out(text, "content", "generator")
     if facts.default_time:
         text = suggest(text, "content", "default_time", facts.default_time)
     if facts.naive_times:

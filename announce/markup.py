@@ -8,6 +8,7 @@ mail does without depending on the rest of rendering.
 from __future__ import annotations
 
 import re
+import string
 import threading
 import xml.etree.ElementTree as etree
 
@@ -56,7 +57,8 @@ class _ListsInterruptParagraphs(Preprocessor):
         return out
 
 
-_ROW = re.compile(r"^ {0,3}\|.*\|[ \t]*$")
+# A row may end in any white space: HV Open's table of CMSs ends each in a no-break space.
+_ROW = re.compile(r"^ {0,3}\|.*\|\s*$")
 _SEPARATOR = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 # Marks the first cell of a row that kramdown reads as a body row but Python-Markdown
 # needs as a header: the tree processor makes it a body row again (an invisible separator,
@@ -76,7 +78,7 @@ class _HeaderlessTables(Preprocessor):
         for line in lines:
             match = _FENCE.match(line)
             if fence is None and not match and _ROW.match(line):
-                block.append(line)
+                block.append(line.rstrip())  # Python-Markdown's rows end in a pipe
                 continue
             out += self._table(block)
             block = []
@@ -123,6 +125,10 @@ class _ListExtension(Extension):
         md.preprocessors.register(_HeaderlessTables(md), "announce_headerless_tables", 26)
         # After the inline patterns (20): the cell's text is its own by then.
         md.treeprocessors.register(_HeaderlessRows(md), "announce_headerless_rows", 5)
+        # A backslash escapes any ASCII punctuation, as in CommonMark (Hugo, Eleventy,
+        # Astro) and nearly so in kramdown (Jekyll): Clermont'ech's "absolu \\: il va"
+        # is "absolu : il va" on its site. Python-Markdown alone escapes fewer.
+        md.ESCAPED_CHARS.extend(c for c in string.punctuation if c not in md.ESCAPED_CHARS)
 
 
 _local = threading.local()

@@ -83,8 +83,15 @@ def make_message_id(settings: Settings, *parts: str) -> str:
     return f"<{token}@{sender_domain(settings)}>"
 
 
+# The To of a message shared by recipients who are not to see each other (shared.py): a
+# group of no one (RFC 5322 section 3.4).
+UNDISCLOSED = "undisclosed-recipients:;"
+
+
 def _header_line(name: str, value: str) -> bytes:
     """One header, folded and encoded exactly as the generator would write it."""
+    if name == "To" and value == UNDISCLOSED:
+        return f"To: {UNDISCLOSED}\r\n".encode("ascii")
     if "\r" in value or "\n" in value:
         raise AddressError(f"{name}: {value!r}: a line break is not allowed in a header",
                            recipient=value if name == "To" else None)

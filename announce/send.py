@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     import ssl
 
     from .message import Prepared
+    from .render import Rendered
+    from .shared import Shared
 
 __all__ = ["KindReport", "Progress", "SendOptions", "SendReport", "send"]
 
@@ -313,9 +315,15 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     ledger.record_subject(event_id, kind, item.subject, facts_of(item.event))
     label = f"{kind} of {event_id}"
     bar = progress(item.recipients, label) if progress else contextlib.nullcontext(_no_progress)
+    shared = None
+    if settings.mail.batch_recipients > 1:  # messages shared by N recipients (shared.py)
+        from .shared import Shared, to_header
+
+        shared = Shared(prepared, settings.mail.batch_recipients, to_header(settings))
     with bar as advance:
         def batches() -> Iterator[list[Outgoing]]:
-            for chunk in _chunks(iter(recipients), transport.batch_size):
+            size = max(transport.batch_size, shared.size if shared else 1)
+            for chunk in _chunks(iter(recipients), size):
                 # By address, or by keyed hash: the ledger's own key (ledger/keys.py).
                 keys = [ledger.recipient_key(r.key) for r in chunk]
                 rows = ledger.lookup(event_id, kind, keys)
@@ -325,9 +333,10 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
                 if len(items) < len(chunk):
                     advance(len(chunk) - len(items))
                 if items:
-                    yield items
+                    yield shared.group(items, rows) if shared else items
 
-        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance)
+        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance, shared,
+                             prepared.rendered)
         delivered = transport.deliver(batches(), recorder)
     item.outbox, item.files = delivered.folder, list(delivered.files)
     if delivered.stopped is None:  # every recipient now has a row that says how it went
@@ -371,20 +380,37 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key:
 
 
 class _Recorder:
-    """A transport's claims and outcomes, into the ledger and the run's report."""
+    """A transport's claims and outcomes, into the ledger and the run's report; with the
+    first recipient confirmed, the message's copy for the archive (ledger/copies.py)."""
 
     def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
-                 item: KindReport, advance: Callable[[int], None]):
+                 item: KindReport, advance: Callable[[int], None], shared: Shared | None,
+                 copy: Rendered):
         self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
         self.item = item
         self.advance = advance
+        self.shared = shared  # a shared message's claim and outcome are each recipient's
+        self.copy: Rendered | None = copy  # until this run's first confirmed recipient
 
     def record(self, changes: Sequence[Outgoing | Outcome]) -> None:
-        self.ledger.record(self.event, self.kind, [
-            c if isinstance(c, Outcome) else Claim(c.recipient, c.message_id) for c in changes
-        ], self.transport)
+        if self.copy is not None and any(
+                not isinstance(c, Outgoing) and c.status == "sent" for c in changes):
+            # Before the outcome: it has gone out, whatever happens to this run next.
+            copy, self.copy = self.copy, None
+            self.ledger.keep_copy(self.event, self.kind, copy.subject, copy.html, copy.text,
+                                  self.transport)
+        rows: list[Claim | Outcome] = []
+        for change in changes:
+            if isinstance(change, Outgoing):
+                rows += [Claim(key, change.message_id) for key in change.keys]
+            else:
+                rows += self.shared.each(change) if self.shared else [change]
+        self.ledger.record(self.event, self.kind, rows, self.transport)
 
     def report(self, outcomes: Sequence[Outcome]) -> None:
+        if self.shared is not None:
+            shared = self.shared
+            outcomes = [each for o in outcomes for each in shared.each(o, last=True)]
         item = self.item
         for outcome in outcomes:
             if outcome.status == "sent":

@@ -115,6 +115,9 @@ def loading(label: str, templates: list[tuple[str, str]], locations: Path) -> fl
           f"{FILES / statistics.median(times):,.0f})")
     print(f"    python-frontmatter  {FILES / min(reference):9,.0f} files/s  "
           "(frontmatter.load alone, for comparison)")
+    ratio = min(reference) / min(times)
+    print(f"    ratio               {ratio:9.2f}x python-frontmatter's loop  (target >= 0.85x) "
+          f"[{verdict(ratio >= 0.85)}]")
     return rate
 
 
@@ -168,6 +171,8 @@ def main() -> int:
     print("\n`announce list --all` on each corpus site after `announce init`, median of "
           f"{RUNS} runs (target < 0.3 s); each site's root and zone from facts.json:")
     facts = json.loads((CORPUS.parent / "sites" / "facts.json").read_text(encoding="utf-8"))
+    largest = max((name for name in facts if not name.startswith("_")),
+                  key=lambda name: int(facts[name].get("events", 0)))
     for name, info in sorted(facts.items()):
         if name.startswith("_"):
             continue
@@ -183,8 +188,9 @@ def main() -> int:
             site_config = str(root / "announce.toml")
             median = statistics.median(whole_process(["list", "--all", "--config",
                                                       site_config]))
+        target = 0.2 if name == largest else 0.3  # issue 22: the largest site in 0.2 s
         print(f"  {name[:44]:44} {info['events']:4} events  {median:.3f} s  "
-              f"[{verdict(median < 0.3)}]")
+              f"{median / target:5.2f}x the target of {target} s [{verdict(median < target)}]")
 
     print(f"\n`announce init` on a generated site of {INIT_EVENTS} events with a layout, "
           f"median of {RUNS} runs (target < 2 s):")

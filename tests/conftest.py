@@ -32,15 +32,18 @@ SLOW_MODULES = frozenset({
     "test_exactly_once",  # signals, kills and full disks with real subprocesses
     "test_corpus",        # the 200-event HV Open site
     "test_preview",       # the preview server as a process, and in chromium
+    "test_sitefolder",       # feed, send and archive on every corpus site
 })
-BROWSER_FIXTURES = frozenset({"browser", "new_page"})
+BROWSER_FIXTURES = frozenset({"browser", "dark_browser", "new_page"})
 # The modules that take longest, longest first (measured with --durations=0): they run
 # first, so that with `make test`'s workers (-n auto --dist loadscope, one module per
 # worker at a time) none of them starts last while the other worker has nothing left.
 # Only the order changes; a module missing here runs after these, in file order.
 LONGEST_FIRST = ("test_clients", "test_workflow", "test_mailman", "test_preview",
-                 "test_hostile", "test_render", "test_sites", "test_i18n", "test_facts",
-                 "test_lock", "test_exactly_once", "test_body", "test_action", "test_ledger")
+                 "test_mail_phone", "test_hostile", "test_sitefolder", "test_render", "test_sites",
+                 "test_i18n",
+                 "test_facts", "test_lock", "test_exactly_once", "test_body", "test_action",
+                 "test_ledger")
 
 
 def _module_name(item: pytest.Item) -> str:

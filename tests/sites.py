@@ -121,6 +121,24 @@ def read_corpus(site: Site, folder: Path, *, sure_only: bool = True) -> Corpus |
         catalog, events=tuple(e for e in catalog.events if not e.unsure)))
 
 
+def one_per_site(folder: Path, hv_open: str = "") -> list[tuple[Corpus, Event]]:
+    """HV Open (its config with ``hv_open`` added) and every corpus site announce reads,
+    each with one event: its latest that would be sent (its start sure), else, on a site
+    whose every start is unsure, its latest. What ``make screenshots`` shows."""
+    from .conftest import write_hv_open_config
+
+    settings = load_settings(write_hv_open_config(folder / "hvopen.toml", hv_open))
+    corpora = [Corpus("hvopen", settings, load_catalog(settings))]
+    for site in corpus_sites():
+        corpus = read_corpus(site, folder)
+        if corpus is not None and not corpus.catalog.events:  # every start unsure
+            corpus = read_corpus(site, folder, sure_only=False)
+        if corpus is not None and corpus.catalog.events:
+            corpora.append(corpus)
+    return [(corpus, max(corpus.catalog.events, key=lambda e: (e.start, e.id)))
+            for corpus in corpora]
+
+
 def site_named(fragment: str) -> Site:
     """The corpus site whose folder name contains ``fragment``."""
     (site,) = [s for s in corpus_sites() if fragment in s.name]

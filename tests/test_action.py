@@ -150,7 +150,8 @@ def test_the_workflow_uses_the_action_as_it_is_declared() -> None:
                 count += 1
                 assert set(step.get("with", {})) <= set(action["inputs"]), step
                 uses_ids.add(step.get("id", ""))
-    assert count == 3  # the send job's task send and task record, the preview's task preview
+    # The send job's tasks send, record and publish, the preview's task preview.
+    assert count == 4
     text = EXAMPLE_WORKFLOW.read_text(encoding="utf-8")
     for step_id, output in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", text):
         assert step_id in uses_ids, step_id
@@ -201,9 +202,10 @@ def test_the_password_is_in_one_step_and_the_token_only_where_git_talks_to_githu
     steps = _load(ACTION)["runs"]["steps"]
     seen = [s.get("id") for s in steps if "inputs.smtp-password" in yaml.safe_dump(s)]
     assert seen == ["run"]
-    # And only the steps that fetch or push the ledger branch see the token.
+    # And only the steps that fetch or push the ledger branch, or commit the site's
+    # calendar and archive, see the token; not the one that writes them (templates).
     given = [s.get("id") for s in steps if "inputs.token" in yaml.safe_dump(s)]
-    assert given == ["fetch", "mark", "record"]
+    assert given == ["fetch", "mark", "record", "recorded", "publish"]
     assert _load(ACTION)["inputs"]["token"]["default"] == "${{ github.token }}"
 
 
@@ -215,9 +217,11 @@ def test_the_workflow_is_short_and_its_logic_is_in_the_action() -> None:
     workflow = _load(EXAMPLE_WORKFLOW)
     assert _run_scripts(workflow) == []
     send = workflow["jobs"]["send"]
-    record = send["steps"][-1]
+    record, publish = send["steps"][-2:]
     assert record["if"] == "always()"  # after a failure or a time-out too
     assert record["with"]["task"] == "record"
+    # Only after a send and a record that went well: from the ledger as recorded.
+    assert (publish["with"], "if" in publish) == ({"task": "publish"}, False)
 
 
 @pytest.mark.parametrize("path", [ACTION, EXAMPLE_WORKFLOW], ids=lambda p: p.name)

@@ -4,8 +4,9 @@ A few corpus sites are built with Debian's ``jekyll``, ``hugo`` and ``mkdocs`` (
 by ``.ci/system-deps``; see tests/builds.py for the config each is built with), set up with
 ``announce init`` alone, and some of their events rendered with ``announce render``: each
 link of the mail on the site's own host must be in the build output, and so must every
-event's page that ``list --json`` gives. The site's root is not checked: the corpus keeps
-no home page.
+event's page that ``list --json`` gives, and the calendar, feeds and archive that
+``announce feed`` and ``announce archive`` wrote before the build. The site's root is not
+checked: the corpus keeps no home page.
 """
 
 from __future__ import annotations
@@ -129,6 +130,10 @@ def test_every_link_to_the_site_in_its_mails_is_in_its_build(
     events = load_catalog(settings).events
     wanted = set(_urls_json().get(site.name, {}))
     chosen = [e for e in events if e.id in wanted] or list(events[-3:])
+    # The site's calendar and archive, where announce puts them for the build to publish.
+    for command in ("feed", "archive"):
+        made = CliRunner().invoke(cli, [command, "--config", str(config)])
+        assert made.exit_code == 0, made.output
     build_root = tmp_path / "build"
     shutil.copytree(root, build_root)
     for restored, text in LEFT_OUT.get(site.name, {}).items():
@@ -139,6 +144,9 @@ def test_every_link_to_the_site_in_its_mails_is_in_its_build(
 
     parts = urlsplit(settings.site.url)
     prefix = parts.path.rstrip("/")
+    published = [f"/announce/{name}" for name in (
+        "events.ics", "events.atom", "events.json", "subscribe.html", "archive/index.html")]
+    assert [path for path in published if not _in_build(path, out, "")] == []
     checked, missing = 0, []
     for event in chosen:
         eml = tmp_path / f"{event.id.replace('/', '_')}.eml"

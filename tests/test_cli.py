@@ -506,6 +506,8 @@ try:
 except SystemExit:
     pass
 heavy = sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY))
+delivery = sorted(name for name in sys.modules if name.startswith("announce.delivery"))
+print("delivery:", ",".join(delivery), file=sys.stderr)
 print("heavy:", ",".join(heavy), file=sys.stderr)
 """.replace("HEAVY", repr(HEAVY))
 
@@ -521,6 +523,23 @@ def test_help_and_list_do_not_import_the_heavy_libraries(
     assert result.returncode == 0, result.stderr
     assert lines(result.stderr)[-1] == "heavy: "
     assert result.stdout.startswith("Usage: announce" if "--help" in args else UPCOMING)
+
+
+def test_list_reads_the_ledger_without_the_delivery_package(sample_config: Path) -> None:
+    # Start-up time again: list shows what was sent, and sends nothing.
+    from datetime import UTC, datetime
+
+    from announce.config import load_settings
+    from announce.ledger import Claim, Ledger, Outcome
+
+    path = load_settings(sample_config).ledger.path
+    with Ledger.open(path, clock=lambda: datetime(2027, 1, 28, tzinfo=UTC)) as ledger:
+        ledger.record("2027/x", "announcement", [Claim("a@example.org", "<1@x>")], "smtp")
+        ledger.record("2027/x", "announcement", [Outcome("a@example.org", "sent")], "smtp")
+    result = run_process(sys.executable, "-c", IMPORTED, "list", "--config",
+                         str(sample_config), "--now", DEMO_NOW)
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stderr)[-2:] == ["delivery: ", "heavy: "]
 
 
 # A send in another process, holding the ledger as a real one does from its first record

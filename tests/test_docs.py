@@ -37,7 +37,9 @@ PAGES = [README, *sorted(DOCS.rglob("*.md"))]
 DEMO_NOW = "2027-01-28T09:00"
 # Commands that do not end by themselves: their examples are parsed, not run (the test of
 # every example's command line covers them).
-NOT_RUN = {"preview": "a server until Ctrl-C (tests/test_preview.py runs it)"}
+NOT_RUN = {"preview": "a server until Ctrl-C (tests/test_preview.py runs it)",
+           "ledger": "needs the site's git repository and its ledger branch "
+                     "(tests/test_ledger_branch.py and tests/test_workflow.py run it)"}
 # Hidden commands are steps of the GitHub action (announce ledger ...), not typed by the
 # organizer: they need help with an example like every command, not a docs section.
 SHOWN = sorted(name for name, command in cli.commands.items() if not command.hidden)

@@ -21,6 +21,8 @@ from click.testing import CliRunner, Result
 
 from announce.cli import cli
 
+from .conftest import REPO
+
 NOW = "2027-03-01T09:00"
 
 
@@ -187,3 +189,59 @@ def test_the_links_page_opens_in_a_browser(browser: Any) -> None:
     assert links[0] == "webcal://rust.example.org/announce/events.ics"
     assert texts[1] == "Google Calendar"
     assert links[2].startswith("https://outlook.live.com/calendar/0/addfromweb?url=https%3A")
+
+
+@pytest.mark.parametrize(("config", "text", "folder"), [
+    ("_config.yml", "title: Rust Berlin\nsource: site\n", "site/announce"),  # Jekyll's source
+    ("mkdocs.yml", "site_name: Rust Berlin\ndocs_dir: pages\n", "pages/announce"),
+    ("hugo.toml", 'title = "Rust Berlin"\nstaticDir = "assets/public"\n', "assets/public/announce"),
+])
+def test_the_feeds_go_into_the_folder_the_generators_config_names(
+        config: str, text: str, folder: str) -> None:
+    Path("hugo.toml").unlink()
+    Path(config).write_text(text, encoding="utf-8")
+    assert announce("feed").stdout.startswith(f"Wrote 4 files into {folder}: ")
+    assert (Path(folder) / "events.ics").is_file()
+
+
+def test_check_warns_when_the_feed_path_is_a_folder_the_site_does_not_publish() -> None:
+    config = Path("announce.toml")
+    config.write_text(config.read_text(encoding="utf-8") + '\n[feed]\npath = "calendar"\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--now", NOW])
+    assert ("warning: announce.toml:18: [feed] path: announce feed and announce archive write "
+            "here, but Hugo publishes the files of static/ as they are, and this is not in it: the "
+            'site would not have them (e.g. path = "static/announce")') in result.stdout
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'path = "calendar"', 'path = "static/calendar"'), encoding="utf-8")
+    assert "[feed] path" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+
+
+def test_an_eleventy_site_gets_them_in_its_input_folder_and_check_asks_to_copy_them() -> None:
+    Path("hugo.toml").unlink()
+    Path(".eleventy.js").write_text(
+        'module.exports = function (config) {\n  return { dir: { input: "src" } };\n};\n',
+        encoding="utf-8")
+    assert announce("feed").stdout.startswith("Wrote 4 files into src/announce: ")
+    checked = CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+    assert ("[feed] path: Eleventy publishes src/announce/ (what announce feed and announce "
+            "archive wrote) only when its config says so: add "
+            'eleventyConfig.addPassthroughCopy("src/announce")') in checked
+    Path(".eleventy.js").write_text(
+        'module.exports = function (config) {\n  config.addPassthroughCopy("src/announce");\n'
+        '  return { dir: { input: "src" } };\n};\n', encoding="utf-8")
+    assert "Eleventy publishes" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+
+
+def test_check_asks_for_a_feed_path_where_the_workflow_publishes_and_none_is_known() -> None:
+    Path("hugo.toml").unlink()
+    Path("pelicanconf.py").write_text('SITENAME = "Rust Berlin"\n', encoding="utf-8")
+    assert "[feed] path" not in CliRunner().invoke(cli, ["check", "--now", NOW]).stdout
+    Path(".github/workflows").mkdir(parents=True)
+    Path(".github/workflows/announce.yml").write_text(
+        (REPO / "examples" / "github" / "announce.yml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    assert ("[feed] path: the GitHub workflow publishes the site's calendar and archive, but "
+            "announce does not know where Pelican publishes files as they are: set path (and "
+            "url_path) to a folder the site publishes") in CliRunner().invoke(
+        cli, ["check", "--now", NOW]).stdout

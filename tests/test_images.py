@@ -210,6 +210,26 @@ def test_the_site_is_found_when_announce_toml_is_elsewhere(tmp_path: Path, site:
     assert images.dimensions("/assets/img/x.png", settings, event) == (10, 20)
 
 
+def test_the_sample_season_is_a_content_folder_not_the_docs_mkdocs_project() -> None:
+    """The sample's talk images are content/images/talks/*.png, as /images/talks/*.png:
+    found because the demo's config names its generator ("generic"), though announce's
+    own mkdocs.yml is next to it (read as MkDocs, the talks' images were looked up at
+    the repository's root)."""
+    from .conftest import EXAMPLE_CONFIG, REPO
+
+    assert not (REPO / "images").exists()
+    settings = load_settings(EXAMPLE_CONFIG)
+    assert settings.content.generator == "generic"
+    assert (REPO / "mkdocs.yml").is_file()
+    events = {e.id: e for e in load_catalog(settings).events}
+    nix = next(e for key, e in events.items() if "nix" in key)
+    assert nix.image == "/images/talks/nix.png"
+    assert images.locate(nix.image, settings, nix) == REPO / "content/images/talks/nix.png"
+    assert images.dimensions(nix.image, settings, nix) is not None
+    assert [p.message for e in events.values() for p in images.image_problems(settings, e)] \
+        == []
+
+
 @pytest.mark.parametrize("src", [
     "https://other.example.net/assets/img/x.png",  # another site: its size is unknown here
     "https://example.org.evil.net/assets/img/x.png",

@@ -41,7 +41,6 @@ def _copy(tmp_path: Path) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", copy / "templates")
     shutil.copytree(REPO / "content", copy / "content")
-    shutil.copytree(REPO / "images", copy / "images")
     shutil.copy(EXAMPLE_CONFIG, copy / "announce.toml")
     kinds = copy / "announce" / "kinds.py"
     text = kinds.read_text(encoding="utf-8")

@@ -169,6 +169,51 @@ def test_a_skipped_message_is_done_for_every_run_and_in_history(ledger: Ledger,
     assert (history["reminder"].sent, history["reminder"].first_sent) == (0, None)
 
 
+def test_the_first_copy_that_went_out_is_kept_once_and_the_outboxs_gives_way(
+        ledger: Ledger, clock: Clock) -> None:
+    html = "<html><body><p>Caf\u00e9 at 18:30</p></body></html>\n" * 200
+    ledger.keep_copy(EVENT, "announcement", "In the outbox", "<p>preview</p>", "preview",
+                     "outbox")
+    clock.now = T0 + timedelta(hours=1)
+    ledger.keep_copy(EVENT, "announcement", "Observability", html, "Caf\u00e9 at 18:30",
+                     "smtp://mail.example.org:587")
+    clock.now = T0 + timedelta(hours=2)  # a run resumed after an edit: the first stays
+    ledger.keep_copy(EVENT, "announcement", "Observability, edited", "<p>new</p>", "new",
+                     "smtp://mail.example.org:587")
+    ledger.keep_copy(EVENT, "update:1", "Moved", "<p>moved</p>", "moved", "outbox")
+    copy, update = ledger.copies()
+    assert (copy.kind, copy.subject, copy.html, copy.text, copy.sent_at, copy.delivered) == (
+        "announcement", "Observability", html, "Caf\u00e9 at 18:30", T0 + timedelta(hours=1),
+        True)
+    assert (update.kind, update.delivered) == ("update:1", False)
+    # Kept once, compressed: far smaller than the HTML it holds.
+    ledger.close()
+    with sqlite3.connect(ledger.path) as conn:
+        [(size,)] = conn.execute("SELECT length(parts) FROM copies WHERE kind = "
+                                 "'announcement'").fetchall()
+    conn.close()
+    assert size < len(html) / 20
+
+
+def test_a_ledger_of_format_5_reads_with_no_copies_and_is_migrated(
+        tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with Ledger.open(path, clock=clock) as ledger:
+        claim(ledger, "a@example.org")
+        confirm(ledger, "announcement", [Outcome("a@example.org", "sent")])
+    with sqlite3.connect(path) as conn:  # as announce 0.2 left it
+        conn.executescript("DROP TABLE copies; PRAGMA user_version = 5;")
+    conn.close()
+    old = Ledger.open_readonly(path)
+    assert old is not None
+    with old:
+        assert (old.copies(), [e.sent for e in old.history()]) == ([], [1])
+    with Ledger.open(path, clock=clock) as ledger:  # the first run that writes migrates it
+        ledger.keep_copy(EVENT, "reminder", "Tomorrow", "<p>x</p>", "x", "smtp://h:25")
+        assert [c.kind for c in ledger.copies()] == ["reminder"]
+    assert read_sent(path)[EVENT]["announcement"].delivered
+
+
 def test_a_file_that_is_not_a_ledger_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     path.write_text("not a database, just text that is long enough " * 40)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path, PurePosixPath
@@ -20,6 +21,7 @@ import pytest
 from announce.ledger.branch import BranchError, Place, fetch, git_environment, mark, record
 
 LEDGER = ".announce/ledger.sqlite3"
+ROWS = f"{LEDGER}.d"  # the ledger's committed form on the branch (ledger/committed.py)
 TOKEN = "ghs_UnitTestTokenNeverInAFile"  # noqa: S105 - a stand-in
 DUE = ["announcement of “Talk” (Wed 2027-02-03) to 1 recipient"]
 ENVIRON = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "river-city/site",
@@ -137,12 +139,47 @@ def test_a_first_run_starts_the_branch_and_its_tag_from_the_committed_ledger(
         f"Recorded {repo.ref('announce-ledger')[:7]} on announce-ledger: "
         f"announce: sent the {DUE[0]}")
     assert _git(repo.origin, "ls-tree", "--name-only", "-r", "announce-ledger").split() == [
-        LEDGER, "README.md"]
+        f"{ROWS}/ledger.json", "README.md"]  # the committed form, not the SQLite file
     assert repo.ref("announce-ledger-last") == repo.ref("announce-ledger")
 
     again = repo.place()
     assert fetch(again, repo.env).head == repo.ref("announce-ledger")
     assert _read_ledger(again.workspace / LEDGER) == "sent"  # the branch's, over main's
+
+
+def test_a_run_fetches_the_tip_only_and_the_branch_keeps_the_committed_form(
+        repo: Repo) -> None:
+    for text in ("one", "two", "three"):
+        repo.send(text)
+    place = repo.place()
+    fetch(place, repo.env)
+    # One commit of history, however long the branch's is: what the ledger needs.
+    assert _git(place.clone, "rev-list", "--count", "HEAD").strip() == "1"
+    assert _read_ledger(place.workspace / LEDGER) == "three"
+    assert _git(repo.origin, "rev-list", "--count", "announce-ledger").strip() == "6"
+
+
+def test_a_sqlite_ledger_on_the_branch_is_read_and_replaced_by_the_committed_form(
+        repo: Repo) -> None:
+    # An older announce's branch, or an organizer's by-hand record, holds the SQLite file.
+    repo.send("one")
+    work = repo.clone()
+    _git(work, "switch", "--quiet", "announce-ledger")
+    _write_ledger(work / LEDGER, "by hand")
+    _git(work, "add", "--force", LEDGER)
+    _git(work, "commit", "--quiet", "-m", "Record by hand")
+    _git(work, "push", "--quiet", "origin", "announce-ledger")
+    _git(work, "push", "--quiet", "--force", "origin", "HEAD:refs/tags/announce-ledger-last")
+    place = repo.place()
+    fetch(place, repo.env)
+    assert _read_ledger(place.workspace / LEDGER) == "by hand"  # it wins over the rows
+    mark(place, repo.env, DUE, ENVIRON)
+    record(place, repo.env, DUE, ENVIRON)
+    assert _git(repo.origin, "ls-tree", "--name-only", "-r", "announce-ledger").split() == [
+        f"{ROWS}/ledger.json", "README.md"]
+    again = repo.place()
+    fetch(again, repo.env)
+    assert _read_ledger(again.workspace / LEDGER) == "by hand"
 
 
 def test_a_run_that_marked_nothing_records_nothing(repo: Repo) -> None:
@@ -248,7 +285,7 @@ def test_a_ledger_deleted_on_top_of_the_last_record_is_refused(repo: Repo) -> No
     last = repo.send("one")
     work = repo.clone()
     _git(work, "switch", "--quiet", "announce-ledger")
-    _git(work, "rm", "--quiet", LEDGER)
+    _git(work, "rm", "--quiet", "-r", ROWS)
     _git(work, "commit", "--quiet", "-m", "Drop the ledger")
     _git(work, "push", "--quiet", "origin", "announce-ledger")
     with pytest.raises(BranchError) as refused:
@@ -371,13 +408,12 @@ def test_a_send_killed_mid_run_records_a_ledger_whole_without_its_wal_file(
     assert record(place, repo.env, DUE, ENVIRON) is not None
     assert not ledger.with_name(ledger.name + "-wal").exists()
 
-    # The file on the branch, alone in a folder of its own, is the whole ledger: a
-    # rollback-journal file (byte 18 of its header is 1, not WAL's 2) with every row.
+    # The workspace's file is whole on its own (a rollback-journal file: byte 18 of its
+    # header is 1, not WAL's 2), and what the branch holds loads into every row of it.
+    assert ledger.read_bytes()[18:20] == b"\x01\x01"
     alone = tmp_path / "alone" / "ledger.sqlite3"
     alone.parent.mkdir()
-    alone.write_bytes(subprocess.run(["git", "show", f"announce-ledger:{LEDGER}"],
-                                     cwd=repo.origin, capture_output=True, check=True).stdout)
-    assert alone.read_bytes()[18:20] == b"\x01\x01"
+    _branch_ledger(repo, alone)
     opened = Ledger.open_readonly(alone)
     assert opened is not None
     with opened:
@@ -387,3 +423,16 @@ def test_a_send_killed_mid_run_records_a_ledger_whole_without_its_wal_file(
     assert found["last@example.org"].status == "claimed"  # uncertain, as it should be
     assert read_sent(alone)["talk"]["announcement"].delivered
     assert sorted(p.name for p in alone.parent.iterdir()) == ["ledger.sqlite3"]
+
+
+def _branch_ledger(repo: Repo, target: Path) -> None:
+    """The ledger the branch's tip holds, as a SQLite file at ``target``."""
+    from announce.ledger.committed import load
+
+    tree = target.parent / "tree"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", "announce-ledger", ROWS], cwd=repo.origin,
+                             capture_output=True, check=True, timeout=60).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True, timeout=60)
+    load(tree / ROWS, target)
+    shutil.rmtree(tree)

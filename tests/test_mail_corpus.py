@@ -115,6 +115,39 @@ def test_preview_calendar_details_and_description_are_sentences(
         assert "http" not in text, (place, text)
 
 
+def test_a_link_left_out_of_the_sentences_takes_its_brackets_along(
+        corpus: Callable[[str], Corpus]) -> None:
+    """A link whose text is an address goes; the brackets a page put around it went
+    with it only in the preview, calendar details and DESCRIPTION: "register on []() as
+    well" (DevsGoWhere, a Meetup import's ``\\[[lu.ma](http://lu.ma)\\]([...](...))``),
+    "Advent of code (), která" (Ostrava's Pyvo)."""
+    neo4j = prose_places(render(corpus("devsgowhere"), "20251023-mcp-singapore-by-neo4j"))
+    assert neo4j["preheader"] == "Note: Please register on as well."
+    pyvo = prose_places(render(corpus("pyvo"), "ostrava-pyvo/events/2021-12-01"))
+    assert "začátek soutěže Advent of code, která bude" in pyvo["preheader"]
+    for text in (*neo4j.values(), *pyvo.values()):
+        assert "()" not in text
+        assert "[]" not in text
+
+
+def test_a_backslash_escapes_punctuation_as_on_the_site(
+        corpus: Callable[[str], Corpus]) -> None:
+    """Clermont'ech (Hugo: CommonMark) writes "absolu \\: il va": the site shows "absolu :
+    il va", so does the mail, in each of its parts; a venue read from a page's table too."""
+    rendered = render(corpus("clermontech"), "2015-03-05-seminaire-confiance-numerique")
+    for text in (rendered.html, rendered.text, ics_description(rendered)):
+        assert "absolu \\:" not in text
+    assert "absolu : il va" in " ".join(document(rendered).text_content().split())
+    assert "absolu : il va" in " ".join(ics_description(rendered).split())
+    # Kanazawa.rb #49's venue, read from its table's "| **会場** | [DMM\.com Labo ...](...)":
+    # the reminder's preview line and the facts said "DMM\.com".
+    reminder = render(corpus("kanazawarb"), "49", "reminder")
+    assert "· DMM.com Labo 金沢南町事業所" in preheader(reminder)
+    (facts,) = document(reminder).find_class("facts")
+    assert "DMM.com Labo" in facts.text_content()
+    assert "\\" not in facts.text_content() + reminder.text
+
+
 def test_sentences_keep_the_words_of_a_table_and_a_link(corpus: Callable[[str], Corpus]) -> None:
     kanazawa = prose_places(render(corpus("kanazawarb"), "166"))
     assert "日時: 2026年06月20日(土) 13:00 - 17:00" in kanazawa["DESCRIPTION"]
@@ -143,6 +176,36 @@ def test_a_kramdown_table_without_a_header_row_is_a_table(
     assert "padding" in (cell.get("style") or "")
     (time,) = [s for s in cell.iter("span") if "13:00" in s.text_content()]
     assert "nowrap" in (time.get("style") or "")
+
+
+def test_a_table_whose_rows_end_in_a_no_break_space_is_a_table(
+        corpus: Callable[[str], Corpus]) -> None:
+    """HV Open's 2004 CMS talk: a kramdown table right under a list, each row ending in a
+    no-break space, came out as raw ``|CMS System Name|Features|...|`` lines."""
+    rendered = render(corpus("hvopen"), "2004-05-06-content-management-systems")
+    root = document(rendered)
+    assert "|CMS System Name|" not in root.text_content()
+    assert "|CMS System Name|" not in rendered.text
+    (table,) = [t for t in root.iter("table") if "CMS System Name" in t.text_content()
+                and t.find(".//table") is None]
+    rows = [[" ".join(td.text_content().split()) for td in tr.iter("td")]
+            for tr in table.iter("tr")]
+    assert rows[0] == ["CMS System Name", "Features", "Expandability",
+                       "Software Requirements", "The Good", "The Bad"]
+    assert [row[0] for row in rows[1:]] == ["Tiki Wiki", "Blog::CMS", "Drupal", "Mambo",
+                                            "Zope", "Plone", "WordPress"]
+    assert "CMS System Name | Features | Expandability" in rendered.text
+
+
+def test_empty_cells_make_no_pipes_in_the_text_part(corpus: Callable[[str], Corpus]) -> None:
+    """Kanazawa.rb #36's programme: a break has neither a time nor a speaker
+    (``|               |休憩 (15min)                  ||``): "| 休憩 (15min) |" in the text
+    part looked like the raw table."""
+    rendered = render(corpus("kanazawarb"), "36")
+    lines = rendered.text.splitlines()
+    assert "休憩 (15min)" in lines
+    assert not [line for line in lines if line.startswith("|") or line.endswith("|")]
+    assert "13:45 - 14:00 | browserify (15min) | wtnabe" in lines
 
 
 # --- speakers -------------------------------------------------------------------------------
@@ -228,6 +291,19 @@ def test_an_rsvp_comes_first(corpus: Callable[[str], Corpus]) -> None:
     buttons = [a for td in document(rendered).find_class("btn") for a in td.iter("a")]
     assert (buttons[0].get("href"), buttons[0].text_content()) == (
         "https://luma.com/pyladiesvancouver", "RSVP")
+
+
+def test_a_cancellation_has_no_button_and_links_the_event_page(
+        corpus: Callable[[str], Corpus]) -> None:
+    """On purpose: nothing to go to, and the attached calendar file takes it off the
+    calendar; the page may say why, or what instead."""
+    rendered = render(corpus("TroLUG"), "2025-12-04_TroLUG", "cancellation")
+    root = document(rendered)
+    assert not root.find_class("btn")
+    page = "https://trolug.de/de/docs/events/2025-12-04_TroLUG/"
+    assert [a.text_content() for a in root.iter("a") if a.get("href") == page] == [
+        "Veranstaltungsseite"]
+    assert f"Mehr:     {page}" in rendered.text
 
 
 # --- images ---------------------------------------------------------------------------------

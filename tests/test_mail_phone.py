@@ -1,16 +1,13 @@
-"""The mail as a member sees it in a real browser (issue 23): every corpus event's
-announcement at 320 px without sideways scrolling and without a time or a date broken
-across two lines; "Also coming up" readable on a phone; every text readable (WCAG AA)
-in light and in dark mode, with the group's logo and colour too.
+"""The mail on a phone, in a real browser (issue 23): every corpus event's announcement
+at 320 px without sideways scrolling and without a time or a date broken across two
+lines; "Also coming up" readable on a phone. (Its colours, light and dark:
+test_mail_dark.py.)
 
-Debian's headless Chromium through Playwright (tests/chromium.py); dark mode is the
-reader's setting as a mail app passes it on (``prefers-color-scheme: dark``).
+Debian's headless Chromium through Playwright (tests/chromium.py).
 """
 
 from __future__ import annotations
 
-import re
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +16,6 @@ import lxml.html
 import pytest
 
 from announce.config import load_settings
-from announce.kinds import plan
-from announce.render import render_event
 from announce.render.html import TIME
 from announce.sources.catalog import load_catalog
 
@@ -29,34 +24,6 @@ from .conftest import SHARED, shared, write_hv_open_config
 from .sites import Corpus, corpus_sites, read_corpus
 
 PHONE = 320
-
-# Every run of text whose colour and background read below WCAG AA (3:1 for large text).
-CONTRAST_JS = """() => {
-  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number);
-                       return m.length > 3 ? [...m.slice(0, 3), m[3]] : [...m, 1]; };
-  const lum = ([r, g, b]) => { const f = v => { v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const background = el => { for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor); if (c[3] > 0.5) return c; }
-    return [255, 255, 255, 1]; };
-  const bad = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own || !el.getClientRects().length) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.display === 'none') continue;
-    const fg = parse(style.color), bg = background(el);
-    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-    const ratio = (a + 0.05) / (b + 0.05);
-    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
-    const large = size >= 24 || (bold && size >= 18.66);
-    if (ratio < (large ? 3 : 4.5))
-      bad.push(`${ratio.toFixed(2)} ${style.color} on ${bg}: `
-               + el.textContent.trim().slice(0, 40));
-  }
-  return bad;
-}"""
 
 # Each time of day (the pattern announce keeps whole) and each given phrase that the
 # browser lays out on more than one line.
@@ -88,13 +55,14 @@ def _js_time_pattern() -> str:
 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> list[Corpus]:
-    """HV Open and every corpus site announce reads, their events that would be sent."""
+    """HV Open and every corpus site announce reads, every event: those whose start is
+    unsure too (``render`` and the preview show them, and eight sites have no other)."""
     shared(SHARED / "corpus" / "sites")
     folder = tmp_path_factory.mktemp("phone")
     settings = load_settings(write_hv_open_config(folder / "hvopen.toml", ""))
     found = [Corpus("hvopen", settings, load_catalog(settings))]
     for site in corpus_sites():
-        corpus = read_corpus(site, folder)
+        corpus = read_corpus(site, folder, sure_only=False)
         if corpus is not None and corpus.catalog.events:
             found.append(corpus)
     return found
@@ -135,7 +103,7 @@ def test_every_corpus_announcement_fits_a_phone_and_keeps_times_whole(
             dates = [d.replace(" ", "\xa0") for d in _short_dates(rendered.html)]
             for piece in phone.evaluate(BROKEN_JS, [_js_time_pattern(), dates]):
                 broken.append(f"{corpus.name} {event.id}: {piece!r}")
-    assert count > 800
+    assert count > 1700
     assert not wide, f"{len(wide)} of {count} wider than {PHONE} px:\n" + "\n".join(wide[:30])
     assert not broken, f"{len(broken)} broken across lines:\n" + "\n".join(broken[:30])
 
@@ -157,104 +125,19 @@ def test_also_coming_up_puts_the_date_above_the_title_on_a_phone(phone: Any,
         assert date_bottom <= title_top + 1, (date_top, date_bottom, title_top)
 
 
-# --- contrast, light and dark; the group's logo and colour ----------------------------------
-
-
-def _png(width: int, height: int) -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
-
-
-def branded(tmp_path: Path, site: str = "") -> Any:
-    """The sample season's Nix talk for a group with ``site`` in its [site] table."""
-    import shutil
-
-    from .conftest import REPO
-
-    if not (tmp_path / "content").exists():  # the site's root: the logo is its file
-        shutil.copytree(REPO / "content", tmp_path / "content")
-    (tmp_path / "img").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "img" / "logo.png").write_bytes(_png(300, 100))
-    config = tmp_path / "announce.toml"
-    config.write_text(textwrap.dedent(f"""\
-        [site]
-        name = "River City Open Tech"
-        url = "https://example.org"
-        timezone = "America/New_York"
-        permalink = "/events/:year/:month/:title"
-        {site}
-        [content]
-        events = "content/events"
-        locations = "content/locations"
-        [mail]
-        from = "River City Open Tech <announce@example.org>"
-        to = ["members@example.org"]
-        """), encoding="utf-8")
-    settings = load_settings(config)
-    catalog = load_catalog(settings)
-    (event,) = [e for e in catalog.events if "nix" in e.id]
-    return render_event(settings, catalog, event, "announcement",
-                        catalog.events[0].start.replace(year=2026),
-                        plan=plan(event, "announcement", settings.schedule))
-
-
-@pytest.fixture(scope="module")
-def reader(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 800, "height": 900})
-    context.route("**/*", local_only)
-    yield context.new_page()
-    context.close()
-
-
-def test_the_logo_and_accent_are_shown_and_the_text_part_is_the_same(tmp_path: Path) -> None:
-    plain = branded(tmp_path / "plain")
-    brand = branded(tmp_path / "brand", 'logo = "/img/logo.png"\naccent = "#ffcc00"')
-    root = lxml.html.document_fromstring(brand.html)
-    (header,) = root.find_class("header")
-    (logo,) = header.iter("img")
-    assert logo.get("src") == "https://example.org/img/logo.png"
-    assert (logo.get("width"), logo.get("height")) == ("120", "40")  # 300x100, 40 high
-    assert logo.get("alt") == "River City Open Tech"
-    assert "background-color:#fc0" in (header.get("style") or "")  # premailer shortens it
-    # A light accent: near-black text on it, and links a darker shade that reads on white.
-    button = next(td for td in root.find_class("btn") if "btn-secondary" not in td.get("class"))
-    assert "#102a43" in (next(button.iter("a")).get("style") or "")
-    assert brand.text == plain.text  # the text part has no colours and no logo
-
-
 @pytest.mark.browser
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("site", ["", 'accent = "#ffcc00"', 'accent = "#2e7d32"'])
-def test_every_text_reads_at_wcag_aa_in_light_and_dark_mode(
-        reader: Any, tmp_path: Path, scheme: str, site: str) -> None:
-    rendered = branded(tmp_path, site)
-    reader.emulate_media(color_scheme=scheme)
-    reader.set_content(rendered.html, wait_until="domcontentloaded")
-    if scheme == "dark":  # the dark styles apply: a dark page, not a bright block
-        paper = reader.evaluate(
-            "getComputedStyle(document.querySelector('.content')).backgroundColor")
-        assert sum(int(v) for v in re.findall(r"\d+", paper)[:3]) < 200, paper
-    assert reader.evaluate(CONTRAST_JS) == []
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_one_event_of_every_corpus_site_reads_in_dark_mode(
-        corpora: list[Corpus], reader: Any) -> None:
-    reader.emulate_media(color_scheme="dark")
-    bad = []
-    for corpus in corpora:
-        event = max(corpus.catalog.events, key=lambda e: e.start)
-        reader.set_content(corpus.render(event, "announcement").html,
-                           wait_until="domcontentloaded")
-        bad += [f"{corpus.name} {event.id}: {b}" for b in reader.evaluate(CONTRAST_JS)]
-    assert not bad, "\n".join(bad[:30])
+def test_a_time_of_day_in_the_venue_stays_whole(phone: Any, tmp_path: Path) -> None:
+    """DevsGoWhere's XConf APAC 2025: its venue reads "Friday, Oct 31 · 9:00 AM to 5:00
+    PM SST", and "9:00" ended one line of a phone, "AM" began the next."""
+    (site,) = [s for s in corpus_sites() if "devsgowhere" in s.name]
+    corpus = read_corpus(site, tmp_path, sure_only=False)  # its start is unsure
+    assert corpus is not None
+    rendered = corpus.render(corpus.event("20251030-xconf-apac-2025-singapore"),
+                             "announcement")
+    root = lxml.html.document_fromstring(rendered.html)
+    (where,) = [td for td in root.find_class("facts")[0].iter("td")
+                if "Westin Hotel" in td.text_content() and td.get("class") != "label"]
+    assert [s.text for s in where.iter("span") if "nowrap" in (s.get("style") or "")] == [
+        "9:00 AM", "5:00 PM"]
+    phone.set_content(rendered.html, wait_until="domcontentloaded")
+    assert phone.evaluate(BROKEN_JS, [_js_time_pattern(), []]) == []

@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,6 +41,7 @@ pytest_plugins = ["tests.smtpd"]
 
 WORKFLOW = Path(".github/workflows/announce.yml")
 LEDGER = ".announce/ledger.sqlite3"
+ROWS = f"{LEDGER}.d/ledger.json"  # the ledger's committed form on the branch (its header)
 LEDGER_BRANCH = "announce-ledger"
 TOKEN = "ghs_TestTokenNeverInAFile0123456789"  # noqa: S105 - the stand-in github.token
 TALK = "“Observability with OpenTelemetry” (Wed 2027-02-03)"
@@ -54,6 +56,7 @@ FETCH, DUE, MARK, SEND, RECORD, KEEP = (
     "Fetch the ledger", "What is due", "Mark the ledger as sending", "Run announce",
     "Record the ledger", "Keep the ledger that could not be recorded")
 NOTHING_RECORDED = "This run marked nothing on the ledger branch: nothing to record."
+PUBLISHED = "announce: the site's calendar and archive"
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -141,6 +144,20 @@ class Site:
                               capture_output=True, check=False, timeout=60,
                               env=_git_env(self.origin))
         return proc.stdout if proc.returncode == 0 else None
+
+    def ledger_of_branch(self, target: Path) -> Path:
+        """The ledger the ledger branch's tip holds, loaded into a SQLite file ``target``."""
+        from announce.ledger.committed import load
+
+        tree = target.parent / f"{target.name}.tree"
+        tree.mkdir()
+        archive = subprocess.run(["git", "archive", LEDGER_BRANCH, f"{LEDGER}.d"],
+                                 cwd=self.origin, capture_output=True, check=True, timeout=60,
+                                 env=_git_env(self.origin)).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True, timeout=60)
+        load(tree / f"{LEDGER}.d", target)
+        shutil.rmtree(tree)
+        return target
 
     def clone(self, name: str) -> Path:
         work = self.root / name
@@ -308,11 +325,14 @@ def _push(work: Path, message: str, *paths: str) -> None:
     _git(work, "push", "--quiet", "origin", "HEAD")
 
 
-def _ledger_rows(data: bytes | None, tmp_path: Path) -> list[tuple[str, str, str, str]]:
-    """(event, kind, recipient, status) of a ledger file's bytes."""
-    assert data is not None
+def _ledger_rows(source: Site | bytes, tmp_path: Path) -> list[tuple[str, str, str, str]]:
+    """(event, kind, recipient, status) of the ledger on the ledger branch, or of a
+    ledger file's bytes."""
     path = tmp_path / "ledger-copy.sqlite3"
-    path.write_bytes(data)
+    if isinstance(source, bytes):
+        path.write_bytes(source)
+    else:
+        source.ledger_of_branch(path)
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT event, kind, recipient, status FROM deliveries "
                           "ORDER BY 1, 2, 3").fetchall()
@@ -324,11 +344,15 @@ def _ledger_rows(data: bytes | None, tmp_path: Path) -> list[tuple[str, str, str
 def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: Site) -> None:
     expected = {date(2027, 1, 25): ("announcement", ANNOUNCEMENT_SUBJECT),
                 date(2027, 2, 2): ("reminder", REMINDER_SUBJECT)}
-    main = site.commits()
+    main, start = site.commits(), site.tip()
+    published: dict[date, list[str]] = {}
     day = date(2027, 1, 23)
     while day <= date(2027, 2, 3):
         received, recorded = site.server.handler.count, site.ledger_commits()
+        before = site.commits()
         jobs = site.run("schedule", site.at(day))
+        if site.commits() != before:
+            published[day] = site.commits()[:len(site.commits()) - len(before)]
         assert jobs["preview"].skipped
         send = jobs["send"]
         assert send.succeeded, (day, _log(send))
@@ -342,7 +366,7 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             assert site.ledger_commits() == [f"announce: sent the {sent}",
                                              f"announce: sending the {sent}", *recorded], day
             assert site.on_ledger_branch("SENDING") is None
-            assert site.on_ledger_branch(LEDGER) is not None
+            assert site.on_ledger_branch(ROWS) is not None
             assert f"### Sent: the {kind} of {TALK}" in send.summary
         else:
             assert _subjects(site, received) == [], day
@@ -351,14 +375,25 @@ def test_each_message_goes_out_once_on_its_day_and_the_ledger_is_recorded(site: 
             # A quiet day touches nothing: no marker, no send, no commit.
             _assert_quiet(send)
         day += timedelta(days=1)
-    assert site.commits() == main  # the default branch is the organizers' alone
+    # The default branch gets the site's calendar and archive, on the days they changed
+    # (the first run, then a message's day), in commits of that folder alone.
+    assert published == {day: [PUBLISHED] for day in (date(2027, 1, 23), *expected)}
+    assert site.commits()[len(published):] == main
+    assert {path.split("/announce/")[0] for path in _git(
+        site.origin, "diff", "--name-only", start, "main").splitlines()} == {"static"}
+    index = _git(site.origin, "show", "main:static/announce/archive/index.html")
+    assert ANNOUNCEMENT_SUBJECT in index
+    assert REMINDER_SUBJECT in index
 
     # The same day again (a re-run, or a manual run): nothing goes out, nothing changes.
-    received, recorded = site.server.handler.count, site.ledger_commits()
+    received, recorded, main = (site.server.handler.count, site.ledger_commits(),
+                                site.commits())
     again = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
     assert again.succeeded
     assert site.server.handler.count == received
     assert site.ledger_commits() == recorded
+    assert site.commits() == main
+    assert "nothing to commit" in again.stdout
     assert "Nothing due. Next: the announcement of “Postgres Internals" in again.stdout
 
 
@@ -404,11 +439,11 @@ def test_a_rerun_of_a_red_run_reads_the_tip_and_sends_nothing_twice(
         "---\ntitle: eBPF\ndtstart: 2027-03-17 18:00\nlocation: Jitsi\ntype: meeting\n"
         "---\nA kernel that runs your code.\n", encoding="utf-8")
     _push(work, "Add the eBPF talk", "content")
-    recorded = site.ledger_commits()
+    recorded, tip = site.ledger_commits(), site.tip()
     rerun = site.run("schedule", site.at(date(2027, 1, 25)), run_id=77, attempt=2,
                      sha=red_commit)["send"]
     assert rerun.succeeded, _log(rerun)
-    assert _git(site.root / f"run-{site.runs}-send", "rev-parse", "HEAD").strip() == site.tip()
+    assert _git(site.root / f"run-{site.runs}-send", "rev-parse", "HEAD").strip() == tip
     assert site.server.handler.per_recipient() == {"ada@example.org": 1, "cy@example.org": 1}
     assert site.ledger_commits() == recorded  # nothing due, nothing written
 
@@ -506,11 +541,35 @@ def test_a_push_during_the_run_does_not_conflict_and_nothing_is_lost(site: Site)
 
     send = site.run("schedule", site.at(date(2027, 1, 25)), meanwhile=organizer_pushes)["send"]
     assert send.succeeded, _log(send)
-    assert site.commits()[0] == "Add the eBPF talk"  # theirs, untouched
+    # Theirs, untouched; the site's calendar and archive on top of it, not a conflict.
+    assert site.commits()[:2] == [PUBLISHED, "Add the eBPF talk"]
+    assert _git(site.origin, "show", "--name-only", "--format=", "main").splitlines() == [
+        f"static/announce/archive/{EVENT}/announcement/{name}"
+        for name in ("index.html", "mail.html", "mail.txt")] + [
+        "static/announce/archive/index.html", "static/announce/events.atom",
+        "static/announce/events.ics", "static/announce/events.json",
+        "static/announce/subscribe.html"]
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the run's, recorded
     again = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert again.succeeded, _log(again)
     assert site.server.handler.count == 1
+
+
+def test_a_refused_push_of_the_sites_files_fails_the_run_after_the_mail_is_recorded(
+        site: Site) -> None:
+    # A protected default branch: the mail goes out and is recorded; only the site's
+    # calendar and archive wait, and the run says why.
+    site.refuse_pushes("refs/heads/main")
+    send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
+    assert not send.succeeded
+    assert site.server.handler.count == 1
+    assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT
+    publish = send.step("Commit the site's calendar and archive")
+    assert publish.outcome == "failure"
+    assert "GH006: Protected branch update failed" in publish.stderr
+    assert ("::error::Could not push the site's calendar and archive to main: the mail went "
+            "out and the ledger is recorded, only the site's files are not.") in publish.stdout
+    assert site.commits() == ["Set up announce"]
 
 
 def test_an_ignored_ledger_is_recorded_all_the_same_and_not_sent_again(site: Site) -> None:
@@ -520,7 +579,7 @@ def test_an_ignored_ledger_is_recorded_all_the_same_and_not_sent_again(site: Sit
 
     send = site.run("schedule", site.at(date(2027, 1, 25)))["send"]
     assert send.succeeded, _log(send)
-    assert site.on_ledger_branch(LEDGER) is not None
+    assert site.on_ledger_branch(ROWS) is not None
     again = site.run("schedule", site.at(date(2027, 1, 26)))["send"]
     assert again.succeeded
     assert site.server.handler.count == 1
@@ -545,7 +604,7 @@ def test_the_first_run_starts_the_ledger_branch_from_the_committed_ledger(
     reminder = site.run("schedule", site.at(date(2027, 2, 2)))["send"]
     assert reminder.succeeded, _log(reminder)
     assert _subjects(site, 0) == [ANNOUNCEMENT_SUBJECT, REMINDER_SUBJECT]
-    kinds = {row[1] for row in _ledger_rows(site.on_ledger_branch(LEDGER), tmp_path)}
+    kinds = {row[1] for row in _ledger_rows(site, tmp_path)}
     assert kinds == {"announcement", "reminder"}  # the earlier record came along
     assert site.on_ledger_branch("README.md") is not None
 
@@ -568,7 +627,7 @@ def test_the_password_reaches_the_send_and_not_the_install(
                     action_stand_ins={"install": install})["send"]
     assert send.succeeded, _log(send)
     assert site.server.handler.count == 1  # it logged in: the send step had the password
-    assert len(installs) == 2  # task send's install, and task record's
+    assert len(installs) == 3  # the install of task send, of task record, of task publish
     for env in installs:
         assert PASSWORD not in env.values()
         assert "ANNOUNCE_SMTP_PASSWORD" not in env
@@ -582,7 +641,7 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
                            workspace: Path) -> StepRun:
         configs.append((workspace / ".git" / "config").read_text(encoding="utf-8"))
         ledger_repo = Path(env["RUNNER_TEMP"]) / "announce-ledger" / ".git" / "config"
-        if ledger_repo.exists():  # task record's install: after fetch and mark
+        if ledger_repo.exists():  # tasks record's and publish's installs: after a fetch
             configs.append(ledger_repo.read_text(encoding="utf-8"))
         return StepRun("look", "success")
 
@@ -591,7 +650,10 @@ def test_the_write_token_stays_out_of_git_config_and_the_log(site: Site) -> None
     assert send.succeeded, _log(send)
     assert site.ledger_commits()[0] == SENT_ANNOUNCEMENT  # the pushes had what they need
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert len(configs) == 3  # the checkout's twice, the ledger clone's once
+    # The checkout's at each of the three tasks, the ledger clone's at the last two; the
+    # site's calendar and archive were committed to the default branch all the same.
+    assert len(configs) == 5
+    assert site.commits()[0] == PUBLISHED
     for text in configs:
         assert TOKEN not in text
         assert basic not in text
@@ -779,10 +841,7 @@ def test_a_ledger_left_mid_write_is_made_whole_before_it_is_recorded(
     record = send.step(RECORD)
     assert record.outcome == "success", record.stderr
     assert site.ledger_commits()[0] == "announce: update the ledger"
-    copy = tmp_path / "recorded.sqlite3"
-    data = site.on_ledger_branch(LEDGER)
-    assert data is not None
-    copy.write_bytes(data)
+    copy = site.ledger_of_branch(tmp_path / "recorded.sqlite3")
     with sqlite3.connect(copy) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT count(*) FROM t WHERE n = -1").fetchone() == (0,)
@@ -1108,14 +1167,20 @@ def test_resend_to_the_uncertain_from_the_actions_tab(site: Site, tmp_path: Path
     # A run timed out after the server took the message, before it confirmed it: the
     # recipient is uncertain, recorded so, and no scheduled run sends it again.
     site.server.handler.delay = 20.0
+    before = site.server.handler.count
     minutes = float(site.workflow["jobs"]["send"]["timeout-minutes"])
     site.run("schedule", site.at(date(2027, 1, 25)), minute=6.0 / minutes)
     site.server.handler.delay = 0.0
+    # The server took the message, and stores it when its delay is over: wait for that,
+    # so that the count below is the message's (however slow this machine is today).
+    deadline = time.monotonic() + 60
+    while site.server.handler.count == before and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "uncertain" in site.run("schedule", site.at(date(2027, 1, 26)))["send"].stdout
     received = site.server.handler.count
     resent = _manual(site, date(2027, 1, 26), "resend to the uncertain", EVENT)
     assert resent.succeeded, _log(resent)
     assert site.server.handler.count == received + 1
     assert ("announcement", "members@example.org", "sent") in [
-        row[1:] for row in _ledger_rows(site.on_ledger_branch(LEDGER), tmp_path)]
+        row[1:] for row in _ledger_rows(site, tmp_path)]
     _assert_quiet(site.run("schedule", site.at(date(2027, 1, 27)))["send"])

@@ -176,6 +176,10 @@ def format_when(event: Event, settings: Settings) -> str:
 
 def sent_records(settings: Settings) -> Sent:
     """What the ledger says was sent; nothing before the first send (no file is created)."""
+    if not settings.ledger.path.exists():  # nothing sent yet: no SQLite to import either
+        from ..kinds import NO_SENDS
+
+        return NO_SENDS
     from ..ledger import read_sent
 
     return read_sent(settings.ledger.path)

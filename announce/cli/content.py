@@ -153,9 +153,13 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
     extra += [p for e in coming if (p := event_language_problem(settings, e))]
     extra += rsvp_problems(settings, coming)
     extra += render_problems(settings, catalog, run.now, sent)
+    from ..archive import archive_problems
     from ..gha import outdated_workflows
+    from ..sitefolder import feed_problems
 
     extra += outdated_workflows(settings.base_dir)
+    # What the site publishes: where feed and archive write, the archive's templates.
+    extra += feed_problems(settings) + archive_problems(settings)
     problems = sorted([*catalog.problems, *url_problems, *extra],
                       key=lambda p: (str(p.path), p.line))
     list_note = posting_note(settings, guess=False)

@@ -1,6 +1,8 @@
-"""`ledger fetch`, `ledger mark`, `ledger record`: the ledger branch, for the GitHub workflow.
+"""`ledger fetch`, `mark`, `record`, `publish`: the ledger branch, for the GitHub workflow.
 
-The steps of the announce action (action.yml) around `send`; see :mod:`announce.ledger.branch`.
+The steps of the announce action (action.yml) around `send` (see
+:mod:`announce.ledger.branch`), and the commit of the site's calendar and archive
+(:mod:`announce.ledger.sitecommit`).
 Hidden from `announce --help`: the action runs them, the organizer does not.
 """
 
@@ -153,6 +155,39 @@ def record_command(run: Run, branch: str, clone_dir: Path | None, sent: str) -> 
     lines = [line for line in sent.splitlines() if line.strip()]
     done = _guarded(lambda: record(place, env, lines, os.environ))
     click.echo(done or "This run marked nothing on the ledger branch: nothing to record.")
+
+
+@ledger_group.command("publish")
+@common_options
+def publish_command(run: Run) -> None:
+    """Commit the site's calendar and archive to the branch this run checked out (the
+    default branch), when they changed: one commit of that folder on top of its tip.
+
+    Run after `announce feed` and `announce archive` (the action's task publish).
+
+    \b
+    Example:
+      announce ledger publish
+    """
+    from .. import workflow
+    from ..ledger.branch import git_environment, workspace_root
+    from ..ledger.sitecommit import commit_folder
+    from ..sitefolder import feed_folder
+
+    ref = os.environ.get("GITHUB_REF", "")
+    if not ref.startswith("refs/heads/"):
+        raise click.UsageError(f"GITHUB_REF is {ref!r}: publish commits to a branch this "
+                               "run checked out (refs/heads/...)")
+    env, mask = git_environment(os.environ)
+    if mask:
+        click.echo(mask)
+    folder = feed_folder(run.settings)[0]
+    commit = _guarded(lambda: commit_folder(workspace_root(env), folder,
+                                            ref.removeprefix("refs/heads/"), env))
+    workflow.write_output("published", commit or "")
+    click.echo(f"Committed the site's calendar and archive: {commit[:12]} on "
+               f"{ref.removeprefix('refs/heads/')}." if commit else
+               "The site's calendar and archive are as committed: nothing to commit.")
 
 
 def _prepare(run: Run, branch: str,

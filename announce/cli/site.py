@@ -1,4 +1,5 @@
-"""`init` and `preview`: setting up a site repository, and looking at every message."""
+"""`init`, `preview`, `feed` and `archive`: setting up a site repository, looking at every
+message, and what the site publishes."""
 
 from __future__ import annotations
 
@@ -320,3 +321,36 @@ def feed_command(run: Run, output: Path | None) -> None:
                               "address (set [site] url in announce.toml)")
     for label, link in links:
         click.echo(f"  {label}: {link}")
+
+
+@cli.command("archive")
+@click.option("--output", "output", type=click.Path(file_okay=False, path_type=Path),
+              help="Write into this folder instead of archive/ beside the feeds.")
+@common_options
+def archive_command(run: Run, output: Path | None) -> None:
+    """Write a page for each message that went out, and an index of them, for the site.
+
+    From the ledger: each message as its recipients got it (subject, when it was sent,
+    the mail and its plain text), never an address. Only what reached people: a dry
+    run, a preview or the outbox's messages are not in it. Into archive/ beside the
+    feeds ([feed] path); archive.html in [templates] path wraps the pages in the site's
+    layout. A file is rewritten only when it changed.
+
+    \b
+    Examples:
+      announce archive
+      announce archive --output public/news
+    """
+    from ..archive import read_archive, write_archive
+
+    settings = run.settings
+    archive = read_archive(settings)
+    files = write_archive(settings, archive, output)
+    count = len(archive.copies)
+    click.echo(f"Wrote the archive into {display_path(files.folder)}: {count} "
+               f"message{'s' * (count != 1)}, {files.changed} file"
+               f"{'s' * (files.changed != 1)} changed.")
+    if archive.without_copy:
+        diagnostic("warning", f"{archive.without_copy} message"
+                   f"{'s' * (archive.without_copy != 1)} went out before announce kept a "
+                   "copy of what it sent (a ledger of announce 0.2): not in the archive")

@@ -20,7 +20,10 @@ from ..errors import SendError
 from ..paths import display_path
 from .transport import Delivered, Outcome, Outgoing, Recorder
 
-__all__ = ["Outbox"]
+__all__ = ["NAME", "Outbox"]
+
+# How the ledger names the outbox: what it "sent" reached nobody (the archive leaves it out).
+NAME = "outbox"
 
 # How many written files a run names (the rest are in the same folder).
 _SHOWN = 3
@@ -38,7 +41,7 @@ class Outbox:
     @property
     def name(self) -> str:
         """How the ledger names this transport."""
-        return "outbox"
+        return NAME
 
     def describe(self) -> str:
         """A human description, for the summary and ``--dry-run``."""

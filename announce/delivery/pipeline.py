@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,12 +29,16 @@ _DOT = re.compile(rb"(?m)^\.")
 _PATH = re.compile(r"^[\x21-\x3b\x3d\x3f-\x7e]+$")
 
 
-def envelope(sender: str, rcpt: str, size: int | None) -> bytes:
-    """MAIL, RCPT and DATA as one group (RFC 2920 section 3.1: DATA ends it)."""
-    if not (_PATH.match(sender) and _PATH.match(rcpt)):
-        raise ValueError(f"not an address SMTP can carry: {rcpt!r}")
+def envelope(sender: str, rcpts: Sequence[str], size: int | None) -> bytes:
+    """MAIL, a RCPT for each recipient and DATA as one group (RFC 2920 section 3.1: DATA
+    ends it)."""
+    for rcpt in (sender, *rcpts):
+        if not _PATH.match(rcpt):
+            raise ValueError(f"not an address SMTP can carry: {rcpt!r}")
     options = f" SIZE={size}" if size is not None else ""
-    return f"MAIL FROM:<{sender}>{options}\r\nRCPT TO:<{rcpt}>\r\nDATA\r\n".encode("ascii")
+    return (f"MAIL FROM:<{sender}>{options}\r\n"
+            + "".join(f"RCPT TO:<{rcpt}>\r\n" for rcpt in rcpts)
+            + "DATA\r\n").encode("ascii")
 
 
 def body(data: bytes) -> bytes:

@@ -10,14 +10,26 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
 from ..errors import RecipientRefused
-from .transport import Fatal, Outgoing, Retry, permanent
+from .transport import Fatal, Outgoing, Retry, Uncertain, permanent
 
-__all__ = ["Reply", "connect_problem", "describe_break", "is_loopback", "local_hostname",
-           "one_line", "preview", "refused_group", "size_text", "too_big"]
+__all__ = [
+    "Reply",
+    "connect_problem",
+    "describe_break",
+    "final_problem",
+    "is_loopback",
+    "local_hostname",
+    "one_line",
+    "preview",
+    "refused_group",
+    "size_text",
+    "too_big",
+]
 
 
 class Reply(IntEnum):
@@ -45,10 +57,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def refused_group(host: str, sender: str, item: Outgoing, size: int, mail: Any, rcpt: Any,
-                  start: Any) -> Exception | None:
+def refused_group(host: str, sender: str, item: Outgoing, size: int, mail: Any,
+                  rcpts: Sequence[Any], start: Any) -> Exception | None:
     """What the first refusal of a pipelined group means (the replies after it are
-    its consequences), as lock-step sending reads the same reply."""
+    its consequences), as lock-step sending reads the same reply. Of a shared message,
+    a refused RCPT is that recipient's (noted in ``item.refused``) while another's is
+    accepted; when none is, the first refusal is the message's."""
     if mail.code != Reply.OK:
         if too_big(mail.code, mail.message):
             return Fatal(
@@ -58,16 +72,38 @@ def refused_group(host: str, sender: str, item: Outgoing, size: int, mail: Any, 
             return Fatal(f"{host} refused the sender {sender!r}: "
                          f"{mail.code} {one_line(mail.message)} (check [mail] from)")
         return Retry(f"{mail.code} {one_line(mail.message)}", mail.code)
-    for reply in (rcpt, start):
+    if item.shared:
+        for address, reply in zip(item.rcpts, rcpts, strict=True):
+            if reply.code not in (Reply.OK, Reply.WILL_FORWARD):
+                item.refused[address] = (reply.code, f"{reply.code} {one_line(reply.message)}")
+        if len(item.refused) < len(rcpts):
+            rcpts = [r for r in rcpts if r.code in (Reply.OK, Reply.WILL_FORWARD)][:1]
+    for reply in (*rcpts, start):
         if reply.code in (Reply.OK, Reply.WILL_FORWARD, Reply.START_DATA):
             continue
         error = f"{reply.code} {one_line(reply.message)}"
         if permanent(reply.code):
             return RecipientRefused(error, code=reply.code, recipient=item.rcpt)
         return Retry(error, reply.code)
-    if rcpt.code == Reply.START_DATA or start.code != Reply.START_DATA:
+    if any(r.code == Reply.START_DATA for r in rcpts) or start.code != Reply.START_DATA:
         return Retry(f"the server is out of step: {preview(start)}", start.code)
     return None
+
+
+def final_problem(reply: Any, item: Outgoing, size: int) -> Exception | None:
+    """What the reply after the final dot means: None for a 250; RecipientRefused for a
+    5xx; anything else is Uncertain."""
+    if reply.code == Reply.OK:
+        return None
+    if permanent(reply.code):
+        # The server answered: the message was not accepted, whole and certain.
+        note = f" (a message of {size_text(size)})" if too_big(reply.code, reply.message) else ""
+        return RecipientRefused(f"{reply.code} {one_line(reply.message)}{note}",
+                                code=reply.code, recipient=item.rcpt)
+    # 251, 4xx, a malformed or over-long reply: the server may well have the message.
+    # Retrying would risk a second copy.
+    return Uncertain(f"the server replied '{preview(reply)}' after the message was handed "
+                     "over")
 
 
 def too_big(code: int, message: str) -> bool:

@@ -37,10 +37,10 @@ from .replies import (
     Reply,
     connect_problem,
     describe_break,
+    final_problem,
     is_loopback,
     local_hostname,
     one_line,
-    preview,
     refused_group,
     size_text,
     too_big,
@@ -278,6 +278,7 @@ class _Connection:
         With PIPELINING, ``upcoming`` (the message this connection sends next, not yet
         claimed) has its MAIL, RCPT and DATA written right behind this body's final dot.
         """
+        item.refused.clear()  # what this attempt's RCPTs were told, for a shared message
         if self.wire is not None:
             await self._send_pipelined(self.wire, item, claimed, upcoming)
             return
@@ -292,8 +293,7 @@ class _Connection:
         try:
             log.debug("%s C: MAIL FROM:<%s>", self.tag, sender)
             self._said(await smtp.mail(sender, options=options))
-            log.debug("%s C: RCPT TO:<%s>", self.tag, item.rcpt)
-            self._said(await smtp.rcpt(item.rcpt))
+            await self._rcpts(smtp, item)
             log.debug("%s C: DATA", self.tag)
             start = await smtp.execute_command(b"DATA")
             self._said(start)
@@ -344,30 +344,37 @@ class _Connection:
             await self._reset()
         self._judge_final(reply, item, size)
 
+    async def _rcpts(self, smtp: Any, item: Outgoing) -> None:
+        """RCPT for each recipient; of a shared message, a refused one is noted in
+        ``item.refused`` as long as another is accepted (else the last refusal is raised)."""
+        import aiosmtplib
+
+        for rcpt in item.rcpts:
+            log.debug("%s C: RCPT TO:<%s>", self.tag, rcpt)
+            try:
+                self._said(await smtp.rcpt(rcpt))
+            except aiosmtplib.SMTPRecipientRefused as exc:
+                if not item.shared:
+                    raise
+                self._said(exc)
+                item.refused[rcpt] = (exc.code, f"{exc.code} {one_line(exc.message)}")
+                if len(item.refused) == len(item.rcpts):
+                    raise
+
     def _judge_final(self, reply: Any, item: Outgoing, size: int) -> None:
-        """What the reply after the final dot means: return for a 250; RecipientRefused
-        for a 5xx; anything else is Uncertain."""
-        if reply.code == Reply.OK:
-            return
-        if permanent(reply.code):
-            # The server answered: the message was not accepted, whole and certain.
-            note = (f" (a message of {size_text(size)})"
-                    if too_big(reply.code, reply.message) else "")
-            raise RecipientRefused(f"{reply.code} {one_line(reply.message)}{note}",
-                                   code=reply.code, recipient=item.rcpt)
-        # 251, 4xx, a malformed or over-long reply: the server may well have the message.
-        # Retrying would risk a second copy; the connection's state is unknown too.
-        self.close()
-        raise Uncertain(f"the server replied '{preview(reply)}' after the message was "
-                         "handed over")
+        """Return for a 250 after the final dot; else raise what it means (replies.py)."""
+        problem = final_problem(reply, item, size)
+        if isinstance(problem, Uncertain):
+            self.close()  # the connection's state is unknown too
+        if problem is not None:
+            raise problem
 
     # --- PIPELINING (RFC 2920) ------------------------------------------------------
 
     def _envelope(self, item: Outgoing) -> bytes:
-        log.debug("%s C: MAIL FROM:<%s>", self.tag, self.sender)
-        log.debug("%s C: RCPT TO:<%s>", self.tag, item.rcpt)
-        log.debug("%s C: DATA", self.tag)
-        return envelope(self.sender, item.rcpt, len(item.data) if self.size_option else None)
+        log.debug("%s C: MAIL FROM:<%s>, RCPT TO:<%s>%s, DATA", self.tag, self.sender,
+                  item.rcpt, f" and {len(item.shared)} more" if item.shared else "")
+        return envelope(self.sender, item.rcpts, len(item.data) if self.size_option else None)
 
     async def _send_pipelined(self, wire: Wire, item: Outgoing, claimed: asyncio.Future[None],
                               upcoming: Outgoing | None) -> None:
@@ -387,7 +394,7 @@ class _Connection:
                     raise aiosmtplib.SMTPServerDisconnected("out of step with the server")
                 wire.write(self._envelope(item))
             self.pending = None
-            mail, rcpt, start = [await wire.reply(timeout) for _ in range(3)]
+            mail, *rcpts, start = [await wire.reply(timeout) for _ in range(len(item.rcpts) + 2)]
         except ValueError as exc:  # an address with a space or a control character
             raise RecipientRefused(str(exc), code=None, recipient=item.rcpt) from None
         except aiosmtplib.SMTPResponseException as exc:  # malformed, over 8 KB
@@ -396,9 +403,9 @@ class _Connection:
         except (aiosmtplib.SMTPException, OSError) as exc:
             self.close()
             raise Retry(describe_break(exc)) from None
-        for reply in (mail, rcpt, start):
+        for reply in (mail, *rcpts, start):
             self._said(reply)
-        refused = refused_group(self.settings.host, self.sender, item, size, mail, rcpt, start)
+        refused = refused_group(self.settings.host, self.sender, item, size, mail, rcpts, start)
         if refused is not None:
             if start.code == Reply.START_DATA:
                 self.close()  # after a 354 the only way back is to hang up

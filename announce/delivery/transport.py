@@ -10,7 +10,7 @@ exception for the whole run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -50,12 +50,31 @@ def permanent(code: int | None) -> bool:
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message, ready to go: the ledger's key, the envelope recipient, the bytes, and
-    the Message-ID they carry (the ledger keeps it with the claim)."""
+    the Message-ID they carry (the ledger keeps it with the claim).
+
+    A message shared by several recipients (``[mail] batch_recipients``) names the others
+    in ``shared`` (ledger key, envelope address): one transaction, a RCPT each. Its
+    outcome is each one's, except for those the server refused at their RCPT, which the
+    transport notes in ``refused`` (envelope address -> code, reply) as it sends.
+    """
 
     recipient: str
     rcpt: str
     data: bytes
     message_id: str = ""
+    shared: tuple[tuple[str, str], ...] = ()
+    refused: dict[str, tuple[int | None, str]] = field(default_factory=dict, compare=False,
+                                                       repr=False)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The ledger keys of everyone this message goes to."""
+        return (self.recipient, *(key for key, _ in self.shared))
+
+    @property
+    def rcpts(self) -> tuple[str, ...]:
+        """The envelope addresses of everyone this message goes to (RCPT TO)."""
+        return (self.rcpt, *(rcpt for _, rcpt in self.shared))
 
 
 @dataclass(frozen=True, slots=True)

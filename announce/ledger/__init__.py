@@ -41,6 +41,10 @@ What selection learns from the ledger (:meth:`Ledger.sent_records`), per event a
 The kind column holds the *ledger key* (see :mod:`.kinds`): the kind's name, or
 ``update:N`` for an event's N-th update, so each update is its own exactly-once message.
 
+Besides the rows per recipient, the ledger keeps one copy of each message that went out,
+as every recipient got it (subject, HTML and text parts, no address): see
+:mod:`.copies`. ``announce archive`` publishes them.
+
 A send writes the file in WAL mode (one fsync per commit, see :meth:`Ledger.open`) and
 turns it back to SQLite's default rollback journal when it closes it, so that between runs
 it is one file that can be committed to a site repository. A run killed outright leaves a
@@ -52,13 +56,19 @@ releases it when the process ends, however it ends.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .lock import run_lock
 from .schema import SCHEMA_VERSION
-from .store import Claim, Failure, HistoryEntry, Ledger, Outcome, Row, read_sent
+from .store import Claim, Copy, Failure, HistoryEntry, Ledger, Row, read_sent
+
+if TYPE_CHECKING:
+    from ..delivery.transport import Outcome
 
 __all__ = [
     "SCHEMA_VERSION",
     "Claim",
+    "Copy",
     "Failure",
     "HistoryEntry",
     "Ledger",
@@ -67,3 +77,13 @@ __all__ = [
     "read_sent",
     "run_lock",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Outcome is the delivery package's: imported when asked for, so that `list` and
+    # `history`, which only read the ledger, import nothing from delivery.
+    if name == "Outcome":
+        from ..delivery.transport import Outcome
+
+        return Outcome
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,11 +2,18 @@
 
 The send job runs ``announce ledger fetch``, ``send --next --dry-run``, ``announce ledger
 mark``, ``send --next`` and ``announce ledger record`` (the steps of action.yml). The branch
-is cloned into a repository of its own beside the workspace (``$RUNNER_TEMP/announce-ledger``)
-and **only the ledger file** is copied from it into the workspace: a talk, an
-``announce.toml`` or anything else committed to the branch is never read, and its presence
-stops the run (:func:`fetch`), so that whoever can push to the branch cannot change what the
-step holding the SMTP password reads.
+is cloned into a repository of its own beside the workspace (``$RUNNER_TEMP/announce-ledger``),
+its tip only (a run needs no history unless the branch moved: see below), and **only the
+ledger** is taken from it into the workspace: a talk, an ``announce.toml`` or anything else
+committed to the branch is never read, and its presence stops the run (:func:`fetch`), so
+that whoever can push to the branch cannot change what the step holding the SMTP password
+reads.
+
+The branch keeps the ledger in its committed form (:mod:`.committed`: compressed rows, a
+file per event, some 20 bytes a delivery), loaded into the workspace's SQLite file by
+``fetch`` and written from it by ``record``. A SQLite file at the ledger's own path (an
+older announce's, or one an organizer recorded by hand) is read as it is, and wins over the
+committed form beside it; the next ``record`` replaces it with the committed form.
 
 A branch that lost its history is told from a first run by a second ref: the tag
 ``<branch>-last`` follows every commit the workflow pushes, in the same atomic push. A run
@@ -23,18 +30,21 @@ Nothing here prints: the commands in :mod:`announce.cli.ledger` print what is re
 
 from __future__ import annotations
 
-import base64
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from ..errors import AnnounceError
+from ..errors import LedgerError
+from . import committed
+from .gitrun import BranchError, git_environment, workspace_root
+from .gitrun import git as _git
+from .gitrun import git_bytes as _git_bytes
 
 __all__ = [
+    "BOT",
     "BRANCH",
     "MARKER",
     "BranchError",
@@ -52,7 +62,7 @@ MARKER = "SENDING"
 README = "README.md"
 # Written beside the clone's .git by `mark`: this run marked the branch, so `record` must.
 _MARKED = "announce-marked"
-_BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 _README_TEXT = (
     "# The announce ledger\n\n"
     "What the announce workflow sent to whom. Only the workflow pushes here, and it takes\n"
@@ -60,16 +70,6 @@ _README_TEXT = (
     "A SENDING file means a run is sending, or stopped before it could record\n"
     'what it sent: see the README of announce, "The ledger branch".\n'
 )
-_GIT_TIMEOUT = 300
-
-
-class BranchError(AnnounceError):
-    """The ledger branch cannot be trusted, read or written; ``problems`` lists each
-    refusal (one ``::error::`` each), every one with what to do."""
-
-    def __init__(self, *problems: str):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class Place:
     clone: Path
     ledger: PurePosixPath  # in the repository, as on the branch
     branch: str = BRANCH
+
+    @property
+    def rows(self) -> PurePosixPath:
+        """The folder of the ledger's committed form on the branch (see :mod:`.committed`)."""
+        return committed.folder_of(self.ledger)
 
     @property
     def tag(self) -> str:
@@ -106,64 +111,6 @@ class Fetched:
 
     lines: tuple[str, ...]
     head: str | None = None  # None: no branch yet (a first run)
-
-
-# --- git ---------------------------------------------------------------------------------
-
-
-def git_environment(environ: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
-    """git's environment, with ``GITHUB_TOKEN`` (if set) as an HTTP authorization header
-    for ``GITHUB_SERVER_URL``, and the ``::add-mask::`` line to print before git runs.
-
-    The header reaches git through ``GIT_CONFIG_COUNT``/``KEY``/``VALUE`` variables, as
-    actions/checkout's does through ``.git/config``: it is never written to a file nor put
-    on a command line, and the token itself leaves this process only in git's environment.
-    """
-    env = {key: value for key, value in environ.items() if key != "GITHUB_TOKEN"}
-    env["GIT_TERMINAL_PROMPT"] = "0"  # a missing credential fails, never waits for a prompt
-    token = environ.get("GITHUB_TOKEN", "")
-    if not token:
-        return env, None
-    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    server = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    count = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
-    env |= {"GIT_CONFIG_COUNT": str(count + 1),
-            f"GIT_CONFIG_KEY_{count}": f"http.{server}/.extraheader",
-            f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}"}
-    return env, f"::add-mask::{basic}"
-
-
-def _run(cwd: Path, env: Mapping[str, str], args: Sequence[str], *,
-         capture_stderr: bool = False) -> subprocess.CompletedProcess[bytes]:
-    # Without capture_stderr, git's stderr is this process's (the step's log): a refused
-    # push says why.
-    return subprocess.run(  # noqa: S603 - git, by its path, with arguments, no shell
-        [shutil.which("git") or "git", *args], cwd=cwd, env=dict(env), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE if capture_stderr else None, timeout=_GIT_TIMEOUT, check=False)
-
-
-def _git(cwd: Path, env: Mapping[str, str], *args: str,
-         check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = _run(cwd, env, args)
-    if check and proc.returncode != 0:
-        raise BranchError(f"git {args[0]} exited {proc.returncode} in {cwd}: nothing was sent.")
-    return subprocess.CompletedProcess(proc.args, proc.returncode,
-                                       proc.stdout.decode("utf-8", "replace"))
-
-
-def _git_bytes(cwd: Path, env: Mapping[str, str], *args: str) -> bytes:
-    proc = _run(cwd, env, args)
-    if proc.returncode != 0:
-        raise BranchError(f"git {args[0]} exited {proc.returncode} in {cwd}: nothing was sent.")
-    return proc.stdout
-
-
-def workspace_root(env: Mapping[str, str]) -> Path:
-    """The top of the git checkout this process runs in (the site's repository)."""
-    proc = _run(Path.cwd(), env, ["rev-parse", "--show-toplevel"], capture_stderr=True)
-    if proc.returncode != 0:
-        raise BranchError(f"{Path.cwd()}: not in a git checkout of the site: nothing was sent.")
-    return Path(proc.stdout.decode().strip())
 
 
 def _remote_refs(place: Place, env: Mapping[str, str]) -> dict[str, str]:
@@ -210,7 +157,9 @@ def fetch(place: Place, env: Mapping[str, str], *, dry_run: bool = False,
         wanted = [f"+refs/heads/{place.branch}:refs/remotes/origin/{place.branch}"]
         if last:
             wanted.append(f"+refs/tags/{place.tag}:refs/tags/{place.tag}")
-        _git(place.clone, env, "fetch", "--quiet", "--no-tags", "origin", *wanted)
+        # The tips only: the ledger is whole in the head's tree. The history between the
+        # tag and the head is fetched only when they differ (_history_problems).
+        _git(place.clone, env, "fetch", "--quiet", "--no-tags", "--depth=1", "origin", *wanted)
         _git(place.clone, env, "reset", "--quiet", "--hard", head)
         problems = _history_problems(place, env, head, last)
         # After a rewrite, that the ledger is missing goes without saying.
@@ -240,8 +189,8 @@ def _new_clone(place: Place, env: Mapping[str, str]) -> None:
     place.clone.mkdir(parents=True)
     _git(place.clone, env, "init", "--quiet", f"--initial-branch={place.branch}")
     _git(place.clone, env, "remote", "add", "origin", url)
-    _git(place.clone, env, "config", "user.name", _BOT[0])
-    _git(place.clone, env, "config", "user.email", _BOT[1])
+    _git(place.clone, env, "config", "user.name", BOT[0])
+    _git(place.clone, env, "config", "user.email", BOT[1])
 
 
 def _restore(place: Place, sha: str, *, force: bool) -> str:
@@ -266,6 +215,9 @@ def _history_problems(place: Place, env: Mapping[str, str], head: str,
                       last: str | None) -> list[str]:
     if last is None or last == head:
         return []
+    _git(place.clone, env, "fetch", "--quiet", "--no-tags", "--unshallow", "origin",
+         f"+refs/heads/{place.branch}:refs/remotes/origin/{place.branch}",
+         f"+refs/tags/{place.tag}:refs/tags/{place.tag}")
     kept = _git(place.clone, env, "merge-base", "--is-ancestor", last, head, check=False)
     if kept.returncode == 0:
         return []
@@ -293,7 +245,8 @@ def _file_problems(place: Place, env: Mapping[str, str], last: str | None) -> li
     tree = _tree(place, env, "HEAD")
     ledger = str(place.ledger)
     allowed = {README, MARKER, ledger}
-    others = sorted(path for path in tree if path not in allowed)
+    others = sorted(path for path in tree if path not in allowed
+                    and not committed.holds(place.rows, path))
     problems = []
     if others:
         shown = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10
@@ -304,11 +257,14 @@ def _file_problems(place: Place, env: Mapping[str, str], last: str | None) -> li
             f"branch but the ledger: a talk or a config belongs on the default branch. "
             f"Remove them from {place.branch} (git rm), or, if one is the ledger under an "
             "older name, set [ledger] path in announce.toml back to it.")
-    if ledger in tree and tree[ledger] not in ("100644", "100755"):
-        problems.append(f"The {place.branch} branch's {ledger} is not a plain file (mode "
-                        f"{tree[ledger]}): nothing was sent. Commit the ledger itself there.")
-    if last is not None and ledger not in tree and not others and ledger in _tree(
-            place, env, last):
+    odd = sorted(path for path, mode in tree.items() if mode not in ("100644", "100755") and (
+        path == ledger or committed.holds(place.rows, path)))
+    if odd:
+        problems.append(f"The {place.branch} branch's {', '.join(odd)} is not a plain file "
+                        f"(mode {tree[odd[0]]}): nothing was sent. Commit the ledger itself "
+                        "there.")
+    if last is not None and not _has_ledger(place, tree) and not others and _has_ledger(
+            place, _tree(place, env, last)):
         problems.append(
             f"The {place.branch} branch has no ledger ({ledger}), though the commit the "
             f"workflow last recorded, {last[:12]} (tag {place.tag}), has it: nothing was "
@@ -354,13 +310,25 @@ def _clear_marker(place: Place, env: Mapping[str, str], actor: str) -> str:
                 f"--format=Cleared the marker: %h on {place.branch}: %s").stdout.strip()
 
 
+def _has_ledger(place: Place, tree: Mapping[str, str]) -> bool:
+    return str(place.ledger) in tree or f"{place.rows}/{committed.HEADER}" in tree
+
+
 def _copy_ledger(place: Place, env: Mapping[str, str]) -> None:
     """The branch's ledger over the workspace's, if the branch has one (the default
     branch's copy is older); its journal files go too, or SQLite would replay them."""
-    if str(place.ledger) not in _tree(place, env, "HEAD"):
+    tree = _tree(place, env, "HEAD")
+    target = place.workspace / place.ledger
+    if str(place.ledger) not in tree:
+        if f"{place.rows}/{committed.HEADER}" in tree:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                committed.load(place.clone / place.rows, target)
+            except LedgerError as exc:
+                raise BranchError(f"{exc}. Nothing was sent: put the ledger the workflow "
+                                  "last recorded back (README: The ledger branch).") from None
         return
     data = _git_bytes(place.clone, env, "cat-file", "blob", f"HEAD:{place.ledger}")
-    target = place.workspace / place.ledger
     for suffix in ("-journal", "-wal", "-shm"):
         target.with_name(target.name + suffix).unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -461,13 +429,14 @@ def _subject(verb: str, line: str) -> str:
 
 
 def _stage_ledger(place: Place, env: Mapping[str, str]) -> None:
+    """The workspace's ledger, in its committed form (a SQLite file there before goes)."""
     source = place.workspace / place.ledger
     if not source.is_file():
         return
-    target = place.clone / place.ledger
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    _git(place.clone, env, "add", "--force", "--", str(place.ledger))
+    committed.export(source, place.clone / place.rows)
+    _git(place.clone, env, "add", "--force", "--all", "--", str(place.rows))
+    if (place.clone / place.ledger).exists():
+        _git(place.clone, env, "rm", "--quiet", "--", str(place.ledger))
 
 
 def _settle(ledger: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -42,6 +42,20 @@ CREATE TABLE IF NOT EXISTS meta (
     value       TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+# One copy of each message as it went out, shared by all its recipients (copies.py).
+_COPIES = """
+CREATE TABLE IF NOT EXISTS copies (
+    event       TEXT NOT NULL,
+    kind        TEXT NOT NULL,            -- the ledger key, as in deliveries
+    subject     TEXT NOT NULL,
+    parts       BLOB NOT NULL,            -- zlib of JSON {"html", "text"}: what all got
+    sent_at     TEXT NOT NULL,            -- the first recipient confirmed
+    transport   TEXT NOT NULL,            -- what it went through ('outbox': nobody got it)
+    PRIMARY KEY (event, kind)
+);
+"""
+SCHEMA += _COPIES
+
 # Format 1 had no finished_at: its runs claimed ahead in batches, and every row they
 # left mid-way says so; they count as finished.
 _MIGRATE_1 = """
@@ -64,6 +78,11 @@ ALTER TABLE messages ADD COLUMN skipped_by TEXT;
 _MIGRATE_4 = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
+# Format 5 kept no copy of what went out: its messages have none, and the archive says
+# how many it cannot show.
+_MIGRATE_5 = _COPIES
+
 # From format N to N + 1, in order (sqlite-utils' migrations): a file is brought from
 # its format to the current one in one transaction.
-MIGRATIONS = {1: _MIGRATE_1, 2: _MIGRATE_2, 3: _MIGRATE_3, 4: _MIGRATE_4}
+MIGRATIONS = {1: _MIGRATE_1, 2: _MIGRATE_2, 3: _MIGRATE_3, 4: _MIGRATE_4,
+              5: _MIGRATE_5}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..delivery.transport import Outcome
+if TYPE_CHECKING:  # reading the ledger needs no delivery package
+    from ..delivery.transport import Outcome
 
 __all__ = ["Claim", "change_statement"]
 

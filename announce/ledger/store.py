@@ -10,24 +10,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from ..changes import Facts
-from ..delivery.transport import Outcome, permanent
 from ..errors import AnnounceError, LedgerBusy, LedgerError
 from ..kinds import NO_SENDS, Sent, SentRecord
+from .copies import Copy, keep, read_copies
 from .history import Failure, HistoryEntry, parse_time, read_history
 from .keys import PLAIN, RecipientKeys
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from .statements import Claim, change_statement
 
+if TYPE_CHECKING:  # `list` and `history` read the ledger without the delivery package
+    from ..delivery.transport import Outcome
+
 __all__ = [
     "Claim",
+    "Copy",
     "Failure",
     "HistoryEntry",
     "Ledger",
-    "Outcome",
     "Row",
     "read_sent",
 ]
@@ -49,6 +52,8 @@ class Row:
     @property
     def refused(self) -> bool:
         """The server refused this recipient for good (a 5xx reply)."""
+        from ..delivery.transport import permanent
+
         return self.status == "failed" and self.code is not None and permanent(self.code)
 
 
@@ -464,6 +469,18 @@ class Ledger:
         with _guard(self.path, "read"):
             return read_history(self._conn, self._version)
 
+    # --- what went out, for the archive (copies.py) ---------------------------------
+
+    def keep_copy(self, event: str, kind: str, subject: str, html: str, text: str,
+                  transport: str) -> None:
+        """The message went out to its first recipient: keep it as they all get it."""
+        with self._transaction():
+            keep(self._conn, event, kind, subject, html, text, _iso(self._clock()), transport)
+
+    def copies(self) -> list[Copy]:
+        """The copy of every message that went out, oldest first (see copies.py)."""
+        with _guard(self.path, "read"):
+            return read_copies(self._conn, self._version)
 
 
 def read_sent(path: Path) -> Sent:

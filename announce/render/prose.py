@@ -35,6 +35,8 @@ _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]*\)")
 _MD_HEADING = re.compile(r"(?:^|(?<=\s))#{1,6}(?=\s|$)")
 _STRAY = re.compile(r"\*\*+|(?<!\w)__+|__+(?!\w)")
+# Brackets around a link: they go with it when the link goes ("see (https://x.org).").
+_AROUND = {"(": ")", "[": "]"}
 
 
 def prose_text(fragment: str) -> str:
@@ -49,7 +51,7 @@ def prose_text(fragment: str) -> str:
         node.drop_tree()  # its tail stays
     for anchor in list(root.iter("a")):
         if _shows_address(anchor):
-            anchor.drop_tree()
+            _drop_link(anchor)
     groups: list[list[str]] = []
     _collect(root, groups, None)
     paragraphs = [" ".join(s for s in (_sentence(b) for b in blocks) if s) for blocks in groups]
@@ -64,6 +66,24 @@ def _shows_address(anchor: Any) -> bool:
         return True
     return "://" in text or text.startswith("www.") or text in (
         href, href.removeprefix("mailto:"), short_url(href))
+
+
+def _drop_link(anchor: Any) -> None:
+    """Leave ``anchor`` out, and the brackets right around it: "code (https://x.org),"
+    reads "code,", and a page's "\\[[lu.ma](http://lu.ma)\\](...)" no "[]()"."""
+    previous = anchor.getprevious()
+    before = (previous.tail if previous is not None else anchor.getparent().text) or ""
+    after = anchor.tail or ""
+    opening = before.rstrip()[-1:]
+    if opening in _AROUND and after.lstrip().startswith(_AROUND[opening]):
+        before = before.rstrip()[:-1].rstrip()
+        after = after.lstrip()[1:]
+        if previous is not None:
+            previous.tail = before
+        else:
+            anchor.getparent().text = before
+        anchor.tail = after
+    anchor.drop_tree()  # its tail stays
 
 
 def _text(node: Any) -> str:

@@ -118,9 +118,11 @@ def _bare(url: str) -> str:
 def _tables_as_lines(root: Any) -> None:
     for row in list(root.iter("tr")):
         cells = [cell for cell in row if cell.tag in ("td", "th")]
-        for cell in cells[:-1]:
-            cell.tail = " | "
+        # Empty cells have no column to keep: a break in a programme ("| | Break | |")
+        # reads "Break", not "| Break |".
+        filled = [cell for cell in cells if cell.text_content().strip() or len(cell)]
         for cell in cells:
+            cell.tail = " | " if cell in filled[:-1] else ""
             cell.tag = "span"
         row.tag = "p"
     etree.strip_tags(root, "table", "thead", "tbody", "tfoot", "caption", "colgroup", "col")

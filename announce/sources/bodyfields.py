@@ -31,6 +31,8 @@ VENUE_LABELS = ("会場", "場所", "장소", "地点", "Where", "Venue", "Locat
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# A Markdown backslash before ASCII punctuation ("DMM\\.com"): the character alone.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 @functools.lru_cache(maxsize=64)
@@ -119,6 +121,7 @@ def split_range(text: str) -> tuple[str, str | None]:
 def venue_parts(text: str) -> tuple[str, str]:
     """A venue cell as (name, address): ``"Hall<br>1 Main St <a>...</a>"``."""
     text = _MD_LINK.sub(lambda m: m[1], text)  # "[Hall](https://...)": its name
+    text = _MD_ESCAPE.sub(r"\1", text)
     lines = [" ".join(html.unescape(_TAG.sub(" ", part)).split()) for part in _BR.split(text)]
     lines = [line for line in lines if line]
     name = lines[0] if lines else ""

@@ -23,7 +23,7 @@ from .permalinks import PageFile, PagePath, PageRules, relative_to, slugify, unk
 if TYPE_CHECKING:
     from .profiles import SiteConfig
 
-__all__ = ["astro_pages", "eleventy_pages", "mkdocs_pages"]
+__all__ = ["astro_pages", "eleventy_input", "eleventy_pages", "eleventy_source", "mkdocs_pages"]
 
 
 def _source(path: Path, limit: int = 200_000) -> str:
@@ -109,12 +109,21 @@ def _slugify_filter(text: str) -> str:
                    ascii_only=True)
 
 
+def eleventy_source(root: Path) -> str:
+    """The text of the Eleventy config files at ``root`` (never run)."""
+    return "\n".join(_source(p) for p in sorted(root.glob(".eleventy.*")) +
+                     sorted(root.glob("eleventy.config.*")))
+
+
+def eleventy_input(root: Path) -> Path:
+    """Eleventy's input folder (``dir.input``; the site's folder by default)."""
+    found = _INPUT.search(eleventy_source(root))
+    return root / found[1].strip("./") if found and found[1].strip("./") else root
+
+
 class _Eleventy:
     def __init__(self, root: Path, config: SiteConfig) -> None:
-        source = "\n".join(_source(p) for p in sorted(root.glob(".eleventy.*")) +
-                           sorted(root.glob("eleventy.config.*")))
-        found = _INPUT.search(source)
-        self.input = root / found[1].strip("./") if found and found[1].strip("./") else root
+        self.input = eleventy_input(root)
 
     def __call__(self, page: PageFile) -> PagePath:
         relative = relative_to(page.path, self.input)
