@@ -283,3 +283,42 @@ def test_data_files_written_front_matter_style_are_one_event_each() -> None:
     assert [(r["start"], r["end"], r["location"]) for r in listed()][-1] == (
         "2023-12-20T19:30:00+01:00", "2023-12-20T21:00:00+01:00",
         "Netz39 e.V., Leibnizstr. 32")
+
+
+def test_a_scraped_list_reads_its_event_times_not_the_time_it_was_scraped() -> None:
+    # A list scraped from an event platform: each entry has the event's own time, written
+    # with a weekday ("2025/03/14 周五 19:00"), and the time the scraper saw it, within
+    # hours of the others. The scrape time is a date key too, with a time of day in every
+    # entry: only its values, on two days for twenty events, tell it is no event's start.
+    entries = [{"id": str(n), "title": f"Cloud Night {n}",
+                "time": f"2025/{(n % 12) + 1:02}/1{n % 10} {'周五' if n % 2 else '星期六'} 19:00",
+                "location": "上海浦东", "scrapedAt": f"2025-12-0{1 + n % 2}T10:{n:02}:00Z"}
+               for n in range(20)]
+    write({"config.toml": 'title = "Cloud UG"\n',
+           "data/events.json": json.dumps(entries, ensure_ascii=False)})
+    result, config = init()
+    assert config["content"]["keys"]["start"] == "time", result.output
+    rows = {r["title"]: r for r in listed()}
+    assert rows["Cloud Night 3"]["start"].startswith("2025-04-13T19:00:00")
+    assert "start" not in rows["Cloud Night 3"]["unsure"]
+
+
+def test_the_list_the_sites_pages_import_wins_over_its_raw_copy() -> None:
+    # An Eleventy-style site keeps the raw list it fetched and the cleaned list its pages
+    # import; both have every event, only the imported one is what members see.
+    raw = [{"name": f"Meetup #{n} & friends", "date": f"2025-0{n}-12 18:30",
+            "place": "Hackerspace"} for n in range(1, 10)]
+    clean = [{**e, "name": e["name"].replace(" & friends", "")} for e in raw]
+    write({"package.json": '{"dependencies": {"astro": "5.0.0"}}',
+           "astro.config.mjs": "export default {}\n",
+           "data/raw/events.json": json.dumps(raw),
+           "src/data/events.json": json.dumps(clean),
+           "src/pages/events/[slug].astro":
+               "---\nimport events from '../../data/events.json';\n---\n"
+               "<h1>{event.name}</h1><p>When: {event.date}</p>\n",
+           "src/components/Next.astro":
+               "---\nconst all = await import('../data/events.json');\n---\n"})
+    result, config = init()
+    assert config["content"]["events"] == "src/data/events.json", result.output
+    assert "import src/data/events.json" in result.output
+    assert [r["title"] for r in listed()][:2] == ["Meetup #1", "Meetup #2"]

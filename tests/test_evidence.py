@@ -794,3 +794,47 @@ def test_the_sites_calendar_names_its_events_with_words_around_the_title() -> No
     assert [r["title"] for r in rows] == ["Wolust Nächstes Treffen", "Wolust Weitere Treffen",
                                           "Wolust Weitere Treffen"]
     assert "the site's calendar names its events 'Wolust {meeting}'" in out
+
+
+def test_a_venue_written_as_lines_of_markdown_is_its_name_then_its_address() -> None:
+    # A venue key holding what the page renders with markdownify: the place (linked to its
+    # site or its map) on the first line, then the address, a "[Karte]" link to the map
+    # and reference definitions. The name is the first line's words, not the whole block.
+    _jekyll("Europe/Berlin")
+    write({"_events/2025-05-04.md": "---\ntitle: A\ndate: 2025-05-04 19:00\nvenue: |\n"
+                                    "  [Café Bleu][bleu] | [Karte][bleu-map]  \n"
+                                    "  Hauptstraße 5  \n  10115 Berlin\n"
+                                    "  [bleu]: https://cafe-bleu.example/\n"
+                                    "  [bleu-map]: https://www.openstreetmap.org/node/1\n---\n",
+           "_events/2025-06-04.md": "---\ntitle: B\ndate: 2025-06-04 19:00\nvenue: |\n"
+                                    "  [Campus Süd][campus-map], Hörsaal 2  \n"
+                                    "  [Karte](https://maps.google.com/?q=campus)\n"
+                                    "  [campus-map]: https://goo.gl/maps/abc\n---\n",
+           "_events/2025-07-04.md": "---\ntitle: C\ndate: 2025-07-04 19:00\n"
+                                    "venue: Werkstatt\n---\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: (r["location"], r["address"], unsure_of(r)) for r in rows}
+    assert got == {"A": ("Café Bleu", "Hauptstraße 5, 10115 Berlin", []),
+                   "B": ("Campus Süd, Hörsaal 2", None, []),
+                   "C": ("Werkstatt", None, [])}
+
+
+def test_a_speakers_key_of_words_for_people_and_a_talk_told_in_turkish_are_unsure() -> None:
+    # "speakers: ['Awesome content folks']" names nobody; "Aslı Sabancı ... anlatacak"
+    # (will tell about) says someone talks, in a sentence no form here reads.
+    _jekyll("Europe/Istanbul")
+    write({"_events/2025-05-04.md": "---\ntitle: A\ndate: 2025-05-04 19:00\nlocation: Hall\n"
+                                    "speakers: ['Awesome content folks']\n---\nNetworking.\n",
+           "_events/2025-06-04.md": "---\ntitle: B\ndate: 2025-06-04 19:00\nlocation: Hall\n"
+                                    "speakers: ['Ann Lee', 'Ludwig van Beethoven']\n---\n",
+           "_events/2025-07-04.md": "---\ntitle: C\ndate: 2025-07-04 19:00\nlocation: Hall\n"
+                                    "---\nBu ayki toplantıda Aslı Sabancı Interface Builder'ın "
+                                    "temel özelliklerini anlatacak.\n",
+           "_events/2025-08-04.md": "---\ntitle: D\ndate: 2025-08-04 19:00\nlocation: Hall\n"
+                                    "---\nYaz molası: pikniğe gidiyoruz.\n"})
+    _out, rows = init_and_list()
+    got = {r["title"]: ("speakers" in r["unsure"], r["speakers"]) for r in rows}
+    assert got["A"][0]
+    assert got["C"][0]
+    assert got["B"] == (False, ["Ann Lee", "Ludwig van Beethoven"])
+    assert got["D"] == (False, [])

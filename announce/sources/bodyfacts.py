@@ -106,8 +106,9 @@ SPEAKER_LABELS = ("speaker", "speakers", "presenter", "presenters", "presented b
                   "intervenant", "intervenante", "intervenants", "orateur", "oratrice",
                   "conférencier", "ponente", "ponentes", "relatore", "relatori", "spreker",
                   "prelegent", "řečník", "přednášející", "pembicara", "narasumber", "pemateri",
-                  "palestrante", "palestrantes", "発表者", "登壇者", "講師", "발표자",
-                  "연사", "演讲者")
+                  "palestrante", "palestrantes", "konuşmacı", "konuşmacılar", "спикер",
+                  "спикеры", "докладчик", "докладчики", "diễn giả", "発表者", "登壇者",
+                  "講師", "발표자", "연사", "演讲者", "讲师", "讲者", "講者", "分享嘉宾")
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*+(?:[|*\-+#][ \t]*+)*+(?:\*\*|__)?(?:" + "|".join(
         re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
@@ -167,7 +168,9 @@ _TALK_VERB = re.compile(
     r"(?i)\b(?:will\s+(?:speak|present|talk|lead)|spoke|presented|falou|falará|apresentou|"
     r"apresentará|habló|hablará|presentó|presentará|parlera|présentera|a\s+présenté|"
     r"sprach|spricht|präsentiert|parlerà|presenterà|provede|poví|přednese|představí|"
-    r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит)\b"
+    r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит|"
+    # Turkish puts the verb last: "Aslı Sabancı ... anlatacak", "X sunumuyla".
+    r"anlatacak\w*|sunacak\w*|konuşacak\w*|tanıtacak\w*|sunumu\w*|konuşmada)\b"
     r"|\{[{%][<%]?\s*(?:include\s+)?(?:profile|speaker|speakers|person|presenter|bio|talk)\b")
 
 

@@ -15,7 +15,7 @@ import re
 
 __all__ = [
     "DATE_LABELS", "TIME_RANGE", "VENUE_LABELS", "first_heading", "labelled_value",
-    "split_range", "venue_parts",
+    "split_range", "venue_block", "venue_parts",
 ]
 
 # Labels that introduce an event's date or place, in the languages of the sites seen.
@@ -129,6 +129,54 @@ def venue_parts(text: str) -> tuple[str, str]:
     # A bare URL after the address is the venue's page, not its address.
     address = re.sub(r"\s*https?://\S+", "", address).strip()
     return name.strip("*_ "), address
+
+
+# A Markdown link, inline ("[Hall](https://...)") or by reference ("[Hall][hall]"), and a
+# reference's definition on a line of its own ("[hall]: https://...").
+_ANY_LINK = re.compile(r"\[([^\]\n]+)\](?:\(\s*([^)\s]+)[^)]*\)|\[([^\]\n]*)\])")
+_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]\n]+)\]:\s*(\S+).*$", re.MULTILINE)
+MAP_HOSTS = ("openstreetmap.org", "maps.google", "google.com/maps", "goo.gl/maps",
+             "maps.app.goo.gl", "bing.com/maps", "maps.apple.com", "yandex.ru/maps",
+             "map.naver.com", "map.kakao.com")
+
+
+def venue_block(text: str) -> tuple[str, str, str, str]:
+    """A venue written as a block of Markdown lines, as (name, address, url, map link):
+    the place's name on the first line, its address on the next, links by their text (a
+    link to a map is the map link, not a part of the name)::
+
+        [Hipo Labs][hipo] | [Map][hipo-map]
+        Tavukçu Fethi Sokak No:5
+        [hipo]: http://hipolabs.com/
+    """
+    references = {m[1].casefold(): m[2] for m in _DEFINITION.finditer(text)}
+    text = _DEFINITION.sub("", text)
+    found = {"url": "", "map": ""}
+
+    def line_text(line: str, first: bool) -> str:
+        def link(match: re.Match[str]) -> str:
+            target = match[2] or references.get((match[3] or match[1]).casefold(), "")
+            if not any(host in target for host in MAP_HOSTS):
+                found["url"] = found["url"] or target
+                return match[1]
+            found["map"] = found["map"] or target
+            # "| [Map][m]", "([Karte](...))", a line of its own under the name: a link to
+            # the map; a place linked to its map ("[Campus Sud][m]") is still named.
+            alone = not first and line.strip(" |,;*_") == match[0]
+            set_off = line[:match.start()].rstrip().endswith(("|", "(", "·", "–", "-"))
+            return "" if alone or set_off else match[1]
+
+        line = _ANY_LINK.sub(link, _MD_ESCAPE.sub(r"\1", line))
+        line = re.sub(r"\(\s*\)", "", line)
+        return " ".join(html.unescape(_TAG.sub(" ", line)).split()).strip(" |,;*_")
+
+    lines: list[str] = []
+    for line in text.splitlines():
+        words = line_text(line, not lines)
+        if words:
+            lines.append(words)
+    name = lines[0] if lines else ""
+    return name, ", ".join(lines[1:]), found["url"], found["map"]
 
 
 # "# Title", "# Title #", "# Title {#anchor}": a level-one ATX heading; fences skipped.

@@ -23,7 +23,8 @@ from .lookup import text_of
 from .provenance import PROSE
 from .reader import Reader
 
-__all__ = ["ProseSpeakers", "prose_confirms", "prose_speakers", "speakers_in_prose"]
+__all__ = ["NAME_PARTICLES", "ProseSpeakers", "prose_confirms", "prose_speakers",
+           "speakers_in_prose"]
 
 class _Lazy:
     """A pattern compiled when first used: most runs of announce never need these (a page
@@ -48,7 +49,10 @@ class _Lazy:
 # A word of a name: a capital, then letters (Latin, Greek, Cyrillic...), or a particle of
 # a family name ("de", "van der").
 _WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-ЯЁ][^\W\d_]*(?:['’-][^\W\d_]+)*\.?"
-_PARTICLE = r"(?:de|da|do|dos|das|van|von|der|den|del|della|di|du|le|la|ten|ter|bin|al)"
+NAME_PARTICLES = frozenset((
+    "de", "da", "do", "dos", "das", "van", "von", "der", "den", "del", "della", "di", "du",
+    "le", "la", "ten", "ter", "bin", "al", "zu"))
+_PARTICLE = "(?:" + "|".join(sorted(NAME_PARTICLES, key=len, reverse=True)) + ")"
 _NAME = rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])*{_WORD}){{0,4}}"
 _LINKED = r"\[(?P<linked>[^\]\n]{2,60})\]\([^)\s]*\)"
 _WHO = rf"(?:{_LINKED}|(?P<plain>{_NAME}(?:[ \t]+(?:and|&|und|et|y|e|i|a)[ \t]+{_NAME})?))"

@@ -94,12 +94,14 @@ def _data_name(relative: str) -> str:
 
 
 def find_data_events(root: Path, dialect: YamlDialect, skip: frozenset[str],
-                     pages: int, looped: Mapping[str, Path] | None = None
-                     ) -> DataEvents | None:
+                     pages: int, looped: Mapping[str, Path] | None = None,
+                     imported: Mapping[Path, int] | None = None) -> DataEvents | None:
     """The data file or files below ``root`` holding the most dated entries, when they
     are more than twice ``pages`` (the dated Markdown files); else None. A file the
     site's templates loop over showing each entry as an event (``looped``, see
-    templates.event_loops) wins whatever the count: the site says they are its events."""
+    templates.event_loops) wins whatever the count: the site says they are its events.
+    Of lists about as long, the one the site's components import most (``imported``, see
+    templates.imported_data) wins: a raw copy beside it is not what the pages show."""
     keys = KeyMap.with_overrides({})
     lists: list[tuple[str, list[Document]]] = []
     singles: dict[str, list[tuple[str, Document]]] = defaultdict(list)
@@ -120,6 +122,13 @@ def find_data_events(root: Path, dialect: YamlDialect, skip: frozenset[str],
         elif len(found) >= _MIN_ENTRIES:
             lists.append((relative, [e.document for e in found]))
     candidates = [(len(docs), 0, spec, docs, 1) for spec, docs in lists]
+    longest = max((len(docs) for _spec, docs in lists), default=0)
+    shown_lists = [(_imported(root / c[2], imported or {}), c) for c in candidates
+                   if c[0] * 2 >= longest]
+    if any(times for times, _c in shown_lists):
+        _times, (count, _wild, spec, docs, files) = max(shown_lists, key=lambda t: (t[0], t[1][0]))
+        if count >= _MIN_ENTRIES and count > 2 * pages:
+            return DataEvents(spec, docs, files, f"the site's components import {spec}")
     folders = [f for f in singles if f != "."]
     for pattern in [*folders, *common_patterns(folders)]:
         chosen = [f for f in folders if PurePosixPath(f).match(pattern)
@@ -138,6 +147,14 @@ def find_data_events(root: Path, dialect: YamlDialect, skip: frozenset[str],
     if count < _MIN_ENTRIES or count <= 2 * pages:
         return None
     return DataEvents(spec, docs, files)
+
+
+def _imported(path: Path, imported: Mapping[Path, int]) -> int:
+    """How many times the components import ``path``: by its full path, or by an alias's
+    path that ends it ("@/data/events.json")."""
+    full = path.resolve()
+    return sum(n for p, n in imported.items() if full == p or (
+        not p.is_absolute() and full.as_posix().endswith("/" + p.as_posix())))
 
 
 def common_patterns(folders: list[str]) -> list[str]:

@@ -258,6 +258,11 @@ _DIGIT = r"\d"
 # A parenthesised word such as "(Sat)" or "(土)"; only weekdays are dropped (see below).
 _PARENTHESISED = r"\s*[(（]\s*([^()（）\d]{1,20}?)\s*[)）]"
 _CJK_DATE = r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+# A weekday written out of parentheses in Chinese, Japanese or Korean ("2026/08/21 周五
+# 13:00", "星期六", "土曜日", "토요일"): a word, not a part of the date.
+_CJK_WEEKDAY = (
+    r"(?:星期|周|週|礼拜|禮拜)[一二三四五六日天](?![年月日])|[月火水木金土日]曜日?|[월화수목금토일]요일"
+)
 _FRENCH_AT = r"(?<!\w)à(?!\w)"
 # Year first is year-month-day everywhere; as ISO text, a wrong month is reported, not
 # swapped with the day as dateutil would.
@@ -314,6 +319,7 @@ def _normalise(text: str) -> str:
     text = re.sub(_PARENTHESISED, _drop_weekday, text)
     if not text.isascii():
         text = re.sub(_CJK_DATE, r"\1-\2-\3", text)
+        text = re.sub(_CJK_WEEKDAY, " ", text)
         text = re.sub(CJK_TIME, lambda m: f" {m[1]}:{int(m[2] or 0):02}", text)
         text = _without_accents(text)
     text = re.sub(_YEAR_FIRST, r"\1-\3-\4", text)

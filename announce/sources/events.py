@@ -29,7 +29,7 @@ from .clock import preview
 from .frontmatter import Document
 from .keymap import MISSING, get_path
 from .lookup import location_of, looks_online, speaker_of, text_of
-from .people import AUTHOR_KEY, speakers_by_words
+from .people import AUTHOR_KEY, names_a_person, speakers_by_words
 from .reader import EventContext, LeftOut, Reader
 from .readers import PAGE_SUFFIXES
 from .timing import end_of, event_zone, start_of
@@ -195,6 +195,13 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
         if name and link and not url:
             url = html.unescape(link[1])
         value = name or value
+    elif isinstance(value, str) and ("\n" in value.strip() or "](" in value or "][" in value):
+        # A block of Markdown: the name on its first line, then the address; its links.
+        from .bodyfields import venue_block
+
+        name, rest, site, on_map = venue_block(value)
+        address, url, map_link = address or rest, url or site, map_link or on_map
+        value = name or value
     if value is MISSING and not online_url:
         value = body_venue(reader)
         if value is not MISSING:
@@ -298,6 +305,9 @@ def _speakers(reader: Reader) -> tuple[Speaker, ...]:
         value = kept if kept else MISSING
         if not kept:
             reader.sources.pop("speakers", None)
+        elif not all(names_a_person(v) for v in kept if isinstance(v, str)):
+            # "Awesome content folks": the key holds words for people, not names.
+            reader.unsure.add("speakers")
     if value is MISSING:
         value = body_speakers(reader)
         if value is MISSING:

@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["date_candidates", "date_paths", "guess_zone", "person_candidates", "role_of",
            "text_candidates", "utc_habit", "utc_written", "written_offsets"]
 
-_ISO_DATE = re.compile(r"^\s*(?:\d{4}-\d{1,2}-\d{1,2}(?P<time>[ T]\d{1,2}:\d{2})?"
+# Year first, with "-", "/" or "." ("2026/08/21 周五 13:00": a weekday may stand before the
+# time of day).
+_ISO_DATE = re.compile(r"^\s*(?:(?P<day>\d{4}([-/.])\d{1,2}\2\d{1,2})"
+                       r"(?P<time>(?:\s*[(（]?[^\d\s()（）:]{1,10}[)）]?)?[ T]\s*\d{1,2}:\d{2})?"
                        # ISO 8601's basic form, "20260521T2000" (or with a "_" or a space)
                        r"|(?:19|20)\d\d[01]\d[0-3]\d"
                        r"(?P<basic>[T_ ][0-2]\d[0-5]\d(?:[0-5]\d)?)\s*$)")
@@ -50,23 +53,29 @@ def role_of(path: str) -> int:
     return 0
 
 
-def date_paths(data: Mapping[str, Any], prefix: str = "", depth: int = 0
-           ) -> Iterator[tuple[str, bool]]:
+def date_paths(data: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
     """(key path, whether it has a time of day) for each date value in ``data``."""
+    for path, has_time, _day in _dates(data):
+        yield path, has_time
+
+
+def _dates(data: Mapping[str, Any], prefix: str = "", depth: int = 0
+           ) -> Iterator[tuple[str, bool, object]]:
+    """(key path, whether it has a time of day, its day as written) for each date."""
     for key, value in data.items():
         if not isinstance(key, str):
             continue
         path = f"{prefix}{key}"
         if isinstance(value, dt.datetime):
-            yield path, True
+            yield path, True, value.date()
         elif isinstance(value, dt.date):
-            yield path, False
+            yield path, False, value
         elif isinstance(value, str) and len(value) < 60:
             match = _ISO_DATE.match(value)
             if match:
-                yield path, bool(match["time"] or match["basic"])
+                yield path, bool(match["time"] or match["basic"]), match["day"] or value[:8]
         elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
-            yield from date_paths(value, f"{path}.", depth + 1)
+            yield from _dates(value, f"{path}.", depth + 1)
 
 
 def date_candidates(documents: Sequence[Mapping[str, Any]], known: Sequence[str] = (),
@@ -77,26 +86,32 @@ def date_candidates(documents: Sequence[Mapping[str, Any]], known: Sequence[str]
     A path must hold a date in at least a tenth of the files (two at least) to count.
     Ranked by: the site's templates showing it as the start (beside "When", in a
     calendar link's dates) rather than as doors or a publication date; the words of the key
-    not saying another role; a time of day in most of its values; the words saying the
+    not saying another role; its values falling on many days (not a record's time, such as
+    when all entries were scraped); a time of day in most of its values; the words saying the
     event's; how many files have it; its place in ``known`` (the default names), for ties.
     When only that last tells the first two apart, the second goes into ``ties``: init
     asks, or writes it as the alternative.
     """
     seen: Counter[str] = Counter()
     timed: Counter[str] = Counter()
+    days: dict[str, set[object]] = {}
     for data in documents:
-        for path, has_time in date_paths(data):
+        for path, has_time, day in _dates(data):
             seen[path] += 1
             timed[path] += has_time
+            days.setdefault(path, set()).add(day)
     floor = max(2, len(documents) // 10) if len(documents) > 2 else 1
     order = {path: rank for rank, path in enumerate(known)}
 
-    def rank(path: str) -> tuple[int, int, int, int, int, int]:
+    def rank(path: str) -> tuple[int, int, int, int, int, int, int]:
         role = role_of(path)
         shown = templates.score(path, "start") if templates is not None else 0
         mostly_timed = timed[path] * 2 >= seen[path]
-        return (shown > 0 or (shown == 0 and role >= 0), shown, mostly_timed, role, seen[path],
-                -order.get(path, len(order)))
+        # Events happen on many days; a record's own time (when the entries were scraped,
+        # imported or built: "scrapedAt") falls on a few days for all of them.
+        varied = seen[path] < 8 or len(days[path]) * 4 >= seen[path]
+        return (shown > 0 or (shown == 0 and role >= 0), shown, varied, mostly_timed, role,
+                seen[path], -order.get(path, len(order)))
 
     found = [path for path, count in seen.items() if count >= floor]
     ranked = sorted(found, key=rank, reverse=True)

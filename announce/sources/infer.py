@@ -255,7 +255,8 @@ def _from_data(result: Inference, dated: list[Document], by_name: list[Document]
 
     pages = [d for d in dated if not is_slide_deck(d, result.root)]
     found = find_data_events(result.root, result.generator.yaml, _SKIP_DIRS,
-                             max(len(pages), len(by_name)), result.templates.event_loops)
+                             max(len(pages), len(by_name)), result.templates.event_loops,
+                             result.templates.imported_data)
     if found is None:
         return False
     result.events, result.events_count = found.spec, len(found.documents)

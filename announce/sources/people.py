@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .bodyfacts import speaker_names
+from .byline import NAME_PARTICLES
 from .keymap import MISSING, get_path
 from .lookup import text_of
 from .reader import Reader
 
-__all__ = ["AUTHOR_KEY", "speakers_by_words"]
+__all__ = ["AUTHOR_KEY", "names_a_person", "speakers_by_words"]
 
 AUTHOR_KEY = re.compile(r"(?:^|[.\]])(?:authors?|autor(?:en|es)?|auteurs?|autori)(?:\[\])?$",
                          re.IGNORECASE)
@@ -64,3 +66,15 @@ def speakers_by_words(reader: Reader) -> Any:
             reader.note_source("speakers", path)
             return names
     return MISSING
+
+
+def names_a_person(value: str) -> bool:
+    """Whether a speaker key's text reads as people's names: no word of several in lower
+    case but a particle ("Awesome content folks" is no one's name). Writing without
+    case (CJK) and one word (a handle) pass."""
+    for name in speaker_names(value):
+        words = re.sub(r"\([^)]*\)", " ", name).split()
+        if len(words) > 1 and any(w[:1].islower() and w.casefold() not in NAME_PARTICLES
+                                  for w in words):
+            return False
+    return True

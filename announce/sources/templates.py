@@ -95,6 +95,10 @@ class TemplateEvidence:
     # The same from a calendar's SUMMARY line alone: how the site's own feed names an
     # event, its title key among them ("Wolust {meeting}").
     calendar_titles: Counter[str] = field(default_factory=Counter)
+    # Data files the site's components import (Astro's "import events from
+    # '../data/events.json'", a script's require(...)): what its pages are built from,
+    # with how many times.
+    imported_data: Counter[Path] = field(default_factory=Counter)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -137,6 +141,12 @@ def read_templates(root: Path) -> TemplateEvidence:
         except OSError:
             continue
         evidence.files += 1
+        for imported in _DATA_IMPORT.finditer(text):
+            name = imported[1]
+            if name.startswith("."):
+                evidence.imported_data[(path.parent / name).resolve()] += 1
+            else:  # "@/data/events.json", "~/data/...": an alias of the site's source root
+                evidence.imported_data[Path(name.lstrip("@~/"))] += 1
         if evidence.utc_file is None and _UTC_RENDERING.search(text):
             evidence.utc_file = path
         if path.suffix in _SCRIPTS:
@@ -174,6 +184,10 @@ def read_templates(root: Path) -> TemplateEvidence:
 # Where a page shows its title: its heading, its window's title, its calendar entry's.
 _TITLE_SHOWN = re.compile(r"<h1\b[^>]*>(?P<h1>[^<]{1,160})</h1>|<title>(?P<title>[^<]{1,160})"
                           r"</title>|^SUMMARY:(?P<summary>[^\n]{1,160})$", re.MULTILINE)
+# A data file a component or script imports: "import x from '../data/e.json'", a dynamic
+# "await import('...json')", "require('...yml')".
+_DATA_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']"""
+                          r"""([^"'\n]{1,200}\.(?:json|ya?ml|toml))["']""")
 # A template expression: {{ page.x }}, JSX's {meetup.x}, a template literal's ${meetup.x}.
 _EXPRESSION = re.compile(r"\{\{-?\s*(?P<a>[\w.$]+)\s*-?\}\}|\$?\{\s*(?P<b>[\w.$]+)\s*\}")
 
