@@ -236,7 +236,7 @@ def _preview(text: str) -> str:
 
 # The data files a [content] events setting may name (as lookup.DATA_SUFFIXES: this module
 # is read at every start, before anything of the content layer is imported).
-_DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml")
+_DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml", ".js", ".mjs", ".cjs", ".ts")
 _WILDCARD = re.compile(r"[*?\[]")
 
 

@@ -104,7 +104,9 @@ class SiteFacts:
     @property
     def data(self) -> bool:
         """Whether the events are entries of data files (``events = "events.toml"``)."""
-        return Path(self.events).suffix.lower() in (".toml", ".yaml", ".yml", ".json")
+        from .sources.lookup import DATA_SUFFIXES
+
+        return Path(self.events).suffix.lower() in DATA_SUFFIXES
 
 
 @dataclass(frozen=True)

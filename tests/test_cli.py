@@ -365,8 +365,7 @@ def test_check_prints_every_problem_and_fails(site_with_problems: Path) -> None:
         "(2027-01-06 18:00)",
         "error: content/events/bad.md:5: location: unknown location 'Barn' (known: 'Hall')",
         "warning: content/events/lunch.md:1: location: unsure: no venue in a key or a labelled "
-        "line ('Where: ...'), or a placeholder such as 'TBC' (a venue named only in the text is "
-        "not read): the mail says nothing of where",
+        "line ('Where: ...'), or a placeholder such as 'TBC': the mail says nothing of where",
         "note: content/events/no-front-matter.md:1: not an event: no front matter "
         "(the file must start with a '---' line)",
         "Checked 4 event files and 1 location: 2 errors, 1 warning, "

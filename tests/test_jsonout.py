@@ -79,8 +79,7 @@ def test_check_json_gives_each_problem_its_file_line_key_and_severity(site: Path
          "message": "'2027-13-06 18:00' is not a date (there is no month 13)"},
         {"file": "content/events/lunch.md", "line": 1, "key": "location",
          "severity": "warning", "message": "unsure: no venue in a key or a labelled line "
-         "('Where: ...'), or a placeholder such as 'TBC' (a venue named only in the text is "
-         "not read): the mail says nothing of where"},
+         "('Where: ...'), or a placeholder such as 'TBC': the mail says nothing of where"},
     ]
     assert data["notes"] == [
         {"file": "content/events/notes.md", "line": 1, "key": None, "severity": "note",

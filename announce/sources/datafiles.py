@@ -36,6 +36,7 @@ import yaml
 from ..content import Problem
 from ..paths import display_path
 from .frontmatter import Document, FrontMatterError, Syntax, YamlDialect, read_text
+from .jsdata import SCRIPT_SUFFIXES, read_script_data
 from .keymap import DEFAULT_KEYS, MISSING, KeyMap
 from .lookup import DATA_SUFFIXES, text_of
 
@@ -87,6 +88,9 @@ def _parse(path: Path, text: str, dialect: YamlDialect
         return "toml", data, _toml_lines(text, data)
     if suffix == ".json":
         return "json", *_json_items(text)
+    if suffix in SCRIPT_SUFFIXES:
+        arrays, spans = read_script_data(text)
+        return "json", arrays, spans
     return "yaml", *_yaml_items(text, dialect)
 
 

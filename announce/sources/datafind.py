@@ -22,6 +22,7 @@ from typing import Any
 
 from .datafiles import read_entries
 from .frontmatter import Document, YamlDialect
+from .jsdata import SCRIPT_SUFFIXES, looks_like_data
 from .keymap import KeyMap
 from .lookup import DATA_SUFFIXES
 
@@ -52,12 +53,14 @@ class DataEvents:
                 f"(events = {self.spec!r})" + (f"; {self.because}" if self.because else ""))
 
 
-def dated(data: Mapping[str, Any]) -> bool:
-    """Whether a table has a date-like value among its own keys."""
+def dated(data: Mapping[str, Any], depth: int = 0) -> bool:
+    """Whether a table has a date-like value among its own keys, or those of a table in
+    it (``{"event": {"dateTime": ...}, "group": {...}}``, as an API returns them)."""
     for value in data.values():
         if isinstance(value, dt.date) or (isinstance(value, str) and _DATE_TEXT.match(value)):
             return True
-    return False
+    return depth < 1 and any(dated(v, depth + 1) for v in data.values()
+                             if isinstance(v, Mapping))
 
 
 def _data_files(root: Path, skip: frozenset[str]) -> Iterator[Path]:
@@ -70,6 +73,10 @@ def _data_files(root: Path, skip: frozenset[str]) -> Iterator[Path]:
             path = Path(directory) / name
             try:
                 if path.stat().st_size > _MAX_BYTES:
+                    continue
+                # A script is data only when it holds an array of dated objects.
+                if name.lower().endswith(SCRIPT_SUFFIXES) and not looks_like_data(
+                        path.read_text(encoding="utf-8", errors="replace")):
                     continue
             except OSError:
                 continue

@@ -31,8 +31,8 @@ from .inferfacts import (
     shown_title,
     times_of_day,
 )
+from .inferlookups import infer_lookups
 from .keymap import DEFAULT_KEYS, MISSING, get_path
-from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 from .nonevents import infer_exclude
 from .profiles import GENERIC, Generator, SiteConfig, detect_generator
 from .readers import PAGE_SUFFIXES, read_page
@@ -45,13 +45,6 @@ __all__ = ["Inference", "infer_site"]
 _SKIP_DIRS = frozenset({"node_modules", "vendor", "_site", "public", "dist", "site",
                         "resources", "themes", "assets", "static", "images", "img",
                         "layouts", "_layouts", "_includes", "__pycache__"})
-_RECORD_DIRS = {
-    "venue": ("locations", "_locations", "venues", "_venues", "places", "_places"),
-    "speakers": ("speakers", "_speakers", "people", "_people", "presenters", "authors",
-                 "_authors", "members", "team"),
-    "group": ("orgs", "_orgs", "organizers", "organisers", "groups", "_groups",
-              "communities", "organizations", "organisations"),
-}
 # Fields whose keys init writes only when the site uses them.
 _MAPPED = ("title", "start", "start_time", "end", "end_time", "duration", "timezone",
            "venue", "venue_address", "venue_url", "venue_map", "online_url", "speakers",
@@ -223,7 +216,7 @@ def infer_site(root: Path) -> Inference:
                     for d in in_events]
     result.utc_written = utc_written(start_values)
     result.offsets = written_offsets(start_values)
-    _infer_lookups(result, in_events)
+    infer_lookups(result, in_events, _SKIP_DIRS)
     infer_exclude(result, events_dir, all_in_events, in_events, _shown_start(result))
     infer_body_fields(result, events_dir, all_in_events, in_events)
     if "meetup_id" in result.keys:
@@ -278,7 +271,7 @@ def _from_data(result: Inference, dated: list[Document], by_name: list[Document]
         result.notes.append(f"{result.keys['title'][1]} is the same in most entries (a series' "
                             f"name): the title is read from {title} first")
     _infer_times(result, found.documents)
-    _infer_lookups(result, found.documents)
+    infer_lookups(result, found.documents, _SKIP_DIRS)
     return True
 
 
@@ -421,78 +414,3 @@ def _infer_times(result: Inference, events: list[Document]) -> None:
                 isinstance(value, str) and _DATE_ONLY.match(value)):
             date_only += 1
     result.date_only = date_only
-
-
-def _record_sources(result: Inference) -> dict[str, list[str]]:
-    """Candidate record sources per field, as [content.lookup] specs."""
-    root = result.root
-    found: dict[str, list[str]] = {name: [] for name in _RECORD_DIRS}
-    for directory, folders, _files in os.walk(root):
-        folders[:] = [d for d in folders if not d.startswith(".") and d not in _SKIP_DIRS]
-        depth = len(Path(directory).relative_to(root).parts)
-        if depth > 4:
-            folders[:] = []
-        for name in folders:
-            for field_name, names in _RECORD_DIRS.items():
-                if name.lower() in names:
-                    found[field_name].append(
-                        (Path(directory) / name).relative_to(root).as_posix())
-    for data_dir in result.generator.data_dirs or ("_data", "data"):
-        folder = root / result.site_dir / data_dir
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() in DATA_SUFFIXES:
-                spec = path.relative_to(root).as_posix()
-                for field_name in found:
-                    found[field_name].append(spec)
-    for spec in result.config.data_keys:
-        for field_name in found:
-            found[field_name].append(spec)
-    from .datafind import common_patterns
-
-    for specs in found.values():  # "cities/brno/venues", "cities/praha/venues": one pattern
-        specs.extend(common_patterns([s for s in specs if (root / s).is_dir()]))
-    return found
-
-
-def _ids(events: list[Document], paths: tuple[str, ...]) -> set[str]:
-    values: set[str] = set()
-    for document in events:
-        for path in paths:
-            value = get_path(document.data, path)
-            items = value if isinstance(value, list) else [value]
-            values.update(text_of(v) for v in items if isinstance(v, str | int) and text_of(v))
-    return values
-
-
-def _infer_lookups(result: Inference, events: list[Document]) -> None:
-    sources = _record_sources(result)
-    for field_name, spec_list in sources.items():
-        if field_name in result.lookups:
-            continue  # the site's templates said where (inferfacts.joined_keys)
-        paths = result.keys.get(field_name if field_name != "group" else "group", ())
-        if field_name == "speakers":
-            paths = result.keys.get("speakers", ())
-        ids = _ids(events, paths)
-        if not ids:
-            continue
-        best: tuple[int, str, Lookup] | None = None
-        for spec in spec_list:
-            lookup = load_lookup(spec, result.root, result.generator.yaml)
-            if not len(lookup):
-                continue
-            matched = sum(1 for value in ids if lookup.find(value) is not None)
-            if matched and (best is None or matched > best[0]):
-                best = (matched, spec, lookup)
-        if best is None or best[0] < max(1, len(ids) // 2):
-            continue
-        # A folder of location files, each titled, as HV Open's: events must name one of
-        # them (check reports an unknown one). Others are a lookup: a name none of its
-        # records has is shown as written.
-        if field_name == "venue" and Path(best[1]).name in ("_locations", "locations") \
-                and (result.root / best[1]).is_dir() and all(
-                    text_of(r.data.get("title")) for r in best[2].records.values()):
-            result.locations = best[1]
-        else:
-            result.lookups[field_name] = best[1]

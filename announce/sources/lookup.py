@@ -31,7 +31,9 @@ __all__ = ["Lookup", "Record", "load_lookup", "location_of", "read_data_file", "
            "text_of"]
 
 _ID_KEYS = ("id", "key", "slug", "handle", "name")
-DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml")
+# Data files: YAML, JSON, TOML, and the literals of a JavaScript or TypeScript module
+# (see .jsdata).
+DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml", ".js", ".mjs", ".cjs", ".ts")
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,8 @@ def _read_data_file(lookup: Lookup, path: Path, key_path: str, dialect: YamlDial
 
 
 def read_data_file(path: Path, dialect: YamlDialect) -> Any:
-    """A YAML, JSON or TOML data file's value. Raises FrontMatterError or ValueError."""
+    """A YAML, JSON or TOML data file's value, or a script's arrays of literals. Raises
+    FrontMatterError or ValueError."""
     suffix = path.suffix.lower()
     if suffix in (".yml", ".yaml"):
         return read_yaml_file(path, dialect)
@@ -206,6 +209,11 @@ def read_data_file(path: Path, dialect: YamlDialect) -> Any:
         return json.loads(text)
     if suffix == ".toml":
         return tomllib.loads(text)
+    if suffix in (".js", ".mjs", ".cjs", ".ts"):
+        from .jsdata import read_script_data
+
+        arrays, _lines = read_script_data(text)
+        return next(iter(arrays.values())) if len(arrays) == 1 else arrays
     raise ValueError(f"{path.name}: not a data file (expected {', '.join(DATA_SUFFIXES)})")
 
 

@@ -150,6 +150,9 @@ class Reader:
             return path, None
         if type(value) is str:  # the common case first
             return path, value.strip() or None
+        if isinstance(value, dict) and isinstance(named := value.get("name", value.get(
+                "title")), str):
+            return path, named.strip() or None  # {"name": "Newcastle Coders", ...}
         if isinstance(value, bool | list | dict):
             self.problem(path, f"expected text, got {preview(value)}")
             return path, None
