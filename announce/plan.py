@@ -15,7 +15,7 @@ from . import kinds
 from .config import Settings
 from .content import Catalog, Event
 from .errors import SendError
-from .kinds import Sent
+from .news import Sent
 from .selection import announced_types, next_due, upcoming
 from .timefmt import short_when
 

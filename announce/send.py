@@ -43,9 +43,9 @@ from .config import Settings
 from .content import Catalog, Event, Problem
 from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transport_for
 from .errors import ConfigError
-from .kinds import UPDATE, Sent, changed_note
 from .ledger import Claim, Ledger, Row, read_sent, run_lock
 from .ledger.keys import recipient_keys
+from .news import UPDATE, Sent, changed_note
 from .plan import SendOptions, plan
 from .recipients import Recipient, Recipients, load_recipients
 

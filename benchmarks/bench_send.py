@@ -200,7 +200,7 @@ def prepare_sample(config: Path) -> Prepared:
     from announce.compose import compose
     from announce.config import load_settings
     from announce.content import parse_datetime
-    from announce.kinds import NO_SENDS
+    from announce.news import NO_SENDS
     from announce.sources.catalog import load_catalog
 
     settings = load_settings(config)

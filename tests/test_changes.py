@@ -26,16 +26,9 @@ from announce.config import ScheduleSettings, load_settings
 from announce.content import Event, Location
 from announce.errors import ConfigError
 from announce.i18n import language
-from announce.kinds import (
-    SentRecord,
-    changed_since,
-    due_kinds,
-    get,
-    ledger_key,
-    pending_changes,
-    plan,
-)
+from announce.kinds import due_kinds, get, ledger_key, plan
 from announce.ledger import SCHEMA_VERSION, Claim, Ledger, Outcome, read_sent
+from announce.news import SentRecord, changed_since, pending_changes
 
 from .conftest import REPO
 

@@ -137,7 +137,6 @@ TO_SPLIT = {
     "announce/delivery/pool.py": OLD_LIMIT,
     "announce/delivery/smtp.py": OLD_LIMIT,
     "announce/init.py": OLD_LIMIT,
-    "announce/kinds.py": OLD_LIMIT,
     "announce/ledger/branch.py": OLD_LIMIT,
     "announce/ledger/store.py": OLD_LIMIT,
     "announce/send.py": OLD_LIMIT,

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from ..changes import Facts
 from ..errors import AnnounceError, LedgerBusy, LedgerError
-from ..kinds import NO_SENDS, Sent, SentRecord
+from ..news import NO_SENDS, Sent, SentRecord
 from .copies import Copy, keep, read_copies
 from .history import Failure, HistoryEntry, parse_time, read_history
 from .keys import PLAIN, RecipientKeys
