@@ -136,7 +136,6 @@ OLD_LIMIT = 500
 TO_SPLIT = {
     "announce/init.py": OLD_LIMIT,
     "announce/ledger/branch.py": OLD_LIMIT,
-    "announce/ledger/store.py": OLD_LIMIT,
     "announce/sources/body.py": OLD_LIMIT,
     "announce/sources/catalog.py": OLD_LIMIT,
     "announce/sources/datafiles.py": OLD_LIMIT,
