@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .config import Settings
 from .content import Catalog, Event
-from .kinds import Sent
+from .news import Sent
 
 if TYPE_CHECKING:
     from .message import Prepared
@@ -27,7 +27,7 @@ def compose(settings: Settings, catalog: Catalog, event: Event, kind: str, now: 
             sent: Sent) -> Prepared:
     """``event`` as a message of ``kind`` at ``now``, ready to be addressed.
 
-    ``sent`` is what the ledger says went out (``kinds.NO_SENDS`` for none): an update
+    ``sent`` is what the ledger says went out (``news.NO_SENDS`` for none): an update
     tells what changed since, and the calendar file's SEQUENCE counts what came before.
     The ``Date`` header is ``now``.
     """

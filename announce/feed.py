@@ -32,7 +32,8 @@ from xml.sax.saxutils import escape
 
 from .config import Settings
 from .content import Catalog, Event
-from .kinds import Sent, due_kinds, get, kind_of
+from .kinds import due_kinds, get
+from .news import Sent, kind_of
 from .sitefolder import feed_folder, write_if_changed
 
 __all__ = ["FeedEntry", "FeedFiles", "feed_entries", "write_feeds"]

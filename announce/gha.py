@@ -37,7 +37,7 @@ from .workflow import (
 
 if TYPE_CHECKING:
     from .content import Catalog, Event, Problem
-    from .send import KindReport, SendReport
+    from .report import KindReport, SendReport
 
 __all__ = ["after_send", "before_send", "error_for", "outdated_workflows", "unannounced"]
 

@@ -22,13 +22,9 @@ The rules, for one event that has not started yet:
   change after it makes another. A ledger from before snapshots has none: nothing is
   changed for those events.
 
-An event can have several updates, and exactly once holds for each: the ledger keys a
-message by (event, *ledger key*, recipient), and an update's key is ``update:N``, N
-counting from 1 (:func:`ledger_key`); a cancellation's is ``cancellation``, then
-``cancellation:2`` for the next one. An update that did not reach everyone keeps its
-key, so a rerun resumes it, as long as it is still the news (the newest message, and
-the event unchanged since it started); a change after it takes the next number. Every
-other kind's key is its name.
+The ledger keys each message by its *ledger key*: the kind's name, ``update:N`` for the
+Nth update, ``cancellation:2`` for a second cancellation (:func:`ledger_key`; how they
+number, and what is pending, is :mod:`announce.news`').
 
 Which goes when several are due (one message per event per run, so a member never gets
 two the same hour): cancellation, then update, then reminder, then announcement. An
@@ -53,14 +49,28 @@ days before 18:00 is 18:00, across a change of daylight saving time too; the 24 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .changes import Change, Facts, changed, facts_of, summary
+from .changes import Change
 from .errors import ContentError
 from .i18n import N_
+from .news import (
+    CANCELLATION,
+    NO_SENDS,
+    UPDATE,
+    Records,
+    Sent,
+    SentRecord,
+    kind_of,
+    numbered,
+    pending_cancellation,
+    pending_changes,
+    pending_update,
+    updates_of,
+)
 
 if TYPE_CHECKING:
     from .config import ScheduleSettings
@@ -68,55 +78,27 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
-    "NO_SENDS",
     "REGISTRY",
     "Kind",
     "MessagePlan",
-    "Sent",
-    "SentRecord",
-    "changed_note",
-    "changed_since",
     "check_forced",
     "coming",
     "default_kind",
     "due_kinds",
     "get",
-    "kind_of",
     "kinds_for",
     "ledger_key",
     "next_due_at",
-    "pending_changes",
     "plan",
     "silent",
 ]
 
 REMINDER_GAP = timedelta(hours=24)
 
-
-@dataclass(frozen=True)
-class SentRecord:
-    """What the ledger says about one kind of message for one event."""
-
-    first_at: datetime
-    complete: bool = True
-    # At least one recipient's copy was confirmed sent (not only claimed, failed or lost).
-    delivered: bool = True
-    # What the message said about the event when its sending first started; None in a
-    # ledger from before snapshots.
-    facts: Facts | None = None
-
-
-# event id -> ledger key (the kind's name; "update:N" for updates) -> record
-Records = Mapping[str, SentRecord]
-Sent = Mapping[str, Records]
-NO_SENDS: Sent = {}
-
 # (event, now, schedule, what was sent for it) -> is this kind due?
 DueRule = Callable[["Event", datetime, "ScheduleSettings", Records], bool]
 # (event, schedule, what was sent for it) -> when this kind becomes due, if it will
 OpensRule = Callable[["Event", "ScheduleSettings", Records], datetime | None]
-
-UPDATE = "update"
 
 
 @dataclass(frozen=True)
@@ -177,16 +159,6 @@ def _announcement_opens(event: Event, schedule: ScheduleSettings,
     return event.start - timedelta(days=schedule.announce_days_before)
 
 
-def _updates(records: Records) -> list[tuple[int, SentRecord]]:
-    """The event's updates, by number."""
-    found = []
-    for key, record in records.items():
-        name, _, number = key.partition(":")
-        if name == UPDATE and number.isdigit():
-            found.append((int(number), record))
-    return sorted(found, key=lambda item: item[0])
-
-
 def _reminder_window(event: Event, schedule: ScheduleSettings) -> datetime:
     return event.start - timedelta(days=schedule.reminder_days_before)
 
@@ -198,7 +170,7 @@ def _reminder_opens(event: Event, schedule: ScheduleSettings,
             or _sent_in_full(records.get("reminder"))):
         return None
     window = _reminder_window(event, schedule)
-    updates = [record for _, record in _updates(records) if record.delivered]
+    updates = [record for _, record in updates_of(records) if record.delivered]
     # An update within the window said all a reminder would: it was the reminder.
     if any(record.first_at >= window for record in updates):
         return None
@@ -219,47 +191,9 @@ def _reminder_due(event: Event, now: datetime, schedule: ScheduleSettings,
     return at is not None and now >= at
 
 
-@dataclass(frozen=True)
-class _Pending:
-    key: str  # the ledger key the update goes under
-    since: str  # the ledger key of the message it tells a change from
-    facts: Facts  # what that message said
-
-
-def _pending_update(event: Event, schedule: ScheduleSettings,
-                    records: Records) -> _Pending | None:
-    """The update due now, if one is: None when nothing changed, or when there is
-    nothing to compare with (no message with a snapshot reached anyone)."""
-    if event.cancelled:
-        return None
-    current = facts_of(event)
-    fields = schedule.update_fields
-    # The messages that reached someone, and what each said, oldest first.
-    told: list[tuple[datetime, str, Facts]] = sorted(
-        ((r.first_at, key, r.facts) for key, r in records.items()
-         if r.facts is not None and r.delivered), key=lambda item: item[0])
-    updates = _updates(records)
-    number = updates[-1][0] if updates else 0
-    if updates and not updates[-1][1].complete:
-        # Unfinished: resumed while it is the news, i.e. the newest message and the event
-        # as it was when it started (a resumed send must say what the first part said).
-        key, record = f"{UPDATE}:{number}", updates[-1][1]
-        newest = max(records.items(), key=lambda item: item[1].first_at)[0]
-        if (newest == key and record.facts is not None
-                and not changed(record.facts, current, fields)):
-            before = [(k, facts) for _, k, facts in told if k != key]
-            return _Pending(key, *before[-1]) if before else None
-    if not told:
-        return None
-    _, since, last = told[-1]
-    if changed(last, current, fields):
-        return _Pending(f"{UPDATE}:{number + 1}", since, last)
-    return None
-
-
 def _update_due(event: Event, now: datetime, schedule: ScheduleSettings,
                 records: Records) -> bool:
-    pending = _pending_update(event, schedule, records)
+    pending = pending_update(event, schedule, records)
     if pending is None:
         return False
     started = records.get(pending.key)
@@ -274,39 +208,9 @@ def _update_opens(event: Event, schedule: ScheduleSettings,
     return None  # due the moment the event changes, or never
 
 
-CANCELLATION = "cancellation"
-
-
-def _numbered(records: Records, kind: str) -> list[tuple[int, str, SentRecord]]:
-    """The event's messages of a repeating kind, by number: its first is under the kind's
-    name (``cancellation``, number 1), the next ones ``cancellation:2``; updates number
-    from ``update:1``."""
-    found = []
-    for key, record in records.items():
-        name, _, number = key.partition(":")
-        if name == kind and (number.isdigit() or not number):
-            found.append((int(number) if number else 1, key, record))
-    return sorted(found, key=lambda item: item[0])
-
-
-def _pending_cancellation(event: Event, records: Records) -> str | None:
-    """The ledger key of the cancellation due now, if one is: the event is cancelled, was
-    announced, and the last news members got is not its cancellation (never sent, or an
-    update since said it is on again). An unfinished one resumes under its key."""
-    if not event.cancelled or "announcement" not in records:
-        return None
-    sent = _numbered(records, CANCELLATION)
-    if sent and not sent[-1][2].complete:
-        return sent[-1][1]
-    heard = [(r.first_at, key) for key, r in records.items() if r.delivered]
-    if sent and heard and kind_of(max(heard)[1]) == CANCELLATION:
-        return None
-    return CANCELLATION if not sent else f"{CANCELLATION}:{sent[-1][0] + 1}"
-
-
 def _cancellation_due(event: Event, now: datetime, schedule: ScheduleSettings,
                       records: Records) -> bool:
-    return _pending_cancellation(event, records) is not None
+    return pending_cancellation(event, records) is not None
 
 
 def _cancellation_opens(event: Event, schedule: ScheduleSettings,
@@ -348,11 +252,6 @@ def get(name: str) -> Kind:
         raise ValueError(f"unknown kind {name!r} (expected one of {', '.join(KINDS)})") from None
 
 
-def kind_of(key: str) -> str:
-    """The kind a ledger key belongs to: ``update:2`` -> ``update``."""
-    return key.partition(":")[0]
-
-
 def ledger_key(event: Event, kind: str, schedule: ScheduleSettings,
                sent: Sent = NO_SENDS) -> str:
     """The key the ledger records this kind's next message of ``event`` under (see the
@@ -366,47 +265,14 @@ def ledger_key(event: Event, kind: str, schedule: ScheduleSettings,
     records = sent.get(event.id, {})
     if kind == CANCELLATION:
         # Forced with none due: the last one, so that the ledger skips who has it.
-        cancellations = _numbered(records, CANCELLATION)
-        return _pending_cancellation(event, records) or (
+        cancellations = numbered(records, CANCELLATION)
+        return pending_cancellation(event, records) or (
             cancellations[-1][1] if cancellations else CANCELLATION)
-    pending = _pending_update(event, schedule, records)
+    pending = pending_update(event, schedule, records)
     if pending is not None:
         return pending.key
-    updates = _updates(records)  # a forced update with nothing changed: a new one
+    updates = updates_of(records)  # a forced update with nothing changed: a new one
     return f"{kind}:{updates[-1][0] + 1 if updates else 1}"
-
-
-def pending_changes(event: Event, schedule: ScheduleSettings,
-                    sent: Sent = NO_SENDS) -> list[Change]:
-    """What an update of ``event`` sent now tells: its changes since the last message
-    that reached members, in the fields that count; empty when nothing changed."""
-    pending = _pending_update(event, schedule, sent.get(event.id, {}))
-    if pending is None:
-        return []
-    return changed(pending.facts, facts_of(event), schedule.update_fields)
-
-
-def changed_since(event: Event, schedule: ScheduleSettings,
-                  sent: Sent = NO_SENDS) -> tuple[str, list[Change]] | None:
-    """For ``list`` and ``check``: the kind of the last message that reached members (the
-    one an update tells a change from) and the changes since, if an update is pending."""
-    records = sent.get(event.id, {})
-    pending = _pending_update(event, schedule, records)
-    if pending is None:
-        return None
-    return kind_of(pending.since), changed(pending.facts, facts_of(event),
-                                           schedule.update_fields)
-
-
-def changed_note(event: Event, schedule: ScheduleSettings, sent: Sent,
-                 tz: tzinfo) -> str | None:
-    """``changed since the announcement: start 18:00 → 18:30``, when an update is due:
-    the line ``list``, ``check``, the preview and the pull-request summary show."""
-    found = changed_since(event, schedule, sent)
-    if found is None:
-        return None
-    since, changes = found
-    return f"changed since the {since}: {summary(changes, tz)}"
 
 
 @dataclass(frozen=True)

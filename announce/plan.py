@@ -15,11 +15,11 @@ from . import kinds
 from .config import Settings
 from .content import Catalog, Event
 from .errors import SendError
-from .kinds import Sent
+from .news import Sent
 from .selection import announced_types, next_due, upcoming
 from .timefmt import short_when
 
-__all__ = ["Plan", "Refused", "SendOptions", "event_name", "plan"]
+__all__ = ["Plan", "Refused", "SendOptions", "event_name", "plan_sends"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ def event_name(event: Event) -> str:
     return f"“{event.title}” ({event.id})"
 
 
-def plan(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,
-         sent: Sent) -> Plan:
+def plan_sends(settings: Settings, catalog: Catalog, now: datetime, options: SendOptions,
+               sent: Sent) -> Plan:
     """What to send: for ``--next`` (no refs), the first event with something due; for
     named events, what is due for each (or, with ``--force``, the ``--kind`` asked for)."""
     from .sources.provenance import REFUSED, refusal

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from .config import ScheduleSettings
 from .content import Event
-from .kinds import NO_SENDS, Sent, due_kinds, silent
+from .kinds import due_kinds, silent
+from .news import NO_SENDS, Sent
 
 __all__ = ["announced_types", "next_due", "next_event", "upcoming"]
 

@@ -22,7 +22,7 @@ Message-ID, so that a client that did get it can tell the copies are one).
 
 Only this module and the CLI know about a "run"; the lock that keeps two runs apart is
 held from reading the ledger (to decide what is due) to the last confirmation. The result
-is data (:class:`SendReport`); the words are :mod:`announce.summary`'s.
+is data (:class:`~announce.report.SendReport`); the words are :mod:`announce.summary`'s.
 """
 
 from __future__ import annotations
@@ -32,22 +32,21 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from .compose import compose
 from .config import Settings
-from .content import Catalog, Event, Problem
+from .content import Catalog, Event
 from .delivery import Outcome, Outgoing, Overrides, Stopped, Transport, transport_for
 from .errors import ConfigError
-from .kinds import UPDATE, Sent, changed_note
 from .ledger import Claim, Ledger, Row, read_sent, run_lock
 from .ledger.keys import recipient_keys
-from .plan import SendOptions, plan
+from .news import UPDATE, Sent, changed_note
+from .plan import SendOptions, plan_sends
 from .recipients import Recipient, Recipients, load_recipients
+from .report import KindReport, SendReport, note
 
 if TYPE_CHECKING:
     import ssl
@@ -56,85 +55,10 @@ if TYPE_CHECKING:
     from .render import Rendered
     from .shared import Shared
 
-__all__ = ["KindReport", "Progress", "SendOptions", "SendReport", "send"]
-
-# How many failed or uncertain addresses a report keeps before "... and N more".
-SHOWN = 20
+__all__ = ["Progress", "send"]
 
 # (total, label) -> a context whose value advances the bar by n.
 Progress = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
-
-
-@dataclass
-class KindReport:
-    """What happened to one kind of message for one event."""
-
-    event: Event
-    kind: str
-    subject: str
-    transport: str
-    recipients: int
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0          # already sent by an earlier run
-    left_out: int = 0         # invalid or duplicate entries in the recipients (skipped too)
-    uncertain: int = 0        # claimed by a run that stopped, or lost after the final dot
-    not_sent: int = 0         # claimed, never tried: the run stopped early
-    invalid: int = 0          # could not be addressed
-    refused: int = 0          # refused for good (5xx) by an earlier run: not tried again
-    audience: str = ""        # where the recipients come from
-    dry_run: bool = False
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    uncertain_recipients: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)   # the first few files written, if any
-    outbox: Path | None = None                         # the folder they are in
-    aborted: str | None = None
-    # "changed since the announcement: start 18:00 → 18:30", for an update
-    changed: str | None = None
-    skip: bool = False        # skipped by the organizer: recorded as done, sent to nobody
-
-    @property
-    def ok(self) -> bool:
-        return not (self.failed or self.uncertain or self.not_sent or self.aborted)
-
-    @property
-    def never_tried(self) -> int:
-        """Recipients this run never got to: not read from the list when it stopped."""
-        reached = (self.sent + self.failed + self.skipped + self.uncertain + self.not_sent
-                   + self.invalid + self.refused)
-        return max(0, self.recipients - reached)
-
-    @property
-    def counts(self) -> str:
-        """``N sent, N failed, N skipped, N uncertain`` (and ``N not sent``), for summaries."""
-        counts = (f"{self.sent} sent, {self.failed + self.invalid} failed, "
-                  f"{self.skipped + self.left_out} skipped, {self.uncertain} uncertain")
-        counts += f", {self.refused} refused earlier" if self.refused else ""
-        return counts + (f", {self.not_sent} not sent" if self.not_sent else "")
-
-
-@dataclass
-class SendReport:
-    """Everything a run did, for the CLI (and for CI annotations) to present."""
-
-    items: list[KindReport] = field(default_factory=list)
-    problems: tuple[str, ...] = ()      # recipients left out (invalid, duplicate)
-    # What the files' own problems mean for the messages planned (a language without a
-    # catalog: the mail is English).
-    warnings: list[Problem] = field(default_factory=list)
-    nothing_due: str | None = None
-    notes: list[str] = field(default_factory=list)
-    stopped_by: str | None = None       # SIGINT or SIGTERM stopped the run
-
-    @property
-    def exit_code(self) -> int:
-        """0: all went out (or nothing was due); 3: some recipients did not; 1: stopped;
-        128 + the signal's number when a signal stopped it (130 for Ctrl-C)."""
-        if self.stopped_by is not None:
-            return 128 + signal.Signals[self.stopped_by].value
-        if any(item.aborted for item in self.items):
-            return 1
-        return 0 if all(item.ok for item in self.items) else 3
 
 
 def send(
@@ -224,7 +148,7 @@ def _planned(settings: Settings, catalog: Catalog, now: datetime, options: SendO
              sent: Sent, report: SendReport) -> Sequence[tuple[Event, str]]:
     from .render.checks import event_language_problem
 
-    found = plan(settings, catalog, now, options, sent)
+    found = plan_sends(settings, catalog, now, options, sent)
     report.nothing_due = found.nothing_due
     for event, _kind in found.sends:
         language = event_language_problem(settings, event)
@@ -292,10 +216,10 @@ def _skip(ledger: Ledger, event: Event, prepared: Prepared, options: SendOptions
     """``--skip``: the message is recorded as done and sent to nobody (see Ledger.skip)."""
     from .changes import facts_of
 
-    plan = prepared.rendered.plan
-    ledger.skip(event.id, plan.key, prepared.rendered.subject, facts_of(event),
+    message = prepared.rendered.plan
+    ledger.skip(event.id, message.key, prepared.rendered.subject, facts_of(event),
                 options.skipped_by)
-    return KindReport(event=event, kind=plan.kind, subject=prepared.rendered.subject,
+    return KindReport(event=event, kind=message.kind, subject=prepared.rendered.subject,
                       transport=transport, recipients=0, skip=True)
 
 
@@ -311,9 +235,9 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
     from .changes import facts_of
 
     # The ledger key ("update:2"), not the kind: every write below is of this one message.
-    event_id, kind = item.event.id, prepared.rendered.plan.key
-    ledger.record_subject(event_id, kind, item.subject, facts_of(item.event))
-    label = f"{kind} of {event_id}"
+    event_id, key = item.event.id, prepared.rendered.plan.key
+    ledger.record_subject(event_id, key, item.subject, facts_of(item.event))
+    label = f"{key} of {event_id}"
     bar = progress(item.recipients, label) if progress else contextlib.nullcontext(_no_progress)
     shared = None
     if settings.mail.batch_recipients > 1:  # messages shared by N recipients (shared.py)
@@ -326,7 +250,7 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
             for chunk in _chunks(iter(recipients), size):
                 # By address, or by keyed hash: the ledger's own key (ledger/keys.py).
                 keys = [ledger.recipient_key(r.key) for r in chunk]
-                rows = ledger.lookup(event_id, kind, keys)
+                rows = ledger.lookup(event_id, key, keys)
                 items = [out for recipient, key in zip(chunk, keys, strict=True)
                          if (out := _outgoing(settings, prepared, recipient, key,
                                               rows.get(key), options, item))]
@@ -335,12 +259,12 @@ def _deliver(settings: Settings, ledger: Ledger, transport: Transport, prepared:
                 if items:
                     yield shared.group(items, rows) if shared else items
 
-        recorder = _Recorder(ledger, event_id, kind, transport.name, item, advance, shared,
+        recorder = _Recorder(ledger, event_id, key, transport.name, item, advance, shared,
                              prepared.rendered)
         delivered = transport.deliver(batches(), recorder)
     item.outbox, item.files = delivered.folder, list(delivered.files)
     if delivered.stopped is None:  # every recipient now has a row that says how it went
-        ledger.finished(event_id, kind)
+        ledger.finished(event_id, key)
     return delivered.stopped
 
 
@@ -360,7 +284,7 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key:
     if row is not None and row.status == "claimed" and not (
             options.resend_uncertain or options.resend):
         item.uncertain += 1
-        _note(item.uncertain_recipients, recipient.address)
+        note(item.uncertain_recipients, recipient.address)
         return None
     if row is not None and row.status == "claimed":
         message_id = row.message_id  # the same mail, maybe already there
@@ -374,7 +298,7 @@ def _outgoing(settings: Settings, prepared: Prepared, recipient: Recipient, key:
         data = _addressed(prepared, recipient, message_id)
     except AddressError as exc:
         item.invalid += 1
-        _note(item.failures, (recipient.address, str(exc)))
+        note(item.failures, (recipient.address, str(exc)))
         return None
     return Outgoing(key, recipient.address, data, message_id)
 
@@ -383,10 +307,11 @@ class _Recorder:
     """A transport's claims and outcomes, into the ledger and the run's report; with the
     first recipient confirmed, the message's copy for the archive (ledger/copies.py)."""
 
-    def __init__(self, ledger: Ledger, event: str, kind: str, transport: str,
+    def __init__(self, ledger: Ledger, event: str, key: str, transport: str,
                  item: KindReport, advance: Callable[[int], None], shared: Shared | None,
                  copy: Rendered):
-        self.ledger, self.event, self.kind, self.transport = ledger, event, kind, transport
+        # ``key``: the message's ledger key ("update:2"), under which each row is written.
+        self.ledger, self.event, self.key, self.transport = ledger, event, key, transport
         self.item = item
         self.advance = advance
         self.shared = shared  # a shared message's claim and outcome are each recipient's
@@ -397,7 +322,7 @@ class _Recorder:
                 not isinstance(c, Outgoing) and c.status == "sent" for c in changes):
             # Before the outcome: it has gone out, whatever happens to this run next.
             copy, self.copy = self.copy, None
-            self.ledger.keep_copy(self.event, self.kind, copy.subject, copy.html, copy.text,
+            self.ledger.keep_copy(self.event, self.key, copy.subject, copy.html, copy.text,
                                   self.transport)
         rows: list[Claim | Outcome] = []
         for change in changes:
@@ -405,7 +330,7 @@ class _Recorder:
                 rows += [Claim(key, change.message_id) for key in change.keys]
             else:
                 rows += self.shared.each(change) if self.shared else [change]
-        self.ledger.record(self.event, self.kind, rows, self.transport)
+        self.ledger.record(self.event, self.key, rows, self.transport)
 
     def report(self, outcomes: Sequence[Outcome]) -> None:
         if self.shared is not None:
@@ -417,10 +342,10 @@ class _Recorder:
                 item.sent += 1
             elif outcome.status == "failed":
                 item.failed += 1
-                _note(item.failures, (outcome.recipient, outcome.error))
+                note(item.failures, (outcome.recipient, outcome.error))
             elif outcome.status == "uncertain":
                 item.uncertain += 1
-                _note(item.uncertain_recipients, f"{outcome.recipient} ({outcome.error})")
+                note(item.uncertain_recipients, f"{outcome.recipient} ({outcome.error})")
             else:
                 item.not_sent += 1
         self.advance(len(outcomes))
@@ -441,12 +366,3 @@ def _addressed(prepared: Prepared, recipient: Recipient, message_id: str) -> byt
 
 def _no_progress(n: int) -> None:
     """Progress goes nowhere when there is no terminal."""
-
-
-T = TypeVar("T")
-
-
-def _note(notes: list[T], entry: T) -> None:
-    # Keep the first SHOWN only: a server that refuses everyone must not fill memory.
-    if len(notes) < SHOWN:
-        notes.append(entry)

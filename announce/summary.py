@@ -1,4 +1,4 @@
-"""What ``announce send`` prints: a :class:`~announce.send.SendReport` in words.
+"""What ``announce send`` prints: a :class:`~announce.report.SendReport` in words.
 
 The edge's job (the CLI prints these lines; :mod:`announce.gha` words the same report
 for GitHub); ``send`` itself returns data.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from .config import Settings
 from .paths import display_path
 from .plan import event_name
-from .send import KindReport, SendReport
+from .report import KindReport, SendReport
 from .timefmt import short_when
 
 __all__ = ["format_report"]

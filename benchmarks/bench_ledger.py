@@ -25,7 +25,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from announce.ledger import Claim, Ledger, Outcome
+from announce.delivery import Outcome
+from announce.ledger import Claim, Ledger
 from announce.ledger.branch import Place, fetch, git_environment, mark, record
 from announce.ledger.keys import RecipientKeys
 

@@ -181,7 +181,8 @@ def run_announce(config: Path) -> tuple[float, int]:
     """Seconds for a whole ``send --next`` in this process, and messages sent."""
     from announce.config import load_settings
     from announce.content import parse_datetime
-    from announce.send import SendOptions, send
+    from announce.plan import SendOptions
+    from announce.send import send
     from announce.sources.catalog import load_catalog
 
     settings = load_settings(config)
@@ -200,7 +201,7 @@ def prepare_sample(config: Path) -> Prepared:
     from announce.compose import compose
     from announce.config import load_settings
     from announce.content import parse_datetime
-    from announce.kinds import NO_SENDS
+    from announce.news import NO_SENDS
     from announce.sources.catalog import load_catalog
 
     settings = load_settings(config)

@@ -24,18 +24,12 @@ from announce.changes import Change, Facts, changed, describe, facts_of, summary
 from announce.cli import cli
 from announce.config import ScheduleSettings, load_settings
 from announce.content import Event, Location
+from announce.delivery import Outcome
 from announce.errors import ConfigError
 from announce.i18n import language
-from announce.kinds import (
-    SentRecord,
-    changed_since,
-    due_kinds,
-    get,
-    ledger_key,
-    pending_changes,
-    plan,
-)
-from announce.ledger import SCHEMA_VERSION, Claim, Ledger, Outcome, read_sent
+from announce.kinds import due_kinds, get, ledger_key, plan
+from announce.ledger import SCHEMA_VERSION, Claim, Ledger, read_sent
+from announce.news import SentRecord, changed_since, pending_changes
 
 from .conftest import REPO
 

@@ -529,7 +529,8 @@ def test_list_reads_the_ledger_without_the_delivery_package(sample_config: Path)
     from datetime import UTC, datetime
 
     from announce.config import load_settings
-    from announce.ledger import Claim, Ledger, Outcome
+    from announce.delivery import Outcome
+    from announce.ledger import Claim, Ledger
 
     path = load_settings(sample_config).ledger.path
     with Ledger.open(path, clock=lambda: datetime(2027, 1, 28, tzinfo=UTC)) as ledger:

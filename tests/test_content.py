@@ -12,15 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from announce.config import Settings, load_settings
-from announce.content import (
-    Catalog,
-    Event,
-    find_propose_url,
-    parse_datetime,
-    split_sections,
-)
+from announce.content import Catalog, Event, parse_datetime
 from announce.errors import ContentError
 from announce.paths import display_path
+from announce.sections import find_propose_url, split_sections
 from announce.sources.catalog import load_catalog
 
 from .conftest import SERVICE_MESH, shared

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from announce.delivery import Outcome
 from announce.errors import LedgerError, SendError
-from announce.kinds import NO_SENDS, SentRecord
-from announce.ledger import SCHEMA_VERSION, Claim, Ledger, Outcome, read_sent, run_lock
+from announce.ledger import SCHEMA_VERSION, Claim, Ledger, read_sent, run_lock
+from announce.news import NO_SENDS, SentRecord
 
 EVENT = "2027/2027-02-03-observability-with-opentelemetry"
 T0 = datetime(2027, 1, 28, 14, 0, tzinfo=UTC)

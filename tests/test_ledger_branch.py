@@ -378,7 +378,8 @@ KILLED_WHILE_SENDING = """
 import os, signal, sys
 from datetime import UTC, datetime
 from pathlib import Path
-from announce.ledger import Claim, Ledger, Outcome
+from announce.delivery import Outcome
+from announce.ledger import Claim, Ledger
 ledger = Ledger.open(Path(sys.argv[1]), clock=lambda: datetime(2027, 2, 1, tzinfo=UTC))
 for i in range(300):
     ledger.record("talk", "announcement", [Claim(f"r{i}@example.org", f"<{i}@x>")], "smtp")

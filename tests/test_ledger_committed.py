@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from announce.delivery import Outcome
 from announce.errors import LedgerError
-from announce.ledger import Claim, Ledger, Outcome, read_sent
+from announce.ledger import Claim, Ledger, read_sent
 from announce.ledger.committed import export, load
 from announce.ledger.keys import RecipientKeys
 

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from announce.cli import cli
 from announce.compose import compose
 from announce.config import Settings, load_settings
-from announce.kinds import NO_SENDS, plan
+from announce.kinds import plan
 from announce.message import AddressError, Prepared, make_message_id, prepare
+from announce.news import NO_SENDS
 from announce.render import render_event
 from announce.sources.catalog import load_catalog
 

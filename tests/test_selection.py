@@ -9,7 +9,8 @@ import pytest
 
 from announce.config import ScheduleSettings, load_settings
 from announce.content import Event
-from announce.kinds import SentRecord, due_kinds, next_due_at
+from announce.kinds import due_kinds, next_due_at
+from announce.news import SentRecord
 from announce.selection import announced_types, next_due, next_event, upcoming
 from announce.sources.catalog import load_catalog
 

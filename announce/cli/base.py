@@ -21,7 +21,7 @@ from .. import __version__
 from ..config import Settings, load_settings, require_config_path
 from ..content import Catalog, Event, parse_datetime
 from ..errors import AnnounceError
-from ..kinds import Sent
+from ..news import Sent
 from ..oldkeys import deprecation_notes
 
 __all__ = ["Run", "cli", "common_options", "diagnostic", "format_when", "main",
@@ -177,7 +177,7 @@ def format_when(event: Event, settings: Settings) -> str:
 def sent_records(settings: Settings) -> Sent:
     """What the ledger says was sent; nothing before the first send (no file is created)."""
     if not settings.ledger.path.exists():  # nothing sent yet: no SQLite to import either
-        from ..kinds import NO_SENDS
+        from ..news import NO_SENDS
 
         return NO_SENDS
     from ..ledger import read_sent

@@ -12,7 +12,8 @@ import click
 from ..config import Settings
 from ..content import Event
 from ..errors import AnnounceError, ConfigError, ContentError
-from ..kinds import KINDS, changed_note, default_kind, due_kinds
+from ..kinds import KINDS, default_kind, due_kinds
+from ..news import changed_note
 from ..paths import display_path
 from ..selection import announced_types
 from .base import (

@@ -22,7 +22,7 @@ from ..config import Settings
 from ..content import Catalog, Problem
 from ..errors import AnnounceError, ConfigError
 from ..paths import display_path
-from ..send import KindReport, SendReport
+from ..report import KindReport, SendReport
 
 __all__ = ["FORMAT", "check_failure", "check_report", "dry_run_failure", "dry_run_report",
            "dumps", "from_error", "from_problem", "note"]

@@ -70,7 +70,8 @@ def send_command(run: Run, event_refs: tuple[str, ...], use_next: bool, kind: st
       announce send 2027/2027-02-03-observability-with-opentelemetry --kind reminder --force --skip
     """
     from .. import gha, workflow
-    from ..send import SendOptions, send
+    from ..plan import SendOptions
+    from ..send import send
     from ..summary import format_report
 
     if use_next == bool(event_refs):

@@ -2,7 +2,8 @@
 
 - :mod:`.transport`: the :class:`Transport` protocol and the values around it;
 - :mod:`.pool`: concurrency, rate limit, retries, stop signals, for transports with
-  connections (:mod:`.journal`: their claims and outcomes, group-committed);
+  connections (:mod:`.journal`: their claims and outcomes, group-committed; :mod:`.pace`:
+  the rate limit and the backoff; :mod:`.stops`: how its event loop stops);
 - :mod:`.smtp`, :mod:`.outbox`: the two transports announce has.
 
 A new transport (an email service's HTTP API, say) is one module with a class that

@@ -5,7 +5,7 @@ reader keeps no reply that arrives before it is asked for (a pipelined group's r
 always do). So once a server that advertises PIPELINING has let us in, the connection's
 transport is handed to a :class:`Wire`: every byte is kept, and replies are taken one at
 a time, in the order their commands went. The transaction itself (what each reply means,
-when the body may leave) is :mod:`.smtp`'s.
+when the body may leave) is :mod:`.connection`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import aiosmtplib
 
-__all__ = ["Wire", "body", "envelope"]
+__all__ = ["Wire", "body", "envelope", "stuffed"]
 
 # As aiosmtplib: a reply line over 8 KB, or a reply over 32 KB, is no reply.
 MAX_LINE = 8192
@@ -41,12 +41,18 @@ def envelope(sender: str, rcpts: Sequence[str], size: int | None) -> bytes:
             + "DATA\r\n").encode("ascii")
 
 
-def body(data: bytes) -> bytes:
-    """The message after the 354: dot-stuffed, ending in CRLF and the final dot."""
+def stuffed(data: bytes) -> bytes:
+    """The message as it goes after the 354, but for the final dot: dot-stuffed, ending
+    in CRLF."""
     payload = _DOT.sub(b"..", data)
     if not payload.endswith(b"\r\n"):
         payload += b"\r\n"
-    return payload + b".\r\n"
+    return payload
+
+
+def body(data: bytes) -> bytes:
+    """The message after the 354: dot-stuffed, ending in CRLF and the final dot."""
+    return stuffed(data) + b".\r\n"
 
 
 class Wire(asyncio.Protocol):

@@ -27,18 +27,15 @@ connection, and the pool does the rest:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
-import signal
-import threading
-import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from ..errors import AnnounceError, LedgerError, RecipientRefused
 from .journal import Journal, LedgerDown
+from .pace import Limiter, backoff_delay
+from .stops import settle, stop_signals
 from .transport import (
     Channel,
     Fatal,
@@ -53,7 +50,6 @@ from .transport import (
 
 __all__ = [
     "BACKOFF_BASE_SECONDS",
-    "BACKOFF_CAP_SECONDS",
     "GRACE_SECONDS",
     "Channel",
     "Fatal",
@@ -66,9 +62,8 @@ __all__ = [
 log = logging.getLogger("announce.delivery")
 
 # Base of the exponential backoff between attempts: about 1 s, 2 s, 4 s, ... (with
-# jitter), never more than BACKOFF_CAP_SECONDS. Tests pass a smaller ``backoff``.
+# jitter), never more than pace.BACKOFF_CAP_SECONDS. Tests pass a smaller ``backoff``.
 BACKOFF_BASE_SECONDS = 1.0
-BACKOFF_CAP_SECONDS = 60.0
 # After SIGINT or SIGTERM, how long messages being handed over may take to finish.
 GRACE_SECONDS = 10.0
 
@@ -107,24 +102,6 @@ class _Job:
     claimed: bool = False  # the ledger holds it as being sent, by this run
 
 
-class _Limiter:
-    """Spaces message starts ``60 / rate`` seconds apart, across all workers."""
-
-    def __init__(self, rate_per_minute: int):
-        self.interval = 60.0 / rate_per_minute if rate_per_minute > 0 else 0.0
-        self.next_at = 0.0
-
-    async def wait(self) -> None:
-        if not self.interval:
-            return
-        now = time.monotonic()
-        # Reserve the slot before sleeping: the event loop is single-threaded, so the
-        # read-modify-write above and below cannot interleave with another worker's.
-        at = max(now, self.next_at)
-        self.next_at = at + self.interval
-        if at > now:
-            await asyncio.sleep(at - now)
-
 
 class _Run:
     def __init__(self, batches: Iterable[Sequence[Outgoing]], recorder: Recorder,
@@ -133,7 +110,7 @@ class _Run:
         self.recorder = recorder
         self.max_attempts = policy.max_attempts
         self.backoff = backoff
-        self.limiter = _Limiter(policy.rate_per_minute)
+        self.limiter = Limiter(policy.rate_per_minute)
         self.outstanding = 0
         self.source_done = False
         self.aborted: str | None = None
@@ -154,7 +131,7 @@ class _Run:
         self.finished = asyncio.Event()
         self.tasks = [asyncio.create_task(self.produce()),
                       *(asyncio.create_task(self.worker(c)) for c in channels)]
-        with _stop_signals(self.stop):
+        with stop_signals(self.stop):
             try:
                 # The first task to fail (the source cannot read the ledger, a bug) stops
                 # the others at once: nobody may wait for it forever.
@@ -177,7 +154,7 @@ class _Run:
         """Whatever happens (even a second Ctrl-C), what is known is recorded."""
         for task in [*self.tasks, *self.retries]:
             task.cancel()
-        await _settle([*self.tasks, *self.retries])
+        await settle([*self.tasks, *self.retries])
         for job in self.retries.values():
             self.finish(job, self.not_sent(job))
         self.retries.clear()
@@ -378,9 +355,7 @@ class _Run:
         # Released until the next attempt: a run killed meanwhile leaves it not sent,
         # not uncertain.
         self.finish(job, Outcome(job.item.recipient, "deferred", job.attempts, code, error))
-        delay = min(BACKOFF_CAP_SECONDS, self.backoff * 2 ** (job.attempts - 1))
-        # Jitter spreads retries so that workers do not hit a recovering server at once.
-        delay *= random.uniform(0.5, 1.0)  # noqa: S311 - timing, not security
+        delay = backoff_delay(self.backoff, job.attempts)
         log.info("%s: %s; trying again in %.1f s", job.item.rcpt, error, delay)
         task = asyncio.create_task(self.requeue(job, delay))
         self.retries[task] = job
@@ -391,31 +366,3 @@ class _Run:
         if task is not None:
             self.retries.pop(task, None)
         await self.queue.put(job)
-
-
-async def _settle(tasks: list[asyncio.Task[None]]) -> None:
-    """Wait until every task has ended, cancelling again any that lingers (a cancellation
-    Python 3.11's wait_for swallowed must not keep the run alive)."""
-    pending = {task for task in tasks if not task.done()}
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=1.0)
-
-
-@contextlib.contextmanager
-def _stop_signals(stop: Callable[[str], None]) -> Iterator[None]:
-    """SIGINT and SIGTERM call ``stop`` (in the event loop) for as long as the run lasts."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    loop = asyncio.get_running_loop()
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:
-        loop.add_signal_handler(sig, stop, sig.name)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            loop.remove_signal_handler(sig)
-            signal.signal(sig, handler)

@@ -1,6 +1,6 @@
 """What an SMTP server's replies mean, and the words for what went wrong.
 
-:mod:`.smtp` asks here what a reply code or a broken connection says: a message too big
+:mod:`.connection` asks here what a reply code or a broken connection says: a message too big
 for the server, a refusal of the sender or of a recipient, a group of pipelined commands
 out of step, a certificate not trusted; and whether a host is this machine.
 """

@@ -56,14 +56,12 @@ releases it when the process ends, however it ends.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from .copies import Copy
+from .history import Failure, HistoryEntry
 from .lock import run_lock
 from .schema import SCHEMA_VERSION
-from .store import Claim, Copy, Failure, HistoryEntry, Ledger, Row, read_sent
-
-if TYPE_CHECKING:
-    from ..delivery.transport import Outcome
+from .statements import Claim
+from .store import Ledger, Row, read_sent
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -72,18 +70,7 @@ __all__ = [
     "Failure",
     "HistoryEntry",
     "Ledger",
-    "Outcome",
     "Row",
     "read_sent",
     "run_lock",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # Outcome is the delivery package's: imported when asked for, so that `list` and
-    # `history`, which only read the ledger, import nothing from delivery.
-    if name == "Outcome":
-        from ..delivery.transport import Outcome
-
-        return Outcome
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

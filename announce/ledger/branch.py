@@ -35,18 +35,25 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..errors import LedgerError
 from . import committed
+from .branchchecks import (
+    file_problems,
+    files_at,
+    gone,
+    history_problems,
+    marker_lines,
+    warning_line,
+)
 from .gitrun import BranchError, git_environment, workspace_root
 from .gitrun import git as _git
 from .gitrun import git_bytes as _git_bytes
+from .place import MARKER, README, Place
 
 __all__ = [
     "BOT",
-    "BRANCH",
-    "MARKER",
     "BranchError",
     "Fetched",
     "Place",
@@ -57,9 +64,6 @@ __all__ = [
     "workspace_root",
 ]
 
-BRANCH = "announce-ledger"
-MARKER = "SENDING"
-README = "README.md"
 # Written beside the clone's .git by `mark`: this run marked the branch, so `record` must.
 _MARKED = "announce-marked"
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
@@ -70,39 +74,6 @@ _README_TEXT = (
     "A SENDING file means a run is sending, or stopped before it could record\n"
     'what it sent: see the README of announce, "The ledger branch".\n'
 )
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where things are: the site's checkout, the branch's own clone, the ledger's path."""
-
-    workspace: Path
-    clone: Path
-    ledger: PurePosixPath  # in the repository, as on the branch
-    branch: str = BRANCH
-
-    @property
-    def rows(self) -> PurePosixPath:
-        """The folder of the ledger's committed form on the branch (see :mod:`.committed`)."""
-        return committed.folder_of(self.ledger)
-
-    @property
-    def tag(self) -> str:
-        """The tag that follows every commit the workflow pushes to the branch."""
-        return f"{self.branch}-last"
-
-    @classmethod
-    def of(cls, workspace: Path, clone: Path, ledger: Path, branch: str = BRANCH) -> Place:
-        """The place of ``ledger`` (an absolute path, from announce.toml) in ``workspace``;
-        a ledger outside the repository cannot be recorded on a branch."""
-        try:
-            relative = ledger.resolve().relative_to(workspace.resolve())
-        except ValueError:
-            raise BranchError(
-                f"The ledger ({ledger}) is outside the repository, so it cannot be recorded "
-                f"on {branch}: nothing was sent. Make [ledger] path in announce.toml a path "
-                "inside the repository.") from None
-        return cls(workspace, clone, PurePosixPath(relative.as_posix()), branch)
 
 
 @dataclass(frozen=True)
@@ -153,7 +124,7 @@ def fetch(place: Place, env: Mapping[str, str], *, dry_run: bool = False,
     try:
         if head is None:
             assert last is not None
-            raise BranchError(_gone(place, last))
+            raise BranchError(gone(place, last))
         wanted = [f"+refs/heads/{place.branch}:refs/remotes/origin/{place.branch}"]
         if last:
             wanted.append(f"+refs/tags/{place.tag}:refs/tags/{place.tag}")
@@ -161,19 +132,19 @@ def fetch(place: Place, env: Mapping[str, str], *, dry_run: bool = False,
         # tag and the head is fetched only when they differ (_history_problems).
         _git(place.clone, env, "fetch", "--quiet", "--no-tags", "--depth=1", "origin", *wanted)
         _git(place.clone, env, "reset", "--quiet", "--hard", head)
-        problems = _history_problems(place, env, head, last)
+        problems = history_problems(place, env, head, last)
         # After a rewrite, that the ledger is missing goes without saying.
-        problems += _file_problems(place, env, None if problems else last)
+        problems += file_problems(place, env, None if problems else last)
         if problems:
             raise BranchError(*problems)
     except BranchError as exc:
         if not read_only:
             raise
-        return Fetched(tuple(_warning(p) for p in exc.problems), head)
+        return Fetched(tuple(warning_line(p) for p in exc.problems), head)
     if clear_marker is not None and not (dry_run or read_only):
         lines = [_clear_marker(place, env, clear_marker)]
     else:
-        lines = list(_marker_lines(place, env, warn=dry_run or read_only))
+        lines = list(marker_lines(place, env, warn=dry_run or read_only))
     _copy_ledger(place, env)
     lines.append(_git(place.clone, env, "log", "-1",
                       f"--format=The ledger from {place.branch}: %h %s").stdout.strip())
@@ -191,102 +162,6 @@ def _new_clone(place: Place, env: Mapping[str, str]) -> None:
     _git(place.clone, env, "remote", "add", "origin", url)
     _git(place.clone, env, "config", "user.name", BOT[0])
     _git(place.clone, env, "config", "user.email", BOT[1])
-
-
-def _restore(place: Place, sha: str, *, force: bool) -> str:
-    return (f"git fetch origin tag {place.tag} && git push {'--force ' if force else ''}"
-            f"origin {sha}:refs/heads/{place.branch}")
-
-
-def _start_over(place: Place) -> str:
-    return (f"To start the ledger over on purpose instead (the next run may send again "
-            f"what the old ledger recorded), delete the branch and the tag: git push origin "
-            f":refs/heads/{place.branch} :refs/tags/{place.tag} (README: The ledger branch).")
-
-
-def _gone(place: Place, last: str) -> str:
-    return (f"The {place.branch} branch is gone, but the workflow last recorded {last[:12]} "
-            f"there (tag {place.tag}): this is not a first run, and nothing was sent, so that "
-            f"nothing is sent twice. Restore the branch: {_restore(place, last, force=False)} "
-            f"{_start_over(place)}")
-
-
-def _history_problems(place: Place, env: Mapping[str, str], head: str,
-                      last: str | None) -> list[str]:
-    if last is None or last == head:
-        return []
-    _git(place.clone, env, "fetch", "--quiet", "--no-tags", "--unshallow", "origin",
-         f"+refs/heads/{place.branch}:refs/remotes/origin/{place.branch}",
-         f"+refs/tags/{place.tag}:refs/tags/{place.tag}")
-    kept = _git(place.clone, env, "merge-base", "--is-ancestor", last, head, check=False)
-    if kept.returncode == 0:
-        return []
-    rewound = _git(place.clone, env, "merge-base", "--is-ancestor", head, last, check=False)
-    what = (f"was reset to {head[:12]}, older than" if rewound.returncode == 0 else
-            f"was rewritten: its head {head[:12]} does not descend from")
-    return [f"The {place.branch} branch {what} {last[:12]}, the commit the workflow "
-            f"last recorded there (tag {place.tag}): what was sent since would be sent "
-            f"again, so nothing was sent. Put the branch back: "
-            f"{_restore(place, last, force=True)} {_start_over(place)}"]
-
-
-def _tree(place: Place, env: Mapping[str, str], rev: str) -> dict[str, str]:
-    """Path -> mode of every file at ``rev``."""
-    data = _git_bytes(place.clone, env, "ls-tree", "-r", "-z", rev)
-    entries = {}
-    for entry in data.split(b"\0"):
-        if entry:
-            meta, _, path = entry.partition(b"\t")
-            entries[path.decode("utf-8", "replace")] = meta.split()[0].decode()
-    return entries
-
-
-def _file_problems(place: Place, env: Mapping[str, str], last: str | None) -> list[str]:
-    tree = _tree(place, env, "HEAD")
-    ledger = str(place.ledger)
-    allowed = {README, MARKER, ledger}
-    others = sorted(path for path in tree if path not in allowed
-                    and not committed.holds(place.rows, path))
-    problems = []
-    if others:
-        shown = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10
-                                          else "")
-        problems.append(
-            f"The {place.branch} branch holds files other than {README}, {MARKER} and the "
-            f"ledger ({ledger}): {shown}. Nothing was sent, and nothing is taken from that "
-            f"branch but the ledger: a talk or a config belongs on the default branch. "
-            f"Remove them from {place.branch} (git rm), or, if one is the ledger under an "
-            "older name, set [ledger] path in announce.toml back to it.")
-    odd = sorted(path for path, mode in tree.items() if mode not in ("100644", "100755") and (
-        path == ledger or committed.holds(place.rows, path)))
-    if odd:
-        problems.append(f"The {place.branch} branch's {', '.join(odd)} is not a plain file "
-                        f"(mode {tree[odd[0]]}): nothing was sent. Commit the ledger itself "
-                        "there.")
-    if last is not None and not _has_ledger(place, tree) and not others and _has_ledger(
-            place, _tree(place, env, last)):
-        problems.append(
-            f"The {place.branch} branch has no ledger ({ledger}), though the commit the "
-            f"workflow last recorded, {last[:12]} (tag {place.tag}), has it: nothing was "
-            f"sent. Put it back: {_restore(place, last, force=True)} {_start_over(place)}")
-    return problems
-
-
-def _marker_lines(place: Place, env: Mapping[str, str], *, warn: bool) -> list[str]:
-    marker = place.clone / MARKER
-    if not marker.is_file():
-        return []
-    text = marker.read_text(encoding="utf-8", errors="replace")
-    run = next((line.removeprefix("run: ") for line in text.splitlines()
-                if line.startswith("run: ")), "named above")
-    message = (f"The {place.branch} branch still has the SENDING marker of the run {run}, "
-               "which stopped before it recorded what it sent. Nothing is sent until someone "
-               "checks: look at that run's log and at the ledger (announce history), then "
-               "run the workflow with 'I checked: clear the marker' (Actions, announce, Run "
-               "workflow; docs: If a run could not record).")
-    if not warn:
-        raise BranchError(message)
-    return [text.rstrip("\n"), _warning(message)]
 
 
 def _clear_marker(place: Place, env: Mapping[str, str], actor: str) -> str:
@@ -310,17 +185,13 @@ def _clear_marker(place: Place, env: Mapping[str, str], actor: str) -> str:
                 f"--format=Cleared the marker: %h on {place.branch}: %s").stdout.strip()
 
 
-def _has_ledger(place: Place, tree: Mapping[str, str]) -> bool:
-    return str(place.ledger) in tree or f"{place.rows}/{committed.HEADER}" in tree
-
-
 def _copy_ledger(place: Place, env: Mapping[str, str]) -> None:
     """The branch's ledger over the workspace's, if the branch has one (the default
     branch's copy is older); its journal files go too, or SQLite would replay them."""
-    tree = _tree(place, env, "HEAD")
+    files = files_at(place, env, "HEAD")
     target = place.workspace / place.ledger
-    if str(place.ledger) not in tree:
-        if f"{place.rows}/{committed.HEADER}" in tree:
+    if str(place.ledger) not in files:
+        if f"{place.rows}/{committed.HEADER}" in files:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 committed.load(place.clone / place.rows, target)
@@ -343,15 +214,9 @@ def _start_tag(place: Place, env: Mapping[str, str]) -> str:
     pushed = _git(place.clone, env, "push", "--quiet", "origin",
                   f"HEAD:refs/tags/{place.tag}", check=False)
     if pushed.returncode != 0:
-        return _warning(f"Could not push the tag {place.tag}: a deleted or rewritten "
+        return warning_line(f"Could not push the tag {place.tag}: a deleted or rewritten "
                         f"{place.branch} branch would not be noticed until it is set.")
     return f"Tagged {place.tag}: a deleted or rewritten {place.branch} branch is noticed."
-
-
-def _warning(message: str) -> str:
-    from ..workflow import warning
-
-    return warning(message)
 
 
 # --- mark and record ---------------------------------------------------------------------

@@ -14,26 +14,20 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from ..changes import Facts
-from ..errors import AnnounceError, LedgerBusy, LedgerError
-from ..kinds import NO_SENDS, Sent, SentRecord
+from ..errors import AnnounceError, LedgerError
+from ..news import NO_SENDS, Sent, SentRecord
 from .copies import Copy, keep, read_copies
-from .history import Failure, HistoryEntry, parse_time, read_history
+from .history import HistoryEntry, parse_time, read_history
 from .keys import PLAIN, RecipientKeys
-from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from .records import read_records
+from .schema import SCHEMA_VERSION, bring_up_to_date
+from .sqlerrors import busy, guard, problem
 from .statements import Claim, change_statement
 
 if TYPE_CHECKING:  # `list` and `history` read the ledger without the delivery package
     from ..delivery.transport import Outcome
 
-__all__ = [
-    "Claim",
-    "Copy",
-    "Failure",
-    "HistoryEntry",
-    "Ledger",
-    "Row",
-    "read_sent",
-]
+__all__ = ["Ledger", "Row", "read_sent"]
 
 log = logging.getLogger(__name__)
 
@@ -66,41 +60,6 @@ def _iso(moment: datetime) -> str:
 BUSY_WAIT = 10.0
 
 
-def _busy(path: Path, exc: sqlite3.Error) -> LedgerBusy | None:
-    """A ``LedgerBusy`` when SQLite gave up waiting for another connection's lock."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and \
-            "locked" not in str(exc).lower():
-        return None
-    from ..paths import display_path
-
-    return LedgerBusy(f"{display_path(path)}: a send is writing the ledger; try again in a "
-                      "moment")
-
-
-def _problem(exc: sqlite3.Error) -> str:
-    """What went wrong with the file, in words a user can act on."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    lowered = text.lower()
-    if "readonly" in lowered or "read-only" in lowered:
-        return f"{text} (the file or its folder is read-only)"
-    if "malformed" in lowered or "not a database" in lowered:
-        return f"{text} (the file is damaged: restore it, e.g. from git)"
-    if "full" in lowered:
-        return f"{text} (free some space)"
-    if "i/o error" in lowered:
-        return f"{text} (the disk may be full, failing or over a size limit)"
-    return text
-
-
-@contextmanager
-def _guard(path: Path, doing: str) -> Iterator[None]:
-    """Turn any SQLite failure into one line naming the file: never a traceback."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise _busy(path, exc) or LedgerError(
-            f"{path}: cannot {doing} the ledger: {_problem(exc)}") from None
 
 
 class Ledger:
@@ -142,7 +101,7 @@ class Ledger:
         except OSError as exc:
             raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror}") from None
         except sqlite3.Error as exc:
-            raise LedgerError(f"{path}: cannot open the ledger: {_problem(exc)}") from None
+            raise LedgerError(f"{path}: cannot open the ledger: {problem(exc)}") from None
         ledger = cls(conn, path, clock)
         try:
             # FULL: a claim must be on disk before its message leaves, or a power cut
@@ -154,22 +113,7 @@ class Ledger:
             conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             ledger._check_version(version)
-            if version == 0:
-                # One script, one transaction: executescript() commits on its own.
-                conn.executescript(
-                    f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                )
-            else:
-                if version < SCHEMA_VERSION:
-                    steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
-                    conn.executescript(f"BEGIN IMMEDIATE; {steps} "
-                                       f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-                # A damaged page found now stops the run before anything is sent, not
-                # halfway through (quick_check reads every page: milliseconds per MB).
-                found = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
-                if found != ["ok"]:
-                    raise sqlite3.DatabaseError("database disk image is malformed: "
-                                                + "; ".join(found))
+            bring_up_to_date(conn, version)
             # WAL for the run: a commit is one append and one fsync of the -wal file
             # (synchronous = FULL), where the rollback journal took several. Locking mode
             # EXCLUSIVE is set first, so SQLite keeps the WAL index in memory: no -shm
@@ -181,8 +125,8 @@ class Ledger:
                 raise LedgerError(ledger._keys_problem)
         except sqlite3.Error as exc:
             conn.close()
-            raise _busy(path, exc) or LedgerError(
-                f"{path}: not a usable ledger: {_problem(exc)}") from None
+            raise busy(path, exc) or LedgerError(
+                f"{path}: not a usable ledger: {problem(exc)}") from None
         except AnnounceError:
             conn.close()
             raise
@@ -205,8 +149,8 @@ class Ledger:
                 conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_WAIT)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
-            raise _busy(path, exc) or LedgerError(
-                f"{path}: not a usable ledger: {_problem(exc)}") from None
+            raise busy(path, exc) or LedgerError(
+                f"{path}: not a usable ledger: {problem(exc)}") from None
         ledger = cls(conn, path, lambda: datetime.now(UTC), version)
         try:
             ledger._check_version(version)
@@ -216,7 +160,7 @@ class Ledger:
         if version == 0:  # an empty file: nothing recorded yet
             conn.close()
             return None
-        with _guard(path, "read"):
+        with guard(path, "read"):
             ledger._store_recipients_by(keys or RecipientKeys(), convert=False)
         return ledger
 
@@ -268,7 +212,7 @@ class Ledger:
                 self._conn.execute("PRAGMA journal_mode = DELETE")
         except sqlite3.Error as exc:
             log.warning("%s: could not fold the -wal file into the ledger (%s); the next "
-                        "run does", self.path, _problem(exc))
+                        "run does", self.path, problem(exc))
         finally:
             self._conn.close()
 
@@ -280,7 +224,7 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with _guard(self.path, "write"):
+        with guard(self.path, "write"):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -300,72 +244,15 @@ class Ledger:
 
         See the module docstring for what "complete" means.
         """
-        with _guard(self.path, "read"):
-            rows = self._read_sent()
-        records: dict[str, dict[str, SentRecord]] = {}
-        for event, kind, first_sent, first_claimed, claimed, temporary, facts in rows:
-            first = parse_time(first_sent) or parse_time(first_claimed)
-            assert first is not None  # claimed_at is NOT NULL
-            delivered = first_sent is not None
-            complete = delivered and not claimed and not temporary
-            records.setdefault(event, {})[kind] = SentRecord(
-                first, complete, delivered, self._facts(facts, event, kind))
-        for event, kind, skipped_at, facts in self._read_skipped():
-            # Skipped: done, as if everyone had it (see :meth:`skip`).
-            earlier = records.get(event, {}).get(kind)
-            first = parse_time(skipped_at)
-            assert first is not None
-            records.setdefault(event, {})[kind] = SentRecord(
-                min(first, earlier.first_at) if earlier else first, True, True,
-                self._facts(facts, event, kind))
-        return records
-
-    def _read_skipped(self) -> list[tuple[str, str, str, str | None]]:
-        if self._version < 4:  # a read-only open of an older format: nothing was skipped
-            return []
-        with _guard(self.path, "read"):
-            return self._conn.execute(
-                "SELECT event, kind, skipped_at, facts FROM messages "
-                "WHERE skipped_at IS NOT NULL").fetchall()
-
-    def _facts(self, text: str | None, event: str, kind: str) -> Facts | None:
-        if text is None:
-            return None
-        try:
-            return Facts.from_json(text)
-        except ValueError as exc:
-            # Not worth stopping every send for: without it, no update is due for the
-            # event, as for a message from before snapshots.
-            log.warning("%s: the snapshot of the %s of %s is unreadable (%s): no update is "
-                        "due for it", self.path, kind, event, exc)
-            return None
-
-    def _read_sent(self) -> list[tuple[str, str, str | None, str, int, int, str | None]]:
-        # A kind without a messages row, or from format 1, counts as finished.
-        unfinished = ("(SELECT COUNT(*) FROM messages AS m WHERE m.event = d.event "
-                      "AND m.kind = d.kind AND m.finished_at IS NULL)"
-                      if self._version >= 2 else "0")
-        # Formats 1 and 2 (a read-only open does not migrate) kept no snapshot.
-        facts = ("(SELECT m.facts FROM messages AS m WHERE m.event = d.event "
-                 "AND m.kind = d.kind)" if self._version >= 3 else "NULL")
-        return self._conn.execute(
-            f"""
-            SELECT event, kind,
-                   MIN(CASE WHEN status = 'sent' THEN sent_at END),
-                   MIN(claimed_at),
-                   SUM(status = 'claimed') + {unfinished},
-                   SUM(status = 'failed' AND (code IS NULL OR code < 500 OR code > 599)),
-                   {facts}
-            FROM deliveries AS d GROUP BY event, kind
-            """  # noqa: S608 - no value in the text
-        ).fetchall()
+        with guard(self.path, "read"):
+            return read_records(self._conn, self._version, self.path)
 
     # --- one run's claims and confirmations -----------------------------------------
 
     def lookup(self, event: str, kind: str, recipients: Sequence[str]) -> dict[str, Row]:
         """The rows that exist for these recipients (lower-cased addresses)."""
         found: dict[str, Row] = {}
-        with _guard(self.path, "read"):
+        with guard(self.path, "read"):
             self._lookup(event, kind, recipients, found)
         return found
 
@@ -457,7 +344,7 @@ class Ledger:
         the ledger's key for it (its hash, in a keyed ledger); status ``uncertain`` for a
         claim a stopped run left."""
         key = self.recipient_key(address)
-        with _guard(self.path, "read"):
+        with guard(self.path, "read"):
             rows = self._conn.execute(
                 "SELECT event, kind, status, sent_at FROM deliveries WHERE recipient = ? "
                 "ORDER BY claimed_at, event, kind", (key,)).fetchall()
@@ -466,7 +353,7 @@ class Ledger:
 
     def history(self) -> list[HistoryEntry]:
         """Every message kind ever sent or tried, oldest first, with its failures."""
-        with _guard(self.path, "read"):
+        with guard(self.path, "read"):
             return read_history(self._conn, self._version)
 
     # --- what went out, for the archive (copies.py) ---------------------------------
@@ -479,7 +366,7 @@ class Ledger:
 
     def copies(self) -> list[Copy]:
         """The copy of every message that went out, oldest first (see copies.py)."""
-        with _guard(self.path, "read"):
+        with guard(self.path, "read"):
             return read_copies(self._conn, self._version)
 
 

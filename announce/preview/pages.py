@@ -23,12 +23,13 @@ from urllib.parse import parse_qs, quote, unquote, urlencode
 
 import jinja2
 
-from .. import kinds
+from .. import kinds, news
 from ..config import Settings
 from ..content import parse_datetime
 from ..errors import AnnounceError
-from ..kinds import KINDS, Sent
+from ..kinds import KINDS
 from ..message import GMAIL_CLIP_BYTES
+from ..news import Sent
 from ..paths import display_path
 from ..selection import announced_types, next_due, next_event
 from ..sources.catalog import event_id_for
@@ -212,7 +213,7 @@ class PreviewApp:
                          for kind, record in sent.get(event.id, {}).items()],
                 "kinds": kinds.kinds_for(event, settings.schedule),
                 "silent": kinds.silent(event, sent),
-                "changed": (kinds.changed_note(event, settings.schedule, sent, tz)
+                "changed": (news.changed_note(event, settings.schedule, sent, tz)
                             if event.start > request.now else None),
                 "where": event.location.title if event.location else (event.location_name or ""),
             })

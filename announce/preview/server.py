@@ -38,7 +38,7 @@ from typing import Any
 from ..config import Settings
 from ..delivery.replies import is_loopback
 from ..errors import AnnounceError
-from ..kinds import Sent
+from ..news import Sent
 from .pages import PreviewApp
 
 __all__ = ["PAGE_CSP", "REQUEST_TIMEOUT", "PreviewServer", "is_loopback", "serve"]

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from ..config import Settings
 from ..content import Catalog, Event
 from ..errors import ConfigError
-from ..kinds import Sent
+from ..news import Sent
 
 __all__ = ["MessageView", "build_message", "mime_parts"]
 

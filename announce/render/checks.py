@@ -14,7 +14,8 @@ from datetime import datetime
 from ..config import Settings
 from ..content import Catalog, Event, Problem
 from ..errors import AnnounceError, ContentError, TemplateError
-from ..kinds import KINDS, Sent, plan
+from ..kinds import KINDS, plan
+from ..news import Sent
 from ..tomltext import key_problem
 
 __all__ = ["event_language_problem", "render_problems"]

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..config import Settings
-from ..content import Event, find_propose_url, speaker_bios
+from ..content import Event, speaker_bios
 from ..errors import ContentError
 from ..markup import TOO_DEEP, markdown_to_html
+from ..sections import find_propose_url
 from .html import sanitize
 
 __all__ = ["Fragments", "fragments", "page_base"]
