@@ -21,7 +21,8 @@ from click.testing import CliRunner, Result
 
 from announce.cli import cli
 from announce.config import load_settings
-from announce.init import WORKFLOW_PATH, _machine_timezone
+from announce.init import WORKFLOW_PATH
+from announce.sitefacts import machine_timezone
 
 from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, SHARED, shared
 
@@ -217,7 +218,7 @@ def test_what_init_reads_from_config_yml(
     assert settings.content.events == tmp_path / expected["events"]
     if "timezone" in expected:
         # No timezone of the site's own: the machine's, and init says so.
-        assert settings.site.timezone == _machine_timezone()
+        assert settings.site.timezone == machine_timezone()
         assert "the site's config names no timezone: using this machine's" in result.stderr
     for line in warning.splitlines():
         assert line in result.stderr.splitlines()

@@ -137,7 +137,6 @@ TO_SPLIT = {
     "announce/content.py": OLD_LIMIT,
     "announce/delivery/pool.py": OLD_LIMIT,
     "announce/delivery/smtp.py": OLD_LIMIT,
-    "announce/init.py": OLD_LIMIT,
     "announce/kinds.py": OLD_LIMIT,
     "announce/ledger/branch.py": OLD_LIMIT,
     "announce/ledger/store.py": OLD_LIMIT,
@@ -149,7 +148,6 @@ TO_SPLIT = {
     "announce/sources/events.py": OLD_LIMIT,
     "announce/sources/frontmatter.py": OLD_LIMIT,
     "announce/sources/infer.py": OLD_LIMIT,
-    "announce/sources/profiles.py": OLD_LIMIT,
     "announce/sources/scan.py": OLD_LIMIT,
     "announce/sources/timing.py": OLD_LIMIT,
 }

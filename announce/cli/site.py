@@ -26,7 +26,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..init import SiteFacts  # init's imports (YAML, email) only when init runs
+    from ..sitefacts import SiteFacts  # init's imports (YAML) only when init runs
 
 
 @cli.command("init")
@@ -143,7 +143,7 @@ def _ask(facts: SiteFacts, root: Path) -> SiteFacts:
 
 def _trial_events(facts: SiteFacts, root: Path) -> list[str]:
     """The next three events (else the last three) as ``facts`` would read them."""
-    from ..init import config_text
+    from ..initconfig import config_text
     from ..sources.catalog import load_catalog
 
     trial = root / ".announce-init-trial.toml"
