@@ -183,6 +183,22 @@ def test_init_never_overwrites_without_force(
     assert not config.read_text(encoding="utf-8").endswith("# mine\n")
 
 
+def test_init_shows_the_next_events_after_now(
+    content_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample season is over in 2027's summer: --now (or ANNOUNCE_NOW) is the clock of
+    # the events init shows, as of every other command.
+    result = _announce(content_site, monkeypatch, "init", "--yes", "--now", "2027-01-28")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    first = lines.index("The next events read as (correct announce.toml if one is wrong):")
+    assert "Observability with OpenTelemetry" in lines[first + 1]
+    assert "Home Assistant" in lines[first + 2]
+    bad = _announce(content_site, monkeypatch, "init", "--force", "--now", "someday")
+    assert bad.exit_code == 2
+    assert "Invalid value for '--now'" in bad.output
+
+
 @pytest.mark.parametrize(
     ("jekyll_config", "expected", "warning"),
     [
