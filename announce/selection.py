@@ -13,7 +13,7 @@ from .config import ScheduleSettings
 from .content import Event
 from .kinds import NO_SENDS, Sent, due_kinds, silent
 
-__all__ = ["announced_types", "next_due", "next_event", "upcoming"]
+__all__ = ["announced_types", "next_due", "next_event", "next_to_render", "upcoming"]
 
 
 def announced_types(event: Event, types: Sequence[str]) -> bool:
@@ -64,3 +64,18 @@ def next_due(
         if due:
             return event, due[0]
     return None
+
+
+def next_to_render(
+    events: Iterable[Event],
+    now: datetime,
+    schedule: ScheduleSettings,
+    types: Sequence[str] = (),
+    sent: Sent = NO_SENDS,
+    *,
+    kind: str | None = None,
+) -> Event | None:
+    """What ``render --next`` shows: the event ``send --next`` would send for now, else
+    the next event, as it will look; None when no event is to come."""
+    found = next_due(events, now, schedule, types, sent, kind=kind)
+    return found[0] if found else next_event(events, now, types, sent)
