@@ -301,6 +301,10 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
      ["Elaine Naomi"]),
     ("* Talk: <a href='https://s.example'>Deployment von Magento mit Capistrano</a> von "
      "Roman Hutterer", ["Roman Hutterer"]),
+    # A family name in capitals, as French pages write it (niortweb's); an acronym before
+    # a word is still no one ("CTF Night").
+    ("Le 19.06.23 à NiortTech, présenté par François WEMAERE et Florent FREMONT.",
+     ["François WEMAERE", "Florent FREMONT"]),
 ])
 def test_a_person_only_the_text_introduces_is_read_and_unsure(
         text: str, speakers: list[str]) -> None:
@@ -317,6 +321,9 @@ def test_a_person_only_the_text_introduces_is_read_and_unsure(
     # Nobody is introduced: an evening without a speaker is not unsure of one.
     ("Pizza and drinks, as always. Bring a friend, or two.", []),
     ("CTF Night, again: bring a laptop.", []),
+    ("* Soirée présentée par CTF Night, encore.", []),
+    # A talk told in Turkish: someone "will tell" about it, or "the talk".
+    ("Bu ayki toplantıda Aslı Sabancı Interface Builder'ı anlatacak.", ["speakers"]),
     ("- Entrada gratuita - traga seu notebook\n- Pizza - 19:00\n- Welcome Drinks - 18:00", []),
     ("This project was inspired by Rust and Go.\nDoors Open: 18:30", []),
     ("- Pranzo di Natale, con menu tipico", []),

@@ -18,7 +18,6 @@ __all__ = [
     "HREF",
     "PLACEHOLDER",
     "PLACEHOLDER_PEOPLE",
-    "SPEAKER_HINT",
     "SPEAKER_LABELS",
     "body_speakers",
     "body_venue",
@@ -114,22 +113,36 @@ _SPEAKER_LINE = re.compile(
         re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
     + r")(?:\*\*|__)?[ \t]*(?:\*\*)?[ \t]*[:：|][ \t]*(?:\*\*)?[ \t]*(?P<names>[^\n|]+)",
     re.IGNORECASE | re.MULTILINE)
-# Words that say a page is about someone's talk (so a page naming no one is unsure).
-SPEAKER_HINT = re.compile(
-    r"(?i)\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
+# Words that say a page is about someone's talk (so a page naming no one is unsure), in
+# lower case: they are looked for in the text lowered once (a pattern that ignores case
+# costs several times as much on a site's hundreds of pages).
+_HINT_WORDS = re.compile(
+    r"\b(?:about the speakers?|speakers?|presenters?|presented by|talk by|sprecher|"
     r"referent(?:in)?|intervenant|orateur|ponente|relatore|spreker|prelegent)\b|"
     r"発表者|登壇者|講師|발표자|연사|担当|"
     # "Our guest will be ...", "Spotkanie poprowadzi ...": who leads the evening.
     # (an ordinal may come between: "Notre deuxième invité : ...", "our first guest")
     r"\b(?:our|unser(?:e|er)?|notre|nos|nuestr[oa]s?|nostr[oa])\s+(?:\w+\s+)?"
     r"(?:guests?|gast|gäste|invitée?s?|invitad[oa]s?|ospit[ei])\b|"
-    r"\b(?:poprowadzi|gościem|guest speaker|keynote speaker)\b|"
+    r"\b(?:poprowadzi|gościem|guest speaker|keynote speaker)\b")
+# A talk named with someone's name beside it (the name's capitals matter): only on pages
+# that have one of these words.
+_TALK_WORDS = ("talk", "session", "vortrag", "lezing", "presentatie", "présentation",
+               "presentation", "charla", "palestra", "prelekcja", "přednáška", "keynote",
+               "workshop", "lecture", "wykład")
+_TALK_NAMED = re.compile(
     # "18:45 | Talk 1: Arlon Antonius - Title", "Talk: Generics (Menno Hoekstra)": a talk
     # named with someone's name beside it.
-    r"\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
-    r"prelekcja|přednáška)\b\s*\d*\s*[:：]\s*(?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)|"
-    r"\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
-    r"prelekcja|přednáška)\b[^\n]{0,120}\((?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)\)|"
+    r"(?i:\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
+    r"prelekcja|přednáška)\b)\s*\d*\s*[:：]\s*(?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)|"
+    r"(?i:\b(?:talk|session|vortrag|lezing|presentatie|présentation|charla|palestra|"
+    r"prelekcja|přednáška)\b)[^\n]{0,120}\((?-i:[A-ZÀ-Ý][\w'’-]+[ \t]+[A-ZÀ-Ý][\w'’-]+)\)|"
+    # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
+    r"\b(?:[Tt]alk|[Ss]ession|[Kk]eynote|[Ww]orkshop|[Pp]resentation|[Ll]ecture|Vortrag|"
+    r"[Cc]harla|[Pp]résentation|[Pp]alestra|[Pp]relekcja|[Ww]ykład)\b[^\n]{0,100}\s(?:by|"
+    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]", re.IGNORECASE | re.MULTILINE)
+# Shapes of a line that names a person as who gives a talk.
+_HINT_SHAPES = re.compile(
     # "Philo Hermans: All things Livewire": a programme line that opens on a name.
     r"^[ \t]*+(?:[*\-+][ \t]+)?(?-i:[A-ZÀ-Ý][a-zà-ÿ'’-]+[ \t]+(?:(?:de|van|von|der|da|di)"
     r"[ \t]+)?[A-ZÀ-Ý][\w'’-]+)[ \t]*:[ \t]+[^\W\d_]|"
@@ -147,11 +160,7 @@ SPEAKER_HINT = re.compile(
     r"^[ \t]*+[*\-+][ \t]++[^\n]{3,150}?(?<!sponsored)(?<!hosted)(?<!powered)(?<!organi[sz]ed)"
     r"\s+by\s+\[[A-ZÀ-Ý]|"
     # '"Async Rust" by Ann Lee': a quoted title by someone.
-    r'["“][^"”\n]{3,120}["”]\s+(?:by|von|par|por|di|door)\s+[A-ZÀ-Ý]|'
-    # "Talk 1: **Magento News** von Anna Völkl": a talk by someone.
-    r"\b(?:[Tt]alk|[Ss]ession|[Kk]eynote|[Ww]orkshop|[Pp]resentation|[Ll]ecture|Vortrag|"
-    r"[Cc]harla|[Pp]résentation|[Pp]alestra|[Pp]relekcja|[Ww]ykład)\b[^\n]{0,100}\s(?:by|"
-    r"von|par|por|di|door|przez|com)\s+\[?[A-ZÀ-Ý]", re.MULTILINE)
+    r'["“][^"”\n]{3,120}["”]\s+(?:by|von|par|por|di|door)\s+[A-ZÀ-Ý]', re.IGNORECASE | re.MULTILINE)
 
 
 # "Karolina Dzieżyk, członkini Rady ..., opowie", "Ann Lee, engineer at X, shows": a
@@ -164,8 +173,8 @@ _NAMED_PERSON = re.compile(
 
 # "O Jorge falou um pouco", "Svaťa nás provede": a verb of giving a talk, whoever its
 # subject; "{{< profile heading=... >}}", "{% include speaker.html %}": a person's card.
-_TALK_VERB = re.compile(
-    r"(?i)\b(?:will\s+(?:speak|present|talk|lead)|spoke|presented|falou|falará|apresentou|"
+_TALK_VERB = re.compile(  # in lower case, as _HINT_WORDS
+    r"\b(?:will\s+(?:speak|present|talk|lead)|spoke|presented|falou|falará|apresentou|"
     r"apresentará|habló|hablará|presentó|presentará|parlera|présentera|a\s+présenté|"
     r"sprach|spricht|präsentiert|parlerà|presenterà|provede|poví|přednese|představí|"
     r"poprowadzi|opowie|wystąpi|расскажет|выступит|представит|"
@@ -175,15 +184,19 @@ _TALK_VERB = re.compile(
 
 
 # A speaker label anywhere on a line ("🎙 Narasumber:", "## Ponentes").
-_LABEL_WORD = re.compile(r"(?i)(?<!\w)(?:" + "|".join(
-    re.escape(label) for label in sorted(SPEAKER_LABELS, key=len, reverse=True)) + r")(?!\w)")
+_LABEL_WORD = re.compile(r"(?<!\w)(?:" + "|".join(  # in lower case, as _HINT_WORDS
+    re.escape(label.lower()) for label in sorted(SPEAKER_LABELS, key=len, reverse=True))
+    + r")(?!\w)")
 
 
 def hints_speaker(line: str) -> bool:
     """Whether lines of a page's text speak of a speaker that no key names: a speaker
-    word (SPEAKER_HINT), a verb of giving a talk, a person's card, or a sentence
-    introducing a person by name."""
-    if SPEAKER_HINT.search(line) or _TALK_VERB.search(line) or _LABEL_WORD.search(line):
+    word, a talk named beside someone, a line shaped like a programme's, a verb of giving
+    a talk, a person's card, or a sentence introducing a person by name."""
+    low = line.lower()
+    if _HINT_WORDS.search(low) or _TALK_VERB.search(low) or _LABEL_WORD.search(low) or (
+            any(word in low for word in _TALK_WORDS) and _TALK_NAMED.search(line)) or \
+            _HINT_SHAPES.search(line):
         return True
     for match in _NAMED_PERSON.finditer(line):
         words = match["name"].split()

@@ -74,7 +74,8 @@ _BY = _Lazy(
 _TALK_LINE = _Lazy(
     r"^\s*(?:[*+-]\s|#{1,6}\s|\d+[.)]\s|\|)|[\"“„«]|(?i:\b(?:talk|session|keynote|speech|"
     r"vortrag|lezing|présentation|charla|palestra|prelekcja|wykład|workshop|lecture|"
-    r"conférence|ponencia|impartid[ao]|apresentad[ao]|presented|given)\b)")
+    r"conférence|ponencia|impartid[ao]|apresentad[ao]|présentée?s?|animée?s?|presented|"
+    r"given)\b)")
 # "Notre invité : Name", "Naszym gościem będzie Pan Name", "Our guest is Name", "Guest
 # speaker: Name", "🎙 Name": the evening's guest, or a microphone before a name.
 _GUEST = _Lazy(
@@ -196,9 +197,13 @@ def _is_name(name: str) -> bool:
     words = name.split()
     if not words or len(name) > 60 or any(c.isdigit() for c in name):
         return False
-    if any(w.casefold() in _label_words() for w in words) or any(
-            w[0].isupper() and not any(c.islower() for c in w[1:]) for w in words):
-        return False  # "Pembicara" is a label; "IETF", "CTF Night": acronyms, no names
+    capitals = [w[0].isupper() and not any(c.islower() for c in w[1:]) for w in words]
+    # "François WEMAERE": a family name in capitals after a given name, as French and
+    # Spanish pages write it; "CTF Night", "IETF": acronyms, no names.
+    family = len(words) > 1 and capitals[-1] and not any(capitals[:-1]) and \
+        len(words[-1]) > 2 and words[-1].isalpha()
+    if any(w.casefold() in _label_words() for w in words) or (any(capitals) and not family):
+        return False  # "Pembicara" is a label
     if words[0].casefold().strip(".") in _NOT_NAMES or (name.isupper() and len(words) > 1):
         return False
     return not any(w.casefold() in _NOT_NAMES for w in words[1:2]) or len(words) > 2
