@@ -838,3 +838,72 @@ def test_a_speakers_key_of_words_for_people_and_a_talk_told_in_turkish_are_unsur
     assert got["C"][0]
     assert got["B"] == (False, ["Ann Lee", "Ludwig van Beethoven"])
     assert got["D"] == (False, [])
+
+
+def test_a_slipped_offset_whose_clock_the_page_states_again_is_that_clock() -> None:
+    # Python Łódź: "date: 2026-01-28T18:00:00+02:00" (the summer offset all year) beside
+    # "time: '18:00'" and "godzina: 18:00" in the text: the evening is at 18:00 in Warsaw.
+    # Without a second statement (B), which of the clock and the offset slipped is unsure.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Europe/Warsaw"\n',
+           "content/spotkania/62/index.md": "---\ntitle: A\ndate: 2026-01-28T18:00:00+02:00\n"
+                                            "place: Hall\n---\n**🕕 godzina:** 18:00\n",
+           "content/spotkania/63/index.md": "---\ntitle: B\ndate: 2026-03-04T18:00:00+02:00\n"
+                                            "place: Hall\n---\nHello.\n",
+           "content/spotkania/64/index.md": "---\ntitle: C\ndate: 2026-05-27T18:00:00+02:00\n"
+                                            "place: Hall\n---\nHello.\n"})
+    _out, rows = init_and_list("--timezone", "Europe/Warsaw")
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got == {"A": ("2026-01-28T18:00:00+01:00", []),
+                   "B": ("2026-03-04T17:00:00+01:00", ["start"]),
+                   "C": ("2026-05-27T18:00:00+02:00", [])}
+
+
+def test_location_files_named_in_their_languages_are_a_lookup() -> None:
+    # "page/data/locations/indiebi.yaml: name_pl, name_en" (no title): the pages name it by
+    # its id or by its name; one written otherwise is shown as written, not refused.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Europe/Warsaw"\nlanguageCode = "pl"\n',
+           "data/locations/indiebi.yaml": "name_pl: IndieBI, Piotrkowska 157A\n"
+                                          "name_en: IndieBI, Piotrkowska 157A\n"})
+    for n, place in ((1, "indiebi"), (2, "indiebi"), (3, "IndieBI, Piotrkowska 157A"),
+                     (4, "Klub Zielony")):
+        write({f"content/spotkania/{n}/index.md":
+               f"---\ntitle: M{n}\ndate: 2026-0{n}-11T18:00:00+01:00\nplace: {place}\n---\n"})
+    _out, rows = init_and_list("--timezone", "Europe/Warsaw")
+    assert [r["location"] for r in rows] == ["IndieBI, Piotrkowska 157A"] * 3 + ["Klub Zielony"]
+
+
+def test_an_element_the_pages_markup_calls_the_venue_and_a_place_in_a_sentence() -> None:
+    # desertpy's pages from the Meetup API: <div class="meetup-venue"><i ...></i> McKesson
+    # </div>; python-vigo's: "tendrá lugar en la `A Industriosa <https://...>`_" (reST).
+    write({"pelicanconf.py": "TIMEZONE = 'America/Phoenix'\n",
+           "content/a.md": "Title: A\nDate: 2019-05-22T18:30:00-07:00\n\n"
+                           '<div class="meetup-venue">\n<i class="fas fa-map-marked-alt"></i> '
+                           "McKesson\n</div>\n\nTalks.\n",
+           "content/b.md": "Title: B\nDate: 2019-06-26T18:30:00-07:00\n\n"
+                           "Como siempre tendrá lugar en la [A Industriosa](https://a.example/).\n",
+           "content/c.md": "Title: C\nDate: 2019-07-24T18:30:00-07:00\n\nBring a friend.\n"})
+    _out, rows = init_and_list("--timezone", "America/Phoenix")
+    got = {r["title"]: (r["location"], "location" in r["unsure"]) for r in rows}
+    assert got == {"A": ("McKesson", False), "B": ("A Industriosa", True), "C": (None, True)}
+
+
+def test_check_names_the_events_a_content_adapter_makes_of_a_data_folder() -> None:
+    # Python Łódź (Hugo in page/): content/spotkania/_content.gotmpl ranges over
+    # site.Data.meetups (page/data/meetups/55.yaml ...) and adds a page for each, beside
+    # the hand-written bundles init reads. Those evenings must not be lost without a word.
+    write({"page/hugo.toml": 'title = "Py"\ntimeZone = "Europe/Warsaw"\n',
+           "page/content/spotkania/_content.gotmpl":
+               "{{ range $n, $meetup := site.Data.meetups }}{{ $.AddPage (dict "
+               "\"title\" $meetup.title) }}{{ end }}\n"})
+    for n in (55, 56):
+        write({f"page/data/meetups/{n}.yaml": f'title: "Meetup #{n}"\ndate: 2024-1{n - 55}-27\n'})
+    for n in (60, 61, 62):
+        write({f"page/content/spotkania/{n}/index.md":
+               f"---\ntitle: M{n}\ndate: 2025-0{n - 55}-24T18:00:00+02:00\n---\n"})
+    init_and_list("--timezone", "Europe/Warsaw")
+    check = CliRunner().invoke(cli, ["check"])
+    lines = [line for line in check.output.splitlines() if "page/data/meetups" in line]
+    assert len(lines) == 1, check.output
+    assert lines[0].startswith("warning: page/data/meetups:1: page/content/spotkania/"
+                               "_content.gotmpl shows events from here (2 events:")
+    assert "[content] events = 'page/data/meetups/*.yaml' reads these files" in lines[0]

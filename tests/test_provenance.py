@@ -136,10 +136,9 @@ def test_a_date_with_no_time_anywhere_is_unsure_and_listed_so() -> None:
 
 
 def test_a_venue_named_only_in_the_text_is_unsure_not_placeless() -> None:
-    # A meetup meets somewhere: "Estaremos no Trapiche" is not read, so the page's venue
-    # is unknown, and list and check say so rather than mail a talk with no place.
-    site("Estaremos no **Trapiche da Av. Beira Mar** às 19h.\n",
-         front="date: 2027-03-04 19:00")
+    # A meetup meets somewhere: a page that names no place is unsure of it, and list and
+    # check say so rather than mail a talk with no place.
+    site("Bring a friend.\n", front="date: 2027-03-04 19:00")
     Path("events/talk.md").write_text(Path("events/talk.md").read_text(encoding="utf-8")
                                       .replace("location: Library\n", ""), encoding="utf-8")
     row = listed()
@@ -147,6 +146,21 @@ def test_a_venue_named_only_in_the_text_is_unsure_not_placeless() -> None:
     assert announce("list").stdout.endswith("@ -  [due: announcement]  [unsure: location]\n")
     assert ("warning: events/talk.md:1: location: unsure: no venue in a key or a labelled "
             "line") in announce("check").stdout
+    # "Estaremos no **Trapiche**" (we will be at): a place a sentence names is read, and
+    # unsure; the mail leaves it to its text (no "Where" of its own).
+    Path("events/talk.md").write_text(Path("events/talk.md").read_text(encoding="utf-8")
+                                      + "\nEstaremos no **Trapiche da Av. Beira Mar** às 19h.\n",
+                                      encoding="utf-8")
+    row = listed()
+    assert (row["location"], row["unsure"]) == ("Trapiche da Av. Beira Mar", ["location"])
+    assert ("location: unsure: 'Trapiche da Av. Beira Mar' is a reading of a sentence"
+            in announce("check").stdout)
+    mail = email.message_from_string(
+        announce("render", "events/talk.md", "--now", "2027-03-01").stdout,
+        policy=email.policy.default)
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Trapiche da Av. Beira Mar" in text
+    assert "Where:" not in text
     # A labelled line states it.
     Path("events/talk.md").write_text(Path("events/talk.md").read_text(encoding="utf-8")
                                       + "\nOnde: Trapiche\n", encoding="utf-8")

@@ -326,8 +326,8 @@ def _image(settings: Settings, event: Event) -> Image | None:
 
 def _where(settings: Settings, event: Event) -> Where | None:
     location = event.location
-    if location is None:
-        return None
+    if location is None or from_prose(event, "location"):
+        return None  # a place a sentence names: the text says where, not a "Where" block
     return {
         "title": location.title,
         "subtitle": location.subtitle,

@@ -46,9 +46,10 @@ class SpeakerCard(TypedDict):
     bio_text: str
 
 
-def from_prose(event: Event) -> bool:
-    """Whether the event's speakers are names read from its prose, not stated."""
-    return "speakers" in event.unsure and PROSE in event.sources.get("speakers", "")
+def from_prose(event: Event, fact: str = "speakers") -> bool:
+    """Whether the event's ``fact`` (its speakers, its location) is a reading of its
+    prose, not stated: the mail leaves it to the text, which says it."""
+    return fact in event.unsure and PROSE in event.sources.get(fact, "")
 
 
 def speaker_cards(settings: Settings, event: Event, parts: Fragments) -> list[SpeakerCard]:

@@ -67,6 +67,15 @@ def body_venue(reader: Reader) -> Any:
             reader.unsure.add("location")
         reader.note_source("location", f"body:{label}")
         return {"name": name, "address": address} if address else name
+    element = _marked_element(body, "venue")
+    if element is not None:
+        # '<div class="meetup-venue"><i class="fas fa-map"></i> McKesson</div>': the page's
+        # own markup says what the element holds.
+        name, address = venue_parts(element[1])
+        if name and not PLACEHOLDER.match(name):
+            reader.sources["location"] = \
+                f"body:{reader.doc.body_line + body.count(chr(10), 0, element[0])}"
+            return {"name": name, "address": address} if address else name
     pin = _PIN.search(body)
     # "**📍Htag Poitiers** (24 Bd du Grand Cerf)", "📍 **Les Echos — 5 rue Sophie Germain**":
     # a map pin before a place's name, its address after a dash or in brackets.
@@ -83,6 +92,29 @@ def body_venue(reader: Reader) -> Any:
         reader.sources["location"] = f"body:{line}"
         return {"name": "Online", "online_url": online["url"]}
     return MISSING
+
+
+# An element of the body's HTML and its class, id or itemprop: what the page's markup says
+# the element holds (class="meetup-venue", itemprop="location").
+_MARKED = re.compile(r"<(?P<tag>div|p|span|li|dd|td|section|address)\b[^>]*?\b"
+                     r"(?:class|id|itemprop)\s*=\s*[\"'](?P<mark>[^\"'<>]{1,80})[\"'][^>]*>"
+                     r"(?P<inner>[^<]{0,300}(?:<(?!/?(?P=tag)\b)[^<]{0,300}){0,8})</(?P=tag)>",
+                     re.IGNORECASE)
+
+
+def _marked_element(body: str, role: str) -> tuple[int, str] | None:
+    """(offset, text) of the first element of ``body`` whose class, id or itemprop names
+    ``role`` in the words the site templates' labels are read by, or None."""
+    if "<" not in body:
+        return None
+    from .templates import ROLES
+
+    for match in _MARKED.finditer(body):
+        if ROLES[role].search(match["mark"].replace("-", " ").replace("_", " ")):
+            text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match["inner"])).split())
+            if text:
+                return match.start(), text
+    return None
 
 
 # A map pin, then a place's name (and its address in brackets): "📍 Htag Poitiers".

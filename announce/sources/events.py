@@ -217,8 +217,13 @@ def _venue(reader: Reader) -> tuple[Location | None, str | None]:
     elif not online_url:
         # A meetup meets somewhere: a page that names no venue in a key or a labelled
         # line (one only in its prose, "Estaremos no Trapiche") is unsure of it, not
-        # placeless; check warns, list marks it.
+        # placeless; check warns, list marks it. A place a sentence names is shown.
         reader.unsure.add("location")
+        from .placeprose import venue_in_prose
+        from .timing import texts
+
+        place = venue_in_prose(reader, *texts(reader))
+        location = Location(title=place) if place else None
     if value is not MISSING and value is not None and "location" not in reader.sources:
         reader.note_source("location", path)
     if location is None and online_url:

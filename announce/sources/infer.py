@@ -487,8 +487,12 @@ def _infer_lookups(result: Inference, events: list[Document]) -> None:
                 best = (matched, spec, lookup)
         if best is None or best[0] < max(1, len(ids) // 2):
             continue
+        # A folder of location files, each titled, as HV Open's: events must name one of
+        # them (check reports an unknown one). Others are a lookup: a name none of its
+        # records has is shown as written.
         if field_name == "venue" and Path(best[1]).name in ("_locations", "locations") \
-                and (result.root / best[1]).is_dir():
+                and (result.root / best[1]).is_dir() and all(
+                    text_of(r.data.get("title")) for r in best[2].records.values()):
             result.locations = best[1]
         else:
             result.lookups[field_name] = best[1]

@@ -57,7 +57,8 @@ class Lookup:
 
     def add(self, record: Record) -> None:
         self.records[record.id] = record
-        names = [record.id, text_of(record.data.get("title")), text_of(record.data.get("name"))]
+        names = [record.id, text_of(record.data.get("title")), text_of(record.data.get("name")),
+                 *localized_names(record.data)]
         # "26539881-amida/": a folder named by a number and a slug is found by the number.
         number = re.match(r"^(\d+)-", record.id)
         if number:
@@ -70,9 +71,10 @@ class Lookup:
     def location(self, record: Record) -> Location | None:
         """``record`` as a venue, made once: every event at that venue shares it."""
         if record.id not in self._locations:
-            data = record.data if record.document is not None else {"name": record.id,
-                                                                      **record.data}
-            self._locations[record.id] = location_of(data, record.path)
+            # A record of a data file that names no venue is named by its id.
+            self._locations[record.id] = location_of(record.data, record.path) or (
+                None if record.document is not None else
+                location_of({"name": record.id, **record.data}, record.path))
         return self._locations[record.id]
 
     def find(self, ref: str) -> Record | None:
@@ -233,9 +235,22 @@ def _first(data: Mapping[str, Any], *keys: str) -> str:
     return ""
 
 
+# A name given in several languages, one key each ("name_pl", "title-en", "name_pt_BR").
+_LOCALIZED = re.compile(r"^(?:title|name)[_-][a-z]{2}(?:[_-][a-zA-Z]{2})?$")
+
+
+def localized_names(data: Mapping[str, Any]) -> list[str]:
+    """The names a record gives in its languages' keys, in the file's order."""
+    return [text_of(v) for k, v in data.items()
+            if isinstance(k, str) and _LOCALIZED.match(k) and text_of(v)]
+
+
 def location_of(data: Mapping[str, Any], path: Path | None = None) -> Location | None:
-    """A venue mapping (``{name|title, address, url, ...}``) as a Location; None if unnamed."""
-    title = _first(data, "title", "name", "venue", "label")
+    """A venue mapping (``{name|title, address, url, ...}``) as a Location; None if unnamed.
+    A venue named only in its languages' keys (``name_pl``, ``name_en``) is named by the
+    first."""
+    title = _first(data, "title", "name", "venue", "label") or next(
+        iter(localized_names(data)), "")
     if not title:
         return None
     address = _first(data, "address", "street", "street_address", "streetAddress")

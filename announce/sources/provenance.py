@@ -34,8 +34,7 @@ _WHY = {
     "start": "the page gives a date but no time of day anywhere (no time key, no time in "
              "its text)",
     "location": "no venue in a key or a labelled line ('Where: ...'), or a placeholder "
-                "such as 'TBC' (a venue named only in the text is not read): the mail "
-                "says nothing of where",
+                "such as 'TBC': the mail says nothing of where",
     "speakers": "the page names no speaker in a key but its text mentions one",
     "title": "no title key or heading: the title is made from the file's name",
 }
@@ -93,6 +92,9 @@ def unsure_problems(events: Iterable[Event]) -> list[Problem]:
     for event in events:
         for fact in event.unsure:
             what = _WHY.get(fact, "not stated")
+            if fact == "location" and PROSE in event.sources.get(fact, "") and event.location:
+                what = (f"{event.location.title!r} is a reading of a sentence, not a key or a "
+                        "labelled line ('Where: ...'): the mail leaves where to the text")
             tail = (": send refuses this event until the file states it or [content] "
                     "default_time is set" if fact == "start" else
                     ": send refuses this event until the file states it (map the key in "

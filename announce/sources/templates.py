@@ -21,7 +21,7 @@ __all__ = ["ROLES", "TemplateEvidence", "read_templates", "template_files"]
 
 _SUFFIXES = (".html", ".htm", ".liquid", ".njk", ".nunjucks", ".tera", ".jinja", ".jinja2",
              ".j2", ".astro", ".jsx", ".tsx", ".mdx", ".vue", ".svelte", ".hbs", ".ejs",
-             ".ics", ".xml")
+             ".ics", ".xml", ".gotmpl")
 # Scripts are read only for how they show dates (a component's helper, a config).
 _SCRIPTS = (".js", ".mjs", ".cjs", ".ts")
 # How a template shows a moment in UTC rather than the reader's or the site's zone: a site

@@ -107,9 +107,10 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
     if not when.has_time:
         when = _body_time(reader, when, zone) or _stated_time(reader, when, zone) \
             or _default_time(reader, when, zone)
+        when = _check_offset(reader, path, when)
     else:
+        when = _check_offset(reader, path, when)
         _check_text_agrees(reader, path, when, zone)
-    _check_offset(reader, path, when)
     _check_title_date(reader, path, when, zone)
     _check_report(reader, path)
     _check_file_date(reader, path, when, zone)
@@ -340,16 +341,27 @@ def _body_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
     return None
 
 
-def _check_offset(reader: Reader, path: str, when: When) -> None:
-    """Warn when the offset a file wrote is not the site's on that day (a DST slip)."""
+def _check_offset(reader: Reader, path: str, when: When) -> When:
+    """Warn when the offset a file wrote is not the site's on that day (a DST slip). A
+    slip whose wall clock the page states again (a time key, its text) is that clock."""
     written = when.written_offset
     if written is None:
-        return
+        return when
     tz = reader.ctx.settings.site.tz
     site_offset = when.moment.astimezone(tz).utcoffset()
     if site_offset is not None and written != site_offset and written != timedelta(0):
         local = when.moment.astimezone(tz)
         slip = written in _offsets_of_year(tz, local.year)
+        wall = when.moment.astimezone(timezone(written))
+        if slip and _clock_stated(reader, wall.time()):
+            # "date: 2026-01-28T18:00:00+02:00" beside "time: '18:00'" in Warsaw: the
+            # site's pages give the summer offset all year; the evening is at 18:00.
+            reader.problem(path, f"offset {_offset(written)} is not the site's "
+                           f"({reader.ctx.settings.site.timezone} is {_offset(site_offset)} "
+                           f"on {local:%Y-%m-%d}): read as {wall:%H:%M} there, the time of "
+                           "day the page states too", "warning")
+            reader.sources["start"] = f"{path} (its clock, which the page states again)"
+            return When(datetime.combine(wall.date(), wall.time(), tzinfo=tz), True, None)
         reader.problem(path, f"offset {_offset(written)} is not the site's "
                        f"({reader.ctx.settings.site.timezone} is {_offset(site_offset)} on "
                        f"{local:%Y-%m-%d}): the event starts at {local:%H:%M} there"
@@ -360,6 +372,24 @@ def _check_offset(reader: Reader, path: str, when: When) -> None:
             # nothing says which. (A foreign offset is another city's: its instant holds.)
             reader.unsure.add("start")
             reader.sources["start"] = f"{path} (its offset is the other season's)"
+    return when
+
+
+def _clock_stated(reader: Reader, clock: time) -> bool:
+    """Whether the page states the time of day ``clock`` apart from its start's value: in
+    its start-time key, or on a line of its text."""
+    from .bodytime import stated_time
+    from .clock import parse_time_of_day
+
+    _path, value = reader.find("start_time")
+    if isinstance(value, str):
+        try:
+            if parse_time_of_day(value) == clock:
+                return True
+        except DateProblem:
+            pass
+    found = stated_time(texts(reader)[0])
+    return found is not None and found.start == clock
 
 
 def _offsets_of_year(tz: tzinfo, year: int) -> set[timedelta]:

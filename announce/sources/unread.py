@@ -39,6 +39,9 @@ def unread_event_data(settings: Settings) -> list[Problem]:
     root = settings.base_dir
     data_dirs = site_generator(settings).data_dirs or ("_data", "data")
     events = settings.content.events.resolve()
+    # The site's data is beside its config: the repository's top, or a folder of it that
+    # holds the events ("page/" of "page/content/spotkania").
+    bases = [root, *(p for p in events.parents if p != root and root in p.parents)]
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
     for template in template_files(root):
@@ -47,21 +50,25 @@ def unread_event_data(settings: Settings) -> list[Problem]:
         except OSError:
             continue
         for match in _DATA_REF.finditer(text):
-            found = _data_at(root, data_dirs, (match[1] or match[2]).rstrip("."))
+            dotted = (match[1] or match[2]).rstrip(".")
+            found = _data_at(bases, data_dirs, dotted) or _data_folder(bases, data_dirs, dotted)
             if found is None:
                 continue
             path, inner, value = found
             if (path, inner) in seen or _within(path, events):
                 continue
             seen.add((path, inner))
-            described = _event(value)
+            described = _event(value) if not isinstance(value, list) else _events(value)
             if described is None:
                 continue
+            many = path.is_dir()
+            spec = f"{display_path(path)}/*{_suffix(path)}" if many else display_path(path)
             problems.append(Problem(
-                path, 1, inner, f"{display_path(template)} shows an event from here "
-                f"({described}), and announce reads its events from "
-                f"{display_path(events)}: it will not announce it. [content] events = "
-                f"{display_path(path)!r} reads this file instead", "warning"))
+                path, 1, inner, f"{display_path(template)} shows {'events' if many else 'an event'}"
+                f" from here ({described}), and announce reads its events from "
+                f"{display_path(events)}: it will not announce {'them' if many else 'it'}. "
+                f"[content] events = {spec!r} reads {'these files' if many else 'this file'} "
+                "instead", "warning"))
     return problems
 
 
@@ -70,11 +77,57 @@ def _within(path: Path, events: Path) -> bool:
     return resolved == events or events in resolved.parents
 
 
-def _data_at(root: Path, data_dirs: tuple[str, ...], dotted: str
+def _suffix(folder: Path) -> str:
+    suffixes = [p.suffix for p in folder.iterdir() if p.suffix in DATA_SUFFIXES]
+    return max(set(suffixes), key=suffixes.count) if suffixes else ".yaml"
+
+
+def _data_folder(bases: list[Path], data_dirs: tuple[str, ...], dotted: str
+                 ) -> tuple[Path, str, Any] | None:
+    """A folder of data files a dotted path names (``meetups``: ``data/meetups/*.yaml``, as
+    a Hugo content adapter ranges over), and the tables of its files."""
+    from .frontmatter import FrontMatterError
+    from .lookup import read_data_file
+
+    for root in bases:
+        for folder in data_dirs:
+            base = root.joinpath(folder, *dotted.split("."))
+            if not base.is_dir():
+                continue
+            values = []
+            for path in sorted(base.iterdir())[:500]:
+                if path.suffix not in DATA_SUFFIXES or path.stat().st_size > 1_000_000:
+                    continue
+                try:
+                    values.append(read_data_file(path, "1.2"))
+                except (FrontMatterError, ValueError, OSError):
+                    continue
+            return base, "", values
+    return None
+
+
+def _events(values: list[Any]) -> str | None:
+    """"N events (Title, date; ...)" when tables of ``values`` are events, else None."""
+    found = [d for d in (_event(v) for v in values) if d]
+    if not found:
+        return None
+    return f"{len(found)} events: {found[-1]} and more" if len(found) > 1 else found[0]
+
+
+def _data_at(bases: list[Path], data_dirs: tuple[str, ...], dotted: str
              ) -> tuple[Path, str, Any] | None:
     """The data file a dotted path names (``upcoming_event.upcoming``: the file
     ``data/upcoming_event.yaml``, then ``upcoming`` in it), the path inside it, and the
     value there."""
+    for root in bases:
+        found = _data_file_at(root, data_dirs, dotted)
+        if found is not None:
+            return found
+    return None
+
+
+def _data_file_at(root: Path, data_dirs: tuple[str, ...], dotted: str
+                  ) -> tuple[Path, str, Any] | None:
     from .frontmatter import FrontMatterError
     from .lookup import read_data_file
 
