@@ -63,7 +63,8 @@ def error_for(exc: AnnounceError) -> str:
 
 def before_send(settings: Settings, *, dry_run: bool,
                 environ: Mapping[str, str] | None = None) -> None:
-    """On a runner: tell the workflow which file is the ledger; refuse to send to the outbox.
+    """On a runner: tell the workflow which file is the ledger; refuse to send through a
+    transport that is not durable (the outbox: its files go with the runner).
 
     The ``ledger`` output is written before anything is sent, so that the workflow still
     commits what went out when the send stops half-way.
@@ -71,7 +72,9 @@ def before_send(settings: Settings, *, dry_run: bool,
     if not in_github_actions(environ):
         return
     write_output("ledger", display_path(settings.ledger.path), environ)
-    if settings.smtp is None and not dry_run:
+    from .delivery import entry_for
+
+    if not dry_run and not entry_for(settings).durable:
         raise ConfigError(
             "not set, and on GitHub Actions the outbox folder is thrown away with the runner "
             "while the ledger, committed back, would say the messages went out; add an [smtp] "

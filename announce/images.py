@@ -103,21 +103,12 @@ class _Site:
 
 @functools.lru_cache(maxsize=16)
 def _site(events: Path, base: Path, generator: str, url: str) -> _Site:
-    from .sources.profiles import GENERIC, detect_generator, generator_named, site_root
+    from .sources.profiles import detect_generator, generator_named, site_root
 
     root = site_root(events, base)
     profile = (generator_named(generator) if generator else None) or detect_generator(root)
-    public = list(profile.public)
-    if profile.name == "jekyll":
-        source = profile.config(root).raw.get("source")
-        if isinstance(source, str) and source.strip("/"):
-            public.insert(0, source.strip("/"))  # what Jekyll serves, before the folder
-    elif profile.name in ("mkdocs", "pelican"):  # static files keep their content path
-        public.extend(profile.config(root).content_dirs)
-    elif profile is GENERIC:
-        public.extend(("content",))
     real = os.path.realpath(root)
-    folders = [os.path.normpath(os.path.join(real, p)) for p in public]
+    folders = [os.path.normpath(os.path.join(real, p)) for p in profile.served(root)]
     parts = _split(url) or urlsplit("")
     return _Site(real, (*dict.fromkeys([*folders, real]),), _host(parts.netloc),
                  parts.path.rstrip("/"))

@@ -282,7 +282,7 @@ def image_url(settings: Settings, event: Event, value: str) -> str | None:
     if not text or is_absolute(text) or text.startswith(("/", "//")):
         return resolve(text, settings.site.url)
     site = _site_of(settings)
-    if site.generator.name == "astro" and text.startswith(("./", "../")):
+    if site.generator.renames_relative_images and text.startswith(("./", "../")):
         return None  # image() in the collection's schema: Astro renames it when building
     if not settings.site.url:
         return None

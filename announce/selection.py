@@ -14,7 +14,7 @@ from .content import Event
 from .kinds import due_kinds, silent
 from .news import NO_SENDS, Sent
 
-__all__ = ["announced_types", "next_due", "next_event", "upcoming"]
+__all__ = ["announced_types", "next_due", "next_event", "next_to_render", "upcoming"]
 
 
 def announced_types(event: Event, types: Sequence[str]) -> bool:
@@ -65,3 +65,18 @@ def next_due(
         if due:
             return event, due[0]
     return None
+
+
+def next_to_render(
+    events: Iterable[Event],
+    now: datetime,
+    schedule: ScheduleSettings,
+    types: Sequence[str] = (),
+    sent: Sent = NO_SENDS,
+    *,
+    kind: str | None = None,
+) -> Event | None:
+    """What ``render --next`` shows: the event ``send --next`` would send for now, else
+    the next event, as it will look; None when no event is to come."""
+    found = next_due(events, now, schedule, types, sent, kind=kind)
+    return found[0] if found else next_event(events, now, types, sent)

@@ -34,7 +34,7 @@ def feed_folder(settings: Settings) -> tuple[Path, str]:
     """The folder the feeds go into, and the URL path the site publishes it at: ``[feed]
     path``, else ``announce/`` in the generator's static folder (Hugo's ``static/``,
     Astro's ``public/``, Jekyll's source, MkDocs' ``docs_dir``: see
-    :func:`_static_folder`)."""
+    :meth:`.Generator.static_folder`)."""
     if settings.feed.path is not None:
         return settings.feed.path, _url_path(settings)
     site = _published(settings)
@@ -69,29 +69,8 @@ def _published(settings: Settings) -> _Site:
                                            *settings.content.events.parents]
                      if folder.is_relative_to(base)
                      and detect_generator(folder).name == generator.name), base)
-    public = _static_folder(generator, root)
+    public = generator.static_folder(root)
     return _Site(generator, root, None if public is None else root / public)
-
-
-def _static_folder(generator: Generator, root: Path) -> str | None:
-    """The folder below ``root`` whose files ``generator`` publishes as they are, at the
-    site's root: Jekyll's ``source``, MkDocs' ``docs_dir``, Hugo's ``staticDir``,
-    Eleventy's input folder (with a passthrough copy), else the generator's first public
-    folder (Hugo's and Zola's ``static/``, Astro's ``public/``); None when announce knows
-    none (Pelican)."""
-    if generator.name == "mkdocs":
-        return generator.config(root).content_dirs[0]  # docs_dir, "docs" by default
-    if generator.name == "eleventy":  # its input folder, whose files it copies when told
-        from .sources.routes import eleventy_input
-
-        return eleventy_input(root).relative_to(root).as_posix()
-    if generator.name in ("jekyll", "hugo"):
-        raw = generator.config(root).raw
-        keys = ("source",) if generator.name == "jekyll" else ("staticDir", "staticdir")
-        named = next((str(raw[k]) for k in keys if isinstance(raw.get(k), str)), "")
-        if named.strip().strip("/"):
-            return named.strip().strip("/")
-    return generator.public[0] if generator.public else None
 
 
 def feed_problems(settings: Settings) -> list[Problem]:
@@ -114,7 +93,7 @@ def feed_problems(settings: Settings) -> list[Problem]:
                             "warning")]
     where, target = site.folder.resolve(), (path or site.folder / SUBFOLDER).resolve()
     inside = target.is_relative_to(where)
-    hidden = inside and site.generator.name == "jekyll" and any(
+    hidden = inside and site.generator.skips_hidden and any(
         part.startswith(("_", ".")) for part in target.relative_to(where).parts)
     shown = _shown(site.folder, settings)
     if path is not None and (hidden or not inside):
@@ -124,7 +103,7 @@ def feed_problems(settings: Settings) -> list[Problem]:
                             f"announce feed and announce archive write here, but {why}: "
                             f"the site would not have them (e.g. path = \"{shown}/announce\")",
                             "warning")]
-    if site.generator.name == "eleventy" and target.is_dir() and not _copied(site, target):
+    if site.generator.copies_when_told and target.is_dir() and not _copied(site, target):
         folder = _shown(target, settings)
         return [key_problem(settings.source, "feed", "path",
                             f"Eleventy publishes {folder}/ (what announce feed and announce "

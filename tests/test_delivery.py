@@ -170,6 +170,27 @@ def test_a_transport_check_stops_the_run_before_anything_is_claimed(
     assert api.requests == 0
 
 
+def test_on_a_runner_a_durable_transport_sends_and_one_that_is_not_is_refused(
+        site: Path, api: FakeApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No [smtp], and yet no outbox: what a runner refuses is a transport whose messages
+    # would go with it (the outbox), as its entry declares, not a config without [smtp].
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(site / "output"))
+    config = write_site(site, subscribers=2)
+    sent = send(config, "--next")
+    assert sent.exit_code == 0, sent.output
+    assert sorted(api.accepted) == ["s000@example.org", "s001@example.org"]
+
+    local = delivery.Entry("api", chosen=lambda settings: True,
+                           make=lambda settings, overrides: ApiTransport(api, "k3y"),
+                           durable=False)
+    monkeypatch.setattr(delivery, "REGISTRY", [local])
+    refused = send(config, "--next", now="2027-02-02T09:00")
+    assert refused.exit_code == 1
+    assert "on GitHub Actions the outbox folder is thrown away" in refused.stderr
+    assert len(api.accepted) == 2
+
+
 def _settings(site: Path, smtp: SmtpSettings | None = None) -> Settings:
     settings = load_settings(write_site(site))
     return settings if smtp is None else Settings(**{**settings.__dict__, "smtp": smtp})

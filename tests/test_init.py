@@ -21,7 +21,8 @@ from click.testing import CliRunner, Result
 
 from announce.cli import cli
 from announce.config import load_settings
-from announce.init import WORKFLOW_PATH, _machine_timezone
+from announce.init import WORKFLOW_PATH
+from announce.sitefacts import machine_timezone
 
 from .conftest import CORPUS, EXAMPLE_CONFIG, REPO, SHARED, shared
 
@@ -182,6 +183,22 @@ def test_init_never_overwrites_without_force(
     assert not config.read_text(encoding="utf-8").endswith("# mine\n")
 
 
+def test_init_shows_the_next_events_after_now(
+    content_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample season is over in 2027's summer: --now (or ANNOUNCE_NOW) is the clock of
+    # the events init shows, as of every other command.
+    result = _announce(content_site, monkeypatch, "init", "--yes", "--now", "2027-01-28")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    first = lines.index("The next events read as (correct announce.toml if one is wrong):")
+    assert "Observability with OpenTelemetry" in lines[first + 1]
+    assert "Home Assistant" in lines[first + 2]
+    bad = _announce(content_site, monkeypatch, "init", "--force", "--now", "someday")
+    assert bad.exit_code == 2
+    assert "Invalid value for '--now'" in bad.output
+
+
 @pytest.mark.parametrize(
     ("jekyll_config", "expected", "warning"),
     [
@@ -217,7 +234,7 @@ def test_what_init_reads_from_config_yml(
     assert settings.content.events == tmp_path / expected["events"]
     if "timezone" in expected:
         # No timezone of the site's own: the machine's, and init says so.
-        assert settings.site.timezone == _machine_timezone()
+        assert settings.site.timezone == machine_timezone()
         assert "the site's config names no timezone: using this machine's" in result.stderr
     for line in warning.splitlines():
         assert line in result.stderr.splitlines()

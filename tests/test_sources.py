@@ -26,9 +26,9 @@ from click.testing import CliRunner, Result
 from announce.cli import cli
 from announce.config import load_settings
 from announce.content import Catalog, Event, Speaker
-from announce.init import detect_site
 from announce.links import meetup_url
 from announce.render import render_subject
+from announce.sitefacts import detect_site
 from announce.sources.catalog import load_catalog
 
 CHICAGO = "America/Chicago"  # -06:00 on 2027-03-04 (daylight saving starts on 03-14)

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -24,10 +24,12 @@ from ..errors import AnnounceError
 from ..news import Sent
 from ..oldkeys import deprecation_notes
 
-__all__ = ["Run", "cli", "common_options", "diagnostic", "format_when", "main",
-           "report_left_out", "sent_records"]
+__all__ = ["NOW_HELP", "Run", "cli", "common_options", "diagnostic", "format_when", "main",
+           "parse_now", "report_left_out", "sent_records"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+NOW_HELP = ("Pretend it is this moment: ISO 8601 date or date-time (e.g. 2027-01-28 or "
+            "2027-01-28T09:00); without an offset, in the site timezone.")
 log = logging.getLogger("announce")
 
 
@@ -72,10 +74,12 @@ def diagnostic(severity: str, message: str, *, prefix: str = "announce: ",
 
 @dataclass(frozen=True)
 class Run:
-    """What every command starts from: the settings and the clock."""
+    """What every command starts from: the settings and the clock (``pinned``: the
+    clock is ``--now``'s, not the machine's)."""
 
     settings: Settings
     now: datetime
+    pinned: bool = False
 
     def catalog(self) -> Catalog:
         from ..sources.catalog import load_catalog  # the content layer, when needed
@@ -114,11 +118,8 @@ def common_options(func: F | None = None, *, json_failure: JsonFailure | None = 
         help="Config file. Default: announce.toml here or in the nearest folder above "
              "that has one.",
     )
-    @click.option(
-        "--now", "now_text", metavar="WHEN", envvar="ANNOUNCE_NOW", show_envvar=True,
-        help="Pretend it is this moment: ISO 8601 date or date-time "
-             "(e.g. 2027-01-28 or 2027-01-28T09:00); without an offset, in the site timezone.",
-    )
+    @click.option("--now", "now_text", metavar="WHEN", envvar="ANNOUNCE_NOW",
+                  show_envvar=True, help=NOW_HELP)
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: Path | None, now_text: str | None, **kwargs: Any) -> Any:
         meta = click.get_current_context().meta
@@ -128,17 +129,18 @@ def common_options(func: F | None = None, *, json_failure: JsonFailure | None = 
         meta[_SETTINGS] = settings
         for note in deprecation_notes(settings):
             diagnostic("warning", note)
-        now = _parse_now(now_text, settings)
-        return func(Run(settings, now), *args, **kwargs)
+        now = parse_now(now_text, settings.site.tz)
+        return func(Run(settings, now, pinned=bool(now_text)), *args, **kwargs)
 
     return wrapper  # click's decorators erase the signature: typed by the overloads
 
 
-def _parse_now(text: str | None, settings: Settings) -> datetime:
+def parse_now(text: str | None, tz: tzinfo) -> datetime:
+    """``--now``'s moment (without an offset, in ``tz``), or the machine's clock."""
     if not text:
         return datetime.now(UTC)
     try:
-        return parse_datetime(text, settings.site.tz, require_time=False)
+        return parse_datetime(text, tz, require_time=False)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--now'") from None
 

@@ -10,12 +10,10 @@ from typing import Any
 import click
 
 from ..config import Settings
-from ..content import Event
 from ..errors import AnnounceError, ConfigError, ContentError
-from ..kinds import KINDS, default_kind, due_kinds
+from ..kinds import KINDS, default_kind
 from ..news import changed_note
 from ..paths import display_path
-from ..selection import announced_types
 from .base import (
     Run,
     cli,
@@ -39,51 +37,15 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
       announce list
       announce list --all --json --now 2027-01-28
     """
-    from ..links import meetup_url
-    from ..sources.provenance import FACTS, describe
+    from ..listing import due_now, event_row
 
     settings = run.settings
     catalog = run.catalog()
     report_left_out(catalog)
     events = [e for e in catalog.events if show_all or e.start > run.now]
     sent = sent_records(settings)
-    tz = settings.site.tz
-
-    def due(event: Event) -> list[str]:
-        if not announced_types(event, settings.content.types):
-            return []
-        return due_kinds(event, run.now, settings.schedule, sent)
-
     if as_json:
-        from ..pages import event_page
-
-        pages = {e.id: event_page(settings, e, run.now) for e in events}
-        rows = [
-            {
-                "id": e.id,
-                "title": e.title,
-                "type": e.type,
-                "start": e.start.astimezone(tz).isoformat(),
-                "end": e.end.astimezone(tz).isoformat(),
-                "location": e.location.title if e.location else e.location_name,
-                "address": (", ".join(e.location.address_lines)
-                            if e.location and e.location.address_lines else None),
-                "online": e.location.online if e.location else None,
-                "speakers": [s.name for s in e.speakers],
-                "rsvp_url": e.rsvp_url or meetup_url(settings, e),
-                "url": pages[e.id].url,
-                "group": e.group_name or e.group,
-                "cancelled": e.cancelled,
-                "due": due(e),
-                "unsure": [*e.unsure, *(["url"] if pages[e.id].unsure else [])],
-                "sources": {**{fact: describe(e, fact) for fact in FACTS
-                               if fact in e.sources or fact in e.unsure},
-                            **({"url": pages[e.id].how}
-                               if pages[e.id].url or pages[e.id].unsure else {})},
-                "path": str(e.path),
-            }
-            for e in events
-        ]
+        rows = [event_row(settings, e, run.now, sent) for e in events]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not events:
@@ -92,7 +54,7 @@ def list_command(run: Run, show_all: bool, as_json: bool) -> None:
     for e in events:
         where = e.location.title if e.location else (e.location_name or "-")
         title = f"{e.title} (cancelled)" if e.cancelled else e.title
-        kinds = due(e)
+        kinds = due_now(settings, e, run.now, sent)
         when = format_when(e, settings)
         if "start" in e.unsure:  # the date is the file's; the time of day nobody wrote
             when = f"{e.start.astimezone(settings.site.tz):%a %Y-%m-%d} --:--"
@@ -132,60 +94,31 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
       announce check --strict
       announce check --json
     """
-    from ..links import rsvp_problems
-    from ..lists import posting_note
-    from ..recipients import recipient_problems, unsubscribe_problems
-    from ..render.checks import event_language_problem, render_problems
-    from ..sources.catalog import check_problems
-    from ..sources.provenance import unsure_problems
-    from ..sources.unread import unread_event_data
-    from ..urls import find_url_problems
+    from ..checkrun import check_site, nothing_loaded
 
     settings = run.settings
     catalog = run.catalog()
-    sent = sent_records(settings)
-    coming = [e for e in catalog.events if e.start > run.now]
-    url_problems = find_url_problems(settings, catalog)
-    extra = check_problems(settings, catalog, run.now)
-    extra += unsure_problems(coming)
-    extra += unread_event_data(settings)  # an event the site shows from elsewhere
-    # What a send would need: someone to send to, a way to leave, templates that render.
-    extra += recipient_problems(settings) + unsubscribe_problems(settings)
-    extra += [p for e in coming if (p := event_language_problem(settings, e))]
-    extra += rsvp_problems(settings, coming)
-    extra += render_problems(settings, catalog, run.now, sent)
-    from ..archive import archive_problems
-    from ..gha import outdated_workflows
-    from ..sitefolder import feed_problems
-
-    extra += outdated_workflows(settings.base_dir)
-    # What the site publishes: where feed and archive write, the archive's templates.
-    extra += feed_problems(settings) + archive_problems(settings)
-    problems = sorted([*catalog.problems, *url_problems, *extra],
-                      key=lambda p: (str(p.path), p.line))
-    list_note = posting_note(settings, guess=False)
-    changed = [(event, what) for event in catalog.events if event.start > run.now
-               and (what := changed_note(event, settings.schedule, sent, settings.site.tz))]
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-    failed = bool(errors or (strict and warnings) or not catalog.events)
+    report = check_site(settings, catalog, run.now, sent_records(settings), strict=strict)
+    problems, errors, warnings = report.problems, report.errors, report.warnings
     if as_json:
         from .jsonout import check_report, dumps, from_problem, note
 
         notes = [from_problem(p, "note") for p in catalog.left_out]
-        notes += [note(list_note)] if list_note else []
-        notes += [note(f"{text} (an update is due)", event.path) for event, text in changed]
+        notes += [note(report.list_note)] if report.list_note else []
+        notes += [note(f"{text} (an update is due)", event.path)
+                  for event, text in report.changed]
         if not catalog.events:
-            notes.append(note(_nothing_loaded(settings)))
-        click.echo(dumps(check_report(settings, catalog, problems, notes, ok=not failed)))
-        sys.exit(1 if failed else 0)
+            notes.append(note(nothing_loaded(settings)))
+        click.echo(dumps(check_report(settings, catalog, list(problems), notes,
+                                      ok=not report.failed)))
+        sys.exit(1 if report.failed else 0)
     for problem in problems:
         diagnostic(problem.severity, str(problem), prefix="", err=False)
     for left_out in catalog.left_out:
         click.echo(f"note: {left_out}")
-    if list_note:
-        click.echo(f"note: {list_note}")
-    for event, text in changed:
+    if report.list_note:
+        click.echo(f"note: {report.list_note}")
+    for event, text in report.changed:
         click.echo(f"note: {display_path(event.path)}: {text} (an update is due)")
     from .. import workflow
 
@@ -206,15 +139,9 @@ def check_command(run: Run, strict: bool, as_json: bool) -> None:
         + "."
     )
     if not catalog.events:
-        click.echo(_nothing_loaded(settings))
-    if failed:
+        click.echo(nothing_loaded(settings))
+    if report.failed:
         sys.exit(1)
-
-
-def _nothing_loaded(settings: Settings) -> str:
-    where = display_path(settings.content.events)
-    return (f"No event loaded from {where}: announce would send nothing. Map the site's "
-            "keys in [content.keys] ('announce init' infers them).")
 
 
 @cli.command("render")
@@ -248,7 +175,7 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     """
     from ..compose import compose
     from ..recipients import first_recipient
-    from ..selection import next_due, next_event
+    from ..selection import next_to_render
 
     if use_next == (event_ref is not None):
         raise click.UsageError("give either EVENT or --next")
@@ -258,11 +185,8 @@ def render_command(run: Run, event_ref: str | None, use_next: bool, kind: str | 
     sent = sent_records(settings)
     if use_next:
         catalog.require_events()
-        # What `send --next` would send now; else the next event, as it will look.
-        found = next_due(catalog.events, run.now, settings.schedule, settings.content.types,
-                         sent, kind=kind)
-        event = found[0] if found else next_event(
-            catalog.events, run.now, settings.content.types, sent)
+        event = next_to_render(catalog.events, run.now, settings.schedule,
+                               settings.content.types, sent, kind=kind)
         if event is None:
             when = run.now.astimezone(settings.site.tz)
             raise ContentError(f"no upcoming event after {when:%Y-%m-%d %H:%M} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,17 +16,19 @@ from ..content import Event
 from ..errors import AnnounceError, ContentError
 from ..paths import display_path
 from .base import (
+    NOW_HELP,
     Run,
     cli,
     common_options,
     diagnostic,
     format_when,
+    parse_now,
     report_left_out,
     sent_records,
 )
 
 if TYPE_CHECKING:
-    from ..init import SiteFacts  # init's imports (YAML, email) only when init runs
+    from ..sitefacts import SiteFacts  # init's imports (YAML) only when init runs
 
 
 @cli.command("init")
@@ -40,7 +42,10 @@ if TYPE_CHECKING:
               help="When two keys could hold a fact (doors or start?): take the likelier "
                    "one and write the other as a comment (--yes), or show the next events "
                    "read each way and ask (--ask). Default: ask on a terminal.")
-def init_command(github: bool, force: bool, timezone: str | None, yes: bool | None) -> None:
+@click.option("--now", "now_text", metavar="WHEN", envvar="ANNOUNCE_NOW", show_envvar=True,
+              help=NOW_HELP + " The next events init shows are the next after it.")
+def init_command(github: bool, force: bool, timezone: str | None, yes: bool | None,
+                 now_text: str | None) -> None:
     """Write announce.toml for the site in this folder (and the GitHub workflow).
 
     Finds the talks (a Jekyll _events/ folder, else content/events/) and reads the
@@ -56,9 +61,11 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
 
     if timezone is not None:
         _check_zone(timezone)
+    parse_now(now_text, UTC)  # a mistake in it stops init before it writes anything
     ask = sys.stdin.isatty() if yes is None else not yes
+    choose = (lambda facts, root: _ask(facts, root, now_text)) if ask else None
     result = init_site(Path.cwd(), github=github, force=force, timezone=timezone,
-                       choose=_ask if ask else None)
+                       choose=choose)
     facts = result.facts
     for path in result.kept:
         click.echo(f"Kept {path} (it exists; --force overwrites it).")
@@ -84,7 +91,8 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
     for note in facts.notes:
         diagnostic("warning", note)
     if result.written and Path(DEFAULT_CONFIG_NAME) in result.written:
-        _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives))
+        _show_next_events(Path.cwd() / DEFAULT_CONFIG_NAME, dict(facts.alternatives),
+                          now_text)
     if result.ignored is not None:
         from ..ledger.gitignore import describe
 
@@ -103,7 +111,7 @@ def init_command(github: bool, force: bool, timezone: str | None, yes: bool | No
         click.echo(f"  {number}. {step}")
 
 
-def _ask(facts: SiteFacts, root: Path) -> SiteFacts:
+def _ask(facts: SiteFacts, root: Path, now_text: str | None) -> SiteFacts:
     """The timezone when init guessed it, and, for each fact two keys could hold, the next
     events read each way: questions for the organizer."""
     from dataclasses import replace
@@ -130,7 +138,7 @@ def _ask(facts: SiteFacts, root: Path) -> SiteFacts:
         for number, key in enumerate((chosen, other), start=1):
             click.echo(f"  {number}. {name} = {key!r}")
             trial = replace(facts, keys={**facts.keys, name: (key,)})
-            for line in _trial_events(trial, root):
+            for line in _trial_events(trial, root, now_text):
                 click.echo(f"       {line}")
         answer = click.prompt(f"Which is the {name}?", type=click.Choice(["1", "2"]),
                               default="1")
@@ -141,9 +149,9 @@ def _ask(facts: SiteFacts, root: Path) -> SiteFacts:
     return facts
 
 
-def _trial_events(facts: SiteFacts, root: Path) -> list[str]:
+def _trial_events(facts: SiteFacts, root: Path, now_text: str | None) -> list[str]:
     """The next three events (else the last three) as ``facts`` would read them."""
-    from ..init import config_text
+    from ..initconfig import config_text
     from ..sources.catalog import load_catalog
 
     trial = root / ".announce-init-trial.toml"
@@ -155,7 +163,7 @@ def _trial_events(facts: SiteFacts, root: Path) -> list[str]:
         return [f"(cannot be read that way: {exc})"]
     finally:
         trial.unlink(missing_ok=True)
-    now = datetime.now(UTC)
+    now = parse_now(now_text, settings.site.tz)
     shown = [e for e in events if e.start > now][:3] or events[-3:]
     return [f"{format_when(e, settings)}  {e.title}" for e in shown]
 
@@ -175,7 +183,8 @@ def _check_zone(name: str) -> None:
     raise click.BadParameter(f"unknown timezone {name!r}{hint}", param_hint="--timezone")
 
 
-def _show_next_events(config: Path, alternatives: dict[str, str]) -> None:
+def _show_next_events(config: Path, alternatives: dict[str, str], now_text: str | None
+                      ) -> None:
     """How the next three events read with the config init wrote: check before sending."""
     settings = load_settings(config)
     try:
@@ -184,7 +193,7 @@ def _show_next_events(config: Path, alternatives: dict[str, str]) -> None:
         catalog = load_catalog(settings)
     except ContentError:
         return
-    now = datetime.now(UTC)
+    now = parse_now(now_text, settings.site.tz)
     coming = [e for e in catalog.events if e.start > now][:3] or list(catalog.events[-3:])
     label = "The next events read as" if any(e.start > now for e in coming) \
         else "The latest events read as"
@@ -275,8 +284,7 @@ def preview_command(run: Run, host: str, port: int, no_open: bool) -> None:
     from ..preview import serve
 
     # Without --now the preview follows the clock; with it, every page is pinned to it.
-    pinned = click.get_current_context().params.get("now_text") is not None
-    serve(run.settings, host=host, port=port, now=run.now if pinned else None,
+    serve(run.settings, host=host, port=port, now=run.now if run.pinned else None,
           open_browser=not no_open, sent_records=sent_records,
           echo=lambda line: click.echo(line),
           warn=lambda text: diagnostic("warning", text))

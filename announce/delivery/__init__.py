@@ -45,6 +45,7 @@ __all__ = [
     "Stopped",
     "Transport",
     "config_name",
+    "entry_for",
     "permanent",
     "transport_for",
 ]
@@ -61,11 +62,14 @@ class Overrides:
 
 @dataclass(frozen=True)
 class Entry:
-    """One transport: when the settings choose it, and how to make it from them."""
+    """One transport: when the settings choose it, how to make it from them, and whether
+    what it delivers outlives the machine that ran it (``durable``: it left for a server;
+    the outbox's files stay on the machine, which a GitHub runner throws away)."""
 
     name: str
     chosen: Callable[[Settings], bool]
     make: Callable[[Settings, Overrides], Transport]
+    durable: bool = True
 
 
 def config_name(settings: Settings) -> str:
@@ -93,13 +97,18 @@ def _outbox(settings: Settings, overrides: Overrides) -> Transport:
 # The first entry the settings choose is the one; the outbox, when nothing else is set.
 REGISTRY: list[Entry] = [
     Entry("smtp", lambda settings: settings.smtp is not None, _smtp),
-    Entry("outbox", lambda settings: True, _outbox),
+    Entry("outbox", lambda settings: True, _outbox, durable=False),
 ]
+
+
+def entry_for(settings: Settings) -> Entry:
+    """The registry's entry ``settings`` choose."""
+    for entry in REGISTRY:
+        if entry.chosen(settings):
+            return entry
+    raise AssertionError("the outbox entry takes any settings")  # pragma: no cover
 
 
 def transport_for(settings: Settings, overrides: Overrides | None = None) -> Transport:
     """The transport ``settings`` choose. Makes no connection and reads no secret yet."""
-    for entry in REGISTRY:
-        if entry.chosen(settings):
-            return entry.make(settings, overrides or Overrides())
-    raise AssertionError("the outbox entry takes any settings")  # pragma: no cover
+    return entry_for(settings).make(settings, overrides or Overrides())

@@ -254,7 +254,7 @@ def _load_files(settings: Settings, events_dir: Path, paths: Iterable[Path] | No
     # A Jekyll collection (_posts/, _events/) publishes its .html pages with front matter
     # as it does its Markdown ones.
     suffixes = (*EVENT_SUFFIXES, ".html") \
-        if generator.name == "jekyll" and events_dir.name.startswith("_") else EVENT_SUFFIXES
+        if generator.html_pages and events_dir.name.startswith("_") else EVENT_SUFFIXES
     files = list(paths if paths is not None else content_files(events_dir, refused, suffixes))
     base = str(events_dir)
     names = [os.path.split(str(p)) for p in files]

@@ -152,7 +152,7 @@ def infer_site(root: Path) -> Inference:
     config = generator.config(site)
     result = Inference(root=root, generator=generator, config=config,
                        site_dir="" if site == root else site.relative_to(root).as_posix())
-    documents = [d for d in _read_all(root, generator.yaml, generator.name == "jekyll")
+    documents = [d for d in _read_all(root, generator.yaml, generator.html_pages)
                  if not _is_section(d.path)]
     # The keys that hold dates, judged by their values: a site's own names work too.
     # What the site's own templates show, and as what (see templates.py).
