@@ -98,6 +98,7 @@ def test_a_typescript_module_of_events_as_an_api_returned_them() -> None:
     # Newwwie: "export const events: readonly EventItem[] = [{ "event": {...}, "group":
     # {...} }]", generated from the Meetup API; the event's facts one table down.
     entries = [{"event": {"title": f"Night {n}", "dateTime": f"2025-0{n}-20T17:30+10:00",
+                          "description": "Pizza first.\n\nMatt Parker will present Photino.",
                           "duration": "PT2H", "venue": {"name": "Q Building",
                                                         "address": "1 University Dr"}},
                 "group": {"name": "Newcastle Coders", "urlname": "ncg"}} for n in (4, 5, 6)]
@@ -110,6 +111,8 @@ def test_a_typescript_module_of_events_as_an_api_returned_them() -> None:
     assert "3 events in src/js/events/events-data.ts" in out
     assert next((r["title"], r["start"], r["end"], r["location"]) for r in rows) == (
         "Night 4", "2025-04-20T17:30:00+10:00", "2025-04-20T19:30:00+10:00", "Q Building")
+    # Its text, one table down too, is the event's: the speaker it names is read, unsure.
+    assert (rows[0]["speakers"], "speakers" in rows[0]["unsure"]) == (["Matt Parker"], True)
 
 
 def test_literals_are_read_and_code_is_left_out_never_run() -> None:

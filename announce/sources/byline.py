@@ -163,6 +163,7 @@ _NOT_NAMES = frozenset(word.casefold() for word in (
     "our", "your", "this", "next", "new", "join", "please", "sponsor", "sponsors", "host",
     "hosts", "slides", "video", "recording", "stream", "watch", "read", "more", "info",
     "tickets", "ticket", "rsvp", "register", "sign", "call", "wifi", "parking", "entry",
+    "public", "transport",
     "eintritt", "einlass", "ort", "zeit", "datum", "lieu", "heure", "lugar", "hora",
     "local", "horário", "data", "luogo", "miejsce", "czas", "místo", "čas", "plaats",
     "tijd", "github", "youtube", "twitter", "linkedin", "discord", "slack", "zoom",

@@ -406,6 +406,13 @@ def _body_of(data: Mapping[str, Any]) -> tuple[str, str]:
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             return key, value
+    # One table down, as an API returns an event ({"event": {"description": ...}}).
+    for outer, table in data.items():
+        if isinstance(table, Mapping):
+            for key in _BODY_KEYS:
+                value = table.get(key)
+                if isinstance(value, str) and value.strip():
+                    return f"{outer}.{key}", value
     # Else its longest text of several lines that is no field of the key map.
     mapped = {path for paths in DEFAULT_KEYS.values() for path in paths}
     texts = [(len(v), k) for k, v in data.items() if isinstance(v, str) and "\n" in v.strip()
