@@ -138,7 +138,6 @@ TO_SPLIT = {
     "announce/sources/catalog.py": OLD_LIMIT,
     "announce/sources/datafiles.py": OLD_LIMIT,
     "announce/sources/dates.py": OLD_LIMIT,
-    "announce/sources/events.py": OLD_LIMIT,
     "announce/sources/frontmatter.py": OLD_LIMIT,
     "announce/sources/infer.py": OLD_LIMIT,
     "announce/sources/scan.py": OLD_LIMIT,

@@ -7,32 +7,20 @@ an error is left out; one with only warnings loads.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from ..content import Event, Location, Problem, Speaker
-from ..paths import display_path
-from .bodyfacts import (
-    HREF,
-    PLACEHOLDER,
-    PLACEHOLDER_PEOPLE,
-    body_speakers,
-    body_venue,
-    hints_speaker,
-    speaker_names,
-)
-from .byline import prose_confirms, speakers_in_prose
+from ..content import Event, Problem
 from .clock import preview
 from .frontmatter import Document
 from .keymap import MISSING, get_path
-from .lookup import location_of, looks_online, speaker_of, text_of
-from .people import AUTHOR_KEY, names_a_person, speakers_by_words
+from .lookup import text_of
 from .reader import EventContext, LeftOut, Reader
 from .readers import PAGE_SUFFIXES
+from .speakers import presenter, read_speakers
 from .timing import end_of, event_zone, start_of
+from .venue import read_venue
 
 __all__ = ["EventContext", "LeftOut", "field_line", "read_event", "slug_of"]
 
@@ -64,9 +52,9 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     zone = event_zone(reader)
     start = start_of(reader, zone)
     end = end_of(reader, start, zone)
-    location, written_venue = _venue(reader)
+    location, written_venue = read_venue(reader)
     cancelled, title = _cancelled(reader, title)
-    speakers = _speakers(reader)
+    speakers = read_speakers(reader)
     group, group_name = _group(reader)
     _type_path, type_ = reader.text("type")
     _image_path, image = reader.text("image")
@@ -75,9 +63,9 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
     _mg_path, meetup_group = reader.text("meetup_group")
     _lang_path, language = reader.text("language")
     rsvp_url = _rsvp(reader)
-    # A page without a venue is unsure of it (_venue); one without speakers only when
+    # A page without a venue is unsure of it (read_venue); one without speakers only when
     # the templates show speakers ([content] expect) or its text hints at one
-    # (_speakers): many evenings have no speaker.
+    # (read_speakers): many evenings have no speaker.
     if "speakers" in ctx.settings.content.expect and not speakers:
         reader.unsure.add("speakers")
     if reader.errors:
@@ -93,7 +81,7 @@ def read_event(doc: Document, event_id: str, slug: str, ctx: EventContext
         start=start.astimezone(site_tz), end=end.astimezone(site_tz),
         type=type_ or "meeting", cancelled=cancelled,
         location_name=written_venue, location=location,
-        presenter=_presenter(reader, speakers), speakers=speakers,
+        presenter=presenter(reader, speakers), speakers=speakers,
         group=group, group_name=group_name, language=language,
         image=image, image_alt=image_alt, slug=slug, body_line=doc.body_line,
         extra={k: v for k, v in doc.data.items() if k not in used_tops},
@@ -173,107 +161,6 @@ def _unstated_title(reader: Reader) -> str | None:
     return " ".join(re.split(r"[-_\s]+", name)).strip() or None
 
 
-def _venue(reader: Reader) -> tuple[Location | None, str | None]:
-    """The venue, and its name as the file wrote it."""
-    path, value = reader.find("venue")
-    _a, address = reader.text("venue_address")
-    _u, url = reader.text("venue_url")
-    _m, map_link = reader.text("venue_map")
-    _o, online_url = reader.text("online_url")
-    location: Location | None = None
-    if isinstance(value, str) and PLACEHOLDER.match(value):
-        # "TBC", "TBA", "?": the venue is not known yet, whatever the key says.
-        reader.unsure.add("location")
-        reader.note_source("location", path)
-        return None, None
-    if isinstance(value, str) and "<" in value:
-        # '<a href="https://maps...">Café Bleu</a>': the anchor's text names the venue.
-        from .bodyfields import venue_parts
-
-        name, _rest = venue_parts(value)
-        link = HREF.search(value)
-        if name and link and not url:
-            url = html.unescape(link[1])
-        value = name or value
-    elif isinstance(value, str) and ("\n" in value.strip() or "](" in value or "][" in value):
-        # A block of Markdown: the name on its first line, then the address; its links.
-        from .bodyfields import venue_block
-
-        name, rest, site, on_map = venue_block(value)
-        address, url, map_link = address or rest, url or site, map_link or on_map
-        value = name or value
-    if value is MISSING and not online_url:
-        value = body_venue(reader)
-        if value is not MISSING:
-            path = reader.sources.get("location", path)
-    if isinstance(value, Mapping):
-        location = location_of(value)
-        if location is None:
-            reader.problem(path, "a venue needs a name (name: or title:)")
-    elif isinstance(value, list):
-        reader.problem(path, f"expected one venue, got {preview(value)}")
-    elif value is not MISSING and value is not None:
-        location = _named_venue(reader, path, text_of(value))
-    elif not online_url:
-        # A meetup meets somewhere: a page that names no venue in a key or a labelled
-        # line (one only in its prose, "Estaremos no Trapiche") is unsure of it, not
-        # placeless; check warns, list marks it. A place a sentence names is shown.
-        reader.unsure.add("location")
-        from .placeprose import venue_in_prose
-        from .timing import texts
-
-        place = venue_in_prose(reader, *texts(reader))
-        location = Location(title=place) if place else None
-    if value is not MISSING and value is not None and "location" not in reader.sources:
-        reader.note_source("location", path)
-    if location is None and online_url:
-        location = Location(title="Online", url=online_url, is_online=True)
-        reader.note_source("location", _o)
-    if location is not None and (address or url or map_link or online_url):
-        location = _with_details(location, address, url, map_link, online_url)
-    return location, text_of(value) or (location.title if location else None)
-
-
-def _named_venue(reader: Reader, path: str, name: str) -> Location | None:
-    ctx = reader.ctx
-    venues = ctx.venues
-    if not name:
-        return None
-    record = venues.find(name) if venues is not None else None
-    if record is not None:
-        return venues.location(record)  # type: ignore[union-attr]  # found in venues
-    if ctx.strict_venues and venues is not None:
-        known = ", ".join(repr(t) for t in venues.titles()) or (
-            f"none: no location files in {display_path(Path(venues.source))}")
-        reader.problem(path, f"unknown location {preview(name)} (known: {known})")
-        return None
-    if venues is not None and _ID.match(name):
-        reader.problem(path, f"{preview(name)} is no venue in {venues.source}: shown as written",
-                       "warning")
-    return Location(title=" ".join(name.split()), is_online=looks_online(name))
-
-
-def _with_details(location: Location, address: str | None, url: str | None,
-                  map_link: str | None, online_url: str | None) -> Location:
-    from dataclasses import replace
-
-    changes: dict[str, Any] = {}
-    if address and not location.address:
-        changes["address"] = address
-        changes["is_online"] = None if location.is_online is None else False
-        if location.is_online:
-            changes["is_online"] = None
-    if url and not location.url:
-        changes["url"] = url
-    if map_link and not location.map_url:
-        changes["map_url"] = map_link
-    if online_url:
-        changes["url"] = location.url or online_url
-        if not (address or location.address):
-            changes["is_online"] = True
-    return replace(location, **changes) if changes else location
-
-
 def _cancelled(reader: Reader, title: str | None) -> tuple[bool, str | None]:
     path, value = reader.find("cancelled")
     cancelled = False
@@ -287,143 +174,6 @@ def _cancelled(reader: Reader, title: str | None) -> tuple[bool, str | None]:
         stripped = _CANCELLED_TITLE.sub("", title).strip()
         return True, stripped or title
     return cancelled, title
-
-
-def _speakers(reader: Reader) -> tuple[Speaker, ...]:
-    path, value = reader.find("speakers")
-    if value is not MISSING:
-        reader.note_source("speakers", path)
-        if AUTHOR_KEY.search(path) and not prose_confirms(reader, value):
-            # A page's author is who wrote the page; that it is the speaker, nothing says
-            # (unless its text says they give the talk: "Ann Lee will speak on ...").
-            reader.unsure.add("speakers")
-    if isinstance(value, str) and reader.ctx.speakers is None:
-        value = speaker_names(" ".join(html.unescape(value).split()))
-    ignored = {n.casefold() for n in reader.ctx.settings.content.not_speakers}
-    if value is not MISSING:
-        # Names that name nobody: the site's own ([content] not_speakers) and the words
-        # for everyone or no one yet ("TBA", "you!", "みんな").
-        items = value if isinstance(value, list) else [value]
-        kept = [v for v in items if not (isinstance(v, str | int) and (
-            text_of(v).casefold() in ignored
-            or text_of(v).strip(" !.?").casefold() in PLACEHOLDER_PEOPLE))]
-        value = kept if kept else MISSING
-        if not kept:
-            reader.sources.pop("speakers", None)
-        elif not all(names_a_person(v) for v in kept if isinstance(v, str)):
-            # "Awesome content folks": the key holds words for people, not names.
-            reader.unsure.add("speakers")
-    if value is MISSING:
-        value = body_speakers(reader)
-        if value is MISSING:
-            value = speakers_by_words(reader)
-        if value is MISSING:
-            value = speakers_in_prose(reader)
-        if value is MISSING:
-            from .timing import texts
-
-            if hints_speaker("\n".join(line for line in texts(reader)[0]
-                                       if not _BARE_HEADING.match(line))):
-                # The text speaks of a speaker no key names (a heading of a speakers
-                # section is not that: the section goes into the mail as it is).
-                reader.unsure.add("speakers")
-            return ()
-    speakers: list[Speaker] = []
-    for item, talk in _speaker_items(reader, path, value):
-        speaker = _speaker(reader, item, talk)
-        if speaker is not None and speaker.name not in (s.name for s in speakers):
-            speakers.append(speaker)
-    if len(speakers) == 1:
-        _b, bio = reader.text("speaker_bio")
-        _l, link = reader.text("speaker_link")
-        if bio or link:
-            from dataclasses import replace
-
-            speakers[0] = replace(speakers[0], bio=speakers[0].bio or bio or "",
-                                  url=speakers[0].url or link or "")
-    return tuple(speakers)
-
-
-# A heading that is a section's name alone ("### Speakers"): the section goes into the
-# mail as it is; a heading that says more ("### 1. Session by Shrayas") names someone.
-_BARE_HEADING = re.compile(r"^\s*#{1,6}\s*[^\W\d_]+(?:\s+[^\W\d_]+)?\s*:?\s*$")
-
-def _speaker_items(reader: Reader, path: str, value: Any) -> list[tuple[Any, str]]:
-    """(speaker value, talk title) pairs: per talk when both come from one list of talks.
-
-    ``talks[].speaker`` and ``talks[].title`` are read talk by talk, so that a talk with two
-    speakers, or none, keeps every title with its own speakers.
-    """
-    if "[]" not in path:  # the common case: one string, or a list of names or ids
-        items = value if isinstance(value, list) else [value]
-        return [(item, "") for item in items]
-    talk_path = next((p for p in reader.ctx.keys.candidates("talk_title")
-                      if p.split("[]", 1)[0] == path.split("[]", 1)[0] and "[]" in p), None)
-    if talk_path is not None:
-        head = path.split("[]", 1)[0]
-        rest = path.split("[]", 1)[1].lstrip(".")
-        talk_rest = talk_path.split("[]", 1)[1].lstrip(".")
-        talks = get_path(reader.doc.data, head)
-        pairs: list[tuple[Any, str]] = []
-        for talk in talks if isinstance(talks, list) else []:
-            if not isinstance(talk, Mapping):
-                continue
-            title = text_of(get_path(talk, talk_rest)) if talk_rest else ""
-            who = get_path(talk, rest) if rest else talk
-            if who is MISSING or who is None:
-                # This talk names its speakers under another of the map's keys.
-                who = next((get_path(talk, p.split("[]", 1)[1].lstrip("."))
-                            for p in reader.ctx.keys.candidates("speakers")
-                            if p.startswith(head + "[].")
-                            and get_path(talk, p.split("[]", 1)[1].lstrip(".")) not in
-                            (MISSING, None)), MISSING)
-            for item in who if isinstance(who, list) else [who]:
-                if item is not MISSING and item is not None:
-                    pairs.append((item, title))
-        if pairs:
-            reader.used.add(talk_path)
-            return pairs
-    items = value if isinstance(value, list) else [value]
-    return [(item, "") for item in items]
-
-
-def _presenter(reader: Reader, speakers: tuple[Speaker, ...]) -> str | None:
-    """The speakers as one line, as the file wrote them when it wrote one string."""
-    if not speakers:  # "Alle", "TBA": the file names nobody
-        return None
-    _path, value = reader.found.get("speakers", ("", None))
-    if isinstance(value, str) and reader.ctx.speakers is None:
-        return " ".join(html.unescape(value).split()) or None
-    return ", ".join(s.name for s in speakers) or None
-
-
-_MD_LINK_NAME = re.compile(r"^\[([^\]]+)\]\(\s*<?([^)\s>]+)>?\s*\)$")
-
-
-def _speaker(reader: Reader, item: Any, talk: str) -> Speaker | None:
-    if isinstance(item, Mapping):
-        return speaker_of(item, talk)
-    name = " ".join(html.unescape(text_of(item)).split()).strip(" ,;")
-    if not name:
-        return None
-    link = _MD_LINK_NAME.match(name)
-    if link:  # "[Guy Leech](https://twitter.com/guyrleech)": a name and its page
-        return Speaker(name=link[1].strip(), url=link[2], talk=talk)
-    lookup = reader.ctx.speakers
-    record = lookup.find(name) if lookup is not None else None
-    if record is not None:
-        found = speaker_of(record, talk)
-        if found is not None:
-            return found
-    if lookup is not None and _ID.match(name):
-        path, _value = reader.find("speakers")
-        reader.problem(path, f"{preview(name)} is no speaker in {lookup.source}: shown as written",
-                       "warning")
-    return Speaker(name=name, talk=talk)
-
-
-# What an id looks like ("linda-lee", "rclement"), as opposed to a name ("Linda Lee").
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 def _group(reader: Reader) -> tuple[str | None, str | None]:
