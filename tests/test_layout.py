@@ -141,7 +141,6 @@ TO_SPLIT = {
     "announce/sources/frontmatter.py": OLD_LIMIT,
     "announce/sources/infer.py": OLD_LIMIT,
     "announce/sources/scan.py": OLD_LIMIT,
-    "announce/sources/timing.py": OLD_LIMIT,
 }
 
 
