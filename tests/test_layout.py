@@ -137,7 +137,6 @@ TO_SPLIT = {
     "announce/sources/body.py": OLD_LIMIT,
     "announce/sources/catalog.py": OLD_LIMIT,
     "announce/sources/datafiles.py": OLD_LIMIT,
-    "announce/sources/frontmatter.py": OLD_LIMIT,
     "announce/sources/infer.py": OLD_LIMIT,
     "announce/sources/scan.py": OLD_LIMIT,
 }

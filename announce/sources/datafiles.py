@@ -108,9 +108,9 @@ def _first_node(loader: Any) -> yaml.Node | None:
 
 
 def _yaml_items(text: str, dialect: YamlDialect) -> tuple[Any, dict[str, list[Lines]]]:
-    from .frontmatter import _LOADERS  # the dialects front matter is read in
+    from .yamldialects import LOADERS  # the dialects front matter is read in
 
-    loader = _LOADERS[dialect](text)
+    loader = LOADERS[dialect](text)
     try:
         node = _first_node(loader)
         data = loader.construct_document(node) if node is not None else None
