@@ -136,7 +136,6 @@ OLD_LIMIT = 500
 TO_SPLIT = {
     "announce/sources/body.py": OLD_LIMIT,
     "announce/sources/infer.py": OLD_LIMIT,
-    "announce/sources/scan.py": OLD_LIMIT,
 }
 
 

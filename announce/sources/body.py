@@ -29,23 +29,19 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from .blocks import admonitions, containers, defuse, inline_text, pelican_links, render_snippet
-from .scan import (
+from .scan import QUOTED, Scanner, short, split_pipes, unquote
+from .tokens import (
     MAP_IT,
     MAX_DEPTH,
     MAX_NOTES,
     MAX_VALUE_TEXT,
     NOTHING,
-    QUOTED,
     Absent,
     BodyNote,
-    Scanner,
     Shortcode,
     Token,
     TokenKind,
     pair_tags,
-    short,
-    split_pipes,
-    unquote,
 )
 
 __all__ = ["BodyNote", "Shortcode", "body_for_email", "find_shortcodes", "tokens_for_email"]

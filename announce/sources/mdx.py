@@ -25,7 +25,8 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from .scan import NOTHING, BodyNote, Shortcode, Token, TokenKind, short, unquote
+from .scan import short, unquote
+from .tokens import NOTHING, BodyNote, Shortcode, Token, TokenKind
 
 __all__ = ["mdx_for_email"]
 
