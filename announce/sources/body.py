@@ -10,33 +10,31 @@ the forms it knows into the Markdown the page would show, leaves out the ones it
 code fences and code spans exactly as written.
 
 The work is one left-to-right scan into tokens and one pass pairing opening and closing
-tags (:mod:`.scan`), then one pass rendering with an explicit stack (here), snippets and
-admonitions aside (:mod:`.blocks`): nothing recurses on the body, and every search either
-consumes what it scanned or is remembered as failed, so a hostile body costs time in
-proportion to its length. The one deliberate exception to "no template syntax in
+tags (:mod:`.scan`, :mod:`.tokens`), then one pass rendering with an explicit stack
+(here), snippets and admonitions aside (:mod:`.blocks`), ``{{ output }}`` too
+(:mod:`.liquidoutput`): nothing recurses on the body, and every search either consumes
+what it scanned or is remembered as failed, so a hostile body costs time in proportion
+to its length. The one deliberate exception to "no template syntax in
 the output" is ``{% raw %}``: its content is literally what the page shows.
 """
 
 from __future__ import annotations
 
-import html
 import re
-import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 from urllib.parse import quote
 
 from .blocks import admonitions, containers, defuse, inline_text, pelican_links, render_snippet
-from .scan import QUOTED, Scanner, short, split_pipes, unquote
+from .liquidoutput import LiquidOutput
+from .scan import Scanner, short
 from .tokens import (
     MAP_IT,
     MAX_DEPTH,
     MAX_NOTES,
-    MAX_VALUE_TEXT,
     NOTHING,
-    Absent,
     BodyNote,
     Shortcode,
     Token,
@@ -56,17 +54,9 @@ _ATTR_WORD = r"(?:" + _ATTR_ITEM + r"|[\w-]++)"
 _ATTR_LIST: Final = re.compile(
     r"\{:[ \t]*+(?:" + _ATTR_WORD + r"(?:[ \t]++" + _ATTR_WORD + r")*+)?[ \t]*+\}"
     r"|\{[ \t]*+" + _ATTR_ITEM + r"(?:[ \t]++" + _ATTR_ITEM + r")*+[ \t]*+\}")
-# A scheme or a host: left alone by relative_url (a regex, as urlsplit raises on "http://[").
-_ABSOLUTE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
 _LINK_CONTEXT: Final = re.compile(r"(?:\]\([ \t]*|href=[\"']?)$")
-_NUMBER: Final = re.compile(r"-?\d++(?:\.\d++)?")
-_PATH: Final = re.compile(r"[A-Za-z_][\w-]*+(?:\.[A-Za-z_][\w-]*+)*+")
-_FILTER: Final = re.compile(r"([\w-]++)[ \t]*+(?::(.*)|\((.*)\))?", re.DOTALL)
-_FILTER_ARG: Final = re.compile(rf"{QUOTED}|[^\s,]++", re.DOTALL)
 # Stops at the next {{ too, so that a param full of unclosed ones stays linear.
 _INLINE_OUTPUT: Final = re.compile(r"\{\{((?:[^{}]++|\{(?!\{)|\}(?!\}))*+)\}\}")
-_CONSTANTS: Final[Mapping[str, object]] = MappingProxyType(
-    {"true": True, "false": False, "nil": None, "null": None, "none": None})
 
 _IMAGES: Final = frozenset({"figure", "image", "img"})
 _VIDEOS: Final = MappingProxyType({"youtube": "https://www.youtube.com/watch?v={}",
@@ -77,7 +67,6 @@ _LINK_PARAMS: Final = ("url", "href", "link")
 _LABEL_PARAMS: Final = ("label", "text", "title")
 
 
-
 def _target(url: str) -> str:
     """A URL as a Markdown link target, which spaces and parentheses would cut short."""
     url = url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
@@ -86,55 +75,6 @@ def _target(url: str) -> str:
 
 def _link(label: str, url: str) -> str:
     return f"[{label}]({_target(url)})"
-
-
-def _text_of(value: object) -> str:
-    """A front-matter value as Liquid prints it: lists joined by ", ", cut short past
-    ``MAX_VALUE_TEXT`` characters."""
-    if not isinstance(value, list | tuple):
-        return _scalar_text(value)
-    pieces: list[str] = []
-    size = 0
-    # An explicit stack, not recursion: the nesting is the file's to choose.
-    stack: list[Any] = [iter(value)]
-    while stack:
-        item = next(stack[-1], Absent.MISSING)
-        if item is Absent.MISSING:
-            stack.pop()
-            continue
-        if isinstance(item, list | tuple) and item:
-            stack.append(iter(item))
-            continue
-        piece = "" if isinstance(item, list | tuple) else _scalar_text(item)
-        size += len(piece) + 2
-        if size > MAX_VALUE_TEXT:
-            pieces.append("…")
-            break
-        pieces.append(piece)
-    return ", ".join(pieces)
-
-
-def _scalar_text(value: object) -> str:
-    if value is None or isinstance(value, Absent):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Mapping):
-        text = _MAPPING_REPR.repr(value)
-        return text if len(text) <= MAX_VALUE_TEXT else text[:MAX_VALUE_TEXT - 1] + "…"
-    return str(value)
-
-
-_MAPPING_REPR = reprlib.Repr()  # a table printed whole; a bomb inside it cut short
-_MAPPING_REPR.maxlevel, _MAPPING_REPR.maxdict, _MAPPING_REPR.maxlist = 4, 50, 50
-_MAPPING_REPR.maxstring = _MAPPING_REPR.maxother = MAX_VALUE_TEXT
-
-
-def _is_blank(value: object) -> bool:
-    """What Liquid's ``default`` replaces: nil, false, missing and empty things."""
-    if value is None or value is False or isinstance(value, Absent):
-        return True
-    return isinstance(value, str | list | tuple | dict) and not value
 
 
 def _stem(name: str) -> str:
@@ -155,7 +95,7 @@ class _Frame:
     parts: list[str] = field(default_factory=list)
 
 
-class _Renderer:
+class _Renderer(LiquidOutput):
     """Tokens back into Markdown, with an explicit stack of open paired tags."""
 
     def __init__(self, body: str, variables: Mapping[str, object],
@@ -311,85 +251,6 @@ class _Renderer:
             key: _INLINE_OUTPUT.sub(lambda m: self._evaluate(m[1], shortcode.line), value)
             for key, value in shortcode.params.items()}
         return replace(shortcode, params=params)
-
-    # -- {{ output }}
-
-    def _evaluate(self, expression: str, line: int) -> str:
-        shown = f"{{{{ {short(expression.strip())} }}}}"
-        head, *filters = split_pipes(expression)
-        value = self._operand(head.strip())
-        if value is Absent.UNKNOWN:
-            self._note(line, f"{shown} is not understood: left out of the email")
-            return ""
-        for piece in filters:
-            match = _FILTER.fullmatch(piece.strip())
-            if match is None:
-                self._note(line, f"{shown}: filter {short(piece)!r} is not understood: "
-                                 "the email shows the value unfiltered")
-                continue
-            args_text = match[2] if match[2] is not None else match[3] or ""
-            args = [self._operand(arg) for arg in _FILTER_ARG.findall(args_text)]
-            value = self._filter(match[1], value, args, line, shown)
-        if isinstance(value, Absent):
-            self._note(line, f"{shown}: {short(head.strip())} is not set: left empty in "
-                             "the email")
-            return ""
-        return defuse(_text_of(value))
-
-    def _operand(self, text: str) -> object:
-        if text[:1] in ("'", '"') and len(text) >= 2 and text[-1] == text[0]:
-            return unquote(text)
-        if _NUMBER.fullmatch(text):
-            return text
-        if text.lower() in _CONSTANTS:
-            return _CONSTANTS[text.lower()]
-        if not _PATH.fullmatch(text):
-            return Absent.UNKNOWN
-        value: object = self.variables
-        for part in text.split("."):
-            if not isinstance(value, Mapping) or part not in value:
-                return Absent.MISSING
-            value = value[part]
-        return value
-
-    def _filter(self, name: str, value: object, args: Sequence[object], line: int,
-                shown: str) -> object:
-        first = _text_of(args[0]) if args else ""
-        if name == "default":
-            return first if _is_blank(value) else value
-        if isinstance(value, Absent):
-            return value
-        text = _text_of(value)
-        if name == "relative_url":
-            return self._relative_url(text)
-        if name == "absolute_url":
-            return self._absolute_url(text)
-        if name == "prepend":
-            return first + text
-        if name == "append":
-            return text + first
-        if name in ("escape", "xml_escape"):
-            return html.escape(text)
-        if name == "date":
-            return value  # the format is the site's to choose; the value reads as written
-        self._note(line, f"{shown}: filter {name!r} is not known: the email shows the value "
-                         "unfiltered")
-        return value
-
-    def _site(self, key: str) -> str:
-        site = self.variables.get("site")
-        return _text_of(site.get(key)) if isinstance(site, Mapping) else ""
-
-    def _relative_url(self, url: str) -> str:
-        if _ABSOLUTE.match(url):
-            return url
-        return self._site("baseurl").rstrip("/") + ("" if url.startswith("/") else "/") + url
-
-    def _absolute_url(self, url: str) -> str:
-        if _ABSOLUTE.match(url):
-            return url
-        # Without a site url the path stays relative: the renderer resolves it later.
-        return self._site("url").rstrip("/") + self._relative_url(url)
 
 
 # --- the API ---------------------------------------------------------------------------
