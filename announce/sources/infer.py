@@ -13,7 +13,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from .evidence import date_candidates, role_of, utc_written, written_offsets
 from .evidence import date_paths as _date_paths
 from .folders import events_folder
 from .frontmatter import Document, FrontMatterError, YamlDialect
+from .inference import Inference
 from .inferfacts import (
     body_dated,
     candidates_for,
@@ -34,10 +34,10 @@ from .inferfacts import (
 from .inferlookups import infer_lookups
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .nonevents import infer_exclude
-from .profiles import GENERIC, Generator, SiteConfig, detect_generator
+from .profiles import GENERIC, detect_generator
 from .readers import PAGE_SUFFIXES, read_page
 from .richtext import with_rich_text_body
-from .templates import ROLES, TemplateEvidence, read_templates
+from .templates import ROLES, read_templates
 
 __all__ = ["Inference", "infer_site"]
 
@@ -52,44 +52,6 @@ _MAPPED = ("title", "start", "start_time", "end", "end_time", "duration", "timez
            "image", "image_alt", "type",
            "cancelled", "group", "language")
 _MAX_FILES = 20_000
-
-
-@dataclass
-class Inference:
-    """What init found: each value with a short reason, for the organizer to check."""
-
-    root: Path
-    generator: Generator
-    config: SiteConfig
-    # The folder of the generator's config, below root ("" when it is root itself).
-    site_dir: str = ""
-    events: str = ""
-    events_count: int = 0
-    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    lookups: dict[str, str] = field(default_factory=dict)
-    locations: str = ""
-    date_only: int = 0
-    naive_times: str = ""
-    exclude: tuple[str, ...] = ()
-    notes: list[str] = field(default_factory=list)
-    meetup_group: str = ""
-    # Most events' starts are written in UTC ("...Z"): init decides what that means.
-    utc_written: bool = False
-    # (instant, offset) of the starts that write their own offset: init guesses the zone.
-    offsets: list[tuple[Any, Any]] = field(default_factory=list)
-    templates: TemplateEvidence = field(default_factory=TemplateEvidence)
-    # Facts the templates show that no key gives: events without them are unsure.
-    expect: tuple[str, ...] = ()
-    # Field -> a second key nothing told from the chosen one (doors or start?): init asks.
-    alternatives: dict[str, str] = field(default_factory=dict)
-    # "body:<label>": the pages say when in their text, on a line with that label.
-    body_start: str = ""
-    # Speaker values that name nobody: one value on most events (see _infer_not_speakers).
-    not_speakers: tuple[str, ...] = ()
-    # Key paths whose values are dates, the likeliest start first (see evidence.py).
-    start_candidates: tuple[str, ...] = ()
-    # Of them, the keys that hold dates in the files read (the rest are default names).
-    date_keys: tuple[str, ...] = ()
 
 
 def _markdown_files(root: Path, html: bool = False) -> Iterator[Path]:
