@@ -125,23 +125,8 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_no_module_is_over_the_size_limit(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     name = path.relative_to(REPO).as_posix()
-    limit = TO_SPLIT.get(name, MAX_LINES)
-    assert lines <= limit, (
-        f"{name} has {lines} lines (limit {limit}): split it by job")
-
-
-# Modules past the limit when it came down from 500 to 400, to be split by job; until
-# then they keep the old limit (an entry goes when its module is under 400).
-OLD_LIMIT = 500
-TO_SPLIT = {
-}
-
-
-def test_the_modules_to_split_are_still_over_the_limit() -> None:
-    # A module split under the limit leaves this list (so that it cannot grow back).
-    under = [name for name in TO_SPLIT
-             if len((REPO / name).read_text(encoding="utf-8").splitlines()) <= MAX_LINES]
-    assert under == [], f"under {MAX_LINES} lines now: take them out of TO_SPLIT"
+    assert lines <= MAX_LINES, (
+        f"{name} has {lines} lines (limit {MAX_LINES}): split it by job")
 
 
 def _module_table() -> str:
