@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 __all__ = ["TIME_LABELS", "StatedTime", "clock_in", "labelled_time", "stated_time"]
 
@@ -300,3 +300,20 @@ def _find(line: str, how: str) -> tuple[time, time | None] | None:
             continue
         return found[0], end
     return None
+
+
+def written_in_utc(text: str, wall: datetime) -> time | None:
+    """The site's clock when a start's value was written in UTC by mistake: the time of day
+    the page's text states first (its programme's first item, a sentence) is the value's
+    clock read as UTC, in the site's zone (``dateIso: 17:00`` beside "à 19h00" in Paris in
+    summer), and the text never writes the value's own clock. None otherwise."""
+    offset = wall.utcoffset()
+    if not offset:
+        return None
+    found = stated_time(text.splitlines(), ("programme", "sentence"))
+    if found is None or found.offset is not None:
+        return None
+    shifted = (wall.replace(tzinfo=None) + offset).time()
+    if found.start != shifted or wall.time().replace(second=0, microsecond=0) in clocks_of(text):
+        return None
+    return found.start

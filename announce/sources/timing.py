@@ -110,7 +110,7 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         when = _check_offset(reader, path, when)
     else:
         when = _check_offset(reader, path, when)
-        _check_text_agrees(reader, path, when, zone)
+        when = _check_text_agrees(reader, path, when, zone)
     _check_title_date(reader, path, when, zone)
     _check_report(reader, path)
     _check_file_date(reader, path, when, zone)
@@ -299,25 +299,37 @@ def _check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> Non
                    f"{day.isoformat()}: one has a typo, the start is unsure", "warning")
 
 
-def _check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
+def _check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> When:
     """A key's time of day that the page's own "Time:" line contradicts is unsure: one of
-    them is a post's time, or stale, and nothing says which."""
-    from .bodytime import clocks_of, labelled_time
+    them is a post's time, or stale, and nothing says which. A naive clock the text states
+    shifted by the site's offset is UTC written by mistake: that instant, unsure."""
+    from .bodytime import clocks_of, labelled_time, written_in_utc
 
     found = labelled_time(reader.doc.body)
     if found is None:
-        return
+        local = when.moment.astimezone(zone)
+        said = written_in_utc(reader.doc.body, local) if when.written_offset is None else None
+        if said is None:
+            return when
+        reader.unsure.add("start")
+        reader.sources["start"] = f"{path} (UTC, as its text's {said:%H:%M} says)"
+        reader.problem(path, f"{local:%H:%M} read as UTC is {said:%H:%M} here, the time the "
+                       "page's text states: read so, and unsure (write the site's own time)",
+                       "warning")
+        moment = local.replace(tzinfo=UTC).astimezone(zone)
+        return When(moment, True, None)
     local = when.moment.astimezone(zone if found.offset is None
                                    else timezone(timedelta(minutes=found.offset)))
     if local.time().replace(second=0, microsecond=0) in clocks_of(reader.doc.body):
         # The key's time is on the page too: a programme under "Schedule" (doors 13:00,
         # the talks at 14:00), not another time.
-        return
+        return when
     line = reader.doc.body_line + found.line - 1
     reader.unsure.add("start")
     reader.sources["start"] = f"{path} (the page's line {line} says {found.start:%H:%M})"
     reader.problem(path, f"{local:%H:%M} is not the time the page states on its line {line} "
                    f"({found.start:%H:%M}): the start is unsure", "warning")
+    return when
 
 
 def _body_time(reader: Reader, when: When, zone: tzinfo) -> When | None:
