@@ -212,13 +212,21 @@ def labelled_time(text: str) -> StatedTime | None:
     return found
 
 
+_A_DIGIT = re.compile(r"\d")
+
+
 def stated_time(lines: Iterable[str], kinds: tuple[str, ...] = ("label", "programme", "sentence")
                 ) -> StatedTime | None:
     """The start (and end) a text states: a labelled line, else a programme's first item,
     else a sentence; None when it states no time of day."""
     text = list(lines)
+    # A time of day is written with digits: the lines without one are only labels.
+    digit = _A_DIGIT.search
+    timed = [digit(line) is not None for line in text]
     for how in kinds:
         for number, line in enumerate(text, start=1):
+            if how != "label" and not timed[number - 1]:
+                continue
             if how == "label" and _label_alone(line):
                 # "## Date & Time" or an event card's "<h3>Hora</h3>": the lines under it
                 # say (the date first, then "* 3:30pm to 5:30pm").
