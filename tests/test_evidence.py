@@ -907,3 +907,25 @@ def test_check_names_the_events_a_content_adapter_makes_of_a_data_folder() -> No
     assert lines[0].startswith("warning: page/data/meetups:1: page/content/spotkania/"
                                "_content.gotmpl shows events from here (2 events:")
     assert "[content] events = 'page/data/meetups/*.yaml' reads these files" in lines[0]
+
+
+def test_a_clock_written_in_utc_by_mistake_is_read_as_utc_and_unsure() -> None:
+    # Toulouse Tech Hub's scraper wrote some evenings in UTC: "dateIso: 2026-09-22 17:00"
+    # beside "aura lieu le mardi 22 septembre à 19h00" (Paris is +02:00 then). B's text
+    # says its key's time; C's text has its key's time too, beside another one two
+    # hours later: both are as written.
+    _jekyll("Europe/Paris")
+    write({"_events/2026-09-22-a.md": "---\ntitle: A\ndateIso: 2026-09-22 17:00\nplace: X\n---\n"
+                                      "Le prochain meetup aura lieu le mardi 22 septembre à "
+                                      "19h00 : Air France nous accueille !\n",
+           "_events/2026-10-01-b.md": "---\ntitle: B\ndateIso: 2026-10-01 18:45\nplace: X\n---\n"
+                                      "18:45 → Accueil<br>\n19:00 → Talk\n",
+           "_events/2026-10-08-c.md": "---\ntitle: C\ndateIso: 2026-10-08 18:00\nplace: X\n---\n"
+                                      "À partir de 20h00 : apéro. Les talks à 18:00.\n"})
+    out, rows = init_and_list()
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got == {"A": ("2026-09-22T19:00:00+02:00", ["start"]),
+                   "B": ("2026-10-01T18:45:00+02:00", []),
+                   "C": ("2026-10-08T18:00:00+02:00", [])}, out
+    check = CliRunner().invoke(cli, ["check"]).output
+    assert "17:00 read as UTC is 19:00 here, the time the page's text states" in check

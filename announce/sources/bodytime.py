@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 __all__ = ["TIME_LABELS", "StatedTime", "clock_in", "labelled_time", "stated_time"]
 
@@ -212,13 +212,21 @@ def labelled_time(text: str) -> StatedTime | None:
     return found
 
 
+_A_DIGIT = re.compile(r"\d")
+
+
 def stated_time(lines: Iterable[str], kinds: tuple[str, ...] = ("label", "programme", "sentence")
                 ) -> StatedTime | None:
     """The start (and end) a text states: a labelled line, else a programme's first item,
     else a sentence; None when it states no time of day."""
     text = list(lines)
+    # A time of day is written with digits: the lines without one are only labels.
+    digit = _A_DIGIT.search
+    timed = [digit(line) is not None for line in text]
     for how in kinds:
         for number, line in enumerate(text, start=1):
+            if how != "label" and not timed[number - 1]:
+                continue
             if how == "label" and _label_alone(line):
                 # "## Date & Time" or an event card's "<h3>Hora</h3>": the lines under it
                 # say (the date first, then "* 3:30pm to 5:30pm").
@@ -300,3 +308,20 @@ def _find(line: str, how: str) -> tuple[time, time | None] | None:
             continue
         return found[0], end
     return None
+
+
+def written_in_utc(text: str, wall: datetime) -> time | None:
+    """The site's clock when a start's value was written in UTC by mistake: the time of day
+    the page's text states first (its programme's first item, a sentence) is the value's
+    clock read as UTC, in the site's zone (``dateIso: 17:00`` beside "à 19h00" in Paris in
+    summer), and the text never writes the value's own clock. None otherwise."""
+    offset = wall.utcoffset()
+    if not offset:
+        return None
+    found = stated_time(text.splitlines(), ("programme", "sentence"))
+    if found is None or found.offset is not None:
+        return None
+    shifted = (wall.replace(tzinfo=None) + offset).time()
+    if found.start != shifted or wall.time().replace(second=0, microsecond=0) in clocks_of(text):
+        return None
+    return found.start

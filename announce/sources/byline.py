@@ -72,7 +72,9 @@ _BY = _Lazy(
 # Lines a talk is given "by" someone on: a list item, a heading, or a line that speaks of
 # a talk or quotes its title (not any sentence: "inspired by Rust").
 _TALK_LINE = _Lazy(
-    r"^\s*(?:[*+-]\s|#{1,6}\s|\d+[.)]\s|\|)|[\"“„«]|(?i:\b(?:talk|session|keynote|speech|"
+    # ("Title - par Name, role": a programme's talk, its speaker after a dash.)
+    r"^\s*(?:[*+-]\s|#{1,6}\s|\d+[.)]\s|\|)|[\"“„«]|[\s>][-–—]\s*(?i:by|par|por|von|door|przez|di)\s"
+    r"|(?i:\b(?:talk|session|keynote|speech|"
     r"vortrag|lezing|présentation|charla|palestra|prelekcja|wykład|workshop|lecture|"
     r"conférence|ponencia|impartid[ao]|apresentad[ao]|présentée?s?|animée?s?|presented|"
     r"given)\b)")

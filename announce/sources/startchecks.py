@@ -7,7 +7,7 @@ page states its time in (:func:`texts`), which the checks and :mod:`.timing` rea
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from .clock import DateProblem
 from .dates import When, parse_when
@@ -116,25 +116,37 @@ def check_file_date(reader: Reader, path: str, when: When, zone: tzinfo) -> None
                    f"{day.isoformat()}: one has a typo, the start is unsure", "warning")
 
 
-def check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> None:
+def check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> When:
     """A key's time of day that the page's own "Time:" line contradicts is unsure: one of
-    them is a post's time, or stale, and nothing says which."""
-    from .bodytime import clocks_of, labelled_time
+    them is a post's time, or stale, and nothing says which. A naive clock the text states
+    shifted by the site's offset is UTC written by mistake: that instant, unsure."""
+    from .bodytime import clocks_of, labelled_time, written_in_utc
 
     found = labelled_time(reader.doc.body)
     if found is None:
-        return
+        local = when.moment.astimezone(zone)
+        said = written_in_utc(reader.doc.body, local) if when.written_offset is None else None
+        if said is None:
+            return when
+        reader.unsure.add("start")
+        reader.sources["start"] = f"{path} (UTC, as its text's {said:%H:%M} says)"
+        reader.problem(path, f"{local:%H:%M} read as UTC is {said:%H:%M} here, the time the "
+                       "page's text states: read so, and unsure (write the site's own time)",
+                       "warning")
+        moment = local.replace(tzinfo=UTC).astimezone(zone)
+        return When(moment, True, None)
     local = when.moment.astimezone(zone if found.offset is None
                                    else timezone(timedelta(minutes=found.offset)))
     if local.time().replace(second=0, microsecond=0) in clocks_of(reader.doc.body):
         # The key's time is on the page too: a programme under "Schedule" (doors 13:00,
         # the talks at 14:00), not another time.
-        return
+        return when
     line = reader.doc.body_line + found.line - 1
     reader.unsure.add("start")
     reader.sources["start"] = f"{path} (the page's line {line} says {found.start:%H:%M})"
     reader.problem(path, f"{local:%H:%M} is not the time the page states on its line {line} "
                    f"({found.start:%H:%M}): the start is unsure", "warning")
+    return when
 
 
 def check_offset(reader: Reader, path: str, when: When) -> When:

@@ -118,7 +118,7 @@ def start_of(reader: Reader, zone: tzinfo) -> datetime | None:
         when = check_offset(reader, path, when)
     else:
         when = check_offset(reader, path, when)
-        check_text_agrees(reader, path, when, zone)
+        when = check_text_agrees(reader, path, when, zone)
     check_title_date(reader, path, when, zone)
     check_report(reader, path)
     check_file_date(reader, path, when, zone)
