@@ -318,10 +318,14 @@ def written_in_utc(text: str, wall: datetime) -> time | None:
     offset = wall.utcoffset()
     if not offset:
         return None
+    shifted = (wall.replace(tzinfo=None) + offset).time()
+    twelve = (shifted.hour - 1) % 12 + 1
+    if re.search(rf"(?<!\d)0?(?:{shifted.hour}\s?[:：hH.]|{twelve}(?:[:.]\d\d)?\s?[aApP]\.?"
+                 r"[mM])", text) is None:
+        return None  # the shifted hour is nowhere (most pages): no need to read them
     found = stated_time(text.splitlines(), ("programme", "sentence"))
     if found is None or found.offset is not None:
         return None
-    shifted = (wall.replace(tzinfo=None) + offset).time()
     if found.start != shifted or wall.time().replace(second=0, microsecond=0) in clocks_of(text):
         return None
     return found.start
