@@ -719,6 +719,8 @@ def test_a_text_path_in_the_key_map_is_checked() -> None:
     assert "names no key" in (validate_path("text:Paris.js") or "")
     assert text_value({"edition": 101}, "text:Paris.js #{edition}") == "Paris.js #101"
     assert text_value({}, "text:Paris.js #{edition}") is MISSING_VALUE
+    assert validate_path("shortcode:speaker.speaker_id") is None
+    assert "not a shortcode path" in (validate_path("shortcode:speaker") or "")
 
 
 def test_a_hexo_site_reads_a_nested_naive_time_as_utc() -> None:
@@ -929,3 +931,26 @@ def test_a_clock_written_in_utc_by_mistake_is_read_as_utc_and_unsure() -> None:
                    "C": ("2026-10-08T18:00:00+02:00", [])}, out
     check = CliRunner().invoke(cli, ["check"]).output
     assert "17:00 read as UTC is 19:00 here, the time the page's text states" in check
+
+
+def test_speakers_a_shortcode_names_by_an_id_its_template_looks_up() -> None:
+    # Python Łódź: "{{< speaker speaker_id="magdalena-nowak" >}}" under each talk, and
+    # layouts/shortcodes/speaker.html: {{ $s := index site.Data.speakers $speaker_id }}.
+    write({"hugo.toml": 'title = "Py"\ntimeZone = "Europe/Warsaw"\n',
+           "layouts/shortcodes/speaker.html":
+               '{{- $speaker_id := .Get "speaker_id" -}}\n'
+               "{{ $speaker := index site.Data.speakers $speaker_id }}\n"
+               "<p><strong>{{ $speaker.name }}</strong></p>\n",
+           "data/speakers/ann-lee.yaml": "name: Ann Lee\n",
+           "data/speakers/jan-nowak.yaml": "name: Jan Nowak\n"})
+    for n, ids in ((1, ["ann-lee"]), (2, ["ann-lee", "jan-nowak"]), (3, [])):
+        talks = "".join(f'### Talk\n{{{{< speaker speaker_id="{i}" >}}}}\nAbout it.\n'
+                        for i in ids) or "Lightning talks and open spaces.\n"
+        write({f"content/spotkania/{n}/index.md":
+               f"---\ntitle: M{n}\ndate: 2026-0{n}-25T18:00:00+01:00\nplace: Hall\n---\n"
+               f"## Prelekcje\n\n{talks}"})
+    out, rows = init_and_list("--timezone", "Europe/Warsaw")
+    assert "speakers      <- shortcode:speaker.speaker_id" in out
+    got = {r["title"]: (r["speakers"], "speakers" in r["unsure"]) for r in rows}
+    assert got == {"M1": (["Ann Lee"], False), "M2": (["Ann Lee", "Jan Nowak"], False),
+                   "M3": ([], False)}

@@ -31,7 +31,7 @@ from .inferfacts import (
     shown_title,
     times_of_day,
 )
-from .inferlookups import infer_lookups
+from .inferlookups import infer_lookups, infer_shortcode_people
 from .keymap import DEFAULT_KEYS, MISSING, get_path
 from .nonevents import infer_exclude
 from .profiles import GENERIC, detect_generator
@@ -179,6 +179,7 @@ def infer_site(root: Path) -> Inference:
     result.utc_written = utc_written(start_values)
     result.offsets = written_offsets(start_values)
     infer_lookups(result, in_events, _SKIP_DIRS)
+    infer_shortcode_people(result, in_events)
     infer_exclude(result, events_dir, all_in_events, in_events, _shown_start(result))
     infer_body_fields(result, events_dir, all_in_events, in_events)
     if "meetup_id" in result.keys:

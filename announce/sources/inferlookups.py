@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .frontmatter import Document
-from .keymap import get_path
+from .keymap import MISSING, SHORTCODE, get_path, shortcode_values
 from .lookup import DATA_SUFFIXES, Lookup, load_lookup, text_of
 
 if TYPE_CHECKING:
     from .infer import Inference
 
-__all__ = ["infer_lookups"]
+__all__ = ["infer_lookups", "infer_shortcode_people"]
 
 _RECORD_DIRS = {
     "venue": ("locations", "_locations", "venues", "_venues", "places", "_places"),
@@ -106,3 +106,31 @@ def infer_lookups(result: Inference, events: list[Document], skip: frozenset[str
             result.locations = best[1]
         else:
             result.lookups[field_name] = best[1]
+
+
+def infer_shortcode_people(result: Inference, events: list[Document]) -> None:
+    """Speakers given as a shortcode's argument that its template looks up in the site's
+    people (``{{< speaker speaker_id="ann-lee" >}}``, ``index site.Data.speakers``), when no
+    key names them: the key map reads the argument, the lookup names its records."""
+    if "speakers" in result.keys or "speakers" in result.lookups:
+        return
+    for name, (argument, data) in result.templates.shortcode_joins.items():
+        words = {name.casefold(), *data.casefold().split(".")}
+        if not words & {*_RECORD_DIRS["speakers"], "speaker", "person", "presenter"}:
+            continue
+        path = f"{SHORTCODE}{name}.{argument}"
+        used = sum(1 for d in events if shortcode_values(d.body, path) is not MISSING)
+        if used * 4 < len(events):
+            continue
+        site = result.root / result.site_dir
+        for folder in result.generator.data_dirs or ("_data", "data"):
+            base = site / folder / Path(*data.split("."))
+            found = base if base.is_dir() else next(
+                (base.with_suffix(s) for s in DATA_SUFFIXES if base.with_suffix(s).is_file()),
+                None)
+            if found is not None:
+                result.keys["speakers"] = (path,)
+                result.lookups["speakers"] = found.relative_to(result.root).as_posix()
+                result.notes.append(f"the shortcode {name} names its speakers by {argument}, "
+                                    f"looked up in {result.lookups['speakers']}")
+                return

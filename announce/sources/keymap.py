@@ -137,7 +137,8 @@ class KeyMap:
 
     def __post_init__(self) -> None:
         for name, paths in self.paths.items():
-            special = tuple(p for p in paths if p.startswith(("body:", "file:", "text:")))
+            special = tuple(p for p in paths
+                            if p.startswith(("body:", "file:", "text:", SHORTCODE)))
             self.misses[name] = (paths[0] if paths else name, special)
             heads = set()
             for rank, path in enumerate(paths):
@@ -233,6 +234,24 @@ def _walk(value: Any, parts: list[str]) -> Any:
     return value
 
 
+# The argument of a shortcode in the body, in each of its uses: "shortcode:speaker.id"
+# reads {{< speaker id="ann-lee" >}} (a Hugo shortcode whose template looks the id up in
+# the site's data, which [content.lookup] then names).
+SHORTCODE = "shortcode:"
+_SHORTCODE_PATH = re.compile(r"^shortcode:([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)$")
+
+
+def shortcode_values(body: str, path: str) -> Any:
+    """The values a ``shortcode:NAME.ARG`` path names in ``body``, in order; else MISSING."""
+    match = _SHORTCODE_PATH.match(path)
+    if match is None or "{{" not in body:
+        return MISSING
+    name, arg = (re.escape(part) for part in match.groups())
+    values = re.findall(rf"\{{\{{[<%]\s*{name}\b[^}}]*?\b{arg}\s*=\s*[\"']([^\"'\n]+)[\"']",
+                        body)
+    return list(dict.fromkeys(v.strip() for v in values if v.strip())) or MISSING
+
+
 # A key in a text path's braces ("text:Paris.js #{edition}").
 TEXT_KEY = re.compile(r"\{([^{}]+)\}")
 
@@ -256,6 +275,9 @@ def validate_path(path: str) -> str | None:
         return None
     if path.startswith("body:") and path[5:].strip():  # a labelled line of the body
         return None
+    if path.startswith(SHORTCODE):  # a shortcode's argument: "shortcode:speaker.id"
+        return None if _SHORTCODE_PATH.match(path) else (
+            f"{path!r} is not a shortcode path (e.g. 'shortcode:speaker.speaker_id')")
     if path.startswith("text:"):  # words and keys: "text:Paris.js #{edition}"
         keys = TEXT_KEY.findall(path)
         bad = next((why for key in keys if (why := validate_path(key))), None)

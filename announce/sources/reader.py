@@ -120,6 +120,10 @@ class Reader:
             from .keymap import text_value
 
             return text_value(self.doc.data, path)
+        if path.startswith("shortcode:"):
+            from .keymap import shortcode_values
+
+            return shortcode_values(self.doc.body, path)
         if path == FILE_DATE:
             if name != "start":
                 return MISSING

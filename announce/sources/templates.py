@@ -99,6 +99,10 @@ class TemplateEvidence:
     # '../data/events.json'", a script's require(...)): what its pages are built from,
     # with how many times.
     imported_data: Counter[Path] = field(default_factory=Counter)
+    # Shortcodes whose template looks their argument up in the site's data: name ->
+    # (argument, data path) ("speaker" -> ("speaker_id", "speakers") for {{ index
+    # site.Data.speakers (.Get "speaker_id") }} in layouts/shortcodes/speaker.html).
+    shortcode_joins: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def score(self, path: str, role: str) -> int:
         """How strongly the templates say ``path`` plays ``role``: its mentions in that role,
@@ -153,6 +157,8 @@ def read_templates(root: Path) -> TemplateEvidence:
             if "<h1" in text or "<title>" in text:  # a React component's JSX
                 evidence.title_texts.update(_title_texts(text))
             continue
+        if path.parent.name == "shortcodes" and (looked_up := _shortcode_join(text)):
+            evidence.shortcode_joins.setdefault(path.stem, looked_up)
         for join in _DATA_JOIN.finditer(text):
             evidence.joins.setdefault(join["key"] or join["gokey"], join["data"] or join["godata"])
         looped, text = _event_loops(text)
@@ -227,6 +233,24 @@ _DATA_JOIN = re.compile(
     r"(?:page|post|include\.\w+)\.(?P<key>[\w.]+)"
     r"|\b(?:index|where)\s+(?:\$?\.Site|site|hugo)\.Data\.(?P<godata>[\w.]+)\s+"
     r"(?:\"\w+\"\s+)?\$?(?:\.Page)?\.Params\.(?P<gokey>[\w.]+)")
+
+
+# A shortcode's argument ({{ $id := .Get "speaker_id" }}) and a lookup of the site's data by
+# it ({{ index site.Data.speakers $id }}, or by (.Get "speaker_id") itself).
+_GET_ARG = re.compile(r"\$(\w+)\s*:?=\s*\.Get\s+\"(\w+)\"")
+_INDEX_DATA = re.compile(r"\bindex\s+(?:\$?\.Site|site|hugo)\.Data\.([\w.]+)\s+"
+                         r"(?:\$(\w+)|\(\s*\.Get\s+\"(\w+)\"\s*\))")
+
+
+def _shortcode_join(text: str) -> tuple[str, str] | None:
+    """(argument, data path) when a shortcode's template looks its argument up in the
+    site's data, else None."""
+    variables = {m[1]: m[2] for m in _GET_ARG.finditer(text)}
+    for match in _INDEX_DATA.finditer(text):
+        argument = match[3] or variables.get(match[2] or "")
+        if argument:
+            return argument, match[1]
+    return None
 
 
 # A loop over the site's data: Liquid's {% for t in site.data.daten.linuxuser %}, Hugo's
