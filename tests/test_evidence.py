@@ -954,3 +954,20 @@ def test_speakers_a_shortcode_names_by_an_id_its_template_looks_up() -> None:
     got = {r["title"]: (r["speakers"], "speakers" in r["unsure"]) for r in rows}
     assert got == {"M1": (["Ann Lee"], False), "M2": (["Ann Lee", "Jan Nowak"], False),
                    "M3": ([], False)}
+
+
+def test_a_posts_labelled_line_that_says_the_day_and_time_is_the_start() -> None:
+    # desertpy's reST posts: ":date: 2015-03-18 06:47" (when it was posted) and, under
+    # "When", "Wednesday **March 25th, 2015** at **6:30PM**". B's line gives a time only
+    # (its day is the key's or not: unsure); C's line names a day before the post.
+    write({"pelicanconf.py": "TIMEZONE = 'America/Phoenix'\n",
+           "content/a.md": "Title: A\nDate: 2015-03-18 06:47\n\n**When:** Wednesday **March 25th, "
+                           "2015** at **6:30PM**\n",
+           "content/b.md": "Title: B\nDate: 2015-04-18 06:47\n\n**When:** 6:30PM\n",
+           "content/c.md": "Title: C\nDate: 2015-05-18 06:47\n\n**When:** May 1st, 2015 at "
+                           "6:30PM\n"})
+    _out, rows = init_and_list("--timezone", "America/Phoenix")
+    got = {r["title"]: (r["start"], unsure_of(r)) for r in rows}
+    assert got == {"A": ("2015-03-25T18:30:00-07:00", []),
+                   "B": ("2015-04-18T06:47:00-07:00", ["start"]),
+                   "C": ("2015-05-18T06:47:00-07:00", ["start"])}

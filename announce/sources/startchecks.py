@@ -142,11 +142,35 @@ def check_text_agrees(reader: Reader, path: str, when: When, zone: tzinfo) -> Wh
         # the talks at 14:00), not another time.
         return when
     line = reader.doc.body_line + found.line - 1
+    later = _labelled_day(reader.doc.body.splitlines()[found.line - 1], when, zone)
+    if later is not None:
+        # "When: Wednesday March 25th, 2015 at 6:30PM" under a post's ":date: 2015-03-18
+        # 06:47": the post announces the evening a few days later; its line says when.
+        reader.sources["start"] = f"body:{line}"
+        return later
     reader.unsure.add("start")
     reader.sources["start"] = f"{path} (the page's line {line} says {found.start:%H:%M})"
     reader.problem(path, f"{local:%H:%M} is not the time the page states on its line {line} "
                    f"({found.start:%H:%M}): the start is unsure", "warning")
     return when
+
+
+def _labelled_day(line: str, when: When, zone: tzinfo) -> When | None:
+    """The day and time a labelled line states in full (with its year), when it is after
+    the key's date and within three months of it: the key is when the page was posted."""
+    from .dates import DateProblem, parse_when
+
+    text = re.sub(r"[*_`]", "", line.split(":", 1)[-1] if ":" in line[:20] else line)
+    try:
+        stated = parse_when(text.strip(), tz=zone)
+    except (DateProblem, ValueError, OverflowError):
+        return None
+    if not stated.has_time or str(stated.moment.year) not in text:
+        return None
+    posted = when.moment.astimezone(zone).date()
+    if not posted < stated.moment.date() <= posted + timedelta(days=92):
+        return None
+    return stated
 
 
 def check_offset(reader: Reader, path: str, when: When) -> When:
