@@ -971,3 +971,29 @@ def test_a_posts_labelled_line_that_says_the_day_and_time_is_the_start() -> None
     assert got == {"A": ("2015-03-25T18:30:00-07:00", []),
                    "B": ("2015-04-18T06:47:00-07:00", ["start"]),
                    "C": ("2015-05-18T06:47:00-07:00", ["start"])}
+
+
+def test_a_key_the_templates_show_as_a_time_only_takes_its_day_from_the_page() -> None:
+    # HackLab Almería: the layout shows {{ page.date | date: "%-d %B %Y" }} (the file's
+    # name) and {{ page.startDate | date: "%H:%M" }}; posts copied from older ones keep a
+    # stale day in startDate ("startDate: 2020-02-06T19:00" in 2020-04-02-x.md), and the
+    # page shows 2 April at 19:00. The end's stale day follows the start's.
+    write({"_config.yml": "title: HackLab\ntimezone: Europe/Madrid\n",
+           "_layouts/post-jsonld.html":
+               '<h4>{{ page.date | date: "%-d %B %Y" }}</h4>\n{{ content }}\n'
+               '<p>Hora: <strong>de {{ page.startDate | date: "%H:%M" }} a '
+               '{{ page.endDate | date: "%H:%M" }}</strong></p>\n',
+           # Another layout shows the end's day (several days' events): the end key stays
+           # whole, and its stale day follows the start's.
+           "_layouts/post-varios-dias.html": '<p>Fin: {{ page.endDate | date: "%-d %B" }}</p>\n'})
+    for name, start, end in (("2020-04-02-a", "2020-02-06T19:00", "2020-02-06T21:00"),
+                             ("2020-05-07-b", "2020-05-07T19:00", "2020-05-07T21:00"),
+                             ("2020-06-04-c", "2020-06-04T18:30", "2020-06-04T20:00")):
+        write({f"_posts/{name}.md": f"---\nlayout: post-jsonld\ntitle: {name[-1].upper()}\n"
+                                    f"startDate: {start}\nendDate: {end}\nplace: Hall\n---\nHi\n"})
+    out, rows = init_and_list("--timezone", "Europe/Madrid")
+    assert "show startDate as a time of day only" in out
+    got = {r["title"]: (r["start"], r["end"], unsure_of(r)) for r in rows}
+    assert got == {"A": ("2020-04-02T19:00:00+02:00", "2020-04-02T21:00:00+02:00", []),
+                   "B": ("2020-05-07T19:00:00+02:00", "2020-05-07T21:00:00+02:00", []),
+                   "C": ("2020-06-04T18:30:00+02:00", "2020-06-04T20:00:00+02:00", [])}

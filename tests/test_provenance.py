@@ -319,6 +319,9 @@ def test_a_start_the_page_contradicts_is_refused_with_the_reason() -> None:
     # a word is still no one ("CTF Night").
     ("Le 19.06.23 à NiortTech, présenté par François WEMAERE et Florent FREMONT.",
      ["François WEMAERE", "Florent FREMONT"]),
+    # A paragraph that opens on a name, a dash, then the talk (Comunidad Ruby MX's).
+    ("![](/anuncio.png)\n\nDavid Sanchez - CableReady: la varita mágica\n\n"
+     "Juan Perez-Tejeda - IA generativa con Ruby", ["David Sanchez", "Juan Perez-Tejeda"]),
     # A programme's talk, its speaker after a dash and "par" (Toulouse's Rust meetup).
     ("🦀 <strong>Coder en Rust dans Node - par Sylvain WALLEZ, Principal Engineer</strong>"
      "<br>\n🦀 <strong>De la spec à la CLI</strong> <strong>- par Laurent Saint-Félix, "

@@ -120,6 +120,11 @@ _BRACKETED = _Lazy(
 _NAME_COLON = _Lazy(
     rf"^[ \t]*(?:[*+-][ \t]+)?(?P<plain>{_WORD}(?:[ \t](?:{_PARTICLE}[ \t])*{_WORD}){{1,2}})"
     r"[ \t]*:[ \t]+(?=[^\W\d_])[^\n]{3,}$", re.MULTILINE)
+# "David Sanchez - CableReady: la varita mágica": a paragraph that opens on a name of two
+# to four words, a dash, then its talk (a programme written as lines of their own).
+_NAME_DASH = _Lazy(
+    rf"^[ \t]*(?P<plain>{_WORD}(?:[ \t](?:{_PARTICLE}[ \t])*{_WORD}){{1,3}})"
+    r"[ \t]+[-–—][ \t]+(?=[^\W\d_])[^\n]{3,}$", re.MULTILINE)
 # "- [Talk](video) ([slides](...)) - [Odinei Ramone](https://...)", "* [solid-process]
 # (...) - Entenda ... - Rodrigo Serradura": a programme item ending on its speaker.
 _ENDS_ON = _Lazy(
@@ -152,7 +157,7 @@ _HONORIFIC_BY = _Lazy(
 # Forms, strongest first: the first that names anyone wins.
 _FORMS = (("by", _BY), ("guest", _GUEST), ("programme", _PROGRAMME),
           ("bracketed", _BRACKETED), ("ends on", _ENDS_ON), ("opens on", _OPENS_ON),
-          ("tag", _TAG_ARGUMENT), ("name-colon", _NAME_COLON),
+          ("tag", _TAG_ARGUMENT), ("name-colon", _NAME_COLON), ("name-dash", _NAME_DASH),
           ("honorific", _HONORIFIC_BY), ("bold", _BOLD_SUBJECT), ("verb", _VERB),
           ("appositive", _APPOSITIVE))
 # Words that open a line as labels, not as names ("Doors Open: 18:30", "Venue Address:").
@@ -218,7 +223,7 @@ def _split(name: str) -> list[str]:
 
 # Forms a group or a company fits as well as a person ("**R-Ladies Vancouver** are teaming
 # up"): a name the page's title has is the evening's, not its speaker's.
-_WEAK = frozenset({"bold", "appositive", "name-colon"})
+_WEAK = frozenset({"bold", "appositive", "name-colon", "name-dash"})
 
 
 def _under_label(text: str) -> ProseSpeakers | None:

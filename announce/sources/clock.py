@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["CJK_TIME", "MAX_DURATION", "DateProblem", "parse_duration", "parse_time_of_day",
-           "preview"]
+__all__ = ["CJK_TIME", "DATETIME", "MAX_DURATION", "DateProblem", "parse_duration",
+           "parse_time_of_day", "preview"]
 
 MAX_DURATION = timedelta(days=7)
 
@@ -62,6 +62,12 @@ def parse_time_of_day(value: object) -> time:
     if isinstance(value, int) and not isinstance(value, bool):
         return _clock_from_sexagesimal(value)
     raise DateProblem(f"{preview(value)} is not a time of day (expected e.g. '18:30')")
+
+
+# A date and a time ("2019-05-18T18:00"), and its clock: what a start-time key holding
+# whole datetimes gives (a site whose pages show the key as a time only, see timing).
+DATETIME = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}[T ](\d{1,2}:\d{2}(?::\d{2})?)"
+                      r"(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s*$")
 
 
 def parse_duration(value: object) -> timedelta:

@@ -24,6 +24,7 @@ from .inference import Inference
 from .inferfacts import (
     body_dated,
     candidates_for,
+    clock_keys,
     infer_body_fields,
     infer_not_speakers,
     joined_keys,
@@ -164,6 +165,7 @@ def infer_site(root: Path) -> Inference:
     all_in_events = [d for d in documents if d.path.is_relative_to(events_dir)]
     result.events_count = len(in_events)
     _infer_keys(result, in_events)
+    clock_keys(result, in_events, {d.path for d in by_name})
     if ties and ties[0] in in_events_paths(in_events) and \
             result.keys.get("start", ("",))[0] != ties[0]:
         result.alternatives["start"] = ties[0]

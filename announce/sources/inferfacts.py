@@ -299,3 +299,28 @@ def shown_title(result: Inference, events: list[Document]) -> None:
             result.keys["title"] = (path,)
             result.notes.append(f"the site's templates show the title as {text!r}")
             return
+
+
+def clock_keys(result: Inference, events: list[Document], named: set[Path]) -> None:
+    """A start key the site's templates show only as a time of day (``{{ page.startDate |
+    date: "%H:%M" }}``) while they show the page's own date as its day (Jekyll's
+    ``page.date``, the file's name): the day is the file's, the time the key's, so a
+    post copied with a stale day in the key is still read as its page shows it."""
+    templates = result.templates
+    starts = result.keys.get("start", ())
+    if not starts or starts[0] == "file:date" or not templates.time_only(starts[0]):
+        return
+    if templates.roles.get("date", Counter())["dated"] == 0 or \
+            sum(d.path in named for d in events) * 2 < len(events):
+        return
+    # The page's date: its own key where it has one, else its file's name (as Jekyll's).
+    day = ("date", "file:date") if any("date" in d.data for d in events) else ("file:date",)
+    result.keys["start"], result.keys["start_time"] = day, (starts[0],)
+    ends = result.keys.pop("end", ())
+    if ends and templates.time_only(ends[0]):
+        result.keys["end_time"] = (ends[0],)
+    elif ends:
+        result.keys["end"] = ends
+    result.notes.append(f"the site's templates show {starts[0]} as a time of day only, and "
+                        "the page's date as the day: the start's day is the page's date, its "
+                        f"time {starts[0]}'s")

@@ -113,6 +113,11 @@ class TemplateEvidence:
         against = {"start": ("doors", "published", "end")}.get(role, ())
         return counts[role] - sum(counts[other] for other in against)
 
+    def time_only(self, path: str) -> bool:
+        """Whether the templates show ``path`` only as a time of day (``| date: '%H:%M'``)."""
+        counts = self._counts(path)
+        return counts["time_only"] > 0 and counts["dated"] == 0
+
     def best_role(self, path: str) -> str | None:
         """The role the templates show ``path`` in most, or None."""
         counts = self._counts(path)
@@ -181,6 +186,9 @@ def read_templates(root: Path) -> TemplateEvidence:
             near = text[start:match.start()] + " " + text[match.end():end]
             counts = evidence.roles.setdefault(key, Counter())
             counts["shown"] += 1
+            shape = _format_shape(text[match.end():end])
+            if shape:
+                counts[shape] += 1  # "time_only" ("| date: '%H:%M'") or "dated"
             for role, pattern in ROLES.items():
                 if pattern.search(near):
                     counts[role] += 1
@@ -233,6 +241,26 @@ _DATA_JOIN = re.compile(
     r"(?:page|post|include\.\w+)\.(?P<key>[\w.]+)"
     r"|\b(?:index|where)\s+(?:\$?\.Site|site|hugo)\.Data\.(?P<godata>[\w.]+)\s+"
     r"(?:\"\w+\"\s+)?\$?(?:\.Page)?\.Params\.(?P<gokey>[\w.]+)")
+
+
+# A date format after a key: Liquid's and Jinja's "| date: '%H:%M'", strftime, Go's
+# .Format "15:04"; what it shows of the value.
+_FORMAT = re.compile(r"date:\s*[\"']([^\"']{1,40})[\"']|strftime\(\s*[\"']([^\"']{1,40})[\"']"
+                     r"|\.Format\s+\"([^\"]{1,40})\"")
+_DAY_PARTS = re.compile(r"%[-_0^#]?[dejmbBhyYaAFDxcuUwWV]|2006|Jan|Mon|\b0?2\b|\b0?1\b|_2")
+_CLOCK_PARTS = re.compile(r"%[-_0^#]?[HIklMpPRT]|15|03|04|PM|pm")
+
+
+def _format_shape(after: str) -> str | None:
+    """"time_only" when the expression after a key formats it as a time of day alone,
+    "dated" when its format shows the day, None when it has no date format."""
+    match = _FORMAT.search(after)
+    if match is None:
+        return None
+    layout = next(g for g in match.groups() if g)
+    if _DAY_PARTS.search(layout):
+        return "dated"
+    return "time_only" if _CLOCK_PARTS.search(layout) else None
 
 
 # A shortcode's argument ({{ $id := .Get "speaker_id" }}) and a lookup of the site's data by

@@ -13,6 +13,7 @@ from typing import Any
 
 from .bodyfields import TIME_RANGE as _TIME_RANGE
 from .bodytime import split_zone as _split_zone
+from .clock import DATETIME as _DATETIME
 from .clock import DateProblem, parse_duration, preview
 from .dates import When, parse_when, times_disagree
 from .keymap import MISSING, get_path
@@ -56,6 +57,8 @@ def _when(reader: Reader, path: str, value: Any, time_name: str, zone: tzinfo,
     if isinstance(time_value, list | dict):
         reader.problem(time_path, f"expected a time of day, got {preview(time_value)}")
         return None
+    if isinstance(time_value, str) and (whole := _DATETIME.match(time_value)):
+        time_value = whole[1]  # "2019-05-18T18:00" read for its time of day: its clock
     if isinstance(time_value, str) and _TIME_RANGE.search(time_value):
         # "6:30 PM - 8:30 PM": the start here; end_of takes the end.
         time_value = _TIME_RANGE.split(time_value, maxsplit=1)[0]
@@ -234,6 +237,14 @@ def _after(start: datetime, minutes: float) -> datetime:
     return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
 
+def _clock_key_day(reader: Reader) -> date | None:
+    """The day a start-time key holding a whole date and time writes, or None."""
+    _path, value = reader.find("start_time")
+    whole = _DATETIME.match(value) if isinstance(value, str) else None
+    return date.fromisoformat(value[:10]) if whole and value[4] == "-" and len(
+        value.split("T")[0].split(" ")[0]) == 10 else None
+
+
 def end_of(reader: Reader, start: datetime | None, zone: tzinfo) -> datetime | None:
     settings = reader.ctx.settings
     default = settings.schedule.default_duration_minutes
@@ -262,6 +273,11 @@ def end_of(reader: Reader, start: datetime | None, zone: tzinfo) -> datetime | N
             return start + duration if duration else _after(start, default)
     if start is None or end is None:
         return end
+    if end < start and reader.sources.get("start", "").startswith(("file:date", "date")) and \
+            end.date() < start.date() and _clock_key_day(reader) == end.date():
+        # The start's day is the page's, its clock a key whose day is stale (a post copied
+        # from another: "startDate: 2020-02-06T19:00" on 2020-04-02): so is the end's.
+        end = datetime.combine(start.date(), end.timetz())
     if end < start:
         start_path = reader.start_path
         raw_start = text_of(_raw(reader, start_path))
