@@ -25,19 +25,9 @@ from announce.sources.frontmatter import NoFrontMatter
 from announce.sources.profiles import detect_generator
 from announce.sources.readers import key_lines, read_page
 
+from .sitefiles import site_folder, write  # noqa: F401 (site_folder: a fixture)
 
-@pytest.fixture(autouse=True)
-def in_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("ANNOUNCE_CONFIG", "ANNOUNCE_NOW", "GITHUB_ACTIONS"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
-
-
-def write(files: dict[str, str]) -> None:
-    for name, text in files.items():
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
-        Path(name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+pytestmark = pytest.mark.usefixtures("site_folder")
 
 
 def run(*args: str) -> Any:

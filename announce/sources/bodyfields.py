@@ -13,6 +13,8 @@ import functools
 import html
 import re
 
+from .lookup import is_map
+
 __all__ = [
     "DATE_LABELS", "TIME_RANGE", "VENUE_LABELS", "first_heading", "labelled_value",
     "split_range", "venue_block", "venue_parts",
@@ -135,9 +137,6 @@ def venue_parts(text: str) -> tuple[str, str]:
 # reference's definition on a line of its own ("[hall]: https://...").
 _ANY_LINK = re.compile(r"\[([^\]\n]+)\](?:\(\s*([^)\s]+)[^)]*\)|\[([^\]\n]*)\])")
 _DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]\n]+)\]:\s*(\S+).*$", re.MULTILINE)
-MAP_HOSTS = ("openstreetmap.org", "maps.google", "google.com/maps", "goo.gl/maps",
-             "maps.app.goo.gl", "bing.com/maps", "maps.apple.com", "yandex.ru/maps",
-             "map.naver.com", "map.kakao.com")
 
 
 def venue_block(text: str) -> tuple[str, str, str, str]:
@@ -156,7 +155,7 @@ def venue_block(text: str) -> tuple[str, str, str, str]:
     def line_text(line: str, first: bool) -> str:
         def link(match: re.Match[str]) -> str:
             target = match[2] or references.get((match[3] or match[1]).casefold(), "")
-            if not any(host in target for host in MAP_HOSTS):
+            if not is_map(target):
                 found["url"] = found["url"] or target
                 return match[1]
             found["map"] = found["map"] or target

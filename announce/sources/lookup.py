@@ -27,8 +27,8 @@ from ..content import Location, Problem, Speaker
 from .frontmatter import Document, FrontMatterError, YamlDialect, read_document, read_yaml_file
 from .keymap import MISSING, get_path
 
-__all__ = ["Lookup", "Record", "load_lookup", "location_of", "read_data_file", "speaker_of",
-           "text_of"]
+__all__ = ["Lookup", "Record", "is_map", "load_lookup", "location_of", "read_data_file",
+           "speaker_of", "text_of"]
 
 _ID_KEYS = ("id", "key", "slug", "handle", "name")
 # Data files: YAML, JSON, TOML, and the literals of a JavaScript or TypeScript module
@@ -253,6 +253,17 @@ def localized_names(data: Mapping[str, Any]) -> list[str]:
             if isinstance(k, str) and _LOCALIZED.match(k) and text_of(v)]
 
 
+# Where a link to a map goes.
+_MAP_HOSTS = ("openstreetmap.org", "maps.google", "google.com/maps", "goo.gl/maps",
+              "maps.app.goo.gl", "bing.com/maps", "maps.apple.com", "yandex.ru/maps",
+              "map.naver.com", "map.kakao.com")
+
+
+def is_map(url: str) -> bool:
+    """Whether ``url`` is a link to a map (OpenStreetMap, Google Maps, ...)."""
+    return any(host in url for host in _MAP_HOSTS)
+
+
 def location_of(data: Mapping[str, Any], path: Path | None = None) -> Location | None:
     """A venue mapping (``{name|title, address, url, ...}``) as a Location; None if unnamed.
     A venue named only in its languages' keys (``name_pl``, ``name_en``) is named by the
@@ -266,8 +277,7 @@ def location_of(data: Mapping[str, Any], path: Path | None = None) -> Location |
     url = _first(data, "url", "website", "link", "href") or online_url
     map_link = _first(data, "map", "map_url", "mapUrl", "osm", "google_maps")
     # A venue's "url" that is a map (OpenStreetMap, Google Maps) is its map link.
-    if not map_link and any(host in url for host in ("openstreetmap.org", "maps.google",
-                                                     "google.com/maps", "goo.gl/maps")):
+    if not map_link and is_map(url):
         map_link, url = url, ""
     lat = _number(data.get("lat", data.get("latitude")))
     lon = _number(data.get("lon", data.get("lng", data.get("longitude"))))

@@ -240,9 +240,12 @@ def _after(start: datetime, minutes: float) -> datetime:
 def _clock_key_day(reader: Reader) -> date | None:
     """The day a start-time key holding a whole date and time writes, or None."""
     _path, value = reader.find("start_time")
-    whole = _DATETIME.match(value) if isinstance(value, str) else None
-    return date.fromisoformat(value[:10]) if whole and value[4] == "-" and len(
-        value.split("T")[0].split(" ")[0]) == 10 else None
+    if not isinstance(value, str) or not _DATETIME.match(value):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:  # "2016-4-9T23:55": a day not written in full
+        return None
 
 
 def end_of(reader: Reader, start: datetime | None, zone: tzinfo) -> datetime | None:
